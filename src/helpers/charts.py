@@ -1,0 +1,122 @@
+"""The report's charts: one style, colour-blind-safe colours, deterministic PNG bytes."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+# Okabe-Ito palette (distinguishable with the common colour-vision deficiencies).
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+NEUTRAL = "#9E9E9E"
+# Ordered rating scales: dark to light blue for the scale, grey for "don't know".
+SCALE_BLUES = ["#08306B", "#2171B5", "#6BAED6", "#C6DBEF", "#EFF3FF"]
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "svg.hashsalt": "report",
+}
+DPI = 110
+
+
+def png_bytes(fig: plt.Figure) -> bytes:
+    """Render a figure to PNG without the version-stamped 'Software' chunk, then close it."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def scale_colors(labels: Sequence[str], neutral: Sequence[str] = ()) -> list[str]:
+    """One colour per answer: blues in scale order, grey for non-scale answers."""
+    scale = [lab for lab in labels if lab not in neutral]
+    step = max(1, (len(SCALE_BLUES) - 1) // max(1, len(scale) - 1)) if len(scale) > 1 else 1
+    blues = iter(SCALE_BLUES[::step] + SCALE_BLUES)
+    return [NEUTRAL if lab in neutral else next(blues) for lab in labels]
+
+
+def proportion_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
+    """Horizontal bars of each answer's percentage with its interval and 'n/base'."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(rows) + 1.1))
+        y = range(len(rows))[::-1]
+        pct = rows["pct"].astype(float).to_numpy()
+        low = rows["ci_low"].astype(float).to_numpy()
+        high = rows["ci_high"].astype(float).to_numpy()
+        ax.barh(list(y), pct, color=OKABE_ITO[0], height=0.55)
+        ax.errorbar(pct, list(y), xerr=[pct - low, high - pct], fmt="none", ecolor="#333333",
+                    capsize=3, linewidth=1)  # fmt: skip
+        for yi, p, hi, n, b in zip(y, pct, high, rows["n"], rows["base"], strict=True):
+            ax.text(hi + 1.5, yi, f"{p:.1f}%  ({n}/{b})", va="center", fontsize=8)
+        ax.set_yticks(list(y), rows["answer"].tolist())
+        ax.set_xlim(0, 118)
+        ax.set_xticks(range(0, 101, 20), [f"{t}%" for t in range(0, 101, 20)])
+        ax.set_title(title)
+        ax.set_xlabel(note, fontsize=7.5, color="#444444", loc="left")
+        return png_bytes(fig)
+
+
+def stacked_scale_chart(
+    table: pd.DataFrame, answers: Sequence[str], title: str, note: str,
+    neutral: Sequence[str] = (),
+) -> bytes:  # fmt: skip
+    """100% stacked bars, one per group (rows), answers in scale order, n on the right."""
+    colors = scale_colors(answers, neutral)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.8, 0.5 * len(table) + 1.5))
+        y = list(range(len(table)))[::-1]
+        left = [0.0] * len(table)
+        for answer, color in zip(answers, colors, strict=True):
+            widths = table[answer].astype(float).tolist()
+            ax.barh(y, widths, left=left, color=color, height=0.6, label=answer,
+                    edgecolor="white", linewidth=0.6)  # fmt: skip
+            for yi, l0, w in zip(y, left, widths, strict=True):
+                if w >= 9:
+                    dark = color in SCALE_BLUES[:2]
+                    ax.text(l0 + w / 2, yi, f"{w:.0f}%", ha="center", va="center", fontsize=7.5,
+                            color="white" if dark else "#111111")  # fmt: skip
+            left = [a + b for a, b in zip(left, widths, strict=True)]
+        for yi, n in zip(y, table["base"], strict=True):
+            ax.text(101.5, yi, f"n={n}", va="center", fontsize=8)
+        ax.set_yticks(y, table.index.tolist())
+        ax.set_xlim(0, 100)
+        ax.set_xticks(range(0, 101, 25), [f"{t}%" for t in range(0, 101, 25)])
+        ax.legend(ncol=min(len(answers), 5), loc="upper left", bbox_to_anchor=(0, -0.12 - 0.6 /
+                  (len(table) + 2)), frameon=False, fontsize=7.5)  # fmt: skip
+        ax.set_title(title)
+        fig.text(0.01, -0.02, note, fontsize=7.5, color="#444444")
+        return png_bytes(fig)
+
+
+def published_vs_data_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
+    """Side-by-side bars: the percentages the source published and those its lists give."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.4, 0.7 * len(rows) + 1.2))
+        y = list(range(len(rows)))[::-1]
+        h = 0.36
+        pub = rows["stated"].astype(float).tolist()
+        rec = rows["recomputed"].astype(float).tolist()
+        ax.barh([v + h / 2 for v in y], pub, height=h, color=OKABE_ITO[5],
+                label="Published (source chart)", hatch="//", edgecolor="white")  # fmt: skip
+        ax.barh([v - h / 2 for v in y], rec, height=h, color=OKABE_ITO[0],
+                label="Recomputed from the source's lists")  # fmt: skip
+        for yi, p, r in zip(y, pub, rec, strict=True):
+            ax.text(p + 1, yi + h / 2, f"{p:g}%", va="center", fontsize=8)
+            ax.text(r + 1, yi - h / 2, f"{r:.1f}%", va="center", fontsize=8)
+        ax.set_yticks(y, rows["answer"].tolist())
+        ax.set_xlim(0, 110)
+        ax.set_xticks(range(0, 101, 20), [f"{t}%" for t in range(0, 101, 20)])
+        ax.legend(loc="lower right", frameon=False, fontsize=7.5)
+        ax.set_title(title)
+        ax.set_xlabel(note, fontsize=7.5, color="#444444", loc="left")
+        return png_bytes(fig)

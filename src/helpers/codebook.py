@@ -1,0 +1,223 @@
+"""The codebook: questions, answers in order, labels, groups and source cues."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CATEGORICAL_TYPES = ("yes_no", "single_choice", "ordinal")
+QUESTION_TYPES = (*CATEGORICAL_TYPES, "multiple_choice", "free_text")
+
+
+class CodebookError(ValueError):
+    """The codebook file is malformed."""
+
+
+def normalize_text(text: str) -> str:
+    """Case-fold, straighten quotes, drop a trailing colon and collapse spaces."""
+    text = unicodedata.normalize("NFC", text)
+    for curly, straight in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"')):
+        text = text.replace(curly, straight)
+    text = re.sub(r"\s+", " ", text).strip().rstrip(":").strip()
+    return text.casefold()
+
+
+def name_key(name: str) -> str:
+    """Key that identifies an organization name across lists (accents, case, spacing)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = re.sub(r"[^\w\s]", " ", stripped.casefold())
+    return re.sub(r"\s+", " ", stripped).strip()
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII identifier: 'El Salvador' -> 'el_salvador'."""
+    return name_key(text).replace(" ", "_")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer (or group value): code, label and the document's cues for it."""
+
+    code: str
+    label: str
+    cues: tuple[str, ...] = ()
+
+    def heading_matches(self, text: str) -> bool:
+        """True if a heading line names this option exactly."""
+        wanted = {normalize_text(c) for c in (*self.cues, self.label)}
+        return normalize_text(text) in wanted
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the codebook."""
+
+    id: str
+    type: str
+    text: str
+    short: str
+    section: int | None = None
+    answers: tuple[Option, ...] = ()
+    items: tuple[Option, ...] = ()
+    parent: str | None = None
+    missing_codes: tuple[str, ...] = ()
+
+    @property
+    def categorical(self) -> bool:
+        """True for questions answered from a closed list."""
+        return self.type in CATEGORICAL_TYPES
+
+    def answer(self, code: str) -> Option:
+        """The answer with this code."""
+        for option in self.answers:
+            if option.code == code:
+                return option
+        raise KeyError(f"{self.id}: no answer code {code!r}")
+
+
+@dataclass(frozen=True)
+class Group:
+    """A grouping variable (e.g. OAS registration, country)."""
+
+    id: str
+    label: str
+    values: tuple[Option, ...] = ()
+    from_source: bool = False
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """The parsed codebook."""
+
+    survey: dict[str, Any]
+    source: dict[str, Any]
+    groups: tuple[Group, ...]
+    questions: tuple[Question, ...]
+    by_group: tuple[str, ...]
+    crosstabs: tuple[tuple[str, str], ...]
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def question(self, qid: str) -> Question:
+        """The question with this id."""
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(f"no question {qid!r} in the codebook")
+
+    def group(self, gid: str) -> Group:
+        """The group with this id."""
+        for g in self.groups:
+            if g.id == gid:
+                return g
+        raise KeyError(f"no group {gid!r} in the codebook")
+
+    @property
+    def categorical(self) -> tuple[Question, ...]:
+        """Questions with a closed answer list, in codebook order."""
+        return tuple(q for q in self.questions if q.categorical)
+
+    @property
+    def free_text(self) -> tuple[Question, ...]:
+        """Free-text questions, in codebook order."""
+        return tuple(q for q in self.questions if q.type == "free_text")
+
+    def in_section(self, section: int) -> tuple[Question, ...]:
+        """Questions the document reports under 'QUESTION <section>'."""
+        return tuple(q for q in self.questions if q.section == section)
+
+
+def _options(raw: list[dict[str, Any]], where: str) -> tuple[Option, ...]:
+    options = []
+    for i, item in enumerate(raw):
+        if "code" not in item or "label" not in item:
+            raise CodebookError(f"{where}[{i}]: every option needs 'code' and 'label'")
+        options.append(
+            Option(
+                code=str(item["code"]),
+                label=str(item["label"]),
+                cues=tuple(str(c) for c in item.get("source_cues", ())),
+            )
+        )
+    codes = [o.code for o in options]
+    if len(set(codes)) != len(codes):
+        raise CodebookError(f"{where}: duplicate codes {codes}")
+    return tuple(options)
+
+
+def parse_codebook(data: dict[str, Any]) -> Codebook:
+    """Build and validate a Codebook from its YAML mapping."""
+    if not isinstance(data, dict) or "questions" not in data:
+        raise CodebookError("the codebook needs a 'questions' list")
+    questions = []
+    for i, q in enumerate(data["questions"]):
+        where = f"questions[{i}]"
+        for key in ("id", "type", "text"):
+            if key not in q:
+                raise CodebookError(f"{where}: missing {key!r}")
+        if q["type"] not in QUESTION_TYPES:
+            raise CodebookError(f"{where} ({q['id']}): type {q['type']!r} not in {QUESTION_TYPES}")
+        answers = _options(q.get("answers", []), f"{where}.answers")
+        if q["type"] in CATEGORICAL_TYPES and not answers:
+            raise CodebookError(f"{where} ({q['id']}): a {q['type']} question needs answers")
+        questions.append(
+            Question(
+                id=str(q["id"]),
+                type=q["type"],
+                text=" ".join(str(q["text"]).split()),
+                short=str(q.get("short", q["id"])),
+                section=q.get("section"),
+                answers=answers,
+                items=_options(q.get("items", []), f"{where}.items"),
+                parent=q.get("parent"),
+                missing_codes=tuple(str(c) for c in q.get("missing_codes", ())),
+            )
+        )
+    ids = [q.id for q in questions]
+    if len(set(ids)) != len(ids):
+        raise CodebookError(f"duplicate question ids: {ids}")
+    groups = []
+    for i, g in enumerate(data.get("groups", [])):
+        values = g.get("values", [])
+        groups.append(
+            Group(
+                id=str(g["id"]),
+                label=str(g.get("label", g["id"])),
+                values=() if values == "from_source" else _options(values, f"groups[{i}].values"),
+                from_source=values == "from_source",
+            )
+        )
+    breakdowns = data.get("breakdowns", {})
+    book = Codebook(
+        survey=data.get("survey", {}),
+        source=data.get("source", {}),
+        groups=tuple(groups),
+        questions=tuple(questions),
+        by_group=tuple(breakdowns.get("by_group", [g.id for g in groups])),
+        crosstabs=tuple(tuple(pair) for pair in breakdowns.get("crosstabs", [])),
+        raw=data,
+    )
+    for gid in book.by_group:
+        book.group(gid)
+    for row_q, col_q in book.crosstabs:
+        if not (book.question(row_q).categorical and book.question(col_q).categorical):
+            raise CodebookError(f"crosstab {row_q} x {col_q}: both must be categorical")
+    return book
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read a codebook YAML file."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CodebookError(f"{path}: cannot read codebook: {exc}") from exc
+    try:
+        return parse_codebook(data)
+    except CodebookError as exc:
+        raise CodebookError(f"{path}: {exc}") from exc

@@ -1,0 +1,32 @@
+"""Render the executed report notebook to offline HTML (nbconvert) and PDF (WeasyPrint)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def render_html(nb: nbformat.NotebookNode) -> str:
+    """Self-contained HTML without code cells, CDN scripts or external resources."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATES)], template_name="report",
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+    )  # fmt: skip
+    resources = {"report_css": (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
+
+
+def render_pdf(html: str, base_url: str) -> bytes:
+    """A4 PDF of the report HTML; WeasyPrint output is byte-stable for the same input."""
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    return HTML(string=html, base_url=base_url).write_pdf()

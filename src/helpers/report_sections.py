@@ -1,0 +1,262 @@
+"""The report's sections, each built from computed tables (no number typed by hand)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from helpers import charts
+from helpers import report_html as rh
+from helpers.codebook import Codebook, Question
+from helpers.stats import ROUNDING_NAMES, describe_method
+from helpers.summaries import StatsParams
+
+REPORTED_PACKAGES = (
+    "pandas", "numpy", "matplotlib", "statsmodels", "scipy", "pandera", "papermill",
+    "nbconvert", "nbformat", "ipykernel", "weasyprint", "dvc",
+)  # fmt: skip
+
+
+def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None) -> list[tuple]:
+    """(anchor, title, level) of every section, in order: the table of contents."""
+    out = [("key-findings", "Key findings", 2), ("method", "Method and caveats", 2),
+           ("respondents", "Respondents", 2)]  # fmt: skip
+    for q in book.categorical:
+        out.append((q.id, f"{q.id.upper()}: {q.short}", 2))
+    for row_q, col_q in book.crosstabs:
+        out.append((f"crosstab-{row_q}-{col_q}",
+                    f"{row_q.upper()} by {col_q.upper()}: cross-tabulation", 2))  # fmt: skip
+    out.append(("free-text", "Free-text answers", 2))
+    for q in book.free_text:
+        out.append((f"free-{q.id}", f"{q.id.upper()}: {q.short}", 3))
+    out += extra or []
+    out.append(("appendix", "Appendix: reproducibility", 2))
+    return out
+
+
+def title_block(book: Codebook, source: dict[str, Any]) -> str:
+    """Title, subtitle and source document."""
+    survey = book.survey
+    return (f"<h1>{rh.esc(survey.get('title', 'Survey report'))}</h1>"
+            f'<p class="subtitle">Reproducible re-analysis of the summary published by the '
+            f"{rh.esc(survey.get('publisher', ''))}. Source: <code>{rh.esc(source['path'])}</code>"
+            f" (sha256 <code>{rh.esc(source['sha256'][:16])}…</code>).</p>")  # fmt: skip
+
+
+def _registration_rows(summaries: pd.DataFrame) -> pd.DataFrame:
+    return summaries[(summaries["question"] == "respondents")
+                     & (summaries["group"] == "oas_registered")]  # fmt: skip
+
+
+def key_findings(book: Codebook, summaries: pd.DataFrame, audit_line: str = "") -> str:
+    """Bulleted headline figures, each cited by figure id."""
+    items = []
+    reg = _registration_rows(summaries)
+    parts = "; ".join(f"{rh.esc(r['group_value'].lower())}: "
+                      f"{rh.cite(summaries, r['figure_id'], 'n')}" for _, r in reg.iterrows())
+    items.append(f"{rh.cite(summaries, 'respondents.all.all', 'n')} "
+                 f"{rh.esc(book.survey.get('respondent_unit_plural', 'respondents'))} answered "
+                 f"({parts}).")  # fmt: skip
+    for q in book.categorical:
+        first = q.answers[0]
+        fid = f"{q.id}.all.all.{first.code}"
+        items.append(f"{rh.esc(q.short)}: <em>{rh.esc(first.label)}</em> "
+                     f"{rh.cite(summaries, fid, 'pct_ci')}.")  # fmt: skip
+        zero = summaries[(summaries["question"] == q.id) & (summaries["group"] == "all")
+                         & (summaries["kind"] == "answer") & (summaries["n"] == 0)]  # fmt: skip
+        for _, r in zero.iterrows():
+            items.append(f"No respondent answered <em>{rh.esc(r['answer'])}</em> to "
+                         f"{q.id.upper()} ({rh.cite(summaries, r['figure_id'], 'n_of_base')}).")
+    for row_q, col_q in book.crosstabs:
+        first = book.question(row_q).answers[0]
+        bits = [f"{rh.cite(summaries, f'{row_q}.{col_q}.{o.code}.{first.code}')} of those who "
+                f"answered <em>{rh.esc(o.label)}</em> to {col_q.upper()}"
+                for o in book.question(col_q).answers]  # fmt: skip
+        items.append(f"<em>{rh.esc(first.label)}</em> ({row_q.upper()}): " + "; ".join(bits)
+                     + ".")  # fmt: skip
+    if audit_line:
+        items.append(audit_line)
+    return '<div class="keyfindings">' + rh.bullet_list(items) + "</div>"
+
+
+def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: StatsParams,
+           small_n: int) -> str:  # fmt: skip
+    """How the figures were made and what they can and cannot say."""
+    invited = claims[(claims["source_line"] == claims["source_line"].min())
+                     & (claims["kind"] == "unverifiable")]  # fmt: skip
+    invited_text = ""
+    if len(invited):
+        c = invited.iloc[0]
+        invited_text = (f" The source states that the survey went to "
+                        f"<span class=\"num\">{rh.esc(c['qualifier'])} {rh.esc(c['stated_text'])}"
+                        f"</span> organizations (claim <code>{rh.esc(c['claim_id'])}</code>, line "
+                        f"{rh.esc(c['source_line'])}); the document holds no list of them.")
+    method_name = describe_method(sp.ci_method, sp.ci_level)
+    paras = [
+        f"The only record of the survey is the published summary. The pipeline reads its "
+        f"lists of organizations (under country, OAS-registration status and answer) and "
+        f"rebuilds one row per responding organization; "
+        f"{rh.cite(summaries, 'respondents.all.all', 'n')} organizations answered."
+        f"{invited_text}",
+        "<strong>Self-selected respondents.</strong> The organizations chose to answer; they are "
+        "not a random sample of civil society organizations, of those invited, or of those "
+        "registered with the OAS. Percentages describe these respondents only.",
+        f"<strong>Intervals.</strong> Each percentage carries a {rh.esc(method_name)} "
+        f"(params.yaml: <code>stats.ci_method = {rh.esc(sp.ci_method)}</code>, "
+        f"<code>ci_level = {rh.esc(sp.ci_level)}</code>). It shows how much a percentage of so "
+        "few respondents could move by chance <em>if</em> they were a random sample of a larger "
+        "population of similar organizations. It does not measure the bias of self-selection "
+        "or of non-response, and it is not a range for all invited organizations.",
+        f"<strong>Percentages</strong> are {rh.esc(ROUNDING_NAMES[sp.rounding])} to "
+        f"{rh.esc(sp.pct_decimals)} decimal(s) (params.yaml: <code>stats.rounding</code>, "
+        f"<code>stats.pct_decimals</code>); the base of each is the number of respondents in "
+        "the group who answered the question. Rounded percentages need not add up to 100.",
+        f"<strong>Small groups.</strong> Bases below {rh.esc(small_n)} (params.yaml: "
+        "<code>report.small_n</code>) are marked † in the tables: with so few respondents a "
+        "single organization moves the percentage a lot.",
+        "<strong>Figure ids.</strong> Every number carries an id (e.g. "
+        "<code>q1.all.all.yes</code>) that names its row in <code>data/processed/summaries.csv"
+        "</code>; <code>python -m helpers.trace &lt;id&gt;</code> lists the respondents and "
+        "source lines behind it.",
+    ]
+    return "".join(rh.paragraph(p) for p in paras)
+
+
+def respondents_table(book: Codebook, responses: pd.DataFrame) -> str:
+    """One row per respondent with its answers and the source lines they came from."""
+    reg = {o.code: o.label for o in book.group("oas_registered").values}
+    show = pd.DataFrame({
+        "Id": responses["respondent_id"],
+        "Organization": responses["organization"],
+        "Acronym": responses["acronym"].fillna(""),
+        "Country": responses["country"],
+        "OAS registration": responses["oas_registered"].map(reg),
+    })  # fmt: skip
+    lines = "org " + responses["organization_line"].astype(str)
+    for q in book.categorical:
+        labels = {o.code: o.label for o in q.answers}
+        show[q.id.upper()] = responses[q.id].map(labels).fillna("(no answer)")
+        lines = lines + f"; {q.id} " + responses[f"{q.id}_line"].astype("string").fillna("–")
+    show["Source lines"] = lines
+    ids = [f"resp-{r}" for r in responses["respondent_id"]]
+    return rh.table(show, f"Responding organizations (n = {len(show)})", row_ids=ids)
+
+
+def _question_rows(summaries: pd.DataFrame, qid: str, group: str) -> pd.DataFrame:
+    return summaries[(summaries["question"] == qid) & (summaries["group"] == group)
+                     & (summaries["kind"] == "answer")]  # fmt: skip
+
+
+def question_section(
+    book: Codebook, q: Question, summaries: pd.DataFrame, sp: StatsParams, small_n: int
+) -> str:
+    """Chart and tables of one categorical question: overall and by every group."""
+    method_name = describe_method(sp.ci_method, sp.ci_level)
+    overall = _question_rows(summaries, q.id, "all")
+    base = int(overall["base"].iloc[0])
+    out = [rh.paragraph(f"<em>{rh.esc(q.text)}</em>", "note")]
+    note = f"n = {base}; bars: % of respondents; whiskers: {method_name}."
+    alt = f"{q.id.upper()} bar chart: " + "; ".join(
+        f"{r['answer']} {r['pct']}% ({r['n']} of {r['base']})" for _, r in overall.iterrows())
+    out.append(rh.figure(charts.proportion_chart(overall, f"{q.id.upper()}: {q.short}", note),
+                         alt, f"{rh.esc(q.id.upper())}, all respondents (n = {base}). "
+                         f"Figure ids: <code>{rh.esc(q.id)}.all.all.*</code>",
+                         f"chart-{q.id}-all"))  # fmt: skip
+    if q.type == "ordinal":
+        groups = [g for g in book.by_group if not book.group(g).from_source]
+        rows = pd.concat([overall.assign(group_value="All respondents")] +
+                         [_question_rows(summaries, q.id, g) for g in groups])  # fmt: skip
+        matrix = rh.crosstab_matrix(rows, "group")
+        labels = [o.label for o in q.answers]
+        neutral = [o.label for o in q.answers if o.code in q.missing_codes or "know" in o.code]
+        alt = f"{q.id.upper()} stacked bars by group: " + "; ".join(
+            f"{g} (n={int(m['base'])}): " + ", ".join(f"{a} {m[a]:.1f}%" for a in labels)
+            for g, m in matrix.iterrows())
+        out.append(rh.figure(
+            charts.stacked_scale_chart(matrix, labels, f"{q.id.upper()}: {q.short}, by group",
+                                       f"Answers in scale order; n = respondents in the group. "
+                                       f"Source: {q.id} rows of summaries.csv.", neutral),
+            alt, f"{rh.esc(q.id.upper())} by OAS registration, as 100% stacked bars.",
+            f"chart-{q.id}-by-group"))  # fmt: skip
+    out.append(rh.summary_table(overall, f"{q.id.upper()}, all respondents — {method_name}",
+                                small_n))  # fmt: skip
+    for g in book.by_group:
+        label = book.group(g).label
+        rows = _question_rows(summaries, q.id, g)
+        out.append(rh.heading(f"{q.id.upper()} by {label.lower()}", f"{q.id}-by-{g}", 3))
+        out.append(rh.summary_table(rows, f"{q.id.upper()} by {label.lower()} — {method_name}; "
+                                    f"† base below {small_n}", small_n, group_label=label))
+    missing = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "missing")
+                        & (summaries["group"] == "all")]  # fmt: skip
+    for _, r in missing.iterrows():
+        out.append(rh.paragraph(f"{rh.cite(summaries, r['figure_id'], 'n')} respondents gave no "
+                                f"answer to {q.id.upper()} and are left out of its bases.",
+                                "warning"))  # fmt: skip
+    return "".join(out)
+
+
+def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataFrame,
+                     sp: StatsParams, small_n: int) -> str:  # fmt: skip
+    """Answers to ``row_q`` within each answer to ``col_q``: stacked chart and table."""
+    q, by = book.question(row_q), book.question(col_q)
+    rows = _question_rows(summaries, row_q, col_q)
+    matrix = rh.crosstab_matrix(rows, col_q)
+    matrix.index = [f"{col_q.upper()}: {v}" for v in matrix.index]
+    labels = [o.label for o in q.answers]
+    alt = f"{row_q.upper()} by {col_q.upper()}: " + "; ".join(
+        f"{g} (n={int(m['base'])}): " + ", ".join(f"{a} {m[a]:.1f}%" for a in labels)
+        for g, m in matrix.iterrows())
+    out = [rh.figure(charts.stacked_scale_chart(
+        matrix, labels, f"{row_q.upper()} by {col_q.upper()}",
+        f"Rows: answer to {col_q.upper()} ({by.short}); n = respondents in the row.",
+        [o.label for o in q.answers if "know" in o.code]), alt,
+        f"{rh.esc(q.short)} by {rh.esc(by.short.lower())}.", f"chart-{row_q}-{col_q}")]
+    out.append(rh.summary_table(rows, f"{row_q.upper()} by {col_q.upper()} — "
+                                f"{describe_method(sp.ci_method, sp.ci_level)}; † base below "
+                                f"{small_n}", small_n, group_label=f"{col_q.upper()} answer"))
+    return "".join(out)
+
+
+def free_text_section(book: Codebook, free_text: pd.DataFrame, summaries: pd.DataFrame) -> str:
+    """All free-text answers, by question and item, with counts cited by figure id."""
+    out = [rh.paragraph("Quoted as published (not attributed to organizations by the source). "
+                        "Each answer shows the source line it came from.", "note")]
+    for q in book.free_text:
+        out.append(rh.heading(f"{q.id.upper()}: {q.short}", f"free-{q.id}", 3))
+        out.append(rh.paragraph(f"<em>{rh.esc(q.text)}</em> — "
+                                f"{rh.cite(summaries, f'{q.id}.all.all.count', 'n')} answers."))
+        out.append(rh.free_text_block(free_text, book, q.id))
+        if q.items:
+            rows = summaries[(summaries["question"] == q.id) & (summaries["group"] == "item")]
+            show = pd.DataFrame({"Activity": rows["group_code"], "Label": rows["group_value"],
+                                 "Answers": rows["n"],
+                                 "Figure id": [f"<code>{rh.esc(f)}</code>"
+                                               for f in rows["figure_id"]]})  # fmt: skip
+            out.append(rh.table(show, f"{q.id.upper()}: answers per activity",
+                                row_ids=[rh.anchor(f) for f in rows["figure_id"]],
+                                raw_html_columns=["Figure id"], cls="figures"))  # fmt: skip
+    return "".join(out)
+
+
+def appendix(source: dict[str, Any], params: dict[str, Any], codebook_sha: str) -> str:
+    """Input hashes, parameters and package versions."""
+    versions = pd.DataFrame({
+        "Package": ["python", *REPORTED_PACKAGES],
+        "Version": [platform.python_version(),
+                    *[importlib.metadata.version(p) for p in REPORTED_PACKAGES]],
+    })  # fmt: skip
+    inputs = pd.DataFrame({
+        "Input": [source["path"], params["codebook"]],
+        "sha256": [source["sha256"], codebook_sha],
+    })  # fmt: skip
+    return (rh.paragraph("Regenerate everything with <code>make report</code>; the pipeline "
+                         "stages, their inputs and outputs are in <code>dvc.yaml</code>, the "
+                         "hashes of the last run in <code>dvc.lock</code>.")
+            + rh.table(inputs, "Inputs")
+            + f"<h3 id=\"appendix-params\">Parameters (params.yaml)</h3><pre>"
+            f"{rh.esc(yaml.safe_dump(params, sort_keys=False, allow_unicode=True))}</pre>"
+            + rh.table(versions, "Software"))  # fmt: skip

@@ -1,0 +1,161 @@
+"""Run one DVC stage: execute its notebook with papermill, normalise it, render reports.
+
+Usage (the ``cmd`` of every stage in dvc.yaml)::
+
+    python -m helpers.stage_runner STAGE
+
+Everything about the stage comes from dvc.yaml, so nothing is said twice:
+
+* the notebook is the stage's dependency under ``notebooks/``;
+* the parameters injected are the stage's ``params`` (top-level keys of
+  params.yaml); each must be declared in the notebook's ``parameters`` cell;
+* the executed notebook goes to the stage's output under ``reports/notebooks/``;
+* an output ending in ``.html`` or ``.pdf`` is rendered from that notebook.
+
+Outputs are replaced only when the whole stage succeeded. A failing notebook
+is kept under ``reports/notebooks/_failed/`` for inspection and the runner
+exits 1 with the stage, the cell and the error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from helpers.project import load_params, project_root
+
+FAILED_DIR = Path("reports/notebooks/_failed")
+
+
+class StageError(RuntimeError):
+    """A stage could not run or its notebook failed."""
+
+
+def stage_spec(root: Path, stage: str) -> dict[str, Any]:
+    """The stage's entry in dvc.yaml."""
+    stages = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+    if stage not in stages:
+        raise StageError(f"no stage {stage!r} in dvc.yaml (stages: {', '.join(stages)})")
+    return stages[stage]
+
+
+def _one(paths: list[str], prefix: str, suffix: str, stage: str, what: str) -> str:
+    found = [p for p in paths if p.startswith(prefix) and p.endswith(suffix)]
+    if len(found) != 1:
+        raise StageError(f"stage {stage!r}: expected one {what} ({prefix}*{suffix}), found {found}")
+    return found[0]
+
+
+def _paths(entries: list[Any]) -> list[str]:
+    return [next(iter(e)) if isinstance(e, dict) else str(e) for e in entries]
+
+
+def stage_parameters(spec: dict[str, Any], params: dict[str, Any], stage: str) -> dict[str, Any]:
+    """Values of the top-level params.yaml keys this stage declares."""
+    names = []
+    for entry in spec.get("params", []):
+        names += list(entry.values())[0] if isinstance(entry, dict) else [entry]
+    missing = [n for n in names if n not in params]
+    if missing:
+        raise StageError(f"stage {stage!r}: params.yaml has no {missing}")
+    return {n: params[n] for n in names}
+
+
+def check_declared(notebook: str, parameters: dict[str, Any]) -> None:
+    """Refuse parameters the notebook does not declare (papermill only warns)."""
+    import papermill
+
+    declared = set(papermill.inspect_notebook(notebook))
+    unknown = sorted(set(parameters) - declared)
+    if unknown:
+        raise StageError(f"{notebook}: parameters {unknown} are not declared in its "
+                         f"'parameters' cell (declared: {sorted(declared)})")  # fmt: skip
+
+
+def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path) -> Any:
+    """Run the notebook with papermill in the project root; return the normalised notebook."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from helpers.notebook_normalize import normalize
+
+    fd, tmp = tempfile.mkstemp(suffix=".ipynb", prefix=f".{stage}.")
+    os.close(fd)
+    try:
+        papermill.execute_notebook(
+            notebook, tmp, parameters=parameters, cwd=str(root), kernel_name="python3",
+            progress_bar=sys.stderr.isatty(), log_output=False,
+        )  # fmt: skip
+    except PapermillExecutionError as exc:
+        failed = root / FAILED_DIR / Path(notebook).name
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, failed)
+        message = "\n    ".join(str(exc.evalue).strip().splitlines()[:20])
+        raise StageError(
+            f"stage {stage!r} failed in cell {exc.exec_count} of {notebook}:\n"
+            f"  {exc.ename}: {message}\n"
+            f"  executed notebook kept at {failed.relative_to(root)}"
+        ) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    nb = nbformat.read(tmp, as_version=4)
+    Path(tmp).unlink()
+    return normalize(nb)
+
+
+def run(stage: str, root: Path) -> list[Path]:
+    """Run a stage end to end and return the files it wrote."""
+    from helpers.table_io import write_outputs
+    from helpers.notebook_normalize import dumps
+
+    spec = stage_spec(root, stage)
+    deps, outs = _paths(spec.get("deps", [])), _paths(spec.get("outs", []))
+    notebook = _one(deps, "notebooks/", ".ipynb", stage, "notebook dependency")
+    executed = _one(outs, "reports/notebooks/", ".ipynb", stage, "executed notebook output")
+    parameters = stage_parameters(spec, load_params(root), stage)
+    check_declared(str(root / notebook), parameters)
+    nb = execute(str(root / notebook), parameters, stage, root)
+    outputs: dict[Path, str | bytes] = {root / executed: dumps(nb)}
+    html_out = [o for o in outs if o.endswith(".html")]
+    pdf_out = [o for o in outs if o.endswith(".pdf")]
+    if html_out or pdf_out:
+        from helpers.render import render_html, render_pdf
+
+        html = render_html(nb)
+        for out in html_out:
+            outputs[root / out] = html
+        for out in pdf_out:
+            outputs[root / out] = render_pdf(html, base_url=str(root))
+    return write_outputs(outputs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("stage", help="stage name in dvc.yaml")
+    args = parser.parse_args(argv)
+    root = project_root()
+    started = time.perf_counter()
+    print(f"[{args.stage}] running", file=sys.stderr, flush=True)
+    try:
+        written = run(args.stage, root)
+    except StageError as exc:
+        print(f"[{args.stage}] FAILED: {exc}", file=sys.stderr)
+        return 1
+    elapsed = time.perf_counter() - started
+    names = ", ".join(str(p.relative_to(root)) for p in written)
+    print(f"[{args.stage}] done in {elapsed:.1f} s: {names}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
