@@ -9,13 +9,20 @@ import nbformat
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def render_html(nb: nbformat.NotebookNode) -> str:
-    """Self-contained HTML without code cells, CDN scripts or external resources."""
+def render_html(nb: nbformat.NotebookNode, title: str) -> str:
+    """Self-contained HTML of the notebook's outputs only (no code, no notes to analysts).
+
+    No CDN scripts or external resources: the template drops require.js, MathJax
+    and mermaid, and charts are embedded as data URIs.
+    """
     from nbconvert import HTMLExporter
 
+    nb = nbformat.from_dict(nb)
+    nb.metadata["title"] = title
     exporter = HTMLExporter(
         extra_template_basedirs=[str(TEMPLATES)], template_name="report",
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        exclude_markdown=True,
     )  # fmt: skip
     resources = {"report_css": (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")}
     body, _ = exporter.from_notebook_node(nb, resources=resources)

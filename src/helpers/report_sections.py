@@ -56,7 +56,7 @@ def key_findings(book: Codebook, summaries: pd.DataFrame, audit_line: str = "") 
     """Bulleted headline figures, each cited by figure id."""
     items = []
     reg = _registration_rows(summaries)
-    parts = "; ".join(f"{rh.esc(r['group_value'].lower())}: "
+    parts = "; ".join(f"{rh.esc(r['group_value'])}: "
                       f"{rh.cite(summaries, r['figure_id'], 'n')}" for _, r in reg.iterrows())
     items.append(f"{rh.cite(summaries, 'respondents.all.all', 'n')} "
                  f"{rh.esc(book.survey.get('respondent_unit_plural', 'respondents'))} answered "
@@ -187,8 +187,8 @@ def question_section(
     for g in book.by_group:
         label = book.group(g).label
         rows = _question_rows(summaries, q.id, g)
-        out.append(rh.heading(f"{q.id.upper()} by {label.lower()}", f"{q.id}-by-{g}", 3))
-        out.append(rh.summary_table(rows, f"{q.id.upper()} by {label.lower()} — {method_name}; "
+        out.append(rh.heading(f"{q.id.upper()} by {label}", f"{q.id}-by-{g}", 3))
+        out.append(rh.summary_table(rows, f"{q.id.upper()} by {label} — {method_name}; "
                                     f"† base below {small_n}", small_n, group_label=label))
     missing = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "missing")
                         & (summaries["group"] == "all")]  # fmt: skip

@@ -93,6 +93,7 @@ def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path) -
         papermill.execute_notebook(
             notebook, tmp, parameters=parameters, cwd=str(root), kernel_name="python3",
             progress_bar=sys.stderr.isatty(), log_output=False,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )  # fmt: skip
     except PapermillExecutionError as exc:
         failed = root / FAILED_DIR / Path(notebook).name
@@ -130,12 +131,18 @@ def run(stage: str, root: Path) -> list[Path]:
     if html_out or pdf_out:
         from helpers.render import render_html, render_pdf
 
-        html = render_html(nb)
+        html = render_html(nb, title=report_title(root, load_params(root)))
         for out in html_out:
             outputs[root / out] = html
         for out in pdf_out:
             outputs[root / out] = render_pdf(html, base_url=str(root))
     return write_outputs(outputs)
+
+
+def report_title(root: Path, params: dict[str, Any]) -> str:
+    """The survey title from the codebook named in params.yaml."""
+    codebook = yaml.safe_load((root / params["codebook"]).read_text(encoding="utf-8"))
+    return " ".join(str(codebook.get("survey", {}).get("title", "Survey report")).split())
 
 
 def main(argv: list[str] | None = None) -> int:
