@@ -119,7 +119,7 @@ class _Context:
     base_cues: list[str]
 
 
-def _block_after(lines: pd.DataFrame, line: int) -> pd.DataFrame:
+def block_after(lines: pd.DataFrame, line: int) -> pd.DataFrame:
     """The lines after ``line`` up to the next paragraph or heading."""
     after = lines[lines["line"] > line]
     stop = after[after["kind"].isin(
@@ -130,7 +130,7 @@ def _block_after(lines: pd.DataFrame, line: int) -> pd.DataFrame:
     return after
 
 
-def _list_size(block: pd.DataFrame) -> tuple[int, str]:
+def list_size(block: pd.DataFrame) -> tuple[int, str]:
     headings = int((block["kind"] == "registration_heading").sum())
     if headings:
         return headings, "registration groups"
@@ -193,7 +193,7 @@ def _paragraph_claims(ctx: _Context, lines: pd.DataFrame, para: pd.Series) -> li
         cid = f"L{line:03d}.{i + 1}"
         nxt = tokens[i + 1].start if i + 1 < len(tokens) else len(text)
         if para["scope"] != "respondents":
-            size, unit = _list_size(_block_after(lines, line))
+            size, unit = list_size(block_after(lines, line))
             if not tok.is_pct and size and re.search(r"\bfollowing\b", text[tok.end :]):
                 rows.append(_row(cid, line, "list_count", text, tok,
                                  note=f"number of {unit} after line {line}"))  # fmt: skip
@@ -220,7 +220,7 @@ def _paragraph_claims(ctx: _Context, lines: pd.DataFrame, para: pd.Series) -> li
         elif target:
             rows.append(_row(cid, line, "count", text, tok, **_target_cols(target)))
         else:
-            size, unit = _list_size(_block_after(lines, line))
+            size, unit = list_size(block_after(lines, line))
             if size:
                 rows.append(_row(cid, line, "list_count", text, tok,
                                  note=f"number of {unit} after line {line}"))  # fmt: skip

@@ -20,5 +20,15 @@ CLEAN = {
 }
 SUMMARIZE = {
     "summaries": "data/processed/summaries.csv",
+    "provenance": "data/processed/provenance.json",
+    "metrics": "data/processed/metrics.json",
 }
-STAGE_OUTPUTS = {"extract": EXTRACT, "clean": CLEAN, "summarize": SUMMARIZE}
+AUDIT = {
+    "audit": "data/processed/audit.csv",
+    "metrics": "data/processed/audit_metrics.json",
+}
+REPORT = {
+    "charts": "data/processed/chart_figures.csv",
+}
+STAGE_OUTPUTS = {"extract": EXTRACT, "clean": CLEAN, "summarize": SUMMARIZE, "audit": AUDIT,
+                 "report": REPORT}

@@ -32,6 +32,11 @@ def figure_ref(figure_id: str) -> str:
     return f'<a class="fid" href="#{esc(anchor(figure_id))}">{esc(figure_id)}</a>'
 
 
+def provenance_link(figure_id: str) -> str:
+    """The figure id, linking to its provenance entry (rows and source lines)."""
+    return f'<a href="#prov-{esc(figure_id)}"><code>{esc(figure_id)}</code></a>'
+
+
 def fmt_pct(value: object) -> str:
     """'60.0%' (or '' when missing), exactly as computed (no re-rounding)."""
     text = esc(value)
@@ -130,7 +135,7 @@ def summary_table(
         "Base": [f"{esc(b)}{' †' if pd.notna(b) and b < small_n else ''}" for b in rows["base"]],
         "%": [fmt_pct(p) for p in rows["pct"]],
         "Interval": [fmt_ci(r) for _, r in rows.iterrows()],
-        "Figure id": [f'<code>{esc(f)}</code>' for f in rows["figure_id"]],
+        "Figure id": [provenance_link(f) for f in rows["figure_id"]],
     })  # fmt: skip
     ids = [anchor(f) for f in rows["figure_id"]]
     return table(show, caption, row_ids=ids, raw_html_columns=["Base", "%", "Figure id"],

@@ -34,7 +34,9 @@ def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None) ->
     for q in book.free_text:
         out.append((f"free-{q.id}", f"{q.id.upper()}: {q.short}", 3))
     out += extra or []
-    out.append(("appendix", "Appendix: reproducibility", 2))
+    out += [("appendix-provenance", "Appendix: where each figure comes from", 2),
+            ("appendix-source", "Appendix: the source document", 2),
+            ("appendix", "Appendix: reproducibility", 2)]
     return out
 
 
@@ -151,8 +153,15 @@ def _question_rows(summaries: pd.DataFrame, qid: str, group: str) -> pd.DataFram
                      & (summaries["kind"] == "answer")]  # fmt: skip
 
 
+def log_chart(chart_log: list[dict[str, str]], chart_id: str, rows: pd.DataFrame) -> str:
+    """Record which figures a chart draws; return the chart id."""
+    chart_log.extend({"chart_id": chart_id, "figure_id": f} for f in rows["figure_id"])
+    return chart_id
+
+
 def question_section(
-    book: Codebook, q: Question, summaries: pd.DataFrame, sp: StatsParams, small_n: int
+    book: Codebook, q: Question, summaries: pd.DataFrame, sp: StatsParams, small_n: int,
+    chart_log: list[dict[str, str]],
 ) -> str:
     """Chart and tables of one categorical question: overall and by every group."""
     method_name = describe_method(sp.ci_method, sp.ci_level)
@@ -165,7 +174,7 @@ def question_section(
     out.append(rh.figure(charts.proportion_chart(overall, f"{q.id.upper()}: {q.short}", note),
                          alt, f"{rh.esc(q.id.upper())}, all respondents (n = {base}). "
                          f"Figure ids: <code>{rh.esc(q.id)}.all.all.*</code>",
-                         f"chart-{q.id}-all"))  # fmt: skip
+                         log_chart(chart_log, f"chart-{q.id}-all", overall)))  # fmt: skip
     if q.type == "ordinal":
         groups = [g for g in book.by_group if not book.group(g).from_source]
         rows = pd.concat([overall.assign(group_value="All respondents")] +
@@ -181,7 +190,7 @@ def question_section(
                                        f"Answers in scale order; n = respondents in the group. "
                                        f"Source: {q.id} rows of summaries.csv.", neutral),
             alt, f"{rh.esc(q.id.upper())} by OAS registration, as 100% stacked bars.",
-            f"chart-{q.id}-by-group"))  # fmt: skip
+            log_chart(chart_log, f"chart-{q.id}-by-group", rows)))  # fmt: skip
     out.append(rh.summary_table(overall, f"{q.id.upper()}, all respondents — {method_name}",
                                 small_n))  # fmt: skip
     for g in book.by_group:
@@ -200,7 +209,8 @@ def question_section(
 
 
 def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataFrame,
-                     sp: StatsParams, small_n: int) -> str:  # fmt: skip
+                     sp: StatsParams, small_n: int,
+                     chart_log: list[dict[str, str]]) -> str:  # fmt: skip
     """Answers to ``row_q`` within each answer to ``col_q``: stacked chart and table."""
     q, by = book.question(row_q), book.question(col_q)
     rows = _question_rows(summaries, row_q, col_q)
@@ -214,7 +224,8 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
         matrix, labels, f"{row_q.upper()} by {col_q.upper()}",
         f"Rows: answer to {col_q.upper()} ({by.short}); n = respondents in the row.",
         [o.label for o in q.answers if "know" in o.code]), alt,
-        f"{rh.esc(q.short)} by {rh.esc(by.short.lower())}.", f"chart-{row_q}-{col_q}")]
+        f"{rh.esc(q.short)} by {rh.esc(by.short.lower())}.",
+        log_chart(chart_log, f"chart-{row_q}-{col_q}", rows))]
     out.append(rh.summary_table(rows, f"{row_q.upper()} by {col_q.upper()} — "
                                 f"{describe_method(sp.ci_method, sp.ci_level)}; † base below "
                                 f"{small_n}", small_n, group_label=f"{col_q.upper()} answer"))
@@ -234,7 +245,7 @@ def free_text_section(book: Codebook, free_text: pd.DataFrame, summaries: pd.Dat
             rows = summaries[(summaries["question"] == q.id) & (summaries["group"] == "item")]
             show = pd.DataFrame({"Activity": rows["group_code"], "Label": rows["group_value"],
                                  "Answers": rows["n"],
-                                 "Figure id": [f"<code>{rh.esc(f)}</code>"
+                                 "Figure id": [rh.provenance_link(f)
                                                for f in rows["figure_id"]]})  # fmt: skip
             out.append(rh.table(show, f"{q.id.upper()}: answers per activity",
                                 row_ids=[rh.anchor(f) for f in rows["figure_id"]],

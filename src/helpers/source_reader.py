@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,8 +86,3 @@ def source_info(source: SourceText, lines_classified: int) -> dict[str, Any]:
         "lines_total": len(source.text.splitlines()),
         "lines_classified": lines_classified,
     }
-
-
-def to_json(data: dict[str, Any]) -> str:
-    """Stable JSON text (sorted keys, trailing newline)."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Mapping
@@ -10,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 Content = str | bytes | pd.DataFrame
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def csv_text(df: pd.DataFrame, float_decimals: int | None = None) -> str:
@@ -18,9 +21,18 @@ def csv_text(df: pd.DataFrame, float_decimals: int | None = None) -> str:
     return df.to_csv(index=False, lineterminator="\n", float_format=fmt)
 
 
-def read_csv(path: str | Path) -> pd.DataFrame:
-    """Read a pipeline CSV: only empty cells are missing ('NA' or 'no' stay text)."""
-    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype_backend="numpy_nullable")
+def json_text(data: object) -> str:
+    """Stable JSON text: sorted keys, 2-space indent, UTF-8 kept, trailing newline."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def read_csv(path: str | Path, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read a pipeline CSV: only empty cells are missing ('NA' or 'no' stay text).
+
+    ``text_columns`` are kept as written (e.g. '60' and '60.0' stay distinct).
+    """
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype_backend="numpy_nullable",
+                       dtype={c: "string" for c in text_columns})  # fmt: skip
 
 
 def _bytes(content: Content) -> bytes:
@@ -45,6 +57,7 @@ def write_outputs(outputs: Mapping[str | Path, Content]) -> list[Path]:
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(_bytes(content))
+            os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual 0644
             staged.append((Path(tmp), path))
     except BaseException:
         for tmp, _ in staged:
