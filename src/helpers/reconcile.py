@@ -13,11 +13,21 @@ same country/status/answer                 names the first line)
 organization in a question list but not    mention rejected (reason), the
 in the registration list                   report shows a warning
 respondent missing from a question list    answer left empty (missing),
-                                           excluded from that question's base
-country or status differs between lists    error: file, both lines, values
-same organization, two answers to one      error: file, both lines, answers
+                                           excluded from that question's base,
+                                           the report shows a warning
+country or status differs between lists,   error: file, line, the value
+or between two entries of the              expected (with the line it comes
+registration list                          from) and the value found
+same organization, two answers to one      error: file, line, both answers
 question
 =========================================  =================================
+
+A rejected row can be set aside without changing the meaning of the others;
+a conflict cannot (which of the two values is right?), so it stops the stage.
+Damage to the document's structure (a missing section, an unknown heading, a
+bullet outside a list, a file that is not the document) is refused earlier,
+by the parser. docs/bad-input.md lists every case with its exact outcome;
+tests/test_faults.py applies each to the real source.
 
 Rows read = rows kept + rows rejected, per list; ``reconciliation_counts``
 computes it and the clean stage asserts it.

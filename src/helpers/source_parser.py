@@ -60,9 +60,19 @@ class ParsedSource:
     free_text: pd.DataFrame
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def split_lines(text: str) -> list[str]:
-    """Split on any line ending (LF, CRLF, CR) keeping 1-based numbering stable."""
-    return text.splitlines()
+    """Split on LF, CRLF or CR only, so line numbers are those an editor shows.
+
+    (``str.splitlines`` also breaks at form feeds, U+2028 and other separators,
+    which would shift every later line number.)
+    """
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def is_heading(text: str) -> bool:
@@ -174,6 +184,7 @@ def parse_source(text: str, book: Codebook, path: str = "<source>") -> ParsedSou
     kinds: list[dict[str, object]] = []
     mentions: list[dict[str, object]] = []
     free: list[dict[str, object]] = []
+    sections_seen: dict[int, int] = {}
 
     def mark(no: int, kind: str, raw: str) -> None:
         kinds.append({"line": no, "kind": kind, "section": st.section, "scope": st.scope,
@@ -193,6 +204,11 @@ def parse_source(text: str, book: Codebook, path: str = "<source>") -> ParsedSou
             if not book.in_section(st.section):
                 raise SourceError(path, no, "a question section listed in the codebook",
                                   f"{stripped!r}")  # fmt: skip
+            if st.section in sections_seen:
+                raise SourceError(path, no, "each 'QUESTION n' heading once",
+                                  f"'QUESTION {st.section}' again (first on line "
+                                  f"{sections_seen[st.section]})")  # fmt: skip
+            sections_seen[st.section] = no
             mark(no, "question_heading", raw)
         elif _CHART_RE.match(stripped):
             mark(no, "chart_label", raw)
@@ -283,8 +299,66 @@ def parse_source(text: str, book: Codebook, path: str = "<source>") -> ParsedSou
                     mark(no, "free_text_intro", raw)
             else:
                 mark(no, "paragraph", raw)
-    return ParsedSource(
+    parsed = ParsedSource(
         lines=pd.DataFrame(kinds, columns=LINE_COLUMNS),
         mentions=pd.DataFrame(mentions, columns=MENTION_COLUMNS),
         free_text=pd.DataFrame(free, columns=FREE_TEXT_COLUMNS),
+    )
+    check_structure(parsed, book, path, len(lines))
+    return parsed
+
+
+def check_structure(parsed: ParsedSource, book: Codebook, path: str, last_line: int) -> None:
+    """Refuse a document that lacks a part the codebook expects.
+
+    In order: something that is not the survey summary at all (no ``QUESTION n``
+    heading and no organization list); no registration list before the first
+    question; a codebook section without its ``QUESTION n`` heading; a
+    categorical question whose section lists no organization.
+    """
+    lines, mentions = parsed.lines, parsed.mentions
+    heads = lines[lines["kind"] == "question_heading"]
+    head_line = {int(s): int(n) for s, n in zip(heads["section"], heads["line"], strict=True)}
+    sections = sorted({q.section for q in book.questions if q.section is not None})
+    names = ", ".join(f"'QUESTION {s}'" for s in sections)
+    if not head_line and mentions.empty:
+        first = repr(lines["text"].iloc[0][:60]) if len(lines) else "nothing"
+        raise SourceError(path, None, "the survey summary document (a registration list of "
+                          f"organizations, then the sections {names})",
+                          f"no 'QUESTION n' heading and no organization list in {len(lines)} "
+                          f"non-blank lines (first: {first})")  # fmt: skip
+    first_q = min(head_line.values(), default=last_line)
+    if not (mentions["list"] == "roster").any():
+        raise SourceError(path, first_q, "a registration list (a registration line such as "
+                          "'Registered', country lines, organization bullets) before the first "
+                          "'QUESTION n' heading", f"no organization before line {first_q}")
+    for s in sections:
+        if s in head_line:
+            continue
+        ids = ", ".join(q.id for q in book.in_section(s))
+        later = sorted((n, t) for t, n in head_line.items() if t > s)
+        if later:
+            raise SourceError(path, later[0][0], f"a 'QUESTION {s}' section (codebook: {ids}) "
+                              f"before 'QUESTION {later[0][1]}'",
+                              f"'QUESTION {later[0][1]}' and no 'QUESTION {s}' heading in the "
+                              "file")  # fmt: skip
+        raise SourceError(path, last_line, f"a 'QUESTION {s}' section (codebook: {ids})",
+                          f"the end of the file and no 'QUESTION {s}' heading")  # fmt: skip
+    for q in book.categorical:
+        if q.section is None or (mentions["list"] == q.id).any():
+            continue
+        start = head_line[q.section]
+        end = min((n for t, n in head_line.items() if n > start), default=last_line + 1) - 1
+        labels = ", ".join(o.label for o in q.answers)
+        raise SourceError(path, start, f"organization lists of the {q.id} answers ({labels}) "
+                          f"under 'QUESTION {q.section}'", f"no organization listed in lines "
+                          f"{start}–{end}")  # fmt: skip
+
+
+def empty_parse() -> ParsedSource:
+    """A ParsedSource with no rows (inputs that are not the published document)."""
+    return ParsedSource(
+        lines=pd.DataFrame(columns=LINE_COLUMNS),
+        mentions=pd.DataFrame(columns=MENTION_COLUMNS),
+        free_text=pd.DataFrame(columns=FREE_TEXT_COLUMNS),
     )

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -93,12 +95,14 @@ def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path) -
         papermill.execute_notebook(
             notebook, tmp, parameters=parameters, cwd=str(root), kernel_name="python3",
             progress_bar=sys.stderr.isatty(), log_output=False,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # The kernel's own log (e.g. its shutdown noise under load) is not the
+            # stage's result: cell errors still reach papermill and fail the stage.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )  # fmt: skip
     except PapermillExecutionError as exc:
         failed = root / FAILED_DIR / Path(notebook).name
         failed.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, failed)
+        shutil.move(tmp, failed)  # the temporary file may be on another file system
         message = "\n    ".join(str(exc.evalue).strip().splitlines()[:20])
         raise StageError(
             f"stage {stage!r} failed in cell {exc.exec_count} of {notebook}:\n"
@@ -115,8 +119,8 @@ def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path) -
 
 def run(stage: str, root: Path) -> list[Path]:
     """Run a stage end to end and return the files it wrote."""
-    from helpers.table_io import write_outputs
     from helpers.notebook_normalize import dumps
+    from helpers.table_io import write_outputs
 
     spec = stage_spec(root, stage)
     deps, outs = _paths(spec.get("deps", [])), _paths(spec.get("outs", []))
@@ -157,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
         written = run(args.stage, root)
     except StageError as exc:
         print(f"[{args.stage}] FAILED: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # unexpected: keep the traceback, but end on the message
+        traceback.print_exc(file=sys.stderr)
+        print(f"[{args.stage}] FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - started
     names = ", ".join(str(p.relative_to(root)) for p in written)

@@ -59,6 +59,12 @@ def interval(n: int, base: int, method: str, level: float) -> tuple[float, float
     if base == 0:
         return math.nan, math.nan
     low, high = proportion_confint(n, base, alpha=1 - level, method=CI_METHODS[method][0])
+    # At 0% and 100% the bounds are exactly 0 and 1 (Brown, Cai & DasGupta 2001 for
+    # Jeffreys, whose bare beta quantiles exclude the observed value); statsmodels'
+    # Wilson carries float noise there (2.8e-17, 0.9999999999999999) that truncation
+    # or rounding up would turn into a whole unit.
+    low = 0.0 if n == 0 else low
+    high = 1.0 if n == base else high
     return max(0.0, float(low)), min(1.0, float(high))
 
 

@@ -1,0 +1,121 @@
+"""helpers.report_warnings.data_warnings_html: rejected rows and missing answers are visible."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers.codebook import load_codebook
+from helpers.reconcile import REJECT_COLUMNS, reconcile
+from helpers.report_warnings import data_warnings_html, list_name
+from helpers.source_parser import parse_source, split_lines
+from helpers.table_io import csv_text, read_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = load_codebook(ROOT / "codebooks/oas_2013.yaml")
+LINES = split_lines((ROOT / "data/raw/oas_cso_survey_2013.txt").read_text(encoding="utf-8"))
+
+
+def text_of(html: str) -> str:
+    parts: list[str] = []
+
+    class P(HTMLParser):
+        def handle_data(self, data: str) -> None:
+            parts.append(data)
+
+    p = P()
+    p.feed(html)
+    text = " ".join(" ".join(parts).split())  # cells and inline elements spaced apart
+    return text.replace("( ", "(").replace(" )", ")")
+
+
+def clean(lines: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    result = reconcile(parse_source("\n".join(lines), BOOK).mentions, BOOK)
+    return result.rejects, result.counts, result.responses
+
+
+def roundtrip(df: pd.DataFrame, tmp_path: Path, name: str) -> pd.DataFrame:
+    """As the report notebook reads it: written by the clean stage, read back from CSV."""
+    path = tmp_path / f"{name}.csv"
+    path.write_text(csv_text(df), encoding="utf-8")
+    return read_csv(path)
+
+
+def test_nothing_to_warn_about_gives_empty_string(tmp_path):
+    rejects, counts, responses = clean(LINES)
+    assert data_warnings_html(rejects, counts, responses, BOOK) == ""
+    assert data_warnings_html(roundtrip(rejects, tmp_path, "r"), roundtrip(counts, tmp_path, "c"),
+                              roundtrip(responses, tmp_path, "s"), BOOK) == ""  # fmt: skip
+
+
+def test_rejects_counts_and_missing_answers_are_listed(tmp_path):
+    damaged = LINES.copy()
+    damaged[128:128] = ["", "· Fundación Fantasma (FF)"]  # after line 128: not in the roster
+    del damaged[125:128]  # lines 126-128: AGORA (Paraguay) out of the Q1 lists
+    rejects, counts, responses = clean(damaged)
+    html = data_warnings_html(roundtrip(rejects, tmp_path, "r"), roundtrip(counts, tmp_path, "c"),
+                              roundtrip(responses, tmp_path, "s"), BOOK)  # fmt: skip
+    assert html.startswith('<section class="warning data-warnings"')
+    text = text_of(html)
+    assert ("1 row of the source set aside (data/processed/rejects.csv): Line 127, Q1 list: "
+            "Fundación Fantasma set aside — not in the registration list (lines 29–81)") in text
+    # counts table: list, read, kept, set aside
+    assert "registration list 15 15 0" in text
+    assert "Q1 list 15 14 1" in text
+    assert "Q2 list 15 15 0" in text
+    assert ("Q1 (Knew the program): 1 respondent without an answer, left out of its base: "
+            "R13 ÁGORA Espacio Civil Paraguay.") in text
+
+
+def test_unbalanced_counts_are_flagged():
+    rejects = pd.DataFrame(columns=REJECT_COLUMNS)
+    counts = pd.DataFrame([{"list": "roster", "rows_read": 15, "rows_kept": 15,
+                            "rows_rejected": 0, "balanced": True},
+                           {"list": "q2", "rows_read": 15, "rows_kept": 13,
+                            "rows_rejected": 1, "balanced": False}])  # fmt: skip
+    responses = clean(LINES)[2]
+    text = text_of(data_warnings_html(rejects, counts, responses, BOOK))
+    assert "Rows read do not equal rows kept plus rows set aside for: Q2 list." in text
+
+
+def test_several_missing_answers_and_plural_wording():
+    rejects, counts, responses = clean(LINES)
+    responses = responses.copy()
+    responses.loc[[0, 3], "q2"] = pd.NA
+    text = text_of(data_warnings_html(rejects, counts, responses, BOOK))
+    assert "Q2 (Usefulness of the program): 2 respondents without an answer" in text
+    assert "R01 Centro para la Apertura y el Desarrollo de América Latina; R04" in text
+    assert "Q1" not in text.split("Q2 (")[1]  # only Q2 has missing answers
+
+
+@pytest.mark.parametrize(("lst", "name"), [("roster", "registration list"), ("q2", "Q2 list")])
+def test_list_names(lst, name):
+    assert list_name(lst) == name
+
+
+def test_export_counts_with_declared_missing_codes_are_balanced():
+    """helpers.respondent_csv counts declared missing codes: read = kept + missing + rejected."""
+    responses = pd.DataFrame({"respondent_id": ["R1", "R2", "R3"], "q1": ["yes", pd.NA, "no"],
+                              "q2": ["useful", "useful", "useful"]})  # fmt: skip
+    counts = pd.DataFrame([{"list": "q1", "rows_read": 3, "rows_kept": 2, "rows_missing": 1,
+                            "rows_rejected": 0, "balanced": True}])  # fmt: skip
+    html = data_warnings_html(pd.DataFrame(columns=REJECT_COLUMNS), counts, responses, BOOK)
+    text = text_of(html)
+    assert "do not equal" not in text
+    assert "List Rows read Kept Missing Set aside Q1 list 3 2 1 0" in text
+    assert "Q1 (Knew the program): 1 respondent without an answer, left out of its base: R2." \
+        in text  # fmt: skip
+
+
+def test_long_lists_are_capped():
+    rejects = pd.DataFrame([{"source_line": i, "list": "q1", "organization": f"Org {i}",
+                             "reason": "not in the registration list"} for i in range(1, 61)])
+    counts = pd.DataFrame([{"list": "q1", "rows_read": 75, "rows_kept": 15, "rows_rejected": 60,
+                            "balanced": True}])  # fmt: skip
+    text = text_of(data_warnings_html(rejects, counts, clean(LINES)[2], BOOK, max_listed=40))
+    assert "60 rows of the source set aside" in text
+    assert "Line 40, Q1 list: Org 40" in text and "Org 41 " not in text
+    assert "… and 20 more" in text

@@ -1,0 +1,172 @@
+"""Free text is data, never markup (issue 5).
+
+A source bullet holding HTML, Markdown or LaTeX must reach the report as the
+literal text, escaped, and execute nothing: no script element, no event
+handler attribute, no link or image made from it, no formula typeset.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from helpers import report_html as rh
+from helpers import report_sections as rs
+from helpers.codebook import load_codebook
+from helpers.reconcile import reconcile
+from helpers.report_warnings import data_warnings_html
+from helpers.source_parser import parse_source
+from helpers.summaries import StatsParams, summarize
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = load_codebook(ROOT / "codebooks/oas_2013.yaml")
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "**bold** and __strong__",
+    "[link](http://x) and <http://x>",
+    "$x$ and $$\\int f$$",
+    "\\section{} \\textbf{y} & % # _ ^ ~",
+    "\"quoted\" 'single' </li></ul><b>closing tags</b>",
+    "javascript:alert(1)",
+    "{{ template }} {% raw %}",
+]
+# Elements the report never uses for its own markup: any of them would come from data.
+DANGEROUS_TAGS = {"script", "img", "iframe", "object", "embed", "svg", "math", "b", "link",
+                  "base", "form", "input", "meta", "style"}  # fmt: skip
+
+
+class Collector(HTMLParser):
+    """Tags, attributes and text of an HTML document, as a browser would tokenize it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def collect(html: str) -> Collector:
+    c = Collector()
+    c.feed(html)
+    c.close()
+    return c
+
+
+def assert_inert(html: str, allowed: set[str] = frozenset()) -> Collector:
+    """No element or attribute that could run code or follow a link from the data."""
+    c = collect(html)
+    names = {t for t, _ in c.tags}
+    assert not (names & (DANGEROUS_TAGS - allowed)), names & DANGEROUS_TAGS
+    for tag, attrs in c.tags:
+        if tag == "a":  # the report's own links point inside the report
+            assert (dict(attrs).get("href") or "").startswith("#"), attrs
+        for name, value in attrs:
+            assert not name.startswith("on"), (tag, name)
+            assert not (value or "").strip().lower().startswith("javascript:"), (tag, name)
+            assert "http://x" not in (value or ""), (tag, name)
+    return c
+
+
+@pytest.fixture(scope="module")
+def hostile_free_text() -> pd.DataFrame:
+    rows = []
+    line = 1000
+    for q in BOOK.free_text:
+        for code in [o.code for o in q.items] or [""]:
+            for text in HOSTILE:
+                rows.append({"line": line, "question": q.id, "item": code or pd.NA,
+                             "intro_line": 999, "text": text})  # fmt: skip
+                line += 1
+    df = pd.DataFrame(rows)
+    return df.astype({"line": "Int64", "intro_line": "Int64", "question": "string",
+                      "item": "string", "text": "string"})  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def responses() -> pd.DataFrame:
+    text = (ROOT / "data/raw/oas_cso_survey_2013.txt").read_text(encoding="utf-8")
+    return reconcile(parse_source(text, BOOK).mentions, BOOK).responses
+
+
+@pytest.fixture(scope="module")
+def figures(responses, hostile_free_text) -> pd.DataFrame:
+    out = summarize(responses, hostile_free_text, BOOK, StatsParams())
+    return getattr(out, "figures", out)
+
+
+@pytest.fixture(scope="module")
+def free_text_html(hostile_free_text, figures) -> str:
+    return rs.free_text_section(BOOK, hostile_free_text, figures)
+
+
+def test_free_text_block_escapes_every_string(hostile_free_text):
+    html = rh.free_text_block(hostile_free_text, BOOK, "q4")
+    for text in HOSTILE:
+        assert rh.esc(text) in html
+    assert "<script" not in html and "<img" not in html and "**bold**" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_free_text_section_is_inert_and_shows_the_text_literally(free_text_html):
+    c = assert_inert(free_text_html)
+    text = "".join(c.text)
+    for t in HOSTILE:
+        # each answer appears once per question/item group, literally
+        assert text.count(t) >= 1, t
+    n_groups = sum(max(1, len(q.items)) for q in BOOK.free_text)
+    assert text.count("<script>alert(1)</script>") == n_groups
+    assert "alert(1)" not in "".join(str(a) for _, attrs in c.tags for a in attrs)
+
+
+def test_other_data_cells_are_escaped_too(responses):
+    """Organization names and rejects reasons reach the report escaped as well."""
+    hostile = responses.copy()
+    hostile.loc[0, "organization"] = HOSTILE[0]
+    hostile.loc[1, "acronym"] = HOSTILE[1]
+    hostile.loc[2, "country"] = HOSTILE[3]
+    html = rs.respondents_table(BOOK, hostile)
+    c = assert_inert(html)
+    assert HOSTILE[0] in "".join(c.text) and HOSTILE[1] in "".join(c.text)
+    rejects = pd.DataFrame([{"source_line": 5, "list": "q1", "organization": HOSTILE[1],
+                             "reason": HOSTILE[0]}])  # fmt: skip
+    counts = pd.DataFrame([{"list": "q1", "rows_read": 16, "rows_kept": 15,
+                            "rows_rejected": 1, "balanced": True}])  # fmt: skip
+    warning = data_warnings_html(rejects, counts, hostile, BOOK)
+    c = assert_inert(warning)
+    assert HOSTILE[0] in "".join(c.text) and HOSTILE[1] in "".join(c.text)
+
+
+def test_rendered_report_html_executes_nothing(free_text_html):
+    """Through nbconvert (helpers.render.render_html), as the report stage renders it."""
+    from helpers.render import render_html
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("display(HTML(fragment))")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": free_text_html,
+                                                                 "text/plain": "<HTML>"})]
+    nb.cells = [nbformat.v4.new_markdown_cell("# note to analysts **not rendered**"), cell]
+    html = render_html(nb, title="Report </title><script>alert(1)</script>")
+    c = assert_inert(html, allowed={"meta", "style"})
+    text = "".join(c.text)
+    for t in HOSTILE:
+        assert t in text, t
+    assert "<script" not in html.lower().replace("&lt;script", "")
+    assert "onerror=" not in html.replace("onerror=alert(1)&gt;", "")
+    assert "note to analysts" not in text  # markdown cells are not rendered
+    assert "<title>Report &lt;/title&gt;&lt;script&gt;" in html
+    assert not [t for t, _ in c.tags if t == "script"]
+    assert "mathjax" not in html.lower()  # nothing would typeset $x$
