@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib
@@ -16,17 +17,22 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 NEUTRAL = "#9E9E9E"
 # Ordered rating scales: dark to light blue for the scale, grey for "don't know".
 SCALE_BLUES = ["#08306B", "#2171B5", "#6BAED6", "#C6DBEF", "#EFF3FF"]
+# Figures are drawn narrow (about 5 in) with body-size text: at their natural size on a
+# desktop the text matches the report's, and scaled down to a phone's width (about 370 px)
+# it stays legible; the PDF fits them in its column unscaled.
 STYLE = {
     "font.family": "DejaVu Sans",
-    "font.size": 9,
+    "font.size": 10,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.titlesize": 10,
+    "axes.titlesize": 11,
     "axes.titleweight": "bold",
     "axes.titlelocation": "left",
     "svg.hashsalt": "report",
 }
 DPI = 110
+NOTE_WIDTH = 75  # characters per line of a chart's note
+LABEL_WIDTH = 18  # characters per line of a bar's label
 
 
 def png_bytes(fig: plt.Figure) -> bytes:
@@ -35,6 +41,16 @@ def png_bytes(fig: plt.Figure) -> bytes:
     fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     return buf.getvalue()
+
+
+def wrap_note(note: str) -> str:
+    """Break a chart's note into lines that fit the figure's width."""
+    return "\n".join(textwrap.wrap(note, NOTE_WIDTH))
+
+
+def wrap_labels(labels: Sequence[object]) -> list[str]:
+    """Break long bar labels into lines, so that they do not squeeze the bars."""
+    return [textwrap.fill(str(label), LABEL_WIDTH) for label in labels]
 
 
 def scale_colors(labels: Sequence[str], neutral: Sequence[str] = ()) -> list[str]:
@@ -48,7 +64,7 @@ def scale_colors(labels: Sequence[str], neutral: Sequence[str] = ()) -> list[str
 def proportion_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
     """Horizontal bars of each answer's percentage with its interval and 'n/base'."""
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(rows) + 1.1))
+        fig, ax = plt.subplots(figsize=(4.8, 0.45 * len(rows) + 1.1))
         y = range(len(rows))[::-1]
         pct = rows["pct"].astype(float).to_numpy()
         low = rows["ci_low"].astype(float).to_numpy()
@@ -57,12 +73,12 @@ def proportion_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
         ax.errorbar(pct, list(y), xerr=[pct - low, high - pct], fmt="none", ecolor="#333333",
                     capsize=3, linewidth=1)  # fmt: skip
         for yi, p, hi, n, b in zip(y, pct, high, rows["n"], rows["base"], strict=True):
-            ax.text(hi + 1.5, yi, f"{p:.1f}%  ({n}/{b})", va="center", fontsize=8)
-        ax.set_yticks(list(y), rows["answer"].tolist())
-        ax.set_xlim(0, 118)
-        ax.set_xticks(range(0, 101, 20), [f"{t}%" for t in range(0, 101, 20)])
+            ax.text(hi + 1.5, yi, f"{p:.1f}%  ({n}/{b})", va="center", fontsize=9)
+        ax.set_yticks(list(y), wrap_labels(rows["answer"].tolist()))
+        ax.set_xlim(0, 125)
+        ax.set_xticks(range(0, 101, 25), [f"{t}%" for t in range(0, 101, 25)])
         ax.set_title(title)
-        ax.set_xlabel(note, fontsize=7.5, color="#444444", loc="left")
+        ax.set_xlabel(wrap_note(note), fontsize=8.5, color="#444444", loc="left")
         return png_bytes(fig)
 
 
@@ -73,7 +89,7 @@ def stacked_scale_chart(
     """100% stacked bars, one per group (rows), answers in scale order, n on the right."""
     colors = scale_colors(answers, neutral)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.8, 0.5 * len(table) + 1.5))
+        fig, ax = plt.subplots(figsize=(5.0, 0.5 * len(table) + 1.6), layout="constrained")
         y = list(range(len(table)))[::-1]
         left = [0.0] * len(table)
         for answer, color in zip(answers, colors, strict=True):
@@ -83,25 +99,25 @@ def stacked_scale_chart(
             for yi, l0, w in zip(y, left, widths, strict=True):
                 if w >= 9:
                     dark = color in SCALE_BLUES[:2]
-                    ax.text(l0 + w / 2, yi, f"{w:.0f}%", ha="center", va="center", fontsize=7.5,
+                    ax.text(l0 + w / 2, yi, f"{w:.0f}%", ha="center", va="center", fontsize=8.5,
                             color="white" if dark else "#111111")  # fmt: skip
             left = [a + b for a, b in zip(left, widths, strict=True)]
         for yi, n in zip(y, table["base"], strict=True):
-            ax.text(101.5, yi, f"n={n}", va="center", fontsize=8)
-        ax.set_yticks(y, table.index.tolist())
+            ax.text(101.5, yi, f"n={n}", va="center", fontsize=9)
+        ax.set_yticks(y, wrap_labels(table.index.tolist()))
         ax.set_xlim(0, 100)
         ax.set_xticks(range(0, 101, 25), [f"{t}%" for t in range(0, 101, 25)])
-        ax.legend(ncol=min(len(answers), 5), loc="upper left", bbox_to_anchor=(0, -0.12 - 0.6 /
-                  (len(table) + 2)), frameon=False, fontsize=7.5)  # fmt: skip
+        fig.legend(ncol=min(len(answers), 3), loc="outside lower left", frameon=False,
+                   fontsize=8.5)  # fmt: skip
         ax.set_title(title)
-        fig.text(0.01, -0.02, note, fontsize=7.5, color="#444444")
+        ax.set_xlabel(wrap_note(note), fontsize=8.5, color="#444444", loc="left")
         return png_bytes(fig)
 
 
 def published_vs_data_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
     """Side-by-side bars: the percentages the source published and those its lists give."""
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.4, 0.7 * len(rows) + 1.2))
+        fig, ax = plt.subplots(figsize=(4.8, 0.7 * len(rows) + 1.3), layout="constrained")
         y = list(range(len(rows)))[::-1]
         h = 0.36
         pub = rows["stated"].astype(float).tolist()
@@ -111,12 +127,12 @@ def published_vs_data_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
         ax.barh([v - h / 2 for v in y], rec, height=h, color=OKABE_ITO[0],
                 label="Recomputed from the source's lists")  # fmt: skip
         for yi, p, r in zip(y, pub, rec, strict=True):
-            ax.text(p + 1, yi + h / 2, f"{p:g}%", va="center", fontsize=8)
-            ax.text(r + 1, yi - h / 2, f"{r:.1f}%", va="center", fontsize=8)
-        ax.set_yticks(y, rows["answer"].tolist())
-        ax.set_xlim(0, 110)
-        ax.set_xticks(range(0, 101, 20), [f"{t}%" for t in range(0, 101, 20)])
-        ax.legend(loc="lower right", frameon=False, fontsize=7.5)
+            ax.text(p + 1, yi + h / 2, f"{p:g}%", va="center", fontsize=9)
+            ax.text(r + 1, yi - h / 2, f"{r:.1f}%", va="center", fontsize=9)
+        ax.set_yticks(y, wrap_labels(rows["answer"].tolist()))
+        ax.set_xlim(0, 115)
+        ax.set_xticks(range(0, 101, 25), [f"{t}%" for t in range(0, 101, 25)])
+        fig.legend(loc="outside lower left", ncol=1, frameon=False, fontsize=8.5)
         ax.set_title(title)
-        ax.set_xlabel(note, fontsize=7.5, color="#444444", loc="left")
+        ax.set_xlabel(wrap_note(note), fontsize=8.5, color="#444444", loc="left")
         return png_bytes(fig)
