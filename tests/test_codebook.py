@@ -1,0 +1,153 @@
+import copy
+import unicodedata
+
+import pytest
+import yaml
+
+from helpers.codebook import (
+    CodebookError,
+    Option,
+    load_codebook,
+    name_key,
+    normalize_text,
+    parse_codebook,
+    slug,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("VERY USEFUL:", "very useful"),
+        ("  Don’t   Know :  ", "don't know"),
+        ("“soft”\trights", '"soft" rights'),
+        ("‘quoted’", "'quoted'"),
+        ("Not registered \n", "not registered"),
+        ("Straße", "strasse"),  # case-folded, not just lower-cased
+    ],
+)
+def test_normalize_text(raw, expected):
+    assert normalize_text(raw) == expected
+
+
+def test_normalize_text_composes_accents():
+    decomposed = unicodedata.normalize("NFD", "Asociación")
+    assert decomposed != "Asociación"
+    assert normalize_text(decomposed) == normalize_text("Asociación") == "asociación"
+
+
+def test_normalize_text_drops_only_a_trailing_colon():
+    assert normalize_text("Note: see below:") == "note: see below"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Asociación Ñandú", "ASOCIACION NANDU"),
+        ("Migración  Chile", "migracion chile"),
+        ("Centro de Mediación, Paz, y Resolución", "Centro de Mediacion Paz y Resolucion"),
+        ("ÁGORA Espacio Civil", "agora espacio civil"),
+    ],
+)
+def test_name_key_identifies_spellings(a, b):
+    assert name_key(a) == name_key(b)
+
+
+def test_name_key_value_and_distinct_names():
+    assert name_key("  Asociación Ñandú (AÑ) ") == "asociacion nandu an"
+    assert name_key("Casa del Caminante Sur") != name_key("Casa del Caminante Norte")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("El Salvador", "el_salvador"), ("Perú", "peru"), ("México", "mexico"),
+     ("Costa  Rica", "costa_rica"), ("Côte d'Ivoire", "cote_d_ivoire")],
+)  # fmt: skip
+def test_slug(text, expected):
+    assert slug(text) == expected
+
+
+def test_option_heading_matches_cue_or_label_exactly():
+    option = Option("dont_know", "Don't know", ("don't know", "did not know"))
+    assert option.heading_matches("DON’T KNOW:")
+    assert option.heading_matches("Did not know")
+    assert not option.heading_matches("DON’T KNOW MUCH:")
+    useful = Option("useful", "Useful", ("useful",))
+    assert useful.heading_matches("USEFUL:")
+    assert not useful.heading_matches("VERY USEFUL:")
+
+
+def test_project_codebook(codebook):
+    assert [q.id for q in codebook.categorical] == ["q1", "q2"]
+    assert [q.id for q in codebook.free_text] == ["q1_how", "q2_comment", "q3", "q4", "q5"]
+    assert [o.code for o in codebook.question("q2").answers] == [
+        "very_useful", "moderately_useful", "useful", "unnecessary", "dont_know"]  # fmt: skip
+    assert [o.code for o in codebook.question("q3").items] == [str(i) for i in range(1, 9)]
+    assert codebook.group("country").from_source
+    assert [o.code for o in codebook.group("oas_registered").values] == [
+        "registered", "not_registered"]  # fmt: skip
+    assert codebook.by_group == ("oas_registered", "country")
+    assert codebook.crosstabs == (("q2", "q1"),)
+    assert [q.id for q in codebook.in_section(1)] == ["q1", "q1_how"]
+    assert codebook.question("q1").answer("yes").label == "Yes"
+    with pytest.raises(KeyError, match="q9"):
+        codebook.question("q9")
+    with pytest.raises(KeyError, match="maybe"):
+        codebook.question("q1").answer("maybe")
+
+
+@pytest.fixture
+def raw_book(codebook):
+    return copy.deepcopy(codebook.raw)
+
+
+def _question(raw, qid):
+    return next(q for q in raw["questions"] if q["id"] == qid)
+
+
+def test_parse_codebook_round_trip(raw_book, codebook):
+    assert parse_codebook(raw_book).questions == codebook.questions
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda raw: raw.pop("questions"), "needs a 'questions' list"),
+        (lambda raw: _question(raw, "q1").pop("type"), "missing 'type'"),
+        (lambda raw: _question(raw, "q1").pop("text"), "missing 'text'"),
+        (lambda raw: _question(raw, "q1").update(type="likert"), "type 'likert' not in"),
+        (lambda raw: _question(raw, "q2").pop("answers"), "a ordinal question needs answers"),
+        (lambda raw: _question(raw, "q2")["answers"][1].update(code="very_useful"),
+         "duplicate codes"),
+        (lambda raw: _question(raw, "q2")["answers"][0].pop("label"),
+         "needs 'code' and 'label'"),
+        (lambda raw: _question(raw, "q4").update(id="q3"), "duplicate question ids"),
+        (lambda raw: raw["breakdowns"].update(crosstabs=[["q2", "q4"]]),
+         "both must be categorical"),
+        (lambda raw: raw["breakdowns"].update(by_group=["oas_registered", "region"]),
+         "region"),
+        (lambda raw: raw["breakdowns"].update(crosstabs=[["q2", "q7"]]), "q7"),
+    ],
+)
+def test_parse_codebook_errors(raw_book, damage, message):
+    damage(raw_book)
+    with pytest.raises(CodebookError, match=message):
+        parse_codebook(raw_book)
+
+
+def test_parse_codebook_rejects_non_mapping():
+    with pytest.raises(CodebookError):
+        parse_codebook(["questions"])
+
+
+def test_load_codebook_errors_name_the_file(tmp_path, raw_book):
+    bad = tmp_path / "book.yaml"
+    bad.write_text("questions: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"book\.yaml: cannot read codebook"):
+        load_codebook(bad)
+    raw_book["breakdowns"]["crosstabs"] = [["q2", "q4"]]
+    bad.write_text(yaml.safe_dump(raw_book, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"book\.yaml: crosstab q2 x q4"):
+        load_codebook(bad)
+    with pytest.raises(CodebookError, match="cannot read"):
+        load_codebook(tmp_path / "missing.yaml")

@@ -1,0 +1,100 @@
+"""Checks of the committed project files: notebooks, params.yaml, dvc.yaml, helpers.layout."""
+
+import copy
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from helpers.layout import STAGE_OUTPUTS
+from helpers.notebook_normalize import outputs_present, strip_outputs, volatile_fields
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+DVC = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+
+
+def _paths(entries):
+    return [next(iter(e)) if isinstance(e, dict) else str(e) for e in entries or []]
+
+
+def _stage_notebook(spec):
+    found = [p for p in _paths(spec.get("deps")) if p.startswith("notebooks/")
+             and p.endswith(".ipynb")]  # fmt: skip
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _stage_params(spec):
+    names = []
+    for entry in spec.get("params", []):
+        names += list(entry.values())[0] if isinstance(entry, dict) else [entry]
+    return names
+
+
+def _parameters_cells(nb):
+    return [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 4
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebook_is_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert outputs_present(nb) == [], "commit notebooks without outputs or execution counts"
+    assert volatile_fields(nb) == [], "normalize the notebook (helpers.notebook_normalize)"
+    spec = nb.metadata.get("kernelspec", {})
+    assert spec.get("name") and spec.get("display_name"), "the notebook needs a kernelspec"
+    assert strip_outputs(copy.deepcopy(nb)) == nb, "not in stripped form (e.g. language_info)"
+    assert len(_parameters_cells(nb)) == 1, "exactly one cell tagged 'parameters'"
+    assert _parameters_cells(nb)[0].cell_type == "code"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_belongs_to_one_stage(path):
+    rel = path.relative_to(ROOT).as_posix()
+    stages = [name for name, spec in DVC.items() if _stage_notebook(spec) == rel]
+    assert len(stages) == 1, f"{rel} is the notebook of stages {stages}"
+
+
+@pytest.mark.parametrize("stage", list(DVC))
+def test_parameter_defaults_equal_params_yaml(stage):
+    spec = DVC[stage]
+    notebook = ROOT / _stage_notebook(spec)
+    assert notebook.is_file(), notebook
+    cell = _parameters_cells(nbformat.read(notebook, as_version=4))[0]
+    defaults: dict = {}
+    exec(compile(cell.source, f"{notebook.name}:parameters", "exec"), {}, defaults)
+    names = _stage_params(spec)
+    assert names, f"stage {stage} declares no params"
+    for name in names:
+        assert name in defaults, f"{notebook.name} does not declare {name!r}"
+        assert defaults[name] == PARAMS[name], f"{notebook.name}: default of {name!r}"
+
+
+@pytest.mark.parametrize("stage", list(DVC))
+def test_stage_command_runs_the_stage_runner(stage):
+    assert DVC[stage]["cmd"] == f"python -m helpers.stage_runner {stage}"
+
+
+def test_layout_outputs_are_the_dvc_data_outputs():
+    from_dvc = {}
+    for stage, spec in DVC.items():
+        outs = [*_paths(spec.get("outs")), *_paths(spec.get("metrics")),
+                *_paths(spec.get("plots"))]  # fmt: skip
+        data = sorted(p for p in outs if not p.startswith("reports/"))
+        if data:
+            from_dvc[stage] = data
+    from_layout = {stage: sorted(paths.values()) for stage, paths in STAGE_OUTPUTS.items()}
+    assert from_layout == from_dvc
+
+
+def test_every_stage_writes_its_executed_notebook():
+    for stage, spec in DVC.items():
+        name = Path(_stage_notebook(spec)).name
+        assert f"reports/notebooks/{name}" in _paths(spec.get("outs")), stage

@@ -1,0 +1,144 @@
+"""Respondent-level exports: code mapping, missing codes, rejects, and a never-seen survey
+run end to end by changing params.yaml only (issue 6)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from helpers.codebook import parse_codebook
+from helpers.respondent_csv import clean_export, read_export
+from helpers.selection import count, parse_rule
+from helpers.source_errors import SourceError
+from helpers.summaries import StatsParams, summarize
+from helpers.synthetic_survey import make_codebook, write_survey
+from helpers.table_io import read_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _export(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "export.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def book():
+    return parse_codebook(make_codebook(2))
+
+
+def test_codes_missing_and_rejects_are_counted_and_balanced(tmp_path, book):
+    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
+                   "a,1,Network,1,4,hello\n"
+                   "b,2,Network,9,8,\n"
+                   "c,3,Foundation,7,,  \n"
+                   "d,5,Foundation, 2 ,99,x\n")
+    result, free = clean_export(read_export(path, book), book, str(path))
+    r = result.responses
+    assert list(r["respondent_id"]) == ["a", "b", "c", "d"]
+    assert list(r["source_line"]) == [2, 3, 4, 5]
+    assert r["q1"].astype("string").tolist() == ["1", pd.NA, pd.NA, "2"]
+    assert r["q2"].astype("string").tolist() == ["4", "8", pd.NA, pd.NA]
+    rejects = result.rejects
+    assert len(rejects) == 1
+    row = rejects.iloc[0]
+    assert (row["source_line"], row["list"], row["organization"]) == (4, "q1", "c")
+    assert "code '7' is not a q1 code" in row["reason"]
+    counts = result.counts.set_index("list")
+    assert counts.loc["q1", ["rows_read", "rows_kept", "rows_missing", "rows_rejected"]].tolist() \
+        == [4, 2, 1, 1]
+    assert counts["balanced"].all()
+    assert free["line"].tolist() == [2, 5]
+    assert free["text"].tolist() == ["hello", "x"]
+
+
+def test_missing_column_is_an_error_naming_line_one(tmp_path, book):
+    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,COMMENT\na,1,Network,1,\n")
+    with pytest.raises(SourceError) as err:
+        read_export(path, book)
+    assert f"{path}:1" in str(err.value)
+    assert "Q2" in str(err.value)
+
+
+def test_duplicate_respondent_id_is_an_error_naming_its_line(tmp_path, book):
+    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
+                   "a,1,Network,1,4,\na,2,Network,1,4,\n")
+    with pytest.raises(SourceError, match=r"export\.csv:3: .*unique"):
+        clean_export(read_export(path, book), book, str(path))
+
+
+def test_line_break_inside_a_field_is_refused(tmp_path, book):
+    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
+                   'a,1,Network,1,4,"two\nlines"\n')
+    with pytest.raises(SourceError, match="line break"):
+        read_export(path, book)
+
+
+def test_every_figure_equals_its_selection_rule(tmp_path):
+    codebook, survey = write_survey(tmp_path, n=500, questions=5, seed=7, unknown_codes=4)
+    book = parse_codebook(yaml.safe_load(codebook.read_text(encoding="utf-8")))
+    result, free = clean_export(read_export(survey, book), book, str(survey))
+    out = summarize(result.responses, free, book, StatsParams())
+    tables = {"responses": result.responses, "free_text": free}
+    for (_, fig), (_, rule) in zip(out.figures.iterrows(), out.rules.iterrows(), strict=True):
+        table = tables[rule["table"]]
+        assert count(table, parse_rule(rule["numerator"])) == fig["n"], fig["figure_id"]
+        if rule["base"] and pd.notna(fig["base"]):
+            assert count(table, parse_rule(rule["base"])) == fig["base"], fig["figure_id"]
+
+
+def _copy_project(dest: Path) -> None:
+    for name in ("dvc.yaml", "params.yaml", "notebooks", "codebooks"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+
+
+@pytest.mark.pipeline
+def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_path):
+    """A CSV + codebook the project has never seen: summaries equal plain pandas counts."""
+    _copy_project(tmp_path)
+    codebook, survey = write_survey(tmp_path / "incoming", n=300, questions=4, seed=99,
+                                    unknown_codes=3)
+    params = yaml.safe_load((tmp_path / "params.yaml").read_text(encoding="utf-8"))
+    params.update(input_kind="respondent_csv", source_report=str(survey.relative_to(tmp_path)),
+                  codebook=str(codebook.relative_to(tmp_path)))
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    for stage in ("extract", "clean", "summarize", "audit", "report"):
+        run = subprocess.run([sys.executable, "-m", "helpers.stage_runner", stage], cwd=tmp_path,
+                             env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, f"{stage}: {run.stderr[-2000:]}"
+    book = yaml.safe_load(codebook.read_text(encoding="utf-8"))
+    raw = pd.read_csv(survey, dtype=str, keep_default_na=False)
+    summaries = read_csv(tmp_path / "data/processed/summaries.csv")
+    by_id = summaries.set_index("figure_id")
+    for q in (q for q in book["questions"] if q["type"] != "free_text"):
+        codes = [a["code"] for a in q["answers"]]
+        column = raw[q["column"]].str.strip()
+        answered = column[column.isin(codes)]
+        for code in codes:
+            row = by_id.loc[f"{q['id']}.all.all.{code}"]
+            assert row["n"] == int((answered == code).sum())
+            assert row["base"] == len(answered)
+        for region in ("1", "2", "3", "4", "5"):
+            sel = column[(raw["REGION"] == region) & column.isin(codes)]
+            assert by_id.loc[f"{q['id']}.region.{region}.{codes[0]}", "n"] == \
+                int((sel == codes[0]).sum())
+    rejects = read_csv(tmp_path / "data/processed/rejects.csv")
+    assert len(rejects) == 3 and rejects["reason"].str.contains("not a q1 code").all()
+    audit = read_csv(tmp_path / "data/processed/audit.csv")
+    assert audit.empty
+    html = (tmp_path / "reports/report.html").read_text(encoding="utf-8")
+    assert "Invented migrant-support survey" in html
+    assert 'id="audit"' not in html and "q1.all.all.1" in html
+    prov = json.loads((tmp_path / "data/processed/provenance.json").read_text(encoding="utf-8"))
+    assert prov["figures"]["q1.region.1.1"]["numerator"] == {"region": "1", "q1": "1"}
