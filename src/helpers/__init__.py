@@ -1,0 +1,1 @@
+"""Helpers of the OAS 2013 survey report pipeline (parsing, cleaning, statistics, report)."""

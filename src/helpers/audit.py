@@ -104,8 +104,10 @@ def percent_hypotheses(
     return found
 
 
-def _check_percent(claim: pd.Series, responses: pd.DataFrame, rule: str,
-                   alt_bases: list[tuple[int, str]], stated_count: int | None) -> Verdict:  # fmt: skip
+def _check_percent(
+    claim: pd.Series, responses: pd.DataFrame, rule: str, alt_bases: list[tuple[int, str]],
+    stated_count: int | None,
+) -> Verdict:
     num, base_sel = claim_rule(claim), base_rule(claim)
     n, base = count(responses, num), count(responses, base_sel)
     decimals = int(claim["decimals"])
@@ -143,7 +145,9 @@ def _check_count(claim: pd.Series, responses: pd.DataFrame) -> Verdict:
     what = "respondents" if not rule else " and ".join(f"{k} = {v}" for k, v in rule.items())
     sel = responses[apply_rule(responses, rule)]
     lines = sorted(int(x) for x in sel["organization_line"])
-    where = f" (organizations on lines {', '.join(map(str, lines))})" if 0 < len(lines) <= 12 else ""
+    where = ""
+    if 0 < len(lines) <= 12:
+        where = f" (organizations on lines {', '.join(map(str, lines))})"
     status = "match" if n == stated else "mismatch"
     text = f"the lists give {n} {what}{where}"
     if status == "mismatch":

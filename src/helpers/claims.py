@@ -131,11 +131,25 @@ def block_after(lines: pd.DataFrame, line: int) -> pd.DataFrame:
 
 
 def list_size(block: pd.DataFrame) -> tuple[int, str]:
+    """Entries of a list block: its registration headings if any, else its items."""
     headings = int((block["kind"] == "registration_heading").sum())
     if headings:
         return headings, "registration groups"
     items = int(block["kind"].isin(["list_item", "organization", "free_text"]).sum())
     return items, "list items"
+
+
+def counts_following_list(text: str, tokens: list[_Token], i: int) -> bool:
+    """True if token ``i`` is the number nearest before 'following' in its clause.
+
+    ("sent it to 200 CSOs on four occasions, on the following dates:" -> only "four".)
+    """
+    _, hi = _clause_bounds(text, tokens[i].start)
+    m = re.search(r"\bfollowing\b", text[tokens[i].end : hi])
+    if not m:
+        return False
+    cue = tokens[i].end + m.start()
+    return not any(t.start > tokens[i].start and t.start < cue for t in tokens)
 
 
 def _resolve_count(
@@ -194,7 +208,7 @@ def _paragraph_claims(ctx: _Context, lines: pd.DataFrame, para: pd.Series) -> li
         nxt = tokens[i + 1].start if i + 1 < len(tokens) else len(text)
         if para["scope"] != "respondents":
             size, unit = list_size(block_after(lines, line))
-            if not tok.is_pct and size and re.search(r"\bfollowing\b", text[tok.end :]):
+            if not tok.is_pct and size and counts_following_list(text, tokens, i):
                 rows.append(_row(cid, line, "list_count", text, tok,
                                  note=f"number of {unit} after line {line}"))  # fmt: skip
             else:

@@ -67,6 +67,12 @@ class Question:
     items: tuple[Option, ...] = ()
     parent: str | None = None
     missing_codes: tuple[str, ...] = ()
+    column: str = ""
+
+    @property
+    def source_column(self) -> str:
+        """Column of a respondent-level export holding this question (default: its id)."""
+        return self.column or self.id
 
     @property
     def categorical(self) -> bool:
@@ -89,6 +95,12 @@ class Group:
     label: str
     values: tuple[Option, ...] = ()
     from_source: bool = False
+    column: str = ""
+
+    @property
+    def source_column(self) -> str:
+        """Column of a respondent-level export holding this group (default: its id)."""
+        return self.column or self.id
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,7 @@ class Codebook:
     by_group: tuple[str, ...]
     crosstabs: tuple[tuple[str, str], ...]
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    input: dict[str, Any] = field(default_factory=dict)
 
     def question(self, qid: str) -> Question:
         """The question with this id."""
@@ -162,6 +175,9 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                 raise CodebookError(f"{where}: missing {key!r}")
         if q["type"] not in QUESTION_TYPES:
             raise CodebookError(f"{where} ({q['id']}): type {q['type']!r} not in {QUESTION_TYPES}")
+        if q["type"] == "multiple_choice":
+            raise CodebookError(f"{where} ({q['id']}): multiple_choice questions are not "
+                                "supported yet (see README, 'Any survey')")  # fmt: skip
         answers = _options(q.get("answers", []), f"{where}.answers")
         if q["type"] in CATEGORICAL_TYPES and not answers:
             raise CodebookError(f"{where} ({q['id']}): a {q['type']} question needs answers")
@@ -176,6 +192,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                 items=_options(q.get("items", []), f"{where}.items"),
                 parent=q.get("parent"),
                 missing_codes=tuple(str(c) for c in q.get("missing_codes", ())),
+                column=str(q.get("column", "")),
             )
         )
     ids = [q.id for q in questions]
@@ -190,6 +207,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                 label=str(g.get("label", g["id"])),
                 values=() if values == "from_source" else _options(values, f"groups[{i}].values"),
                 from_source=values == "from_source",
+                column=str(g.get("column", "")),
             )
         )
     breakdowns = data.get("breakdowns", {})
@@ -201,12 +219,16 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         by_group=tuple(breakdowns.get("by_group", [g.id for g in groups])),
         crosstabs=tuple(tuple(pair) for pair in breakdowns.get("crosstabs", [])),
         raw=data,
+        input=dict(data.get("input", {})),
     )
-    for gid in book.by_group:
-        book.group(gid)
-    for row_q, col_q in book.crosstabs:
-        if not (book.question(row_q).categorical and book.question(col_q).categorical):
-            raise CodebookError(f"crosstab {row_q} x {col_q}: both must be categorical")
+    try:
+        for gid in book.by_group:
+            book.group(gid)
+        for row_q, col_q in book.crosstabs:
+            if not (book.question(row_q).categorical and book.question(col_q).categorical):
+                raise CodebookError(f"crosstab {row_q} x {col_q}: both must be categorical")
+    except KeyError as exc:
+        raise CodebookError(f"breakdowns: {exc.args[0]}") from None
     return book
 
 

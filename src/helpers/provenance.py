@@ -22,6 +22,7 @@ TABLES: dict[str, dict[str, Any]] = {
     "free_text": {"id": "line", "label": "text", "always": ["text"]},
 }
 FREE_TEXT_LINES = {"text": "line", "question": "intro_line", "item": "intro_line"}
+SOURCE_LINE = "source_line"
 
 
 def build(rules: pd.DataFrame, stage: str, notebook: str, params: dict[str, Any],
@@ -42,8 +43,21 @@ def build(rules: pd.DataFrame, stage: str, notebook: str, params: dict[str, Any]
     }
 
 
+def row_identity(table: pd.DataFrame, table_name: str) -> tuple[str, str]:
+    """(id column, label column) of a table; the label falls back to the id."""
+    spec = TABLES[table_name]
+    label = spec["label"] if spec["label"] in table.columns else spec["id"]
+    return spec["id"], label
+
+
 def line_columns(table: pd.DataFrame, table_name: str, rule_columns: list[str]) -> list[str]:
-    """Source-line columns for the values a rule reads (plus the row's own line)."""
+    """Source-line columns for the values a rule reads (plus the row's own line).
+
+    A respondent-level export has one ``source_line`` per row: all its values
+    come from that line.
+    """
+    if SOURCE_LINE in table.columns:
+        return [SOURCE_LINE]
     spec = TABLES[table_name]
     wanted = [*spec["always"], *[c for c in rule_columns if c not in spec["always"]]]
     out: list[str] = []
@@ -65,11 +79,10 @@ def rows_behind(
     selects no rows.
     """
     table = tables[name]
-    spec = TABLES[name]
     if rule is None:
         return table.iloc[0:0]
     cols = line_columns(table, name, list(rule))
-    keep = list(dict.fromkeys([spec["id"], spec["label"], *rule.keys(), *cols]))
+    keep = list(dict.fromkeys([*row_identity(table, name), *rule.keys(), *cols]))
     return table.loc[apply_rule(table, rule), keep].reset_index(drop=True)
 
 

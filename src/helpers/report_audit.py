@@ -1,5 +1,6 @@
-"""Report sections for auditors: the audit of the published figures, per-figure provenance
-and the numbered source document. No JavaScript: `<details>` and anchors only.
+"""Report sections for auditors: audit of published figures, provenance, numbered source.
+
+No JavaScript: `<details>` and anchors only.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from helpers import charts
 from helpers import report_html as rh
 from helpers.audit import STATUS_ORDER
 from helpers.codebook import Codebook
-from helpers.provenance import rows_behind, source_lines_of
+from helpers.provenance import row_identity, rows_behind, source_lines_of
 from helpers.selection import describe
 
 STATUS_LABELS = {
@@ -101,7 +102,7 @@ def _corrected_charts(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,
 
 
 def provenance_appendix(prov: dict[str, Any], summaries: pd.DataFrame,
-                        tables: dict[str, pd.DataFrame]) -> str:  # fmt: skip
+                        tables: dict[str, pd.DataFrame], max_rows: int = 40) -> str:  # fmt: skip
     """For each figure: its rule, stage, and the rows it counts with their source lines."""
     out = [rh.paragraph(
         f"Each figure of <code>summaries.csv</code> was computed by the "
@@ -115,13 +116,16 @@ def provenance_appendix(prov: dict[str, Any], summaries: pd.DataFrame,
         fid = row["figure_id"]
         fig = prov["figures"][fid]
         name, rule = fig["table"], fig["numerator"]
-        rows = rows_behind(name, rule, tables)
+        all_rows = rows_behind(name, rule, tables)
+        rows = all_rows.head(max_rows)
         lines = source_lines_of(rows, tables[name], name, list(rule))
-        ident = "respondent_id" if name == "responses" else "line"
-        label = "organization" if name == "responses" else "text"
-        items = [f"{rh.esc(r[ident])} {rh.esc(_short(r[label]))} — lines "
-                 f"{', '.join(line_link(n) for n in ls)}"
+        ident, label = row_identity(tables[name], name)
+        items = [f"{rh.esc(r[ident])} {rh.esc(_short(r[label])) if label != ident else ''} — "
+                 f"lines {', '.join(line_link(n) for n in ls)}"
                  for (_, r), ls in zip(rows.iterrows(), lines, strict=True)]  # fmt: skip
+        if len(all_rows) > len(rows):
+            items.append(f"… and {len(all_rows) - len(rows)} more: <code>python -m "
+                         f"helpers.trace {rh.esc(fid)}</code>")
         value = f"n = {rh.esc(row['n'])}"
         if pd.notna(row["base"]):
             value += f" of {rh.esc(row['base'])}"

@@ -151,17 +151,26 @@ def crosstab_matrix(rows: pd.DataFrame, row_label: str) -> pd.DataFrame:
     return matrix
 
 
-def free_text_block(answers: pd.DataFrame, book: Codebook, qid: str) -> str:
-    """The free-text answers of one question (grouped by item), with their source lines."""
+def free_text_block(answers: pd.DataFrame, book: Codebook, qid: str,
+                    max_rows: int | None = None) -> str:  # fmt: skip
+    """The free-text answers of one question (grouped by item), with their source lines.
+
+    At most ``max_rows`` answers per group are listed; a note gives the rest's count.
+    """
     q = book.question(qid)
     parts = []
     groups = [(o.code, o.label) for o in q.items] or [("", "")]
     for code, label in groups:
-        sel = answers[(answers["question"] == qid) & (answers["item"].astype("string").fillna("") == code)]
+        items_of = answers["item"].astype("string").fillna("")
+        sel = answers[(answers["question"] == qid) & (items_of == code)]
         if label:
             parts.append(f'<h4 id="{esc(f"free-{qid}-{code}")}">Activity {esc(code)}: '
                          f"{esc(label)} <span class=\"count\">({len(sel)} answers)</span></h4>")
+        listed = sel if max_rows is None else sel.head(max_rows)
         items = [f'{esc(t)} <span class="line">line {esc(n)}</span>'
-                 for t, n in zip(sel["text"], sel["line"], strict=True)]  # fmt: skip
+                 for t, n in zip(listed["text"], listed["line"], strict=True)]  # fmt: skip
         parts.append(bullet_list(items) if items else "<p><em>No answers.</em></p>")
+        if len(sel) > len(listed):
+            parts.append(f'<p class="note">… and {len(sel) - len(listed)} more in '
+                         "<code>data/processed/free_text.csv</code>.</p>")
     return "".join(parts)

@@ -21,7 +21,8 @@ REPORTED_PACKAGES = (
 )  # fmt: skip
 
 
-def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None) -> list[tuple]:
+def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None,
+             source_appendix: bool = True) -> list[tuple]:  # fmt: skip
     """(anchor, title, level) of every section, in order: the table of contents."""
     out = [("key-findings", "Key findings", 2), ("method", "Method and caveats", 2),
            ("respondents", "Respondents", 2)]  # fmt: skip
@@ -34,9 +35,10 @@ def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None) ->
     for q in book.free_text:
         out.append((f"free-{q.id}", f"{q.id.upper()}: {q.short}", 3))
     out += extra or []
-    out += [("appendix-provenance", "Appendix: where each figure comes from", 2),
-            ("appendix-source", "Appendix: the source document", 2),
-            ("appendix", "Appendix: reproducibility", 2)]
+    out.append(("appendix-provenance", "Appendix: where each figure comes from", 2))
+    if source_appendix:
+        out.append(("appendix-source", "Appendix: the source document", 2))
+    out.append(("appendix", "Appendix: reproducibility", 2))
     return out
 
 
@@ -86,7 +88,7 @@ def key_findings(book: Codebook, summaries: pd.DataFrame, audit_line: str = "") 
 
 
 def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: StatsParams,
-           small_n: int) -> str:  # fmt: skip
+           small_n: int, input_kind: str = "document") -> str:  # fmt: skip
     """How the figures were made and what they can and cannot say."""
     invited = claims[(claims["source_line"] == claims["source_line"].min())
                      & (claims["kind"] == "unverifiable")]  # fmt: skip
@@ -98,15 +100,29 @@ def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: St
                         f"</span> organizations (claim <code>{rh.esc(c['claim_id'])}</code>, line "
                         f"{rh.esc(c['source_line'])}); the document holds no list of them.")
     method_name = describe_method(sp.ci_method, sp.ci_level)
+    unit = rh.esc(book.survey.get("respondent_unit_plural", "respondents"))
+    if input_kind == "document":
+        origin = (f"The only record of the survey is the published summary. The pipeline reads "
+                  f"its lists of organizations (under country, OAS-registration status and "
+                  f"answer) and rebuilds one row per responding organization; "
+                  f"{rh.cite(summaries, 'respondents.all.all', 'n')} {unit} answered."
+                  f"{invited_text}")  # fmt: skip
+        selection = ("<strong>Self-selected respondents.</strong> The organizations chose to "
+                     "answer; they are not a random sample of civil society organizations, of "
+                     "those invited, or of those registered with the OAS. Percentages describe "
+                     "these respondents only.")  # fmt: skip
+    else:
+        origin = (f"The data are a respondent-level export (one row per respondent) read with "
+                  f"the codebook: {rh.cite(summaries, 'respondents.all.all', 'n')} {unit}. "
+                  "Answer codes are mapped to the codebook's labels; declared missing codes "
+                  "and blanks count as <em>No answer</em> and are left out of the bases; codes "
+                  "the codebook does not know are set aside (see the warnings below, if any).")
+        selection = ("<strong>Who answered.</strong> Percentages describe the respondents in "
+                     "the export; whether they represent a larger population depends on how "
+                     "they were selected, which the data cannot show.")  # fmt: skip
     paras = [
-        f"The only record of the survey is the published summary. The pipeline reads its "
-        f"lists of organizations (under country, OAS-registration status and answer) and "
-        f"rebuilds one row per responding organization; "
-        f"{rh.cite(summaries, 'respondents.all.all', 'n')} organizations answered."
-        f"{invited_text}",
-        "<strong>Self-selected respondents.</strong> The organizations chose to answer; they are "
-        "not a random sample of civil society organizations, of those invited, or of those "
-        "registered with the OAS. Percentages describe these respondents only.",
+        origin,
+        selection,
         f"<strong>Intervals.</strong> Each percentage carries a {rh.esc(method_name)} "
         f"(params.yaml: <code>stats.ci_method = {rh.esc(sp.ci_method)}</code>, "
         f"<code>ci_level = {rh.esc(sp.ci_level)}</code>). It shows how much a percentage of so "
@@ -128,8 +144,14 @@ def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: St
     return "".join(rh.paragraph(p) for p in paras)
 
 
-def respondents_table(book: Codebook, responses: pd.DataFrame) -> str:
-    """One row per respondent with its answers and the source lines they came from."""
+def respondents_table(book: Codebook, responses: pd.DataFrame, input_kind: str = "document",
+                      max_rows: int = 40) -> str:  # fmt: skip
+    """One row per respondent with its answers and the source lines they came from.
+
+    Only for the published document, or an export small enough to list.
+    """
+    if input_kind != "document":
+        return _export_respondents(book, responses, max_rows)
     reg = {o.code: o.label for o in book.group("oas_registered").values}
     show = pd.DataFrame({
         "Id": responses["respondent_id"],
@@ -146,6 +168,44 @@ def respondents_table(book: Codebook, responses: pd.DataFrame) -> str:
     show["Source lines"] = lines
     ids = [f"resp-{r}" for r in responses["respondent_id"]]
     return rh.table(show, f"Responding organizations (n = {len(show)})", row_ids=ids)
+
+
+def respondent_figures(book: Codebook, summaries: pd.DataFrame, small_n: int) -> str:
+    """Respondents overall and by every group: counts, shares and figure ids."""
+    rows = summaries[summaries["question"] == "respondents"]
+    out = []
+    for group in ("all", *book.by_group):
+        sel = rows[rows["group"] == group]
+        label = "All respondents" if group == "all" else book.group(group).label
+        show = pd.DataFrame({
+            label: ["All" if group == "all" else v for v in sel["group_value"]],
+            "n": sel["n"],
+            "Of": sel["base"],
+            "%": [rh.fmt_pct(p) for p in sel["pct"]],
+            "Figure id": [rh.provenance_link(f) for f in sel["figure_id"]],
+        })  # fmt: skip
+        out.append(rh.table(show, f"Respondents by {label.lower()}" if group != "all"
+                            else "Respondents", row_ids=[rh.anchor(f) for f in sel["figure_id"]],
+                            raw_html_columns=["%", "Figure id"], cls="figures"))  # fmt: skip
+    return "".join(out)
+
+
+def _export_respondents(book: Codebook, responses: pd.DataFrame, max_rows: int) -> str:
+    shown = responses.head(max_rows)
+    show = pd.DataFrame({"Id": shown["respondent_id"], "Line": shown["source_line"]})
+    for g in book.groups:
+        labels = {o.code: o.label for o in g.values}
+        values = shown[g.id].astype("string")
+        show[g.label] = [labels.get(v, v) if pd.notna(v) else "" for v in values]
+    for q in book.categorical:
+        labels = {o.code: o.label for o in q.answers}
+        show[q.id.upper()] = [labels.get(v, "(no answer)") if pd.notna(v) else "(no answer)"
+                              for v in shown[q.id].astype("string")]  # fmt: skip
+    more = len(responses) - len(shown)
+    note = rh.paragraph(f"First {len(shown)} of {len(responses)} respondents; the rest are in "
+                        "<code>data/processed/responses.csv</code>.", "note") if more else ""
+    return note + rh.table(show, f"Respondents (n = {len(responses)})",
+                           row_ids=[f"resp-{r}" for r in shown["respondent_id"]])
 
 
 def _question_rows(summaries: pd.DataFrame, qid: str, group: str) -> pd.DataFrame:
@@ -232,15 +292,25 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
     return "".join(out)
 
 
-def free_text_section(book: Codebook, free_text: pd.DataFrame, summaries: pd.DataFrame) -> str:
+def free_text_section(book: Codebook, free_text: pd.DataFrame, summaries: pd.DataFrame,
+                      max_rows: int | None = None) -> str:  # fmt: skip
     """All free-text answers, by question and item, with counts cited by figure id."""
     out = [rh.paragraph("Quoted as published (not attributed to organizations by the source). "
                         "Each answer shows the source line it came from.", "note")]
+    totals = summaries[(summaries["kind"] == "free_text") & (summaries["group"] == "all")]
+    short = {q.id: q.short for q in book.free_text}
+    show = pd.DataFrame({"Question": [f"{q.upper()}: {short.get(q, q)}"
+                                      for q in totals["question"]],
+                         "Answers": totals["n"],
+                         "Figure id": [rh.provenance_link(f) for f in totals["figure_id"]]})
+    out.append(rh.table(show, "Free-text answers per question",
+                        row_ids=[rh.anchor(f) for f in totals["figure_id"]],
+                        raw_html_columns=["Figure id"], cls="figures"))  # fmt: skip
     for q in book.free_text:
         out.append(rh.heading(f"{q.id.upper()}: {q.short}", f"free-{q.id}", 3))
         out.append(rh.paragraph(f"<em>{rh.esc(q.text)}</em> — "
                                 f"{rh.cite(summaries, f'{q.id}.all.all.count', 'n')} answers."))
-        out.append(rh.free_text_block(free_text, book, q.id))
+        out.append(rh.free_text_block(free_text, book, q.id, max_rows))
         if q.items:
             rows = summaries[(summaries["question"] == q.id) & (summaries["group"] == "item")]
             show = pd.DataFrame({"Activity": rows["group_code"], "Label": rows["group_value"],

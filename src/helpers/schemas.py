@@ -59,11 +59,37 @@ def responses_schema(book: Codebook) -> pa.DataFrameSchema:
         "oas_registered_line": _LINE,
     }
     for q in book.categorical:
-        columns[q.id] = pa.Column("string", pa.Check.isin([o.code for o in q.answers]), nullable=True)
+        codes = [o.code for o in q.answers]
+        columns[q.id] = pa.Column("string", pa.Check.isin(codes), nullable=True)
         columns[f"{q.id}_line"] = _OPT_LINE
         columns[f"{q.id}_heading_line"] = _OPT_LINE
     ordered = {name: columns[name] for name in response_columns(book)}
     return pa.DataFrameSchema(ordered, coerce=True, strict=True, ordered=True)
+
+
+def export_responses_schema(book: Codebook) -> pa.DataFrameSchema:
+    """Respondents of a respondent-level export: id, groups, answers (codes), source line.
+
+    Answer and group columns are categoricals (a million rows stay small and fast).
+    """
+    columns = {"respondent_id": pa.Column("string", unique=True)}
+    for g in book.groups:
+        check = [] if g.from_source else [pa.Check.isin([o.code for o in g.values])]
+        columns[g.id] = pa.Column("category", check, nullable=True)
+    for q in book.categorical:
+        columns[q.id] = pa.Column("category", pa.Check.isin([o.code for o in q.answers]),
+                                  nullable=True)  # fmt: skip
+    columns["source_line"] = pa.Column(int, pa.Check.gt(1), unique=True)
+    return pa.DataFrameSchema(columns, coerce=True, strict=True, ordered=True)
+
+
+def schema_for(kind: str, book: Codebook) -> pa.DataFrameSchema:
+    """The responses schema of an input kind (params.yaml: input_kind)."""
+    if kind == "document":
+        return responses_schema(book)
+    if kind == "respondent_csv":
+        return export_responses_schema(book)
+    raise ValueError(f"input_kind must be 'document' or 'respondent_csv', not {kind!r}")
 
 
 def free_text_schema(book: Codebook) -> pa.DataFrameSchema:
@@ -97,3 +123,11 @@ def validate(schema: pa.DataFrameSchema, df: pd.DataFrame, name: str) -> pd.Data
             problems.append(f"{column if pd.notna(column) else 'table'}: {check} failed for "
                             f"{values}{where}")  # fmt: skip
         raise TableError(f"{name}: " + "; ".join(problems)) from None
+
+
+def read_responses(path: str, kind: str, book: Codebook) -> pd.DataFrame:
+    """responses.csv read with codes as text (code '1' stays '1') and validated."""
+    from helpers.table_io import read_csv
+
+    text = ("respondent_id", *(g.id for g in book.groups), *(q.id for q in book.categorical))
+    return validate(schema_for(kind, book), read_csv(path, text_columns=text), path)

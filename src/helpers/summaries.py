@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from helpers.codebook import Codebook, Question, slug
-from helpers.selection import ANSWERED, MISSING, count, rule_text
+from helpers.selection import ANSWERED, MISSING, rule_text
 from helpers.stats import percent, percent_interval
 
 SUMMARY_COLUMNS = [
@@ -59,7 +60,7 @@ def group_levels(responses: pd.DataFrame, book: Codebook, group: str) -> list[tu
         return [(o.code, o.label) for o in book.question(group).answers]
     spec = book.group(group)
     if spec.from_source:
-        values = sorted(responses[group].dropna().unique(), key=slug)
+        values = sorted({str(v) for v in responses[group].dropna().unique()}, key=slug)
         return [(slug(v), v) for v in values]
     return [(o.code, o.label) for o in spec.values]
 
@@ -79,17 +80,56 @@ def _row(figure_id: str, table: str, num_rule: dict, base_rule: dict | None,
             "_base": rule_text(base_rule)}
 
 
+class Tallies:
+    """Counts of value pairs, from columns factorized once (fast on a million rows).
+
+    Each column is turned into integer codes a single time; a breakdown is then
+    one ``bincount`` over the combined codes. Every figure's count equals
+    applying its selection rule row by row, which the tests check.
+    """
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self.table = table
+        self._codes: dict[str, tuple[np.ndarray, list[str | None]]] = {}
+
+    def _factorized(self, column: str | None) -> tuple[np.ndarray, list[str | None]]:
+        if column is None or column == "all":
+            return np.zeros(len(self.table), dtype=np.int64), ["all"]
+        if column not in self._codes:
+            codes, uniques = pd.factorize(self.table[column], use_na_sentinel=True)
+            labels: list[str | None] = [str(u) for u in uniques] + [None]
+            self._codes[column] = (np.where(codes < 0, len(uniques), codes), labels)
+        return self._codes[column]
+
+    def counts(self, group: str, column: str | None) -> dict[tuple, int]:
+        """{(group value, column value): n}; None stands for missing."""
+        g_codes, g_labels = self._factorized(group)
+        if column is None:
+            v_codes, v_labels = g_codes, g_labels
+        else:
+            v_codes, v_labels = self._factorized(column)
+        width = len(v_labels)
+        sizes = np.bincount(g_codes * width + v_codes, minlength=len(g_labels) * width)
+        return {(g_labels[i // width], v_labels[i % width]): int(n)
+                for i, n in enumerate(sizes) if n}  # fmt: skip
+
+
 def _question_rows(
-    responses: pd.DataFrame, book: Codebook, q: Question, group: str, sp: StatsParams
+    tallies: Tallies, book: Codebook, q: Question, group: str, sp: StatsParams
 ) -> list[dict]:
     rows = []
+    responses = tallies.table
+    counts = tallies.counts(group, q.id)
     for code, label in group_levels(responses, book, group):
         where = group_rule(book, group, code, label)
+        key = "all" if group == "all" else where[group]
+        members = sum(n for (g, _), n in counts.items() if g == key)
+        missing = counts.get((key, None), 0)
+        base = members - missing
         base_rule = {**where, q.id: ANSWERED}
-        base = count(responses, base_rule)
         for option in q.answers:
             num_rule = {**where, q.id: option.code}
-            n = count(responses, num_rule)
+            n = counts.get((key, option.code), 0)
             low, high = percent_interval(n, base, sp.ci_method, sp.ci_level,
                                          sp.pct_decimals, sp.rounding)  # fmt: skip
             rows.append(_row(
@@ -98,24 +138,26 @@ def _question_rows(
                 base=base, pct=percent(n, base, sp.pct_decimals, sp.rounding), ci_low=low,
                 ci_high=high, group_code=code, answer_code=option.code, kind="answer",
             ))  # fmt: skip
-        members = count(responses, where)
-        if members > base:
+        if missing:
             rows.append(_row(
                 f"{q.id}.{group}.{code}.{MISSING_CODE}", "responses", {**where, q.id: MISSING},
                 where, question=q.id, group=group, group_value=label, answer="No answer",
-                n=members - base, base=members, pct=None, ci_low=None, ci_high=None,
+                n=missing, base=members, pct=None, ci_low=None, ci_high=None,
                 group_code=code, answer_code=MISSING_CODE, kind="missing",
             ))  # fmt: skip
     return rows
 
 
-def _respondent_rows(responses: pd.DataFrame, book: Codebook, sp: StatsParams) -> list[dict]:
+def _respondent_rows(tallies: Tallies, book: Codebook, sp: StatsParams) -> list[dict]:
     rows = []
+    responses = tallies.table
     total = len(responses)
     for group in ("all", *book.by_group):
+        counts = tallies.counts(group, None)
         for code, label in group_levels(responses, book, group):
             where = group_rule(book, group, code, label)
-            n = count(responses, where)
+            key = "all" if group == "all" else where[group]
+            n = counts.get((key, key), 0)
             low, high = percent_interval(n, total, sp.ci_method, sp.ci_level,
                                          sp.pct_decimals, sp.rounding)  # fmt: skip
             rows.append(_row(
@@ -131,15 +173,17 @@ def _respondent_rows(responses: pd.DataFrame, book: Codebook, sp: StatsParams) -
 def _free_text_rows(free_text: pd.DataFrame, book: Codebook) -> list[dict]:
     rows = []
     for q in book.free_text:
-        levels = [("all", "all", {"question": q.id})]
-        levels += [("item", o.code, {"question": q.id, "item": o.code}) for o in q.items]
-        for group, code, rule in levels:
-            label = "all" if group == "all" else q.items[[o.code for o in q.items].index(code)].label
+        answers = free_text[free_text["question"] == q.id]
+        items = answers["item"].astype("string").fillna("").value_counts().to_dict()
+        levels = [("all", "all", "all", {"question": q.id}, len(answers))]
+        levels += [("item", o.code, o.label, {"question": q.id, "item": o.code},
+                    int(items.get(o.code, 0))) for o in q.items]  # fmt: skip
+        for group, code, label, rule, n in levels:
             rows.append(_row(
                 f"{q.id}.{group}.{code}.count", "free_text", rule, None, question=q.id,
-                group=group, group_value=label, answer=FREE_TEXT_ANSWER,
-                n=count(free_text, rule), base=None, pct=None, ci_low=None, ci_high=None,
-                group_code=code, answer_code="count", kind="free_text",
+                group=group, group_value=label, answer=FREE_TEXT_ANSWER, n=n, base=None,
+                pct=None, ci_low=None, ci_high=None, group_code=code, answer_code="count",
+                kind="free_text",
             ))  # fmt: skip
     return rows
 
@@ -157,15 +201,16 @@ def summarize(
 ) -> Summaries:
     """All figures: respondents, each categorical question by every breakdown, free text.
 
-    Every count is computed by applying the figure's selection rule, so the
-    provenance written from ``rules`` reproduces exactly the rows counted.
+    Counts come from one group-by per question and breakdown; ``rules`` state
+    the same selections row by row, for provenance (tests check they agree).
     """
-    rows = _respondent_rows(responses, book, sp)
+    tallies = Tallies(responses)
+    rows = _respondent_rows(tallies, book, sp)
     for q in book.categorical:
         groups = ["all", *book.by_group]
         groups += [col for row_q, col in book.crosstabs if row_q == q.id]
         for group in groups:
-            rows.extend(_question_rows(responses, book, q, group, sp))
+            rows.extend(_question_rows(tallies, book, q, group, sp))
     rows.extend(_free_text_rows(free_text, book))
     full = pd.DataFrame(rows, columns=[*SUMMARY_COLUMNS, *RULE_COLUMNS])
     if full["figure_id"].duplicated().any():

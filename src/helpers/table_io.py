@@ -32,6 +32,7 @@ def read_csv(path: str | Path, text_columns: tuple[str, ...] = ()) -> pd.DataFra
     ``text_columns`` are kept as written (e.g. '60' and '60.0' stay distinct).
     """
     return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype_backend="numpy_nullable",
+                       engine="pyarrow",
                        dtype={c: "string" for c in text_columns})  # fmt: skip
 
 
@@ -55,10 +56,10 @@ def write_outputs(outputs: Mapping[str | Path, Content]) -> list[Path]:
             path = Path(target)
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged.append((Path(tmp), path))  # before writing: a failed write is cleaned up too
             with os.fdopen(fd, "wb") as fh:
                 fh.write(_bytes(content))
             os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual 0644
-            staged.append((Path(tmp), path))
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)

@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from helpers.project import project_root
-from helpers.provenance import TABLES, rows_behind, source_lines_of
+from helpers.provenance import row_identity, rows_behind, source_lines_of
 from helpers.selection import describe, parse_rule
 from helpers.source_reader import decode
 from helpers.table_io import read_csv
@@ -117,13 +117,13 @@ def trace_lines(root: Path, ident: str, part: str = "numerator") -> list[str]:
         for path, digest in prov.get("inputs", {}).items():
             out.append(f"    {path}  sha256 {digest['sha256']}")
     source_path, text = source_text_lines(root)
-    spec = TABLES[table_name]
+    ident_col, label_col = row_identity(tables[table_name], table_name)
     out.append(f"  {len(rows)} row(s) counted; source {source_path}:")
     rule_cols = list(rule or {})
     for (_, r), lines in zip(rows.iterrows(), source_lines_of(rows, tables[table_name],
                                                               table_name, rule_cols),
                              strict=True):  # fmt: skip
-        out.append(f"    {r[spec['id']]}  {r[spec['label']]}")
+        out.append(f"    {r[ident_col]}  {r[label_col] if label_col != ident_col else ''}")
         for n in lines:
             out.append(f"        line {n}: {_clip(text[n - 1].strip())}")
     return out

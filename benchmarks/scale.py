@@ -1,0 +1,129 @@
+"""Scale benchmark: clean + summarize a 1,000,000 x 20 respondent-level survey.
+
+    .venv/bin/python benchmarks/scale.py [--rows N] [--questions Q] [--keep DIR]
+
+Generates an invented survey deterministically (helpers.synthetic_survey), then
+measures, each in its own process (wall time, peak RSS of the process tree):
+
+* floor: a bare pandas script that only reads the CSV and counts each column;
+* the clean and summarize stages as the pipeline runs them (stage runner:
+  papermill + kernel + notebook + helpers + outputs);
+* the same helpers called directly, without papermill (the work itself).
+
+It prints the table and the size of provenance.json. It asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import measure, table  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOOR = """
+import sys, pandas as pd
+df = pd.read_csv(sys.argv[1])
+counts = [df[c].value_counts(dropna=False) for c in df.columns]
+"""
+DIRECT = """
+import sys
+from helpers.codebook import load_codebook
+from helpers.respondent_csv import clean_export, read_export
+from helpers.schemas import free_text_schema, read_responses, schema_for, validate
+from helpers.summaries import StatsParams, summarize
+from helpers.table_io import read_csv, write_outputs
+book = load_codebook(sys.argv[2])
+if sys.argv[3] == "clean":
+    raw = read_export(sys.argv[1], book)
+    result, free = clean_export(raw, book, sys.argv[1])
+    responses = validate(schema_for("respondent_csv", book), result.responses, "responses")
+    free = validate(free_text_schema(book), free, "free_text")
+    write_outputs({"direct/responses.csv": responses, "direct/free_text.csv": free})
+else:
+    responses = read_responses("direct/responses.csv", "respondent_csv", book)
+    free = read_csv("direct/free_text.csv")
+    out = summarize(responses, free, book, StatsParams())
+    write_outputs({"direct/summaries.csv": out.figures})
+"""
+
+
+def project_copy(dest: Path, survey: Path, codebook: Path) -> None:
+    """A minimal project tree whose params point at the generated survey."""
+    for name in ("dvc.yaml", "notebooks", "codebooks"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+    params = (ROOT / "params.yaml").read_text(encoding="utf-8")
+    params = params.replace("input_kind: document", "input_kind: respondent_csv")
+    lines = []
+    for line in params.splitlines():
+        if line.startswith("source_report:"):
+            line = f"source_report: {survey}"
+        elif line.startswith("codebook:"):
+            line = f"codebook: {codebook}"
+        lines.append(line)
+    (dest / "params.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> int:
+    """Generate, measure, print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--questions", type=int, default=20)
+    parser.add_argument("--keep", type=Path, help="work folder to keep (default: temporary)")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="scale-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    py = sys.executable
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    gen = measure("generate survey (not part of the comparison)",
+                  [py, "-m", "helpers.synthetic_survey", str(work / "data"), "--rows",
+                   str(args.rows), "--questions", str(args.questions), "--unknown-codes",
+                   "25"], ROOT, env)  # fmt: skip
+    survey, codebook = work / "data" / "survey.csv", work / "data" / "codebook.yaml"
+    project = work / "project"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir()
+    project_copy(project, survey, codebook)
+    (project / "direct").mkdir()
+    floor = measure("floor: bare pandas read_csv + value_counts", [py, "-c", FLOOR, str(survey)],
+                    project, env)  # fmt: skip
+    runner = [py, "-m", "helpers.stage_runner"]
+    extract = measure("extract stage (header check + sha256)", [*runner, "extract"], project, env)
+    rows = [
+        measure("clean stage (stage runner, papermill)", [*runner, "clean"], project, env),
+        measure("summarize stage (stage runner, papermill)", [*runner, "summarize"], project,
+                env),
+    ]  # fmt: skip
+    direct = [
+        measure("clean helpers, direct (no papermill)",
+                [py, "-c", DIRECT, str(survey), str(codebook), "clean"], project, env),
+        measure("summarize helpers, direct (no papermill)",
+                [py, "-c", DIRECT, str(survey), str(codebook), "summarize"], project, env),
+    ]  # fmt: skip
+    print(f"survey: {args.rows:,} respondents x {args.questions} questions, "
+          f"{survey.stat().st_size / 2**20:.0f} MiB CSV ({work})")
+    print(table([gen, floor, extract, *rows, *direct], floor))
+    staged = sum(m.seconds for m in rows)
+    work_only = sum(m.seconds for m in direct)
+    print(f"clean + summarize stages: {staged:.2f} s = {staged / floor.seconds:.1f} x floor; "
+          f"peak {max(m.peak_mib for m in rows):.0f} MiB")
+    print(f"clean + summarize helpers without papermill: {work_only:.2f} s = "
+          f"{work_only / floor.seconds:.1f} x floor; peak "
+          f"{max(m.peak_mib for m in direct):.0f} MiB")
+    prov = project / "data" / "processed" / "provenance.json"
+    if prov.exists():
+        print(f"provenance.json: {prov.stat().st_size / 1024:.0f} KiB for "
+              f"{args.rows:,} respondents")
+    if not args.keep:
+        shutil.rmtree(work)
+    return 0 if all(m.returncode == 0 for m in [floor, extract, *rows, *direct]) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""Respondent-level exports (one row per respondent, one column per question).
+
+The codebook names each question's column (``column``, default its id), its
+answer codes in order with labels, and its declared ``missing_codes``. Cleaning
+maps every cell to one of three fates, and the counts add up per question:
+
+* a codebook answer code: kept;
+* blank or a declared missing code: kept as *missing* (shown as "No answer",
+  excluded from the question's base);
+* any other value: set aside in ``rejects.csv`` with the reason, and missing.
+
+Row *i* of the data (0-based) is line *i + 2* of the file (line 1 is the
+header); a field holding a line break is refused, so line numbers stay true.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.codebook import Codebook
+from helpers.reconcile import REJECT_COLUMNS, Reconciled
+from helpers.source_errors import SourceError
+
+SOURCE_LINE = "source_line"
+ID_COLUMN = "respondent_id"
+
+
+@dataclass(frozen=True)
+class ExportColumns:
+    """Which export column feeds which codebook variable."""
+
+    ids: str | None
+    groups: dict[str, str]
+    categorical: dict[str, str]
+    free_text: dict[str, str]
+
+    @property
+    def all(self) -> list[str]:
+        """Every column read from the export."""
+        cols = [*self.groups.values(), *self.categorical.values(), *self.free_text.values()]
+        return ([self.ids] if self.ids else []) + cols
+
+
+def export_columns(book: Codebook) -> ExportColumns:
+    """The export columns the codebook expects."""
+    return ExportColumns(
+        ids=book.input.get("respondent_id"),
+        groups={g.id: g.source_column for g in book.groups},
+        categorical={q.id: q.source_column for q in book.categorical},
+        free_text={q.id: q.source_column for q in book.free_text},
+    )
+
+
+def describe_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> dict:
+    """Hash, size and line count of an export whose header has the codebook's columns."""
+    from helpers.project import sha256_file
+
+    p = Path(path)
+    if not p.is_file():
+        raise SourceError(str(path), None, "an existing file (params.yaml: source_report)",
+                          "no such file")  # fmt: skip
+    header = _header(p, book, encoding)
+    with open(p, "rb") as fh:
+        lines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+    return {"path": str(path), "sha256": sha256_file(p), "bytes": p.stat().st_size,
+            "encoding": encoding, "lines_total": lines, "columns": list(header),
+            "kind": "respondent_csv"}  # fmt: skip
+
+
+def _header(path: Path, book: Codebook, encoding: str) -> list[str]:
+    cols = export_columns(book)
+    try:
+        header = list(pd.read_csv(path, nrows=0, encoding=encoding).columns)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SourceError(str(path), 1, "a CSV header naming the codebook's columns",
+                          f"an unreadable header ({exc})") from None  # fmt: skip
+    missing = [c for c in cols.all if c not in header]
+    if missing:
+        raise SourceError(str(path), 1, f"columns {cols.all} (codebook)",
+                          f"no column(s) {missing}; header has {header}")  # fmt: skip
+    return header
+
+
+def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> pd.DataFrame:
+    """Read the export's codebook columns as text (pyarrow engine), with ``source_line``."""
+    cols = export_columns(book)
+    _header(Path(path), book, encoding)
+    try:
+        data = pd.read_csv(path, usecols=cols.all, dtype="string", encoding=encoding,
+                           keep_default_na=False, na_values=[""], engine="pyarrow")
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise SourceError(str(path), None, f"a CSV file encoded as {encoding}",
+                          f"{type(exc).__name__}: {exc}") from None  # fmt: skip
+    for col in cols.free_text.values():
+        broken = data[col].str.contains("\n", regex=False).fillna(False).to_numpy()
+        if broken.any():
+            row = int(broken.argmax())
+            raise SourceError(str(path), row + 2, f"one record per line in column {col!r}",
+                              "a field with a line break (line numbers would not match the "
+                              "file)")  # fmt: skip
+    data.insert(0, SOURCE_LINE, pd.RangeIndex(2, len(data) + 2))
+    return data
+
+
+def clean_export(raw: pd.DataFrame, book: Codebook, path: str) -> tuple[Reconciled, pd.DataFrame]:
+    """Map codes to codebook codes; return (responses, rejects, counts) and the free text."""
+    cols = export_columns(book)
+    n = len(raw)
+    out = pd.DataFrame({ID_COLUMN: _ids(raw, cols, path)})
+    rejects: list[pd.DataFrame] = []
+    counts: list[dict[str, object]] = []
+    for g in book.groups:
+        values = raw[cols.groups[g.id]]
+        if g.from_source:
+            out[g.id] = values.astype("category")
+            continue
+        out[g.id], rej, _ = _map_codes(values, [o.code for o in g.values], (), g.id, raw, out)
+        rejects.append(rej)
+    for q in book.categorical:
+        values = raw[cols.categorical[q.id]]
+        mapped, rej, declared = _map_codes(values, [o.code for o in q.answers], q.missing_codes,
+                                           q.id, raw, out)  # fmt: skip
+        out[q.id] = mapped
+        rejects.append(rej)
+        counts.append({"list": q.id, "rows_read": n, "rows_kept": int(mapped.notna().sum()),
+                       "rows_missing": int(declared), "rows_rejected": len(rej),
+                       "balanced": n == int(mapped.notna().sum()) + int(declared) + len(rej)})
+    out[SOURCE_LINE] = raw[SOURCE_LINE].to_numpy()
+    free = []
+    for q in book.free_text:
+        text = raw[cols.free_text[q.id]]
+        keep = text.notna() & (text.str.strip() != "")
+        free.append(pd.DataFrame({"line": raw.loc[keep, SOURCE_LINE].to_numpy(),
+                                  "question": q.id, "item": pd.NA,
+                                  "intro_line": 1, "text": text[keep].to_numpy()}))  # fmt: skip
+    free_text = pd.concat(free, ignore_index=True) if free else pd.DataFrame(
+        columns=["line", "question", "item", "intro_line", "text"])
+    free_text = free_text.sort_values(["line", "question"], kind="stable", ignore_index=True)
+    rejects_df = pd.concat([r for r in rejects if len(r)], ignore_index=True) if any(
+        len(r) for r in rejects) else pd.DataFrame(columns=REJECT_COLUMNS)  # fmt: skip
+    return Reconciled(out, rejects_df, pd.DataFrame(counts)), free_text
+
+
+def _ids(raw: pd.DataFrame, cols: ExportColumns, path: str) -> pd.Series:
+    if not cols.ids:
+        width = len(str(len(raw)))
+        return pd.Series([f"R{i:0{width}d}" for i in range(1, len(raw) + 1)], dtype="string")
+    ids = raw[cols.ids]
+    dup = ids.duplicated(keep="first") | ids.isna()
+    if dup.any():
+        row = int(dup.to_numpy().argmax())
+        raise SourceError(path, row + 2, f"a unique, non-empty respondent id in {cols.ids!r}",
+                          f"{ids.iloc[row]!r} (empty or seen before)")  # fmt: skip
+    return ids.astype("string").reset_index(drop=True)
+
+
+def _map_codes(
+    values: pd.Series, codes: list[str], missing: tuple[str, ...], qid: str,
+    raw: pd.DataFrame, out: pd.DataFrame,
+) -> tuple[pd.Series, pd.DataFrame, int]:
+    """Codes as a categorical of codebook codes; unknown codes become rejects.
+
+    Works on the distinct values (factorized once), not on every cell.
+    """
+    idx, uniques = pd.factorize(values, use_na_sentinel=True)
+    stripped = [str(u).strip() for u in uniques]
+    fate = np.array([codes.index(v) if v in codes else (-1 if v in missing or v == "" else -2)
+                     for v in stripped] + [-1], dtype=np.int64)  # fmt: skip
+    cell = fate[np.where(idx < 0, len(uniques), idx)]
+    mapped = pd.Series(pd.Categorical.from_codes(np.where(cell >= 0, cell, -1),
+                                                 categories=codes))  # fmt: skip
+    bad = cell == -2
+    rej = pd.DataFrame({
+        "source_line": raw.loc[bad, SOURCE_LINE].to_numpy(),
+        "list": qid,
+        "organization": out.loc[bad, ID_COLUMN].to_numpy(),
+        "reason": [f"code {v!r} is not a {qid} code in the codebook (answers: "
+                   f"{', '.join(codes)}; missing: {', '.join(missing) or 'none'})"
+                   for v in values[bad].str.strip()],
+    })  # fmt: skip
+    return mapped, rej, int((cell == -1).sum())
