@@ -140,5 +140,7 @@ def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_
     html = (tmp_path / "reports/report.html").read_text(encoding="utf-8")
     assert "Invented migrant-support survey" in html
     assert 'id="audit"' not in html and "q1.all.all.1" in html
+    assert "respondent-level export" in html and "summary published by" not in html
+    assert "answered ()" not in html and "invited organizations" not in html
     prov = json.loads((tmp_path / "data/processed/provenance.json").read_text(encoding="utf-8"))
     assert prov["figures"]["q1.region.1.1"]["numerator"] == {"region": "1", "q1": "1"}

@@ -42,29 +42,35 @@ def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None,
     return out
 
 
-def title_block(book: Codebook, source: dict[str, Any]) -> str:
+def title_block(book: Codebook, source: dict[str, Any], input_kind: str = "document") -> str:
     """Title, subtitle and source document."""
     survey = book.survey
+    what = (f"Reproducible re-analysis of the summary published by the "
+            f"{rh.esc(survey.get('publisher', ''))}" if input_kind == "document"
+            else "Reproducible analysis of a respondent-level export")  # fmt: skip
     return (f"<h1>{rh.esc(survey.get('title', 'Survey report'))}</h1>"
-            f'<p class="subtitle">Reproducible re-analysis of the summary published by the '
-            f"{rh.esc(survey.get('publisher', ''))}. Source: <code>{rh.esc(source['path'])}</code>"
+            f'<p class="subtitle">{what}. Source: <code>{rh.esc(source["path"])}</code>'
             f" (sha256 <code>{rh.esc(source['sha256'][:16])}…</code>).</p>")  # fmt: skip
 
 
-def _registration_rows(summaries: pd.DataFrame) -> pd.DataFrame:
+def _first_group_rows(book: Codebook, summaries: pd.DataFrame) -> pd.DataFrame:
+    """Respondent counts by the first grouping variable with coded values (if any)."""
+    coded = [g for g in book.by_group if not book.group(g).from_source]
+    if not coded:
+        return summaries.iloc[0:0]
     return summaries[(summaries["question"] == "respondents")
-                     & (summaries["group"] == "oas_registered")]  # fmt: skip
+                     & (summaries["group"] == coded[0])]  # fmt: skip
 
 
 def key_findings(book: Codebook, summaries: pd.DataFrame, audit_line: str = "") -> str:
     """Bulleted headline figures, each cited by figure id."""
     items = []
-    reg = _registration_rows(summaries)
+    reg = _first_group_rows(book, summaries)
     parts = "; ".join(f"{rh.esc(r['group_value'])}: "
                       f"{rh.cite(summaries, r['figure_id'], 'n')}" for _, r in reg.iterrows())
     items.append(f"{rh.cite(summaries, 'respondents.all.all', 'n')} "
-                 f"{rh.esc(book.survey.get('respondent_unit_plural', 'respondents'))} answered "
-                 f"({parts}).")  # fmt: skip
+                 f"{rh.esc(book.survey.get('respondent_unit_plural', 'respondents'))} answered"
+                 + (f" ({parts})." if parts else "."))  # fmt: skip
     for q in book.categorical:
         first = q.answers[0]
         fid = f"{q.id}.all.all.{first.code}"
@@ -127,8 +133,10 @@ def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: St
         f"(params.yaml: <code>stats.ci_method = {rh.esc(sp.ci_method)}</code>, "
         f"<code>ci_level = {rh.esc(sp.ci_level)}</code>). It shows how much a percentage of so "
         "few respondents could move by chance <em>if</em> they were a random sample of a larger "
-        "population of similar organizations. It does not measure the bias of self-selection "
-        "or of non-response, and it is not a range for all invited organizations.",
+        + ("population of similar organizations. It does not measure the bias of self-selection "
+           "or of non-response, and it is not a range for all invited organizations."
+           if input_kind == "document" else "population. It does not measure selection or "
+           "non-response bias."),
         f"<strong>Percentages</strong> are {rh.esc(ROUNDING_NAMES[sp.rounding])} to "
         f"{rh.esc(sp.pct_decimals)} decimal(s) (params.yaml: <code>stats.rounding</code>, "
         f"<code>stats.pct_decimals</code>); the base of each is the number of respondents in "
