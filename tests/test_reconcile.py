@@ -148,7 +148,7 @@ def test_counts_balanced_and_unbalanced(parsed_source, codebook):
     assert check_balanced(result.counts) is result.counts
     # a mention that vanished from the mentions table no longer adds up
     fewer = parsed_source.mentions.iloc[1:]
-    counts = reconciliation_counts(fewer, result, codebook)
+    counts = reconciliation_counts(fewer, result.responses, result.rejects, codebook)
     assert not counts.set_index("list").loc["roster", "balanced"]
     with pytest.raises(UnbalancedError, match="roster"):
         check_balanced(counts)

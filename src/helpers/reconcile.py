@@ -141,22 +141,20 @@ def reconcile(mentions: pd.DataFrame, book: Codebook, path: str = "<source>") ->
         out[f"{q.id}_line"] = pd.array(lines, dtype="Int64")
         out[f"{q.id}_heading_line"] = pd.array(heads, dtype="Int64")
     rejects_df = pd.DataFrame(rejects, columns=REJECT_COLUMNS)
-    result = Reconciled(out[response_columns(book)], rejects_df, pd.DataFrame())
-    return Reconciled(result.responses, rejects_df, reconciliation_counts(mentions, result, book))
+    responses = out[response_columns(book)]
+    return Reconciled(responses, rejects_df,
+                      reconciliation_counts(mentions, responses, rejects_df, book))
 
 
 def reconciliation_counts(
-    mentions: pd.DataFrame, result: Reconciled, book: Codebook
+    mentions: pd.DataFrame, responses: pd.DataFrame, rejects: pd.DataFrame, book: Codebook
 ) -> pd.DataFrame:
     """Per list: rows read, kept, rejected; ``balanced`` is True when they add up."""
     rows = []
     for lst in ["roster", *[q.id for q in book.categorical]]:
         read = int((mentions["list"] == lst).sum())
-        rejected = int((result.rejects["list"] == lst).sum())
-        if lst == "roster":
-            kept = len(result.responses)
-        else:
-            kept = int(result.responses[lst].notna().sum())
+        rejected = int((rejects["list"] == lst).sum())
+        kept = len(responses) if lst == "roster" else int(responses[lst].notna().sum())
         rows.append({"list": lst, "rows_read": read, "rows_kept": kept,
                      "rows_rejected": rejected, "balanced": read == kept + rejected})
     return pd.DataFrame(rows)

@@ -145,8 +145,10 @@ def run(stage: str, root: Path) -> list[Path]:
 
 def report_title(root: Path, params: dict[str, Any]) -> str:
     """The survey title from the codebook named in params.yaml."""
-    codebook = yaml.safe_load((root / params["codebook"]).read_text(encoding="utf-8"))
-    return " ".join(str(codebook.get("survey", {}).get("title", "Survey report")).split())
+    from helpers.codebook import load_codebook
+
+    book = load_codebook(root / params["codebook"])
+    return " ".join(str(book.survey.get("title", "Survey report")).split())
 
 
 def main(argv: list[str] | None = None) -> int:
