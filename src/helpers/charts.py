@@ -7,10 +7,11 @@ import textwrap
 from collections.abc import Sequence
 
 import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+# Figures are built with the object API (no pyplot: no global figure registry, no GUI
+# backend selection, and about 0.2 s less to import); PNG output goes through Agg.
 
 # Okabe-Ito palette (distinguishable with the common colour-vision deficiencies).
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
@@ -35,11 +36,10 @@ NOTE_WIDTH = 75  # characters per line of a chart's note
 LABEL_WIDTH = 18  # characters per line of a bar's label
 
 
-def png_bytes(fig: plt.Figure) -> bytes:
-    """Render a figure to PNG without the version-stamped 'Software' chunk, then close it."""
+def png_bytes(fig: Figure) -> bytes:
+    """Render a figure to PNG without the version-stamped 'Software' chunk."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
     return buf.getvalue()
 
 
@@ -63,8 +63,9 @@ def scale_colors(labels: Sequence[str], neutral: Sequence[str] = ()) -> list[str
 
 def proportion_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
     """Horizontal bars of each answer's percentage with its interval and 'n/base'."""
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(4.8, 0.45 * len(rows) + 1.1))
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(4.8, 0.45 * len(rows) + 1.1))
+        ax = fig.subplots()
         y = range(len(rows))[::-1]
         pct = rows["pct"].astype(float).to_numpy()
         low = rows["ci_low"].astype(float).to_numpy()
@@ -88,8 +89,9 @@ def stacked_scale_chart(
 ) -> bytes:  # fmt: skip
     """100% stacked bars, one per group (rows), answers in scale order, n on the right."""
     colors = scale_colors(answers, neutral)
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(5.0, 0.5 * len(table) + 1.6), layout="constrained")
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(5.0, 0.5 * len(table) + 1.6), layout="constrained")
+        ax = fig.subplots()
         y = list(range(len(table)))[::-1]
         left = [0.0] * len(table)
         for answer, color in zip(answers, colors, strict=True):
@@ -116,8 +118,9 @@ def stacked_scale_chart(
 
 def published_vs_data_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
     """Side-by-side bars: the percentages the source published and those its lists give."""
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(4.8, 0.7 * len(rows) + 1.3), layout="constrained")
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(4.8, 0.7 * len(rows) + 1.3), layout="constrained")
+        ax = fig.subplots()
         y = list(range(len(rows)))[::-1]
         h = 0.36
         pub = rows["stated"].astype(float).tolist()

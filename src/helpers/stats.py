@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
-from statsmodels.stats.proportion import proportion_confint
-
 # Decimal's ROUND_HALF_UP rounds halves away from zero (2.5 -> 3, -2.5 -> -3).
 ROUNDING_RULES = {
     "half_away_from_zero": ROUND_HALF_UP,
@@ -58,6 +56,10 @@ def interval(n: int, base: int, method: str, level: float) -> tuple[float, float
         raise ValueError(f"confidence level must be in (0, 1), got {level}")
     if base == 0:
         return math.nan, math.nan
+    # Imported here: statsmodels costs ~0.8 s to import, and only the stage that
+    # computes intervals (summarize) needs it; rounding alone must stay cheap.
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(n, base, alpha=1 - level, method=CI_METHODS[method][0])
     # At 0% and 100% the bounds are exactly 0 and 1 (Brown, Cai & DasGupta 2001 for
     # Jeffreys, whose bare beta quantiles exclude the observed value); statsmodels'
