@@ -123,10 +123,17 @@ def test_parse_codebook_round_trip(raw_book, codebook):
          "needs 'code' and 'label'"),
         (lambda raw: _question(raw, "q4").update(id="q3"), "duplicate question ids"),
         (lambda raw: raw["breakdowns"].update(crosstabs=[["q2", "q4"]]),
-         "both must be categorical"),
+         "both must be single-answer"),
         (lambda raw: raw["breakdowns"].update(by_group=["oas_registered", "region"]),
          "region"),
         (lambda raw: raw["breakdowns"].update(crosstabs=[["q2", "q7"]]), "q7"),
+        (lambda raw: _question(raw, "q1").update(id="q__1"), "may not contain '__'"),
+        (lambda raw: _question(raw, "q2").update(type="multiple_choice", separator=""),
+         "separator must be"),
+        (lambda raw: _question(raw, "q2").update(type="multiple_choice", separator="_"),
+         "may not contain the separator '_'"),
+        (lambda raw: _question(raw, "q2").update(type="multiple_choice"),
+         "q2 x q1: both must be single-answer"),
     ],
 )
 def test_parse_codebook_errors(raw_book, damage, message):
@@ -151,3 +158,17 @@ def test_load_codebook_errors_name_the_file(tmp_path, raw_book):
         load_codebook(bad)
     with pytest.raises(CodebookError, match="cannot read"):
         load_codebook(tmp_path / "missing.yaml")
+
+
+def test_multiple_choice_question_has_one_indicator_column_per_option(raw_book):
+    raw_book["breakdowns"]["crosstabs"] = []
+    _question(raw_book, "q2").update(type="multiple_choice", separator=" ")
+    book = parse_codebook(raw_book)
+    q2 = book.question("q2")
+    codes = [o.code for o in q2.answers]
+    assert q2.closed and not q2.categorical and q2.separator == " "
+    assert q2.indicators == {c: f"q2__{c}" for c in codes}
+    assert q2.response_columns == [f"q2__{c}" for c in codes]
+    assert book.multiple_choice == (q2,)
+    assert [q.id for q in book.closed] == [q.id for q in book.questions if q.id in ("q1", "q2")]
+    assert book.question("q1").response_columns == ["q1"]

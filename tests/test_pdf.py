@@ -13,6 +13,7 @@ pdftotext when it is installed (.ci/run installs poppler-utils).
 from __future__ import annotations
 
 import html as htmllib
+import io
 import re
 import shutil
 import subprocess
@@ -27,7 +28,7 @@ import pypdf
 import pytest
 import yaml
 
-from helpers.render import render_pdf
+from helpers.render import TEMPLATES, render_pdf
 from helpers.stats import describe_method
 
 REPO = Path(__file__).resolve().parents[1]
@@ -85,6 +86,28 @@ def test_every_page_is_numbered(pages):
     total = len(pages)
     for i, text in enumerate(pages, start=1):
         assert f"Page {i} of {total}" in text, f"page {i} lacks 'Page {i} of {total}'"
+
+
+def test_every_page_carries_the_codebooks_short_title(pages, params):
+    book = yaml.safe_load((REPO / params["codebook"]).read_text(encoding="utf-8"))
+    running = f"{book['survey']['short_title']} · reproducible report"
+    for i, text in enumerate(pages, start=1):
+        assert running in text, f"page {i} lacks the running header {running!r}"
+
+
+def test_running_header_follows_the_codebook():
+    """Another survey's report is headed by its own title, not the 2013 survey's."""
+    from helpers.codebook import parse_codebook
+    from helpers.report_sections import title_block
+
+    book = parse_codebook({"survey": {"title": "Invented <survey> & co"}, "questions": []})
+    head = title_block(book, {"path": "x.csv", "sha256": "0" * 64}, "respondent_csv")
+    css = (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")
+    pdf = render_pdf(f"<html><head><style>{css}</style></head><body>{head}<p>body</p></body>"
+                     "</html>", base_url=str(REPO))  # fmt: skip
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Invented <survey> & co · reproducible report" in text
+    assert "OAS" not in text
 
 
 def _toc_titles(html: str) -> list[str]:

@@ -3,6 +3,7 @@ run end to end by changing params.yaml only (issue 6)."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -14,10 +15,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers.codebook import parse_codebook
+from helpers.codebook import CodebookError, parse_codebook
 from helpers.respondent_csv import clean_export, read_export
+from helpers.schemas import TableError, schema_for, validate
 from helpers.selection import count, parse_rule
 from helpers.source_errors import SourceError
+from helpers.source_parser import parse_source
 from helpers.summaries import StatsParams, summarize
 from helpers.synthetic_survey import make_codebook, write_survey
 from helpers.table_io import read_csv
@@ -61,6 +64,77 @@ def test_codes_missing_and_rejects_are_counted_and_balanced(tmp_path, book):
     assert free["text"].tolist() == ["hello", "x"]
 
 
+@pytest.fixture
+def mc_book():
+    """q1 yes/no, q2 multiple choice (services 1-5, missing code 9)."""
+    return parse_codebook(make_codebook(2, multiple_choice=1) | {"breakdowns": {
+        "by_group": ["region"], "crosstabs": []}})
+
+
+MC_CELLS = {  # cell -> chosen options (None: missing) or the start of the reject reason
+    "1;3": {"1", "3"}, " 2 ; 1 ": {"1", "2"}, "": None, "9": None, ";": None, "3;": {"3"},
+    "1;;5": {"1", "5"}, "1;7": "code '7' in '1;7' is not a q2 option",
+    "2;2": "'2;2' repeats a q2 option", "1;9": "'1;9' mixes a missing code",
+}
+
+
+def test_multiple_choice_cells_become_indicator_columns_or_rejects(tmp_path, mc_book):
+    rows = "".join(f"r{i},1,Network,1,\"{cell}\",\n" for i, cell in enumerate(MC_CELLS))
+    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n" + rows)
+    result, _ = clean_export(read_export(path, mc_book), mc_book, str(path))
+    r = result.responses
+    q2 = mc_book.question("q2")
+    assert [c for c in r.columns if c.startswith("q2")] == list(q2.indicators.values())
+    rejects = result.rejects.set_index("source_line")
+    for i, (cell, expected) in enumerate(MC_CELLS.items()):
+        got = {code: r.loc[i, col] for code, col in q2.indicators.items()}
+        if isinstance(expected, set):
+            assert got == {c: "1" if c in expected else "0" for c in got}, cell
+        else:
+            assert all(pd.isna(v) for v in got.values()), cell
+        if isinstance(expected, str):
+            assert rejects.loc[i + 2, "reason"].startswith(expected), cell
+            assert rejects.loc[i + 2, "organization"] == f"r{i}"
+    counts = result.counts.set_index("list").loc["q2"]
+    assert (counts["rows_kept"], counts["rows_missing"], counts["rows_rejected"]) == (4, 3, 3)
+    assert counts["balanced"]
+    validate(schema_for("respondent_csv", mc_book), r, "responses")
+
+
+def test_multiple_choice_space_separator_splits_on_runs_of_spaces(tmp_path):
+    raw = make_codebook(2, multiple_choice=1) | {"breakdowns": {"by_group": [], "crosstabs": []}}
+    raw["questions"][1]["separator"] = " "
+    book = parse_codebook(raw)
+    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\na,1,N,1,1   4 ,\n")
+    result, _ = clean_export(read_export(path, book), book, str(path))
+    chosen = [c for c, col in book.question("q2").indicators.items()
+              if result.responses.loc[0, col] == "1"]
+    assert chosen == ["1", "4"] and result.rejects.empty
+
+
+def test_multiple_choice_schema_refuses_partly_missing_or_empty_answers(mc_book):
+    q2 = mc_book.question("q2")
+    cols = list(q2.indicators.values())
+    good = {"respondent_id": ["a", "b"], "region": ["1", "2"], "org_type": ["N", "N"],
+            "q1": ["1", "2"], **{c: ["1", None] for c in cols}, "source_line": [2, 3]}
+    schema = schema_for("respondent_csv", mc_book)
+    validate(schema, pd.DataFrame(good), "responses")
+    partly = {**good, cols[0]: ["1", "0"]}  # row b: one option known, the others missing
+    with pytest.raises(TableError, match="q2: options all missing"):
+        validate(schema, pd.DataFrame(partly), "responses")
+    nothing = {**good, **{c: ["0", None] for c in cols}}  # row a answered but chose nothing
+    with pytest.raises(TableError, match="q2: options all missing"):
+        validate(schema, pd.DataFrame(nothing), "responses")
+
+
+def test_multiple_choice_is_refused_for_the_published_document(codebook, source_text):
+    raw = copy.deepcopy(codebook.raw)
+    next(q for q in raw["questions"] if q["id"] == "q1")["type"] = "multiple_choice"
+    raw["breakdowns"]["crosstabs"] = []
+    with pytest.raises(CodebookError, match="input_kind: respondent_csv"):
+        parse_source(source_text, parse_codebook(raw))
+
+
 def test_missing_column_is_an_error_naming_line_one(tmp_path, book):
     path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,COMMENT\na,1,Network,1,\n")
     with pytest.raises(SourceError) as err:
@@ -84,7 +158,8 @@ def test_line_break_inside_a_field_is_refused(tmp_path, book):
 
 
 def test_every_figure_equals_its_selection_rule(tmp_path):
-    codebook, survey = write_survey(tmp_path, n=500, questions=5, seed=7, unknown_codes=4)
+    codebook, survey = write_survey(tmp_path, n=500, questions=5, seed=7, unknown_codes=4,
+                                    multiple_choice=2)
     book = parse_codebook(yaml.safe_load(codebook.read_text(encoding="utf-8")))
     result, free = clean_export(read_export(survey, book), book, str(survey))
     out = summarize(result.responses, free, book, StatsParams())
@@ -106,8 +181,8 @@ def _copy_project(dest: Path) -> None:
 def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_path):
     """A CSV + codebook the project has never seen: summaries equal plain pandas counts."""
     _copy_project(tmp_path)
-    codebook, survey = write_survey(tmp_path / "incoming", n=300, questions=4, seed=99,
-                                    unknown_codes=3)
+    codebook, survey = write_survey(tmp_path / "incoming", n=300, questions=5, seed=99,
+                                    unknown_codes=3, multiple_choice=1)
     params = yaml.safe_load((tmp_path / "params.yaml").read_text(encoding="utf-8"))
     params.update(input_kind="respondent_csv", source_report=str(survey.relative_to(tmp_path)),
                   codebook=str(codebook.relative_to(tmp_path)))
@@ -121,7 +196,17 @@ def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_
     raw = pd.read_csv(survey, dtype=str, keep_default_na=False)
     summaries = read_csv(tmp_path / "data/processed/summaries.csv")
     by_id = summaries.set_index("figure_id")
-    for q in (q for q in book["questions"] if q["type"] != "free_text"):
+    for q in (q for q in book["questions"] if q["type"] == "multiple_choice"):
+        codes = [a["code"] for a in q["answers"]]
+        cells = raw[q["column"]].str.strip()
+        answered = cells[~cells.isin(["", *q["missing_codes"]])].str.split(";")
+        assert answered.map(set(codes).issuperset).all()  # the generator writes no bad cells
+        for code in codes:
+            row = by_id.loc[f"{q['id']}.all.all.{code}"]
+            assert row["n"] == int(answered.map(lambda c, code=code: code in c).sum())
+            assert row["base"] == len(answered)
+        assert by_id.loc[f"{q['id']}.all.all.missing", "n"] == len(cells) - len(answered)
+    for q in (q for q in book["questions"] if q["type"] not in ("free_text", "multiple_choice")):
         codes = [a["code"] for a in q["answers"]]
         column = raw[q["column"]].str.strip()
         answered = column[column.isin(codes)]
@@ -142,5 +227,7 @@ def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_
     assert 'id="audit"' not in html and "q1.all.all.1" in html
     assert "respondent-level export" in html and "summary published by" not in html
     assert "answered ()" not in html and "invited organizations" not in html
+    assert "Multiple choice: respondents could choose more than one answer" in html
+    assert 'id="fig-q5.all.all.1"' in html
     prov = json.loads((tmp_path / "data/processed/provenance.json").read_text(encoding="utf-8"))
     assert prov["figures"]["q1.region.1.1"]["numerator"] == {"region": "1", "q1": "1"}

@@ -12,6 +12,9 @@ import yaml
 
 CATEGORICAL_TYPES = ("yes_no", "single_choice", "ordinal")
 QUESTION_TYPES = (*CATEGORICAL_TYPES, "multiple_choice", "free_text")
+# A multiple-choice question is held as one 0/1 column per option: "<id>__<code>".
+INDICATOR_SEPARATOR = "__"
+SELECTED, NOT_SELECTED = "1", "0"
 
 
 class CodebookError(ValueError):
@@ -68,6 +71,7 @@ class Question:
     parent: str | None = None
     missing_codes: tuple[str, ...] = ()
     column: str = ""
+    separator: str = ";"
 
     @property
     def source_column(self) -> str:
@@ -78,6 +82,23 @@ class Question:
     def categorical(self) -> bool:
         """True for questions answered from a closed list."""
         return self.type in CATEGORICAL_TYPES
+
+    @property
+    def closed(self) -> bool:
+        """True for questions answered from the codebook's options (one or several)."""
+        return self.categorical or self.type == "multiple_choice"
+
+    @property
+    def indicators(self) -> dict[str, str]:
+        """Multiple choice: option code -> its 0/1 column in responses ({} otherwise)."""
+        if self.type != "multiple_choice":
+            return {}
+        return {o.code: f"{self.id}{INDICATOR_SEPARATOR}{o.code}" for o in self.answers}
+
+    @property
+    def response_columns(self) -> list[str]:
+        """The columns of responses.csv that hold this question's answer."""
+        return list(self.indicators.values()) if self.indicators else [self.id]
 
     def answer(self, code: str) -> Option:
         """The answer with this code."""
@@ -136,6 +157,16 @@ class Codebook:
         return tuple(q for q in self.questions if q.categorical)
 
     @property
+    def multiple_choice(self) -> tuple[Question, ...]:
+        """Multiple-choice questions, in codebook order."""
+        return tuple(q for q in self.questions if q.type == "multiple_choice")
+
+    @property
+    def closed(self) -> tuple[Question, ...]:
+        """Questions answered from the codebook's options (single or multiple), in order."""
+        return tuple(q for q in self.questions if q.closed)
+
+    @property
     def free_text(self) -> tuple[Question, ...]:
         """Free-text questions, in codebook order."""
         return tuple(q for q in self.questions if q.type == "free_text")
@@ -175,11 +206,18 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                 raise CodebookError(f"{where}: missing {key!r}")
         if q["type"] not in QUESTION_TYPES:
             raise CodebookError(f"{where} ({q['id']}): type {q['type']!r} not in {QUESTION_TYPES}")
-        if q["type"] == "multiple_choice":
-            raise CodebookError(f"{where} ({q['id']}): multiple_choice questions are not "
-                                "supported yet (see README, 'Any survey')")  # fmt: skip
+        if INDICATOR_SEPARATOR in str(q["id"]):
+            raise CodebookError(f"{where} ({q['id']}): question ids may not contain "
+                                f"{INDICATOR_SEPARATOR!r} (it names multiple-choice columns)")
         answers = _options(q.get("answers", []), f"{where}.answers")
-        if q["type"] in CATEGORICAL_TYPES and not answers:
+        separator = str(q.get("separator", ";"))
+        if q["type"] == "multiple_choice" and not separator:
+            raise CodebookError(f"{where} ({q['id']}): separator must be one or more "
+                                f"characters, got {separator!r}")  # fmt: skip
+        if q["type"] == "multiple_choice" and any(separator in o.code for o in answers):
+            raise CodebookError(f"{where} ({q['id']}): answer codes may not contain the "
+                                f"separator {separator!r}")  # fmt: skip
+        if q["type"] in (*CATEGORICAL_TYPES, "multiple_choice") and not answers:
             raise CodebookError(f"{where} ({q['id']}): a {q['type']} question needs answers")
         questions.append(
             Question(
@@ -193,6 +231,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                 parent=q.get("parent"),
                 missing_codes=tuple(str(c) for c in q.get("missing_codes", ())),
                 column=str(q.get("column", "")),
+                separator=separator,
             )
         )
     ids = [q.id for q in questions]
@@ -226,7 +265,8 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
             book.group(gid)
         for row_q, col_q in book.crosstabs:
             if not (book.question(row_q).categorical and book.question(col_q).categorical):
-                raise CodebookError(f"crosstab {row_q} x {col_q}: both must be categorical")
+                raise CodebookError(f"crosstab {row_q} x {col_q}: both must be single-answer "
+                                    f"questions ({', '.join(CATEGORICAL_TYPES)})")
     except KeyError as exc:
         raise CodebookError(f"breakdowns: {exc.args[0]}") from None
     return book

@@ -11,7 +11,7 @@ import yaml
 
 from helpers import charts
 from helpers import report_html as rh
-from helpers.codebook import Codebook, Question
+from helpers.codebook import SELECTED, Codebook, Question
 from helpers.stats import ROUNDING_NAMES, describe_method
 from helpers.summaries import StatsParams
 
@@ -26,7 +26,7 @@ def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None,
     """(anchor, title, level) of every section, in order: the table of contents."""
     out = [("key-findings", "Key findings", 2), ("method", "Method and caveats", 2),
            ("respondents", "Respondents", 2)]  # fmt: skip
-    for q in book.categorical:
+    for q in book.closed:
         out.append((q.id, f"{q.id.upper()}: {q.short}", 2))
     for row_q, col_q in book.crosstabs:
         out.append((f"crosstab-{row_q}-{col_q}",
@@ -48,7 +48,10 @@ def title_block(book: Codebook, source: dict[str, Any], input_kind: str = "docum
     what = (f"Reproducible re-analysis of the summary published by the "
             f"{rh.esc(survey.get('publisher', ''))}" if input_kind == "document"
             else "Reproducible analysis of a respondent-level export")  # fmt: skip
-    return (f"<h1>{rh.esc(survey.get('title', 'Survey report'))}</h1>"
+    title = " ".join(str(survey.get("title", "Survey report")).split())
+    running = f"{survey.get('short_title', title)} · reproducible report"
+    # The PDF's running header is taken from data-running (report.css: string-set).
+    return (f'<h1 data-running="{rh.esc(running)}">{rh.esc(title)}</h1>'
             f'<p class="subtitle">{what}. Source: <code>{rh.esc(source["path"])}</code>'
             f" (sha256 <code>{rh.esc(source['sha256'][:16])}…</code>).</p>")  # fmt: skip
 
@@ -71,7 +74,7 @@ def key_findings(book: Codebook, summaries: pd.DataFrame, audit_line: str = "") 
     items.append(f"{rh.cite(summaries, 'respondents.all.all', 'n')} "
                  f"{rh.esc(book.survey.get('respondent_unit_plural', 'respondents'))} answered"
                  + (f" ({parts})." if parts else "."))  # fmt: skip
-    for q in book.categorical:
+    for q in book.closed:
         first = q.answers[0]
         fid = f"{q.id}.all.all.{first.code}"
         items.append(f"{rh.esc(q.short)}: <em>{rh.esc(first.label)}</em> "
@@ -205,15 +208,27 @@ def _export_respondents(book: Codebook, responses: pd.DataFrame, max_rows: int) 
         labels = {o.code: o.label for o in g.values}
         values = shown[g.id].astype("string")
         show[g.label] = [labels.get(v, v) if pd.notna(v) else "" for v in values]
-    for q in book.categorical:
-        labels = {o.code: o.label for o in q.answers}
-        show[q.id.upper()] = [labels.get(v, "(no answer)") if pd.notna(v) else "(no answer)"
-                              for v in shown[q.id].astype("string")]  # fmt: skip
+    for q in book.closed:
+        show[q.id.upper()] = _answer_labels(q, shown)
     more = len(responses) - len(shown)
     note = rh.paragraph(f"First {len(shown)} of {len(responses)} respondents; the rest are in "
                         "<code>data/processed/responses.csv</code>.", "note") if more else ""
     return note + rh.table(show, f"Respondents (n = {len(responses)})",
                            row_ids=[f"resp-{r}" for r in shown["respondent_id"]])
+
+
+def _answer_labels(q: Question, rows: pd.DataFrame) -> list[str]:
+    """Each row's answer to ``q`` as labels (several joined by '; ' for multiple choice)."""
+    if q.categorical:
+        labels = {o.code: o.label for o in q.answers}
+        return [labels.get(v, "(no answer)") if pd.notna(v) else "(no answer)"
+                for v in rows[q.id].astype("string")]  # fmt: skip
+    chosen = {o.label: rows[c].astype("string") for o, c in zip(q.answers, q.indicators.values(),
+                                                                 strict=True)}  # fmt: skip
+    first = next(iter(chosen.values()))
+    return ["(no answer)" if pd.isna(first.iloc[i]) else
+            "; ".join(lab for lab, col in chosen.items() if col.iloc[i] == SELECTED)
+            for i in range(len(rows))]  # fmt: skip
 
 
 def _question_rows(summaries: pd.DataFrame, qid: str, group: str) -> pd.DataFrame:
@@ -231,12 +246,19 @@ def question_section(
     book: Codebook, q: Question, summaries: pd.DataFrame, sp: StatsParams, small_n: int,
     chart_log: list[dict[str, str]],
 ) -> str:
-    """Chart and tables of one categorical question: overall and by every group."""
+    """Chart and tables of one closed question: overall and by every group."""
     method_name = describe_method(sp.ci_method, sp.ci_level)
     overall = _question_rows(summaries, q.id, "all")
     base = int(overall["base"].iloc[0])
     out = [rh.paragraph(f"<em>{rh.esc(q.text)}</em>", "note")]
     note = f"n = {base}; bars: % of respondents; whiskers: {method_name}."
+    if q.type == "multiple_choice":
+        out.append(rh.paragraph(
+            "Multiple choice: respondents could choose more than one answer. Each percentage "
+            "is the share of the respondents who answered the question that chose that "
+            "answer, so they can add up to more than 100%.", "note"))  # fmt: skip
+        note = (f"n = {base} who answered; several answers allowed; bars: % choosing each; "
+                f"whiskers: {method_name}.")  # fmt: skip
     alt = f"{q.id.upper()} bar chart: " + "; ".join(
         f"{r['answer']} {r['pct']}% ({r['n']} of {r['base']})" for _, r in overall.iterrows())
     out.append(rh.figure(charts.proportion_chart(overall, f"{q.id.upper()}: {q.short}", note),

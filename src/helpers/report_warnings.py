@@ -42,10 +42,11 @@ def _unbalanced(reconciliation: pd.DataFrame) -> pd.DataFrame:
 
 def _missing(responses: pd.DataFrame, book: Codebook) -> list[tuple[str, str, pd.DataFrame]]:
     out = []
-    for q in book.categorical:
-        if q.id not in responses.columns:
+    for q in book.closed:
+        column = q.response_columns[0]  # a multiple-choice answer is missing in all or none
+        if column not in responses.columns:
             continue
-        rows = responses[responses[q.id].isna()]
+        rows = responses[responses[column].isna()]
         if len(rows):
             out.append((q.id, q.short, rows))
     return out
@@ -58,7 +59,7 @@ def data_warnings_html(
     """Return an escaped HTML warning block, or '' when there is nothing to warn about.
 
     Lists every rejected row (source line, list, organization, reason), the rows
-    read, kept and set aside per list, and per categorical question the
+    read, kept and set aside per list, and per closed question the
     respondents who gave no answer.
     """
     unbalanced = _unbalanced(reconciliation)

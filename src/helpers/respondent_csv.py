@@ -9,6 +9,13 @@ maps every cell to one of three fates, and the counts add up per question:
   excluded from the question's base);
 * any other value: set aside in ``rejects.csv`` with the reason, and missing.
 
+A multiple-choice question's cell holds the codes of every option chosen,
+joined by the question's ``separator`` (default ``;``; ``" "`` splits on
+runs of spaces, as KoBoToolbox and ODK export them). It becomes one 0/1 column
+per option (``<id>__<code>``, all missing when the question is). Empty pieces
+("1;;3", a trailing separator) are ignored; a cell is set aside whole if a
+piece is not an option code, repeats one, or mixes a missing code with answers.
+
 Row *i* of the data (0-based) is line *i + 2* of the file (line 1 is the
 header); a field holding a line break is refused, so line numbers stay true.
 """
@@ -21,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.codebook import Codebook
+from helpers.codebook import NOT_SELECTED, SELECTED, Codebook, Question
 from helpers.reconcile import REJECT_COLUMNS, Reconciled
 from helpers.source_errors import SourceError
 
@@ -37,11 +44,13 @@ class ExportColumns:
     groups: dict[str, str]
     categorical: dict[str, str]
     free_text: dict[str, str]
+    multiple: dict[str, str]
 
     @property
     def all(self) -> list[str]:
         """Every column read from the export."""
-        cols = [*self.groups.values(), *self.categorical.values(), *self.free_text.values()]
+        cols = [*self.groups.values(), *self.categorical.values(), *self.multiple.values(),
+                *self.free_text.values()]  # fmt: skip
         return ([self.ids] if self.ids else []) + cols
 
 
@@ -52,6 +61,7 @@ def export_columns(book: Codebook) -> ExportColumns:
         groups={g.id: g.source_column for g in book.groups},
         categorical={q.id: q.source_column for q in book.categorical},
         free_text={q.id: q.source_column for q in book.free_text},
+        multiple={q.id: q.source_column for q in book.multiple_choice},
     )
 
 
@@ -120,15 +130,22 @@ def clean_export(raw: pd.DataFrame, book: Codebook, path: str) -> tuple[Reconcil
             continue
         out[g.id], rej, _ = _map_codes(values, [o.code for o in g.values], (), g.id, raw, out)
         rejects.append(rej)
-    for q in book.categorical:
-        values = raw[cols.categorical[q.id]]
-        mapped, rej, declared = _map_codes(values, [o.code for o in q.answers], q.missing_codes,
-                                           q.id, raw, out)  # fmt: skip
-        out[q.id] = mapped
+    for q in book.closed:
+        if q.categorical:
+            values = raw[cols.categorical[q.id]]
+            mapped, rej, declared = _map_codes(values, [o.code for o in q.answers],
+                                               q.missing_codes, q.id, raw, out)  # fmt: skip
+            out[q.id] = mapped
+        else:
+            indicators, rej, declared = _map_multiple(raw[cols.multiple[q.id]], q, raw, out)
+            for column, values in indicators.items():
+                out[column] = values
+            mapped = next(iter(indicators.values()))
         rejects.append(rej)
-        counts.append({"list": q.id, "rows_read": n, "rows_kept": int(mapped.notna().sum()),
+        kept = int(mapped.notna().sum())
+        counts.append({"list": q.id, "rows_read": n, "rows_kept": kept,
                        "rows_missing": int(declared), "rows_rejected": len(rej),
-                       "balanced": n == int(mapped.notna().sum()) + int(declared) + len(rej)})
+                       "balanced": n == kept + int(declared) + len(rej)})  # fmt: skip
     out[SOURCE_LINE] = raw[SOURCE_LINE].to_numpy()
     free = []
     for q in book.free_text:
@@ -183,3 +200,53 @@ def _map_codes(
                    for v in values[bad].str.strip()],
     })  # fmt: skip
     return mapped, rej, int((cell == -1).sum())
+
+
+def _multiple_fate(cell: str, q: Question) -> tuple[list[int] | None, str]:
+    """Option indices chosen in one cell; None with '' (missing) or with a reject reason."""
+    text = cell.strip()
+    if text == "" or text in q.missing_codes:
+        return None, ""
+    pieces = text.split() if q.separator == " " else text.split(q.separator)
+    codes = [p.strip() for p in pieces if p.strip()]
+    if not codes:  # only separators: nothing chosen, like a blank cell
+        return None, ""
+    options = [o.code for o in q.answers]
+    allowed = f"options: {', '.join(options)}; separator {q.separator!r}"
+    unknown = [c for c in codes if c not in options]
+    if any(c in q.missing_codes for c in codes):
+        return None, f"{text!r} mixes a missing code with answers to {q.id} ({allowed})"
+    if unknown:
+        return None, f"code {unknown[0]!r} in {text!r} is not a {q.id} option ({allowed})"
+    if len(set(codes)) != len(codes):
+        return None, f"{text!r} repeats a {q.id} option ({allowed})"
+    return [options.index(c) for c in codes], ""
+
+
+def _map_multiple(
+    values: pd.Series, q: Question, raw: pd.DataFrame, out: pd.DataFrame
+) -> tuple[dict[str, pd.Series], pd.DataFrame, int]:
+    """0/1 indicator columns of a multiple-choice question; bad cells become rejects.
+
+    Each distinct cell is parsed once; rows then take their cell's row of a small
+    (distinct cells x options) matrix: 1 chosen, 0 not chosen, -1 missing.
+    """
+    idx, uniques = pd.factorize(values, use_na_sentinel=True)
+    matrix = np.full((len(uniques) + 1, len(q.answers)), -1, dtype=np.int8)
+    reasons = [""] * (len(uniques) + 1)
+    for i, cell in enumerate(uniques):
+        chosen, reasons[i] = _multiple_fate(str(cell), q)
+        if chosen is not None:
+            matrix[i] = 0
+            matrix[i, chosen] = 1
+    cell = np.where(idx < 0, len(uniques), idx)
+    categories = [NOT_SELECTED, SELECTED]  # codes 0 and 1 are the category positions
+    indicators = {column: pd.Series(pd.Categorical.from_codes(matrix[cell, k], categories))
+                  for k, column in enumerate(q.indicators.values())}  # fmt: skip
+    why = np.array(reasons, dtype=object)[cell]
+    bad = why != ""
+    rej = pd.DataFrame({"source_line": raw.loc[bad, SOURCE_LINE].to_numpy(), "list": q.id,
+                        "organization": out.loc[bad, ID_COLUMN].to_numpy(),
+                        "reason": why[bad]})  # fmt: skip
+    declared = int(((matrix[cell, 0] == -1) & ~bad).sum())
+    return indicators, rej, declared

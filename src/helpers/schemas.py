@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from helpers.codebook import Codebook
+from helpers.codebook import NOT_SELECTED, SELECTED, Codebook, Question
 from helpers.reconcile import response_columns
 
 
@@ -76,11 +76,31 @@ def export_responses_schema(book: Codebook) -> pa.DataFrameSchema:
     for g in book.groups:
         check = [] if g.from_source else [pa.Check.isin([o.code for o in g.values])]
         columns[g.id] = pa.Column("category", check, nullable=True)
-    for q in book.categorical:
-        columns[q.id] = pa.Column("category", pa.Check.isin([o.code for o in q.answers]),
-                                  nullable=True)  # fmt: skip
+    checks = []
+    for q in book.closed:
+        if q.categorical:
+            columns[q.id] = pa.Column("category", pa.Check.isin([o.code for o in q.answers]),
+                                      nullable=True)  # fmt: skip
+            continue
+        for column in q.indicators.values():
+            columns[column] = pa.Column("category", pa.Check.isin([NOT_SELECTED, SELECTED]),
+                                        nullable=True)  # fmt: skip
+        checks.append(_multiple_choice_check(q))
     columns["source_line"] = pa.Column(int, pa.Check.gt(1), unique=True)
-    return pa.DataFrameSchema(columns, coerce=True, strict=True, ordered=True)
+    return pa.DataFrameSchema(columns, checks=checks, coerce=True, strict=True, ordered=True)
+
+
+def _multiple_choice_check(q: Question) -> pa.Check:
+    """A multiple-choice answer is all missing, or at least one option chosen."""
+    cols = list(q.indicators.values())
+
+    def whole(df: pd.DataFrame) -> pd.Series:
+        block = df[cols]
+        missing = block.isna()
+        chosen = (block.astype("string") == SELECTED).fillna(False).any(axis=1)
+        return (missing.all(axis=1)) | (~missing.any(axis=1) & chosen)
+
+    return pa.Check(whole, error=f"{q.id}: options all missing, or at least one chosen")
 
 
 def schema_for(kind: str, book: Codebook) -> pa.DataFrameSchema:
@@ -129,5 +149,6 @@ def read_responses(path: str, kind: str, book: Codebook) -> pd.DataFrame:
     """responses.csv read with codes as text (code '1' stays '1') and validated."""
     from helpers.table_io import read_csv
 
-    text = ("respondent_id", *(g.id for g in book.groups), *(q.id for q in book.categorical))
+    answers = (c for q in book.closed for c in q.response_columns)
+    text = ("respondent_id", *(g.id for g in book.groups), *answers)
     return validate(schema_for(kind, book), read_csv(path, text_columns=text), path)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from helpers.codebook import Codebook, Option, Question, normalize_text
+from helpers.codebook import Codebook, CodebookError, Option, Question, normalize_text
 from helpers.source_errors import SourceError
 
 BULLET_CHARS = "·•●▪◦"
@@ -177,6 +177,12 @@ def _free_text_target(
 
 def parse_source(text: str, book: Codebook, path: str = "<source>") -> ParsedSource:
     """Classify every line of the document and collect its lists."""
+    if book.multiple_choice:
+        ids = ", ".join(q.id for q in book.multiple_choice)
+        raise CodebookError(f"multiple_choice question(s) {ids}: the published document lists "
+                            "one answer per organization; multiple choice is read from "
+                            "respondent-level exports only (params.yaml: input_kind: "
+                            "respondent_csv)")  # fmt: skip
     lines = split_lines(text)
     registration = book.group("oas_registered").values
     respondents_cue = normalize_text(book.source.get("respondents_section_cue", ""))

@@ -9,8 +9,11 @@ Every row is one number of the report, with a stable ``figure_id``::
 (``q2.q1.yes.very_useful``: Q2 answers among those who answered Q1 "Yes").
 The base of a percentage is the respondents of the group who answered the
 question; respondents without an answer are counted in a ``missing`` row and
-left out of the base. Each figure also has selection rules (helpers.selection)
-for its numerator and base, from which the provenance file is written.
+left out of the base. For a multiple-choice question each option's figure is
+the respondents who chose it, of those who answered the question (so the
+percentages of its options can add up to more than 100). Each figure also has
+selection rules (helpers.selection) for its numerator and base, from which the
+provenance file is written.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.codebook import Codebook, Question, slug
+from helpers.codebook import SELECTED, Codebook, Question, slug
 from helpers.selection import ANSWERED, MISSING, rule_text
 from helpers.stats import percent, percent_interval
 
@@ -148,6 +151,43 @@ def _question_rows(
     return rows
 
 
+def _multiple_rows(
+    tallies: Tallies, book: Codebook, q: Question, group: str, sp: StatsParams
+) -> list[dict]:
+    """Per option: respondents who chose it, of those in the group who answered ``q``."""
+    rows = []
+    responses = tallies.table
+    counts = {code: tallies.counts(group, column) for code, column in q.indicators.items()}
+    first = q.answers[0].code
+    for code, label in group_levels(responses, book, group):
+        where = group_rule(book, group, code, label)
+        key = "all" if group == "all" else where[group]
+        members = sum(n for (g, _), n in counts[first].items() if g == key)
+        missing = counts[first].get((key, None), 0)
+        base = members - missing
+        for option in q.answers:
+            column = q.indicators[option.code]
+            n = counts[option.code].get((key, SELECTED), 0)
+            low, high = percent_interval(n, base, sp.ci_method, sp.ci_level,
+                                         sp.pct_decimals, sp.rounding)  # fmt: skip
+            rows.append(_row(
+                f"{q.id}.{group}.{code}.{option.code}", "responses", {**where, column: SELECTED},
+                {**where, column: ANSWERED}, question=q.id, group=group, group_value=label,
+                answer=option.label, n=n, base=base,
+                pct=percent(n, base, sp.pct_decimals, sp.rounding), ci_low=low, ci_high=high,
+                group_code=code, answer_code=option.code, kind="answer",
+            ))  # fmt: skip
+        if missing:
+            rows.append(_row(
+                f"{q.id}.{group}.{code}.{MISSING_CODE}", "responses",
+                {**where, q.indicators[first]: MISSING}, where, question=q.id, group=group,
+                group_value=label, answer="No answer", n=missing, base=members, pct=None,
+                ci_low=None, ci_high=None, group_code=code, answer_code=MISSING_CODE,
+                kind="missing",
+            ))  # fmt: skip
+    return rows
+
+
 def _respondent_rows(tallies: Tallies, book: Codebook, sp: StatsParams) -> list[dict]:
     rows = []
     responses = tallies.table
@@ -199,18 +239,19 @@ class Summaries:
 def summarize(
     responses: pd.DataFrame, free_text: pd.DataFrame, book: Codebook, sp: StatsParams
 ) -> Summaries:
-    """All figures: respondents, each categorical question by every breakdown, free text.
+    """All figures: respondents, each closed question by every breakdown, free text.
 
     Counts come from one group-by per question and breakdown; ``rules`` state
     the same selections row by row, for provenance (tests check they agree).
     """
     tallies = Tallies(responses)
     rows = _respondent_rows(tallies, book, sp)
-    for q in book.categorical:
+    for q in book.closed:
         groups = ["all", *book.by_group]
         groups += [col for row_q, col in book.crosstabs if row_q == q.id]
+        per_group = _question_rows if q.categorical else _multiple_rows
         for group in groups:
-            rows.extend(_question_rows(tallies, book, q, group, sp))
+            rows.extend(per_group(tallies, book, q, group, sp))
     rows.extend(_free_text_rows(free_text, book))
     full = pd.DataFrame(rows, columns=[*SUMMARY_COLUMNS, *RULE_COLUMNS])
     if full["figure_id"].duplicated().any():
@@ -226,7 +267,7 @@ def headline_metrics(figures: pd.DataFrame, book: Codebook) -> dict[str, float |
     """The headline figures for DVC metrics: respondents, and each question's first answer."""
     by_id = figures.set_index("figure_id")
     out: dict[str, float | int] = {"respondents": int(by_id.loc[f"{RESPONDENTS}.all.all", "n"])}
-    for q in book.categorical:
+    for q in book.closed:
         row = by_id.loc[f"{q.id}.all.all.{q.answers[0].code}"]
         out[f"{q.id}_{q.answers[0].code}_n"] = int(row["n"])
         out[f"{q.id}_{q.answers[0].code}_pct"] = float(row["pct"])
