@@ -75,6 +75,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--questions", type=int, default=20)
+    parser.add_argument("--multiple-choice", type=int, default=2,
+                        help="how many of the questions are multiple choice")
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: temporary)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="scale-bench-"))
@@ -84,7 +86,7 @@ def main() -> int:
     gen = measure("generate survey (not part of the comparison)",
                   [py, "-m", "helpers.synthetic_survey", str(work / "data"), "--rows",
                    str(args.rows), "--questions", str(args.questions), "--unknown-codes",
-                   "25"], ROOT, env)  # fmt: skip
+                   "25", "--multiple-choice", str(args.multiple_choice)], ROOT, env)  # fmt: skip
     survey, codebook = work / "data" / "survey.csv", work / "data" / "codebook.yaml"
     project = work / "project"
     shutil.rmtree(project, ignore_errors=True)
@@ -106,7 +108,8 @@ def main() -> int:
         measure("summarize helpers, direct (no papermill)",
                 [py, "-c", DIRECT, str(survey), str(codebook), "summarize"], project, env),
     ]  # fmt: skip
-    print(f"survey: {args.rows:,} respondents x {args.questions} questions, "
+    print(f"survey: {args.rows:,} respondents x {args.questions} questions "
+          f"({args.multiple_choice} multiple choice), "
           f"{survey.stat().st_size / 2**20:.0f} MiB CSV ({work})")
     print(table([gen, floor, extract, *rows, *direct], floor))
     staged = sum(m.seconds for m in rows)

@@ -3,8 +3,10 @@ import stat
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from helpers.table_io import csv_text, read_csv, write_outputs
+from helpers.table_io import arrow_csv_bytes, csv_text, read_coded_csv, read_csv, write_outputs
 
 
 class Unwritable:
@@ -77,3 +79,60 @@ def test_csv_text_is_lf_and_fixed_floats():
     text = csv_text(pd.DataFrame({"x": [1.0, 2.5]}), float_decimals=2)
     assert text == "x\n1.00\n2.50\n"
     assert "\r" not in csv_text(pd.DataFrame({"x": ["a"]}))
+
+
+# --- the fast (pyarrow) CSV writer must give pandas' bytes, or step aside ---------------------
+
+_TEXT = st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cs",)), max_size=6))
+
+
+@st.composite
+def _frames(draw):
+    n = draw(st.integers(0, 8))
+    cols = {}
+    for i in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["int", "Int64", "string", "category", "object", "float"]))
+        if kind == "int":
+            cols[f"c{i}"] = pd.Series(draw(st.lists(st.integers(-10**6, 10**6), min_size=n,
+                                                    max_size=n)), dtype="int64")
+        elif kind == "Int64":
+            cols[f"c{i}"] = pd.Series(draw(st.lists(st.one_of(st.none(), st.integers(-99, 99)),
+                                                    min_size=n, max_size=n)), dtype="Int64")
+        elif kind == "float":
+            cols[f"c{i}"] = pd.Series(draw(st.lists(st.floats(allow_nan=False, width=32),
+                                                    min_size=n, max_size=n)), dtype="float64")
+        else:
+            values = draw(st.lists(_TEXT, min_size=n, max_size=n))
+            dtype = {"string": "string", "category": "category", "object": object}[kind]
+            cols[f"c{i}"] = pd.Series(values, dtype=dtype)
+    return pd.DataFrame(cols)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_frames())
+def test_arrow_writer_gives_pandas_bytes_or_declines(df):
+    fast = arrow_csv_bytes(df)
+    if fast is not None:
+        assert fast == csv_text(df).encode("utf-8")
+
+
+def test_arrow_writer_is_used_for_plain_tables_and_declines_quoting():
+    plain = pd.DataFrame({"id": ["R1", "R2"], "q1": pd.Categorical(["1", None]),
+                          "line": [3, 4], "txt": pd.array(["ñandú", None], dtype="string")})
+    assert arrow_csv_bytes(plain) == "id,q1,line,txt\nR1,1,3,ñandú\nR2,,4,\n".encode()
+    assert arrow_csv_bytes(plain.assign(txt=["a, b", "c"])) is None  # needs quotes: pandas
+    assert arrow_csv_bytes(plain.assign(ok=[True, False])) is None  # pandas writes True
+    assert arrow_csv_bytes(plain[["id"]]) is None  # one column: pandas' empty-row rule
+
+
+def test_read_coded_csv_keeps_codes_as_written_and_only_empty_cells_missing(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("respondent_id,q1,q2,source_line\n007,01,NA,2\n008,,1,3\n", encoding="utf-8")
+    df = read_coded_csv(path, coded=("q1", "q2"), text=("respondent_id",))
+    assert isinstance(df["q1"].dtype, pd.CategoricalDtype)
+    assert df["respondent_id"].tolist() == ["007", "008"]
+    assert df["q1"].astype("string").tolist() == ["01", pd.NA]
+    assert df["q2"].astype("string").tolist() == ["NA", "1"]  # 'NA' is a code, not missing
+    assert df["source_line"].tolist() == [2, 3]
+    path.write_text("respondent_id,q1,q2,source_line\n", encoding="utf-8")
+    assert read_coded_csv(path, coded=("q1", "q2"), text=("respondent_id",)).empty

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -95,10 +96,12 @@ def _multiple_choice_check(q: Question) -> pa.Check:
     cols = list(q.indicators.values())
 
     def whole(df: pd.DataFrame) -> pd.Series:
-        block = df[cols]
-        missing = block.isna()
-        chosen = (block.astype("string") == SELECTED).fillna(False).any(axis=1)
-        return (missing.all(axis=1)) | (~missing.any(axis=1) & chosen)
+        missing = np.column_stack([df[c].isna().to_numpy() for c in cols])
+        # Compared column by column: a categorical compares its codes, not a million strings.
+        chosen = np.column_stack([(df[c] == SELECTED).fillna(False).to_numpy(dtype=bool)
+                                  for c in cols])  # fmt: skip
+        return pd.Series(missing.all(axis=1) | (~missing.any(axis=1) & chosen.any(axis=1)),
+                         index=df.index)  # fmt: skip
 
     return pa.Check(whole, error=f"{q.id}: options all missing, or at least one chosen")
 
@@ -147,8 +150,12 @@ def validate(schema: pa.DataFrameSchema, df: pd.DataFrame, name: str) -> pd.Data
 
 def read_responses(path: str, kind: str, book: Codebook) -> pd.DataFrame:
     """responses.csv read with codes as text (code '1' stays '1') and validated."""
-    from helpers.table_io import read_csv
+    from helpers.table_io import read_coded_csv, read_csv
 
-    answers = (c for q in book.closed for c in q.response_columns)
-    text = ("respondent_id", *(g.id for g in book.groups), *answers)
-    return validate(schema_for(kind, book), read_csv(path, text_columns=text), path)
+    answers = tuple(c for q in book.closed for c in q.response_columns)
+    groups = tuple(g.id for g in book.groups)
+    if kind == "respondent_csv":  # possibly millions of rows: codes read as categoricals
+        table = read_coded_csv(path, coded=(*groups, *answers), text=("respondent_id",))
+    else:
+        table = read_csv(path, text_columns=("respondent_id", *groups, *answers))
+    return validate(schema_for(kind, book), table, path)

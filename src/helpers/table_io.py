@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import tempfile
@@ -9,6 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 Content = str | bytes | pd.DataFrame
 _UMASK = os.umask(0)
@@ -19,6 +24,53 @@ def csv_text(df: pd.DataFrame, float_decimals: int | None = None) -> str:
     """A DataFrame as CSV text with LF line endings and fixed float formatting."""
     fmt = f"%.{float_decimals}f" if float_decimals is not None else None
     return df.to_csv(index=False, lineterminator="\n", float_format=fmt)
+
+
+_NEEDS_QUOTES = r'[,"\r\n]'
+
+
+def _arrow_text_column(values: pa.Array | pa.ChunkedArray) -> bool:
+    """True for a string column none of whose values would need CSV quoting."""
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return False
+    return not pc.any(pc.match_substring_regex(values, _NEEDS_QUOTES)).as_py()
+
+
+def arrow_csv_bytes(df: pd.DataFrame) -> bytes | None:
+    """``csv_text(df)`` encoded, written by pyarrow's multi-threaded C++ CSV writer.
+
+    At a million rows this is several times faster than pandas. It is used only
+    where its bytes are the same as pandas': at least two columns with string
+    names, every column integers (nullable or not), text or categorical text, and
+    no value that needs quoting. Anything else returns None (use pandas).
+    """
+    if df.shape[1] < 2 or not all(isinstance(c, str) for c in df.columns) \
+            or df.columns.duplicated().any():  # fmt: skip
+        return None
+    for name in df.columns:
+        dtype = df[name].dtype
+        if not (pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+                or isinstance(dtype, pd.CategoricalDtype)):  # fmt: skip
+            return None
+    try:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None  # e.g. an object column holding something other than text
+    for column in table.columns:
+        kind = column.type
+        if pa.types.is_integer(kind):
+            continue
+        if pa.types.is_dictionary(kind):
+            values = [chunk.dictionary for chunk in column.chunks]
+            if not all(_arrow_text_column(v) for v in values):
+                return None
+        elif not _arrow_text_column(column):
+            return None
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow(df.columns)
+    body = io.BytesIO()
+    pacsv.write_csv(table, body, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+    return header.getvalue().encode("utf-8") + body.getvalue()
 
 
 def json_text(data: object) -> str:
@@ -36,9 +88,25 @@ def read_csv(path: str | Path, text_columns: tuple[str, ...] = ()) -> pd.DataFra
                        dtype={c: "string" for c in text_columns})  # fmt: skip
 
 
+def read_coded_csv(path: str | Path, coded: tuple[str, ...], text: tuple[str, ...] = ()
+                   ) -> pd.DataFrame:  # fmt: skip
+    """Read a large pipeline CSV whose ``coded`` columns become categoricals as they are read.
+
+    Same missing-value rule as :func:`read_csv` (only empty cells are missing);
+    ``coded`` and ``text`` columns are kept as written ('01' stays '01'). A
+    million-row responses.csv is read without a string column per answer.
+    """
+    types = {c: pa.dictionary(pa.int32(), pa.string()) for c in coded}
+    types |= {c: pa.string() for c in text}
+    options = pacsv.ConvertOptions(column_types=types, null_values=[""],
+                                   strings_can_be_null=True)  # fmt: skip
+    return pacsv.read_csv(path, convert_options=options).to_pandas()
+
+
 def _bytes(content: Content) -> bytes:
     if isinstance(content, pd.DataFrame):
-        return csv_text(content).encode("utf-8")
+        fast = arrow_csv_bytes(content)
+        return fast if fast is not None else csv_text(content).encode("utf-8")
     if isinstance(content, str):
         return content.encode("utf-8")
     return content
