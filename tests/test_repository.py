@@ -98,3 +98,17 @@ def test_every_stage_writes_its_executed_notebook():
     for stage, spec in DVC.items():
         name = Path(_stage_notebook(spec)).name
         assert f"reports/notebooks/{name}" in _paths(spec.get("outs")), stage
+
+
+def test_byte_code_caches_do_not_change_the_helpers_dependency():
+    """Importing the helpers writes __pycache__ (unless PYTHONDONTWRITEBYTECODE is set);
+    DVC must not see that as a change to the `src/helpers` dependency of every stage."""
+    import subprocess
+    import sys
+
+    dvc = Path(sys.executable).parent / "dvc"
+    paths = ["src/helpers/__pycache__/summaries.cpython-311.pyc", "src/helpers/x.pyc"]
+    run = subprocess.run([str(dvc), "check-ignore", *paths], cwd=ROOT, capture_output=True,
+                         text=True, env={"DVC_NO_ANALYTICS": "1", "PATH": "/usr/bin:/bin"})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == paths

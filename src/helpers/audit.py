@@ -204,9 +204,14 @@ def _stated_count_for(claims: pd.DataFrame, claim: pd.Series) -> int | None:
     return int(same["stated"].iloc[0]) if len(same) else None
 
 
-def audit_claims(claims: pd.DataFrame, responses: pd.DataFrame, lines: pd.DataFrame,
+def audit_claims(claims: pd.DataFrame, responses: pd.DataFrame | None, lines: pd.DataFrame,
                  book: Codebook, rounding: str) -> pd.DataFrame:  # fmt: skip
-    """One verdict per claim, mismatches first, then by source line."""
+    """One verdict per claim, mismatches first, then by source line.
+
+    ``responses`` may be None only when there are no claims (nothing to recompute).
+    """
+    if responses is None and len(claims):
+        raise ValueError("claims to audit but no responses to recompute them from")
     claims = claims.fillna({c: "" for c in ("question", "answer", "group", "group_value",
                                             "parts", "note", "qualifier")})  # fmt: skip
     alt_bases = _alternative_bases(claims)

@@ -103,7 +103,12 @@ def _corrected_charts(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,
 
 def provenance_appendix(prov: dict[str, Any], summaries: pd.DataFrame,
                         tables: dict[str, pd.DataFrame], max_rows: int = 40) -> str:  # fmt: skip
-    """For each figure: its rule, stage, and the rows it counts with their source lines."""
+    """For each figure: its rule, stage, and the rows it counts with their source lines.
+
+    The rows are listed when there are at most ``max_rows`` of them; a larger
+    count is not listed in part (a sample would not audit it) but named with the
+    command that lists them all, so a million-row survey keeps a short appendix.
+    """
     out = [rh.paragraph(
         f"Each figure of <code>summaries.csv</code> was computed by the "
         f"<code>{rh.esc(prov['stage'])}</code> stage (<code>{rh.esc(prov['notebook'])}</code>) "
@@ -116,16 +121,18 @@ def provenance_appendix(prov: dict[str, Any], summaries: pd.DataFrame,
         fid = row["figure_id"]
         fig = prov["figures"][fid]
         name, rule = fig["table"], fig["numerator"]
-        all_rows = rows_behind(name, rule, tables)
-        rows = all_rows.head(max_rows)
-        lines = source_lines_of(rows, tables[name], name, list(rule))
-        ident, label = row_identity(tables[name], name)
-        items = [f"{rh.esc(r[ident])} {rh.esc(_short(r[label])) if label != ident else ''} — "
-                 f"lines {', '.join(line_link(n) for n in ls)}"
-                 for (_, r), ls in zip(rows.iterrows(), lines, strict=True)]  # fmt: skip
-        if len(all_rows) > len(rows):
-            items.append(f"… and {len(all_rows) - len(rows)} more: <code>python -m "
-                         f"helpers.trace {rh.esc(fid)}</code>")
+        if int(row["n"]) > max_rows:  # the figure's own count: no need to select the rows
+            items = [f"{rh.esc(row['n'])} rows, more than are listed here (params.yaml: "
+                     f"<code>report.max_listed_rows = {rh.esc(max_rows)}</code>); all of them, "
+                     f"with their source lines: <code>python -m helpers.trace "
+                     f"{rh.esc(fid)}</code>"]  # fmt: skip
+        else:
+            rows = rows_behind(name, rule, tables)
+            lines = source_lines_of(rows, tables[name], name, list(rule))
+            ident, label = row_identity(tables[name], name)
+            items = [f"{rh.esc(r[ident])} {rh.esc(_short(r[label])) if label != ident else ''}"
+                     f" — lines {', '.join(line_link(n) for n in ls)}"
+                     for (_, r), ls in zip(rows.iterrows(), lines, strict=True)]  # fmt: skip
         value = f"n = {rh.esc(row['n'])}"
         if pd.notna(row["base"]):
             value += f" of {rh.esc(row['base'])}"

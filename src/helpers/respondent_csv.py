@@ -31,6 +31,7 @@ import pandas as pd
 from helpers.codebook import NOT_SELECTED, SELECTED, Codebook, Question
 from helpers.reconcile import REJECT_COLUMNS, Reconciled
 from helpers.source_errors import SourceError
+from helpers.table_io import ARROW_BLOCK_SIZE
 
 SOURCE_LINE = "source_line"
 ID_COLUMN = "respondent_id"
@@ -96,12 +97,25 @@ def _header(path: Path, book: Codebook, encoding: str) -> list[str]:
 
 
 def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> pd.DataFrame:
-    """Read the export's codebook columns as text (pyarrow engine), with ``source_line``."""
+    """Read the export's codebook columns as text, with ``source_line``.
+
+    Coded columns (groups, closed questions) are read as categoricals: a million
+    rows hold a few distinct codes each, which are then mapped once per code.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     cols = export_columns(book)
     _header(Path(path), book, encoding)
+    coded = [*cols.groups.values(), *cols.categorical.values(), *cols.multiple.values()]
+    types = {c: pa.dictionary(pa.int32(), pa.string()) for c in coded}
+    types |= {c: pa.string() for c in cols.all if c not in types}
     try:
-        data = pd.read_csv(path, usecols=cols.all, dtype="string", encoding=encoding,
-                           keep_default_na=False, na_values=[""], engine="pyarrow")
+        data = pacsv.read_csv(
+            path, read_options=pacsv.ReadOptions(encoding=encoding, block_size=ARROW_BLOCK_SIZE),
+            convert_options=pacsv.ConvertOptions(include_columns=cols.all, column_types=types,
+                                                 null_values=[""], strings_can_be_null=True),
+        ).to_pandas()  # fmt: skip
     except (UnicodeDecodeError, ValueError) as exc:
         raise SourceError(str(path), None, f"a CSV file encoded as {encoding}",
                           f"{type(exc).__name__}: {exc}") from None  # fmt: skip

@@ -117,10 +117,23 @@ def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path) -
     return normalize(nb)
 
 
-def run(stage: str, root: Path) -> list[Path]:
-    """Run a stage end to end and return the files it wrote."""
+def run(stage: str, root: Path, timings: dict[str, float] | None = None) -> list[Path]:
+    """Run a stage end to end and return the files it wrote.
+
+    ``timings``, when given, receives the seconds spent on each step (notebook,
+    html, pdf), which the runner's log line reports.
+    """
     from helpers.notebook_normalize import dumps
     from helpers.table_io import write_outputs
+
+    timings = {} if timings is None else timings
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = now - clock
+        clock = now
 
     spec = stage_spec(root, stage)
     deps, outs = _paths(spec.get("deps", [])), _paths(spec.get("outs", []))
@@ -129,6 +142,7 @@ def run(stage: str, root: Path) -> list[Path]:
     parameters = stage_parameters(spec, load_params(root), stage)
     check_declared(str(root / notebook), parameters)
     nb = execute(str(root / notebook), parameters, stage, root)
+    lap("notebook")
     outputs: dict[Path, str | bytes] = {root / executed: dumps(nb)}
     html_out = [o for o in outs if o.endswith(".html")]
     pdf_out = [o for o in outs if o.endswith(".pdf")]
@@ -136,10 +150,12 @@ def run(stage: str, root: Path) -> list[Path]:
         from helpers.render import render_html, render_pdf
 
         html = render_html(nb, title=report_title(root, load_params(root)))
+        lap("html")
         for out in html_out:
             outputs[root / out] = html
         for out in pdf_out:
             outputs[root / out] = render_pdf(html, base_url=str(root))
+            lap("pdf")
     return write_outputs(outputs)
 
 
@@ -159,8 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     root = project_root()
     started = time.perf_counter()
     print(f"[{args.stage}] running", file=sys.stderr, flush=True)
+    timings: dict[str, float] = {}
     try:
-        written = run(args.stage, root)
+        written = run(args.stage, root, timings)
     except StageError as exc:
         print(f"[{args.stage}] FAILED: {exc}", file=sys.stderr)
         return 1
@@ -170,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     elapsed = time.perf_counter() - started
     names = ", ".join(str(p.relative_to(root)) for p in written)
-    print(f"[{args.stage}] done in {elapsed:.1f} s: {names}", file=sys.stderr)
+    steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items())
+    print(f"[{args.stage}] done in {elapsed:.1f} s ({steps}): {names}", file=sys.stderr)
     return 0
 
 

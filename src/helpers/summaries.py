@@ -99,7 +99,11 @@ class Tallies:
         if column is None or column == "all":
             return np.zeros(len(self.table), dtype=np.int64), ["all"]
         if column not in self._codes:
-            codes, uniques = pd.factorize(self.table[column], use_na_sentinel=True)
+            values = self.table[column]
+            if isinstance(values.dtype, pd.CategoricalDtype):  # already integer-coded
+                codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+            else:
+                codes, uniques = pd.factorize(values, use_na_sentinel=True)
             labels: list[str | None] = [str(u) for u in uniques] + [None]
             self._codes[column] = (np.where(codes < 0, len(uniques), codes), labels)
         return self._codes[column]
