@@ -1,6 +1,7 @@
 """Scale benchmark: clean + summarize a 1,000,000 x 20 respondent-level survey.
 
-    .venv/bin/python benchmarks/scale.py [--rows N] [--questions Q] [--keep DIR]
+    .venv/bin/python benchmarks/scale.py [--rows N] [--questions Q] [--multiple-choice M]
+                                         [--repeat R] [--keep DIR]
 
 Generates an invented survey deterministically (helpers.synthetic_survey), then
 measures, each in its own process (wall time, peak RSS of the process tree):
@@ -8,7 +9,11 @@ measures, each in its own process (wall time, peak RSS of the process tree):
 * floor: a bare pandas script that only reads the CSV and counts each column;
 * the clean and summarize stages as the pipeline runs them (stage runner:
   papermill + kernel + notebook + helpers + outputs);
-* the same helpers called directly, without papermill (the work itself).
+* the same helpers called directly, without papermill (the work itself);
+* papermill on an empty notebook: the fixed cost every stage pays whatever the
+  data size (benchmarks/overhead.py measures it across the whole pipeline).
+
+Each is the median of ``--repeat`` runs (a shared 2-core machine is noisy).
 
 It prints the table and the size of provenance.json. It asserts nothing.
 """
@@ -22,8 +27,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+import nbformat
+
 sys.path.insert(0, str(Path(__file__).parent))
-from measure import measure, table  # noqa: E402
+from measure import measure, measure_median, table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOOR = """
@@ -53,6 +60,14 @@ else:
 """
 
 
+def _empty_notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}  # fmt: skip
+    nb.cells = [nbformat.v4.new_code_cell("pass")]
+    return nb
+
+
 def project_copy(dest: Path, survey: Path, codebook: Path) -> None:
     """A minimal project tree whose params point at the generated survey."""
     for name in ("dvc.yaml", "notebooks", "codebooks"):
@@ -78,6 +93,7 @@ def main() -> int:
     parser.add_argument("--multiple-choice", type=int, default=2,
                         help="how many of the questions are multiple choice")
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: temporary)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="scale-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -93,29 +109,39 @@ def main() -> int:
     project.mkdir()
     project_copy(project, survey, codebook)
     (project / "direct").mkdir()
-    floor = measure("floor: bare pandas read_csv + value_counts", [py, "-c", FLOOR, str(survey)],
-                    project, env)  # fmt: skip
+    rep = args.repeat
+    floor = measure_median("floor: bare pandas read_csv + value_counts",
+                           [py, "-c", FLOOR, str(survey)], project, env, rep)  # fmt: skip
     runner = [py, "-m", "helpers.stage_runner"]
     extract = measure("extract stage (header check + sha256)", [*runner, "extract"], project, env)
     rows = [
-        measure("clean stage (stage runner, papermill)", [*runner, "clean"], project, env),
-        measure("summarize stage (stage runner, papermill)", [*runner, "summarize"], project,
-                env),
+        measure_median("clean stage (stage runner, papermill)", [*runner, "clean"], project,
+                       env, rep),
+        measure_median("summarize stage (stage runner, papermill)", [*runner, "summarize"],
+                       project, env, rep),
     ]  # fmt: skip
     direct = [
-        measure("clean helpers, direct (no papermill)",
-                [py, "-c", DIRECT, str(survey), str(codebook), "clean"], project, env),
-        measure("summarize helpers, direct (no papermill)",
-                [py, "-c", DIRECT, str(survey), str(codebook), "summarize"], project, env),
+        measure_median("clean helpers, direct (no papermill)",
+                       [py, "-c", DIRECT, str(survey), str(codebook), "clean"], project, env, rep),
+        measure_median("summarize helpers, direct (no papermill)",
+                       [py, "-c", DIRECT, str(survey), str(codebook), "summarize"], project, env,
+                       rep),
     ]  # fmt: skip
+    nbformat.write(_empty_notebook(), project / "empty.ipynb")
+    fixed = measure_median("papermill, empty notebook (a stage's fixed cost)",
+                           [str(Path(py).parent / "papermill"), "--no-progress-bar",
+                            "empty.ipynb", "empty-out.ipynb"], project, env, rep)  # fmt: skip
     print(f"survey: {args.rows:,} respondents x {args.questions} questions "
           f"({args.multiple_choice} multiple choice), "
           f"{survey.stat().st_size / 2**20:.0f} MiB CSV ({work})")
-    print(table([gen, floor, extract, *rows, *direct], floor))
+    print(table([gen, floor, extract, *rows, *direct, fixed], floor))
     staged = sum(m.seconds for m in rows)
     work_only = sum(m.seconds for m in direct)
     print(f"clean + summarize stages: {staged:.2f} s = {staged / floor.seconds:.1f} x floor; "
           f"peak {max(m.peak_mib for m in rows):.0f} MiB")
+    variable = staged - 2 * fixed.seconds
+    print(f"clean + summarize stages minus twice the fixed cost of a stage: {variable:.2f} s = "
+          f"{variable / floor.seconds:.1f} x floor")
     print(f"clean + summarize helpers without papermill: {work_only:.2f} s = "
           f"{work_only / floor.seconds:.1f} x floor; peak "
           f"{max(m.peak_mib for m in direct):.0f} MiB")
