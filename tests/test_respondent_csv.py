@@ -231,3 +231,34 @@ def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_
     assert 'id="fig-q5.all.all.1"' in html
     prov = json.loads((tmp_path / "data/processed/provenance.json").read_text(encoding="utf-8"))
     assert prov["figures"]["q1.region.1.1"]["numerator"] == {"region": "1", "q1": "1"}
+
+
+def test_provenance_appendix_lists_every_row_or_none(tmp_path):
+    """A figure's rows are listed in full when they fit, else counted with the trace command."""
+    from helpers import provenance
+    from helpers.report_audit import provenance_appendix
+
+    codebook, survey = write_survey(tmp_path, n=120, questions=2, seed=3, multiple_choice=1)
+    book = parse_codebook(yaml.safe_load(codebook.read_text(encoding="utf-8")))
+    result, free = clean_export(read_export(survey, book), book, str(survey))
+    out = summarize(result.responses, free, book, StatsParams())
+    prov = provenance.build(out.rules, "summarize", "nb", {}, {}, {})
+    tables = {"responses": result.responses, "free_text": free}
+    html = provenance_appendix(prov, out.figures, tables, max_rows=10)
+    by_id = out.figures.set_index("figure_id")
+    for fid in ("q1.region.1.1", "q2.region.2.3", "q2.all.all.1"):
+        n = int(by_id.loc[fid, "n"])
+        block = html.split(f'id="prov-{fid}"')[1].split("</details>")[0]
+        if n > 10:
+            assert f"{n} rows, more than are listed here" in block
+            assert f"python -m helpers.trace {fid}" in block and "<li>X" not in block
+        else:
+            assert block.count("<li>") == n, fid
+    small = by_id[by_id["n"].between(1, 10) & (by_id["question"] != "respondents")]
+    assert len(small) and (by_id["n"] > 10).any()  # both branches are exercised
+
+
+@pytest.mark.parametrize(("questions", "multiple"), [(1, 0), (1, 1), (2, 1), (3, 1), (5, 2)])
+def test_generated_codebooks_are_valid(questions, multiple):
+    book = parse_codebook(make_codebook(questions, multiple_choice=multiple))
+    assert len(book.multiple_choice) == multiple and len(book.closed) == questions

@@ -65,7 +65,8 @@ def make_codebook(questions: int, title: str = "Invented migrant-support survey"
         ],
         "questions": qs,
         "breakdowns": {"by_group": ["region", "org_type"],
-                       "crosstabs": [["q2", "q1"]] if questions >= 2 else []},
+                       "crosstabs": [["q2", "q1"]] if questions - multiple_choice >= 2
+                       else []},
     }  # fmt: skip
 
 
