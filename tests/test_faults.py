@@ -432,3 +432,31 @@ def test_unexpected_runner_error_ends_with_a_failed_line(tmp_path, monkeypatch, 
     assert failed > err.rindex("Traceback")
     assert err[failed:].startswith(("[extract] FAILED: ParserError: while parsing",
                                     "[extract] FAILED: ScannerError: "))  # fmt: skip
+
+
+@pytest.mark.pipeline
+def test_a_failure_after_the_notebook_wrote_its_data_keeps_every_output(project, monkeypatch):
+    """The notebook's last cell writes responses.csv; if the runner then fails (here while
+    normalising the executed notebook), that data must not replace the old outputs."""
+    import os
+
+    from helpers import notebook_normalize, stage_runner
+    from helpers.table_io import DEFER_ENV
+
+    def broken(nb):
+        raise RuntimeError("injected failure after the notebook ran")
+
+    before = _snapshot(project, "clean")
+    extracted = project / EXTRACT["mentions"]  # new input: one Q1 answer fewer
+    mentions = read_csv(extracted)
+    dropped = mentions.index[mentions["list"] == "q1"][0]
+    write_outputs({extracted: mentions.drop(index=dropped)})
+    monkeypatch.setattr(notebook_normalize, "normalize", broken)
+    with pytest.raises(RuntimeError, match="injected failure"):
+        stage_runner.run("clean", project)
+    assert _snapshot(project, "clean") == before
+    leftovers = [p.name for p in (project / "data").rglob("*.tmp")]
+    assert leftovers == [] and DEFER_ENV not in os.environ
+    monkeypatch.undo()
+    assert stage_runner.run("clean", project)  # the same stage then succeeds ...
+    assert _snapshot(project, "clean") != before  # ... and replaces the outputs

@@ -136,3 +136,22 @@ def test_read_coded_csv_keeps_codes_as_written_and_only_empty_cells_missing(tmp_
     assert df["source_line"].tolist() == [2, 3]
     path.write_text("respondent_id,q1,q2,source_line\n", encoding="utf-8")
     assert read_coded_csv(path, coded=("q1", "q2"), text=("respondent_id",)).empty
+
+
+def test_deferred_outputs_are_staged_until_committed(tmp_path, monkeypatch):
+    from helpers.table_io import DEFER_ENV, commit_staged, read_manifest
+
+    target = tmp_path / "out" / "a.csv"
+    target.parent.mkdir()
+    target.write_text("old\n", encoding="utf-8")
+    manifest = tmp_path / "staged.txt"
+    monkeypatch.setenv(DEFER_ENV, str(manifest))
+    write_outputs({target: "new\n", tmp_path / "out" / "b.txt": "b\n"})
+    assert target.read_text(encoding="utf-8") == "old\n"  # not replaced yet
+    assert not (tmp_path / "out" / "b.txt").exists()
+    staged = read_manifest(manifest)
+    assert [p for _, p in staged] == [target.resolve(), (tmp_path / "out" / "b.txt").resolve()]
+    assert all(t.exists() and t.parent == target.parent for t, _ in staged)
+    commit_staged(staged)
+    assert target.read_text(encoding="utf-8") == "new\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["a.csv", "b.txt"]

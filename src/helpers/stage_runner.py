@@ -12,7 +12,8 @@ Everything about the stage comes from dvc.yaml, so nothing is said twice:
 * the executed notebook goes to the stage's output under ``reports/notebooks/``;
 * an output ending in ``.html`` or ``.pdf`` is rendered from that notebook.
 
-Outputs are replaced only when the whole stage succeeded. A failing notebook
+Outputs (the notebook's data, the executed notebook, the reports) are replaced
+together, only when the whole stage succeeded. A failing notebook
 is kept under ``reports/notebooks/_failed/`` for inspection and the runner
 exits 1 with the stage, the cell and the error.
 """
@@ -120,13 +121,43 @@ def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path) -
 def run(stage: str, root: Path, timings: dict[str, float] | None = None) -> list[Path]:
     """Run a stage end to end and return the files it wrote.
 
+    All or nothing: the data the notebook writes is staged (helpers.table_io
+    ``DEFER_ENV``) and renamed into place together with the executed notebook
+    and reports once everything has succeeded; on any failure the staged files
+    are removed and every output keeps its previous content.
+
     ``timings``, when given, receives the seconds spent on each step (notebook,
     html, pdf), which the runner's log line reports.
     """
+    from helpers.table_io import DEFER_ENV, commit_staged, read_manifest
+
+    fd, name = tempfile.mkstemp(prefix=f".{stage}.", suffix=".staged")
+    os.close(fd)
+    manifest = Path(name)
+    previous = os.environ.get(DEFER_ENV)
+    os.environ[DEFER_ENV] = str(manifest)  # inherited by the kernel papermill starts
+    try:
+        _run_staged(stage, root, {} if timings is None else timings)
+        staged = read_manifest(manifest)
+        commit_staged(staged)
+        return [target for _, target in staged]
+    except BaseException:
+        for tmp, _ in read_manifest(manifest):
+            tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        if previous is None:
+            os.environ.pop(DEFER_ENV, None)
+        else:
+            os.environ[DEFER_ENV] = previous
+        manifest.unlink(missing_ok=True)
+
+
+def _run_staged(stage: str, root: Path, timings: dict[str, float]) -> None:
+    """Execute and render a stage, staging every output (see :func:`run`)."""
     from helpers.notebook_normalize import dumps
     from helpers.table_io import write_outputs
 
-    timings = {} if timings is None else timings
     clock = time.perf_counter()
 
     def lap(step: str) -> None:
@@ -156,7 +187,7 @@ def run(stage: str, root: Path, timings: dict[str, float] | None = None) -> list
         for out in pdf_out:
             outputs[root / out] = render_pdf(html, base_url=str(root))
             lap("pdf")
-    return write_outputs(outputs)
+    write_outputs(outputs)
 
 
 def report_title(root: Path, params: dict[str, Any]) -> str:
@@ -186,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{args.stage}] FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - started
-    names = ", ".join(str(p.relative_to(root)) for p in written)
+    names = ", ".join(os.path.relpath(p, root) for p in written)
     steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items())
     print(f"[{args.stage}] done in {elapsed:.1f} s ({steps}): {names}", file=sys.stderr)
     return 0

@@ -117,11 +117,20 @@ def _bytes(content: Content) -> bytes:
     return content
 
 
+# Set by the stage runner: a file listing staged outputs, renamed by the runner only
+# when the whole stage (notebook, HTML, PDF) has succeeded.
+DEFER_ENV = "HELPERS_DEFERRED_OUTPUTS"
+
+
 def write_outputs(outputs: Mapping[str | Path, Content]) -> list[Path]:
     """Write every output to a temporary file beside it, then rename all into place.
 
     If anything fails before the renames, no output is touched and the
     temporary files are removed. Renames are atomic per file (same folder).
+
+    Under the stage runner (``HELPERS_DEFERRED_OUTPUTS`` names a manifest file)
+    the renames are left to the runner: a notebook's data outputs then replace
+    the old ones together with its executed notebook and reports, or not at all.
     """
     staged: list[tuple[Path, Path]] = []
     try:
@@ -137,6 +146,25 @@ def write_outputs(outputs: Mapping[str | Path, Content]) -> list[Path]:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
+    manifest = os.environ.get(DEFER_ENV)
+    if manifest:
+        with open(manifest, "a", encoding="utf-8") as fh:
+            fh.writelines(f"{json.dumps([os.path.abspath(tmp), str(path.resolve())])}\n"
+                          for tmp, path in staged)  # fmt: skip
+    else:
+        commit_staged(staged)
+    return [path for _, path in staged]
+
+
+def commit_staged(staged: list[tuple[Path, Path]]) -> None:
+    """Rename staged temporary files onto their targets."""
     for tmp, path in staged:
         os.replace(tmp, path)
-    return [path for _, path in staged]
+
+
+def read_manifest(manifest: Path) -> list[tuple[Path, Path]]:
+    """The (temporary file, target) pairs a deferred stage has staged, in order."""
+    if not manifest.exists():
+        return []
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    return [(Path(t), Path(p)) for t, p in (json.loads(line) for line in lines if line)]
