@@ -62,19 +62,39 @@ def test_notebook_belongs_to_one_stage(path):
     assert len(stages) == 1, f"{rel} is the notebook of stages {stages}"
 
 
+def _defaults(cell_source: str, name: str) -> dict:
+    defaults: dict = {}
+    exec(compile(cell_source, f"{name}:parameters", "exec"), {}, defaults)
+    return defaults
+
+
 @pytest.mark.parametrize("stage", list(DVC))
-def test_parameter_defaults_equal_params_yaml(stage):
+def test_parameter_defaults_follow_params_yaml(stage, tmp_path, monkeypatch):
+    """Run by hand (cwd = notebooks/), a notebook's defaults are params.yaml's current values:
+    after an edit of params.yaml only, Jupyter and DVC run the same parameters."""
     spec = DVC[stage]
     notebook = ROOT / _stage_notebook(spec)
     assert notebook.is_file(), notebook
     cell = _parameters_cells(nbformat.read(notebook, as_version=4))[0]
-    defaults: dict = {}
-    exec(compile(cell.source, f"{notebook.name}:parameters", "exec"), {}, defaults)
     names = _stage_params(spec)
     assert names, f"stage {stage} declares no params"
+    monkeypatch.chdir(ROOT / "notebooks")
+    defaults = _defaults(cell.source, notebook.name)
     for name in names:
         assert name in defaults, f"{notebook.name} does not declare {name!r}"
         assert defaults[name] == PARAMS[name], f"{notebook.name}: default of {name!r}"
+    edited = copy.deepcopy(PARAMS)
+    edited.update(input_kind="respondent_csv", source_report="elsewhere/export.csv",
+                  codebook="elsewhere/codebook.yaml")
+    edited["stats"]["ci_method"] = "jeffreys"
+    edited["report"]["small_n"] = 3
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "dvc.yaml").write_text((ROOT / "dvc.yaml").read_text(encoding="utf-8"),
+                                       encoding="utf-8")  # fmt: skip
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(edited), encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "notebooks")
+    defaults = _defaults(cell.source, notebook.name)
+    assert {n: defaults[n] for n in names} == {n: edited[n] for n in names}
 
 
 @pytest.mark.parametrize("stage", list(DVC))

@@ -25,6 +25,19 @@ def load_params(root: Path) -> dict[str, Any]:
     return yaml.safe_load((root / "params.yaml").read_text(encoding="utf-8"))
 
 
+def stage_defaults(stage: str, start: str | Path | None = None) -> dict[str, Any]:
+    """The params.yaml values of the keys ``stage`` declares in dvc.yaml.
+
+    A notebook's ``parameters`` cell takes its defaults from here, so that
+    params.yaml is the one place to change them: run by hand in Jupyter, a
+    notebook uses the same values the stage runner injects under DVC.
+    """
+    from helpers.stage_runner import stage_parameters, stage_spec
+
+    root = project_root(start)
+    return stage_parameters(stage_spec(root, stage), load_params(root), stage)
+
+
 def sha256_file(path: str | Path) -> str:
     """Hex sha256 of a file's bytes."""
     digest = hashlib.sha256()
