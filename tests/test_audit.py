@@ -198,3 +198,20 @@ def test_trace_of_an_unknown_id_exits_2_with_close_ids():
     assert done.returncode == 2
     assert "unknown figure or claim id 'q1.all.yes'" in done.stderr
     assert "q1.all.all.yes" in done.stderr
+
+
+def test_countries_named_in_prose_are_checked_against_the_lists(text, audit):
+    claim = audit.loc["L023.country"]
+    assert (claim["kind"], claim["status"], claim["source_line"]) == ("value_list", "match", 23)
+    assert claim["recomputed"].split(", ") == sorted(
+        {"Argentina", "Bolivia", "Chile", "Colombia", "Ecuador", "El Salvador", "Mexico",
+         "Paraguay", "Peru", "Spain"})  # the lists' countries, as the parser read them
+    changed = run_audit(text.replace("El Salvador, Spain, Paraguay", "El Salvador, Brazil, "
+                                     "Paraguay")).set_index("claim_id")  # fmt: skip
+    verdict = changed.loc["L023.country"]
+    assert verdict["status"] == "mismatch"
+    assert "named but in no list: Brazil" in verdict["explanation"]
+    assert "in the lists but not named: Spain" in verdict["explanation"]
+    accents = run_audit(text.replace("Peru, and Mexico", "Perú and México")).set_index(
+        "claim_id")  # names compare without accents or case, like the organizations'
+    assert accents.loc["L023.country", "status"] == "match"

@@ -74,8 +74,11 @@ def test_dates_years_and_identifiers_are_not_claims(claims, source_lines):
         assert not (claims["source_line"] == line).any(), source_lines[line - 1]
     assert "840" in source_lines[5] and "1999" in source_lines[5]
     # line 23: "from July 8 to August 9, 2013" holds no claim; its counts do
-    assert set(claims.loc[claims["source_line"] == 23, "stated_text"]) == {
-        "15", "Four", "nine", "two"}  # fmt: skip
+    numeric = claims[(claims["source_line"] == 23) & (claims["kind"] != "value_list")]
+    assert set(numeric["stated_text"]) == {"15", "Four", "nine", "two"}
+    (countries,) = claims.loc[claims["kind"] == "value_list", "parts"]  # and its list of names
+    assert countries.split("; ")[0] == "Argentina" and countries.endswith("; Mexico")
+    assert len(countries.split("; ")) == 10
     # "question two" names a question, not a quantity
     assert not (claims["source_line"] == line_no(source_lines, "In their comments")).any()
     stated = set(claims["stated_text"])

@@ -1,4 +1,4 @@
-"""Check every numeric claim of the source against the respondent-level data.
+"""Check every claim of the source against the respondent-level data.
 
 Statuses:
 
@@ -22,7 +22,7 @@ from decimal import Decimal
 import pandas as pd
 
 from helpers.claims import block_after, list_size
-from helpers.codebook import Codebook
+from helpers.codebook import Codebook, name_key
 from helpers.selection import ANSWERED, apply_rule, count, rule_text
 from helpers.stats import ROUNDING_NAMES, ROUNDING_RULES, exact_percent, round_decimal
 
@@ -231,6 +231,8 @@ def audit_claims(claims: pd.DataFrame, responses: pd.DataFrame | None, lines: pd
                 f"the document lists {size} {unit} after line {c['source_line']}")
         elif kind == "unverifiable":
             verdicts[c["claim_id"]] = Verdict("", "", "unverifiable", "", str(c["note"]))
+        elif kind == "value_list":
+            verdicts[c["claim_id"]] = _check_value_list(c, responses, book)
     for _, c in claims[claims["kind"].isin(["count_sum", "percent_sum"])].iterrows():
         verdicts[c["claim_id"]] = _check_sum(c, claims, verdicts, rounding)
     rows = []
@@ -247,6 +249,28 @@ def audit_claims(claims: pd.DataFrame, responses: pd.DataFrame | None, lines: pd
     out["_order"] = out["status"].map(STATUS_ORDER.index)
     return out.sort_values(["_order", "source_line", "claim_id"], kind="stable").drop(
         columns="_order").reset_index(drop=True)
+
+
+def _check_value_list(claim: pd.Series, responses: pd.DataFrame, book: Codebook) -> Verdict:
+    """The values a sentence names against those of the lists (names compared by name_key)."""
+    group = str(claim["group"])
+    named = [v for v in str(claim["parts"]).split("; ") if v]
+    data = sorted({str(v) for v in responses[group].dropna()}, key=name_key)
+    named_keys, data_keys = {name_key(v): v for v in named}, {name_key(v): v for v in data}
+    missing = [data_keys[k] for k in data_keys if k not in named_keys]
+    extra = [named_keys[k] for k in named_keys if k not in data_keys]
+    label = book.group(group).label.lower()
+    if not (missing or extra or len(named_keys) < len(named)):
+        why = f"the lists give the same {len(data)} values of {label} that the sentence names"
+        status = "match"
+    else:
+        parts = [f"named but in no list: {', '.join(extra)}" if extra else "",
+                 f"in the lists but not named: {', '.join(missing)}" if missing else "",
+                 "a value is named twice" if len(named_keys) < len(named) else ""]
+        why = f"the lists give {len(data)} values of {label}; " + "; ".join(p for p in parts if p)
+        status = "mismatch"
+    return Verdict(", ".join(data), ", ".join(data), status, "", why,
+                   rule_text({group: ANSWERED}), "")
 
 
 def audit_metrics(audit: pd.DataFrame) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Find every numeric claim of the source document and what it is about.
+"""Find every claim of the source document about its respondents, and what it is about.
 
 A claim is a count (digits or a number word: "15", "nine", "none") or a
 percentage stated in prose or in a chart's data labels. Dates, years and
@@ -17,6 +17,10 @@ codebook's cues, never from a list of known claims:
 
 Derived claims state that stated parts add up: counts of every answer (or of
 every group) to the stated total, and percentages of every answer to 100.
+
+One claim is not a number: ``value_list``, the values of a grouping variable
+that the prose names after one of the group's ``source_list_cues`` (the
+countries the respondents came from); ``stated`` is how many it names.
 """
 
 from __future__ import annotations
@@ -244,6 +248,34 @@ def _paragraph_claims(ctx: _Context, lines: pd.DataFrame, para: pd.Series) -> li
     return rows
 
 
+_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)
+
+
+def _value_list_claims(ctx: _Context, para: pd.Series) -> list[dict]:
+    """The values of a grouping variable named after one of its cues, as one claim."""
+    text, line = str(para["text"]), int(para["line"])
+    rows = []
+    for group in ctx.book.groups:
+        for cue in group.list_cues:
+            found = re.search(r"\b" + r"\s+".join(map(re.escape, cue.split())) + r"\s+", text,
+                              re.IGNORECASE)  # fmt: skip
+            if not found:
+                continue
+            end = _CLAUSE_END.search(text, found.end())
+            stop = end.start() if end else len(text)
+            named = text[found.end():stop].strip()
+            items = [item.strip() for item in _LIST_SPLIT.split(named) if item.strip()]
+            rows.append({
+                "claim_id": f"L{line:03d}.{group.id}", "source_line": line, "kind": "value_list",
+                "quote": quote_around(text, found.start(), stop), "stated_text": named,
+                "stated": float(len(items)), "decimals": 0, "qualifier": "", "question": "",
+                "answer": "", "group": group.id, "group_value": "", "parts": "; ".join(items),
+                "note": f"{group.label} values named after {cue!r}",
+            })  # fmt: skip
+            break
+    return rows
+
+
 def _target_cols(target: dict[str, str]) -> dict[str, str]:
     return {k: target.get(k, "") for k in ("question", "answer", "group", "group_value")}
 
@@ -343,6 +375,8 @@ def extract_claims(lines: pd.DataFrame, book: Codebook) -> pd.DataFrame:
     for _, row in lines.iterrows():
         if row["kind"] in prose:
             rows.extend(_paragraph_claims(ctx, lines, row))
+            if row["scope"] == "respondents":
+                rows.extend(_value_list_claims(ctx, row))
         elif row["kind"] == "chart_label":
             rows.extend(_chart_claims(ctx, row))
     claims = pd.DataFrame(rows, columns=CLAIM_COLUMNS)

@@ -117,6 +117,7 @@ class Group:
     values: tuple[Option, ...] = ()
     from_source: bool = False
     column: str = ""
+    list_cues: tuple[str, ...] = ()
 
     @property
     def source_column(self) -> str:
@@ -247,6 +248,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                 values=() if values == "from_source" else _options(values, f"groups[{i}].values"),
                 from_source=values == "from_source",
                 column=str(g.get("column", "")),
+                list_cues=tuple(str(c) for c in g.get("source_list_cues", ())),
             )
         )
     breakdowns = data.get("breakdowns", {})
