@@ -262,3 +262,27 @@ def test_provenance_appendix_lists_every_row_or_none(tmp_path):
 def test_generated_codebooks_are_valid(questions, multiple):
     book = parse_codebook(make_codebook(questions, multiple_choice=multiple))
     assert len(book.multiple_choice) == multiple and len(book.closed) == questions
+
+
+def test_export_encoding_errors_name_the_line_and_byte(tmp_path, book):
+    from helpers.respondent_csv import describe_export
+
+    row = "a,1,Fundación,1,2,Más ayuda\n"
+    before = "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\nz,2,Red,2,1,\n"
+    cp1252 = _export(tmp_path, "")
+    cp1252.write_bytes((before + row).encode("cp1252"))
+    offset = len(before) + row.index("ó")  # the first byte that is not UTF-8, on line 3
+    for step in (read_export, describe_export):
+        with pytest.raises(SourceError, match=rf"export\.csv:3: .*0xf3 at byte offset {offset}"):
+            step(cp1252, book)
+    assert read_export(cp1252, book, encoding="cp1252")["ORG_TYPE"].tolist() == ["Red",
+                                                                               "Fundación"]
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_bytes(("RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\r\n" + row).encode("utf-8"))
+    with pytest.raises(SourceError, match="would become"):  # read as cp1252: garbled accents
+        describe_export(utf8, book, encoding="cp1252")
+    utf8.write_bytes(b"\xef\xbb\xbf" + utf8.read_bytes())
+    with pytest.raises(SourceError, match="UTF-8 byte-order mark"):
+        describe_export(utf8, book, encoding="cp1252")
+    raw = read_export(utf8, book)  # a BOM and CRLF are fine
+    assert raw["RESP_ID"].tolist() == ["a"] and raw["COMMENT"].tolist() == ["Más ayuda"]

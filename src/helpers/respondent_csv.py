@@ -68,16 +68,19 @@ def export_columns(book: Codebook) -> ExportColumns:
 
 def describe_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> dict:
     """Hash, size and line count of an export whose header has the codebook's columns."""
-    from helpers.project import sha256_file
+    import hashlib
+
+    from helpers.source_reader import decode
 
     p = Path(path)
     if not p.is_file():
         raise SourceError(str(path), None, "an existing file (params.yaml: source_report)",
                           "no such file")  # fmt: skip
+    data = p.read_bytes()
+    decode(data, encoding, str(path))  # strict: names the line and byte offset of bad bytes
     header = _header(p, book, encoding)
-    with open(p, "rb") as fh:
-        lines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
-    return {"path": str(path), "sha256": sha256_file(p), "bytes": p.stat().st_size,
+    lines = data.count(b"\n")
+    return {"path": str(path), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
             "encoding": encoding, "lines_total": lines, "columns": list(header),
             "kind": "respondent_csv"}  # fmt: skip
 
@@ -117,6 +120,9 @@ def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> pd
                                                  null_values=[""], strings_can_be_null=True),
         ).to_pandas()  # fmt: skip
     except (UnicodeDecodeError, ValueError) as exc:
+        from helpers.source_reader import decode
+
+        decode(Path(path).read_bytes(), encoding, str(path))  # bad bytes: their line and offset
         raise SourceError(str(path), None, f"a CSV file encoded as {encoding}",
                           f"{type(exc).__name__}: {exc}") from None  # fmt: skip
     for col in cols.free_text.values():
