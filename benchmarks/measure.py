@@ -41,11 +41,11 @@ def measure(label: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = 
 
 def table(rows: list[Measurement], floor: Measurement | None = None) -> str:
     """A plain-text table of measurements, with the ratio to ``floor`` when given."""
-    lines = [f"{'step':<48} {'wall s':>8} {'peak MiB':>9} {'x floor':>8}"]
+    lines = [f"{'step':<64} {'wall s':>8} {'peak MiB':>9} {'x floor':>8}"]
     for m in rows:
         ratio = f"{m.seconds / floor.seconds:8.2f}" if floor else ""
         flag = "" if m.returncode == 0 else f"  (exit {m.returncode})"
-        lines.append(f"{m.label:<48} {m.seconds:8.2f} {m.peak_mib:9.0f} {ratio}{flag}")
+        lines.append(f"{m.label:<64} {m.seconds:8.2f} {m.peak_mib:9.0f} {ratio}{flag}")
     return "\n".join(lines)
 
 
