@@ -155,3 +155,15 @@ def test_deferred_outputs_are_staged_until_committed(tmp_path, monkeypatch):
     commit_staged(staged)
     assert target.read_text(encoding="utf-8") == "new\n"
     assert sorted(p.name for p in target.parent.iterdir()) == ["a.csv", "b.txt"]
+
+
+def test_large_tables_are_written_in_parallel_slices_with_the_same_bytes(monkeypatch):
+    from helpers import table_io
+
+    n = 5_003  # not a multiple of the number of slices
+    df = pd.DataFrame({"id": [f"R{i}" for i in range(n)], "line": range(2, n + 2),
+                       "q1": pd.Categorical([["1", "2", None][i % 3] for i in range(n)])})
+    one = arrow_csv_bytes(df)
+    monkeypatch.setattr(table_io, "PARALLEL_ROWS", 1000)
+    monkeypatch.setattr(table_io.os, "cpu_count", lambda: 3)
+    assert arrow_csv_bytes(df) == one == csv_text(df).encode("utf-8")
