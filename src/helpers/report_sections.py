@@ -146,13 +146,22 @@ def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: St
         "the group who answered the question. Rounded percentages need not add up to 100.",
         f"<strong>Small groups.</strong> Bases below {rh.esc(small_n)} (params.yaml: "
         "<code>report.small_n</code>) are marked † in the tables: with so few respondents a "
-        "single organization moves the percentage a lot.",
-        "<strong>Figure ids.</strong> Every number carries an id (e.g. "
-        "<code>q1.all.all.yes</code>) that names its row in <code>data/processed/summaries.csv"
-        "</code>; <code>python -m helpers.trace &lt;id&gt;</code> lists the respondents and "
-        "source lines behind it.",
+        f"single {rh.esc(book.survey.get('respondent_unit', 'respondent'))} moves the "
+        "percentage a lot.",
+        f"<strong>Figure ids.</strong> Every number carries an id (e.g. <code>"
+        f"{rh.esc(_example_figure_id(book))}</code>) that names its row in "
+        "<code>data/processed/summaries.csv</code>; <code>python -m helpers.trace &lt;id&gt;"
+        "</code> lists the respondents and source lines behind it.",
     ]
     return "".join(rh.paragraph(p) for p in paras)
+
+
+def _example_figure_id(book: Codebook) -> str:
+    """The id of the first answer of the first closed question (e.g. q1.all.all.yes)."""
+    if not book.closed:
+        return "respondents.all.all"
+    q = book.closed[0]
+    return f"{q.id}.all.all.{q.answers[0].code}"
 
 
 def respondents_table(book: Codebook, responses: pd.DataFrame, input_kind: str = "document",
