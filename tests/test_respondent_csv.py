@@ -229,6 +229,7 @@ def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_
     assert "answered ()" not in html and "invited organizations" not in html
     assert "Multiple choice: respondents could choose more than one answer" in html
     assert "(e.g. <code>q1.all.all.1</code>)" in html and "single respondent moves" in html
+    assert "Quoted as written in the export" in html and "as published" not in html
     assert 'id="fig-q5.all.all.1"' in html
     prov = json.loads((tmp_path / "data/processed/provenance.json").read_text(encoding="utf-8"))
     assert prov["figures"]["q1.region.1.1"]["numerator"] == {"region": "1", "q1": "1"}

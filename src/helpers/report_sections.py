@@ -331,11 +331,16 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
     return "".join(out)
 
 
-def free_text_section(book: Codebook, free_text: pd.DataFrame, summaries: pd.DataFrame,
-                      max_rows: int | None = None) -> str:  # fmt: skip
+def free_text_section(
+    book: Codebook, free_text: pd.DataFrame, summaries: pd.DataFrame,
+    max_rows: int | None = None, input_kind: str = "document",
+) -> str:  # fmt: skip
     """All free-text answers, by question and item, with counts cited by figure id."""
-    out = [rh.paragraph("Quoted as published (not attributed to organizations by the source). "
-                        "Each answer shows the source line it came from.", "note")]
+    origin = ("Quoted as published (not attributed to organizations by the source). Each "
+              "answer shows the source line it came from." if input_kind == "document" else
+              "Quoted as written in the export. Each answer shows the line of its respondent "
+              "in the export.")  # fmt: skip
+    out = [rh.paragraph(origin, "note")]
     totals = summaries[(summaries["kind"] == "free_text") & (summaries["group"] == "all")]
     short = {q.id: q.short for q in book.free_text}
     show = pd.DataFrame({"Question": [f"{q.upper()}: {short.get(q, q)}"

@@ -66,8 +66,8 @@ def data_warnings_html(
     missing = _missing(responses, book)
     if rejects.empty and unbalanced.empty and not missing:
         return ""
-    parts = [paragraph("<strong>Data warnings.</strong> Not every row of the source could be "
-                       "used as published; the figures of this report leave out the rows "
+    parts = [paragraph("<strong>Data warnings.</strong> Not everything in the source could "
+                       "be used as it stands: the figures of this report leave out what is "
                        "listed here.")]  # fmt: skip
     if not rejects.empty:
         listed = rejects.sort_values("source_line", kind="stable").head(max_listed)
