@@ -39,6 +39,18 @@ def measure(label: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = 
     return Measurement(label, seconds, usage.ru_maxrss / 1024, code, text)
 
 
+def write_empty_notebook(path: Path) -> Path:
+    """An empty notebook (one ``pass`` cell, python3 kernel): the papermill baseline."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}  # fmt: skip
+    nb.cells = [nbformat.v4.new_code_cell("pass")]
+    nbformat.write(nb, path)
+    return path
+
+
 def table(rows: list[Measurement], floor: Measurement | None = None) -> str:
     """A plain-text table of measurements, with the ratio to ``floor`` when given."""
     lines = [f"{'step':<64} {'wall s':>8} {'peak MiB':>9} {'x floor':>8}"]

@@ -26,11 +26,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-import nbformat
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from measure import Measurement, measure_median, table  # noqa: E402
+from measure import Measurement, measure_median, table, write_empty_notebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 COPY = ("dvc.yaml", "dvc.lock", "params.yaml", "notebooks", "codebooks", "data", "src",
@@ -94,11 +93,7 @@ def main() -> int:
     subprocess.run([str(bin_dir / "dvc"), "init", "-q", "--force"], **run)
     subprocess.run([str(bin_dir / "dvc"), "config", "core.analytics", "false"], **run)
     stages = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
-    empty = nbformat.v4.new_notebook()
-    empty.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}  # fmt: skip
-    empty.cells = [nbformat.v4.new_code_cell("pass")]
-    nbformat.write(empty, work / "empty.ipynb")
+    write_empty_notebook(work / "empty.ipynb")
     dvc = str(bin_dir / "dvc")
     forced = measure_median(f"dvc repro --force ({len(stages)} stages)",
                             [dvc, "repro", "--force"], work, env, args.repeat)  # fmt: skip

@@ -27,10 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import nbformat
-
 sys.path.insert(0, str(Path(__file__).parent))
-from measure import measure, measure_median, table  # noqa: E402
+from measure import measure, measure_median, table, write_empty_notebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOOR = """
@@ -58,14 +56,6 @@ else:
     out = summarize(responses, free, book, StatsParams())
     write_outputs({"direct/summaries.csv": out.figures})
 """
-
-
-def _empty_notebook() -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}  # fmt: skip
-    nb.cells = [nbformat.v4.new_code_cell("pass")]
-    return nb
 
 
 def project_copy(dest: Path, survey: Path, codebook: Path) -> None:
@@ -127,7 +117,7 @@ def main() -> int:
                        [py, "-c", DIRECT, str(survey), str(codebook), "summarize"], project, env,
                        rep),
     ]  # fmt: skip
-    nbformat.write(_empty_notebook(), project / "empty.ipynb")
+    write_empty_notebook(project / "empty.ipynb")
     fixed = measure_median("papermill, empty notebook (a stage's fixed cost)",
                            [str(Path(py).parent / "papermill"), "--no-progress-bar",
                             "empty.ipynb", "empty-out.ipynb"], project, env, rep)  # fmt: skip
