@@ -31,7 +31,7 @@ import pandas as pd
 from helpers.codebook import NOT_SELECTED, SELECTED, Codebook, Question
 from helpers.reconcile import REJECT_COLUMNS, Reconciled
 from helpers.source_errors import SourceError
-from helpers.table_io import ARROW_BLOCK_SIZE
+from helpers.table_io import read_coded_csv
 
 SOURCE_LINE = "source_line"
 ID_COLUMN = "respondent_id"
@@ -105,20 +105,12 @@ def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> pd
     Coded columns (groups, closed questions) are read as categoricals: a million
     rows hold a few distinct codes each, which are then mapped once per code.
     """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
     cols = export_columns(book)
     _header(Path(path), book, encoding)
-    coded = [*cols.groups.values(), *cols.categorical.values(), *cols.multiple.values()]
-    types = {c: pa.dictionary(pa.int32(), pa.string()) for c in coded}
-    types |= {c: pa.string() for c in cols.all if c not in types}
+    coded = (*cols.groups.values(), *cols.categorical.values(), *cols.multiple.values())
     try:
-        data = pacsv.read_csv(
-            path, read_options=pacsv.ReadOptions(encoding=encoding, block_size=ARROW_BLOCK_SIZE),
-            convert_options=pacsv.ConvertOptions(include_columns=cols.all, column_types=types,
-                                                 null_values=[""], strings_can_be_null=True),
-        ).to_pandas()  # fmt: skip
+        data = read_coded_csv(path, coded, text=tuple(c for c in cols.all if c not in coded),
+                              encoding=encoding, only=tuple(cols.all))  # fmt: skip
     except (UnicodeDecodeError, ValueError) as exc:
         from helpers.source_reader import decode
 

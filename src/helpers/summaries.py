@@ -121,61 +121,38 @@ class Tallies:
                 for i, n in enumerate(sizes) if n}  # fmt: skip
 
 
+def _option_cells(q: Question) -> dict[str, tuple[str, str]]:
+    """Option code -> (column, value) of responses that counts a respondent for it.
+
+    A single-answer question holds the code in its own column; a multiple-choice
+    question marks each option chosen in that option's 0/1 column.
+    """
+    if q.categorical:
+        return {o.code: (q.id, o.code) for o in q.answers}
+    return {o.code: (q.indicators[o.code], SELECTED) for o in q.answers}
+
+
 def _question_rows(
     tallies: Tallies, book: Codebook, q: Question, group: str, sp: StatsParams
 ) -> list[dict]:
+    """Per answer: respondents of the group who gave it, of those who answered ``q``."""
     rows = []
-    responses = tallies.table
-    counts = tallies.counts(group, q.id)
-    for code, label in group_levels(responses, book, group):
-        where = group_rule(book, group, code, label)
-        key = "all" if group == "all" else where[group]
-        members = sum(n for (g, _), n in counts.items() if g == key)
-        missing = counts.get((key, None), 0)
-        base = members - missing
-        base_rule = {**where, q.id: ANSWERED}
-        for option in q.answers:
-            num_rule = {**where, q.id: option.code}
-            n = counts.get((key, option.code), 0)
-            low, high = percent_interval(n, base, sp.ci_method, sp.ci_level,
-                                         sp.pct_decimals, sp.rounding)  # fmt: skip
-            rows.append(_row(
-                f"{q.id}.{group}.{code}.{option.code}", "responses", num_rule, base_rule,
-                question=q.id, group=group, group_value=label, answer=option.label, n=n,
-                base=base, pct=percent(n, base, sp.pct_decimals, sp.rounding), ci_low=low,
-                ci_high=high, group_code=code, answer_code=option.code, kind="answer",
-            ))  # fmt: skip
-        if missing:
-            rows.append(_row(
-                f"{q.id}.{group}.{code}.{MISSING_CODE}", "responses", {**where, q.id: MISSING},
-                where, question=q.id, group=group, group_value=label, answer="No answer",
-                n=missing, base=members, pct=None, ci_low=None, ci_high=None,
-                group_code=code, answer_code=MISSING_CODE, kind="missing",
-            ))  # fmt: skip
-    return rows
-
-
-def _multiple_rows(
-    tallies: Tallies, book: Codebook, q: Question, group: str, sp: StatsParams
-) -> list[dict]:
-    """Per option: respondents who chose it, of those in the group who answered ``q``."""
-    rows = []
-    responses = tallies.table
-    counts = {code: tallies.counts(group, column) for code, column in q.indicators.items()}
-    first = q.answers[0].code
-    for code, label in group_levels(responses, book, group):
+    cells = _option_cells(q)
+    counts = {col: tallies.counts(group, col) for col, _ in cells.values()}
+    first = q.response_columns[0]  # a multiple-choice answer is missing in all or none
+    for code, label in group_levels(tallies.table, book, group):
         where = group_rule(book, group, code, label)
         key = "all" if group == "all" else where[group]
         members = sum(n for (g, _), n in counts[first].items() if g == key)
         missing = counts[first].get((key, None), 0)
         base = members - missing
         for option in q.answers:
-            column = q.indicators[option.code]
-            n = counts[option.code].get((key, SELECTED), 0)
+            column, value = cells[option.code]
+            n = counts[column].get((key, value), 0)
             low, high = percent_interval(n, base, sp.ci_method, sp.ci_level,
                                          sp.pct_decimals, sp.rounding)  # fmt: skip
             rows.append(_row(
-                f"{q.id}.{group}.{code}.{option.code}", "responses", {**where, column: SELECTED},
+                f"{q.id}.{group}.{code}.{option.code}", "responses", {**where, column: value},
                 {**where, column: ANSWERED}, question=q.id, group=group, group_value=label,
                 answer=option.label, n=n, base=base,
                 pct=percent(n, base, sp.pct_decimals, sp.rounding), ci_low=low, ci_high=high,
@@ -183,11 +160,10 @@ def _multiple_rows(
             ))  # fmt: skip
         if missing:
             rows.append(_row(
-                f"{q.id}.{group}.{code}.{MISSING_CODE}", "responses",
-                {**where, q.indicators[first]: MISSING}, where, question=q.id, group=group,
-                group_value=label, answer="No answer", n=missing, base=members, pct=None,
-                ci_low=None, ci_high=None, group_code=code, answer_code=MISSING_CODE,
-                kind="missing",
+                f"{q.id}.{group}.{code}.{MISSING_CODE}", "responses", {**where, first: MISSING},
+                where, question=q.id, group=group, group_value=label, answer="No answer",
+                n=missing, base=members, pct=None, ci_low=None, ci_high=None,
+                group_code=code, answer_code=MISSING_CODE, kind="missing",
             ))  # fmt: skip
     return rows
 
@@ -253,9 +229,8 @@ def summarize(
     for q in book.closed:
         groups = ["all", *book.by_group]
         groups += [col for row_q, col in book.crosstabs if row_q == q.id]
-        per_group = _question_rows if q.categorical else _multiple_rows
         for group in groups:
-            rows.extend(per_group(tallies, book, q, group, sp))
+            rows.extend(_question_rows(tallies, book, q, group, sp))
     rows.extend(_free_text_rows(free_text, book))
     full = pd.DataFrame(rows, columns=[*SUMMARY_COLUMNS, *RULE_COLUMNS])
     if full["figure_id"].duplicated().any():

@@ -42,9 +42,10 @@ def _arrow_text_column(values: pa.Array | pa.ChunkedArray) -> bool:
 
 
 def arrow_csv_bytes(df: pd.DataFrame) -> bytes | None:
-    """``csv_text(df)`` encoded, written by pyarrow's multi-threaded C++ CSV writer.
+    """``csv_text(df)`` encoded, written by pyarrow's C++ CSV writer.
 
-    At a million rows this is several times faster than pandas. It is used only
+    At a million rows this is several times faster than pandas (and large tables
+    are written in parallel slices). It is used only
     where its bytes are the same as pandas': at least two columns with string
     names, every column integers (nullable or not), text or categorical text, and
     no value that needs quoting. Anything else returns None (use pandas).
@@ -117,19 +118,23 @@ def read_csv(path: str | Path, text_columns: tuple[str, ...] = ()) -> pd.DataFra
                        dtype={c: "string" for c in text_columns})  # fmt: skip
 
 
-def read_coded_csv(path: str | Path, coded: tuple[str, ...], text: tuple[str, ...] = ()
-                   ) -> pd.DataFrame:  # fmt: skip
-    """Read a large pipeline CSV whose ``coded`` columns become categoricals as they are read.
+def read_coded_csv(
+    path: str | Path, coded: tuple[str, ...], text: tuple[str, ...] = (),
+    encoding: str = "utf-8", only: tuple[str, ...] | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """Read a large CSV whose ``coded`` columns become categoricals as they are read.
 
     Same missing-value rule as :func:`read_csv` (only empty cells are missing);
     ``coded`` and ``text`` columns are kept as written ('01' stays '01'). A
     million-row responses.csv is read without a string column per answer.
+    ``only``: read just these columns, in this order (default: all).
     """
     types = {c: pa.dictionary(pa.int32(), pa.string()) for c in coded}
     types |= {c: pa.string() for c in text}
     options = pacsv.ConvertOptions(column_types=types, null_values=[""],
-                                   strings_can_be_null=True)  # fmt: skip
-    read = pacsv.ReadOptions(block_size=ARROW_BLOCK_SIZE)
+                                   strings_can_be_null=True,
+                                   include_columns=list(only) if only else None)  # fmt: skip
+    read = pacsv.ReadOptions(encoding=encoding, block_size=ARROW_BLOCK_SIZE)
     return pacsv.read_csv(path, read_options=read, convert_options=options).to_pandas()
 
 
