@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/scale.py [--rows N] [--questions Q] [--multiple-choice M]
                                          [--repeat R] [--keep DIR]
 
-Generates an invented survey deterministically (helpers.synthetic_survey), then
+Generates an invented survey deterministically (helpers.tools.synthetic_survey), then
 measures, each in its own process (wall time, peak RSS of the process tree):
 
 * floor: a bare pandas script that only reads the CSV and counts each column;
@@ -38,11 +38,14 @@ counts = [df[c].value_counts(dropna=False) for c in df.columns]
 """
 DIRECT = """
 import sys
-from helpers.codebook import load_codebook
-from helpers.respondent_csv import clean_export, read_export
-from helpers.schemas import free_text_schema, read_responses, schema_for, validate
-from helpers.summaries import StatsParams, summarize
-from helpers.table_io import read_csv, write_outputs
+from helpers.core.codebook import load_codebook
+from helpers.clean.export import clean_export
+from helpers.extract.export import read_export
+from helpers.core.schemas import free_text_schema, read_responses, schema_for, validate
+from helpers.pipeline.config import load_params, project_root
+from helpers.summarize.summaries import summarize
+from helpers.core.tables import read_csv
+from helpers.pipeline.staging import write_outputs
 book = load_codebook(sys.argv[2])
 if sys.argv[3] == "clean":
     raw = read_export(sys.argv[1], book)
@@ -53,7 +56,7 @@ if sys.argv[3] == "clean":
 else:
     responses = read_responses("direct/responses.csv", "respondent_csv", book)
     free = read_csv("direct/free_text.csv")
-    out = summarize(responses, free, book, StatsParams())
+    out = summarize(responses, free, book, load_params(project_root()).stats)
     write_outputs({"direct/summaries.csv": out.figures})
 """
 
@@ -90,7 +93,7 @@ def main() -> int:
     py = sys.executable
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     gen = measure("generate survey (not part of the comparison)",
-                  [py, "-m", "helpers.synthetic_survey", str(work / "data"), "--rows",
+                  [py, "-m", "helpers.tools.synthetic_survey", str(work / "data"), "--rows",
                    str(args.rows), "--questions", str(args.questions), "--unknown-codes",
                    "25", "--multiple-choice", str(args.multiple_choice)], ROOT, env)  # fmt: skip
     survey, codebook = work / "data" / "survey.csv", work / "data" / "codebook.yaml"
@@ -102,7 +105,7 @@ def main() -> int:
     rep = args.repeat
     floor = measure_median("floor: bare pandas read_csv + value_counts",
                            [py, "-c", FLOOR, str(survey)], project, env, rep)  # fmt: skip
-    runner = [py, "-m", "helpers.stage_runner"]
+    runner = [py, "-m", "helpers.pipeline.runner"]
     extract = measure("extract stage (header check + sha256)", [*runner, "extract"], project, env)
     rows = [
         measure_median("clean stage (stage runner, papermill)", [*runner, "clean"], project,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.codebook import Codebook, load_codebook
-from helpers.source_parser import ParsedSource, parse_source
+from helpers.core.codebook import Codebook, load_codebook
+from helpers.extract.source_parser import ParsedSource, parse_source
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -11,14 +11,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.audit import audit_claims, audit_metrics, percent_hypotheses
-from helpers.claims import extract_claims
-from helpers.codebook import load_codebook
-from helpers.provenance import rows_behind
-from helpers.reconcile import reconcile
-from helpers.selection import ANSWERED, MISSING, apply_rule, count, describe
-from helpers.source_parser import parse_source
-from helpers.table_io import read_csv
+from helpers.audit.verdicts import audit_claims, audit_metrics, percent_hypotheses
+from helpers.clean.reconcile import reconcile
+from helpers.core.codebook import load_codebook
+from helpers.core.selection import ANSWERED, MISSING, apply_rule, count, describe
+from helpers.core.tables import read_csv
+from helpers.extract.claims import extract_claims
+from helpers.extract.source_parser import parse_source
+from helpers.summarize.provenance import rows_behind
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "data/raw/oas_cso_survey_2013.txt"
@@ -164,7 +164,7 @@ def test_every_figure_has_provenance_that_reproduces_its_count(committed):
 
 
 def trace(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "helpers.trace", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "helpers.tools.trace", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)  # fmt: skip
 
 

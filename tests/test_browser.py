@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers.codebook import load_codebook
-from helpers.stats import describe_method
+from helpers.core.codebook import load_codebook
+from helpers.core.stats import describe_method
 
 REPO = Path(__file__).resolve().parents[1]
 REPORT = REPO / "reports" / "report.html"

@@ -1,7 +1,7 @@
 import pytest
 from doc_facts import bullets_after, line_no
 
-from helpers.claims import extract_claims, find_tokens, mask_non_claims
+from helpers.extract.claims import extract_claims, find_tokens, mask_non_claims
 
 
 @pytest.fixture(scope="module")

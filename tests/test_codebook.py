@@ -4,7 +4,7 @@ import unicodedata
 import pytest
 import yaml
 
-from helpers.codebook import (
+from helpers.core.codebook import (
     CodebookError,
     Option,
     load_codebook,

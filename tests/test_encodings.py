@@ -19,12 +19,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.claims import extract_claims
-from helpers.codebook import Codebook, load_codebook
-from helpers.reconcile import reconcile
-from helpers.source_errors import SourceError
-from helpers.source_parser import ParsedSource, parse_source, split_lines
-from helpers.source_reader import decode, line_at, read_source
+from helpers.clean.reconcile import reconcile
+from helpers.core.codebook import Codebook, load_codebook
+from helpers.core.errors import SourceError
+from helpers.core.text import decode, line_at, split_lines
+from helpers.extract.claims import extract_claims
+from helpers.extract.source_parser import ParsedSource, parse_source
+from helpers.extract.source_reader import read_source
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "data/raw/oas_cso_survey_2013.txt"
@@ -236,7 +237,7 @@ def test_stage_runner_reads_cp1252_copy_through_params(tmp_path, windows_text):
     python = str(Path(sys.executable).parent / "python")
 
     def extract() -> bytes:
-        done = subprocess.run([python, "-m", "helpers.stage_runner", "extract"], cwd=tmp_path,
+        done = subprocess.run([python, "-m", "helpers.pipeline.runner", "extract"], cwd=tmp_path,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         return (tmp_path / "data/processed/extracted/mentions.csv").read_bytes()

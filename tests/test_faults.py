@@ -5,7 +5,7 @@ data/raw/oas_cso_survey_2013.txt and gives exactly the outcome documented
 there: an error naming the file, the line, what was expected and what was
 found, or a rejected row with its reason and counts that still reconcile
 (rows read = kept + rejected). The fast cases call the helpers; the
-``pipeline`` cases run ``python -m helpers.stage_runner`` in a temporary copy
+``pipeline`` cases run ``python -m helpers.pipeline.runner`` in a temporary copy
 of the project and check the exit status, the message and that a failing
 stage leaves the previous outputs byte-identical.
 """
@@ -22,15 +22,17 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers.codebook import Codebook, load_codebook
-from helpers.layout import EXTRACT
-from helpers.project import sha256_file
-from helpers.reconcile import check_balanced, reconcile
-from helpers.report_warnings import data_warnings_html
-from helpers.source_errors import SourceError
-from helpers.source_parser import parse_source, split_lines
-from helpers.source_reader import read_source
-from helpers.table_io import read_csv, write_outputs
+from helpers.clean.reconcile import check_balanced, reconcile
+from helpers.core.codebook import Codebook, load_codebook
+from helpers.core.errors import SourceError
+from helpers.core.files import sha256_file
+from helpers.core.tables import read_csv
+from helpers.core.text import split_lines
+from helpers.extract.source_parser import parse_source
+from helpers.extract.source_reader import read_source
+from helpers.pipeline.layout import EXTRACT
+from helpers.pipeline.staging import write_outputs
+from helpers.report.data_warnings import data_warnings_html
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_REL = "data/raw/oas_cso_survey_2013.txt"
@@ -316,7 +318,7 @@ def _snapshot(root: Path, stage: str) -> dict[Path, bytes]:
 
 
 def run_stage(root: Path, stage: str) -> subprocess.CompletedProcess:
-    return subprocess.run([PYTHON, "-m", "helpers.stage_runner", stage], cwd=root,
+    return subprocess.run([PYTHON, "-m", "helpers.pipeline.runner", stage], cwd=root,
                           capture_output=True, text=True, timeout=180)  # fmt: skip
 
 
@@ -420,7 +422,7 @@ def test_source_report_parameter_and_a_rejected_row_through_the_pipeline(project
 
 def test_unexpected_runner_error_ends_with_a_failed_line(tmp_path, monkeypatch, capsys):
     """Not a SourceError (here: params.yaml is not YAML): still exit 1 and a FAILED line last."""
-    from helpers.stage_runner import main
+    from helpers.pipeline.runner import main
 
     shutil.copy2(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
     (tmp_path / "params.yaml").write_text("source_report: [unclosed\n", encoding="utf-8")
@@ -440,8 +442,9 @@ def test_a_failure_after_the_notebook_wrote_its_data_keeps_every_output(project,
     normalising the executed notebook), that data must not replace the old outputs."""
     import os
 
-    from helpers import notebook_normalize, stage_runner
-    from helpers.table_io import DEFER_ENV
+    from helpers.pipeline import normalize as notebook_normalize
+    from helpers.pipeline import stage_runner
+    from helpers.pipeline.staging import DEFER_ENV
 
     def broken(nb):
         raise RuntimeError("injected failure after the notebook ran")

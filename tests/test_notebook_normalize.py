@@ -4,7 +4,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers.notebook_normalize import (
+from helpers.pipeline.normalize import (
     dumps,
     normalize,
     outputs_present,

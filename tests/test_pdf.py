@@ -28,8 +28,8 @@ import pypdf
 import pytest
 import yaml
 
-from helpers.render import TEMPLATES, render_pdf
-from helpers.stats import describe_method
+from helpers.core.stats import describe_method
+from helpers.pipeline.render import TEMPLATES, render_pdf
 
 REPO = Path(__file__).resolve().parents[1]
 PDF = REPO / "reports" / "report.pdf"
@@ -97,8 +97,8 @@ def test_every_page_carries_the_codebooks_short_title(pages, params):
 
 def test_running_header_follows_the_codebook():
     """Another survey's report is headed by its own title, not the 2013 survey's."""
-    from helpers.codebook import parse_codebook
-    from helpers.report_sections import title_block
+    from helpers.core.codebook import parse_codebook
+    from helpers.report.sections import title_block
 
     book = parse_codebook({"survey": {"title": "Invented <survey> & co"}, "questions": []})
     head = title_block(book, {"path": "x.csv", "sha256": "0" * 64}, "respondent_csv")

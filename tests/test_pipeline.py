@@ -17,7 +17,7 @@ import pytest
 import yaml
 from doc_facts import MINI_COUNTRY_CODES, MINI_FREE_TEXT, MINI_ORGS, lines_equal, mini_bullet
 
-from helpers.notebook_normalize import volatile_fields
+from helpers.pipeline.normalize import volatile_fields
 
 pytestmark = pytest.mark.pipeline
 
@@ -35,7 +35,7 @@ def _env() -> dict[str, str]:
 
 def run_stage(root: Path, stage: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "helpers.stage_runner", stage], cwd=root, env=_env(),
+        [sys.executable, "-m", "helpers.pipeline.runner", stage], cwd=root, env=_env(),
         capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
 

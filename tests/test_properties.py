@@ -5,7 +5,7 @@
   for the half-rules);
 * intervals lie within [0, 100] and contain the estimate;
 * summaries do not depend on the order of the respondents;
-* a document rebuilt from parsed data (helpers.source_writer) parses back to
+* a document rebuilt from parsed data (helpers.tools.source_writer) parses back to
   the same data, with line numbers that point at the right lines.
 """
 
@@ -19,12 +19,21 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from helpers.codebook import Codebook, load_codebook, name_key, normalize_text, slug
-from helpers.reconcile import reconcile
-from helpers.source_parser import parse_source, split_lines
-from helpers.source_writer import write_source
-from helpers.stats import CI_METHODS, ROUNDING_RULES, percent, percent_interval
-from helpers.summaries import StatsParams, summarize
+from helpers.clean.reconcile import reconcile
+from helpers.core.codebook import Codebook, load_codebook, name_key, normalize_text, slug
+from helpers.core.params import StatsParams
+from helpers.core.stats import CI_METHODS, ROUNDING_RULES, percent, percent_interval
+from helpers.core.text import split_lines
+from helpers.extract.source_parser import parse_source
+from helpers.pipeline.config import load_params, project_root
+from helpers.summarize.summaries import summarize
+from helpers.tools.source_writer import write_source
+
+
+def project_stats(**changes) -> StatsParams:
+    """params.yaml's stats values (no defaults live in code), with ``changes``."""
+    values = load_params(project_root(__file__)).stats.model_dump()
+    return StatsParams(**{**values, **changes})
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = load_codebook(ROOT / "codebooks/oas_2013.yaml")
@@ -138,7 +147,7 @@ def figures_of(responses: pd.DataFrame, sp: StatsParams) -> pd.DataFrame:
 @given(rows=respondents_strategy(min_size=2), seed=st.integers(0, 2**32 - 1),
        method=methods, d=decimals, rule=rules)  # fmt: skip
 def test_summaries_do_not_depend_on_the_order_of_respondents(rows, seed, method, d, rule):
-    sp = StatsParams(ci_method=method, pct_decimals=d, rounding=rule)
+    sp = project_stats(ci_method=method, pct_decimals=d, rounding=rule)
     responses = as_responses(rows)
     shuffled = responses.sample(frac=1, random_state=seed % (2**32))
     assume(not shuffled.index.equals(responses.index))
@@ -151,7 +160,7 @@ def test_summaries_do_not_depend_on_the_order_of_respondents(rows, seed, method,
 @given(rows=respondents_strategy(), d=decimals, rule=rules)
 def test_summary_counts_add_up_and_percentages_sum_to_100(rows, d, rule):
     responses = as_responses(rows)
-    figures = figures_of(responses, StatsParams(pct_decimals=d, rounding=rule))
+    figures = figures_of(responses, project_stats(pct_decimals=d, rounding=rule))
     answers = figures[figures["kind"] == "answer"]
     for (_, _, _), g in answers.groupby(["question", "group", "group_code"]):
         base = int(g["base"].iloc[0])

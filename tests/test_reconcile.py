@@ -2,15 +2,15 @@ import pandas as pd
 import pytest
 from doc_facts import MINI_ORGS, lines_equal, mini_bullet
 
-from helpers.reconcile import (
+from helpers.clean.reconcile import (
     UnbalancedError,
     check_balanced,
     reconcile,
     reconciliation_counts,
     response_columns,
 )
-from helpers.source_errors import SourceError
-from helpers.source_parser import parse_source
+from helpers.core.errors import SourceError
+from helpers.extract.source_parser import parse_source
 
 PATH = "data/raw/mini.txt"
 

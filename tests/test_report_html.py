@@ -5,7 +5,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from helpers import report_html as rh
+from helpers.report import markup as rh
 
 SUMMARIES = pd.DataFrame({
     "figure_id": ["q1.all.all.yes", "q1.all.all.no", "q2.all.all.missing"],

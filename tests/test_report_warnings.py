@@ -8,11 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.codebook import load_codebook
-from helpers.reconcile import REJECT_COLUMNS, reconcile
-from helpers.report_warnings import data_warnings_html, list_name
-from helpers.source_parser import parse_source, split_lines
-from helpers.table_io import csv_text, read_csv
+from helpers.clean.reconcile import REJECT_COLUMNS, reconcile
+from helpers.core.codebook import load_codebook
+from helpers.core.tables import csv_text, read_csv
+from helpers.core.text import split_lines
+from helpers.extract.source_parser import parse_source
+from helpers.report.data_warnings import data_warnings_html, list_name
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = load_codebook(ROOT / "codebooks/oas_2013.yaml")
@@ -97,7 +98,7 @@ def test_list_names(lst, name):
 
 
 def test_export_counts_with_declared_missing_codes_are_balanced():
-    """helpers.respondent_csv counts declared missing codes: read = kept + missing + rejected."""
+    """helpers.extract.export counts declared missing codes: read = kept + missing + rejected."""
     responses = pd.DataFrame({"respondent_id": ["R1", "R2", "R3"], "q1": ["yes", pd.NA, "no"],
                               "q2": ["useful", "useful", "useful"]})  # fmt: skip
     counts = pd.DataFrame([{"list": "q1", "rows_read": 3, "rows_kept": 2, "rows_missing": 1,

@@ -7,8 +7,8 @@ import nbformat
 import pytest
 import yaml
 
-from helpers.layout import STAGE_OUTPUTS
-from helpers.notebook_normalize import outputs_present, strip_outputs, volatile_fields
+from helpers.pipeline.layout import STAGE_OUTPUTS
+from helpers.pipeline.normalize import outputs_present, strip_outputs, volatile_fields
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -47,7 +47,7 @@ def test_committed_notebook_is_clean(path):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     assert outputs_present(nb) == [], "commit notebooks without outputs or execution counts"
-    assert volatile_fields(nb) == [], "normalize the notebook (helpers.notebook_normalize)"
+    assert volatile_fields(nb) == [], "normalize the notebook (helpers.pipeline.normalize)"
     spec = nb.metadata.get("kernelspec", {})
     assert spec.get("name") and spec.get("display_name"), "the notebook needs a kernelspec"
     assert strip_outputs(copy.deepcopy(nb)) == nb, "not in stripped form (e.g. language_info)"
@@ -99,7 +99,7 @@ def test_parameter_defaults_follow_params_yaml(stage, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("stage", list(DVC))
 def test_stage_command_runs_the_stage_runner(stage):
-    assert DVC[stage]["cmd"] == f"python -m helpers.stage_runner {stage}"
+    assert DVC[stage]["cmd"] == f"python -m helpers.pipeline.runner {stage}"
 
 
 def test_layout_outputs_are_the_dvc_data_outputs():

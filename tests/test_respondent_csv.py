@@ -15,15 +15,24 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers.codebook import CodebookError, parse_codebook
-from helpers.respondent_csv import clean_export, read_export
-from helpers.schemas import TableError, schema_for, validate
-from helpers.selection import count, parse_rule
-from helpers.source_errors import SourceError
-from helpers.source_parser import parse_source
-from helpers.summaries import StatsParams, summarize
-from helpers.synthetic_survey import make_codebook, write_survey
-from helpers.table_io import read_csv
+from helpers.clean.export import clean_export
+from helpers.core.codebook import CodebookError, parse_codebook
+from helpers.core.errors import SourceError
+from helpers.core.params import StatsParams
+from helpers.core.schemas import TableError, schema_for, validate
+from helpers.core.selection import count, parse_rule
+from helpers.core.tables import read_csv
+from helpers.extract.export import read_export
+from helpers.extract.source_parser import parse_source
+from helpers.pipeline.config import load_params, project_root
+from helpers.summarize.summaries import summarize
+from helpers.tools.synthetic_survey import make_codebook, write_survey
+
+
+def project_stats(**changes) -> StatsParams:
+    """params.yaml's stats values (no defaults live in code), with ``changes``."""
+    values = load_params(project_root(__file__)).stats.model_dump()
+    return StatsParams(**{**values, **changes})
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -162,7 +171,7 @@ def test_every_figure_equals_its_selection_rule(tmp_path):
                                     multiple_choice=2)
     book = parse_codebook(yaml.safe_load(codebook.read_text(encoding="utf-8")))
     result, free = clean_export(read_export(survey, book), book, str(survey))
-    out = summarize(result.responses, free, book, StatsParams())
+    out = summarize(result.responses, free, book, project_stats())
     tables = {"responses": result.responses, "free_text": free}
     for (_, fig), (_, rule) in zip(out.figures.iterrows(), out.rules.iterrows(), strict=True):
         table = tables[rule["table"]]
@@ -189,7 +198,7 @@ def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     for stage in ("extract", "clean", "summarize", "audit", "report"):
-        run = subprocess.run([sys.executable, "-m", "helpers.stage_runner", stage], cwd=tmp_path,
+        run = subprocess.run([sys.executable, "-m", "helpers.pipeline.runner", stage], cwd=tmp_path,
                              env=env, capture_output=True, text=True, timeout=300)
         assert run.returncode == 0, f"{stage}: {run.stderr[-2000:]}"
     book = yaml.safe_load(codebook.read_text(encoding="utf-8"))
@@ -237,13 +246,13 @@ def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_
 
 def test_provenance_appendix_lists_every_row_or_none(tmp_path):
     """A figure's rows are listed in full when they fit, else counted with the trace command."""
-    from helpers import provenance
-    from helpers.report_audit import provenance_appendix
+    from helpers.report.audit_sections import provenance_appendix
+    from helpers.summarize import provenance
 
     codebook, survey = write_survey(tmp_path, n=120, questions=2, seed=3, multiple_choice=1)
     book = parse_codebook(yaml.safe_load(codebook.read_text(encoding="utf-8")))
     result, free = clean_export(read_export(survey, book), book, str(survey))
-    out = summarize(result.responses, free, book, StatsParams())
+    out = summarize(result.responses, free, book, project_stats())
     prov = provenance.build(out.rules, "summarize", "nb", {}, {}, {})
     tables = {"responses": result.responses, "free_text": free}
     html = provenance_appendix(prov, out.figures, tables, max_rows=10)
@@ -253,7 +262,7 @@ def test_provenance_appendix_lists_every_row_or_none(tmp_path):
         block = html.split(f'id="prov-{fid}"')[1].split("</details>")[0]
         if n > 10:
             assert f"{n} rows, more than are listed here" in block
-            assert f"python -m helpers.trace {fid}" in block and "<li>X" not in block
+            assert f"python -m helpers.tools.trace {fid}" in block and "<li>X" not in block
         else:
             assert block.count("<li>") == n, fid
     small = by_id[by_id["n"].between(1, 10) & (by_id["question"] != "respondents")]
@@ -267,7 +276,7 @@ def test_generated_codebooks_are_valid(questions, multiple):
 
 
 def test_export_encoding_errors_name_the_line_and_byte(tmp_path, book):
-    from helpers.respondent_csv import describe_export
+    from helpers.extract.export import describe_export
 
     row = "a,1,Fundación,1,2,Más ayuda\n"
     before = "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\nz,2,Red,2,1,\n"

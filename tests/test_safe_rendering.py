@@ -14,13 +14,21 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import report_html as rh
-from helpers import report_sections as rs
-from helpers.codebook import load_codebook
-from helpers.reconcile import reconcile
-from helpers.report_warnings import data_warnings_html
-from helpers.source_parser import parse_source
-from helpers.summaries import StatsParams, summarize
+from helpers.clean.reconcile import reconcile
+from helpers.core.codebook import load_codebook
+from helpers.core.params import StatsParams
+from helpers.extract.source_parser import parse_source
+from helpers.pipeline.config import load_params, project_root
+from helpers.report import markup as rh
+from helpers.report import sections as rs
+from helpers.report.data_warnings import data_warnings_html
+from helpers.summarize.summaries import summarize
+
+
+def project_stats(**changes) -> StatsParams:
+    """params.yaml's stats values (no defaults live in code), with ``changes``."""
+    values = load_params(project_root(__file__)).stats.model_dump()
+    return StatsParams(**{**values, **changes})
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = load_codebook(ROOT / "codebooks/oas_2013.yaml")
@@ -103,7 +111,7 @@ def responses() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def figures(responses, hostile_free_text) -> pd.DataFrame:
-    out = summarize(responses, hostile_free_text, BOOK, StatsParams())
+    out = summarize(responses, hostile_free_text, BOOK, project_stats())
     return getattr(out, "figures", out)
 
 
@@ -152,7 +160,7 @@ def test_other_data_cells_are_escaped_too(responses):
 
 def test_rendered_report_html_executes_nothing(free_text_html):
     """Through nbconvert (helpers.render.render_html), as the report stage renders it."""
-    from helpers.render import render_html
+    from helpers.pipeline.render import render_html
 
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("display(HTML(fragment))")

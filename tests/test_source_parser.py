@@ -12,9 +12,9 @@ from doc_facts import (
     nonblank,
 )
 
-from helpers.codebook import Option
-from helpers.source_errors import SourceError
-from helpers.source_parser import (
+from helpers.core.codebook import Option
+from helpers.core.errors import SourceError
+from helpers.extract.source_parser import (
     cue_matches,
     is_heading,
     is_short_label,

@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from helpers.source_errors import SourceError
-from helpers.source_reader import read_source, recorded_sha256, source_info
+from helpers.core.errors import SourceError
+from helpers.extract.source_reader import read_source, recorded_sha256, source_info
 
 
 def test_real_source_matches_its_recorded_sha256(source_path, source_text):

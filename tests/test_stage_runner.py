@@ -1,7 +1,7 @@
 import pytest
 import yaml
 
-from helpers.stage_runner import StageError, check_declared, stage_parameters, stage_spec
+from helpers.pipeline.runner import StageError, check_declared, stage_parameters, stage_spec
 
 
 @pytest.fixture(scope="module")

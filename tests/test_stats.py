@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from scipy.stats import beta, norm
 
-from helpers.stats import (
+from helpers.core.stats import (
     CI_METHODS,
     describe_method,
     exact_percent,

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.table_io import arrow_csv_bytes, csv_text, read_coded_csv, read_csv, write_outputs
+from helpers.core.tables import arrow_csv_bytes, csv_text, read_coded_csv, read_csv
+from helpers.pipeline.staging import write_outputs
 
 
 class Unwritable:
@@ -139,7 +140,7 @@ def test_read_coded_csv_keeps_codes_as_written_and_only_empty_cells_missing(tmp_
 
 
 def test_deferred_outputs_are_staged_until_committed(tmp_path, monkeypatch):
-    from helpers.table_io import DEFER_ENV, commit_staged, read_manifest
+    from helpers.pipeline.staging import DEFER_ENV, commit_staged, read_manifest
 
     target = tmp_path / "out" / "a.csv"
     target.parent.mkdir()
@@ -158,7 +159,7 @@ def test_deferred_outputs_are_staged_until_committed(tmp_path, monkeypatch):
 
 
 def test_large_tables_are_written_in_parallel_slices_with_the_same_bytes(monkeypatch):
-    from helpers import table_io
+    from helpers.core import tables as table_io
 
     n = 5_003  # not a multiple of the number of slices
     df = pd.DataFrame({"id": [f"R{i}" for i in range(n)], "line": range(2, n + 2),

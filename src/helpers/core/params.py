@@ -1,0 +1,124 @@
+"""The pipeline's parameters: each one's name, type, allowed values and meaning, once.
+
+Values live in ``params.yaml`` only (DVC tracks them there): these models hold no
+defaults, so a key missing from params.yaml is an error, not a silent fallback.
+A survey may override a value for itself (``surveys.<id>.overrides``).
+Validation refuses unknown keys and names the key, the value and what is allowed.
+The README's parameter table is generated from these models
+(``python -m helpers.pipeline.config --table``) and a test keeps it in step.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+
+CI_METHODS = ("wilson", "clopper_pearson", "jeffreys", "agresti_coull", "normal")
+ROUNDINGS = ("half_away_from_zero", "half_even", "truncate", "ceiling")
+INPUT_KINDS = ("document", "respondent_csv")
+SURVEY_ID = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class StatsParams(_Strict):
+    """Statistical choices: interval method and level, rounding of percentages."""
+
+    ci_method: Literal[CI_METHODS] = Field(  # type: ignore[valid-type]
+        description="binomial confidence interval (Wilson without continuity correction; "
+        "`normal` is Wald)")
+    ci_level: float = Field(gt=0.5, lt=1, description="confidence level of the intervals")
+    pct_decimals: StrictInt = Field(ge=0, le=6, description="decimals of every percentage "
+                                    "and interval bound (in percent)")
+    rounding: Literal[ROUNDINGS] = Field(  # type: ignore[valid-type]
+        description="how percentages are rounded to `pct_decimals`")
+
+    @field_validator("ci_level", mode="before")
+    @classmethod
+    def _float(cls, value: Any) -> Any:
+        # YAML's 0.95 is a float; an integer 1 is refused by the range, not by strictness.
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class ReportParams(_Strict):
+    """How the report shows small groups and long lists."""
+
+    small_n: StrictInt = Field(ge=1, le=1000, description="groups with a smaller base are "
+                               "marked † (small-n caution)")
+    max_listed_rows: StrictInt = Field(ge=1, le=100000, description="the provenance appendix "
+                                       "lists the rows behind a figure when there are at most "
+                                       "this many; also caps the respondents table, free-text "
+                                       "lists and warnings")
+
+
+SECTIONS: dict[str, type[_Strict]] = {"stats": StatsParams, "report": ReportParams}
+
+
+class SurveySpec(_Strict):
+    """One survey of the project: its input, how to read it, its codebook."""
+
+    input_kind: Literal[INPUT_KINDS] = Field(  # type: ignore[valid-type]
+        description="`document` (a published summary, parsed by extract) or `respondent_csv` "
+        "(a survey tool's export, one row per respondent)")
+    source: str = Field(min_length=1, description="the input file (document or CSV export)")
+    encoding: str = Field(min_length=1, description="its text encoding (decoded strictly)")
+    codebook: str = Field(min_length=1, description="questions, answers in order, labels, "
+                          "document cues or export columns")
+    overrides: dict[str, dict[str, Any]] = Field(
+        description="this survey's own values of some `stats`/`report` keys, e.g. "
+        "`{report: {small_n: 5}}` (`{}` for none); checked like the shared ones")
+
+    @field_validator("overrides")
+    @classmethod
+    def _known_sections(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        unknown = sorted(set(value) - set(SECTIONS))
+        if unknown:
+            raise ValueError(f"sections {sorted(SECTIONS)} only; found {unknown}")
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError("a text encoding Python knows (e.g. utf-8, cp1252)") from None
+        return value
+
+
+class Params(_Strict):
+    """The whole of params.yaml."""
+
+    surveys: dict[str, SurveySpec] = Field(min_length=1, description="the project's surveys, "
+                                           "each regenerated side by side")
+    stats: StatsParams
+    report: ReportParams
+
+    @field_validator("surveys")
+    @classmethod
+    def _ids(cls, value: dict[str, SurveySpec]) -> dict[str, SurveySpec]:
+        import re
+
+        bad = [k for k in value if not re.match(SURVEY_ID, k)]
+        if bad:
+            raise ValueError(f"survey ids of lower-case letters, digits and _ (at most 40, "
+                             f"starting with a letter); found {bad}")  # fmt: skip
+        return value
+
+    def for_survey(self, survey: str) -> dict[str, Any]:
+        """The values one survey runs with: the shared ones with its overrides applied.
+
+        Each overridden section is validated again as a whole (same rules, one
+        definition); a ``pydantic.ValidationError`` names the offending key.
+        """
+        spec = self.surveys[survey]
+        merged: dict[str, Any] = {"survey": spec.model_dump(exclude={"overrides"})}
+        for section, model in SECTIONS.items():
+            shared = getattr(self, section).model_dump()
+            merged[section] = model.model_validate(
+                {**shared, **spec.overrides.get(section, {})}).model_dump()
+        return merged

@@ -1,0 +1,86 @@
+"""Decode text strictly and split it into the lines an editor shows."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from helpers.core.errors import SourceError
+
+# Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)  # fmt: skip
+
+
+def line_at(data: bytes, offset: int) -> int:
+    """Return the 1-based line holding byte ``offset`` (LF, CRLF or CR end a line)."""
+    head = data[:offset]
+    return head.count(b"\n") + head.replace(b"\r\n", b"").count(b"\r") + 1
+
+
+def decode(data: bytes, encoding: str, path: str) -> tuple[str, bool]:
+    """Decode bytes strictly; a UTF-8 BOM is dropped. Errors name the line and byte offset.
+
+    Refused as well: a byte-order mark of another encoding than the configured
+    one, and a file that is valid UTF-8 (with non-ASCII bytes) read with an
+    8-bit encoding such as cp1252, which would silently garble every accent.
+    """
+    expected = f"text encoded as {encoding} (params.yaml: source_encoding)"
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise SourceError(path, None, "a known encoding name in source_encoding",
+                          f"{encoding!r}") from None  # fmt: skip
+    for mark, family in _BOMS:
+        if data.startswith(mark):
+            if not codec.startswith(family):
+                raise SourceError(path, 1, expected, f"a {family.upper()} byte-order mark "
+                                  f"(bytes {mark.hex(' ')}) at byte offset 0; set "
+                                  f"source_encoding to {family}")  # fmt: skip
+            break
+    if not codec.startswith("utf") and not data.isascii():
+        try:
+            as_utf8 = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            offset = next(i for i, b in enumerate(data) if b >= 0x80)
+            char = next(c for c in as_utf8 if ord(c) >= 0x80)
+            garbled = char.encode("utf-8").decode(encoding, errors="replace")
+            raise SourceError(path, line_at(data, offset), expected,
+                              f"text that is valid UTF-8 (first non-ASCII byte "
+                              f"0x{data[offset]:02x} at byte offset {offset}); read as "
+                              f"{encoding}, {char!r} would become {garbled!r}: set "
+                              "source_encoding to utf-8")  # fmt: skip
+    bom = codec in {"utf-8", "utf-8-sig"} and data.startswith(codecs.BOM_UTF8)
+    body = data[len(codecs.BOM_UTF8):] if bom else data
+    try:
+        text = body.decode(encoding, errors="strict")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (len(codecs.BOM_UTF8) if bom else 0)
+        other = "cp1252" if codec.startswith("utf") else "utf-8"
+        raise SourceError(
+            path, line_at(data, offset), expected,
+            f"byte 0x{data[offset]:02x} at byte offset {offset} that is not valid {encoding}; "
+            "if the file was re-saved in another encoding, set source_encoding to it "
+            f"(e.g. {other})",
+        ) from None
+    return text, bom
+
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on LF, CRLF or CR only, so line numbers are those an editor shows.
+
+    (``str.splitlines`` also breaks at form feeds, U+2028 and other separators,
+    which would shift every later line number.)
+    """
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines

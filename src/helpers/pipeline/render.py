@@ -1,0 +1,49 @@
+"""Render the executed report notebook to offline HTML (nbconvert) and PDF (WeasyPrint)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+# Cells tagged so keep their outputs in the executed notebook (for analysts and
+# auditors: the parameters and inputs of the run) but not in the report.
+HIDDEN_TAG = "report-hide"
+
+
+def render_html(nb: nbformat.NotebookNode, title: str) -> str:
+    """Self-contained HTML of the notebook's outputs only (no code, no notes to analysts).
+
+    Outputs of cells tagged ``report-hide`` are left out.
+
+    No CDN scripts or external resources: the template drops require.js, MathJax
+    and mermaid, and charts are embedded as data URIs.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = nbformat.from_dict(nb)
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATES)], template_name="report",
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        exclude_markdown=True,
+    )  # fmt: skip
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_all_outputs_tags={HIDDEN_TAG}), enabled=True)
+    resources = {"report_css": (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
+
+
+def render_pdf(html: str, base_url: str) -> bytes:
+    """A4 PDF of the report HTML; WeasyPrint output is byte-stable for the same input."""
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    return HTML(string=html, base_url=base_url).write_pdf()

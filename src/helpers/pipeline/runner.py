@@ -1,0 +1,199 @@
+"""Run one DVC stage for one survey: execute its notebook, normalise it, render reports.
+
+Usage (the ``cmd`` of every stage in dvc.yaml, a ``foreach`` over the surveys)::
+
+    .venv/bin/python -m helpers.pipeline.runner STAGE SURVEY
+
+Everything about the stage comes from dvc.yaml (helpers.pipeline.config), so
+nothing is said twice:
+
+* the notebook is the stage's dependency under ``notebooks/``;
+* the executed notebook goes to its output ``reports/<survey>/notebooks/*.ipynb``;
+* an output ending in ``.html`` or ``.pdf`` is rendered from that notebook;
+* the notebook gets two parameters, ``survey`` and ``outputs="pipeline"``; it
+  reads its parameter values through ``open_stage``, which allows exactly the
+  keys the stage declares in ``params:``.
+
+Outputs (the notebook's data, the executed notebook, the reports) are replaced
+together, only when the whole stage succeeded. A failing notebook is kept
+under ``reports/notebooks/_failed/`` for inspection and the runner exits 1
+with the stage, the cell and the error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from helpers.pipeline.config import ConfigError, StageSpec, load_params, project_root, stage_spec
+from helpers.pipeline.session import RUNNER_ENV
+
+FAILED_DIR = Path("reports/notebooks/_failed")
+
+
+class StageError(RuntimeError):
+    """A stage could not run or its notebook failed."""
+
+
+def check_declared(notebook: str, parameters: dict[str, Any]) -> None:
+    """Refuse parameters the notebook does not declare (papermill only warns)."""
+    import papermill
+
+    declared = set(papermill.inspect_notebook(notebook))
+    unknown = sorted(set(parameters) - declared)
+    if unknown:
+        raise StageError(f"{notebook}: parameters {unknown} are not declared in its "
+                         f"'parameters' cell (declared: {sorted(declared)})")  # fmt: skip
+
+
+def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path) -> Any:
+    """Run the notebook with papermill in the project root; return the normalised notebook."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from helpers.pipeline.normalize import normalize
+
+    fd, tmp = tempfile.mkstemp(suffix=".ipynb", prefix=f".{stage}.")
+    os.close(fd)
+    try:
+        papermill.execute_notebook(
+            notebook, tmp, parameters=parameters, cwd=str(root), kernel_name="python3",
+            progress_bar=sys.stderr.isatty(), log_output=False,
+            # The kernel's own log (e.g. its shutdown noise under load) is not the
+            # stage's result: cell errors still reach papermill and fail the stage.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )  # fmt: skip
+    except PapermillExecutionError as exc:
+        failed = root / FAILED_DIR / Path(notebook).name
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(tmp, failed)  # the temporary file may be on another file system
+        message = "\n    ".join(str(exc.evalue).strip().splitlines()[:20])
+        raise StageError(
+            f"stage {stage!r} failed in cell {exc.exec_count} of {notebook}:\n"
+            f"  {exc.ename}: {message}\n"
+            f"  executed notebook kept at {failed.relative_to(root)}"
+        ) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    nb = nbformat.read(tmp, as_version=4)
+    Path(tmp).unlink()
+    return normalize(nb)
+
+
+def run(stage: str, survey: str, root: Path,
+        timings: dict[str, float] | None = None) -> list[Path]:  # fmt: skip
+    """Run a stage of one survey end to end and return the files it wrote.
+
+    All or nothing: the data the notebook writes is staged (helpers.core.tables
+    ``DEFER_ENV``) and renamed into place together with the executed notebook
+    and reports once everything has succeeded; on any failure the staged files
+    are removed and every output keeps its previous content.
+
+    ``timings``, when given, receives the seconds spent on each step (notebook,
+    html, pdf), which the runner's log line reports.
+    """
+    from helpers.pipeline.staging import DEFER_ENV, commit_staged, read_manifest
+
+    fd, name = tempfile.mkstemp(prefix=f".{stage}@{survey}.", suffix=".staged")
+    os.close(fd)
+    manifest = Path(name)
+    previous = os.environ.get(DEFER_ENV)
+    os.environ[DEFER_ENV] = str(manifest)  # inherited by the kernel papermill starts
+    os.environ[RUNNER_ENV] = "1"
+    try:
+        _run_staged(stage_spec(root, stage, survey), root, {} if timings is None else timings)
+        staged = read_manifest(manifest)
+        commit_staged(staged)
+        return [target for _, target in staged]
+    except BaseException:
+        for tmp, _ in read_manifest(manifest):
+            tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        if previous is None:
+            os.environ.pop(DEFER_ENV, None)
+        else:
+            os.environ[DEFER_ENV] = previous
+        os.environ.pop(RUNNER_ENV, None)
+        manifest.unlink(missing_ok=True)
+
+
+def _run_staged(spec: StageSpec, root: Path, timings: dict[str, float]) -> None:
+    """Execute and render a stage, staging every output (see :func:`run`)."""
+    from helpers.pipeline.normalize import dumps
+    from helpers.pipeline.staging import write_outputs
+
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = now - clock
+        clock = now
+
+    parameters = {"survey": spec.survey, "outputs": "pipeline"}
+    check_declared(str(root / spec.notebook), parameters)
+    nb = execute(str(root / spec.notebook), parameters, f"{spec.name}@{spec.survey}", root)
+    lap("notebook")
+    outputs: dict[Path, str | bytes] = {root / spec.executed: dumps(nb)}
+    html_out = [o for o in spec.outs if o.endswith(".html")]
+    pdf_out = [o for o in spec.outs if o.endswith(".pdf")]
+    if html_out or pdf_out:
+        from helpers.pipeline.render import render_html, render_pdf
+
+        html = render_html(nb, title=report_title(root, spec.survey))
+        lap("html")
+        for out in html_out:
+            outputs[root / out] = html
+        for out in pdf_out:
+            outputs[root / out] = render_pdf(html, base_url=str(root))
+            lap("pdf")
+    write_outputs(outputs)
+
+
+def report_title(root: Path, survey: str) -> str:
+    """The survey's title, from its codebook."""
+    from helpers.core.codebook import load_codebook
+
+    book = load_codebook(root / load_params(root).surveys[survey].codebook)
+    return " ".join(str(book.survey.get("title", "Survey report")).split())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("stage", help="stage name in dvc.yaml")
+    parser.add_argument("survey", help="survey id (a key of `surveys:` in params.yaml)")
+    args = parser.parse_args(argv)
+    root = project_root()
+    started = time.perf_counter()
+    name = f"{args.stage}@{args.survey}"
+    print(f"[{name}] running", file=sys.stderr, flush=True)
+    timings: dict[str, float] = {}
+    try:
+        written = run(args.stage, args.survey, root, timings)
+    except (StageError, ConfigError) as exc:
+        print(f"[{name}] FAILED: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # unexpected: keep the traceback, but end on the message
+        traceback.print_exc(file=sys.stderr)
+        print(f"[{name}] FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    elapsed = time.perf_counter() - started
+    names = ", ".join(os.path.relpath(p, root) for p in written)
+    steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items())
+    print(f"[{name}] done in {elapsed:.1f} s ({steps}): {names}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

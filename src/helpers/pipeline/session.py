@@ -1,0 +1,129 @@
+"""What a notebook needs from the pipeline: its survey, parameters, inputs and outputs.
+
+A notebook's first code cell calls :func:`open_stage`. Under the stage runner
+(``dvc repro``) the stage writes the pipeline's files; run by hand in Jupyter it
+writes the same relative paths under ``scratch/`` (ignored by git), so exploring
+never overwrites a committed output. ``outputs="pipeline"`` asks for the
+pipeline's folders explicitly; ``overrides`` (an experiment) only go to scratch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from helpers.core.params import Params
+from helpers.pipeline import layout
+from helpers.pipeline.config import (
+    ConfigError,
+    StageParams,
+    StageSpec,
+    load_params,
+    parse_params,
+    project_root,
+    stage_spec,
+)
+from helpers.pipeline.staging import Content, write_outputs
+
+OUTPUT_MODES = ("scratch", "pipeline")
+RUNNER_ENV = "HELPERS_STAGE_RUNNER"  # set by the stage runner for the kernel it starts
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of one survey, as a notebook sees it (paths relative to ``root``)."""
+
+    spec: StageSpec
+    params: StageParams
+    root: Path
+    outputs: str
+
+    @property
+    def survey(self) -> str:
+        """The survey's id (a key of ``surveys:`` in params.yaml)."""
+        return self.spec.survey
+
+    def get(self, key: str) -> Any:
+        """A declared parameter: ``codebook``, ``input_kind``, ``stats.rounding`` ..."""
+        return self.params.get(key)
+
+    def section(self, name: str) -> Any:
+        """A declared section as its model (``stats`` -> StatsParams)."""
+        return self.params.section(name)
+
+    def _where(self, path: str) -> str:
+        return layout.scratch_path(path) if self.outputs == "scratch" else path
+
+    def input(self, stage: str, name: str) -> str:
+        """An upstream output this stage reads; it must be one of its dvc.yaml deps.
+
+        In scratch mode the scratch copy is read when an earlier notebook wrote one
+        (run the chain by hand), otherwise the pipeline's file.
+        """
+        path = layout.data_outputs(stage, self.survey)[name]
+        if path not in self.spec.deps:
+            raise ConfigError(f"dvc.yaml: stage {self.spec.name!r} reads {path} but does not "
+                              "list it in `deps:`")  # fmt: skip
+        scratch = layout.scratch_path(path)
+        return scratch if self.outputs == "scratch" and (self.root / scratch).is_file() else path
+
+    def output(self, name: str) -> str:
+        """Where this stage writes its output ``name`` in the current mode."""
+        return self._where(layout.data_outputs(self.spec.name, self.survey)[name])
+
+    def write(self, contents: Mapping[str, Content]) -> list[str]:
+        """Write the named outputs together (all or nothing); return their paths."""
+        expected = layout.data_outputs(self.spec.name, self.survey)
+        unknown = sorted(set(contents) - set(expected))
+        if unknown:
+            raise ConfigError(f"stage {self.spec.name!r}: expected outputs {sorted(expected)}; "
+                              f"found {unknown}")  # fmt: skip
+        written = write_outputs({self.root / self.output(k): v for k, v in contents.items()})
+        return [os.path.relpath(p, self.root) for p in written]
+
+    def overview(self) -> pd.DataFrame:
+        """The survey, the output mode, every parameter value and every input, as a table."""
+        rows = [("survey", self.survey), ("outputs", self.outputs)]
+        rows += [(f"param {k}", repr(v)) for k, v in self.params.as_dict().items()]
+        return pd.DataFrame(rows, columns=["what", "value"])
+
+
+def _with_overrides(params: Params, survey: str, overrides: Mapping[str, Any]) -> Params:
+    """params.yaml's values with a notebook's experimental overrides for ``survey``."""
+    data = params.model_dump()
+    spec = data["surveys"][survey]
+    for section, values in overrides.items():
+        if not isinstance(values, Mapping):
+            raise ConfigError(f"overrides: expected a mapping of keys for section "
+                              f"{section!r}; found {values!r}")  # fmt: skip
+        spec["overrides"][section] = {**spec["overrides"].get(section, {}), **values}
+    return parse_params(yaml.safe_dump(data, sort_keys=False), "notebook overrides")
+
+
+def open_stage(stage: str, survey: str, outputs: str = "scratch",
+               overrides: Mapping[str, Any] | None = None,
+               start: str | Path | None = None) -> Stage:  # fmt: skip
+    """The stage ``stage`` of ``survey``, its parameters validated, writing to ``outputs``.
+
+    ``outputs``: ``"scratch"`` (default, for Jupyter) or ``"pipeline"`` (what the
+    stage runner passes). ``overrides`` like ``{"stats": {"ci_level": 0.9}}`` try a
+    value without editing params.yaml, and are refused with ``"pipeline"``.
+    """
+    if outputs not in OUTPUT_MODES:
+        raise ConfigError(f"outputs: expected one of {OUTPUT_MODES}; found {outputs!r}")
+    if overrides and outputs == "pipeline":
+        raise ConfigError("overrides: expected none when writing the pipeline's outputs "
+                          "(they must equal params.yaml's); found "
+                          f"{dict(overrides)!r}: use outputs='scratch'")  # fmt: skip
+    root = project_root(start)
+    params = load_params(root)
+    spec = stage_spec(root, stage, survey, params)
+    if overrides:
+        params = _with_overrides(params, survey, overrides)
+    return Stage(spec=spec, params=StageParams(spec, params), root=root, outputs=outputs)

@@ -1,0 +1,110 @@
+"""A visible warning in the report when the data are not as the source published them.
+
+Three things are worth a reader's attention before any figure: rows of the
+source set aside by the clean stage (``rejects.csv``, each with its line and
+reason), the read/kept/set-aside counts per list (``reconciliation.csv``), and
+respondents without an answer to a question (left out of its base). When there
+is none of these, the block is empty and the report shows nothing.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.core.codebook import Codebook
+from helpers.report.markup import bullet_list, esc, paragraph, table
+
+ROSTER = "roster"
+
+
+def list_name(lst: object) -> str:
+    """Return the reader-facing name of a list: 'registration list', 'Q1 list'."""
+    return "registration list" if lst == ROSTER else f"{str(lst).upper()} list"
+
+
+def _int(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _unbalanced(reconciliation: pd.DataFrame) -> pd.DataFrame:
+    if reconciliation.empty:
+        return reconciliation
+    read = reconciliation["rows_read"].map(_int)
+    kept = reconciliation["rows_kept"].map(_int)
+    rejected = reconciliation["rows_rejected"].map(_int)
+    # A respondent-level export also counts declared missing codes (helpers.extract.export).
+    missing = reconciliation["rows_missing"].map(_int) if "rows_missing" in reconciliation \
+        else pd.Series(0, index=reconciliation.index)  # fmt: skip
+    bad = [None in (r, k, j, m) or r != k + j + m
+           for r, k, j, m in zip(read, kept, rejected, missing, strict=True)]  # fmt: skip
+    return reconciliation[bad]
+
+
+def _missing(responses: pd.DataFrame, book: Codebook) -> list[tuple[str, str, pd.DataFrame]]:
+    out = []
+    for q in book.closed:
+        column = q.response_columns[0]  # a multiple-choice answer is missing in all or none
+        if column not in responses.columns:
+            continue
+        rows = responses[responses[column].isna()]
+        if len(rows):
+            out.append((q.id, q.short, rows))
+    return out
+
+
+def data_warnings_html(
+    rejects: pd.DataFrame, reconciliation: pd.DataFrame, responses: pd.DataFrame, book: Codebook,
+    max_listed: int = 40,
+) -> str:
+    """Return an escaped HTML warning block, or '' when there is nothing to warn about.
+
+    Lists every rejected row (source line, list, organization, reason), the rows
+    read, kept and set aside per list, and per closed question the
+    respondents who gave no answer.
+    """
+    unbalanced = _unbalanced(reconciliation)
+    missing = _missing(responses, book)
+    if rejects.empty and unbalanced.empty and not missing:
+        return ""
+    parts = [paragraph("<strong>Data warnings.</strong> Not everything in the source could "
+                       "be used as it stands: the figures of this report leave out what is "
+                       "listed here.")]  # fmt: skip
+    if not rejects.empty:
+        listed = rejects.sort_values("source_line", kind="stable").head(max_listed)
+        items = [f"Line {esc(_int(r['source_line']))}, {esc(list_name(r['list']))}: "
+                 f"<q>{esc(r['organization'])}</q> set aside — {esc(r['reason'])}"
+                 for _, r in listed.iterrows()]  # fmt: skip
+        if len(rejects) > len(listed):
+            items.append(f"… and {len(rejects) - len(listed)} more")
+        n = len(rejects)
+        parts.append(paragraph(f"{n} row{'s' if n != 1 else ''} of the source "
+                               "set aside (<code>data/processed/rejects.csv</code>):"))
+        parts.append(bullet_list(items))
+    if not unbalanced.empty:
+        names = ", ".join(esc(list_name(x)) for x in unbalanced["list"])
+        parts.append(paragraph(f"<strong>Rows read do not equal rows kept plus rows set aside"
+                               f"</strong> for: {names}."))  # fmt: skip
+    if not reconciliation.empty:
+        counts = pd.DataFrame({
+            "List": [list_name(x) for x in reconciliation["list"]],
+            "Rows read": reconciliation["rows_read"].map(_int),
+            "Kept": reconciliation["rows_kept"].map(_int),
+            "Set aside": reconciliation["rows_rejected"].map(_int),
+        })  # fmt: skip
+        if "rows_missing" in reconciliation:
+            counts.insert(3, "Missing", reconciliation["rows_missing"].map(_int))
+        parts.append(table(counts, "Rows read, kept and set aside per list "
+                           "(data/processed/reconciliation.csv)"))  # fmt: skip
+    label = "organization" if "organization" in responses.columns else "respondent_id"
+    for qid, short, rows in missing:
+        who = "; ".join(f"{esc(r['respondent_id'])}"
+                        + (f" {esc(r[label])}" if label != "respondent_id" else "")
+                        for _, r in rows.head(max_listed).iterrows())  # fmt: skip
+        n = len(rows)
+        if n > max_listed:
+            who += f"; … and {n - max_listed} more"
+        parts.append(paragraph(f"{esc(qid.upper())} ({esc(short)}): {n} respondent"
+                               f"{'s' if n != 1 else ''} without an answer, left out of its "
+                               f"base: {who}."))  # fmt: skip
+    return ('<section class="warning data-warnings" role="note" aria-label="Data warnings">'
+            + "".join(parts) + "</section>")  # fmt: skip

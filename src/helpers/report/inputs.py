@@ -1,0 +1,98 @@
+"""Everything the report reads, loaded in one call from the paths the stage gives."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from helpers.core.codebook import Codebook, load_codebook
+from helpers.core.files import sha256_file
+from helpers.core.params import StatsParams
+from helpers.core.schemas import read_responses
+from helpers.core.tables import read_csv
+from helpers.extract.source_reader import read_source
+
+# (stage, output) of every upstream file the report reads; the report stage's
+# dvc.yaml deps list each of them for the survey.
+INPUTS = (
+    ("extract", "source"), ("extract", "claims"),
+    ("clean", "responses"), ("clean", "free_text"), ("clean", "rejects"),
+    ("clean", "reconciliation"),
+    ("summarize", "summaries"), ("summarize", "provenance"),
+    ("audit", "audit"),
+)  # fmt: skip
+
+
+@dataclass
+class ReportInputs:
+    """The report's tables, parameters and source, read once."""
+
+    book: Codebook
+    params: dict[str, Any]
+    stats: StatsParams
+    small_n: int
+    max_rows: int
+    input_kind: str
+    responses: pd.DataFrame
+    rejects: pd.DataFrame
+    reconciliation: pd.DataFrame
+    free_text: pd.DataFrame
+    summaries: pd.DataFrame
+    claims: pd.DataFrame
+    audit: pd.DataFrame
+    source: dict[str, Any]
+    provenance: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    source_lines: list[str]
+    codebook_sha256: str
+    chart_log: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def is_document(self) -> bool:
+        """True for a published document (claims to audit, a source appendix)."""
+        return self.input_kind == "document"
+
+
+def _json(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportInputs:
+    """Read every input of the report.
+
+    ``paths``: ``"<stage>.<output>"`` -> file, for each of :data:`INPUTS`.
+    ``params``: the report stage's declared parameter values (dotted keys:
+    ``codebook``, ``input_kind``, ``source``, ``encoding``, ``stats.*``, ``report.*``).
+    """
+    book = load_codebook(params["codebook"])
+    kind = params["input_kind"]
+    stats = StatsParams(**{k.partition(".")[2]: v for k, v in params.items()
+                           if k.startswith("stats.")})  # fmt: skip
+    responses = read_responses(paths["clean.responses"], kind, book)
+    free_text = read_csv(paths["clean.free_text"])
+    audit = read_csv(paths["audit.audit"], text_columns=("stated", "recomputed",
+                                                         "recomputed_exact"))  # fmt: skip
+    audit = audit.fillna({"recomputed": "", "recomputed_exact": "", "rule": ""})
+    source = _json(paths["extract.source"])
+    prov = _json(paths["summarize.provenance"])
+    # Provenance names the tables it counts by their pipeline paths; those already
+    # read are not read twice.
+    loaded = {"responses": responses, "free_text": free_text}
+    tables = {name: loaded[name] if name in loaded else read_csv(path)
+              for name, path in prov["tables"].items()}  # fmt: skip
+    lines = read_source(params["source"], encoding=source["encoding"]).text.splitlines() \
+        if kind == "document" else []  # fmt: skip
+    return ReportInputs(
+        book=book, params=dict(params), stats=stats, small_n=int(params["report.small_n"]),
+        max_rows=int(params["report.max_listed_rows"]), input_kind=kind, responses=responses,
+        rejects=read_csv(paths["clean.rejects"]),
+        reconciliation=read_csv(paths["clean.reconciliation"]), free_text=free_text,
+        summaries=read_csv(paths["summarize.summaries"]),
+        claims=read_csv(paths["extract.claims"]), audit=audit, source=source, provenance=prov,
+        tables=tables, source_lines=lines, codebook_sha256=sha256_file(params["codebook"]),
+    )  # fmt: skip
