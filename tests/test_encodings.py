@@ -1,7 +1,7 @@
 """Encodings and line endings of the source (issue 5): same document, same parsed data.
 
 UTF-8 with or without a BOM, LF / CRLF / CR line endings and a Windows-1252
-copy (``source_encoding: cp1252``) must give identical mentions, free text,
+copy (``encoding: cp1252``) must give identical mentions, free text,
 claims and line numbers. A file that does not decode with the configured
 encoding stops with the file, the line and the byte offset; accented names
 survive without mojibake.
@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import codecs
 import shutil
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from project_copy import SURVEY, data, make_project, ok, run_stage, survey_entry, write_params
 
 from helpers.clean.reconcile import reconcile
 from helpers.core.codebook import Codebook, load_codebook
@@ -151,9 +150,9 @@ def test_cp1252_file_read_as_utf8_fails_naming_file_line_and_offset(tmp_path, wi
         read_source(path, "utf-8")
     message = str(err.value)
     assert message.startswith(f"{path}:{line}: expected text encoded as utf-8 "
-                              "(params.yaml: source_encoding); found ")
+                              "(params.yaml: surveys.<id>.encoding); found ")
     assert f"byte 0x{data[offset]:02x} at byte offset {offset} that is not valid utf-8" in message
-    assert "set source_encoding to it (e.g. cp1252)" in message
+    assert "set encoding to it (e.g. cp1252)" in message
     assert err.value.line == line == 6
 
 
@@ -173,7 +172,7 @@ def test_utf8_file_read_as_cp1252_fails_instead_of_garbling(text):
         decode(data, "cp1252", "doc.txt")
     message = str(err.value)
     assert message.startswith("doc.txt:6: expected text encoded as cp1252")
-    assert "valid UTF-8" in message and "set source_encoding to utf-8" in message
+    assert "valid UTF-8" in message and "set encoding to utf-8" in message
     # latin-1 decodes every byte: without the check it would garble silently
     with pytest.raises(SourceError, match="valid UTF-8"):
         decode(data, "latin-1", "doc.txt")
@@ -195,7 +194,7 @@ def test_foreign_byte_order_mark_is_refused(data, encoding, fragment):
 
 def test_unknown_encoding_name_is_refused():
     with pytest.raises(SourceError, match=r"^doc.txt: expected a known encoding name in "
-                                          r"source_encoding; found 'utf-9'$"):
+                                          r"surveys.<id>.encoding; found 'utf-9'$"):
         decode(b"x", "utf-9", "doc.txt")
 
 
@@ -229,28 +228,19 @@ def test_decomposed_accents_match_the_registration_list(text, book):
 
 
 def test_stage_runner_reads_cp1252_copy_through_params(tmp_path, windows_text):
-    """extract with ``source_encoding: cp1252`` writes the same mentions as the UTF-8 original."""
-    for item in ("dvc.yaml", "params.yaml"):
-        shutil.copy2(ROOT / item, tmp_path / item)
-    for folder in ("notebooks", "codebooks", "data/raw"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    python = str(Path(sys.executable).parent / "python")
+    """extract with ``encoding: cp1252`` writes the same mentions as the UTF-8 original."""
+    make_project(tmp_path, {SURVEY: survey_entry("data/raw/oas_cso_survey_2013.txt")})
+    shutil.copytree(ROOT / "data/raw", tmp_path / "data/raw")
 
     def extract() -> bytes:
-        done = subprocess.run([python, "-m", "helpers.pipeline.runner", "extract"], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-        return (tmp_path / "data/processed/extracted/mentions.csv").read_bytes()
+        ok(run_stage(tmp_path, "extract"), "extract")
+        return data(tmp_path, "extracted/mentions.csv").read_bytes()
 
     original = extract()
     (tmp_path / "data/raw/windows_copy.txt").write_bytes(
         windows_text.replace("\n", "\r\n").encode("cp1252"))
-    params = (tmp_path / "params.yaml").read_text(encoding="utf-8")
-    params = params.replace("source_report: data/raw/oas_cso_survey_2013.txt",
-                            "source_report: data/raw/windows_copy.txt")
-    params = params.replace("source_encoding: utf-8", "source_encoding: cp1252")
-    assert "windows_copy" in params and "cp1252" in params
-    (tmp_path / "params.yaml").write_text(params, encoding="utf-8")
+    write_params(tmp_path, {SURVEY: survey_entry("data/raw/windows_copy.txt",
+                                                  encoding="cp1252")})  # fmt: skip
     assert extract() == original
-    info = (tmp_path / "data/processed/extracted/source.json").read_text(encoding="utf-8")
+    info = data(tmp_path, "extracted/source.json").read_text(encoding="utf-8")
     assert '"encoding": "cp1252"' in info and "windows_copy.txt" in info

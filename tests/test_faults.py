@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
+from project_copy import SURVEY, data, make_project, ok, run_stage, survey_entry, write_params
 
 from helpers.clean.reconcile import check_balanced, reconcile
 from helpers.core.codebook import Codebook, load_codebook
@@ -30,7 +29,7 @@ from helpers.core.tables import read_csv
 from helpers.core.text import split_lines
 from helpers.extract.source_parser import parse_source
 from helpers.extract.source_reader import read_source
-from helpers.pipeline.layout import EXTRACT
+from helpers.pipeline import layout
 from helpers.pipeline.staging import write_outputs
 from helpers.report.data_warnings import data_warnings_html
 
@@ -270,7 +269,8 @@ def test_binary_file_is_an_encoding_error_with_offset(tmp_path):
     with pytest.raises(SourceError) as err:
         read_source(path)
     assert str(err.value).startswith(f"{path}:2: expected text encoded as utf-8 (params.yaml: "
-                                     "source_encoding); found byte 0xe2 at byte offset 10 that "
+                                     "surveys.<id>.encoding); found byte 0xe2 at byte offset "
+                                     "10 that "
                                      "is not valid utf-8")  # fmt: skip
 
 
@@ -278,7 +278,8 @@ def test_missing_file_is_an_error(tmp_path):
     path = tmp_path / "nope.txt"
     with pytest.raises(SourceError) as err:
         read_source(path)
-    assert str(err.value) == (f"{path}: expected an existing file (params.yaml: source_report); "
+    assert str(err.value) == (f"{path}: expected an existing file (params.yaml: "
+                              "surveys.<id>.source); "
                               "found no such file")  # fmt: skip
 
 
@@ -305,43 +306,29 @@ def test_write_outputs_is_all_or_nothing(tmp_path):
 
 # --- through the stage runner, in a temporary copy of the project ---------------------------
 
-PYTHON = str(Path(sys.executable).parent / "python")
-
-
 def _outs(root: Path, stage: str) -> list[Path]:
-    spec = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))["stages"][stage]
-    return [root / (next(iter(o)) if isinstance(o, dict) else o) for o in spec["outs"]]
+    return [root / p for p in layout.stage_outputs(stage, SURVEY)]
 
 
 def _snapshot(root: Path, stage: str) -> dict[Path, bytes]:
     return {p: p.read_bytes() for p in _outs(root, stage)}
 
 
-def run_stage(root: Path, stage: str) -> subprocess.CompletedProcess:
-    return subprocess.run([PYTHON, "-m", "helpers.pipeline.runner", stage], cwd=root,
-                          capture_output=True, text=True, timeout=180)  # fmt: skip
-
-
 def use_source(root: Path, lines: list[str] | None = None, data: bytes | None = None) -> None:
     """Write the damaged document to data/raw/damaged.txt and point params.yaml at it."""
     target = root / PATH
     target.write_bytes(data if data is not None else text_of(lines or []).encode("utf-8"))
-    params = yaml.safe_load((root / "params.yaml").read_text(encoding="utf-8"))
-    params["source_report"] = PATH
-    (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
+    write_params(root, {SURVEY: survey_entry(PATH)})
 
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory) -> Path:
     """A project copy on which extract and clean ran on the undamaged source."""
     root = tmp_path_factory.mktemp("baseline")
-    for item in ("dvc.yaml", "params.yaml"):
-        shutil.copy2(ROOT / item, root / item)
-    for folder in ("notebooks", "codebooks", "data/raw"):
-        shutil.copytree(ROOT / folder, root / folder)
+    make_project(root, {SURVEY: survey_entry(SOURCE_REL)})
+    shutil.copytree(ROOT / "data/raw", root / "data/raw")
     for stage in ("extract", "clean"):
-        done = run_stage(root, stage)
-        assert done.returncode == 0, done.stderr
+        ok(run_stage(root, stage), stage)
     return root
 
 
@@ -354,10 +341,10 @@ def project(baseline, tmp_path) -> Path:
 
 def _assert_failed_cleanly(done: subprocess.CompletedProcess, stage: str, message: str) -> None:
     assert done.returncode != 0
-    assert f"[{stage}] FAILED: stage '{stage}' failed in cell" in done.stderr
+    assert f"[{stage}@{SURVEY}] FAILED: stage '{stage}@{SURVEY}' failed in cell" in done.stderr
     assert f"SourceError: {message}" in done.stderr
     assert "Traceback" not in done.stderr
-    assert "reports/notebooks/_failed/" in done.stderr
+    assert f"reports/_failed/{SURVEY}/" in done.stderr
 
 
 @pytest.mark.pipeline
@@ -369,7 +356,7 @@ def test_failing_extract_exits_nonzero_and_leaves_outputs_untouched(project):
                            "(codebook: q2, q2_comment) before 'QUESTION 3'; found 'QUESTION 3' "
                            "and no 'QUESTION 2' heading in the file")  # fmt: skip
     assert _snapshot(project, "extract") == before
-    assert (project / "reports/notebooks/_failed/01_extract.ipynb").is_file()
+    assert (project / f"reports/_failed/{SURVEY}/01_extract.ipynb").is_file()
     assert not list(project.glob("data/processed/**/.*.tmp"))
     assert not list(project.glob("reports/**/.*.tmp"))
 
@@ -383,8 +370,9 @@ def test_failing_clean_exits_nonzero_and_leaves_its_outputs_untouched(project):
     # here in-process to save a kernel start.
     parsed = parse_source(text_of(lines), load_codebook(project / "codebooks/oas_2013.yaml"),
                           path=PATH)  # fmt: skip
-    write_outputs({project / EXTRACT["mentions"]: parsed.mentions,
-                   project / EXTRACT["free_text"]: parsed.free_text})  # fmt: skip
+    extracted = layout.data_outputs("extract", SURVEY)
+    write_outputs({project / extracted["mentions"]: parsed.mentions,
+                   project / extracted["free_text"]: parsed.free_text})  # fmt: skip
     done = run_stage(project, "clean")
     _assert_failed_cleanly(done, "clean", f"{PATH}:94: expected oas_registered 'registered' as "
                            f"in the registration list (line 29); found '{CADAL}' under "
@@ -402,38 +390,59 @@ def test_source_report_parameter_and_a_rejected_row_through_the_pipeline(project
     use_source(project, insert_after(128, "", "· Fundación Fantasma (FF)"))
     done = run_stage(project, "extract")
     assert done.returncode == 0, done.stderr
-    info = (project / "data/processed/extracted/source.json").read_text(encoding="utf-8")
+    info = (data(project, "extracted/source.json")).read_text(encoding="utf-8")
     assert f'"path": "{PATH}"' in info
     assert f'"sha256": "{sha256_file(project / PATH)}"' in info
-    mentions = read_csv(project / "data/processed/extracted/mentions.csv")
+    mentions = read_csv(data(project, "extracted/mentions.csv"))
     assert (mentions["list"] == "q1").sum() == 16
     done = run_stage(project, "clean")
     assert done.returncode == 0, done.stderr
-    rejects = read_csv(project / "data/processed/rejects.csv")
+    rejects = read_csv(data(project, "rejects.csv"))
     assert rejects.to_dict("records") == [{
         "source_line": 130, "list": "q1", "organization": "Fundación Fantasma",
         "reason": "not in the registration list (lines 29–81)"}]  # fmt: skip
-    counts = read_csv(project / "data/processed/reconciliation.csv")
+    counts = read_csv(data(project, "reconciliation.csv"))
     assert (counts["rows_read"] == counts["rows_kept"] + counts["rows_rejected"]).all()
     assert counts.set_index("list").loc["q1"].tolist()[:3] == [16, 15, 1]
-    responses = read_csv(project / "data/processed/responses.csv")
+    responses = read_csv(data(project, "responses.csv"))
     assert len(responses) == 15 and "Fundación Fantasma" not in set(responses["organization"])
 
 
 def test_unexpected_runner_error_ends_with_a_failed_line(tmp_path, monkeypatch, capsys):
     """Not a SourceError (here: params.yaml is not YAML): still exit 1 and a FAILED line last."""
+    from helpers.pipeline import runner
     from helpers.pipeline.runner import main
 
     shutil.copy2(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
-    (tmp_path / "params.yaml").write_text("source_report: [unclosed\n", encoding="utf-8")
+    shutil.copy2(ROOT / "params.yaml", tmp_path / "params.yaml")
     monkeypatch.chdir(tmp_path)
-    assert main(["extract"]) == 1
+
+    def broken(*args, **kwargs):
+        raise OSError("injected: disk gone")
+
+    monkeypatch.setattr(runner, "_run_staged", broken)
+    assert main(["extract", SURVEY]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("[extract] running\nTraceback")
-    failed = err.index("[extract] FAILED: ")  # after the traceback, with the error's message
+    assert err.startswith(f"[extract@{SURVEY}] running\nTraceback")
+    failed = err.index(f"[extract@{SURVEY}] FAILED: ")  # after the traceback, with the message
     assert failed > err.rindex("Traceback")
-    assert err[failed:].startswith(("[extract] FAILED: ParserError: while parsing",
-                                    "[extract] FAILED: ScannerError: "))  # fmt: skip
+    assert err[failed:].startswith(f"[extract@{SURVEY}] FAILED: OSError: injected: disk gone")
+
+
+def test_a_params_error_stops_the_runner_with_file_line_expected_found(tmp_path, monkeypatch,
+                                                                       capsys):  # fmt: skip
+    from helpers.pipeline.runner import main
+
+    shutil.copy2(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
+    text = (ROOT / "params.yaml").read_text(encoding="utf-8")
+    (tmp_path / "params.yaml").write_text(text.replace("small_n: 10", "small_n: ten"),
+                                          encoding="utf-8")  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    assert main(["extract", SURVEY]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "FAILED: params.yaml:" in err and "report.small_n: expected a valid integer; " \
+        "found 'ten'" in err
 
 
 @pytest.mark.pipeline
@@ -443,23 +452,23 @@ def test_a_failure_after_the_notebook_wrote_its_data_keeps_every_output(project,
     import os
 
     from helpers.pipeline import normalize as notebook_normalize
-    from helpers.pipeline import stage_runner
+    from helpers.pipeline import runner as stage_runner
     from helpers.pipeline.staging import DEFER_ENV
 
     def broken(nb):
         raise RuntimeError("injected failure after the notebook ran")
 
     before = _snapshot(project, "clean")
-    extracted = project / EXTRACT["mentions"]  # new input: one Q1 answer fewer
+    extracted = project / layout.data_outputs("extract", SURVEY)["mentions"]  # one Q1 fewer
     mentions = read_csv(extracted)
     dropped = mentions.index[mentions["list"] == "q1"][0]
     write_outputs({extracted: mentions.drop(index=dropped)})
     monkeypatch.setattr(notebook_normalize, "normalize", broken)
     with pytest.raises(RuntimeError, match="injected failure"):
-        stage_runner.run("clean", project)
+        stage_runner.run("clean", SURVEY, project)
     assert _snapshot(project, "clean") == before
     leftovers = [p.name for p in (project / "data").rglob("*.tmp")]
     assert leftovers == [] and DEFER_ENV not in os.environ
     monkeypatch.undo()
-    assert stage_runner.run("clean", project)  # the same stage then succeeds ...
+    assert stage_runner.run("clean", SURVEY, project)  # the same stage then succeeds ...
     assert _snapshot(project, "clean") != before  # ... and replaces the outputs

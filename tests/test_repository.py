@@ -1,4 +1,4 @@
-"""Checks of the committed project files: notebooks, params.yaml, dvc.yaml, helpers.layout."""
+"""Checks of the committed project files: the notebooks and what they declare."""
 
 import copy
 from pathlib import Path
@@ -7,12 +7,13 @@ import nbformat
 import pytest
 import yaml
 
-from helpers.pipeline.layout import STAGE_OUTPUTS
 from helpers.pipeline.normalize import outputs_present, strip_outputs, volatile_fields
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-DVC = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+DVC = {name: spec.get("do", spec) for name, spec in
+       yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"].items()
+       if "foreach" in spec}  # fmt: skip
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
 
 
@@ -25,13 +26,6 @@ def _stage_notebook(spec):
              and p.endswith(".ipynb")]  # fmt: skip
     assert len(found) == 1, found
     return found[0]
-
-
-def _stage_params(spec):
-    names = []
-    for entry in spec.get("params", []):
-        names += list(entry.values())[0] if isinstance(entry, dict) else [entry]
-    return names
 
 
 def _parameters_cells(nb):
@@ -68,56 +62,29 @@ def _defaults(cell_source: str, name: str) -> dict:
     return defaults
 
 
-@pytest.mark.parametrize("stage", list(DVC))
-def test_parameter_defaults_follow_params_yaml(stage, tmp_path, monkeypatch):
-    """Run by hand (cwd = notebooks/), a notebook's defaults are params.yaml's current values:
-    after an edit of params.yaml only, Jupyter and DVC run the same parameters."""
-    spec = DVC[stage]
-    notebook = ROOT / _stage_notebook(spec)
-    assert notebook.is_file(), notebook
-    cell = _parameters_cells(nbformat.read(notebook, as_version=4))[0]
-    names = _stage_params(spec)
-    assert names, f"stage {stage} declares no params"
-    monkeypatch.chdir(ROOT / "notebooks")
-    defaults = _defaults(cell.source, notebook.name)
-    for name in names:
-        assert name in defaults, f"{notebook.name} does not declare {name!r}"
-        assert defaults[name] == PARAMS[name], f"{notebook.name}: default of {name!r}"
-    edited = copy.deepcopy(PARAMS)
-    edited.update(input_kind="respondent_csv", source_report="elsewhere/export.csv",
-                  codebook="elsewhere/codebook.yaml")
-    edited["stats"]["ci_method"] = "jeffreys"
-    edited["report"]["small_n"] = 3
-    (tmp_path / "notebooks").mkdir()
-    (tmp_path / "dvc.yaml").write_text((ROOT / "dvc.yaml").read_text(encoding="utf-8"),
-                                       encoding="utf-8")  # fmt: skip
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(edited), encoding="utf-8")
-    monkeypatch.chdir(tmp_path / "notebooks")
-    defaults = _defaults(cell.source, notebook.name)
-    assert {n: defaults[n] for n in names} == {n: edited[n] for n in names}
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_cell_picks_a_survey_and_defaults_to_scratch(path):
+    """Run by hand, a notebook explores a survey of params.yaml and writes to scratch/;
+    every other value comes from params.yaml through open_stage (none is repeated here)."""
+    nb = nbformat.read(path, as_version=4)
+    defaults = _defaults(_parameters_cells(nb)[0].source, path.name)
+    assert defaults == {"survey": "oas_2013", "outputs": "scratch", "overrides": {}}
+    assert defaults["survey"] in PARAMS["surveys"]
+    assert "scratch/" in nb.cells[0].source and 'outputs = "pipeline"' in nb.cells[0].source
+    setup = nb.cells[2].source
+    stage = path.stem.split("_", 1)[1]
+    assert f'open_stage("{stage}", survey, outputs=outputs, overrides=overrides)' in setup
+    assert "os.chdir(stage.root)" in setup
 
 
-@pytest.mark.parametrize("stage", list(DVC))
-def test_stage_command_runs_the_stage_runner(stage):
-    assert DVC[stage]["cmd"] == f"python -m helpers.pipeline.runner {stage}"
-
-
-def test_layout_outputs_are_the_dvc_data_outputs():
-    from_dvc = {}
-    for stage, spec in DVC.items():
-        outs = [*_paths(spec.get("outs")), *_paths(spec.get("metrics")),
-                *_paths(spec.get("plots"))]  # fmt: skip
-        data = sorted(p for p in outs if not p.startswith("reports/"))
-        if data:
-            from_dvc[stage] = data
-    from_layout = {stage: sorted(paths.values()) for stage, paths in STAGE_OUTPUTS.items()}
-    assert from_layout == from_dvc
-
-
-def test_every_stage_writes_its_executed_notebook():
-    for stage, spec in DVC.items():
-        name = Path(_stage_notebook(spec)).name
-        assert f"reports/notebooks/{name}" in _paths(spec.get("outs")), stage
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_write_only_through_the_stage(path):
+    """Every write goes through stage.write (scratch or pipeline, staged by the runner)."""
+    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
+                     if c.cell_type == "code")  # fmt: skip
+    assert "stage.write(" in code
+    for forbidden in ("write_outputs", "to_csv(", "open(", "data/processed", "reports/"):
+        assert forbidden not in code, f"{path.name}: {forbidden}"
 
 
 def test_byte_code_caches_do_not_change_the_helpers_dependency():
@@ -127,7 +94,8 @@ def test_byte_code_caches_do_not_change_the_helpers_dependency():
     import sys
 
     dvc = Path(sys.executable).parent / "dvc"
-    paths = ["src/helpers/__pycache__/summaries.cpython-311.pyc", "src/helpers/x.pyc"]
+    paths = ["src/helpers/summarize/__pycache__/summaries.cpython-311.pyc",
+             "src/helpers/core/x.pyc"]
     run = subprocess.run([str(dvc), "check-ignore", *paths], cwd=ROOT, capture_output=True,
                          text=True, env={"DVC_NO_ANALYTICS": "1", "PATH": "/usr/bin:/bin"})
     assert run.returncode == 0, run.stderr

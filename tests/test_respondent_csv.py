@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from project_copy import data, make_project, ok, run_stage, survey_entry
 
 from helpers.clean.export import clean_export
 from helpers.core.codebook import CodebookError, parse_codebook
@@ -180,30 +177,19 @@ def test_every_figure_equals_its_selection_rule(tmp_path):
             assert count(table, parse_rule(rule["base"])) == fig["base"], fig["figure_id"]
 
 
-def _copy_project(dest: Path) -> None:
-    for name in ("dvc.yaml", "params.yaml", "notebooks", "codebooks"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
-
-
 @pytest.mark.pipeline
 def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_path):
     """A CSV + codebook the project has never seen: summaries equal plain pandas counts."""
-    _copy_project(tmp_path)
     codebook, survey = write_survey(tmp_path / "incoming", n=300, questions=5, seed=99,
                                     unknown_codes=3, multiple_choice=1)
-    params = yaml.safe_load((tmp_path / "params.yaml").read_text(encoding="utf-8"))
-    params.update(input_kind="respondent_csv", source_report=str(survey.relative_to(tmp_path)),
-                  codebook=str(codebook.relative_to(tmp_path)))
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    make_project(tmp_path, {"incoming": survey_entry(
+        str(survey.relative_to(tmp_path)), codebook=str(codebook.relative_to(tmp_path)),
+        input_kind="respondent_csv")})  # fmt: skip
     for stage in ("extract", "clean", "summarize", "audit", "report"):
-        run = subprocess.run([sys.executable, "-m", "helpers.pipeline.runner", stage], cwd=tmp_path,
-                             env=env, capture_output=True, text=True, timeout=300)
-        assert run.returncode == 0, f"{stage}: {run.stderr[-2000:]}"
+        ok(run_stage(tmp_path, stage, "incoming", timeout=300), stage, "incoming")
     book = yaml.safe_load(codebook.read_text(encoding="utf-8"))
     raw = pd.read_csv(survey, dtype=str, keep_default_na=False)
-    summaries = read_csv(tmp_path / "data/processed/summaries.csv")
+    summaries = read_csv(data(tmp_path, "summaries.csv", "incoming"))
     by_id = summaries.set_index("figure_id")
     for q in (q for q in book["questions"] if q["type"] == "multiple_choice"):
         codes = [a["code"] for a in q["answers"]]
@@ -227,11 +213,11 @@ def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_
             sel = column[(raw["REGION"] == region) & column.isin(codes)]
             assert by_id.loc[f"{q['id']}.region.{region}.{codes[0]}", "n"] == \
                 int((sel == codes[0]).sum())
-    rejects = read_csv(tmp_path / "data/processed/rejects.csv")
+    rejects = read_csv(data(tmp_path, "rejects.csv", "incoming"))
     assert len(rejects) == 3 and rejects["reason"].str.contains("not a q1 code").all()
-    audit = read_csv(tmp_path / "data/processed/audit.csv")
+    audit = read_csv(data(tmp_path, "audit.csv", "incoming"))
     assert audit.empty
-    html = (tmp_path / "reports/report.html").read_text(encoding="utf-8")
+    html = (tmp_path / "reports/incoming/report.html").read_text(encoding="utf-8")
     assert "Invented migrant-support survey" in html
     assert 'id="audit"' not in html and "q1.all.all.1" in html
     assert "respondent-level export" in html and "summary published by" not in html
@@ -240,7 +226,7 @@ def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_
     assert "(e.g. <code>q1.all.all.1</code>)" in html and "single respondent moves" in html
     assert "Quoted as written in the export" in html and "as published" not in html
     assert 'id="fig-q5.all.all.1"' in html
-    prov = json.loads((tmp_path / "data/processed/provenance.json").read_text(encoding="utf-8"))
+    prov = json.loads(data(tmp_path, "provenance.json", "incoming").read_text(encoding="utf-8"))
     assert prov["figures"]["q1.region.1.1"]["numerator"] == {"region": "1", "q1": "1"}
 
 

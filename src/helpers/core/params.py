@@ -37,12 +37,6 @@ class StatsParams(_Strict):
     rounding: Literal[ROUNDINGS] = Field(  # type: ignore[valid-type]
         description="how percentages are rounded to `pct_decimals`")
 
-    @field_validator("ci_level", mode="before")
-    @classmethod
-    def _float(cls, value: Any) -> Any:
-        # YAML's 0.95 is a float; an integer 1 is refused by the range, not by strictness.
-        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
 
 class ReportParams(_Strict):
     """How the report shows small groups and long lists."""

@@ -27,18 +27,18 @@ def decode(data: bytes, encoding: str, path: str) -> tuple[str, bool]:
     one, and a file that is valid UTF-8 (with non-ASCII bytes) read with an
     8-bit encoding such as cp1252, which would silently garble every accent.
     """
-    expected = f"text encoded as {encoding} (params.yaml: source_encoding)"
+    expected = f"text encoded as {encoding} (params.yaml: surveys.<id>.encoding)"
     try:
         codec = codecs.lookup(encoding).name
     except LookupError:
-        raise SourceError(path, None, "a known encoding name in source_encoding",
+        raise SourceError(path, None, "a known encoding name in surveys.<id>.encoding",
                           f"{encoding!r}") from None  # fmt: skip
     for mark, family in _BOMS:
         if data.startswith(mark):
             if not codec.startswith(family):
                 raise SourceError(path, 1, expected, f"a {family.upper()} byte-order mark "
                                   f"(bytes {mark.hex(' ')}) at byte offset 0; set "
-                                  f"source_encoding to {family}")  # fmt: skip
+                                  f"encoding to {family}")  # fmt: skip
             break
     if not codec.startswith("utf") and not data.isascii():
         try:
@@ -53,7 +53,7 @@ def decode(data: bytes, encoding: str, path: str) -> tuple[str, bool]:
                               f"text that is valid UTF-8 (first non-ASCII byte "
                               f"0x{data[offset]:02x} at byte offset {offset}); read as "
                               f"{encoding}, {char!r} would become {garbled!r}: set "
-                              "source_encoding to utf-8")  # fmt: skip
+                              "encoding to utf-8")  # fmt: skip
     bom = codec in {"utf-8", "utf-8-sig"} and data.startswith(codecs.BOM_UTF8)
     body = data[len(codecs.BOM_UTF8):] if bom else data
     try:
@@ -64,7 +64,7 @@ def decode(data: bytes, encoding: str, path: str) -> tuple[str, bool]:
         raise SourceError(
             path, line_at(data, offset), expected,
             f"byte 0x{data[offset]:02x} at byte offset {offset} that is not valid {encoding}; "
-            "if the file was re-saved in another encoding, set source_encoding to it "
+            "if the file was re-saved in another encoding, set encoding to it "
             f"(e.g. {other})",
         ) from None
     return text, bom

@@ -72,7 +72,7 @@ def describe_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -
 
     p = Path(path)
     if not p.is_file():
-        raise SourceError(str(path), None, "an existing file (params.yaml: source_report)",
+        raise SourceError(str(path), None, "an existing file (params.yaml: surveys.<id>.source)",
                           "no such file")  # fmt: skip
     data = p.read_bytes()
     decode(data, encoding, str(path))  # strict: names the line and byte offset of bad bytes

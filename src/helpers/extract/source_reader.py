@@ -39,7 +39,7 @@ def read_source(path: str | Path, encoding: str = "utf-8") -> SourceText:
     """Read and decode the source; refuse an empty file or one that differs from its sha256."""
     p = Path(path)
     if not p.is_file():
-        raise SourceError(str(path), None, "an existing file (params.yaml: source_report)",
+        raise SourceError(str(path), None, "an existing file (params.yaml: surveys.<id>.source)",
                           "no such file")  # fmt: skip
     data = p.read_bytes()
     if not data.strip():

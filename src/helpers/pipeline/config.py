@@ -95,7 +95,10 @@ def _fields_at(loc: tuple[str | int, ...]) -> list[str]:
 
 def _config_error(exc: ValidationError, text: str, path: str,
                   prefix: tuple[str | int, ...] = ()) -> ConfigError:  # fmt: skip
-    first = exc.errors()[0]
+    # A misspelled key gives both "unknown key" and "missing key": name the unknown one
+    # (with its nearest valid key) first.
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    first = errors[0]
     loc = prefix + tuple(first["loc"])
     line = yaml_line(text, loc)
     found = "nothing" if first["type"] == "missing" else repr(first.get("input"))
@@ -113,7 +116,7 @@ def parse_params(text: str, path: str = PARAMS_FILE) -> Params:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}{line}: expected YAML; found {exc}") from None
     try:

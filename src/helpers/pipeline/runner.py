@@ -16,7 +16,7 @@ nothing is said twice:
 
 Outputs (the notebook's data, the executed notebook, the reports) are replaced
 together, only when the whole stage succeeded. A failing notebook is kept
-under ``reports/notebooks/_failed/`` for inspection and the runner exits 1
+under ``reports/_failed/<survey>/`` for inspection and the runner exits 1
 with the stage, the cell and the error.
 """
 
@@ -35,7 +35,7 @@ from typing import Any
 from helpers.pipeline.config import ConfigError, StageSpec, load_params, project_root, stage_spec
 from helpers.pipeline.session import RUNNER_ENV
 
-FAILED_DIR = Path("reports/notebooks/_failed")
+FAILED_DIR = Path("reports/_failed")  # + <survey>/<notebook>.ipynb (ignored by git)
 
 
 class StageError(RuntimeError):
@@ -53,7 +53,8 @@ def check_declared(notebook: str, parameters: dict[str, Any]) -> None:
                          f"'parameters' cell (declared: {sorted(declared)})")  # fmt: skip
 
 
-def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path) -> Any:
+def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path,
+            survey: str) -> Any:  # fmt: skip
     """Run the notebook with papermill in the project root; return the normalised notebook."""
     import nbformat
     import papermill
@@ -72,7 +73,7 @@ def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path) -
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )  # fmt: skip
     except PapermillExecutionError as exc:
-        failed = root / FAILED_DIR / Path(notebook).name
+        failed = root / FAILED_DIR / survey / Path(notebook).name
         failed.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(tmp, failed)  # the temporary file may be on another file system
         message = "\n    ".join(str(exc.evalue).strip().splitlines()[:20])
@@ -142,7 +143,8 @@ def _run_staged(spec: StageSpec, root: Path, timings: dict[str, float]) -> None:
 
     parameters = {"survey": spec.survey, "outputs": "pipeline"}
     check_declared(str(root / spec.notebook), parameters)
-    nb = execute(str(root / spec.notebook), parameters, f"{spec.name}@{spec.survey}", root)
+    nb = execute(str(root / spec.notebook), parameters, f"{spec.name}@{spec.survey}", root,
+                 spec.survey)  # fmt: skip
     lap("notebook")
     outputs: dict[Path, str | bytes] = {root / spec.executed: dumps(nb)}
     html_out = [o for o in spec.outs if o.endswith(".html")]

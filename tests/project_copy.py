@@ -1,0 +1,88 @@
+"""Temporary project copies for tests that run stages: params.yaml with the given surveys."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SURVEY = "oas_2013"
+
+
+def survey_entry(source: str, codebook: str = "codebooks/oas_2013.yaml",
+                 input_kind: str = "document", encoding: str = "utf-8",
+                 overrides: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    """One entry of `surveys:` in params.yaml."""
+    return {"input_kind": input_kind, "source": source, "encoding": encoding,
+            "codebook": codebook, "overrides": overrides or {}}  # fmt: skip
+
+
+def write_params(root: Path, surveys: dict[str, dict[str, Any]], **sections: Any) -> None:
+    """params.yaml of ``root``: the repository's shared values, these surveys."""
+    params = yaml.safe_load((REPO_ROOT / "params.yaml").read_text(encoding="utf-8"))
+    params["surveys"] = surveys
+    for section, values in sections.items():
+        params[section].update(values)
+    (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
+
+
+def make_project(dest: Path, surveys: dict[str, dict[str, Any]],
+                 files: dict[str, str | bytes] | None = None,
+                 dvc: bool = False) -> Path:  # fmt: skip
+    """dvc.yaml, params.yaml (these surveys), notebooks, codebooks and the given files.
+
+    ``dvc``: also `dvc init` a git repository there and link the pipeline's .venv, so
+    that `dvc repro` runs the stages' commands as written.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO_ROOT / "dvc.yaml", dest / "dvc.yaml")
+    for folder in ("notebooks", "codebooks"):
+        shutil.copytree(REPO_ROOT / folder, dest / folder)
+    for rel, content in (files or {}).items():
+        path = dest / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    write_params(dest, surveys)
+    if dvc:
+        (dest / ".venv").symlink_to(REPO_ROOT / ".venv")
+        subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+        subprocess.run([str(REPO_ROOT / ".venv/bin/dvc"), "init", "-q"], cwd=dest, check=True,
+                       env=env())  # fmt: skip
+    return dest
+
+
+def env() -> dict[str, str]:
+    """The environment stages run in (as `make` sets it)."""
+    out = dict(os.environ)
+    out["PATH"] = str(Path(sys.executable).parent) + os.pathsep + out.get("PATH", "")
+    out.update(MPLBACKEND="Agg", PYTHONHASHSEED="0", DVC_NO_ANALYTICS="1")
+    return out
+
+
+def run_stage(root: Path, stage: str, survey: str = SURVEY,
+              timeout: int = 240) -> subprocess.CompletedProcess:  # fmt: skip
+    """Run one stage of one survey with the stage runner, as dvc.yaml's command does."""
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.pipeline.runner", stage, survey], cwd=root, env=env(),
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+
+
+def ok(proc: subprocess.CompletedProcess, stage: str, survey: str = SURVEY) -> None:
+    """Assert a stage run succeeded."""
+    assert proc.returncode == 0, f"stage {stage}@{survey} failed:\n{proc.stderr[-3000:]}"
+    assert f"[{stage}@{survey}] done" in proc.stderr
+
+
+def data(root: Path, rel: str, survey: str = SURVEY) -> Path:
+    """A survey's data file in a project."""
+    return root / "data" / "processed" / survey / rel
