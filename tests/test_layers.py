@@ -5,11 +5,13 @@
 2. Each stage of dvc.yaml depends on exactly the helpers subpackages its code
    imports (the notebook's cells and the module of its ``cmd``, transitively,
    function-level imports included): no missing dependency, no superfluous one.
+3. Editing a tool (helpers.tools) reruns no stage; editing core does.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import shlex
@@ -36,6 +38,7 @@ CONTRACTS = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["import
 CONTRACT_NAMES = {c["id"]: c["name"] for c in CONTRACTS}
 
 STAGES = ["extract", "clean", "summarize", "audit", "report"]  # pipeline order
+UP_TO_DATE = "Data and pipelines are up to date"
 
 
 # ---------------------------------------------------------------- 1. contracts
@@ -303,3 +306,51 @@ def test_the_import_scan_follows_function_level_imports():
     assert helpers_imports(tree, "t") == {"helpers", "helpers.report", "helpers.report.charts"}
     with pytest.raises(AssertionError, match="no such module"):
         helpers_imports(ast.parse("import helpers.nowhere"), "t")
+
+
+# ---------------------------------------------------- 3. editing a tool reruns nothing
+
+
+def dvc(project: Path, *args: str) -> str:
+    env = {**os.environ, "DVC_NO_ANALYTICS": "1"}
+    result = subprocess.run(
+        [str(project / ".venv" / "bin" / "dvc"), *args],
+        cwd=project, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def append_comment(path: Path) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.write("# an edit that changes no behaviour\n")
+
+
+@pytest.mark.slow
+def test_editing_a_tool_reruns_no_stage(tmp_path):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=300)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    cloned = subprocess.run(["git", "rev-parse", "HEAD"], cwd=clone, capture_output=True,
+                            text=True, check=True).stdout  # fmt: skip
+    assert cloned == head, "the clone is not the committed HEAD of this worktree"
+    (clone / ".venv").symlink_to(ROOT / ".venv")
+
+    before = dvc(clone, "status")
+    assert UP_TO_DATE in before, f"the committed dvc.lock is stale:\n{before}"
+
+    append_comment(clone / "src/helpers/tools/trace.py")
+    after_tool = dvc(clone, "status")
+    assert UP_TO_DATE in after_tool, after_tool
+    assert json.loads(dvc(clone, "status", "--json")) == {}
+
+    # control: the same edit in core changes every stage (all depend on core)
+    append_comment(clone / "src/helpers/core/stats.py")
+    after_core = dvc(clone, "status")
+    assert UP_TO_DATE not in after_core, after_core
+    changed = json.loads(dvc(clone, "status", "--json"))
+    stages = set(dvc(clone, "stage", "list", "--name-only").split())
+    assert set(changed) == stages, after_core
+    for name in stages:
+        assert changed[name] == [{"changed deps": {"src/helpers/core": "modified"}}], name
