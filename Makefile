@@ -11,14 +11,17 @@ export DVC_NO_ANALYTICS := 1
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: report test env system-deps lab lint lock repro-force clean-env
+.PHONY: report test test-all env system-deps lab lint lock repro-force clean-env
 
 report: env system-deps ## Create the environment if missing, run the pipeline (only stale stages)
-	dvc repro
-	@echo "Report: reports/report.html and reports/report.pdf"
+	$(VENV)/bin/dvc repro
+	@echo "Reports: reports/index.html links every survey's reports/<survey>/report.html and report.pdf"
 
-test: env ## Run the test suite
-	pytest
+test: env ## Run the test suite without the slow end-to-end tests
+	$(VENV)/bin/pytest -m "not slow"
+
+test-all: env ## Run every test, the slow end-to-end ones included
+	$(VENV)/bin/pytest
 
 env: $(STAMP)
 
@@ -34,18 +37,24 @@ system-deps: ## Check (and as root on Debian, install) the system libraries Weas
 	@bash scripts/system_deps.sh
 
 repro-force: env system-deps ## Rerun every stage even if nothing changed
-	dvc repro --force
+	$(VENV)/bin/dvc repro --force
 
-lint: env ## ruff on the helpers, tests and notebooks
-	ruff check src tests notebooks
+lint: env ## ruff on the helpers, tests and notebooks; the import-direction contracts
+	$(VENV)/bin/ruff check src tests notebooks
+	$(VENV)/bin/lint-imports --no-cache pyproject.toml
 
-lab: env ## JupyterLab in its own environment, running notebooks on the pipeline kernel
+LAB_SETTINGS := $(LAB_VENV)/share/jupyter/lab/settings/overrides.json
+
+lab: env ## JupyterLab at the project root, in its own environment, on the pipeline kernel
 	test -x $(LAB_VENV)/bin/jupyter || { $(PYTHON) -m venv $(LAB_VENV) && \
 	  $(LAB_VENV)/bin/python -m pip install --quiet pip==$(PIP_VERSION) && \
 	  $(LAB_VENV)/bin/python -m pip install --quiet -r requirements/lab.lock; }
 	$(VENV)/bin/python -m ipykernel install --prefix $(abspath $(LAB_VENV)) --name python3 \
 	  --display-name "Python 3 (survey pipeline)"
-	cd notebooks && ../$(LAB_VENV)/bin/jupyter lab
+	@# No autosave: running a notebook must not rewrite it (a saved notebook is a changed stage).
+	mkdir -p $(dir $(LAB_SETTINGS))
+	echo '{"@jupyterlab/docmanager-extension:plugin": {"autosave": false}}' > $(LAB_SETTINGS)
+	$(LAB_VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR)
 
 lock: ## Re-resolve requirements/*.in into exact pins (needs the package index)
 	rm -rf /tmp/lock-venv && $(PYTHON) -m venv /tmp/lock-venv

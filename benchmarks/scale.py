@@ -27,10 +27,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
 sys.path.insert(0, str(Path(__file__).parent))
 from measure import measure, measure_median, table, write_empty_notebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+SURVEY = "scale"  # the one survey of the project copy (a key of `surveys:`)
 FLOOR = """
 import sys, pandas as pd
 df = pd.read_csv(sys.argv[1])
@@ -62,20 +65,20 @@ else:
 
 
 def project_copy(dest: Path, survey: Path, codebook: Path) -> None:
-    """A minimal project tree whose params point at the generated survey."""
+    """A minimal project tree whose params.yaml holds one survey: the generated one.
+
+    ``surveys:`` has exactly the survey ``SURVEY`` (a respondent-level CSV export);
+    the shared ``stats:`` and ``report:`` sections are the repository's.
+    """
     for name in ("dvc.yaml", "notebooks", "codebooks"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
-    params = (ROOT / "params.yaml").read_text(encoding="utf-8")
-    params = params.replace("input_kind: document", "input_kind: respondent_csv")
-    lines = []
-    for line in params.splitlines():
-        if line.startswith("source_report:"):
-            line = f"source_report: {survey}"
-        elif line.startswith("codebook:"):
-            line = f"codebook: {codebook}"
-        lines.append(line)
-    (dest / "params.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (dest / ".venv").symlink_to(ROOT / ".venv")  # dvc.yaml's commands run .venv/bin/python
+    params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    params["surveys"] = {SURVEY: {"input_kind": "respondent_csv", "source": str(survey),
+                                  "encoding": "utf-8", "codebook": str(codebook),
+                                  "overrides": {}}}  # fmt: skip
+    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
 
 
 def main() -> int:
@@ -106,12 +109,13 @@ def main() -> int:
     floor = measure_median("floor: bare pandas read_csv + value_counts",
                            [py, "-c", FLOOR, str(survey)], project, env, rep)  # fmt: skip
     runner = [py, "-m", "helpers.pipeline.runner"]
-    extract = measure("extract stage (header check + sha256)", [*runner, "extract"], project, env)
+    extract = measure("extract stage (header check + sha256)", [*runner, "extract", SURVEY],
+                      project, env)  # fmt: skip
     rows = [
-        measure_median("clean stage (stage runner, papermill)", [*runner, "clean"], project,
-                       env, rep),
-        measure_median("summarize stage (stage runner, papermill)", [*runner, "summarize"],
+        measure_median("clean stage (stage runner, papermill)", [*runner, "clean", SURVEY],
                        project, env, rep),
+        measure_median("summarize stage (stage runner, papermill)",
+                       [*runner, "summarize", SURVEY], project, env, rep),
     ]  # fmt: skip
     direct = [
         measure_median("clean helpers, direct (no papermill)",
@@ -138,7 +142,7 @@ def main() -> int:
     print(f"clean + summarize helpers without papermill: {work_only:.2f} s = "
           f"{work_only / floor.seconds:.1f} x floor; peak "
           f"{max(m.peak_mib for m in direct):.0f} MiB")
-    prov = project / "data" / "processed" / "provenance.json"
+    prov = project / "data" / "processed" / SURVEY / "provenance.json"
     if prov.exists():
         print(f"provenance.json: {prov.stat().st_size / 1024:.0f} KiB for "
               f"{args.rows:,} respondents")

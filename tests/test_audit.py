@@ -145,9 +145,9 @@ def test_selection_rules():
 
 @pytest.fixture(scope="module")
 def committed():
-    prov = json.loads((ROOT / "data/processed/provenance.json").read_text(encoding="utf-8"))
+    prov = json.loads((ROOT / "data/processed/oas_2013/provenance.json").read_text(encoding="utf-8"))
     tables = {name: read_csv(ROOT / path) for name, path in prov["tables"].items()}
-    return prov, tables, read_csv(ROOT / "data/processed/summaries.csv")
+    return prov, tables, read_csv(ROOT / "data/processed/oas_2013/summaries.csv")
 
 
 def test_every_figure_has_provenance_that_reproduces_its_count(committed):
@@ -159,8 +159,8 @@ def test_every_figure_has_provenance_that_reproduces_its_count(committed):
         assert len(rows) == fig["n"], fig["figure_id"]
         if entry["base"] is not None and pd.notna(fig["base"]):
             assert count(tables[entry["table"]], entry["base"]) == fig["base"]
-    assert set(prov["inputs"]) >= {"data/processed/responses.csv"}
-    assert prov["stage"] == "summarize" and "stats" in prov["params"]
+    assert set(prov["inputs"]) >= {"data/processed/oas_2013/responses.csv"}
+    assert prov["stage"] == "summarize" and "stats.ci_method" in prov["params"]
 
 
 def trace(*args: str) -> subprocess.CompletedProcess:
@@ -169,7 +169,7 @@ def trace(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_trace_lists_exactly_the_respondents_and_their_source_lines():
-    responses = read_csv(ROOT / "data/processed/responses.csv")
+    responses = read_csv(ROOT / "data/processed/oas_2013/responses.csv")
     want = responses[(responses["oas_registered"] == "registered") & (responses["q1"] == "yes")]
     done = trace("q1.oas_registered.registered.yes")
     assert done.returncode == 0, done.stderr

@@ -1,6 +1,6 @@
 """The HTML report in a real browser: headless Debian chromium, network blocked.
 
-Opens reports/report.html from disk through Playwright driving the system
+Opens reports/oas_2013/report.html from disk through Playwright driving the system
 chromium (``executable_path``; no ``playwright install``, nothing downloaded).
 Every request other than the report file itself is aborted and counted as a
 failure (data: URIs are not requests). Checks what a reader sees: the
@@ -26,7 +26,7 @@ from helpers.core.codebook import load_codebook
 from helpers.core.stats import describe_method
 
 REPO = Path(__file__).resolve().parents[1]
-REPORT = REPO / "reports" / "report.html"
+REPORT = REPO / "reports" / "oas_2013" / "report.html"
 SCREENSHOTS = REPO / "reports" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -259,7 +259,7 @@ def test_images_loaded_with_alt_text(desktop):
 
 
 def test_figure_tables_show_base_interval_and_small_n(desktop, params):
-    book = load_codebook(REPO / params["codebook"])
+    book = load_codebook(REPO / params["surveys"]["oas_2013"]["codebook"])
     expected = sum(1 + len(book.by_group) for _ in book.categorical) + len(book.crosstabs)
     small_n = int(params["report"]["small_n"])
     method = describe_method(params["stats"]["ci_method"], float(params["stats"]["ci_level"]))

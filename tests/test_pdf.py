@@ -1,10 +1,10 @@
 """The committed PDF and HTML reports as a reader (and a search box) gets them.
 
-reports/report.pdf: A4, numbered pages, a table of contents whose page numbers
+reports/oas_2013/report.pdf: A4, numbered pages, a table of contents whose page numbers
 are right, the key figures and the organizations' accented names as searchable
 text, every figure and claim id unbroken, nothing outside the text area, fonts
 embedded, and WeasyPrint's output byte-identical for the same HTML.
-reports/report.html: loads nothing from the network.
+reports/oas_2013/report.html: loads nothing from the network.
 
 Text comes from pypdf (a pinned dependency); the layout checks use poppler's
 pdftotext when it is installed (.ci/run installs poppler-utils).
@@ -32,9 +32,9 @@ from helpers.core.stats import describe_method
 from helpers.pipeline.render import TEMPLATES, render_pdf
 
 REPO = Path(__file__).resolve().parents[1]
-PDF = REPO / "reports" / "report.pdf"
-HTML = REPO / "reports" / "report.html"
-CSS = REPO / "src" / "helpers" / "templates" / "report" / "report.css"
+PDF = REPO / "reports" / "oas_2013" / "report.pdf"
+HTML = REPO / "reports" / "oas_2013" / "report.html"
+CSS = REPO / "src" / "helpers" / "pipeline" / "templates" / "report" / "report.css"
 A4_PT = (595.28, 841.89)  # 210 x 297 mm
 NAMES = ["ÁGORA", "Lanús", "Juárez", "Víctimas"]
 LIGATURES = re.compile("[\ufb00-\ufb06]")
@@ -89,7 +89,7 @@ def test_every_page_is_numbered(pages):
 
 
 def test_every_page_carries_the_codebooks_short_title(pages, params):
-    book = yaml.safe_load((REPO / params["codebook"]).read_text(encoding="utf-8"))
+    book = yaml.safe_load((REPO / params["surveys"]["oas_2013"]["codebook"]).read_text(encoding="utf-8"))
     running = f"{book['survey']['short_title']} · reproducible report"
     for i, text in enumerate(pages, start=1):
         assert running in text, f"page {i} lacks the running header {running!r}"
@@ -194,8 +194,8 @@ def _id_counts(text: str, ids: set[str]) -> Counter:
 @needs_poppler
 def test_figure_and_claim_ids_are_never_split(html_text):
     """Every id shown in the HTML is in the PDF as often, in one piece (searchable)."""
-    summaries = pd.read_csv(REPO / "data" / "processed" / "summaries.csv", dtype=str)
-    audit = pd.read_csv(REPO / "data" / "processed" / "audit.csv", dtype=str)
+    summaries = pd.read_csv(REPO / "data" / "processed" / "oas_2013" / "summaries.csv", dtype=str)
+    audit = pd.read_csv(REPO / "data" / "processed" / "oas_2013" / "audit.csv", dtype=str)
     ids = set(summaries["figure_id"]) | set(audit["claim_id"])
     parser = _VisibleText()
     parser.feed(html_text)
@@ -271,7 +271,7 @@ def test_same_html_gives_the_same_pdf_bytes(html_text):
         first, second = (run.result() for run in runs)
     assert first == second, "two renderings of the same HTML differ"
     assert first == PDF.read_bytes(), (
-        "reports/report.pdf is not the rendering of reports/report.html: rerun `make report` "
+        "reports/oas_2013/report.pdf is not the rendering of reports/oas_2013/report.html: rerun `make report` "
         "(or the fonts/WeasyPrint differ from the ones that made it)"
     )
 

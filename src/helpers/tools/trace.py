@@ -5,6 +5,11 @@ Usage::
     python -m helpers.tools.trace FIGURE_ID          e.g. q1.oas_registered.registered.yes
     python -m helpers.tools.trace CLAIM_ID           e.g. L088.3 (a claim of audit.csv)
     python -m helpers.tools.trace FIGURE_ID --base   the rows of the base instead
+    python -m helpers.tools.trace ID --survey S      in survey S (params.yaml `surveys:`)
+
+Without ``--survey`` the id is looked up in every survey: found in one, that one
+is traced (its name is printed first); found in several, the command exits 2 and
+names them.
 
 Prints the value, the stage and parameters that computed it, the input hashes
 (from dvc.lock and provenance.json), and every row counted with the source line
@@ -27,13 +32,16 @@ import yaml
 from helpers.core.selection import describe, parse_rule
 from helpers.core.tables import read_csv
 from helpers.core.text import decode
-from helpers.pipeline.project import project_root
+from helpers.pipeline import layout
+from helpers.pipeline.config import load_params, project_root
 from helpers.summarize.provenance import row_identity, rows_behind, source_lines_of
 
-PROVENANCE = "data/processed/provenance.json"
-SUMMARIES = "data/processed/summaries.csv"
-AUDIT = "data/processed/audit.csv"
-SOURCE_INFO = "data/processed/extracted/source.json"
+
+def _paths(survey: str) -> dict[str, str]:
+    return {"provenance": layout.data_outputs("summarize", survey)["provenance"],
+            "summaries": layout.data_outputs("summarize", survey)["summaries"],
+            "audit": layout.data_outputs("audit", survey)["audit"],
+            "source": layout.data_outputs("extract", survey)["source"]}  # fmt: skip
 
 
 class UnknownId(KeyError):
@@ -49,9 +57,9 @@ def dvc_lock_deps(root: Path, stage: str) -> list[dict[str, Any]]:
     return stages.get(stage, {}).get("deps", [])
 
 
-def source_text_lines(root: Path) -> tuple[str, list[str]]:
-    """Path and lines of the source document the pipeline read."""
-    info = json.loads((root / SOURCE_INFO).read_text(encoding="utf-8"))
+def source_text_lines(root: Path, survey: str) -> tuple[str, list[str]]:
+    """Path and lines of the source document (or export) the pipeline read."""
+    info = json.loads((root / _paths(survey)["source"]).read_text(encoding="utf-8"))
     text, _ = decode((root / info["path"]).read_bytes(), info["encoding"], info["path"])
     return info["path"], text.splitlines()
 
@@ -83,19 +91,36 @@ def _figure_header(row: dict[str, Any], prov: dict[str, Any]) -> list[str]:
     ]
 
 
-def trace_lines(root: Path, ident: str, part: str = "numerator") -> list[str]:
-    """The printed trace of a figure id or claim id."""
-    prov = json.loads((root / PROVENANCE).read_text(encoding="utf-8"))
-    summaries = read_csv(root / SUMMARIES)
+def surveys_with(root: Path, ident: str) -> list[str]:
+    """The surveys whose figures or claims include ``ident``."""
+    found = []
+    for survey in load_params(root).surveys:
+        paths = _paths(survey)
+        prov = root / paths["provenance"]
+        if prov.is_file() and ident in json.loads(prov.read_text(encoding="utf-8"))["figures"]:
+            found.append(survey)
+        elif (root / paths["audit"]).is_file() and \
+                ident in set(read_csv(root / paths["audit"])["claim_id"]):  # fmt: skip
+            found.append(survey)
+    return found
+
+
+def trace_lines(root: Path, ident: str, part: str = "numerator",
+                survey: str = "oas_2013") -> list[str]:  # fmt: skip
+    """The printed trace of a figure id or claim id of one survey."""
+    paths = _paths(survey)
+    prov = json.loads((root / paths["provenance"]).read_text(encoding="utf-8"))
+    summaries = read_csv(root / paths["summaries"])
     tables = {name: read_csv(root / path) for name, path in prov["tables"].items()}
-    audit = read_csv(root / AUDIT, text_columns=("stated", "recomputed")) \
-        if (root / AUDIT).is_file() else None  # fmt: skip
+    audit_path = root / paths["audit"]
+    audit = read_csv(audit_path, text_columns=("stated", "recomputed")) \
+        if audit_path.is_file() else None  # fmt: skip
     if ident in prov["figures"]:
         row = summaries[summaries["figure_id"] == ident].iloc[0]
         out = _figure_header({k: ("" if _isna(v) else v) for k, v in row.items()}, prov)
         rule = prov["figures"][ident][part]
         table_name = prov["figures"][ident]["table"]
-        stage = prov["stage"]
+        stage = f"{prov['stage']}@{survey}"
     elif audit is not None and ident in set(audit["claim_id"]):
         claim = audit[audit["claim_id"] == ident].iloc[0]
         out = [f"claim {ident} (source line {claim['source_line']}): {claim['quote']}",
@@ -103,7 +128,7 @@ def trace_lines(root: Path, ident: str, part: str = "numerator") -> list[str]:
                f"status {claim['status']}", f"  {claim['explanation']}",
                "  stage 'audit' (notebooks/04_audit.ipynb)"]  # fmt: skip
         rule = parse_rule(_blank(claim["numerator"] if part == "numerator" else claim["base"]))
-        table_name, stage = "responses", "audit"
+        table_name, stage = "responses", f"audit@{survey}"
         out.append(f"  rows counted: {describe(rule) if rule is not None else '(none)'}")
     else:
         known = sorted(prov["figures"]) + (sorted(audit["claim_id"]) if audit is not None else [])
@@ -114,10 +139,10 @@ def trace_lines(root: Path, ident: str, part: str = "numerator") -> list[str]:
     for dep in dvc_lock_deps(root, stage):
         if not str(dep.get("path", "")).startswith(("notebooks", "src")):
             out.append(f"    {dep['path']}  md5 {dep.get('md5', '')}")
-    if stage == prov["stage"]:
+    if stage == f"{prov['stage']}@{survey}":
         for path, digest in prov.get("inputs", {}).items():
             out.append(f"    {path}  sha256 {digest['sha256']}")
-    source_path, text = source_text_lines(root)
+    source_path, text = source_text_lines(root, survey)
     ident_col, label_col = row_identity(tables[table_name], table_name)
     out.append(f"  {len(rows)} row(s) counted; source {source_path}:")
     rule_cols = list(rule or {})
@@ -148,10 +173,26 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.splitlines()[0])  # fmt: skip
     parser.add_argument("id", help="a figure_id of summaries.csv or a claim_id of audit.csv")
     parser.add_argument("--base", action="store_true", help="list the base's rows instead")
+    parser.add_argument("--survey", help="the survey (default: the one whose outputs have the id)")
     args = parser.parse_args(argv)
     root = project_root()
+    surveys = list(load_params(root).surveys)
+    if args.survey is not None and args.survey not in surveys:
+        print(f"error: unknown survey {args.survey!r}; surveys: {', '.join(surveys)}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    survey = args.survey
+    if survey is None:
+        found = surveys_with(root, args.id)
+        if len(found) > 1:
+            print(f"error: {args.id!r} is an id of surveys {', '.join(found)}: "
+                  "choose one with --survey", file=sys.stderr)  # fmt: skip
+            return 2
+        survey = found[0] if found else surveys[0]
     try:
-        lines = trace_lines(root, args.id, "base" if args.base else "numerator")
+        lines = [f"survey {survey}"] + trace_lines(root, args.id,
+                                                   "base" if args.base else "numerator",
+                                                   survey)  # fmt: skip
     except UnknownId as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
