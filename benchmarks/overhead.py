@@ -143,8 +143,8 @@ def empty_pipeline(folder: Path, work: Path, env: dict[str, str], dvc: str,
     (folder / "dvc.yaml").write_text(yaml.safe_dump({"stages": stages}, sort_keys=False),
                                      encoding="utf-8")  # fmt: skip
     git_dvc_init(folder, env, dvc)
-    names = ", ".join(stages)
-    return measure_median(f"dvc repro --force, same shape, empty notebooks ({names})",
+    count = sum(len(surveys) if "foreach" in stage else 1 for stage in stages.values())
+    return measure_median(f"dvc repro --force, same {count} stages, empty notebooks",
                           [dvc, "repro", "--force"], folder, env, repeat)  # fmt: skip
 
 
@@ -192,8 +192,8 @@ def main() -> int:
                                       args.repeat)
                  for name in runner_stages}  # fmt: skip
     # A stage without a notebook (index): its own command, alone (same output, same bytes).
-    alone_runs = {name: measure_median(f"{name} stage alone ({cmd})", shlex.split(cmd), work,
-                                       env, args.repeat)
+    alone_runs = {name: measure_median(f"{name} stage alone (its command, no notebook)",
+                                       shlex.split(cmd), work, env, args.repeat)
                   for name, cmd in others.items()}  # fmt: skip
     runs = [*bare_runs.values(), *alone_runs.values()]
     label = f"bare minimum (sum of the papermill runs + {', '.join(others)})"

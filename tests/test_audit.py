@@ -145,7 +145,8 @@ def test_selection_rules():
 
 @pytest.fixture(scope="module")
 def committed():
-    prov = json.loads((ROOT / "data/processed/oas_2013/provenance.json").read_text(encoding="utf-8"))
+    prov = json.loads((ROOT / "data/processed/oas_2013/provenance.json")
+                      .read_text(encoding="utf-8"))  # fmt: skip
     tables = {name: read_csv(ROOT / path) for name, path in prov["tables"].items()}
     return prov, tables, read_csv(ROOT / "data/processed/oas_2013/summaries.csv")
 

@@ -89,7 +89,8 @@ def test_every_page_is_numbered(pages):
 
 
 def test_every_page_carries_the_codebooks_short_title(pages, params):
-    book = yaml.safe_load((REPO / params["surveys"]["oas_2013"]["codebook"]).read_text(encoding="utf-8"))
+    codebook = REPO / params["surveys"]["oas_2013"]["codebook"]
+    book = yaml.safe_load(codebook.read_text(encoding="utf-8"))
     running = f"{book['survey']['short_title']} · reproducible report"
     for i, text in enumerate(pages, start=1):
         assert running in text, f"page {i} lacks the running header {running!r}"
@@ -271,7 +272,8 @@ def test_same_html_gives_the_same_pdf_bytes(html_text):
         first, second = (run.result() for run in runs)
     assert first == second, "two renderings of the same HTML differ"
     assert first == PDF.read_bytes(), (
-        "reports/oas_2013/report.pdf is not the rendering of reports/oas_2013/report.html: rerun `make report` "
+        "reports/oas_2013/report.pdf is not the rendering of reports/oas_2013/report.html: "
+        "rerun `make report` "
         "(or the fonts/WeasyPrint differ from the ones that made it)"
     )
 

@@ -91,3 +91,28 @@ def test_notebooks_run_top_to_bottom_in_jupyter_leave_git_status_clean(tmp_path)
     for name in ("responses.csv", "summaries.csv", "audit.csv"):
         committed = clone / "data" / "processed" / "oas_2013" / name
         assert (scratch / name).read_bytes() == committed.read_bytes(), name
+
+
+@pytest.mark.slow
+def test_a_change_to_one_survey_reruns_only_that_survey(tmp_path):
+    """An override for the example survey: its stages rerun, the 2013 survey's files stay
+    byte-identical (and DVC does not even run its stages)."""
+    clone = fresh_clone(tmp_path / "clone")
+    params = clone / "params.yaml"
+    text = params.read_text(encoding="utf-8")
+    marker = "    codebook: data/examples/invented_survey/codebook.yaml\n    overrides: {}\n"
+    assert marker in text
+    params.write_text(text.replace(marker, marker.replace("overrides: {}",
+                                                          "overrides: {report: {small_n: 5}}")),
+                      encoding="utf-8")  # fmt: skip
+    done = subprocess.run([".venv/bin/dvc", "repro"], cwd=clone, env=shell_env(),
+                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    ran = set(re.findall(r"Running stage '([^']+)'", done.stdout))
+    assert ran == {"summarize@invented_example", "audit@invented_example",
+                   "report@invented_example", "index"}, ran  # fmt: skip
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True,
+                            text=True, check=True).stdout.splitlines()  # fmt: skip
+    changed = {line[3:] for line in status}
+    assert "params.yaml" in changed and "reports/invented_example/report.html" in changed
+    assert not [p for p in changed if "oas_2013" in p], changed

@@ -32,8 +32,13 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from helpers.pipeline.config import ConfigError, StageSpec, load_params, project_root, stage_spec
-from helpers.pipeline.session import RUNNER_ENV
+from helpers.pipeline.config import (
+    ConfigError,
+    StageSpec,
+    load_params,
+    project_root,
+    stage_spec,
+)
 
 FAILED_DIR = Path("reports/_failed")  # + <survey>/<notebook>.ipynb (ignored by git)
 
@@ -109,7 +114,6 @@ def run(stage: str, survey: str, root: Path,
     manifest = Path(name)
     previous = os.environ.get(DEFER_ENV)
     os.environ[DEFER_ENV] = str(manifest)  # inherited by the kernel papermill starts
-    os.environ[RUNNER_ENV] = "1"
     try:
         _run_staged(stage_spec(root, stage, survey), root, {} if timings is None else timings)
         staged = read_manifest(manifest)
@@ -124,7 +128,6 @@ def run(stage: str, survey: str, root: Path,
             os.environ.pop(DEFER_ENV, None)
         else:
             os.environ[DEFER_ENV] = previous
-        os.environ.pop(RUNNER_ENV, None)
         manifest.unlink(missing_ok=True)
 
 

@@ -32,7 +32,6 @@ from helpers.pipeline.config import (
 from helpers.pipeline.staging import Content, write_outputs
 
 OUTPUT_MODES = ("scratch", "pipeline")
-RUNNER_ENV = "HELPERS_STAGE_RUNNER"  # set by the stage runner for the kernel it starts
 
 
 @dataclass(frozen=True)
