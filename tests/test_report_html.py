@@ -1,11 +1,13 @@
 import html
 import math
+import traceback
 from decimal import Decimal
 
 import pandas as pd
 import pytest
 
 from helpers.report import markup as rh
+from helpers.report.templating import environment, join_lines
 
 SUMMARIES = pd.DataFrame({
     "figure_id": ["q1.all.all.yes", "q1.all.all.no", "q2.all.all.missing"],
@@ -82,3 +84,29 @@ def test_summary_table_marks_small_bases():
     assert 'id="fig-q1.all.all.yes"' in out
     assert "60.0%" in out and "35.7–80.2" in out
     assert "†" not in rh.summary_table(rows.iloc[:2], "Q1", small_n=10)
+
+
+@pytest.mark.parametrize(
+    ("source", "joined"),
+    [
+        ("<p>one\n  two</p>\n<p>three</p>", "<p>one two</p><p>three</p>"),  # prose: a space
+        ("<ul>\n  <li>a</li>\n</ul>", "<ul><li>a</li></ul>"),  # between tags: nothing
+        ("text\n  <code>x</code>\n  more", "text <code>x</code> more"),
+        ("</p>\n{{ x }}\n<p>", "</p>&lt;x&gt;<p>"),  # between markup pieces: nothing
+        ("a\n{{ x }}\nb", "a &lt;x&gt; b"),  # beside a word: a space
+        ("a {% if x %}\n  b\n{% endif %}\n  c", "a bc"),  # next to block tags: nothing
+        ("{# note #}\n<p>a</p>\n", "<p>a</p>"),
+    ],
+)
+def test_templates_lose_their_layout(source, joined):
+    assert environment().from_string(source).render(x="<x>") == joined
+    assert join_lines("<p>one\n  two</p>\n<p>") == "<p>one two</p><p>"
+
+
+def test_template_line_numbers_are_kept_in_errors():
+    from jinja2 import UndefinedError
+
+    with pytest.raises(UndefinedError) as info:
+        environment().from_string("<p>\n  a\n</p>\n<p>{{ missing.x }}</p>").render()
+    frames = traceback.extract_tb(info.tb)
+    assert any(f.lineno == 4 for f in frames if f.filename == "<template>")

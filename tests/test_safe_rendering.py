@@ -13,14 +13,18 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+import yaml
+from jinja2 import StrictUndefined, UndefinedError
+from markupsafe import Markup
 
 from helpers.clean.reconcile import reconcile
-from helpers.core.codebook import load_codebook
+from helpers.core.codebook import load_codebook, parse_codebook
 from helpers.core.params import StatsParams
 from helpers.extract.source_parser import parse_source
 from helpers.pipeline.config import load_params, project_root
 from helpers.report import markup as rh
 from helpers.report import sections as rs
+from helpers.report import templating
 from helpers.report.data_warnings import data_warnings_html
 from helpers.summarize.summaries import summarize
 
@@ -178,3 +182,73 @@ def test_rendered_report_html_executes_nothing(free_text_html):
     assert "<title>Report &lt;/title&gt;&lt;script&gt;" in html
     assert not [t for t, _ in c.tags if t == "script"]
     assert "mathjax" not in html.lower()  # nothing would typeset $x$
+
+
+HOSTILE_LABEL = '<script>alert(1)</script>" onmouseover="alert(2)'
+
+
+@pytest.fixture(scope="module")
+def hostile_book():
+    """The 2013 codebook with Q1's text, short title and first answer label made hostile."""
+    data = yaml.safe_load((ROOT / "codebooks/oas_2013.yaml").read_text(encoding="utf-8"))
+    q1 = data["questions"][0]
+    q1["text"] = q1["short"] = q1["answers"][0]["label"] = HOSTILE_LABEL
+    return parse_codebook(data)
+
+
+def test_codebook_labels_are_autoescaped_in_sections(hostile_book, responses, hostile_free_text):
+    figs = summarize(responses, hostile_free_text, hostile_book, project_stats())
+    figs = getattr(figs, "figures", figs)
+    q1 = hostile_book.question("q1")
+    parts = {
+        "question": rs.question_section(hostile_book, q1, figs, project_stats(), 5, []),
+        "key findings": rs.key_findings(hostile_book, figs),
+        "toc": rh.toc(rs.sections(hostile_book)),
+        "heading": rh.heading(f"Q1: {q1.short}", "q1"),
+    }
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&quot; onmouseover=&quot;alert(2)"
+    for name, html in parts.items():
+        c = assert_inert(html, allowed={"img"})  # the report's own charts (data URIs)
+        assert "<script" not in html, name
+        assert escaped in html, name
+        assert HOSTILE_LABEL in "".join(c.text), name  # shown literally
+    # the chart's alt text (an attribute) holds the label escaped, not as attributes
+    assert f'alt="Q1 bar chart: {escaped}' in parts["question"]
+    imgs = [dict(a) for t, a in collect(parts["question"]).tags if t == "img"]
+    assert imgs and all(i["src"].startswith("data:image/png;base64,") for i in imgs)
+
+
+def test_free_text_is_autoescaped_by_the_template(hostile_free_text):
+    html = templating.render(
+        "free_text_block.html", qid="q1_how",
+        groups=[{"code": "", "label": "", "count": 1, "more": 0,
+                 "answers": [(HOSTILE_LABEL, 7)]}])  # fmt: skip
+    assert html == ('<ul><li>&lt;script&gt;alert(1)&lt;/script&gt;&quot; onmouseover=&quot;'
+                    'alert(2) <span class="line">line 7</span></li></ul>')
+
+
+def test_environment_is_autoescaped_and_strict():
+    env = templating.environment()
+    assert env.autoescape is True and env.undefined is StrictUndefined
+    assert templating.environment() is env  # built once
+    page = env.from_string("{{ text }}|{{ html }}|{{ absent }}")
+    assert page.render(text="<b>&'", html=Markup("<b>ok</b>"), absent=None) == \
+        "&lt;b&gt;&amp;&#x27;|<b>ok</b>|"  # fmt: skip
+
+
+def test_a_missing_template_variable_raises():
+    with pytest.raises(UndefinedError, match="undefined"):
+        templating.environment().from_string("<p>{{ missing }}</p>").render()
+    with pytest.raises(UndefinedError, match="publisher"):
+        templating.render("title_block.html", title="T", running="R", input_kind="document",
+                          path="p", sha256="0" * 16)  # fmt: skip
+    with pytest.raises(UndefinedError):
+        templating.render("method.html")
+
+
+def test_every_template_compiles():
+    env = templating.environment()
+    names = env.list_templates()
+    assert "macros.html" in names and "method.html" in names
+    for name in names:
+        env.get_template(name)

@@ -10,9 +10,11 @@ is none of these, the block is empty and the report shows nothing.
 from __future__ import annotations
 
 import pandas as pd
+from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
-from helpers.report.markup import bullet_list, esc, paragraph, table
+from helpers.report.markup import table_data
+from helpers.report.templating import render
 
 ROSTER = "roster"
 
@@ -55,7 +57,7 @@ def _missing(responses: pd.DataFrame, book: Codebook) -> list[tuple[str, str, pd
 def data_warnings_html(
     rejects: pd.DataFrame, reconciliation: pd.DataFrame, responses: pd.DataFrame, book: Codebook,
     max_listed: int = 40,
-) -> str:
+) -> Markup:
     """Return an escaped HTML warning block, or '' when there is nothing to warn about.
 
     Lists every rejected row (source line, list, organization, reason), the rows
@@ -65,46 +67,30 @@ def data_warnings_html(
     unbalanced = _unbalanced(reconciliation)
     missing = _missing(responses, book)
     if rejects.empty and unbalanced.empty and not missing:
-        return ""
-    parts = [paragraph("<strong>Data warnings.</strong> Not everything in the source could "
-                       "be used as it stands: the figures of this report leave out what is "
-                       "listed here.")]  # fmt: skip
-    if not rejects.empty:
-        listed = rejects.sort_values("source_line", kind="stable").head(max_listed)
-        items = [f"Line {esc(_int(r['source_line']))}, {esc(list_name(r['list']))}: "
-                 f"<q>{esc(r['organization'])}</q> set aside — {esc(r['reason'])}"
-                 for _, r in listed.iterrows()]  # fmt: skip
-        if len(rejects) > len(listed):
-            items.append(f"… and {len(rejects) - len(listed)} more")
-        n = len(rejects)
-        parts.append(paragraph(f"{n} row{'s' if n != 1 else ''} of the source "
-                               "set aside (<code>data/processed/rejects.csv</code>):"))
-        parts.append(bullet_list(items))
-    if not unbalanced.empty:
-        names = ", ".join(esc(list_name(x)) for x in unbalanced["list"])
-        parts.append(paragraph(f"<strong>Rows read do not equal rows kept plus rows set aside"
-                               f"</strong> for: {names}."))  # fmt: skip
+        return Markup("")
+    listed = rejects if rejects.empty else \
+        rejects.sort_values("source_line", kind="stable").head(max_listed)  # fmt: skip
+    counts = None
     if not reconciliation.empty:
-        counts = pd.DataFrame({
+        frame = pd.DataFrame({
             "List": [list_name(x) for x in reconciliation["list"]],
             "Rows read": reconciliation["rows_read"].map(_int),
             "Kept": reconciliation["rows_kept"].map(_int),
             "Set aside": reconciliation["rows_rejected"].map(_int),
         })  # fmt: skip
         if "rows_missing" in reconciliation:
-            counts.insert(3, "Missing", reconciliation["rows_missing"].map(_int))
-        parts.append(table(counts, "Rows read, kept and set aside per list "
-                           "(data/processed/reconciliation.csv)"))  # fmt: skip
+            frame.insert(3, "Missing", reconciliation["rows_missing"].map(_int))
+        counts = table_data(frame, "Rows read, kept and set aside per list "
+                            "(data/processed/reconciliation.csv)")  # fmt: skip
     label = "organization" if "organization" in responses.columns else "respondent_id"
-    for qid, short, rows in missing:
-        who = "; ".join(f"{esc(r['respondent_id'])}"
-                        + (f" {esc(r[label])}" if label != "respondent_id" else "")
-                        for _, r in rows.head(max_listed).iterrows())  # fmt: skip
-        n = len(rows)
-        if n > max_listed:
-            who += f"; … and {n - max_listed} more"
-        parts.append(paragraph(f"{esc(qid.upper())} ({esc(short)}): {n} respondent"
-                               f"{'s' if n != 1 else ''} without an answer, left out of its "
-                               f"base: {who}."))  # fmt: skip
-    return ('<section class="warning data-warnings" role="note" aria-label="Data warnings">'
-            + "".join(parts) + "</section>")  # fmt: skip
+    return render(
+        "data_warnings.html", n_rejects=len(rejects),
+        rejects=[(_int(r["source_line"]), list_name(r["list"]), r["organization"], r["reason"])
+                 for _, r in listed.iterrows()],
+        unbalanced=[list_name(x) for x in unbalanced["list"]], counts=counts,
+        missing=[{"id": qid.upper(), "short": short, "n": len(rows),
+                  "who": [(r["respondent_id"], r[label] if label != "respondent_id" else None)
+                          for _, r in rows.head(max_listed).iterrows()]}
+                 for qid, short, rows in missing],
+        max_listed=max_listed,
+    )  # fmt: skip

@@ -1,25 +1,23 @@
-"""HTML fragments of the report. Every value is escaped: source text is data, never markup.
+"""HTML fragments of the report, rendered by the macros of ``templates/macros.html``.
 
-Numbers are cited by figure id: a table row carries the anchor ``fig-<figure_id>``
-and the visible id; prose links to it, so a link can point at one number.
+Every value is escaped by the templates (:mod:`helpers.report.templating`): source
+text is data, never markup. Numbers are cited by figure id: a table row carries the
+anchor ``fig-<figure_id>`` and the visible id; prose links to it, so a link can
+point at one number. Each function returns :class:`markupsafe.Markup` (a ``str``).
 """
 
 from __future__ import annotations
 
 import base64
-import html
 from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 import pandas as pd
+from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
-
-
-def esc(value: object) -> str:
-    """HTML-escape any value ('' for missing)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return html.escape(str(value), quote=True)
+from helpers.report.templating import esc as esc  # the templates' escaping, as rh.esc
+from helpers.report.templating import macro, render, text
 
 
 def anchor(figure_id: str) -> str:
@@ -27,25 +25,25 @@ def anchor(figure_id: str) -> str:
     return f"fig-{figure_id}"
 
 
-def figure_ref(figure_id: str) -> str:
+def figure_ref(figure_id: str) -> Markup:
     """A small link to a figure's row, showing its id."""
-    return f'<a class="fid" href="#{esc(anchor(figure_id))}">{esc(figure_id)}</a>'
+    return macro("figure_ref")(figure_id)
 
 
-def provenance_link(figure_id: str) -> str:
+def provenance_link(figure_id: str) -> Markup:
     """The figure id, linking to its provenance entry (rows and source lines)."""
-    return f'<a href="#prov-{esc(figure_id)}"><code>{esc(figure_id)}</code></a>'
+    return macro("provenance_link")(figure_id)
 
 
 def fmt_pct(value: object) -> str:
     """'60.0%' (or '' when missing), exactly as computed (no re-rounding)."""
-    text = esc(value)
-    return f"{text}%" if text else ""
+    shown = text(value)
+    return f"{shown}%" if shown else ""
 
 
 def fmt_ci(row: pd.Series) -> str:
     """'35.7–80.2' or ''."""
-    low, high = esc(row["ci_low"]), esc(row["ci_high"])
+    low, high = text(row["ci_low"]), text(row["ci_high"])
     return f"{low}–{high}" if low and high else ""
 
 
@@ -57,89 +55,117 @@ def row_of(summaries: pd.DataFrame, figure_id: str) -> pd.Series:
     return hit.iloc[0]
 
 
-def cite(summaries: pd.DataFrame, figure_id: str, what: str = "pct") -> str:
-    """A number for prose with its figure id: '60.0% (9 of 15)' + link."""
-    row = row_of(summaries, figure_id)
+def cite_text(row: pd.Series, what: str = "pct") -> str:
+    """The text of a cited number: '60.0% (9 of 15)', '9', '9 of 15' or with its CI."""
+    n, base = text(row["n"]), text(row["base"])
     if what == "n":
-        text = esc(row["n"])
-    elif what == "n_of_base":
-        text = f"{esc(row['n'])} of {esc(row['base'])}"
-    elif what == "pct_ci":
-        text = f"{fmt_pct(row['pct'])} (CI {fmt_ci(row)}; {esc(row['n'])} of {esc(row['base'])})"
-    else:
-        text = f"{fmt_pct(row['pct'])} ({esc(row['n'])} of {esc(row['base'])})"
-    return f'<span class="num">{text}</span>&#8239;{figure_ref(figure_id)}'
+        return n
+    if what == "n_of_base":
+        return f"{n} of {base}"
+    if what == "pct_ci":
+        return f"{fmt_pct(row['pct'])} (CI {fmt_ci(row)}; {n} of {base})"
+    return f"{fmt_pct(row['pct'])} ({n} of {base})"
 
 
-def heading(title: str, anchor_id: str, level: int = 2) -> str:
+class Cited(NamedTuple):
+    """A number for prose and its figure id, for the ``cite`` macro."""
+
+    text: str
+    figure_id: str
+
+
+def cited(summaries: pd.DataFrame, figure_id: str, what: str = "pct") -> Cited:
+    """The number of a figure id for prose (see :func:`cite_text`), for the ``cite`` macro."""
+    return Cited(cite_text(row_of(summaries, figure_id), what), figure_id)
+
+
+def cite(summaries: pd.DataFrame, figure_id: str, what: str = "pct") -> Markup:
+    """A number for prose with its figure id: '60.0% (9 of 15)' + link."""
+    return macro("cite")(*cited(summaries, figure_id, what))
+
+
+def heading(title: str, anchor_id: str, level: int = 2) -> Markup:
     """A section heading with an id for the table of contents."""
-    return f'<h{level} id="{esc(anchor_id)}">{esc(title)}</h{level}>'
+    return macro("heading")(title, anchor_id, level)
 
 
-def toc(entries: Iterable[tuple[str, str, int]]) -> str:
+def toc(entries: Iterable[tuple[str, str, int]]) -> Markup:
     """Table of contents from (anchor, title, level) entries."""
-    items = [f'<li class="toc-l{lvl}"><a href="#{esc(a)}">{esc(t)}</a></li>'
-             for a, t, lvl in entries]  # fmt: skip
-    return '<nav class="toc" aria-label="Contents"><h2 id="contents">Contents</h2><ol>' + \
-        "".join(items) + "</ol></nav>"  # fmt: skip
+    return render("toc.html", entries=list(entries))
 
 
-def paragraph(html_text: str, cls: str = "") -> str:
-    """A paragraph of already-escaped HTML."""
-    return f'<p class="{cls}">{html_text}</p>' if cls else f"<p>{html_text}</p>"
+def paragraph(html_text: str, cls: str = "") -> Markup:
+    """A paragraph of HTML (the caller's: it is inserted as markup, not escaped)."""
+    return macro("paragraph")(Markup(html_text), cls)
 
 
-def bullet_list(items: Iterable[str], ordered: bool = False) -> str:
-    """A list of already-escaped HTML items."""
-    tag = "ol" if ordered else "ul"
-    return f"<{tag}>" + "".join(f"<li>{i}</li>" for i in items) + f"</{tag}>"
+def bullet_list(items: Iterable[str], ordered: bool = False) -> Markup:
+    """A list of HTML items (the caller's: they are inserted as markup, not escaped)."""
+    return macro("bullet_list")([Markup(i) for i in items], ordered)
 
 
-def figure(png: bytes, alt: str, caption: str, anchor_id: str) -> str:
-    """An embedded PNG chart (data URI) with alt text and a caption."""
-    data = base64.b64encode(png).decode("ascii")
-    return (f'<figure id="{esc(anchor_id)}" class="chart"><img src="data:image/png;base64,'
-            f'{data}" alt="{esc(alt)}"><figcaption>{caption}</figcaption></figure>')  # fmt: skip
+def png_data(png: bytes) -> str:
+    """A PNG's bytes as the base64 text of a data URI."""
+    return base64.b64encode(png).decode("ascii")
+
+
+def figure(png: bytes, alt: str, caption: str, anchor_id: str) -> Markup:
+    """An embedded PNG chart (data URI) with alt text and an HTML caption (the caller's)."""
+    return macro("figure")(png_data(png), alt, Markup(caption), anchor_id)
+
+
+def table_data(
+    df: pd.DataFrame, caption: str = "", row_ids: Sequence[str] | None = None,
+    raw_html_columns: Sequence[str] = (), cls: str = "",
+) -> dict[str, Any]:  # fmt: skip
+    """What the ``table`` macro shows: columns, caption, class and rows (id, cells).
+
+    Cells of ``raw_html_columns`` are HTML (the caller's, e.g. from :func:`provenance_link`)
+    and become Markup: a DataFrame keeps text as ``str``, not Markup. Every other cell is
+    a value the template escapes.
+    """
+    rows = []
+    for i, (_, row) in enumerate(df.iterrows()):
+        rows.append({
+            "id": row_ids[i] if row_ids is not None and row_ids[i] else "",
+            "cells": [Markup(row[c]) if c in raw_html_columns else row[c] for c in df.columns],
+        })  # fmt: skip
+    return {"columns": list(df.columns), "caption": caption, "cls": cls, "rows": rows}
 
 
 def table(
     df: pd.DataFrame, caption: str = "", row_ids: Sequence[str] | None = None,
     raw_html_columns: Sequence[str] = (), cls: str = "",
-) -> str:  # fmt: skip
+) -> Markup:  # fmt: skip
     """An HTML table; cells are escaped unless their column is in ``raw_html_columns``."""
-    head = "".join(f"<th scope=\"col\">{esc(c)}</th>" for c in df.columns)
-    body = []
-    for i, (_, row) in enumerate(df.iterrows()):
-        rid = f' id="{esc(row_ids[i])}"' if row_ids is not None and row_ids[i] else ""
-        cells = "".join(
-            f"<td>{row[c] if c in raw_html_columns else esc(row[c])}</td>" for c in df.columns
-        )
-        body.append(f"<tr{rid}>{cells}</tr>")
-    cap = f"<caption>{caption}</caption>" if caption else ""
-    klass = f' class="{esc(cls)}"' if cls else ""
-    return (f'<div class="table-wrap"><table{klass}>{cap}<thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>')  # fmt: skip
+    return macro("table")(table_data(df, caption, row_ids, raw_html_columns, cls))
 
 
-def summary_table(
+def summary_data(
     rows: pd.DataFrame, caption: str, small_n: int, group_label: str | None = None,
-) -> str:  # fmt: skip
-    """Long-format figure table: group, answer, n, base, %, interval, figure id.
-
-    Rows whose base is below ``small_n`` are flagged with a dagger.
-    """
+) -> dict[str, Any]:  # fmt: skip
+    """The table of :func:`summary_table`, for the ``table`` macro."""
     show = pd.DataFrame({
         **({group_label: rows["group_value"]} if group_label else {}),
         "Answer": rows["answer"],
         "n": rows["n"],
-        "Base": [f"{esc(b)}{' †' if pd.notna(b) and b < small_n else ''}" for b in rows["base"]],
+        "Base": [f"{text(b)}{' †' if pd.notna(b) and b < small_n else ''}" for b in rows["base"]],
         "%": [fmt_pct(p) for p in rows["pct"]],
         "Interval": [fmt_ci(r) for _, r in rows.iterrows()],
         "Figure id": [provenance_link(f) for f in rows["figure_id"]],
     })  # fmt: skip
-    ids = [anchor(f) for f in rows["figure_id"]]
-    return table(show, caption, row_ids=ids, raw_html_columns=["Base", "%", "Figure id"],
-                 cls="figures")  # fmt: skip
+    return table_data(show, caption, row_ids=[anchor(f) for f in rows["figure_id"]],
+                      raw_html_columns=["Figure id"], cls="figures")  # fmt: skip
+
+
+def summary_table(
+    rows: pd.DataFrame, caption: str, small_n: int, group_label: str | None = None,
+) -> Markup:  # fmt: skip
+    """Long-format figure table: group, answer, n, base, %, interval, figure id.
+
+    Rows whose base is below ``small_n`` are flagged with a dagger.
+    """
+    return macro("table")(summary_data(rows, caption, small_n, group_label))
 
 
 def crosstab_matrix(rows: pd.DataFrame, row_label: str) -> pd.DataFrame:
@@ -151,26 +177,27 @@ def crosstab_matrix(rows: pd.DataFrame, row_label: str) -> pd.DataFrame:
     return matrix
 
 
+def free_text_groups(answers: pd.DataFrame, book: Codebook, qid: str,
+                     max_rows: int | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """The free-text answers of one question by item: code, label, count, listed answers."""
+    q = book.question(qid)
+    out = []
+    items_of = answers["item"].astype("string").fillna("")
+    for code, label in [(o.code, o.label) for o in q.items] or [("", "")]:
+        sel = answers[(answers["question"] == qid) & (items_of == code)]
+        listed = sel if max_rows is None else sel.head(max_rows)
+        out.append({
+            "code": code, "label": label, "count": len(sel), "more": len(sel) - len(listed),
+            "answers": list(zip(listed["text"], listed["line"], strict=True)),
+        })  # fmt: skip
+    return out
+
+
 def free_text_block(answers: pd.DataFrame, book: Codebook, qid: str,
-                    max_rows: int | None = None) -> str:  # fmt: skip
+                    max_rows: int | None = None) -> Markup:  # fmt: skip
     """The free-text answers of one question (grouped by item), with their source lines.
 
     At most ``max_rows`` answers per group are listed; a note gives the rest's count.
     """
-    q = book.question(qid)
-    parts = []
-    groups = [(o.code, o.label) for o in q.items] or [("", "")]
-    for code, label in groups:
-        items_of = answers["item"].astype("string").fillna("")
-        sel = answers[(answers["question"] == qid) & (items_of == code)]
-        if label:
-            parts.append(f'<h4 id="{esc(f"free-{qid}-{code}")}">Activity {esc(code)}: '
-                         f"{esc(label)} <span class=\"count\">({len(sel)} answers)</span></h4>")
-        listed = sel if max_rows is None else sel.head(max_rows)
-        items = [f'{esc(t)} <span class="line">line {esc(n)}</span>'
-                 for t, n in zip(listed["text"], listed["line"], strict=True)]  # fmt: skip
-        parts.append(bullet_list(items) if items else "<p><em>No answers.</em></p>")
-        if len(sel) > len(listed):
-            parts.append(f'<p class="note">… and {len(sel) - len(listed)} more in '
-                         "<code>data/processed/free_text.csv</code>.</p>")
-    return "".join(parts)
+    return render("free_text_block.html", qid=qid,
+                  groups=free_text_groups(answers, book, qid, max_rows))  # fmt: skip

@@ -1,4 +1,8 @@
-"""The report's sections, each built from computed tables (no number typed by hand)."""
+"""The report's sections, each built from computed tables (no number typed by hand).
+
+Each function computes what its section shows and hands it to its template in
+``templates/`` (escaped there); none writes HTML itself.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,14 @@ from typing import Any
 
 import pandas as pd
 import yaml
+from markupsafe import Markup
 
 from helpers.core.codebook import SELECTED, Codebook, Question
 from helpers.core.params import StatsParams
 from helpers.core.stats import ROUNDING_NAMES, describe_method
 from helpers.report import charts
 from helpers.report import markup as rh
+from helpers.report.templating import render
 
 REPORTED_PACKAGES = (
     "pandas", "numpy", "matplotlib", "statsmodels", "scipy", "pandera", "papermill",
@@ -42,18 +48,14 @@ def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None,
     return out
 
 
-def title_block(book: Codebook, source: dict[str, Any], input_kind: str = "document") -> str:
+def title_block(book: Codebook, source: dict[str, Any], input_kind: str = "document") -> Markup:
     """Title, subtitle and source document."""
     survey = book.survey
-    what = (f"Reproducible re-analysis of the summary published by the "
-            f"{rh.esc(survey.get('publisher', ''))}" if input_kind == "document"
-            else "Reproducible analysis of a respondent-level export")  # fmt: skip
     title = " ".join(str(survey.get("title", "Survey report")).split())
-    running = f"{survey.get('short_title', title)} · reproducible report"
-    # The PDF's running header is taken from data-running (report.css: string-set).
-    return (f'<h1 data-running="{rh.esc(running)}">{rh.esc(title)}</h1>'
-            f'<p class="subtitle">{what}. Source: <code>{rh.esc(source["path"])}</code>'
-            f" (sha256 <code>{rh.esc(source['sha256'][:16])}…</code>).</p>")  # fmt: skip
+    return render("title_block.html", title=title, input_kind=input_kind,
+                  running=f"{survey.get('short_title', title)} · reproducible report",
+                  publisher=survey.get("publisher", ""), path=source["path"],
+                  sha256=source["sha256"][:16])  # fmt: skip
 
 
 def _first_group_rows(book: Codebook, summaries: pd.DataFrame) -> pd.DataFrame:
@@ -65,95 +67,55 @@ def _first_group_rows(book: Codebook, summaries: pd.DataFrame) -> pd.DataFrame:
                      & (summaries["group"] == coded[0])]  # fmt: skip
 
 
-def key_findings(book: Codebook, summaries: pd.DataFrame, audit_line: str = "") -> str:
-    """Bulleted headline figures, each cited by figure id."""
-    items = []
-    reg = _first_group_rows(book, summaries)
-    parts = "; ".join(f"{rh.esc(r['group_value'])}: "
-                      f"{rh.cite(summaries, r['figure_id'], 'n')}" for _, r in reg.iterrows())
-    items.append(f"{rh.cite(summaries, 'respondents.all.all', 'n')} "
-                 f"{rh.esc(book.survey.get('respondent_unit_plural', 'respondents'))} answered"
-                 + (f" ({parts})." if parts else "."))  # fmt: skip
+def key_findings(book: Codebook, summaries: pd.DataFrame, audit_line: str = "") -> Markup:
+    """Bulleted headline figures, each cited by figure id.
+
+    ``audit_line``: an HTML item to add (:func:`helpers.report.audit_sections.audit_summary`).
+    """
+    questions = []
     for q in book.closed:
         first = q.answers[0]
-        fid = f"{q.id}.all.all.{first.code}"
-        items.append(f"{rh.esc(q.short)}: <em>{rh.esc(first.label)}</em> "
-                     f"{rh.cite(summaries, fid, 'pct_ci')}.")  # fmt: skip
         zero = summaries[(summaries["question"] == q.id) & (summaries["group"] == "all")
                          & (summaries["kind"] == "answer") & (summaries["n"] == 0)]  # fmt: skip
-        for _, r in zero.iterrows():
-            items.append(f"No respondent answered <em>{rh.esc(r['answer'])}</em> to "
-                         f"{q.id.upper()} ({rh.cite(summaries, r['figure_id'], 'n_of_base')}).")
+        questions.append({
+            "id": q.id.upper(), "short": q.short, "label": first.label,
+            "cited": rh.cited(summaries, f"{q.id}.all.all.{first.code}", "pct_ci"),
+            "zeros": [(r["answer"], rh.cited(summaries, r["figure_id"], "n_of_base"))
+                      for _, r in zero.iterrows()],
+        })  # fmt: skip
+    crosstabs = []
     for row_q, col_q in book.crosstabs:
         first = book.question(row_q).answers[0]
-        bits = [f"{rh.cite(summaries, f'{row_q}.{col_q}.{o.code}.{first.code}')} of those who "
-                f"answered <em>{rh.esc(o.label)}</em> to {col_q.upper()}"
-                for o in book.question(col_q).answers]  # fmt: skip
-        items.append(f"<em>{rh.esc(first.label)}</em> ({row_q.upper()}): " + "; ".join(bits)
-                     + ".")  # fmt: skip
-    if audit_line:
-        items.append(audit_line)
-    return '<div class="keyfindings">' + rh.bullet_list(items) + "</div>"
+        crosstabs.append({
+            "row": row_q.upper(), "col": col_q.upper(), "label": first.label,
+            "parts": [(rh.cited(summaries, f"{row_q}.{col_q}.{o.code}.{first.code}"), o.label)
+                      for o in book.question(col_q).answers],
+        })  # fmt: skip
+    return render(
+        "key_findings.html", respondents=rh.cited(summaries, "respondents.all.all", "n"),
+        unit=book.survey.get("respondent_unit_plural", "respondents"),
+        groups=[(r["group_value"], rh.cited(summaries, r["figure_id"], "n"))
+                for _, r in _first_group_rows(book, summaries).iterrows()],
+        questions=questions, crosstabs=crosstabs,
+        audit_line=Markup(audit_line),  # HTML by contract (the audit summary sentence)
+    )  # fmt: skip
 
 
 def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: StatsParams,
-           small_n: int, input_kind: str = "document") -> str:  # fmt: skip
+           small_n: int, input_kind: str = "document") -> Markup:  # fmt: skip
     """How the figures were made and what they can and cannot say."""
     invited = claims[(claims["source_line"] == claims["source_line"].min())
                      & (claims["kind"] == "unverifiable")]  # fmt: skip
-    invited_text = ""
-    if len(invited):
-        c = invited.iloc[0]
-        invited_text = (f" The source states that the survey went to "
-                        f"<span class=\"num\">{rh.esc(c['qualifier'])} {rh.esc(c['stated_text'])}"
-                        f"</span> organizations (claim <code>{rh.esc(c['claim_id'])}</code>, line "
-                        f"{rh.esc(c['source_line'])}); the document holds no list of them.")
-    method_name = describe_method(sp.ci_method, sp.ci_level)
-    unit = rh.esc(book.survey.get("respondent_unit_plural", "respondents"))
-    if input_kind == "document":
-        origin = (f"The only record of the survey is the published summary. The pipeline reads "
-                  f"its lists of organizations (under country, OAS-registration status and "
-                  f"answer) and rebuilds one row per responding organization; "
-                  f"{rh.cite(summaries, 'respondents.all.all', 'n')} {unit} answered."
-                  f"{invited_text}")  # fmt: skip
-        selection = ("<strong>Self-selected respondents.</strong> The organizations chose to "
-                     "answer; they are not a random sample of civil society organizations, of "
-                     "those invited, or of those registered with the OAS. Percentages describe "
-                     "these respondents only.")  # fmt: skip
-    else:
-        origin = (f"The data are a respondent-level export (one row per respondent) read with "
-                  f"the codebook: {rh.cite(summaries, 'respondents.all.all', 'n')} {unit}. "
-                  "Answer codes are mapped to the codebook's labels; declared missing codes "
-                  "and blanks count as <em>No answer</em> and are left out of the bases; codes "
-                  "the codebook does not know are set aside (see the warnings below, if any).")
-        selection = ("<strong>Who answered.</strong> Percentages describe the respondents in "
-                     "the export; whether they represent a larger population depends on how "
-                     "they were selected, which the data cannot show.")  # fmt: skip
-    paras = [
-        origin,
-        selection,
-        f"<strong>Intervals.</strong> Each percentage carries a {rh.esc(method_name)} "
-        f"(params.yaml: <code>stats.ci_method = {rh.esc(sp.ci_method)}</code>, "
-        f"<code>ci_level = {rh.esc(sp.ci_level)}</code>). It shows how much a percentage of so "
-        "few respondents could move by chance <em>if</em> they were a random sample of a larger "
-        + ("population of similar organizations. It does not measure the bias of self-selection "
-           "or of non-response, and it is not a range for all invited organizations."
-           if input_kind == "document" else "population. It does not measure selection or "
-           "non-response bias."),
-        f"<strong>Percentages</strong> are {rh.esc(ROUNDING_NAMES[sp.rounding])} to "
-        f"{rh.esc(sp.pct_decimals)} decimal(s) (params.yaml: <code>stats.rounding</code>, "
-        f"<code>stats.pct_decimals</code>); the base of each is the number of respondents in "
-        "the group who answered the question. Rounded percentages need not add up to 100.",
-        f"<strong>Small groups.</strong> Bases below {rh.esc(small_n)} (params.yaml: "
-        "<code>report.small_n</code>) are marked † in the tables: with so few respondents a "
-        f"single {rh.esc(book.survey.get('respondent_unit', 'respondent'))} moves the "
-        "percentage a lot.",
-        f"<strong>Figure ids.</strong> Every number carries an id (e.g. <code>"
-        f"{rh.esc(_example_figure_id(book))}</code>) that names its row in "
-        "<code>data/processed/summaries.csv</code>; <code>python -m helpers.tools.trace &lt;id&gt;"
-        "</code> lists the respondents and source lines behind it.",
-    ]
-    return "".join(rh.paragraph(p) for p in paras)
+    return render(
+        "method.html", input_kind=input_kind,
+        respondents=rh.cited(summaries, "respondents.all.all", "n"),
+        unit=book.survey.get("respondent_unit_plural", "respondents"),
+        respondent_unit=book.survey.get("respondent_unit", "respondent"),
+        invited=invited.iloc[0].to_dict() if len(invited) else None,
+        method_name=describe_method(sp.ci_method, sp.ci_level), sp=sp,
+        rounding=ROUNDING_NAMES[sp.rounding], small_n=small_n,
+        example_id=_example_figure_id(book),
+    )  # fmt: skip
 
 
 def _example_figure_id(book: Codebook) -> str:
@@ -165,7 +127,7 @@ def _example_figure_id(book: Codebook) -> str:
 
 
 def respondents_table(book: Codebook, responses: pd.DataFrame, input_kind: str = "document",
-                      max_rows: int = 40) -> str:  # fmt: skip
+                      max_rows: int = 40) -> Markup:  # fmt: skip
     """One row per respondent with its answers and the source lines they came from.
 
     Only for the published document, or an export small enough to list.
@@ -187,13 +149,14 @@ def respondents_table(book: Codebook, responses: pd.DataFrame, input_kind: str =
         lines = lines + f"; {q.id} " + responses[f"{q.id}_line"].astype("string").fillna("–")
     show["Source lines"] = lines
     ids = [f"resp-{r}" for r in responses["respondent_id"]]
-    return rh.table(show, f"Responding organizations (n = {len(show)})", row_ids=ids)
+    return render("tables.html", tables=[
+        rh.table_data(show, f"Responding organizations (n = {len(show)})", row_ids=ids)])
 
 
-def respondent_figures(book: Codebook, summaries: pd.DataFrame, small_n: int) -> str:
+def respondent_figures(book: Codebook, summaries: pd.DataFrame, small_n: int) -> Markup:
     """Respondents overall and by every group: counts, shares and figure ids."""
     rows = summaries[summaries["question"] == "respondents"]
-    out = []
+    tables = []
     for group in ("all", *book.by_group):
         sel = rows[rows["group"] == group]
         label = "All respondents" if group == "all" else book.group(group).label
@@ -204,13 +167,14 @@ def respondent_figures(book: Codebook, summaries: pd.DataFrame, small_n: int) ->
             "%": [rh.fmt_pct(p) for p in sel["pct"]],
             "Figure id": [rh.provenance_link(f) for f in sel["figure_id"]],
         })  # fmt: skip
-        out.append(rh.table(show, f"Respondents by {label.lower()}" if group != "all"
-                            else "Respondents", row_ids=[rh.anchor(f) for f in sel["figure_id"]],
-                            raw_html_columns=["%", "Figure id"], cls="figures"))  # fmt: skip
-    return "".join(out)
+        tables.append(rh.table_data(
+            show, f"Respondents by {label.lower()}" if group != "all" else "Respondents",
+            row_ids=[rh.anchor(f) for f in sel["figure_id"]], raw_html_columns=["Figure id"],
+            cls="figures"))  # fmt: skip
+    return render("tables.html", tables=tables)
 
 
-def _export_respondents(book: Codebook, responses: pd.DataFrame, max_rows: int) -> str:
+def _export_respondents(book: Codebook, responses: pd.DataFrame, max_rows: int) -> Markup:
     shown = responses.head(max_rows)
     show = pd.DataFrame({"Id": shown["respondent_id"], "Line": shown["source_line"]})
     for g in book.groups:
@@ -219,11 +183,10 @@ def _export_respondents(book: Codebook, responses: pd.DataFrame, max_rows: int) 
         show[g.label] = [labels.get(v, v) if pd.notna(v) else "" for v in values]
     for q in book.closed:
         show[q.id.upper()] = _answer_labels(q, shown)
-    more = len(responses) - len(shown)
-    note = rh.paragraph(f"First {len(shown)} of {len(responses)} respondents; the rest are in "
-                        "<code>data/processed/responses.csv</code>.", "note") if more else ""
-    return note + rh.table(show, f"Respondents (n = {len(responses)})",
-                           row_ids=[f"resp-{r}" for r in shown["respondent_id"]])
+    table = rh.table_data(show, f"Respondents (n = {len(responses)})",
+                          row_ids=[f"resp-{r}" for r in shown["respondent_id"]])  # fmt: skip
+    return render("export_respondents.html", shown=len(shown), total=len(responses),
+                  table=table)  # fmt: skip
 
 
 def _answer_labels(q: Question, rows: pd.DataFrame) -> list[str]:
@@ -254,26 +217,21 @@ def log_chart(chart_log: list[dict[str, str]], chart_id: str, rows: pd.DataFrame
 def question_section(
     book: Codebook, q: Question, summaries: pd.DataFrame, sp: StatsParams, small_n: int,
     chart_log: list[dict[str, str]],
-) -> str:
+) -> Markup:
     """Chart and tables of one closed question: overall and by every group."""
     method_name = describe_method(sp.ci_method, sp.ci_level)
     overall = _question_rows(summaries, q.id, "all")
     base = int(overall["base"].iloc[0])
-    out = [rh.paragraph(f"<em>{rh.esc(q.text)}</em>", "note")]
     note = f"n = {base}; bars: % of respondents; whiskers: {method_name}."
     if q.type == "multiple_choice":
-        out.append(rh.paragraph(
-            "Multiple choice: respondents could choose more than one answer. Each percentage "
-            "is the share of the respondents who answered the question that chose that "
-            "answer, so they can add up to more than 100%.", "note"))  # fmt: skip
         note = (f"n = {base} who answered; several answers allowed; bars: % choosing each; "
                 f"whiskers: {method_name}.")  # fmt: skip
     alt = f"{q.id.upper()} bar chart: " + "; ".join(
         f"{r['answer']} {r['pct']}% ({r['n']} of {r['base']})" for _, r in overall.iterrows())
-    out.append(rh.figure(charts.proportion_chart(overall, f"{q.id.upper()}: {q.short}", note),
-                         alt, f"{rh.esc(q.id.upper())}, all respondents (n = {base}). "
-                         f"Figure ids: <code>{rh.esc(q.id)}.all.all.*</code>",
-                         log_chart(chart_log, f"chart-{q.id}-all", overall)))  # fmt: skip
+    chart = {"data": rh.png_data(charts.proportion_chart(overall, f"{q.id.upper()}: {q.short}",
+                                                         note)),
+             "alt": alt, "id": log_chart(chart_log, f"chart-{q.id}-all", overall)}  # fmt: skip
+    by_group_chart = None
     if q.type == "ordinal":
         groups = [g for g in book.by_group if not book.group(g).from_source]
         rows = pd.concat([overall.assign(group_value="All respondents")] +
@@ -284,32 +242,35 @@ def question_section(
         alt = f"{q.id.upper()} stacked bars by group: " + "; ".join(
             f"{g} (n={int(m['base'])}): " + ", ".join(f"{a} {m[a]:.1f}%" for a in labels)
             for g, m in matrix.iterrows())
-        out.append(rh.figure(
-            charts.stacked_scale_chart(matrix, labels, f"{q.id.upper()}: {q.short}, by group",
-                                       f"Answers in scale order; n = respondents in the group. "
-                                       f"Source: {q.id} rows of summaries.csv.", neutral),
-            alt, f"{rh.esc(q.id.upper())} by OAS registration, as 100% stacked bars.",
-            log_chart(chart_log, f"chart-{q.id}-by-group", rows)))  # fmt: skip
-    out.append(rh.summary_table(overall, f"{q.id.upper()}, all respondents — {method_name}",
-                                small_n))  # fmt: skip
+        png = charts.stacked_scale_chart(matrix, labels, f"{q.id.upper()}: {q.short}, by group",
+                                         f"Answers in scale order; n = respondents in the group. "
+                                         f"Source: {q.id} rows of summaries.csv.", neutral)
+        by_group_chart = {"data": rh.png_data(png), "alt": alt,
+                          "id": log_chart(chart_log, f"chart-{q.id}-by-group", rows)}
+    by_group = []
     for g in book.by_group:
         label = book.group(g).label
-        rows = _question_rows(summaries, q.id, g)
-        out.append(rh.heading(f"{q.id.upper()} by {label}", f"{q.id}-by-{g}", 3))
-        out.append(rh.summary_table(rows, f"{q.id.upper()} by {label} — {method_name}; "
-                                    f"† base below {small_n}", small_n, group_label=label))
+        by_group.append({
+            "title": f"{q.id.upper()} by {label}", "id": f"{q.id}-by-{g}",
+            "table": rh.summary_data(_question_rows(summaries, q.id, g),
+                                     f"{q.id.upper()} by {label} — {method_name}; "
+                                     f"† base below {small_n}", small_n, group_label=label),
+        })  # fmt: skip
     missing = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "missing")
                         & (summaries["group"] == "all")]  # fmt: skip
-    for _, r in missing.iterrows():
-        out.append(rh.paragraph(f"{rh.cite(summaries, r['figure_id'], 'n')} respondents gave no "
-                                f"answer to {q.id.upper()} and are left out of its bases.",
-                                "warning"))  # fmt: skip
-    return "".join(out)
+    return render(
+        "question_section.html", qid=q.id, text=q.text, base=base,
+        multiple=q.type == "multiple_choice", chart=chart, by_group_chart=by_group_chart,
+        overall=rh.summary_data(overall, f"{q.id.upper()}, all respondents — {method_name}",
+                                small_n),
+        by_group=by_group,
+        missing=[rh.cited(summaries, r["figure_id"], "n") for _, r in missing.iterrows()],
+    )  # fmt: skip
 
 
 def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataFrame,
                      sp: StatsParams, small_n: int,
-                     chart_log: list[dict[str, str]]) -> str:  # fmt: skip
+                     chart_log: list[dict[str, str]]) -> Markup:  # fmt: skip
     """Answers to ``row_q`` within each answer to ``col_q``: stacked chart and table."""
     q, by = book.question(row_q), book.question(col_q)
     rows = _question_rows(summaries, row_q, col_q)
@@ -319,55 +280,55 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
     alt = f"{row_q.upper()} by {col_q.upper()}: " + "; ".join(
         f"{g} (n={int(m['base'])}): " + ", ".join(f"{a} {m[a]:.1f}%" for a in labels)
         for g, m in matrix.iterrows())
-    out = [rh.figure(charts.stacked_scale_chart(
+    png = charts.stacked_scale_chart(
         matrix, labels, f"{row_q.upper()} by {col_q.upper()}",
         f"Rows: answer to {col_q.upper()} ({by.short}); n = respondents in the row.",
-        [o.label for o in q.answers if "know" in o.code]), alt,
-        f"{rh.esc(q.short)} by {rh.esc(by.short.lower())}.",
-        log_chart(chart_log, f"chart-{row_q}-{col_q}", rows))]
-    out.append(rh.summary_table(rows, f"{row_q.upper()} by {col_q.upper()} — "
-                                f"{describe_method(sp.ci_method, sp.ci_level)}; † base below "
-                                f"{small_n}", small_n, group_label=f"{col_q.upper()} answer"))
-    return "".join(out)
+        [o.label for o in q.answers if "know" in o.code])
+    chart = {"data": rh.png_data(png), "alt": alt,
+             "id": log_chart(chart_log, f"chart-{row_q}-{col_q}", rows)}
+    table = rh.summary_data(rows, f"{row_q.upper()} by {col_q.upper()} — "
+                            f"{describe_method(sp.ci_method, sp.ci_level)}; † base below "
+                            f"{small_n}", small_n, group_label=f"{col_q.upper()} answer")
+    return render("crosstab_section.html", chart=chart, short=q.short, by_short=by.short.lower(),
+                  table=table)  # fmt: skip
 
 
 def free_text_section(
     book: Codebook, free_text: pd.DataFrame, summaries: pd.DataFrame,
     max_rows: int | None = None, input_kind: str = "document",
-) -> str:  # fmt: skip
+) -> Markup:  # fmt: skip
     """All free-text answers, by question and item, with counts cited by figure id."""
-    origin = ("Quoted as published (not attributed to organizations by the source). Each "
-              "answer shows the source line it came from." if input_kind == "document" else
-              "Quoted as written in the export. Each answer shows the line of its respondent "
-              "in the export.")  # fmt: skip
-    out = [rh.paragraph(origin, "note")]
     totals = summaries[(summaries["kind"] == "free_text") & (summaries["group"] == "all")]
     short = {q.id: q.short for q in book.free_text}
     show = pd.DataFrame({"Question": [f"{q.upper()}: {short.get(q, q)}"
                                       for q in totals["question"]],
                          "Answers": totals["n"],
                          "Figure id": [rh.provenance_link(f) for f in totals["figure_id"]]})
-    out.append(rh.table(show, "Free-text answers per question",
-                        row_ids=[rh.anchor(f) for f in totals["figure_id"]],
-                        raw_html_columns=["Figure id"], cls="figures"))  # fmt: skip
+    questions = []
     for q in book.free_text:
-        out.append(rh.heading(f"{q.id.upper()}: {q.short}", f"free-{q.id}", 3))
-        out.append(rh.paragraph(f"<em>{rh.esc(q.text)}</em> — "
-                                f"{rh.cite(summaries, f'{q.id}.all.all.count', 'n')} answers."))
-        out.append(rh.free_text_block(free_text, book, q.id, max_rows))
+        items = None
         if q.items:
             rows = summaries[(summaries["question"] == q.id) & (summaries["group"] == "item")]
-            show = pd.DataFrame({"Activity": rows["group_code"], "Label": rows["group_value"],
-                                 "Answers": rows["n"],
-                                 "Figure id": [rh.provenance_link(f)
-                                               for f in rows["figure_id"]]})  # fmt: skip
-            out.append(rh.table(show, f"{q.id.upper()}: answers per activity",
-                                row_ids=[rh.anchor(f) for f in rows["figure_id"]],
-                                raw_html_columns=["Figure id"], cls="figures"))  # fmt: skip
-    return "".join(out)
+            items = rh.table_data(
+                pd.DataFrame({"Activity": rows["group_code"], "Label": rows["group_value"],
+                              "Answers": rows["n"],
+                              "Figure id": [rh.provenance_link(f) for f in rows["figure_id"]]}),
+                f"{q.id.upper()}: answers per activity",
+                row_ids=[rh.anchor(f) for f in rows["figure_id"]],
+                raw_html_columns=["Figure id"], cls="figures")  # fmt: skip
+        questions.append({
+            "id": q.id, "title": f"{q.id.upper()}: {q.short}", "text": q.text,
+            "count": rh.cited(summaries, f"{q.id}.all.all.count", "n"),
+            "groups": rh.free_text_groups(free_text, book, q.id, max_rows), "per_item": items,
+        })  # fmt: skip
+    totals_table = rh.table_data(show, "Free-text answers per question",
+                                 row_ids=[rh.anchor(f) for f in totals["figure_id"]],
+                                 raw_html_columns=["Figure id"], cls="figures")  # fmt: skip
+    return render("free_text_section.html", input_kind=input_kind, totals=totals_table,
+                  questions=questions)  # fmt: skip
 
 
-def appendix(source: dict[str, Any], params: dict[str, Any], codebook_sha: str) -> str:
+def appendix(source: dict[str, Any], params: dict[str, Any], codebook_sha: str) -> Markup:
     """Input hashes, parameters and package versions."""
     versions = pd.DataFrame({
         "Package": ["python", *REPORTED_PACKAGES],
@@ -378,13 +339,9 @@ def appendix(source: dict[str, Any], params: dict[str, Any], codebook_sha: str) 
         "Input": [source["path"], params["codebook"]],
         "sha256": [source["sha256"], codebook_sha],
     })  # fmt: skip
-    return (rh.paragraph("Regenerate everything with <code>make report</code>; the pipeline "
-                         "stages, their inputs and outputs are in <code>dvc.yaml</code>, the "
-                         "hashes of the last run in <code>dvc.lock</code>.")
-            + rh.table(inputs, "Inputs")
-            + f"<h3 id=\"appendix-params\">Parameters (params.yaml)</h3><pre>"
-            f"{rh.esc(yaml.safe_dump(params, sort_keys=False, allow_unicode=True))}</pre>"
-            + rh.table(versions, "Software"))  # fmt: skip
+    return render("appendix.html", inputs=rh.table_data(inputs, "Inputs"),
+                  params=yaml.safe_dump(params, sort_keys=False, allow_unicode=True),
+                  versions=rh.table_data(versions, "Software"))  # fmt: skip
 
 
 def report_card(data: Any, survey: str) -> str:

@@ -1,0 +1,105 @@
+"""The one Jinja environment of the report: autoescaped, strict, whitespace as the report's.
+
+Every ``{{ value }}`` of a template is escaped: source text, codebook labels and
+numbers are data, never markup. Only a :class:`markupsafe.Markup` value (a fragment
+this package rendered, or HTML a caller declares as such) is inserted as it is.
+
+Escaping goes through :func:`esc` (``html.escape``: ``&quot;`` and ``&#x27;``, and
+``''`` for a missing value) in the environment's ``finalize``, so the report keeps
+its bytes; autoescaping stays on underneath for anything else a template outputs.
+
+Templates are written indented for reading; :class:`JoinLines` removes that layout
+when a template is loaded, since the report's HTML has no line breaks. A line break,
+with the spaces around it, is dropped between two pieces of markup (a tag or a
+``{{ ... }}`` on each side) and next to a block tag or comment (``{% ... %}``,
+``{# ... #}``); where it touches a word it reads as one space, as it would in HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
+from markupsafe import Markup
+
+TEMPLATES = Path(__file__).parent / "templates"
+_BREAK = re.compile(r"[ \t]*\n\s*")
+
+
+def text(value: object) -> str:
+    """A value as plain text ('' for missing)."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def esc(value: object) -> str:
+    """HTML-escape any value ('' for missing): the escaping of every template value."""
+    return html.escape(text(value), quote=True)
+
+
+def _finalize(value: object) -> Markup:
+    """Each ``{{ value }}`` of a template: markup as it is, anything else escaped."""
+    return value if isinstance(value, Markup) else Markup(esc(value))
+
+
+def join_lines(text: str, before: str = "block", after: str = "block") -> str:
+    """Text of a template without its layout (see the module's docstring).
+
+    ``before``/``after``: what the text touches at its ends, ``"block"`` (a block tag,
+    a comment or the template's edge) or ``"markup"`` (a ``{{ ... }}``).
+    """
+    def repl(m: re.Match[str]) -> str:
+        start, end = m.start(), m.end()
+        left = before if start == 0 else "markup" if text[start - 1] == ">" else "word"
+        right = after if end == len(text) else "markup" if text[end] == "<" else "word"
+        return "" if "block" in (left, right) or left == right == "markup" else " "
+
+    return _BREAK.sub(repl, text)
+
+
+class JoinLines(Extension):
+    """Apply :func:`join_lines` to the text of every template as it is parsed.
+
+    It works on the lexer's tokens, so error messages keep the template's line numbers.
+    """
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        """The template's tokens, their text without its layout."""
+        tokens = list(stream)
+        for i, token in enumerate(tokens):
+            if token.type != "data":
+                yield token
+                continue
+            prev = tokens[i - 1].type if i else None
+            after = tokens[i + 1].type if i + 1 < len(tokens) else None
+            yield Token(token.lineno, "data", join_lines(
+                token.value, "markup" if prev == "variable_end" else "block",
+                "markup" if after == "variable_begin" else "block"))
+
+
+@cache
+def environment() -> Environment:
+    """The report's Jinja environment (built once)."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+        finalize=_finalize, extensions=[JoinLines], auto_reload=False,
+    )  # fmt: skip
+
+
+def render(template: str, **context: Any) -> Markup:
+    """The HTML of template ``template`` (a file of templates/) with ``context``."""
+    return Markup(environment().get_template(template).render(**context))
+
+
+def macro(name: str, template: str = "macros.html") -> Callable[..., Markup]:
+    """A macro of a template, callable from Python (it returns Markup)."""
+    return getattr(environment().get_template(template).module, name)
