@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from helpers.core.params import StatsParams
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SURVEY = "oas_2013"
 
@@ -86,3 +88,9 @@ def ok(proc: subprocess.CompletedProcess, stage: str, survey: str = SURVEY) -> N
 def data(root: Path, rel: str, survey: str = SURVEY) -> Path:
     """A survey's data file in a project."""
     return root / "data" / "processed" / survey / rel
+
+
+def project_stats(**changes: Any) -> StatsParams:
+    """params.yaml's stats values (no defaults live in code), with ``changes``."""
+    values = yaml.safe_load((REPO_ROOT / "params.yaml").read_text(encoding="utf-8"))["stats"]
+    return StatsParams(**{**values, **changes})

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from project_copy import project_stats
 
 from helpers.clean.reconcile import reconcile
 from helpers.core.codebook import Codebook, load_codebook, name_key, normalize_text, slug
@@ -25,15 +26,8 @@ from helpers.core.params import StatsParams
 from helpers.core.stats import CI_METHODS, ROUNDING_RULES, percent, percent_interval
 from helpers.core.text import split_lines
 from helpers.extract.source_parser import parse_source
-from helpers.pipeline.config import load_params, project_root
 from helpers.summarize.summaries import summarize
 from helpers.tools.source_writer import write_source
-
-
-def project_stats(**changes) -> StatsParams:
-    """params.yaml's stats values (no defaults live in code), with ``changes``."""
-    values = load_params(project_root(__file__)).stats.model_dump()
-    return StatsParams(**{**values, **changes})
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = load_codebook(ROOT / "codebooks/oas_2013.yaml")

@@ -10,26 +10,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from project_copy import data, make_project, ok, run_stage, survey_entry
+from project_copy import data, make_project, ok, project_stats, run_stage, survey_entry
 
 from helpers.clean.export import clean_export
 from helpers.core.codebook import CodebookError, parse_codebook
 from helpers.core.errors import SourceError
-from helpers.core.params import StatsParams
 from helpers.core.schemas import TableError, schema_for, validate
 from helpers.core.selection import count, parse_rule
 from helpers.core.tables import read_csv
 from helpers.extract.export import read_export
 from helpers.extract.source_parser import parse_source
-from helpers.pipeline.config import load_params, project_root
 from helpers.summarize.summaries import summarize
 from helpers.tools.synthetic_survey import make_codebook, write_survey
-
-
-def project_stats(**changes) -> StatsParams:
-    """params.yaml's stats values (no defaults live in code), with ``changes``."""
-    values = load_params(project_root(__file__)).stats.model_dump()
-    return StatsParams(**{**values, **changes})
 
 ROOT = Path(__file__).resolve().parents[1]
 

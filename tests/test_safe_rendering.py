@@ -16,23 +16,16 @@ import pytest
 import yaml
 from jinja2 import StrictUndefined, UndefinedError
 from markupsafe import Markup
+from project_copy import project_stats
 
 from helpers.clean.reconcile import reconcile
 from helpers.core.codebook import load_codebook, parse_codebook
-from helpers.core.params import StatsParams
 from helpers.extract.source_parser import parse_source
-from helpers.pipeline.config import load_params, project_root
 from helpers.report import markup as rh
 from helpers.report import sections as rs
 from helpers.report import templating
 from helpers.report.data_warnings import data_warnings_html
 from helpers.summarize.summaries import summarize
-
-
-def project_stats(**changes) -> StatsParams:
-    """params.yaml's stats values (no defaults live in code), with ``changes``."""
-    values = load_params(project_root(__file__)).stats.model_dump()
-    return StatsParams(**{**values, **changes})
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = load_codebook(ROOT / "codebooks/oas_2013.yaml")

@@ -4,17 +4,10 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 from doc_facts import MINI_FREE_TEXT, MINI_ORGS
+from project_copy import project_stats
 
 from helpers.clean.reconcile import reconcile
-from helpers.core.params import StatsParams
-from helpers.pipeline.config import load_params, project_root
 from helpers.summarize.summaries import summarize
-
-
-def project_stats(**changes) -> StatsParams:
-    """params.yaml's stats values (no defaults live in code), with ``changes``."""
-    values = load_params(project_root(__file__)).stats.model_dump()
-    return StatsParams(**{**values, **changes})
 
 SP = project_stats()
 

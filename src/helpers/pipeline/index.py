@@ -40,7 +40,11 @@ def read_cards(root: Path, surveys: list[str]) -> list[dict[str, Any]]:
         if not path.is_file():
             raise ConfigError(f"{path.relative_to(root)}: expected the report card of survey "
                               f"{survey!r}; found no file (run its report stage)")  # fmt: skip
-        cards.append(json.loads(path.read_text(encoding="utf-8")))
+        card = json.loads(path.read_text(encoding="utf-8"))
+        # Links relative to reports/index.html, from the layout (the one place they are named).
+        for kind, report in layout.report_outputs(survey).items():
+            card[kind] = str(Path(report).relative_to(Path(layout.INDEX).parent))
+        cards.append(card)
     return cards
 
 

@@ -32,6 +32,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from helpers.core.params import Params
 from helpers.pipeline.config import (
     ConfigError,
     StageSpec,
@@ -115,7 +116,9 @@ def run(stage: str, survey: str, root: Path,
     previous = os.environ.get(DEFER_ENV)
     os.environ[DEFER_ENV] = str(manifest)  # inherited by the kernel papermill starts
     try:
-        _run_staged(stage_spec(root, stage, survey), root, {} if timings is None else timings)
+        params = load_params(root)
+        _run_staged(stage_spec(root, stage, survey, params), root, params,
+                    {} if timings is None else timings)  # fmt: skip
         staged = read_manifest(manifest)
         commit_staged(staged)
         return [target for _, target in staged]
@@ -131,7 +134,8 @@ def run(stage: str, survey: str, root: Path,
         manifest.unlink(missing_ok=True)
 
 
-def _run_staged(spec: StageSpec, root: Path, timings: dict[str, float]) -> None:
+def _run_staged(spec: StageSpec, root: Path, params: Params,
+                timings: dict[str, float]) -> None:  # fmt: skip
     """Execute and render a stage, staging every output (see :func:`run`)."""
     from helpers.pipeline.normalize import dumps
     from helpers.pipeline.staging import write_outputs
@@ -155,7 +159,7 @@ def _run_staged(spec: StageSpec, root: Path, timings: dict[str, float]) -> None:
     if html_out or pdf_out:
         from helpers.pipeline.render import render_html, render_pdf
 
-        html = render_html(nb, title=report_title(root, spec.survey))
+        html = render_html(nb, title=report_title(root / params.surveys[spec.survey].codebook))
         lap("html")
         for out in html_out:
             outputs[root / out] = html
@@ -165,11 +169,11 @@ def _run_staged(spec: StageSpec, root: Path, timings: dict[str, float]) -> None:
     write_outputs(outputs)
 
 
-def report_title(root: Path, survey: str) -> str:
+def report_title(codebook: Path) -> str:
     """The survey's title, from its codebook."""
     from helpers.core.codebook import load_codebook
 
-    book = load_codebook(root / load_params(root).surveys[survey].codebook)
+    book = load_codebook(codebook)
     return " ".join(str(book.survey.get("title", "Survey report")).split())
 
 

@@ -87,7 +87,7 @@ class Stage:
         return [os.path.relpath(p, self.root) for p in written]
 
     def overview(self) -> pd.DataFrame:
-        """The survey, the output mode, every parameter value and every input, as a table."""
+        """The survey, the output mode and every parameter value it runs with, as a table."""
         rows = [("survey", self.survey), ("outputs", self.outputs)]
         rows += [(f"param {k}", repr(v)) for k, v in self.params.as_dict().items()]
         return pd.DataFrame(rows, columns=["what", "value"])

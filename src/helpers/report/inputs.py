@@ -14,6 +14,7 @@ from helpers.core.files import sha256_file
 from helpers.core.params import StatsParams
 from helpers.core.schemas import read_responses
 from helpers.core.tables import read_csv
+from helpers.core.text import split_lines
 from helpers.extract.source_reader import read_source
 
 # (stage, output) of every upstream file the report reads; the report stage's
@@ -85,7 +86,7 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
     loaded = {"responses": responses, "free_text": free_text}
     tables = {name: loaded[name] if name in loaded else read_csv(path)
               for name, path in prov["tables"].items()}  # fmt: skip
-    lines = read_source(params["source"], encoding=source["encoding"]).text.splitlines() \
+    lines = split_lines(read_source(params["source"], encoding=source["encoding"]).text) \
         if kind == "document" else []  # fmt: skip
     return ReportInputs(
         book=book, params=dict(params), stats=stats, small_n=int(params["report.small_n"]),

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from helpers.core.codebook import SELECTED, Codebook, Question
 from helpers.core.params import StatsParams
 from helpers.core.stats import ROUNDING_NAMES, describe_method
+from helpers.core.tables import json_text
 from helpers.report import charts
 from helpers.report import markup as rh
 from helpers.report.templating import render
@@ -349,8 +350,6 @@ def report_card(data: Any, survey: str) -> str:
 
     ``data``: the report's :class:`helpers.report.inputs.ReportInputs`.
     """
-    from helpers.core.tables import json_text
-
     audit = data.audit
     statuses = audit["status"].value_counts().to_dict() if len(audit) else {}
     return json_text({
@@ -362,6 +361,4 @@ def report_card(data: Any, survey: str) -> str:
         "figures": int(len(data.summaries)),
         "claims": int(len(data.claims)),
         "audit": {str(k): int(v) for k, v in sorted(statuses.items())},
-        "html": f"{survey}/report.html",
-        "pdf": f"{survey}/report.pdf",
     })  # fmt: skip
