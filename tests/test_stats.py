@@ -1,14 +1,22 @@
 import math
+import os
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
+import numpy as np
 import pytest
 from scipy.stats import beta, norm
+from statsmodels.stats.proportion import proportion_confint
 
+import helpers
 from helpers.core.stats import (
     CI_METHODS,
     describe_method,
     exact_percent,
     interval,
+    intervals,
     percent,
     percent_interval,
     round_decimal,
@@ -108,6 +116,109 @@ def test_interval_argument_errors():
     for level in (0, 1, 95):
         with pytest.raises(ValueError, match="confidence level"):
             interval(1, 2, "wilson", level)
+
+
+# --- bit-identity with statsmodels ------------------------------------------------------------
+
+
+def _statsmodels_interval(n, base, method, level):
+    """The interval as helpers computed it with statsmodels (the reference, tests only)."""
+    if base == 0:
+        return math.nan, math.nan
+    low, high = proportion_confint(n, base, alpha=1 - level, method=CI_METHODS[method][0])
+    low = 0.0 if n == 0 else low
+    high = 1.0 if n == base else high
+    return max(0.0, float(low)), min(1.0, float(high))
+
+
+def _bits(values):
+    """Floats as hex: equal only when bit-identical (0.0 is not -0.0, nan equals nan)."""
+    return [float(x).hex() for x in values]
+
+
+def _grid():
+    """(n, base): every n of bases 0..60, then a fixed sample of n under large bases."""
+    pairs = [(n, base) for base in range(61) for n in range(base + 1)]
+    rng = np.random.default_rng(20240607)
+    for base in (1_000_000, 999_983, 123_457):
+        edges = {0, 1, 2, 3, 10, 999, base // 3, base // 2, base - 999, base - 2, base - 1, base}
+        sample = {int(n) for n in rng.integers(0, base + 1, 24)}
+        pairs += [(n, base) for n in sorted(edges | sample)]
+    return pairs
+
+
+GRID = _grid()
+
+
+@pytest.mark.parametrize("level", [0.8, 0.9, 0.95, 0.99])
+@pytest.mark.parametrize("method", sorted(CI_METHODS))
+def test_bit_identical_to_statsmodels(method, level):
+    expected = [_statsmodels_interval(n, base, method, level) for n, base in GRID]
+    scalar = [interval(n, base, method, level) for n, base in GRID]
+    assert all(isinstance(x, float) for pair in scalar for x in pair)
+    assert [_bits(p) for p in scalar] == [_bits(p) for p in expected]
+    ns, bases = np.array(GRID).T
+    low, high = intervals(ns, bases, method, level)
+    assert low.dtype == high.dtype == np.float64 and low.shape == high.shape == ns.shape
+    assert _bits(low) == _bits(p[0] for p in expected)
+    assert _bits(high) == _bits(p[1] for p in expected)
+    # plain == as well, away from the nan of the empty base
+    assert [p for p in scalar if p[0] == p[0]] == [p for p in expected if p[0] == p[0]]
+
+
+def test_intervals_broadcast_like_numpy():
+    n = np.array([[0], [3], [10]])
+    base = np.array([0, 10, 20])
+    low, high = intervals(n, base, "wilson", 0.95)
+    assert low.shape == high.shape == (3, 3)
+    for i, j in np.ndindex(3, 3):
+        if n[i, 0] <= base[j]:
+            want = interval(int(n[i, 0]), int(base[j]), "wilson", 0.95)
+            assert _bits([low[i, j], high[i, j]]) == _bits(want)
+    assert np.isnan(low[:, 0]).all() and np.isnan(high[:, 0]).all()
+    low, high = intervals([0, 5], 5, "jeffreys", 0.9)  # lists and scalars too
+    assert _bits(low) == _bits([0.0, interval(5, 5, "jeffreys", 0.9)[0]])
+    assert high[0] == interval(0, 5, "jeffreys", 0.9)[1] and high[1] == 1.0
+    low, high = intervals(3, 10, "normal", 0.9)
+    assert low.shape == () and (float(low), float(high)) == interval(3, 10, "normal", 0.9)
+
+
+def test_intervals_argument_errors():
+    with pytest.raises(ValueError, match="unknown interval method 'bayes'"):
+        intervals([1], [2], "bayes", 0.95)
+    with pytest.raises(ValueError, match="confidence level"):
+        intervals([1], [2], "wilson", 1.0)
+
+
+def test_intervals_import_neither_statsmodels_nor_scipy_stats():
+    code = (
+        "import sys\n"
+        "from helpers.core.stats import CI_METHODS, interval, intervals, percent_interval\n"
+        "for method in CI_METHODS:\n"
+        "    interval(3, 10, method, 0.95)\n"
+        "    intervals([0, 3, 10], [10, 10, 10], method, 0.9)\n"
+        "    percent_interval(3, 10, method, 0.95, 1, 'half_even')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'statsmodels'\n"
+        "             or m == 'scipy.stats' or m.startswith('scipy.stats.')))\n"
+        "print('scipy.special' in sys.modules)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(Path(helpers.__file__).resolve().parents[1]))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    assert done.stdout.split("\n")[:2] == ["[]", "True"], done.stdout
+
+
+def test_rounding_alone_imports_no_numpy():
+    code = (
+        "import sys\n"
+        "from helpers.core.stats import percent, round_decimal\n"
+        "percent(1, 3, 1, 'half_even'), round_decimal(2.5, 0, 'half_even')\n"
+        "print(sorted(m for m in ('numpy', 'scipy') if m in sys.modules))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(Path(helpers.__file__).resolve().parents[1]))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    assert done.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize(
