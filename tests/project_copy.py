@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +95,21 @@ def project_stats(**changes: Any) -> StatsParams:
     """params.yaml's stats values (no defaults live in code), with ``changes``."""
     values = yaml.safe_load((REPO_ROOT / "params.yaml").read_text(encoding="utf-8"))["stats"]
     return StatsParams(**{**values, **changes})
+
+
+@dataclass(frozen=True)
+class PandasSummaries:
+    """summarize()'s output as the report reads it (pandas; decimals stay decimals)."""
+
+    figures: Any
+    rules: Any
+
+
+def summarized(responses: Any, free_text: Any, book: Any, sp: StatsParams) -> PandasSummaries:
+    """summarize() on any frame, its polars tables handed back as pandas for assertions."""
+    from helpers.core.handoff import as_pandas
+    from helpers.summarize.summaries import summarize
+
+    out = summarize(responses, free_text, book, sp)
+    return PandasSummaries(as_pandas(out.figures, categorical=False),
+                           as_pandas(out.rules, categorical=False))

@@ -19,6 +19,7 @@ from helpers.core.tables import read_csv
 from helpers.extract.claims import extract_claims
 from helpers.extract.source_parser import parse_source
 from helpers.summarize.provenance import rows_behind
+from helpers.tools.trace import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "data/raw/oas_cso_survey_2013.txt"
@@ -147,7 +148,7 @@ def test_selection_rules():
 def committed():
     prov = json.loads((ROOT / "data/processed/oas_2013/provenance.json")
                       .read_text(encoding="utf-8"))  # fmt: skip
-    tables = {name: read_csv(ROOT / path) for name, path in prov["tables"].items()}
+    tables = {name: read_table(ROOT / path) for name, path in prov["tables"].items()}
     return prov, tables, read_csv(ROOT / "data/processed/oas_2013/summaries.csv")
 
 
@@ -160,7 +161,9 @@ def test_every_figure_has_provenance_that_reproduces_its_count(committed):
         assert len(rows) == fig["n"], fig["figure_id"]
         if entry["base"] is not None and pd.notna(fig["base"]):
             assert count(tables[entry["table"]], entry["base"]) == fig["base"]
-    assert set(prov["inputs"]) >= {"data/processed/oas_2013/responses.csv"}
+    assert set(prov["inputs"]) >= {"data/processed/oas_2013/responses.parquet"}
+    assert set(prov["tables"].values()) == {"data/processed/oas_2013/responses.parquet",
+                                            "data/processed/oas_2013/free_text.parquet"}
     assert prov["stage"] == "summarize" and "stats.ci_method" in prov["params"]
 
 

@@ -261,7 +261,7 @@ def test_overrides_change_only_the_scratch_run(mini_project):
     assert stage.section("stats").ci_level == 0.9
     assert load_params(mini_project).stats.ci_level == 0.95
     table = stage.overview()
-    assert ("param stats.ci_level", "0.9") in set(map(tuple, table.to_numpy()))
+    assert ("param stats.ci_level", "0.9") in set(table.rows)
 
 
 def test_gitignore_keeps_scratch_out_of_git():

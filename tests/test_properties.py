@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from project_copy import project_stats
+from project_copy import project_stats, summarized
 
 from helpers.clean.reconcile import reconcile
 from helpers.core.codebook import Codebook, load_codebook, name_key, normalize_text, slug
@@ -26,7 +26,6 @@ from helpers.core.params import StatsParams
 from helpers.core.stats import CI_METHODS, ROUNDING_RULES, percent, percent_interval
 from helpers.core.text import split_lines
 from helpers.extract.source_parser import parse_source
-from helpers.summarize.summaries import summarize
 from helpers.tools.source_writer import write_source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,8 +132,8 @@ EMPTY_FREE_TEXT = pd.DataFrame({"line": pd.Series([], dtype="Int64"),
 
 
 def figures_of(responses: pd.DataFrame, sp: StatsParams) -> pd.DataFrame:
-    out = summarize(responses, EMPTY_FREE_TEXT, BOOK, sp)
-    return getattr(out, "figures", out)
+    out = summarized(responses, EMPTY_FREE_TEXT, BOOK, sp)
+    return out.figures
 
 
 @SLOW

@@ -12,10 +12,10 @@ import pytest
 import yaml
 from project_copy import data, make_project, ok, project_stats, run_stage, survey_entry
 
-from helpers.clean.export import clean_export
+from helpers.clean.export import check_export_responses, clean_export
 from helpers.core.codebook import CodebookError, parse_codebook
-from helpers.core.errors import SourceError
-from helpers.core.schemas import TableError, schema_for, validate
+from helpers.core.errors import SourceError, TableError
+from helpers.core.handoff import as_pandas
 from helpers.core.selection import count, parse_rule
 from helpers.core.tables import read_csv
 from helpers.extract.export import read_export
@@ -44,17 +44,17 @@ def test_codes_missing_and_rejects_are_counted_and_balanced(tmp_path, book):
                    "c,3,Foundation,7,,  \n"
                    "d,5,Foundation, 2 ,99,x\n")
     result, free = clean_export(read_export(path, book), book, str(path))
-    r = result.responses
+    r, free = as_pandas(result.responses), as_pandas(free)
     assert list(r["respondent_id"]) == ["a", "b", "c", "d"]
     assert list(r["source_line"]) == [2, 3, 4, 5]
     assert r["q1"].astype("string").tolist() == ["1", pd.NA, pd.NA, "2"]
     assert r["q2"].astype("string").tolist() == ["4", "8", pd.NA, pd.NA]
-    rejects = result.rejects
+    rejects = as_pandas(result.rejects)
     assert len(rejects) == 1
     row = rejects.iloc[0]
     assert (row["source_line"], row["list"], row["organization"]) == (4, "q1", "c")
     assert "code '7' is not a q1 code" in row["reason"]
-    counts = result.counts.set_index("list")
+    counts = as_pandas(result.counts).set_index("list")
     assert counts.loc["q1", ["rows_read", "rows_kept", "rows_missing", "rows_rejected"]].tolist() \
         == [4, 2, 1, 1]
     assert counts["balanced"].all()
@@ -80,10 +80,11 @@ def test_multiple_choice_cells_become_indicator_columns_or_rejects(tmp_path, mc_
     rows = "".join(f"r{i},1,Network,1,\"{cell}\",\n" for i, cell in enumerate(MC_CELLS))
     path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n" + rows)
     result, _ = clean_export(read_export(path, mc_book), mc_book, str(path))
-    r = result.responses
+    check_export_responses(result.responses, mc_book, "responses")
+    r = as_pandas(result.responses)
     q2 = mc_book.question("q2")
     assert [c for c in r.columns if c.startswith("q2")] == list(q2.indicators.values())
-    rejects = result.rejects.set_index("source_line")
+    rejects = as_pandas(result.rejects).set_index("source_line")
     for i, (cell, expected) in enumerate(MC_CELLS.items()):
         got = {code: r.loc[i, col] for code, col in q2.indicators.items()}
         if isinstance(expected, set):
@@ -93,10 +94,9 @@ def test_multiple_choice_cells_become_indicator_columns_or_rejects(tmp_path, mc_
         if isinstance(expected, str):
             assert rejects.loc[i + 2, "reason"].startswith(expected), cell
             assert rejects.loc[i + 2, "organization"] == f"r{i}"
-    counts = result.counts.set_index("list").loc["q2"]
+    counts = as_pandas(result.counts).set_index("list").loc["q2"]
     assert (counts["rows_kept"], counts["rows_missing"], counts["rows_rejected"]) == (4, 3, 3)
     assert counts["balanced"]
-    validate(schema_for("respondent_csv", mc_book), r, "responses")
 
 
 def test_multiple_choice_space_separator_splits_on_runs_of_spaces(tmp_path):
@@ -106,23 +106,28 @@ def test_multiple_choice_space_separator_splits_on_runs_of_spaces(tmp_path):
     path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\na,1,N,1,1   4 ,\n")
     result, _ = clean_export(read_export(path, book), book, str(path))
     chosen = [c for c, col in book.question("q2").indicators.items()
-              if result.responses.loc[0, col] == "1"]
-    assert chosen == ["1", "4"] and result.rejects.empty
+              if result.responses[col][0] == "1"]
+    assert chosen == ["1", "4"] and result.rejects.is_empty()
 
 
-def test_multiple_choice_schema_refuses_partly_missing_or_empty_answers(mc_book):
+def test_export_checks_refuse_partly_missing_or_empty_answers_and_bad_ids(mc_book):
+    import polars as pl
+
     q2 = mc_book.question("q2")
     cols = list(q2.indicators.values())
     good = {"respondent_id": ["a", "b"], "region": ["1", "2"], "org_type": ["N", "N"],
             "q1": ["1", "2"], **{c: ["1", None] for c in cols}, "source_line": [2, 3]}
-    schema = schema_for("respondent_csv", mc_book)
-    validate(schema, pd.DataFrame(good), "responses")
+    check_export_responses(pl.DataFrame(good), mc_book, "responses")
     partly = {**good, cols[0]: ["1", "0"]}  # row b: one option known, the others missing
-    with pytest.raises(TableError, match="q2: options all missing"):
-        validate(schema, pd.DataFrame(partly), "responses")
+    with pytest.raises(TableError, match=r"q2: options all missing.*lines \[3\]"):
+        check_export_responses(pl.DataFrame(partly), mc_book, "responses")
     nothing = {**good, **{c: ["0", None] for c in cols}}  # row a answered but chose nothing
-    with pytest.raises(TableError, match="q2: options all missing"):
-        validate(schema, pd.DataFrame(nothing), "responses")
+    with pytest.raises(TableError, match=r"q2: options all missing.*lines \[2\]"):
+        check_export_responses(pl.DataFrame(nothing), mc_book, "responses")
+    with pytest.raises(TableError, match="respondent_id: unique"):
+        check_export_responses(pl.DataFrame({**good, "respondent_id": ["a", "a"]}), mc_book, "r")
+    with pytest.raises(TableError, match="source_line: unique"):
+        check_export_responses(pl.DataFrame({**good, "source_line": [1, 2]}), mc_book, "r")
 
 
 def test_multiple_choice_is_refused_for_the_published_document(codebook, source_text):
@@ -155,14 +160,42 @@ def test_line_break_inside_a_field_is_refused(tmp_path, book):
         read_export(path, book)
 
 
+def test_blank_lines_inside_the_export_keep_later_line_numbers_true(tmp_path, book):
+    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
+                   "a,1,Network,1,4,\n\nb,2,Network,7,4,\n\r\n\nc,1,Network,2,3,\n")
+    result, _ = clean_export(read_export(path, book), book, str(path))
+    r = result.responses
+    lines = dict(zip(r["respondent_id"], r["source_line"], strict=True))
+    assert lines == {"a": 2, "b": 4, "c": 7}
+    physical = path.read_text(encoding="utf-8").splitlines()
+    assert [physical[n - 1].split(",")[0] for n in lines.values()] == ["a", "b", "c"]
+    assert result.rejects["source_line"].to_list() == [4]  # b's unknown Q1 code 7
+
+
+def test_quoted_empty_field_is_missing_like_an_empty_one(tmp_path, book):
+    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
+                   'a,1,Network,"",4,""\nb,1,Network,,4,\n')
+    result, free = clean_export(read_export(path, book), book, str(path))
+    assert result.responses["q1"].null_count() == 2
+    assert result.rejects.height == 0 and free.height == 0
+
+
+def test_duplicated_header_name_is_refused_at_line_one(tmp_path, book):
+    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,Q1,COMMENT\na,1,Network,1,4,2,\n")
+    with pytest.raises(SourceError, match=r"export\.csv:1: .*Q1") as err:
+        read_export(path, book)
+    assert "twice" in str(err.value) or "duplicate" in str(err.value)
+
+
 def test_every_figure_equals_its_selection_rule(tmp_path):
     codebook, survey = write_survey(tmp_path, n=500, questions=5, seed=7, unknown_codes=4,
                                     multiple_choice=2)
     book = parse_codebook(yaml.safe_load(codebook.read_text(encoding="utf-8")))
     result, free = clean_export(read_export(survey, book), book, str(survey))
     out = summarize(result.responses, free, book, project_stats())
-    tables = {"responses": result.responses, "free_text": free}
-    for (_, fig), (_, rule) in zip(out.figures.iterrows(), out.rules.iterrows(), strict=True):
+    tables = {"responses": as_pandas(result.responses), "free_text": as_pandas(free)}
+    for (_, fig), (_, rule) in zip(as_pandas(out.figures).iterrows(),
+                                   as_pandas(out.rules).iterrows(), strict=True):
         table = tables[rule["table"]]
         assert count(table, parse_rule(rule["numerator"])) == fig["n"], fig["figure_id"]
         if rule["base"] and pd.notna(fig["base"]):
@@ -232,9 +265,10 @@ def test_provenance_appendix_lists_every_row_or_none(tmp_path):
     result, free = clean_export(read_export(survey, book), book, str(survey))
     out = summarize(result.responses, free, book, project_stats())
     prov = provenance.build(out.rules, "summarize", "nb", {}, {}, {})
-    tables = {"responses": result.responses, "free_text": free}
-    html = provenance_appendix(prov, out.figures, tables, max_rows=10)
-    by_id = out.figures.set_index("figure_id")
+    tables = {"responses": as_pandas(result.responses), "free_text": as_pandas(free)}
+    figures = as_pandas(out.figures)
+    html = provenance_appendix(prov, figures, tables, max_rows=10)
+    by_id = figures.set_index("figure_id")
     for fid in ("q1.region.1.1", "q2.region.2.3", "q2.all.all.1"):
         n = int(by_id.loc[fid, "n"])
         block = html.split(f'id="prov-{fid}"')[1].split("</details>")[0]
@@ -264,8 +298,8 @@ def test_export_encoding_errors_name_the_line_and_byte(tmp_path, book):
     for step in (read_export, describe_export):
         with pytest.raises(SourceError, match=rf"export\.csv:3: .*0xf3 at byte offset {offset}"):
             step(cp1252, book)
-    assert read_export(cp1252, book, encoding="cp1252")["ORG_TYPE"].tolist() == ["Red",
-                                                                               "Fundación"]
+    assert read_export(cp1252, book, encoding="cp1252")["ORG_TYPE"].to_list() == ["Red",
+                                                                                "Fundación"]
     utf8 = tmp_path / "utf8.csv"
     utf8.write_bytes(("RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\r\n" + row).encode("utf-8"))
     with pytest.raises(SourceError, match="would become"):  # read as cp1252: garbled accents
@@ -274,4 +308,4 @@ def test_export_encoding_errors_name_the_line_and_byte(tmp_path, book):
     with pytest.raises(SourceError, match="UTF-8 byte-order mark"):
         describe_export(utf8, book, encoding="cp1252")
     raw = read_export(utf8, book)  # a BOM and CRLF are fine
-    assert raw["RESP_ID"].tolist() == ["a"] and raw["COMMENT"].tolist() == ["Más ayuda"]
+    assert raw["RESP_ID"].to_list() == ["a"] and raw["COMMENT"].to_list() == ["Más ayuda"]

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from jinja2 import StrictUndefined, UndefinedError
 from markupsafe import Markup
-from project_copy import project_stats
+from project_copy import project_stats, summarized
 
 from helpers.clean.reconcile import reconcile
 from helpers.core.codebook import load_codebook, parse_codebook
@@ -25,7 +25,6 @@ from helpers.report import markup as rh
 from helpers.report import sections as rs
 from helpers.report import templating
 from helpers.report.data_warnings import data_warnings_html
-from helpers.summarize.summaries import summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = load_codebook(ROOT / "codebooks/oas_2013.yaml")
@@ -108,8 +107,8 @@ def responses() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def figures(responses, hostile_free_text) -> pd.DataFrame:
-    out = summarize(responses, hostile_free_text, BOOK, project_stats())
-    return getattr(out, "figures", out)
+    out = summarized(responses, hostile_free_text, BOOK, project_stats())
+    return out.figures
 
 
 @pytest.fixture(scope="module")
@@ -190,8 +189,8 @@ def hostile_book():
 
 
 def test_codebook_labels_are_autoescaped_in_sections(hostile_book, responses, hostile_free_text):
-    figs = summarize(responses, hostile_free_text, hostile_book, project_stats())
-    figs = getattr(figs, "figures", figs)
+    figs = summarized(responses, hostile_free_text, hostile_book, project_stats())
+    figs = figs.figures
     q1 = hostile_book.question("q1")
     parts = {
         "question": rs.question_section(hostile_book, q1, figs, project_stats(), 5, []),

@@ -13,12 +13,14 @@ from statsmodels.stats.proportion import proportion_confint
 import helpers
 from helpers.core.stats import (
     CI_METHODS,
+    ROUNDING_RULES,
     describe_method,
     exact_percent,
     interval,
     intervals,
     percent,
     percent_interval,
+    percent_intervals,
     round_decimal,
 )
 
@@ -274,6 +276,15 @@ def test_percent_interval():
     low, high = percent_interval(0, 10, "clopper_pearson", 0.95, 2, "truncate")
     assert (str(low), str(high)) == ("0.00", "30.84")
     assert percent_interval(0, 0, "wilson", 0.95, 1, "truncate") == (None, None)
+
+
+@pytest.mark.parametrize("method", sorted(CI_METHODS))
+@pytest.mark.parametrize("rule", sorted(ROUNDING_RULES))
+def test_percent_intervals_equal_the_scalar_one_pair_by_pair(method, rule):
+    pairs = [(n, base) for base in range(0, 41) for n in range(0, base + 1)]
+    pairs += [(0, 1_000_000), (1, 1_000_000), (333_333, 1_000_000), (10**6, 10**6)]
+    many = percent_intervals([n for n, _ in pairs], [b for _, b in pairs], method, 0.9, 2, rule)
+    assert many == [percent_interval(n, b, method, 0.9, 2, rule) for n, b in pairs]
 
 
 def test_describe_method():

@@ -4,10 +4,9 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 from doc_facts import MINI_FREE_TEXT, MINI_ORGS
-from project_copy import project_stats
+from project_copy import project_stats, summarized
 
 from helpers.clean.reconcile import reconcile
-from helpers.summarize.summaries import summarize
 
 SP = project_stats()
 
@@ -19,13 +18,13 @@ def _inputs(parsed, codebook):
 @pytest.fixture(scope="module")
 def real(parsed_source, codebook):
     responses, free_text = _inputs(parsed_source, codebook)
-    return responses, free_text, summarize(responses, free_text, codebook, SP)
+    return responses, free_text, summarized(responses, free_text, codebook, SP)
 
 
 @pytest.fixture(scope="module")
 def mini(parsed_mini, codebook):
     responses, free_text = _inputs(parsed_mini, codebook)
-    return responses, free_text, summarize(responses, free_text, codebook, SP)
+    return responses, free_text, summarized(responses, free_text, codebook, SP)
 
 
 def _answers(figures, question, group):
@@ -135,9 +134,9 @@ def test_figure_ids_unique_and_well_formed(which, request):
 def test_figure_ids_stable_under_reordering(real, codebook):
     responses, free_text, result = real
     shuffled = responses.sample(frac=1, random_state=7).reset_index(drop=True)
-    again = summarize(shuffled, free_text.iloc[::-1], codebook, SP)
+    again = summarized(shuffled, free_text.iloc[::-1], codebook, SP)
     pd.testing.assert_frame_equal(again.figures, result.figures)
-    assert summarize(responses, free_text, codebook, SP).figures.equals(result.figures)
+    assert summarized(responses, free_text, codebook, SP).figures.equals(result.figures)
 
 
 def test_published_real_figures(real):
@@ -165,8 +164,24 @@ def test_percentages_sum_to_100_within_rounding(which, request):
 def test_stats_params_change_rounding(mini, codebook):
     responses, free_text, _ = mini
     sp = project_stats(ci_method="clopper_pearson", pct_decimals=2, rounding="truncate")
-    f = summarize(responses, free_text, codebook, sp).figures.set_index("figure_id")
+    f = summarized(responses, free_text, codebook, sp).figures.set_index("figure_id")
     assert f.loc["q1.all.all.yes", "pct"] == Decimal("57.14")
     assert f.loc["q2.all.all.moderately_useful", "pct"] == Decimal("16.66")
 
 
+
+
+def test_the_same_figures_from_pandas_and_polars(real, codebook):
+    """narwhals: the summary code gives the same table whatever frame library holds the rows."""
+    import polars as pl
+
+    from helpers.summarize.summaries import summarize
+
+    responses, free_text, _ = real
+    from_pandas = summarize(responses, free_text, codebook, SP)
+    from_polars = summarize(pl.from_pandas(responses), pl.from_pandas(free_text), codebook, SP)
+    assert from_polars.figures.equals(from_pandas.figures)
+    assert from_polars.rules.equals(from_pandas.rules)
+    lazy = summarize(pl.from_pandas(responses).lazy(), pl.from_pandas(free_text).lazy(),
+                     codebook, SP)  # fmt: skip
+    assert lazy.figures.equals(from_pandas.figures)

@@ -11,103 +11,144 @@ A multiple-choice cell becomes one 0/1 column per option (``<id>__<code>``,
 all missing when the question is). Empty pieces ("1;;3", a trailing
 separator) are ignored; a cell is set aside whole if a piece is not an option
 code, repeats one, or mixes a missing code with answers.
+
+Each column's distinct values are judged once (a million rows hold a few
+codes); polars then maps every row by its value.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+import polars as pl
 
-from helpers.clean.reconcile import REJECT_COLUMNS, Reconciled
+from helpers.clean.accounting import REJECT_COLUMNS, Reconciled
 from helpers.core.codebook import NOT_SELECTED, SELECTED, Codebook, Question
-from helpers.core.errors import SourceError
+from helpers.core.errors import SourceError, TableError
 from helpers.extract.export import ID_COLUMN, SOURCE_LINE, ExportColumns, export_columns
 
+REJECT_TYPES = {"source_line": pl.Int64, "list": pl.String, "organization": pl.String,
+                "reason": pl.String}  # fmt: skip
+FREE_TEXT_COLUMNS = {"line": pl.Int64, "question": pl.String, "item": pl.String,
+                     "intro_line": pl.Int64, "text": pl.String}  # fmt: skip
 
-def clean_export(raw: pd.DataFrame, book: Codebook, path: str) -> tuple[Reconciled, pd.DataFrame]:
-    """Map codes to codebook codes; return (responses, rejects, counts) and the free text."""
+
+def clean_export(raw: pl.DataFrame, book: Codebook, path: str) -> tuple[Reconciled, pl.DataFrame]:
+    """Map codes to codebook codes; return (responses, rejects, counts) and the free text.
+
+    Each coded column's distinct values are judged first (:func:`code_plan`,
+    :func:`multiple_plan`); one polars ``select`` then maps every column at once.
+    """
     cols = export_columns(book)
-    n = len(raw)
-    out = pd.DataFrame({ID_COLUMN: _ids(raw, cols, path)})
-    rejects: list[pd.DataFrame] = []
-    counts: list[dict[str, object]] = []
+    n = raw.height
+    ids = _ids(raw, cols, path)
+    distinct = _distinct(raw, cols.coded)
+    exprs: list[pl.Expr] = []
+    plans: list[tuple[str, str, dict[str, str]]] = []  # (variable, column, reject reasons)
     for g in book.groups:
-        values = raw[cols.groups[g.id]]
+        column = cols.groups[g.id]
         if g.from_source:
-            out[g.id] = values.astype("category")
+            exprs.append(pl.col(column).alias(g.id))
             continue
-        out[g.id], rej, _ = _map_codes(values, [o.code for o in g.values], (), g.id, raw, out)
-        rejects.append(rej)
+        mapping, reasons = code_plan(distinct[column], [o.code for o in g.values], (), g.id)
+        exprs.append(_mapped(column, mapping, [o.code for o in g.values], g.id))
+        plans.append((g.id, column, reasons))
     for q in book.closed:
         if q.categorical:
-            values = raw[cols.categorical[q.id]]
-            mapped, rej, declared = _map_codes(values, [o.code for o in q.answers],
-                                               q.missing_codes, q.id, raw, out)  # fmt: skip
-            out[q.id] = mapped
+            column = cols.categorical[q.id]
+            codes = [o.code for o in q.answers]
+            mapping, reasons = code_plan(distinct[column], codes, q.missing_codes, q.id)
+            exprs.append(_mapped(column, mapping, codes, q.id))
         else:
-            indicators, rej, declared = _map_multiple(raw[cols.multiple[q.id]], q, raw, out)
-            for column, values in indicators.items():
-                out[column] = values
-            mapped = next(iter(indicators.values()))
-        rejects.append(rej)
-        kept = int(mapped.notna().sum())
+            column = cols.multiple[q.id]
+            flags, reasons = multiple_plan(distinct[column], q)
+            exprs += [_mapped(column, values, [NOT_SELECTED, SELECTED], name)
+                      for name, values in flags.items()]  # fmt: skip
+        plans.append((q.id, column, reasons))
+    responses = raw.select(ids, *exprs, pl.col(SOURCE_LINE))
+    rejects = {var: _rejects(raw, column, reasons, var, ids) for var, column, reasons in plans}
+    counts = []
+    for q in book.closed:
+        first = responses[q.response_columns[0]]  # a multiple-choice answer: all or none
+        rejected = rejects[q.id].height
+        kept = n - first.null_count()
+        declared = first.null_count() - rejected
         counts.append({"list": q.id, "rows_read": n, "rows_kept": kept,
-                       "rows_missing": int(declared), "rows_rejected": len(rej),
-                       "balanced": n == kept + int(declared) + len(rej)})  # fmt: skip
-    out[SOURCE_LINE] = raw[SOURCE_LINE].to_numpy()
-    free = []
-    for q in book.free_text:
-        text = raw[cols.free_text[q.id]]
-        keep = text.notna() & (text.str.strip() != "")
-        free.append(pd.DataFrame({"line": raw.loc[keep, SOURCE_LINE].to_numpy(),
-                                  "question": q.id, "item": pd.NA,
-                                  "intro_line": 1, "text": text[keep].to_numpy()}))  # fmt: skip
-    free_text = pd.concat(free, ignore_index=True) if free else pd.DataFrame(
-        columns=["line", "question", "item", "intro_line", "text"])
-    free_text = free_text.sort_values(["line", "question"], kind="stable", ignore_index=True)
-    rejects_df = pd.concat([r for r in rejects if len(r)], ignore_index=True) if any(
-        len(r) for r in rejects) else pd.DataFrame(columns=REJECT_COLUMNS)  # fmt: skip
-    return Reconciled(out, rejects_df, pd.DataFrame(counts)), free_text
+                       "rows_missing": declared, "rows_rejected": rejected,
+                       "balanced": n == kept + declared + rejected})  # fmt: skip
+    free = [raw.filter(pl.col(c).str.strip_chars() != "").select(
+                pl.col(SOURCE_LINE).alias("line"), pl.lit(q.id).alias("question"),
+                pl.lit(None, pl.String).alias("item"), pl.lit(1, pl.Int64).alias("intro_line"),
+                pl.col(c).alias("text"))
+            for q in book.free_text for c in [cols.free_text[q.id]]]  # fmt: skip
+    free_text = pl.concat(free) if free else pl.DataFrame(schema=FREE_TEXT_COLUMNS)
+    free_text = free_text.sort(["line", "question"], maintain_order=True)
+    kept = [r for r in rejects.values() if r.height]
+    rejects_df = pl.concat(kept) if kept else pl.DataFrame(schema=REJECT_TYPES)
+    counts_df = pl.DataFrame(counts, schema={"list": pl.String, "rows_read": pl.Int64,
+                                             "rows_kept": pl.Int64, "rows_missing": pl.Int64,
+                                             "rows_rejected": pl.Int64,
+                                             "balanced": pl.Boolean})  # fmt: skip
+    return Reconciled(responses, rejects_df.select(REJECT_COLUMNS), counts_df), free_text
 
 
-def _ids(raw: pd.DataFrame, cols: ExportColumns, path: str) -> pd.Series:
+def _distinct(raw: pl.DataFrame, columns: tuple[str, ...]) -> dict[str, list[str]]:
+    """The distinct non-missing values of each column (one pass, all columns)."""
+    if not columns:
+        return {}
+    row = raw.select([pl.col(c).drop_nulls().unique().cast(pl.String).implode() for c in columns])
+    return {c: sorted(row[c][0].to_list()) for c in columns}
+
+
+def _mapped(column: str, mapping: dict[str, str], categories: list[str], name: str) -> pl.Expr:
+    """``column`` mapped value by value onto an enumeration; unmapped values are missing."""
+    return pl.col(column).cast(pl.String).replace_strict(
+        mapping, default=None, return_dtype=pl.Enum(categories)).alias(name)
+
+
+def _ids(raw: pl.DataFrame, cols: ExportColumns, path: str) -> pl.Series:
     if not cols.ids:
-        width = len(str(len(raw)))
-        return pd.Series([f"R{i:0{width}d}" for i in range(1, len(raw) + 1)], dtype="string")
-    ids = raw[cols.ids]
-    dup = ids.duplicated(keep="first") | ids.isna()
-    if dup.any():
-        row = int(dup.to_numpy().argmax())
-        raise SourceError(path, row + 2, f"a unique, non-empty respondent id in {cols.ids!r}",
-                          f"{ids.iloc[row]!r} (empty or seen before)")  # fmt: skip
-    return ids.astype("string").reset_index(drop=True)
+        width = len(str(raw.height))
+        return pl.Series(ID_COLUMN, [f"R{i:0{width}d}" for i in range(1, raw.height + 1)],
+                         dtype=pl.String)  # fmt: skip
+    ids = raw[cols.ids].cast(pl.String)
+    bad = ids.is_null() | (ids == "") | ~ids.is_first_distinct()
+    if bad.any():
+        row = int(bad.arg_true()[0])
+        raise SourceError(path, int(raw[SOURCE_LINE][row]),
+                          f"a unique, non-empty respondent id in {cols.ids!r}",
+                          f"{ids[row]!r} (empty or seen before)")  # fmt: skip
+    return ids.alias(ID_COLUMN)
 
 
-def _map_codes(
-    values: pd.Series, codes: list[str], missing: tuple[str, ...], qid: str,
-    raw: pd.DataFrame, out: pd.DataFrame,
-) -> tuple[pd.Series, pd.DataFrame, int]:
-    """Codes as a categorical of codebook codes; unknown codes become rejects.
+def _rejects(raw: pl.DataFrame, column: str, reasons: dict[str, str], var: str,
+             ids: pl.Series) -> pl.DataFrame:  # fmt: skip
+    """One reject per row whose value has a reason, in row order."""
+    if not reasons:
+        return pl.DataFrame(schema=REJECT_TYPES)
+    bad = raw.with_columns(ids).filter(pl.col(column).cast(pl.String).is_in(list(reasons)))
+    return bad.select(
+        pl.col(SOURCE_LINE).alias("source_line"), pl.lit(var, pl.String).alias("list"),
+        pl.col(ID_COLUMN).alias("organization"),
+        pl.col(column).cast(pl.String).replace_strict(reasons, return_dtype=pl.String)
+        .alias("reason"))  # fmt: skip
 
-    Works on the distinct values (factorized once), not on every cell.
+
+def code_plan(values: list[str], codes: list[str], missing: tuple[str, ...],
+              qid: str) -> tuple[dict[str, str], dict[str, str]]:  # fmt: skip
+    """For each distinct value: the codebook code it stands for, or why it is rejected.
+
+    Values neither mapped nor rejected (blank, a declared missing code) are missing.
     """
-    idx, uniques = pd.factorize(values, use_na_sentinel=True)
-    stripped = [str(u).strip() for u in uniques]
-    fate = np.array([codes.index(v) if v in codes else (-1 if v in missing or v == "" else -2)
-                     for v in stripped] + [-1], dtype=np.int64)  # fmt: skip
-    cell = fate[np.where(idx < 0, len(uniques), idx)]
-    mapped = pd.Series(pd.Categorical.from_codes(np.where(cell >= 0, cell, -1),
-                                                 categories=codes))  # fmt: skip
-    bad = cell == -2
-    rej = pd.DataFrame({
-        "source_line": raw.loc[bad, SOURCE_LINE].to_numpy(),
-        "list": qid,
-        "organization": out.loc[bad, ID_COLUMN].to_numpy(),
-        "reason": [f"code {v!r} is not a {qid} code in the codebook (answers: "
-                   f"{', '.join(codes)}; missing: {', '.join(missing) or 'none'})"
-                   for v in values[bad].str.strip()],
-    })  # fmt: skip
-    return mapped, rej, int((cell == -1).sum())
+    mapping: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    for value in values:
+        stripped = value.strip()
+        if stripped in codes:
+            mapping[value] = stripped
+        elif stripped not in missing and stripped != "":
+            reasons[value] = (f"code {stripped!r} is not a {qid} code in the codebook "
+                              f"(answers: {', '.join(codes)}; missing: "
+                              f"{', '.join(missing) or 'none'})")  # fmt: skip
+    return mapping, reasons
 
 
 def _multiple_fate(cell: str, q: Question) -> tuple[list[int] | None, str]:
@@ -131,30 +172,53 @@ def _multiple_fate(cell: str, q: Question) -> tuple[list[int] | None, str]:
     return [options.index(c) for c in codes], ""
 
 
-def _map_multiple(
-    values: pd.Series, q: Question, raw: pd.DataFrame, out: pd.DataFrame
-) -> tuple[dict[str, pd.Series], pd.DataFrame, int]:
-    """0/1 indicator columns of a multiple-choice question; bad cells become rejects.
+def multiple_plan(values: list[str], q: Question) -> tuple[dict[str, dict[str, str]],
+                                                           dict[str, str]]:  # fmt: skip
+    """For each option's 0/1 column, the flag of each distinct cell; and reject reasons.
 
-    Each distinct cell is parsed once; rows then take their cell's row of a small
-    (distinct cells x options) matrix: 1 chosen, 0 not chosen, -1 missing.
+    Each distinct cell is parsed once (:func:`_multiple_fate`); cells missing or
+    rejected map to nothing (missing in every option's column).
     """
-    idx, uniques = pd.factorize(values, use_na_sentinel=True)
-    matrix = np.full((len(uniques) + 1, len(q.answers)), -1, dtype=np.int8)
-    reasons = [""] * (len(uniques) + 1)
-    for i, cell in enumerate(uniques):
-        chosen, reasons[i] = _multiple_fate(str(cell), q)
-        if chosen is not None:
-            matrix[i] = 0
-            matrix[i, chosen] = 1
-    cell = np.where(idx < 0, len(uniques), idx)
-    categories = [NOT_SELECTED, SELECTED]  # codes 0 and 1 are the category positions
-    indicators = {column: pd.Series(pd.Categorical.from_codes(matrix[cell, k], categories))
-                  for k, column in enumerate(q.indicators.values())}  # fmt: skip
-    why = np.array(reasons, dtype=object)[cell]
-    bad = why != ""
-    rej = pd.DataFrame({"source_line": raw.loc[bad, SOURCE_LINE].to_numpy(), "list": q.id,
-                        "organization": out.loc[bad, ID_COLUMN].to_numpy(),
-                        "reason": why[bad]})  # fmt: skip
-    declared = int(((matrix[cell, 0] == -1) & ~bad).sum())
-    return indicators, rej, declared
+    chosen: dict[str, list[int]] = {}
+    reasons: dict[str, str] = {}
+    for cell in values:
+        picked, why = _multiple_fate(cell, q)
+        if picked is not None:
+            chosen[cell] = picked
+        elif why:
+            reasons[cell] = why
+    flags = {column: {cell: SELECTED if k in picked else NOT_SELECTED
+                      for cell, picked in chosen.items()}
+             for k, column in enumerate(q.indicators.values())}  # fmt: skip
+    return flags, reasons
+
+
+def check_export_responses(responses: pl.DataFrame, book: Codebook, name: str) -> pl.DataFrame:
+    """The invariants of cleaned export rows (checked once, before the hand-off).
+
+    Codes need no row-by-row check: each answer column is an enumeration of the
+    codebook's codes, so its type is the check. Checked here: ids unique and
+    present, source lines unique and past the header, and a multiple-choice
+    answer all missing or with at least one option chosen.
+    """
+    problems = []
+    ids = responses[ID_COLUMN]
+    if ids.null_count() or ids.is_duplicated().any():
+        problems.append(f"{ID_COLUMN}: unique, non-empty ids failed for "
+                        f"{ids.filter(ids.is_duplicated() | ids.is_null()).head(5).to_list()}")
+    lines = responses[SOURCE_LINE]
+    if lines.null_count() or lines.is_duplicated().any() or (lines.min() or 2) < 2:
+        problems.append(f"{SOURCE_LINE}: unique lines after the header failed")
+    for q in book.multiple_choice:
+        cols = list(q.indicators.values())
+        missing = [pl.col(c).is_null() for c in cols]
+        whole = pl.all_horizontal(missing) | (~pl.any_horizontal(missing)
+                                              & pl.any_horizontal([pl.col(c) == SELECTED
+                                                                   for c in cols]))  # fmt: skip
+        broken = responses.filter(~whole)
+        if broken.height:
+            problems.append(f"{q.id}: options all missing, or at least one chosen failed for "
+                            f"lines {broken[SOURCE_LINE].head(5).to_list()}")  # fmt: skip
+    if problems:
+        raise TableError(f"{name}: " + "; ".join(problems))
+    return responses

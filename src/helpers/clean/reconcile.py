@@ -35,25 +35,15 @@ computes it and the clean stage asserts it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
+from helpers.clean.accounting import REJECT_COLUMNS, Reconciled, UnbalancedError, check_balanced
 from helpers.core.codebook import Codebook, name_key
 from helpers.core.errors import SourceError
-from helpers.core.schemas import response_columns
+from helpers.core.handoff import response_columns
 
-REJECT_COLUMNS = ["source_line", "list", "organization", "reason"]
+__all__ = ["REJECT_COLUMNS", "Reconciled", "UnbalancedError", "check_balanced", "reconcile"]
 IDENTITY = ("country", "oas_registered")
-
-
-@dataclass(frozen=True)
-class Reconciled:
-    """Respondent rows, set-aside mentions and the read/kept/rejected counts."""
-
-    responses: pd.DataFrame
-    rejects: pd.DataFrame
-    counts: pd.DataFrame
 
 
 def _roster(mentions: pd.DataFrame, path: str) -> tuple[pd.DataFrame, list[dict]]:
@@ -149,15 +139,3 @@ def reconciliation_counts(
         rows.append({"list": lst, "rows_read": read, "rows_kept": kept,
                      "rows_rejected": rejected, "balanced": read == kept + rejected})
     return pd.DataFrame(rows)
-
-
-class UnbalancedError(ValueError):
-    """Rows read do not equal rows kept plus rows rejected."""
-
-
-def check_balanced(counts: pd.DataFrame) -> pd.DataFrame:
-    """Return the counts table, or raise if any list loses or invents rows."""
-    bad = counts[~counts["balanced"]]
-    if len(bad):
-        raise UnbalancedError(f"rows read != kept + rejected for lists {bad['list'].tolist()}")
-    return counts

@@ -13,3 +13,7 @@ class SourceError(ValueError):
         self.found = found
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: expected {expected}; found {found}")
+
+
+class TableError(ValueError):
+    """A table breaks its schema; the message names the table, columns and values."""

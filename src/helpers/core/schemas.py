@@ -1,27 +1,17 @@
-"""Pandera schemas of the pipeline's tables, built from the codebook."""
+"""Pandera schemas of a document's tables (mentions, respondents, free text), from the codebook.
+
+A respondent-level export is checked by ``helpers.clean.export.check_export_responses``
+(polars, per distinct value) instead: it may have millions of rows.
+"""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from helpers.core.codebook import NOT_SELECTED, SELECTED, Codebook, Question
-
-
-def response_columns(book: Codebook) -> list[str]:
-    """Column order of responses.csv for this codebook."""
-    cols = ["respondent_id", "organization", "acronym", "country", "oas_registered"]
-    cols += [q.id for q in book.categorical]
-    cols += ["organization_line", "country_line", "oas_registered_line"]
-    for q in book.categorical:
-        cols += [f"{q.id}_line", f"{q.id}_heading_line"]
-    return cols
-
-
-
-class TableError(ValueError):
-    """A table breaks its schema; the message names the table, columns and values."""
+from helpers.core.codebook import Codebook
+from helpers.core.errors import TableError
+from helpers.core.handoff import response_columns
 
 _LINE = pa.Column(int, pa.Check.gt(0))
 _OPT_LINE = pa.Column("Int64", pa.Check.gt(0), nullable=True)
@@ -78,53 +68,6 @@ def responses_schema(book: Codebook) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(ordered, coerce=True, strict=True, ordered=True)
 
 
-def export_responses_schema(book: Codebook) -> pa.DataFrameSchema:
-    """Respondents of a respondent-level export: id, groups, answers (codes), source line.
-
-    Answer and group columns are categoricals (a million rows stay small and fast).
-    """
-    columns = {"respondent_id": pa.Column("string", unique=True)}
-    for g in book.groups:
-        check = [] if g.from_source else [pa.Check.isin([o.code for o in g.values])]
-        columns[g.id] = pa.Column("category", check, nullable=True)
-    checks = []
-    for q in book.closed:
-        if q.categorical:
-            columns[q.id] = pa.Column("category", pa.Check.isin([o.code for o in q.answers]),
-                                      nullable=True)  # fmt: skip
-            continue
-        for column in q.indicators.values():
-            columns[column] = pa.Column("category", pa.Check.isin([NOT_SELECTED, SELECTED]),
-                                        nullable=True)  # fmt: skip
-        checks.append(_multiple_choice_check(q))
-    columns["source_line"] = pa.Column(int, pa.Check.gt(1), unique=True)
-    return pa.DataFrameSchema(columns, checks=checks, coerce=True, strict=True, ordered=True)
-
-
-def _multiple_choice_check(q: Question) -> pa.Check:
-    """A multiple-choice answer is all missing, or at least one option chosen."""
-    cols = list(q.indicators.values())
-
-    def whole(df: pd.DataFrame) -> pd.Series:
-        missing = np.column_stack([df[c].isna().to_numpy() for c in cols])
-        # Compared column by column: a categorical compares its codes, not a million strings.
-        chosen = np.column_stack([(df[c] == SELECTED).fillna(False).to_numpy(dtype=bool)
-                                  for c in cols])  # fmt: skip
-        return pd.Series(missing.all(axis=1) | (~missing.any(axis=1) & chosen.any(axis=1)),
-                         index=df.index)  # fmt: skip
-
-    return pa.Check(whole, error=f"{q.id}: options all missing, or at least one chosen")
-
-
-def schema_for(kind: str, book: Codebook) -> pa.DataFrameSchema:
-    """The responses schema of an input kind (params.yaml: input_kind)."""
-    if kind == "document":
-        return responses_schema(book)
-    if kind == "respondent_csv":
-        return export_responses_schema(book)
-    raise ValueError(f"input_kind must be 'document' or 'respondent_csv', not {kind!r}")
-
-
 def free_text_schema(book: Codebook) -> pa.DataFrameSchema:
     """Free-text answers: question id from the codebook, item code where it has items."""
     qids = [q.id for q in book.free_text]
@@ -156,16 +99,3 @@ def validate(schema: pa.DataFrameSchema, df: pd.DataFrame, name: str) -> pd.Data
             problems.append(f"{column if pd.notna(column) else 'table'}: {check} failed for "
                             f"{values}{where}")  # fmt: skip
         raise TableError(f"{name}: " + "; ".join(problems)) from None
-
-
-def read_responses(path: str, kind: str, book: Codebook) -> pd.DataFrame:
-    """responses.csv read with codes as text (code '1' stays '1') and validated."""
-    from helpers.core.tables import read_coded_csv, read_csv
-
-    answers = tuple(c for q in book.closed for c in q.response_columns)
-    groups = tuple(g.id for g in book.groups)
-    if kind == "respondent_csv":  # possibly millions of rows: codes read as categoricals
-        table = read_coded_csv(path, coded=(*groups, *answers), text=("respondent_id",))
-    else:
-        table = read_csv(path, text_columns=("respondent_id", *groups, *answers))
-    return validate(schema_for(kind, book), table, path)

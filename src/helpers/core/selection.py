@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 ANSWERED = "<answered>"
 MISSING = "<missing>"
@@ -20,6 +22,8 @@ Rule = Mapping[str, str]
 
 def apply_rule(table: pd.DataFrame, rule: Rule) -> pd.Series:
     """Boolean mask of the rows matching every condition of ``rule``."""
+    import pandas as pd
+
     mask = pd.Series(True, index=table.index)
     for column, value in rule.items():
         if column not in table.columns:

@@ -148,6 +148,21 @@ def percent_interval(
     return round_decimal(as_pct[0], decimals, rule), round_decimal(as_pct[1], decimals, rule)
 
 
+def percent_intervals(
+    n: ArrayLike, base: ArrayLike, method: str, level: float, decimals: int, rule: str
+) -> list[tuple[Decimal | None, Decimal | None]]:
+    """:func:`percent_interval` of many (n, base) pairs in one vectorized call, in order."""
+    lows, highs = intervals(n, base, method, level)
+    out: list[tuple[Decimal | None, Decimal | None]] = []
+    for low, high in zip(lows.tolist(), highs.tolist(), strict=True):
+        if math.isnan(low):
+            out.append((None, None))
+        else:
+            out.append((round_decimal(Decimal(repr(low)) * 100, decimals, rule),
+                        round_decimal(Decimal(repr(high)) * 100, decimals, rule)))
+    return out
+
+
 def describe_method(method: str, level: float) -> str:
     """Reader-facing name of the interval, e.g. '95% Wilson score interval'."""
     return f"{level * 100:g}% {CI_METHODS[method][1]}"

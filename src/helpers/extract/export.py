@@ -16,20 +16,26 @@ per option (``<id>__<code>``, all missing when the question is). Empty pieces
 ("1;;3", a trailing separator) are ignored; a cell is set aside whole if a
 piece is not an option code, repeats one, or mixes a missing code with answers.
 
-Row *i* of the data (0-based) is line *i + 2* of the file (line 1 is the
-header); a field holding a line break is refused, so line numbers stay true.
+Rows are read with polars. Row *i* of the data (0-based) is line *i + 2* of
+the file (line 1 is the header); a blank line is a row of its own there, and
+is then dropped (it holds no respondent), so later lines keep their numbers.
+A field holding a line break is refused, so line numbers stay true.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
+import polars as pl
 
 from helpers.core.codebook import Codebook
 from helpers.core.errors import SourceError
-from helpers.core.tables import read_coded_csv
+from helpers.core.text import decode
 
 SOURCE_LINE = "source_line"
 ID_COLUMN = "respondent_id"
@@ -46,11 +52,17 @@ class ExportColumns:
     multiple: dict[str, str]
 
     @property
+    def coded(self) -> tuple[str, ...]:
+        """Columns holding codes (groups, closed questions): read as categoricals."""
+        return tuple(dict.fromkeys([*self.groups.values(), *self.categorical.values(),
+                                    *self.multiple.values()]))  # fmt: skip
+
+    @property
     def all(self) -> list[str]:
         """Every column read from the export."""
         cols = [*self.groups.values(), *self.categorical.values(), *self.multiple.values(),
                 *self.free_text.values()]  # fmt: skip
-        return ([self.ids] if self.ids else []) + cols
+        return list(dict.fromkeys(([self.ids] if self.ids else []) + cols))
 
 
 def export_columns(book: Codebook) -> ExportColumns:
@@ -66,63 +78,86 @@ def export_columns(book: Codebook) -> ExportColumns:
 
 def describe_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> dict:
     """Hash, size and line count of an export whose header has the codebook's columns."""
-    import hashlib
-
-    from helpers.core.text import decode
-
-    p = Path(path)
-    if not p.is_file():
-        raise SourceError(str(path), None, "an existing file (params.yaml: surveys.<id>.source)",
-                          "no such file")  # fmt: skip
-    data = p.read_bytes()
-    decode(data, encoding, str(path))  # strict: names the line and byte offset of bad bytes
-    header = _header(p, book, encoding)
+    data = _read_bytes(path)
+    text, _ = decode(data, encoding, str(path))  # strict: names the line and offset of bad bytes
+    header = _header(text, book, str(path))
     lines = data.count(b"\n")
     return {"path": str(path), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
             "encoding": encoding, "lines_total": lines, "columns": list(header),
             "kind": "respondent_csv"}  # fmt: skip
 
 
-def _header(path: Path, book: Codebook, encoding: str) -> list[str]:
+def _read_bytes(path: str | Path) -> bytes:
+    p = Path(path)
+    if not p.is_file():
+        raise SourceError(str(path), None, "an existing file (params.yaml: surveys.<id>.source)",
+                          "no such file")  # fmt: skip
+    return p.read_bytes()
+
+
+def _header(text: str, book: Codebook, path: str) -> list[str]:
+    """The header's column names; the codebook's columns must be there, once each."""
     cols = export_columns(book)
-    try:
-        header = list(pd.read_csv(path, nrows=0, encoding=encoding).columns)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise SourceError(str(path), 1, "a CSV header naming the codebook's columns",
-                          f"an unreadable header ({exc})") from None  # fmt: skip
+    first = next(csv.reader(io.StringIO(text.partition("\n")[0].rstrip("\r"))), [])
+    header = [name for name in first]
+    if not header:
+        raise SourceError(path, 1, "a CSV header naming the codebook's columns", "an empty line")
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise SourceError(path, 1, "each column name once in the header",
+                              f"{name!r} twice")  # fmt: skip
+        seen.add(name)
     missing = [c for c in cols.all if c not in header]
     if missing:
-        raise SourceError(str(path), 1, f"columns {cols.all} (codebook)",
+        raise SourceError(path, 1, f"columns {cols.all} (codebook)",
                           f"no column(s) {missing}; header has {header}")  # fmt: skip
     return header
 
 
-def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> pd.DataFrame:
+def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> pl.DataFrame:
     """Read the export's codebook columns as text, with ``source_line``.
 
     Coded columns (groups, closed questions) are read as categoricals: a million
     rows hold a few distinct codes each, which are then mapped once per code.
+    Only empty cells are missing ('NA' stays 'NA'); codes stay as written.
     """
     cols = export_columns(book)
-    _header(Path(path), book, encoding)
-    coded = (*cols.groups.values(), *cols.categorical.values(), *cols.multiple.values())
+    data = _read_bytes(path)
+    utf8 = encoding.replace("_", "-").lower() in {"utf-8", "utf8"}
+    if utf8 and not data.startswith(codecs.BOM_UTF8):  # polars checks the UTF-8 itself
+        body, first = data, data.partition(b"\n")[0].decode("utf-8", errors="replace")
+    else:
+        text, _ = decode(data, encoding, str(path))
+        body, first = text.encode("utf-8"), text.partition("\n")[0]
+    header = _header(first, book, str(path))
+    types = {c: pl.Categorical if c in cols.coded else pl.String for c in header}
     try:
-        data = read_coded_csv(path, coded, text=tuple(c for c in cols.all if c not in coded),
-                              encoding=encoding, only=tuple(cols.all))  # fmt: skip
-    except (UnicodeDecodeError, ValueError) as exc:
-        from helpers.core.text import decode
-
-        decode(Path(path).read_bytes(), encoding, str(path))  # bad bytes: their line and offset
+        frame = pl.read_csv(body, schema=types, columns=cols.all)
+    except pl.exceptions.PolarsError as exc:
+        decode(data, encoding, str(path))  # bad bytes: their line and offset
         raise SourceError(str(path), None, f"a CSV file encoded as {encoding}",
                           f"{type(exc).__name__}: {exc}") from None  # fmt: skip
+    # A quoted empty field ("") is as empty as a bare one: missing.
+    frame = frame.with_columns(
+        *[pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in cols.all],
+        pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_LINE))
     for col in cols.free_text.values():
-        broken = data[col].str.contains("\n", regex=False).fillna(False).to_numpy()
-        if broken.any():
-            row = int(broken.argmax())
-            raise SourceError(str(path), row + 2, f"one record per line in column {col!r}",
+        broken = frame.filter(pl.col(col).str.contains("\n", literal=True))
+        if broken.height:
+            raise SourceError(str(path), int(broken[SOURCE_LINE][0]),
+                              f"one record per line in column {col!r}",
                               "a field with a line break (line numbers would not match the "
                               "file)")  # fmt: skip
-    data.insert(0, SOURCE_LINE, pd.RangeIndex(2, len(data) + 2))
-    return data
+    return _drop_blank_lines(frame, body, cols.all)
 
 
+def _drop_blank_lines(frame: pl.DataFrame, body: bytes, columns: list[str]) -> pl.DataFrame:
+    """Drop the rows polars made of blank lines (all fields empty and the line empty)."""
+    empty = frame.filter(pl.all_horizontal([pl.col(c).is_null() for c in columns]))
+    if not empty.height:
+        return frame
+    lines = body.split(b"\n")
+    blank = [n for n in empty[SOURCE_LINE].to_list()
+             if n - 1 >= len(lines) or not lines[n - 1].strip()]  # fmt: skip
+    return frame.filter(~pl.col(SOURCE_LINE).is_in(blank)) if blank else frame

@@ -27,6 +27,9 @@ _DATA_FILES = {
     "clean": {
         "responses": "responses.csv",
         "free_text": "free_text.csv",
+        # The hand-off to later stages (typed, checksummed; the CSVs are for auditors).
+        "responses_parquet": "responses.parquet",
+        "free_text_parquet": "free_text.parquet",
         "rejects": "rejects.csv",
         "reconciliation": "reconciliation.csv",
     },

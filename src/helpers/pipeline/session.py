@@ -9,13 +9,13 @@ pipeline's folders explicitly; ``overrides`` (an experiment) only go to scratch.
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
 from helpers.core.params import Params
@@ -86,11 +86,27 @@ class Stage:
         written = write_outputs({self.root / self.output(k): v for k, v in contents.items()})
         return [os.path.relpath(p, self.root) for p in written]
 
-    def overview(self) -> pd.DataFrame:
+    def overview(self) -> Overview:
         """The survey, the output mode and every parameter value it runs with, as a table."""
         rows = [("survey", self.survey), ("outputs", self.outputs)]
         rows += [(f"param {k}", repr(v)) for k, v in self.params.as_dict().items()]
-        return pd.DataFrame(rows, columns=["what", "value"])
+        return Overview(tuple(rows))
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A two-column table that Jupyter shows as HTML (no DataFrame library needed)."""
+
+    rows: tuple[tuple[str, str], ...]
+
+    def __repr__(self) -> str:
+        width = max((len(k) for k, _ in self.rows), default=0)
+        return "\n".join(f"{k:<{width}}  {v}" for k, v in self.rows)
+
+    def _repr_html_(self) -> str:
+        cells = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+                        for k, v in self.rows)  # fmt: skip
+        return f"<table><thead><tr><th>what</th><th>value</th></tr></thead>{cells}</table>"
 
 
 def _with_overrides(params: Params, survey: str, overrides: Mapping[str, Any]) -> Params:

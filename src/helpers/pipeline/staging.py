@@ -7,23 +7,31 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Union
 
-import pandas as pd
+from helpers.core.tables import csv_text, polars_csv_bytes
 
-from helpers.core.tables import arrow_csv_bytes, csv_text
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
 
-Content = str | bytes | pd.DataFrame
+# Text, bytes (e.g. a Parquet hand-off), or a table written as CSV.
+Content = Union[str, bytes, "pd.DataFrame", "pl.DataFrame"]
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
 def _bytes(content: Content) -> bytes:
-    if isinstance(content, pd.DataFrame):
-        fast = arrow_csv_bytes(content)
-        return fast if fast is not None else csv_text(content).encode("utf-8")
     if isinstance(content, str):
         return content.encode("utf-8")
-    return content
+    if isinstance(content, bytes):
+        return content
+    engine = type(content).__module__.partition(".")[0]
+    if engine == "polars":
+        return polars_csv_bytes(content)
+    if engine == "pandas":
+        return csv_text(content).encode("utf-8")
+    raise TypeError(f"an output must be text, bytes or a DataFrame; found {type(content)}")
 
 
 # Set by the stage runner: a file listing staged outputs, renamed by the runner only

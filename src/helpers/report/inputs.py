@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.core import handoff
 from helpers.core.codebook import Codebook, load_codebook
 from helpers.core.files import sha256_file
 from helpers.core.params import StatsParams
-from helpers.core.schemas import read_responses
 from helpers.core.tables import read_csv
 from helpers.core.text import split_lines
 from helpers.extract.source_reader import read_source
@@ -21,7 +21,7 @@ from helpers.extract.source_reader import read_source
 # dvc.yaml deps list each of them for the survey.
 INPUTS = (
     ("extract", "source"), ("extract", "claims"),
-    ("clean", "responses"), ("clean", "free_text"), ("clean", "rejects"),
+    ("clean", "responses_parquet"), ("clean", "free_text_parquet"), ("clean", "rejects"),
     ("clean", "reconciliation"),
     ("summarize", "summaries"), ("summarize", "provenance"),
     ("audit", "audit"),
@@ -74,18 +74,21 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
     kind = params["input_kind"]
     stats = StatsParams(**{k.partition(".")[2]: v for k, v in params.items()
                            if k.startswith("stats.")})  # fmt: skip
-    responses = read_responses(paths["clean.responses"], kind, book)
-    free_text = read_csv(paths["clean.free_text"])
+    codebook = params["codebook"]
+    # The clean stage's hand-off, as pandas (the report's tables are small): a document's
+    # codes as text, an export's (possibly a million rows) as categoricals.
+    responses = handoff.as_pandas(handoff.read_responses(
+        paths["clean.responses_parquet"], book, kind, codebook), categorical=kind != "document")
+    free_text = handoff.as_pandas(handoff.read_free_text(paths["clean.free_text_parquet"], kind,
+                                                         codebook))  # fmt: skip
     audit = read_csv(paths["audit.audit"], text_columns=("stated", "recomputed",
                                                          "recomputed_exact"))  # fmt: skip
     audit = audit.fillna({"recomputed": "", "recomputed_exact": "", "rule": ""})
     source = _json(paths["extract.source"])
     prov = _json(paths["summarize.provenance"])
-    # Provenance names the tables it counts by their pipeline paths; those already
-    # read are not read twice.
+    # Provenance names the tables it counts (the hand-offs, read above).
     loaded = {"responses": responses, "free_text": free_text}
-    tables = {name: loaded[name] if name in loaded else read_csv(path)
-              for name, path in prov["tables"].items()}  # fmt: skip
+    tables = {name: loaded[name] for name in prov["tables"]}
     lines = split_lines(read_source(params["source"], encoding=source["encoding"]).text) \
         if kind == "document" else []  # fmt: skip
     return ReportInputs(

@@ -9,11 +9,14 @@ demand.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+import narwhals.stable.v2 as nw
 
 from helpers.core.selection import apply_rule, parse_rule
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # How each table maps back to the source: its id column, its label column and,
 # for each value column, the column holding the source line it came from.
@@ -25,13 +28,13 @@ FREE_TEXT_LINES = {"text": "line", "question": "intro_line", "item": "intro_line
 SOURCE_LINE = "source_line"
 
 
-def build(rules: pd.DataFrame, stage: str, notebook: str, params: dict[str, Any],
+def build(rules: Any, stage: str, notebook: str, params: dict[str, Any],
           inputs: dict[str, str], tables: dict[str, str]) -> dict[str, Any]:  # fmt: skip
-    """The provenance document of a stage's figures."""
+    """The provenance document of a stage's figures (``rules``: any table narwhals reads)."""
     figures = {
         r["figure_id"]: {"table": r["table"], "numerator": parse_rule(r["numerator"]),
                          "base": parse_rule(r["base"])}
-        for _, r in rules.iterrows()
+        for r in nw.from_native(rules, eager_only=True).iter_rows(named=True)
     }  # fmt: skip
     return {
         "stage": stage,
@@ -89,6 +92,8 @@ def rows_behind(
 def source_lines_of(rows: pd.DataFrame, table: pd.DataFrame, table_name: str,
                     rule_columns: list[str]) -> list[list[int]]:  # fmt: skip
     """For each row, the sorted distinct source line numbers of the values counted."""
+    import pandas as pd
+
     cols = line_columns(table, table_name, rule_columns)
     out = []
     for _, r in rows.iterrows():

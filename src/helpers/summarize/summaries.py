@@ -19,14 +19,16 @@ provenance file is written.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
-import numpy as np
-import pandas as pd
+import narwhals.stable.v2 as nw
+import polars as pl
 
 from helpers.core.codebook import SELECTED, Codebook, Question, slug
 from helpers.core.params import StatsParams
 from helpers.core.selection import ANSWERED, MISSING, rule_text
-from helpers.core.stats import percent, percent_interval
+from helpers.core.stats import percent, percent_intervals
 
 SUMMARY_COLUMNS = [
     "figure_id", "question", "group", "group_value", "answer", "n", "base", "pct",
@@ -36,9 +38,10 @@ RULE_COLUMNS = ["_table", "_numerator", "_base"]
 MISSING_CODE = "missing"
 RESPONDENTS = "respondents"
 FREE_TEXT_ANSWER = "Free-text answers"
+CI = object()  # a row's interval, computed for all rows at once (_fill_intervals)
 
 
-def group_levels(responses: pd.DataFrame, book: Codebook, group: str) -> list[tuple[str, str]]:
+def group_levels(tallies: Tallies, book: Codebook, group: str) -> list[tuple[str, str]]:
     """(code, label) of each value of a grouping variable, in display order."""
     if group == "all":
         return [("all", "all")]
@@ -46,7 +49,7 @@ def group_levels(responses: pd.DataFrame, book: Codebook, group: str) -> list[tu
         return [(o.code, o.label) for o in book.question(group).answers]
     spec = book.group(group)
     if spec.from_source:
-        values = sorted({str(v) for v in responses[group].dropna().unique()}, key=slug)
+        values = sorted(tallies.distinct(group), key=slug)
         return [(slug(v), v) for v in values]
     return [(o.code, o.label) for o in spec.values]
 
@@ -66,42 +69,102 @@ def _row(figure_id: str, table: str, num_rule: dict, base_rule: dict | None,
             "_base": rule_text(base_rule)}
 
 
-class Tallies:
-    """Counts of value pairs, from columns factorized once (fast on a million rows).
+JOINT_CELLS = 50_000  # largest joint table of one question's breakdowns counted in one query
 
-    Each column is turned into integer codes a single time; a breakdown is then
-    one ``bincount`` over the combined codes. Every figure's count equals
-    applying its selection rule row by row, which the tests check.
+
+class Tallies:
+    """Counts of value combinations of a respondent table, through narwhals.
+
+    Any table narwhals reads works: polars (the pipeline's), pandas, pyarrow,
+    or a lazy frame of DuckDB, Dask or PySpark, on which each count is one
+    ``group_by(...).agg(len)`` query. :meth:`prefetch` counts the joint table of
+    a question and all its breakdowns in one query (a few hundred cells), from
+    which every pair is summed; pairs not prefetched get a query of their own.
+    Every figure's count equals applying its selection rule row by row, which
+    the tests check.
     """
 
-    def __init__(self, table: pd.DataFrame) -> None:
-        self.table = table
-        self._codes: dict[str, tuple[np.ndarray, list[str | None]]] = {}
+    def __init__(self, table: Any) -> None:
+        self.frame = nw.from_native(table)
+        self._counts: dict[tuple[str, str | None], dict[tuple, int]] = {}
+        self._joint: list[tuple[tuple[str, ...], list[tuple]]] = []
+        self._distinct: dict[str, list[str]] = {}
 
-    def _factorized(self, column: str | None) -> tuple[np.ndarray, list[str | None]]:
-        if column is None or column == "all":
-            return np.zeros(len(self.table), dtype=np.int64), ["all"]
-        if column not in self._codes:
-            values = self.table[column]
-            if isinstance(values.dtype, pd.CategoricalDtype):  # already integer-coded
-                codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
-            else:
-                codes, uniques = pd.factorize(values, use_na_sentinel=True)
-            labels: list[str | None] = [str(u) for u in uniques] + [None]
-            self._codes[column] = (np.where(codes < 0, len(uniques), codes), labels)
-        return self._codes[column]
+    def _rows(self, query: Any) -> list[tuple]:
+        return (query.collect() if isinstance(query, nw.LazyFrame) else query).rows()
+
+    @property
+    def height(self) -> int:
+        """Number of rows (respondents)."""
+        return int(self._rows(self.frame.select(nw.len()))[0][0])
+
+    def distinct(self, column: str) -> list[str]:
+        """The distinct non-missing values of ``column``, as text."""
+        if column not in self._distinct:
+            query = self.frame.select(nw.col(column)).unique()
+            self._distinct[column] = [str(v) for (v,) in self._rows(query) if _present(v)]
+        return self._distinct[column]
+
+    def prefetch(self, columns: list[str], levels: dict[str, int]) -> None:
+        """Count the joint table of ``columns`` in one query, if at most JOINT_CELLS cells.
+
+        ``levels``: the number of distinct values of each column (missing included).
+        """
+        keys = tuple(dict.fromkeys(c for c in columns if c != "all"))
+        cells = 1
+        for c in keys:
+            cells *= levels[c]
+        if len(keys) < 2 or cells > JOINT_CELLS:
+            return
+        rows = self._rows(self.frame.group_by(list(keys), drop_null_keys=False).agg(nw.len()))
+        self._joint.append((keys, [(*(str(v) if _present(v) else None for v in row[:-1]),
+                                    int(row[-1])) for row in rows]))  # fmt: skip
 
     def counts(self, group: str, column: str | None) -> dict[tuple, int]:
-        """{(group value, column value): n}; None stands for missing."""
-        g_codes, g_labels = self._factorized(group)
-        if column is None:
-            v_codes, v_labels = g_codes, g_labels
+        """{(group value, column value): n}; None stands for missing, 'all' for everyone."""
+        key = (group, column)
+        if key not in self._counts:
+            keys = [c for c in dict.fromkeys([group, column]) if c not in (None, "all")]
+            joint = next((j for j in self._joint if set(keys) <= set(j[0])), None)
+            if joint is not None:
+                where = [joint[0].index(c) for c in keys]
+                rows = [(*(row[i] for i in where), row[-1]) for row in joint[1]]
+            elif keys:
+                rows = [(*(str(v) if _present(v) else None for v in row[:-1]), int(row[-1]))
+                        for row in self._rows(self.frame.group_by(keys, drop_null_keys=False)
+                                              .agg(nw.len()))]  # fmt: skip
+            else:
+                rows = self._rows(self.frame.select(nw.len()))
+            out: dict[tuple, int] = {}
+            for row in rows:
+                values = dict(zip(keys, row[:-1], strict=False))
+                pair = tuple("all" if c in (None, "all") else values[c]
+                             for c in (group, column if column is not None else group))
+                out[pair] = out.get(pair, 0) + int(row[-1])
+            self._counts[key] = out
+        return self._counts[key]
+
+
+def _levels(tallies: Tallies, book: Codebook) -> dict[str, int]:
+    """Distinct values (missing counted as one) of each column a breakdown can use."""
+    levels = {g.id: len(tallies.distinct(g.id)) + 1 if g.from_source else len(g.values) + 1
+              for g in book.groups}  # fmt: skip
+    for q in book.closed:
+        if q.categorical:
+            levels[q.id] = len(q.answers) + 1
         else:
-            v_codes, v_labels = self._factorized(column)
-        width = len(v_labels)
-        sizes = np.bincount(g_codes * width + v_codes, minlength=len(g_labels) * width)
-        return {(g_labels[i // width], v_labels[i % width]): int(n)
-                for i, n in enumerate(sizes) if n}  # fmt: skip
+            levels |= {c: 3 for c in q.indicators.values()}
+    return levels
+
+
+def _present(value: object) -> bool:
+    """False for a missing value of any engine (None, NaN, pandas' NA)."""
+    if value is None:
+        return False
+    try:
+        return bool(value == value)  # NaN is not equal to itself
+    except TypeError:  # pandas' NA has no truth value
+        return False
 
 
 def _option_cells(q: Question) -> dict[str, tuple[str, str]]:
@@ -123,7 +186,7 @@ def _question_rows(
     cells = _option_cells(q)
     counts = {col: tallies.counts(group, col) for col, _ in cells.values()}
     first = q.response_columns[0]  # a multiple-choice answer is missing in all or none
-    for code, label in group_levels(tallies.table, book, group):
+    for code, label in group_levels(tallies, book, group):
         where = group_rule(book, group, code, label)
         key = "all" if group == "all" else where[group]
         members = sum(n for (g, _), n in counts[first].items() if g == key)
@@ -132,13 +195,11 @@ def _question_rows(
         for option in q.answers:
             column, value = cells[option.code]
             n = counts[column].get((key, value), 0)
-            low, high = percent_interval(n, base, sp.ci_method, sp.ci_level,
-                                         sp.pct_decimals, sp.rounding)  # fmt: skip
             rows.append(_row(
                 f"{q.id}.{group}.{code}.{option.code}", "responses", {**where, column: value},
                 {**where, column: ANSWERED}, question=q.id, group=group, group_value=label,
                 answer=option.label, n=n, base=base,
-                pct=percent(n, base, sp.pct_decimals, sp.rounding), ci_low=low, ci_high=high,
+                pct=percent(n, base, sp.pct_decimals, sp.rounding), ci_low=CI, ci_high=CI,
                 group_code=code, answer_code=option.code, kind="answer",
             ))  # fmt: skip
         if missing:
@@ -153,34 +214,40 @@ def _question_rows(
 
 def _respondent_rows(tallies: Tallies, book: Codebook, sp: StatsParams) -> list[dict]:
     rows = []
-    responses = tallies.table
-    total = len(responses)
+    total = tallies.height
     for group in ("all", *book.by_group):
         counts = tallies.counts(group, None)
-        for code, label in group_levels(responses, book, group):
+        for code, label in group_levels(tallies, book, group):
             where = group_rule(book, group, code, label)
             key = "all" if group == "all" else where[group]
             n = counts.get((key, key), 0)
-            low, high = percent_interval(n, total, sp.ci_method, sp.ci_level,
-                                         sp.pct_decimals, sp.rounding)  # fmt: skip
             rows.append(_row(
                 f"{RESPONDENTS}.{group}.{code}", "responses", where, {}, question=RESPONDENTS,
                 group=group, group_value=label, answer="Respondents", n=n, base=total,
                 pct=percent(n, total, sp.pct_decimals, sp.rounding),
-                ci_low=None if group == "all" else low, ci_high=None if group == "all" else high,
+                ci_low=None if group == "all" else CI, ci_high=None if group == "all" else CI,
                 group_code=code, answer_code="", kind="respondents",
             ))  # fmt: skip
     return rows
 
 
-def _free_text_rows(free_text: pd.DataFrame, book: Codebook) -> list[dict]:
+def _fill_intervals(rows: list[dict], sp: StatsParams) -> None:
+    """Every row's interval of n over base, in one vectorized call (rows marked CI)."""
+    wanted = [r for r in rows if r["ci_low"] is CI]
+    bounds = percent_intervals([r["n"] for r in wanted], [r["base"] for r in wanted],
+                               sp.ci_method, sp.ci_level, sp.pct_decimals, sp.rounding)
+    for r, (low, high) in zip(wanted, bounds, strict=True):
+        r["ci_low"], r["ci_high"] = low, high
+
+
+def _free_text_rows(free_text: Any, book: Codebook) -> list[dict]:
     rows = []
+    pairs = Tallies(free_text).counts("question", "item") if book.free_text else {}
     for q in book.free_text:
-        answers = free_text[free_text["question"] == q.id]
-        items = answers["item"].astype("string").fillna("").value_counts().to_dict()
-        levels = [("all", "all", "all", {"question": q.id}, len(answers))]
+        total = sum(n for (qid, _), n in pairs.items() if qid == q.id)
+        levels = [("all", "all", "all", {"question": q.id}, total)]
         levels += [("item", o.code, o.label, {"question": q.id, "item": o.code},
-                    int(items.get(o.code, 0))) for o in q.items]  # fmt: skip
+                    pairs.get((q.id, o.code), 0)) for o in q.items]  # fmt: skip
         for group, code, label, rule, n in levels:
             rows.append(_row(
                 f"{q.id}.{group}.{code}.count", "free_text", rule, None, question=q.id,
@@ -193,44 +260,64 @@ def _free_text_rows(free_text: pd.DataFrame, book: Codebook) -> list[dict]:
 
 @dataclass(frozen=True)
 class Summaries:
-    """The figures, and for each the selection rules that produced it."""
+    """The figures, and for each the selection rules that produced it (polars tables)."""
 
-    figures: pd.DataFrame
-    rules: pd.DataFrame  # figure_id, table, numerator, base (rules as JSON text)
+    figures: pl.DataFrame
+    rules: pl.DataFrame  # figure_id, table, numerator, base (rules as JSON text)
 
 
-def summarize(
-    responses: pd.DataFrame, free_text: pd.DataFrame, book: Codebook, sp: StatsParams
-) -> Summaries:
+def summary_types(sp: StatsParams) -> dict[str, pl.DataType]:
+    """Column types of the figures table: percentages as decimals of ``pct_decimals`` places."""
+    pct = pl.Decimal(38, sp.pct_decimals)
+    counts = {"n": pl.Int64, "base": pl.Int64}
+    decimals = {"pct": pct, "ci_low": pct, "ci_high": pct}
+    return {c: counts.get(c) or decimals.get(c) or pl.String for c in SUMMARY_COLUMNS}
+
+
+def summarize(responses: Any, free_text: Any, book: Codebook, sp: StatsParams) -> Summaries:
     """All figures: respondents, each closed question by every breakdown, free text.
 
-    Counts come from one group-by per question and breakdown; ``rules`` state
-    the same selections row by row, for provenance (tests check they agree).
+    ``responses`` and ``free_text``: any table narwhals reads (polars in the
+    pipeline). Counts come from one group-by per question and breakdown;
+    ``rules`` state the same selections row by row, for provenance (tests check
+    they agree).
     """
     tallies = Tallies(responses)
+    breakdowns = {q.id: ["all", *book.by_group,
+                         *[col for row_q, col in book.crosstabs if row_q == q.id]]
+                  for q in book.closed}  # fmt: skip
+    levels = _levels(tallies, book)
+    for q in book.closed:
+        tallies.prefetch([*breakdowns[q.id], *q.response_columns], levels)
     rows = _respondent_rows(tallies, book, sp)
     for q in book.closed:
-        groups = ["all", *book.by_group]
-        groups += [col for row_q, col in book.crosstabs if row_q == q.id]
-        for group in groups:
+        for group in breakdowns[q.id]:
             rows.extend(_question_rows(tallies, book, q, group, sp))
     rows.extend(_free_text_rows(free_text, book))
-    full = pd.DataFrame(rows, columns=[*SUMMARY_COLUMNS, *RULE_COLUMNS])
-    if full["figure_id"].duplicated().any():
-        dupes = full.loc[full["figure_id"].duplicated(), "figure_id"].tolist()
+    _fill_intervals(rows, sp)
+    ids = [r["figure_id"] for r in rows]
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        dupes = [i for i in ids if i in seen or seen.add(i)]
         raise ValueError(f"figure ids are not unique: {dupes}")
-    for col in ("n", "base"):
-        full[col] = full[col].astype("Int64")
-    rules = full[["figure_id", *RULE_COLUMNS]].rename(columns=lambda c: c.lstrip("_"))
-    return Summaries(full[SUMMARY_COLUMNS], rules)
+    types = summary_types(sp)
+    figures = pl.DataFrame([{c: r[c] for c in SUMMARY_COLUMNS} for r in rows], schema=types,
+                           orient="row") if rows else pl.DataFrame(schema=types)  # fmt: skip
+    rules = pl.DataFrame({"figure_id": ids, **{c.lstrip("_"): [r[c] for r in rows]
+                                               for c in RULE_COLUMNS}},
+                         schema={"figure_id": pl.String, "table": pl.String,
+                                 "numerator": pl.String, "base": pl.String})  # fmt: skip
+    return Summaries(figures, rules)
 
 
-def headline_metrics(figures: pd.DataFrame, book: Codebook) -> dict[str, float | int]:
+def headline_metrics(figures: pl.DataFrame, book: Codebook) -> dict[str, float | int]:
     """The headline figures for DVC metrics: respondents, and each question's first answer."""
-    by_id = figures.set_index("figure_id")
-    out: dict[str, float | int] = {"respondents": int(by_id.loc[f"{RESPONDENTS}.all.all", "n"])}
+    by_id = {r["figure_id"]: r for r in figures.select("figure_id", "n", "pct").iter_rows(
+        named=True)}  # fmt: skip
+    out: dict[str, float | int] = {"respondents": int(by_id[f"{RESPONDENTS}.all.all"]["n"])}
     for q in book.closed:
-        row = by_id.loc[f"{q.id}.all.all.{q.answers[0].code}"]
+        row = by_id[f"{q.id}.all.all.{q.answers[0].code}"]
         out[f"{q.id}_{q.answers[0].code}_n"] = int(row["n"])
-        out[f"{q.id}_{q.answers[0].code}_pct"] = float(row["pct"])
+        pct = row["pct"]
+        out[f"{q.id}_{q.answers[0].code}_pct"] = float(pct) if isinstance(pct, Decimal) else pct
     return out

@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from helpers.core import handoff
 from helpers.core.selection import describe, parse_rule
 from helpers.core.tables import read_csv
 from helpers.core.text import decode
@@ -105,13 +106,22 @@ def surveys_with(root: Path, ident: str) -> list[str]:
     return found
 
 
+def read_table(path: Path) -> pd.DataFrame:
+    """A table provenance names: the clean stage's Parquet hand-off (codes as text) or a CSV."""
+    if path.suffix == ".parquet":
+        import polars as pl
+
+        return handoff.as_pandas(pl.read_parquet(path), categorical=False)
+    return read_csv(path)
+
+
 def trace_lines(root: Path, ident: str, part: str = "numerator",
                 survey: str = "oas_2013") -> list[str]:  # fmt: skip
     """The printed trace of a figure id or claim id of one survey."""
     paths = _paths(survey)
     prov = json.loads((root / paths["provenance"]).read_text(encoding="utf-8"))
     summaries = read_csv(root / paths["summaries"])
-    tables = {name: read_csv(root / path) for name, path in prov["tables"].items()}
+    tables = {name: read_table(root / path) for name, path in prov["tables"].items()}
     audit_path = root / paths["audit"]
     audit = read_csv(audit_path, text_columns=("stated", "recomputed")) \
         if audit_path.is_file() else None  # fmt: skip

@@ -1,0 +1,159 @@
+"""The binary hand-off between stages: typed Parquet, checksummed, stamped with its codebook.
+
+The clean stage validates respondent rows once, where they enter, and writes
+them twice: ``responses.csv`` for auditors (never read back by a stage) and
+``responses.parquet`` for the stages after it, which trust it instead of
+validating again. Trust is earned three ways, all cheap:
+
+* every data page carries a CRC32 (Parquet page checksums), verified on read;
+* the file's metadata names the sha256 of the codebook it was validated
+  against; a reader with another codebook is refused (rerun clean);
+* the reader casts each column to the type the codebook gives it (answer codes
+  to an enumeration of the codebook's codes): a value outside the codebook
+  fails the cast, which looks at each column's distinct values, not its rows.
+
+Bytes are deterministic: same table, same pyarrow version, same file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from helpers.core.codebook import NOT_SELECTED, SELECTED, Codebook
+from helpers.core.errors import SourceError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+STAMP_KEY = b"helpers.handoff"
+INT_LINES = pl.Int64
+
+
+def response_columns(book: Codebook) -> list[str]:
+    """Column order of a document's responses (respondents rebuilt from its lists)."""
+    cols = ["respondent_id", "organization", "acronym", "country", "oas_registered"]
+    cols += [q.id for q in book.categorical]
+    cols += ["organization_line", "country_line", "oas_registered_line"]
+    for q in book.categorical:
+        cols += [f"{q.id}_line", f"{q.id}_heading_line"]
+    return cols
+
+
+def response_types(book: Codebook, kind: str) -> dict[str, pl.DataType]:
+    """Column -> polars type of the respondent rows of ``kind``, in file order."""
+    answers: dict[str, pl.DataType] = {}
+    for q in book.closed:
+        if q.categorical:
+            answers[q.id] = pl.Enum([o.code for o in q.answers])
+        else:
+            answers |= {c: pl.Enum([NOT_SELECTED, SELECTED]) for c in q.indicators.values()}
+    groups = {g.id: pl.Categorical() if g.from_source else pl.Enum([o.code for o in g.values])
+              for g in book.groups}  # fmt: skip
+    if kind == "respondent_csv":
+        return {"respondent_id": pl.String, **groups, **answers, "source_line": INT_LINES}
+    if kind == "document":
+        text = {"respondent_id", "organization", "acronym", "country"}
+        types: dict[str, pl.DataType] = {}
+        for col in response_columns(book):
+            types[col] = pl.String if col in text else answers.get(col) or groups.get(col) \
+                or INT_LINES  # fmt: skip
+        return types
+    raise ValueError(f"input_kind must be 'document' or 'respondent_csv', not {kind!r}")
+
+
+FREE_TEXT_TYPES: dict[str, pl.DataType] = {"line": INT_LINES, "question": pl.String,
+                                           "item": pl.String, "intro_line": INT_LINES,
+                                           "text": pl.String}  # fmt: skip
+
+
+def typed(frame: pl.DataFrame | pd.DataFrame, types: dict[str, pl.DataType]) -> pl.DataFrame:
+    """``frame`` (polars or pandas) with exactly ``types``' columns, in order, cast strictly."""
+    if not isinstance(frame, pl.DataFrame):
+        frame = pl.from_pandas(frame)
+    return frame.select([pl.col(c).cast(t, strict=True) for c, t in types.items()])
+
+
+def handoff_bytes(frame: pl.DataFrame, stamp: dict[str, str]) -> bytes:
+    """``frame`` as Parquet bytes with page checksums and ``stamp`` in its metadata."""
+    import pyarrow.parquet as pq
+
+    table = frame.to_arrow()
+    table = table.replace_schema_metadata({STAMP_KEY: json.dumps(stamp, sort_keys=True)})
+    out = io.BytesIO()
+    pq.write_table(table, out, compression="zstd", write_page_checksum=True,
+                   row_group_size=1 << 20, write_statistics=False)  # fmt: skip
+    return out.getvalue()
+
+
+def read_handoff(path: str | Path, types: dict[str, pl.DataType],
+                 stamp: dict[str, str]) -> pl.DataFrame:  # fmt: skip
+    """Read a hand-off written by :func:`handoff_bytes`, checking checksums, stamp and types."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path, page_checksum_verification=True)
+    except (OSError, pa.ArrowException) as exc:
+        raise SourceError(str(path), None, "a Parquet hand-off written by the clean stage",
+                          f"{type(exc).__name__}: {exc}") from None  # fmt: skip
+    found = json.loads((table.schema.metadata or {}).get(STAMP_KEY, b"{}"))
+    wrong = {k: found.get(k) for k, v in stamp.items() if found.get(k) != v}
+    if wrong:
+        raise SourceError(str(path), None, f"a hand-off made with {stamp} (rerun clean)",
+                          f"{wrong}")  # fmt: skip
+    if table.column_names != list(types):
+        raise SourceError(str(path), None, f"columns {list(types)}",
+                          f"{table.column_names} (rerun clean)")  # fmt: skip
+    try:
+        return typed(pl.from_arrow(table), types)
+    except pl.exceptions.PolarsError as exc:
+        raise SourceError(str(path), None, "values of the codebook's types (rerun clean)",
+                          f"{type(exc).__name__}: {exc}") from None  # fmt: skip
+
+
+def as_pandas(frame: pl.DataFrame, categorical: bool = True) -> pd.DataFrame:
+    """A hand-off as pandas: codes as categoricals (or text), text as strings, lines as Int64."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if not categorical:
+        frame = frame.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String))
+    mapping = {pa.int64(): pd.Int64Dtype(), pa.large_string(): pd.StringDtype(),
+               pa.string(): pd.StringDtype()}  # fmt: skip
+    return frame.to_arrow().to_pandas(types_mapper=mapping.get)
+
+
+def stamp(codebook_path: str | Path, kind: str) -> dict[str, str]:
+    """What a hand-off was validated against: the codebook's sha256 and the input kind."""
+    from helpers.core.files import sha256_file
+
+    return {"codebook_sha256": sha256_file(codebook_path), "input_kind": kind,
+            "validated_by": "clean"}  # fmt: skip
+
+
+def responses_bytes(responses: pl.DataFrame | pd.DataFrame, book: Codebook, kind: str,
+                    codebook_path: str | Path) -> bytes:  # fmt: skip
+    """Validated respondent rows as the hand-off (typed from the codebook, stamped)."""
+    return handoff_bytes(typed(responses, response_types(book, kind)), stamp(codebook_path, kind))
+
+
+def free_text_bytes(free_text: pl.DataFrame | pd.DataFrame, kind: str,
+                    codebook_path: str | Path) -> bytes:  # fmt: skip
+    """Validated free-text answers as the hand-off."""
+    return handoff_bytes(typed(free_text, FREE_TEXT_TYPES), stamp(codebook_path, kind))
+
+
+def read_responses(path: str | Path, book: Codebook, kind: str,
+                   codebook_path: str | Path) -> pl.DataFrame:  # fmt: skip
+    """The respondent rows clean validated, as polars (checksums, stamp and types checked)."""
+    return read_handoff(path, response_types(book, kind), stamp(codebook_path, kind))
+
+
+def read_free_text(path: str | Path, kind: str, codebook_path: str | Path) -> pl.DataFrame:
+    """The free-text answers clean validated, as polars."""
+    return read_handoff(path, FREE_TEXT_TYPES, stamp(codebook_path, kind))

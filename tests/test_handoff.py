@@ -1,0 +1,141 @@
+"""The binary hand-off between stages (helpers.core.handoff): typed, checksummed, stamped.
+
+Invented data: the surveys here come from helpers.tools.synthetic_survey (random, labelled
+as invented) and a two-respondent table typed by hand.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+import pytest
+import yaml
+
+from helpers.clean.export import clean_export
+from helpers.core import handoff
+from helpers.core.codebook import parse_codebook
+from helpers.core.errors import SourceError
+from helpers.extract.export import read_export
+from helpers.tools.synthetic_survey import write_survey
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def cleaned(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("handoff")
+    codebook, survey = write_survey(tmp, n=300, questions=4, seed=11, unknown_codes=3,
+                                    multiple_choice=1)  # fmt: skip
+    book = parse_codebook(yaml.safe_load(codebook.read_text(encoding="utf-8")))
+    result, free = clean_export(read_export(survey, book), book, str(survey))
+    return tmp, codebook, book, result.responses, free
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_round_trip_keeps_values_and_types(cleaned):
+    tmp, codebook, book, responses, free = cleaned
+    path = _write(tmp / "r.parquet", handoff.responses_bytes(responses, book, "respondent_csv",
+                                                             codebook))  # fmt: skip
+    back = handoff.read_responses(path, book, "respondent_csv", codebook)
+    assert back.schema == pl.Schema(handoff.response_types(book, "respondent_csv"))
+    assert back.cast(pl.String).equals(responses.select(back.columns).cast(pl.String))
+    fpath = _write(tmp / "f.parquet", handoff.free_text_bytes(free, "respondent_csv", codebook))
+    assert handoff.read_free_text(fpath, "respondent_csv", codebook).equals(
+        handoff.typed(free, handoff.FREE_TEXT_TYPES))  # fmt: skip
+
+
+def test_bytes_are_deterministic(cleaned):
+    _, codebook, book, responses, _ = cleaned
+    one = handoff.responses_bytes(responses, book, "respondent_csv", codebook)
+    two = handoff.responses_bytes(responses.clone(), book, "respondent_csv", codebook)
+    assert one == two
+    # the same rows from pandas give the same file
+    three = handoff.responses_bytes(handoff.as_pandas(responses), book, "respondent_csv",
+                                    codebook)  # fmt: skip
+    assert three == one
+
+
+def test_another_codebook_is_refused(cleaned):
+    tmp, codebook, book, responses, _ = cleaned
+    path = _write(tmp / "r2.parquet", handoff.responses_bytes(responses, book, "respondent_csv",
+                                                              codebook))  # fmt: skip
+    edited = tmp / "edited.yaml"
+    edited.write_text(codebook.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="rerun clean") as err:
+        handoff.read_responses(path, book, "respondent_csv", edited)
+    assert "codebook_sha256" in str(err.value)
+    with pytest.raises(SourceError, match="input_kind"):
+        handoff.read_responses(path, book, "document", codebook)
+
+
+def test_corrupted_bytes_are_refused(cleaned):
+    tmp, codebook, book, responses, _ = cleaned
+    data = bytearray(handoff.responses_bytes(responses, book, "respondent_csv", codebook))
+    # flip one byte inside the first data page (after the 4-byte magic and page header)
+    data[200] ^= 0xFF
+    path = _write(tmp / "bad.parquet", bytes(data))
+    with pytest.raises(SourceError, match="a Parquet hand-off written by the clean stage"):
+        handoff.read_responses(path, book, "respondent_csv", codebook)
+    truncated = _write(tmp / "short.parquet", bytes(data[: len(data) // 2]))
+    with pytest.raises(SourceError, match="Parquet hand-off"):
+        handoff.read_responses(truncated, book, "respondent_csv", codebook)
+
+
+def test_a_code_outside_the_codebook_is_refused(cleaned):
+    tmp, codebook, book, responses, _ = cleaned
+    q = book.categorical[0].id
+    bad = responses.with_columns(pl.col(q).cast(pl.String))
+    bad = bad.with_columns(pl.when(pl.int_range(pl.len()) == 5).then(pl.lit("not-a-code"))
+                           .otherwise(pl.col(q)).alias(q))  # fmt: skip
+    data = handoff.handoff_bytes(bad, handoff.stamp(codebook, "respondent_csv"))
+    path = _write(tmp / "outside.parquet", data)
+    with pytest.raises(SourceError, match="values of the codebook's types") as err:
+        handoff.read_responses(path, book, "respondent_csv", codebook)
+    assert "not-a-code" in str(err.value)
+
+
+def test_missing_or_reordered_columns_are_refused(cleaned):
+    tmp, codebook, book, responses, _ = cleaned
+    cols = list(handoff.response_types(book, "respondent_csv"))
+    data = handoff.handoff_bytes(responses.select(cols[::-1]),
+                                 handoff.stamp(codebook, "respondent_csv"))  # fmt: skip
+    with pytest.raises(SourceError, match="columns"):
+        handoff.read_responses(_write(tmp / "order.parquet", data), book, "respondent_csv",
+                               codebook)  # fmt: skip
+
+
+def test_as_pandas_types():
+    frame = pl.DataFrame({"code": ["a", None, "b"], "line": [2, None, 4], "text": ["x", "y", None]},
+                         schema={"code": pl.Enum(["a", "b"]), "line": pl.Int64,
+                                 "text": pl.String})  # fmt: skip
+    df = handoff.as_pandas(frame)
+    assert isinstance(df["code"].dtype, pd.CategoricalDtype)
+    assert list(df["code"].cat.categories) == ["a", "b"]
+    assert str(df["line"].dtype) == "Int64" and str(df["text"].dtype).startswith("string")
+    text = handoff.as_pandas(frame, categorical=False)
+    assert str(text["code"].dtype).startswith("string")
+    assert text["code"].isna().tolist() == [False, True, False]
+
+
+def test_the_summarize_stage_imports_neither_pandas_nor_statsmodels():
+    """Stage start: summarize's imports (as its notebook makes them) stay off pandas."""
+    code = (
+        "import sys\n"
+        "import helpers.pipeline.session, helpers.core.handoff, helpers.core.codebook\n"
+        "import helpers.core.files, helpers.core.tables, helpers.summarize.provenance\n"
+        "import helpers.summarize.summaries, helpers.pipeline.staging\n"
+        "bad = sorted(m for m in ('pandas', 'pandera', 'statsmodels', 'scipy.stats')"
+        " if m in sys.modules)\n"
+        "print(','.join(bad))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, check=True)  # fmt: skip
+    assert done.stdout.strip() == ""
