@@ -77,16 +77,55 @@ def test_another_codebook_is_refused(cleaned):
 
 
 def test_corrupted_bytes_are_refused(cleaned):
+    """A flipped byte anywhere: refused, or (in bytes that hold no value) the same rows."""
     tmp, codebook, book, responses, _ = cleaned
-    data = bytearray(handoff.responses_bytes(responses, book, "respondent_csv", codebook))
-    # flip one byte inside the first data page (after the 4-byte magic and page header)
-    data[200] ^= 0xFF
-    path = _write(tmp / "bad.parquet", bytes(data))
-    with pytest.raises(SourceError, match="a Parquet hand-off written by the clean stage"):
-        handoff.read_responses(path, book, "respondent_csv", codebook)
-    truncated = _write(tmp / "short.parquet", bytes(data[: len(data) // 2]))
+    good = handoff.responses_bytes(responses, book, "respondent_csv", codebook)
+    want = handoff.read_responses(_write(tmp / "good.parquet", good), book, "respondent_csv",
+                                  codebook)  # fmt: skip
+    refused = 0
+    for at in range(4, len(good) - 4, max(1, len(good) // 60)):
+        data = bytearray(good)
+        data[at] ^= 0xFF
+        path = _write(tmp / "bad.parquet", bytes(data))
+        try:
+            back = handoff.read_responses(path, book, "respondent_csv", codebook)
+        except SourceError:
+            refused += 1
+        else:
+            assert back.equals(want), at
+    assert refused >= 40
+    truncated = _write(tmp / "short.parquet", good[: len(good) // 2])
     with pytest.raises(SourceError, match="Parquet hand-off"):
         handoff.read_responses(truncated, book, "respondent_csv", codebook)
+
+
+def test_reordered_or_dropped_rows_are_refused(cleaned):
+    """The rows under another table's stamp: what a reordering or lossy writer would leave."""
+    tmp, codebook, book, responses, _ = cleaned
+    good = _write(tmp / "good2.parquet", handoff.handoff_bytes(
+        responses, handoff.stamp(codebook, "respondent_csv")))  # fmt: skip
+    stamp = pl.read_parquet_metadata(good)[handoff.STAMP_KEY]
+    for name, rows in [("reversed", responses.reverse()), ("fewer", responses.head(-1)),
+                       ("edited", responses.with_columns(pl.col("source_line") + 1))]:
+        path = tmp / f"{name}.parquet"
+        rows.write_parquet(path, metadata={handoff.STAMP_KEY: stamp})
+        with pytest.raises(SourceError, match="content differs"):
+            handoff.read_responses(path, book, "respondent_csv", codebook)
+
+
+def test_categorical_text_checks_across_processes(tmp_path):
+    """A Categorical's codes differ between processes; the checksum hashes its text."""
+    path = tmp_path / "cat.parquet"
+    code = ("import sys, polars as pl\n"
+            "from helpers.core import handoff\n"
+            "pl.Series(['zz', 'yy', 'xx'], dtype=pl.Categorical())  # other codes first\n"
+            "f = pl.DataFrame({'country': ['Perú', 'Chile', None, 'Perú']},"
+            " schema={'country': pl.Categorical()})\n"
+            "open(sys.argv[1], 'wb').write(handoff.handoff_bytes(f, {'k': 'v'}))\n")
+    subprocess.run([sys.executable, "-c", code, str(path)], check=True, timeout=120)
+    pl.Series(["Chile", "a", "b"], dtype=pl.Categorical())
+    back = handoff.read_handoff(path, {"country": pl.Categorical()}, {"k": "v"})
+    assert back["country"].cast(pl.String).to_list() == ["Perú", "Chile", None, "Perú"]
 
 
 def test_a_code_outside_the_codebook_is_refused(cleaned):

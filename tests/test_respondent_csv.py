@@ -160,6 +160,14 @@ def test_line_break_inside_a_field_is_refused(tmp_path, book):
         read_export(path, book)
 
 
+@pytest.mark.parametrize("row", ['b,"1\n",Network,1,4,', '"b\nc",1,Network,1,4,',
+                                 'b,1,"Net\nwork",1,4,', 'b,1,Network,1,4,"two\nlines"'])
+def test_a_quoted_line_break_in_any_column_is_refused_at_its_line(tmp_path, book, row):
+    path = _export(tmp_path, f"RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\na,1,Network,1,4,\n\n{row}\n")
+    with pytest.raises(SourceError, match=r"export\.csv:4: .*line break"):
+        read_export(path, book)
+
+
 def test_blank_lines_inside_the_export_keep_later_line_numbers_true(tmp_path, book):
     path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
                    "a,1,Network,1,4,\n\nb,2,Network,7,4,\n\r\n\nc,1,Network,2,3,\n")

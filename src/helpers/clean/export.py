@@ -100,8 +100,8 @@ def _distinct(raw: pl.DataFrame, columns: tuple[str, ...]) -> dict[str, list[str
 
 def _mapped(column: str, mapping: dict[str, str], categories: list[str], name: str) -> pl.Expr:
     """``column`` mapped value by value onto an enumeration; unmapped values are missing."""
-    return pl.col(column).cast(pl.String).replace_strict(
-        mapping, default=None, return_dtype=pl.Enum(categories)).alias(name)
+    return pl.col(column).replace_strict(mapping, default=None,
+                                         return_dtype=pl.Enum(categories)).alias(name)
 
 
 def _ids(raw: pl.DataFrame, cols: ExportColumns, path: str) -> pl.Series:
@@ -110,6 +110,8 @@ def _ids(raw: pl.DataFrame, cols: ExportColumns, path: str) -> pl.Series:
         return pl.Series(ID_COLUMN, [f"R{i:0{width}d}" for i in range(1, raw.height + 1)],
                          dtype=pl.String)  # fmt: skip
     ids = raw[cols.ids].cast(pl.String)
+    if not ids.null_count() and all_distinct(ids):  # ("" is missing on read)
+        return ids.alias(ID_COLUMN)
     bad = ids.is_null() | (ids == "") | ~ids.is_first_distinct()
     if bad.any():
         row = int(bad.arg_true()[0])
@@ -119,12 +121,21 @@ def _ids(raw: pl.DataFrame, cols: ExportColumns, path: str) -> pl.Series:
     return ids.alias(ID_COLUMN)
 
 
+def all_distinct(values: pl.Series) -> bool:
+    """Whether no value repeats (nulls aside, which callers check).
+
+    Distinct 64-bit hashes prove it in one cheap pass; only if two hashes meet
+    are the values themselves compared.
+    """
+    return values.hash().n_unique() == values.len() or values.n_unique() == values.len()
+
+
 def _rejects(raw: pl.DataFrame, column: str, reasons: dict[str, str], var: str,
              ids: pl.Series) -> pl.DataFrame:  # fmt: skip
     """One reject per row whose value has a reason, in row order."""
     if not reasons:
         return pl.DataFrame(schema=REJECT_TYPES)
-    bad = raw.with_columns(ids).filter(pl.col(column).cast(pl.String).is_in(list(reasons)))
+    bad = raw.with_columns(ids).filter(pl.col(column).is_in(list(reasons)))
     return bad.select(
         pl.col(SOURCE_LINE).alias("source_line"), pl.lit(var, pl.String).alias("list"),
         pl.col(ID_COLUMN).alias("organization"),
@@ -203,11 +214,11 @@ def check_export_responses(responses: pl.DataFrame, book: Codebook, name: str) -
     """
     problems = []
     ids = responses[ID_COLUMN]
-    if ids.null_count() or ids.is_duplicated().any():
+    if ids.null_count() or not all_distinct(ids):
         problems.append(f"{ID_COLUMN}: unique, non-empty ids failed for "
                         f"{ids.filter(ids.is_duplicated() | ids.is_null()).head(5).to_list()}")
     lines = responses[SOURCE_LINE]
-    if lines.null_count() or lines.is_duplicated().any() or (lines.min() or 2) < 2:
+    if lines.null_count() or not all_distinct(lines) or (lines.min() or 2) < 2:
         problems.append(f"{SOURCE_LINE}: unique lines after the header failed")
     for q in book.multiple_choice:
         cols = list(q.indicators.values())

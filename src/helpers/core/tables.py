@@ -8,6 +8,7 @@ values empty, booleans ``True``/``False``.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,7 +39,9 @@ def polars_csv_bytes(frame: pl.DataFrame) -> bytes:
               for c, t in frame.schema.items() if t in (pl.String, pl.Categorical)]  # fmt: skip
     if fixes:
         frame = frame.with_columns(fixes)
-    return frame.write_csv(line_terminator="\n", quote_style="necessary").encode("utf-8")
+    out = io.BytesIO()
+    frame.write_csv(out, line_terminator="\n", quote_style="necessary")
+    return out.getvalue()
 
 
 def json_text(data: object) -> str:

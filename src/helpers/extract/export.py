@@ -142,8 +142,12 @@ def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> pl
     frame = frame.with_columns(
         *[pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in cols.all],
         pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_LINE))
-    for col in cols.free_text.values():
-        broken = frame.filter(pl.col(col).str.contains("\n", literal=True))
+    # A quoted line break in any field would shift every later line number: refused.
+    # Coded columns are checked by their distinct values, text columns row by row.
+    suspects = [c for c in cols.coded
+                if frame[c].unique().cast(pl.String).str.contains("\n", literal=True).any()]
+    for col in [*([cols.ids] if cols.ids else []), *cols.free_text.values(), *suspects]:
+        broken = frame.filter(pl.col(col).cast(pl.String).str.contains("\n", literal=True))
         if broken.height:
             raise SourceError(str(path), int(broken[SOURCE_LINE][0]),
                               f"one record per line in column {col!r}",

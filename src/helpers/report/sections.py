@@ -23,8 +23,8 @@ from helpers.report import markup as rh
 from helpers.report.templating import render
 
 REPORTED_PACKAGES = (
-    "pandas", "numpy", "matplotlib", "statsmodels", "scipy", "pandera", "papermill",
-    "nbconvert", "nbformat", "ipykernel", "weasyprint", "dvc",
+    "polars", "narwhals", "pyarrow", "pandas", "numpy", "scipy", "matplotlib", "pandera",
+    "papermill", "nbconvert", "nbformat", "ipykernel", "weasyprint", "dvc",
 )  # fmt: skip
 
 
