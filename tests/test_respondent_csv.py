@@ -168,6 +168,18 @@ def test_a_quoted_line_break_in_any_column_is_refused_at_its_line(tmp_path, book
         read_export(path, book)
 
 
+def test_a_line_break_in_a_column_the_codebook_does_not_use_is_refused_too(tmp_path, book):
+    path = _export(tmp_path, "RESP_ID,NOTES,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
+                   'a,,1,Network,1,4,\nb,"x\ny",1,Network,1,4,\nc,,1,Network,1,4,\n\n\n')
+    with pytest.raises(SourceError, match=r"export\.csv:3: .*'NOTES'.*line break"):
+        read_export(path, book)
+
+
+def test_trailing_blank_lines_are_not_records(tmp_path, book):
+    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\na,1,Network,1,4,\n\n\n")
+    assert read_export(path, book)["source_line"].to_list() == [2]
+
+
 def test_blank_lines_inside_the_export_keep_later_line_numbers_true(tmp_path, book):
     path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
                    "a,1,Network,1,4,\n\nb,2,Network,7,4,\n\r\n\nc,1,Network,2,3,\n")
@@ -215,6 +227,14 @@ def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_
     """A CSV + codebook the project has never seen: summaries equal plain pandas counts."""
     codebook, survey = write_survey(tmp_path / "incoming", n=300, questions=5, seed=99,
                                     unknown_codes=3, multiple_choice=1)
+    # A second free-text question, answered by some who answered the first (issue 12).
+    export = pd.read_csv(survey, dtype=str, keep_default_na=False)
+    export["LIKED"] = ["" if i % 3 else f"liked thing {i}" for i in range(len(export))]
+    export.to_csv(survey, index=False, lineterminator="\n")
+    spec = yaml.safe_load(codebook.read_text(encoding="utf-8"))
+    spec["questions"].append({"id": "liked", "column": "LIKED", "type": "free_text",
+                              "text": "What did you like?", "short": "Liked"})  # fmt: skip
+    codebook.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     make_project(tmp_path, {"incoming": survey_entry(
         str(survey.relative_to(tmp_path)), codebook=str(codebook.relative_to(tmp_path)),
         input_kind="respondent_csv")})  # fmt: skip
@@ -246,6 +266,14 @@ def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_
             sel = column[(raw["REGION"] == region) & column.isin(codes)]
             assert by_id.loc[f"{q['id']}.region.{region}.{codes[0]}", "n"] == \
                 int((sel == codes[0]).sum())
+    free = read_csv(data(tmp_path, "free_text.csv", "incoming"))
+    for qid, column in (("comment", "COMMENT"), ("liked", "LIKED")):
+        written = raw[raw[column].str.strip() != ""]
+        assert by_id.loc[f"{qid}.all.all.count", "n"] == len(written) > 0
+        assert free[free["question"] == qid]["text"].tolist() == written[column].tolist()
+    both = set(free[free["question"] == "comment"]["line"]) & set(
+        free[free["question"] == "liked"]["line"])  # fmt: skip
+    assert both  # one respondent (one line) answered both open questions
     rejects = read_csv(data(tmp_path, "rejects.csv", "incoming"))
     assert len(rejects) == 3 and rejects["reason"].str.contains("not a q1 code").all()
     audit = read_csv(data(tmp_path, "audit.csv", "incoming"))
@@ -259,6 +287,7 @@ def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_
     assert "(e.g. <code>q1.all.all.1</code>)" in html and "single respondent moves" in html
     assert "Quoted as written in the export" in html and "as published" not in html
     assert 'id="fig-q5.all.all.1"' in html
+    assert "What did you like?" in html and "liked thing 3" in html
     prov = json.loads(data(tmp_path, "provenance.json", "incoming").read_text(encoding="utf-8"))
     assert prov["figures"]["q1.region.1.1"]["numerator"] == {"region": "1", "q1": "1"}
 

@@ -22,6 +22,7 @@ import polars as pl
 
 from helpers.clean.accounting import REJECT_COLUMNS, Reconciled
 from helpers.core.codebook import NOT_SELECTED, SELECTED, Codebook, Question
+from helpers.core.codes import code_index, code_key
 from helpers.core.errors import SourceError, TableError
 from helpers.extract.export import ID_COLUMN, SOURCE_LINE, ExportColumns, export_columns
 
@@ -31,11 +32,14 @@ FREE_TEXT_COLUMNS = {"line": pl.Int64, "question": pl.String, "item": pl.String,
                      "intro_line": pl.Int64, "text": pl.String}  # fmt: skip
 
 
-def clean_export(raw: pl.DataFrame, book: Codebook, path: str) -> tuple[Reconciled, pl.DataFrame]:
+def clean_export(raw: pl.DataFrame, book: Codebook, path: str,
+                 max_reject_share: float = 1.0) -> tuple[Reconciled, pl.DataFrame]:  # fmt: skip
     """Map codes to codebook codes; return (responses, rejects, counts) and the free text.
 
     Each coded column's distinct values are judged first (:func:`code_plan`,
     :func:`multiple_plan`); one polars ``select`` then maps every column at once.
+    A question with more than ``max_reject_share`` of its answered cells set
+    aside stops here (:func:`check_reject_shares`).
     """
     cols = export_columns(book)
     n = raw.height
@@ -83,11 +87,36 @@ def clean_export(raw: pl.DataFrame, book: Codebook, path: str) -> tuple[Reconcil
     free_text = free_text.sort(["line", "question"], maintain_order=True)
     kept = [r for r in rejects.values() if r.height]
     rejects_df = pl.concat(kept) if kept else pl.DataFrame(schema=REJECT_TYPES)
+    check_reject_shares(counts, {var: reasons for var, _, reasons in plans}, rejects,
+                        max_reject_share, path)
     counts_df = pl.DataFrame(counts, schema={"list": pl.String, "rows_read": pl.Int64,
                                              "rows_kept": pl.Int64, "rows_missing": pl.Int64,
                                              "rows_rejected": pl.Int64,
                                              "balanced": pl.Boolean})  # fmt: skip
     return Reconciled(responses, rejects_df.select(REJECT_COLUMNS), counts_df), free_text
+
+
+def check_reject_shares(counts: list[dict], reasons: dict[str, dict[str, str]],
+                        rejects: dict[str, pl.DataFrame], limit: float, path: str) -> None:
+    """Stop when a question sets aside more than ``limit`` of its answered cells.
+
+    Answered cells are those neither blank nor a declared missing code (kept +
+    set aside). So many unknown codes mean a codebook that does not match the
+    export (codes written ``6.0`` where it says ``six``, a shifted column), not
+    damaged rows: the stage stops before anything is written.
+    """
+    for row in counts:
+        answered = row["rows_kept"] + row["rows_rejected"]
+        if not answered or row["rows_rejected"] / answered <= limit:
+            continue
+        qid = row["list"]
+        codes = ", ".join(repr(v.strip()) for v in list(reasons[qid])[:5])
+        first = int(rejects[qid]["source_line"][0])
+        raise SourceError(path, first, f"at most {limit:.0%} of {qid}'s answered cells set aside "
+                          f"(params.yaml clean.max_reject_share)",
+                          f"{row['rows_rejected']:,} of {answered:,} "
+                          f"({row['rows_rejected'] / answered:.1%}) with codes the codebook does "
+                          f"not define, first {codes}: does the codebook match the export?")
 
 
 def _distinct(raw: pl.DataFrame, columns: tuple[str, ...]) -> dict[str, list[str]]:
@@ -147,16 +176,20 @@ def code_plan(values: list[str], codes: list[str], missing: tuple[str, ...],
               qid: str) -> tuple[dict[str, str], dict[str, str]]:  # fmt: skip
     """For each distinct value: the codebook code it stands for, or why it is rejected.
 
-    Values neither mapped nor rejected (blank, a declared missing code) are missing.
+    Values compare with codes by value (helpers.core.codes: ``"6.0"`` is code
+    ``6``). Values neither mapped nor rejected (blank, a declared missing code)
+    are missing.
     """
+    by_key = code_index(codes)
+    missing_keys = set(code_index(missing))
     mapping: dict[str, str] = {}
     reasons: dict[str, str] = {}
     for value in values:
-        stripped = value.strip()
-        if stripped in codes:
-            mapping[value] = stripped
-        elif stripped not in missing and stripped != "":
-            reasons[value] = (f"code {stripped!r} is not a {qid} code in the codebook "
+        key = code_key(value)
+        if key in by_key:
+            mapping[value] = by_key[key]
+        elif key not in missing_keys and key != "":
+            reasons[value] = (f"code {value.strip()!r} is not a {qid} code in the codebook "
                               f"(answers: {', '.join(codes)}; missing: "
                               f"{', '.join(missing) or 'none'})")  # fmt: skip
     return mapping, reasons
@@ -165,22 +198,25 @@ def code_plan(values: list[str], codes: list[str], missing: tuple[str, ...],
 def _multiple_fate(cell: str, q: Question) -> tuple[list[int] | None, str]:
     """Option indices chosen in one cell; None with '' (missing) or with a reject reason."""
     text = cell.strip()
-    if text == "" or text in q.missing_codes:
+    missing = set(code_index(q.missing_codes))
+    if text == "" or code_key(text) in missing:
         return None, ""
     pieces = text.split() if q.separator == " " else text.split(q.separator)
     codes = [p.strip() for p in pieces if p.strip()]
     if not codes:  # only separators: nothing chosen, like a blank cell
         return None, ""
     options = [o.code for o in q.answers]
+    position = {code_key(o): k for k, o in enumerate(options)}
     allowed = f"options: {', '.join(options)}; separator {q.separator!r}"
-    unknown = [c for c in codes if c not in options]
-    if any(c in q.missing_codes for c in codes):
+    keys = [code_key(c) for c in codes]
+    unknown = [c for c, k in zip(codes, keys, strict=True) if k not in position]
+    if any(k in missing for k in keys):
         return None, f"{text!r} mixes a missing code with answers to {q.id} ({allowed})"
     if unknown:
         return None, f"code {unknown[0]!r} in {text!r} is not a {q.id} option ({allowed})"
-    if len(set(codes)) != len(codes):
+    if len(set(keys)) != len(keys):
         return None, f"{text!r} repeats a {q.id} option ({allowed})"
-    return [options.index(c) for c in codes], ""
+    return [position[k] for k in keys], ""
 
 
 def multiple_plan(values: list[str], q: Question) -> tuple[dict[str, dict[str, str]],

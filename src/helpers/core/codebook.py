@@ -10,6 +10,9 @@ from typing import Any
 
 import yaml
 
+from helpers.core.codebook_schema import check_codebook
+from helpers.core.codes import code_key
+
 CATEGORICAL_TYPES = ("yes_no", "single_choice", "ordinal")
 QUESTION_TYPES = (*CATEGORICAL_TYPES, "multiple_choice", "free_text")
 # A multiple-choice question is held as one 0/1 column per option: "<id>__<code>".
@@ -190,15 +193,27 @@ def _options(raw: list[dict[str, Any]], where: str) -> tuple[Option, ...]:
             )
         )
     codes = [o.code for o in options]
-    if len(set(codes)) != len(codes):
-        raise CodebookError(f"{where}: duplicate codes {codes}")
+    keys = [code_key(c) for c in codes]
+    if len(set(keys)) != len(keys):
+        raise CodebookError(f"{where}: duplicate codes {codes} (codes compare by value: "
+                            f"'6' and '6.0' are one code)")  # fmt: skip
     return tuple(options)
 
 
 def parse_codebook(data: dict[str, Any]) -> Codebook:
-    """Build and validate a Codebook from its YAML mapping."""
+    """Build and validate a Codebook from its YAML mapping.
+
+    Keys and types are checked first (helpers.core.codebook_schema: an unknown
+    key is refused, naming the nearest valid one); then what a schema cannot
+    say: ids unique across groups and questions, codes unique by value, no
+    missing code that is also an answer code, breakdowns naming what exists.
+    """
     if not isinstance(data, dict) or "questions" not in data:
         raise CodebookError("the codebook needs a 'questions' list")
+    try:
+        check_codebook(data)
+    except ValueError as exc:
+        raise CodebookError(str(exc)) from None
     questions = []
     for i, q in enumerate(data["questions"]):
         where = f"questions[{i}]"
@@ -220,6 +235,13 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                                 f"separator {separator!r}")  # fmt: skip
         if q["type"] in (*CATEGORICAL_TYPES, "multiple_choice") and not answers:
             raise CodebookError(f"{where} ({q['id']}): a {q['type']} question needs answers")
+        missing = tuple(str(c) for c in q.get("missing_codes", ()))
+        answer_keys = {code_key(o.code): o.code for o in answers}
+        clash = [m for m in missing if code_key(m) in answer_keys]
+        if clash:
+            raise CodebookError(f"{where} ({q['id']}): missing code {clash[0]!r} is also the "
+                                f"answer code {answer_keys[code_key(clash[0])]!r}; a value "
+                                f"cannot be both an answer and missing")  # fmt: skip
         questions.append(
             Question(
                 id=str(q["id"]),
@@ -230,7 +252,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                 answers=answers,
                 items=_options(q.get("items", []), f"{where}.items"),
                 parent=q.get("parent"),
-                missing_codes=tuple(str(c) for c in q.get("missing_codes", ())),
+                missing_codes=missing,
                 column=str(q.get("column", "")),
                 separator=separator,
             )
@@ -251,6 +273,12 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                 list_cues=tuple(str(c) for c in g.get("source_list_cues", ())),
             )
         )
+    taken = [q.id for q in questions] + [g.id for g in groups]
+    twice = sorted({i for i in taken if taken.count(i) > 1})
+    if twice:
+        raise CodebookError(f"ids must be unique across questions and groups; found {twice} "
+                            f"more than once (a group and a question may share a column, "
+                            f"not an id)")  # fmt: skip
     breakdowns = data.get("breakdowns", {})
     book = Codebook(
         survey=data.get("survey", {}),

@@ -49,7 +49,18 @@ class ReportParams(_Strict):
                                        "lists and warnings")
 
 
-SECTIONS: dict[str, type[_Strict]] = {"stats": StatsParams, "report": ReportParams}
+class CleanParams(_Strict):
+    """When the clean stage stops instead of setting answers aside."""
+
+    max_reject_share: float = Field(ge=0, le=1, description="a question whose answered cells "
+                                    "are set aside (unknown codes) in a larger share than this "
+                                    "stops the clean stage, naming the question, the share and "
+                                    "the first unknown codes: likely a codebook that does not "
+                                    "match the export")
+
+
+SECTIONS: dict[str, type[_Strict]] = {"stats": StatsParams, "report": ReportParams,
+                                      "clean": CleanParams}  # fmt: skip
 
 
 class SurveySpec(_Strict):
@@ -63,7 +74,7 @@ class SurveySpec(_Strict):
     codebook: str = Field(min_length=1, description="questions, answers in order, labels, "
                           "document cues or export columns")
     overrides: dict[str, dict[str, Any]] = Field(
-        description="this survey's own values of some `stats`/`report` keys, e.g. "
+        description="this survey's own values of some `stats`/`report`/`clean` keys, e.g. "
         "`{report: {small_n: 5}}` (`{}` for none); checked like the shared ones")
 
     @field_validator("overrides")
@@ -91,6 +102,7 @@ class Params(_Strict):
                                            "each regenerated side by side")
     stats: StatsParams
     report: ReportParams
+    clean: CleanParams
 
     @field_validator("surveys")
     @classmethod

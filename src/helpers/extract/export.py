@@ -143,17 +143,25 @@ def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> pl
         *[pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in cols.all],
         pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_LINE))
     # A quoted line break in any field would shift every later line number: refused.
-    # Coded columns are checked by their distinct values, text columns row by row.
-    suspects = [c for c in cols.coded
-                if frame[c].unique().cast(pl.String).str.contains("\n", literal=True).any()]
-    for col in [*([cols.ids] if cols.ids else []), *cols.free_text.values(), *suspects]:
-        broken = frame.filter(pl.col(col).cast(pl.String).str.contains("\n", literal=True))
-        if broken.height:
-            raise SourceError(str(path), int(broken[SOURCE_LINE][0]),
-                              f"one record per line in column {col!r}",
-                              "a field with a line break (line numbers would not match the "
-                              "file)")  # fmt: skip
+    # Polars makes one row of every line (blank ones too), so the file has exactly
+    # one line more than rows (the header) unless a field holds a line break; only
+    # then is every column (those the codebook does not use too) searched.
+    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    if lines != frame.height + 1:
+        _refuse_line_breaks(pl.read_csv(body, schema={c: pl.String for c in header}), path)
     return _drop_blank_lines(frame, body, cols.all)
+
+
+def _refuse_line_breaks(every: pl.DataFrame, path: str | Path) -> None:
+    """Raise at the first record (in file order) with a field that holds a line break."""
+    found = [(row, col) for col in every.columns
+             for row in every.select(pl.col(col).str.contains("\n", literal=True)
+                                     .arg_true().head(1)).to_series().to_list()]  # fmt: skip
+    if found:
+        row, col = min(found)
+        raise SourceError(str(path), row + 2, f"one record per line in column {col!r}",
+                          "a field with a line break (line numbers would not match the "
+                          "file)")  # fmt: skip
 
 
 def _drop_blank_lines(frame: pl.DataFrame, body: bytes, columns: list[str]) -> pl.DataFrame:

@@ -1,0 +1,195 @@
+"""The codebook file's schema: every key it may hold, with its type (pydantic).
+
+A key the schema does not know is refused, naming where it is and the nearest
+valid key (``questions[3] (q4): unknown key 'missing_code' (nearest:
+'missing_codes')``), never ignored: a ``weight:`` the pipeline does not apply
+would otherwise give unweighted figures without a word. Keys of features that
+do not exist yet are refused with what they would have needed.
+
+Codes may be written as YAML numbers or text (``code: 6`` or ``code: '6'``);
+labels and texts must be text (an unquoted ``Yes`` is YAML's boolean: quote it).
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr, ValidationError
+
+Code = StrictStr | StrictInt | StrictFloat  # compared by value when numeric (helpers.core.codes)
+
+NOT_YET = {
+    "design": "survey designs (weights, strata, PSUs) are not supported yet: the figures "
+              "would be unweighted",
+    "weight": "weights are not supported yet: the figures would be unweighted",
+    "weights": "weights are not supported yet: the figures would be unweighted",
+    "asked_if": "routing (asked_if) is not supported yet: the base would include "
+                "respondents who were not asked",
+}  # fmt: skip
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OptionSpec(_Strict):
+    """An answer, a group value or a free-text item."""
+
+    code: Code
+    label: StrictStr
+    source_cues: list[StrictStr] = []
+
+
+class QuestionSpec(_Strict):
+    """One question."""
+
+    id: StrictStr
+    type: Literal["yes_no", "single_choice", "ordinal", "multiple_choice", "free_text"]
+    text: StrictStr
+    short: StrictStr | None = None
+    section: int | None = None
+    answers: list[OptionSpec] = []
+    items: list[OptionSpec] = []
+    parent: StrictStr | None = None
+    missing_codes: list[Code] = []
+    column: StrictStr | None = None
+    separator: StrictStr | None = None
+
+
+class GroupSpec(_Strict):
+    """A grouping variable."""
+
+    id: StrictStr
+    label: StrictStr | None = None
+    values: list[OptionSpec] | Literal["from_source"] = []
+    column: StrictStr | None = None
+    source_list_cues: list[StrictStr] = []
+
+
+class BreakdownsSpec(_Strict):
+    """Which breakdowns and cross-tabulations the report shows."""
+
+    by_group: list[StrictStr] | None = None
+    crosstabs: list[tuple[StrictStr, StrictStr]] = []
+
+
+class SurveySpec(_Strict):
+    """What the survey is (shown in the report)."""
+
+    id: StrictStr | None = None
+    title: StrictStr | None = None
+    short_title: StrictStr | None = None
+    publisher: StrictStr | None = None
+    respondent_unit: StrictStr | None = None
+    respondent_unit_plural: StrictStr | None = None
+
+
+class SourceSpec(_Strict):
+    """Cues for reading a published document (input_kind: document)."""
+
+    base_cues: list[StrictStr] = []
+    respondent_nouns: list[StrictStr] = []
+    respondents_section_cue: StrictStr | None = None
+
+
+class InputSpec(_Strict):
+    """Columns of a respondent-level export with a role of their own."""
+
+    respondent_id: StrictStr | None = None
+
+
+class CodebookSpec(_Strict):
+    """The whole codebook file."""
+
+    survey: SurveySpec = SurveySpec()
+    source: SourceSpec = SourceSpec()
+    input: InputSpec = InputSpec()
+    groups: list[GroupSpec] = []
+    questions: list[QuestionSpec]
+    breakdowns: BreakdownsSpec = BreakdownsSpec()
+
+
+_MODELS: dict[str, type[BaseModel]] = {
+    "questions": QuestionSpec, "groups": GroupSpec, "answers": OptionSpec,
+    "items": OptionSpec, "values": OptionSpec, "breakdowns": BreakdownsSpec,
+    "survey": SurveySpec, "source": SourceSpec, "input": InputSpec,
+}  # fmt: skip
+
+
+def _real_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """A pydantic location without its union-member tags ('str', 'list[OptionSpec]', ...)."""
+    out: list[Any] = []
+    node = data
+    for step in loc:
+        if isinstance(step, int) and isinstance(node, list):
+            node = node[step] if step < len(node) else None
+        elif isinstance(node, dict) and step in node:
+            node = node[step]
+        elif isinstance(node, dict) and step == loc[-1] and not isinstance(step, int):
+            out.append(step)  # a key that is not there: missing or unknown
+            break
+        else:
+            continue  # a union member's tag, not a place in the file
+        out.append(step)
+    return tuple(out)
+
+
+def _where(loc: tuple[Any, ...], data: Any) -> str:
+    """``questions[3] (q4).answers[0]`` for a location in the file."""
+    parts: list[str] = []
+    node = data
+    for step in loc:
+        if isinstance(step, int):
+            parts[-1] += f"[{step}]"
+            node = node[step] if isinstance(node, list) and step < len(node) else None
+            if isinstance(node, dict) and "id" in node:
+                parts[-1] += f" ({node['id']})"
+        else:
+            parts.append(str(step))
+            node = node.get(step) if isinstance(node, dict) else None
+    return ".".join(parts) or "the codebook"
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
+    """The model whose field a location's last key would be."""
+    names = [s for s in loc[:-1] if isinstance(s, str) and s in _MODELS]
+    return _MODELS[names[-1]] if names else CodebookSpec
+
+
+def _message(error: dict[str, Any], data: Any) -> str:
+    loc = _real_loc(tuple(error["loc"]), data)
+    if error["type"] == "extra_forbidden":
+        key = str(loc[-1])
+        where = _where(loc[:-1], data)
+        if key in NOT_YET:
+            return f"{where}: key {key!r} refused: {NOT_YET[key]}"
+        fields = list(_model_at(loc).model_fields)
+        near = difflib.get_close_matches(key, fields, n=1)
+        hint = f" (nearest: {near[0]!r})" if near else f" (valid keys: {', '.join(fields)})"
+        return f"{where}: unknown key {key!r}{hint}"
+    where = _where(loc, data)
+    if error["type"] == "missing":
+        return f"{where}: missing (required)"
+    found = error.get("input")
+    if loc and loc[-1] == "values" and isinstance(found, str):
+        return f"{where}: expected a list of values (code, label) or 'from_source'; found {found!r}"
+    hint = " (quote it: unquoted yes/no/on/off are YAML booleans)" if isinstance(
+        found, bool) else ""  # fmt: skip
+    return f"{where}: {error['msg']}; found {found!r}{hint}"
+
+
+def check_codebook(data: Any) -> CodebookSpec:
+    """Validate the codebook's keys and types; raise ValueError with every problem found."""
+    if not isinstance(data, dict):
+        raise ValueError(f"the codebook must be a mapping of sections; found {type(data).__name__}")
+    try:
+        return CodebookSpec.model_validate(data)
+    except ValidationError as exc:
+        by_place: dict[tuple[Any, ...], str] = {}  # one message per place (unions give several)
+        for error in exc.errors():
+            by_place.setdefault(_real_loc(tuple(error["loc"]), data), _message(error, data))
+        # a union's other member failing at an outer place adds nothing to the inner error
+        kept = [text for place, text in by_place.items()
+                if not any(other[:len(place)] == place and other != place for other in by_place)]
+        raise ValueError("; ".join(kept)) from None

@@ -1,0 +1,143 @@
+"""A real survey's export through extract, clean and summarize, checked against plain pandas.
+
+Real data: the American National Election Study 1996 subset that statsmodels ships
+(``statsmodels.datasets.anes96``, 944 respondents, "This is public domain."), exported
+as a survey tool writes float columns (``6.0``: data/examples/anes96/make_export.py),
+with a codebook written from the dataset's documentation (integer codes as
+documented: data/examples/anes96/codebook.yaml). The failures a new user met with it
+(issue 12) are tests here: codes as documented vs as stored, a column that is both
+a breakdown and a question, a 24-code question by a 7-level group.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from project_copy import project_stats, summarized
+from statsmodels.datasets import anes96
+
+from helpers.clean.export import check_export_responses, clean_export
+from helpers.core.codebook import CodebookError, parse_codebook
+from helpers.core.errors import SourceError
+from helpers.core.handoff import as_pandas
+from helpers.extract.export import read_export
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "data/examples/anes96"
+
+
+@pytest.fixture(scope="module")
+def raw_book() -> dict:
+    return yaml.safe_load((EXAMPLE / "codebook.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def data() -> pd.DataFrame:
+    """The shipped data, as statsmodels gives it (floats), independently of the export."""
+    return anes96.load_pandas().data
+
+
+@pytest.fixture(scope="module")
+def run(raw_book):
+    book = parse_codebook(raw_book)
+    path = EXAMPLE / "survey.csv"
+    result, free = clean_export(read_export(path, book), book, str(path))
+    responses = check_export_responses(result.responses, book, "responses")
+    out = summarized(responses, free, book, project_stats())
+    return book, result, out.figures
+
+
+def test_the_committed_export_is_the_shipped_data(data):
+    export = pd.read_csv(EXAMPLE / "survey.csv")
+    pd.testing.assert_frame_equal(export, data[export.columns.tolist()], check_dtype=False)
+    assert "6.0" in (EXAMPLE / "survey.csv").read_text(encoding="utf-8")  # stored as floats
+
+
+def test_integer_codes_as_documented_match_the_stored_floats_without_rejects(run):
+    _, result, _ = run
+    assert result.rejects.height == 0
+    counts = result.counts
+    assert counts["rows_rejected"].sum() == 0
+    assert set(counts["rows_kept"].to_list()) == {944}
+
+
+def _expected(data: pd.DataFrame, column: str, by: str | None) -> dict[tuple[str, str], int]:
+    """Plain pandas: {(group code, answer code): n} from the shipped floats."""
+    codes = data[column].astype(int).astype(str)
+    if by is None:
+        return {("all", c): int(n) for c, n in codes.value_counts().items()}
+    table = pd.crosstab(data[by].astype(int).astype(str), codes)
+    return {(g, c): int(table.loc[g, c]) for g in table.index for c in table.columns}
+
+
+@pytest.mark.parametrize("qid", ["pid", "self_lr", "clinton_lr", "dole_lr", "income", "vote"])
+def test_every_count_and_base_equals_plain_pandas(run, data, qid):
+    book, _, figures = run
+    q = book.question(qid)
+    answers = figures[(figures["question"] == qid) & (figures["kind"] == "answer")]
+    for group, column in [("all", None), ("party", "PID"), ("education", "educ")]:
+        want = _expected(data, q.source_column, column)
+        rows = answers[answers["group"] == group]
+        levels = 1 if group == "all" else len(book.group(group).values)
+        assert len(rows) == len(q.answers) * levels, (qid, group)
+        for _, r in rows.iterrows():
+            assert r["n"] == want.get((r["group_code"], r["answer_code"]), 0), r["figure_id"]
+        bases = rows.groupby("group_code")["base"].first()
+        for code, base in bases.items():
+            members = 944 if group == "all" else int((data[column].astype(int).astype(str)
+                                                      == code).sum())  # fmt: skip
+            assert base == members, (qid, group, code)
+
+
+def test_a_24_code_question_by_a_7_level_group(run, data):
+    """Income (24 codes) by education (7 levels): 168 cells, each as pandas counts it."""
+    _, _, figures = run
+    rows = figures[(figures["question"] == "income") & (figures["group"] == "education")
+                   & (figures["kind"] == "answer")]  # fmt: skip
+    assert len(rows) == 24 * 7
+    table = pd.crosstab(data["educ"].astype(int), data["income"].astype(int))
+    for _, r in rows.iterrows():
+        g, a = int(r["group_code"]), int(r["answer_code"])
+        want = int(table.loc[g, a]) if g in table.index and a in table.columns else 0
+        assert r["n"] == want, r["figure_id"]
+    assert rows["n"].sum() == 944
+
+
+def test_a_column_that_is_both_a_breakdown_and_a_question(run, data):
+    """PID is the group `party` and the question `pid`: the same codes in both."""
+    _, result, figures = run
+    responses = as_pandas(result.responses, categorical=False)
+    assert (responses["party"] == responses["pid"]).all()
+    diagonal = figures[(figures["question"] == "pid") & (figures["group"] == "party")
+                       & (figures["kind"] == "answer")]  # fmt: skip
+    for _, r in diagonal.iterrows():
+        if r["group_code"] == r["answer_code"]:
+            assert r["n"] == r["base"] == (data["PID"] == int(r["answer_code"])).sum()
+        else:
+            assert r["n"] == 0
+
+
+def test_codes_written_as_text_stop_clean_naming_the_question_and_codes(raw_book, tmp_path):
+    """A codebook whose codes cannot match the export sets aside every cell: clean stops."""
+    book_data = copy.deepcopy(raw_book)
+    pid = next(q for q in book_data["questions"] if q["id"] == "pid")
+    for a in pid["answers"]:
+        a["code"] = a["label"].lower().replace(" ", "_")
+    book = parse_codebook(book_data)
+    path = EXAMPLE / "survey.csv"
+    with pytest.raises(SourceError) as err:
+        clean_export(read_export(path, book), book, str(path), max_reject_share=0.5)
+    text = str(err.value)
+    assert text.startswith(f"{path}:2: expected at most 50% of pid's answered cells set aside")
+    assert "944 of 944 (100.0%)" in text and "first '0.0', '1.0'" in text
+
+
+def test_a_design_key_is_refused_not_ignored(raw_book):
+    for key, value in [("design", {"weight": "w"}), ("weight", "w")]:
+        book_data = {**copy.deepcopy(raw_book), key: value}
+        with pytest.raises(CodebookError, match=f"key '{key}' refused: .*unweighted"):
+            parse_codebook(book_data)
