@@ -95,7 +95,7 @@ def test_survey_overrides_are_checked_like_the_shared_values():
     unknown = _edit("    codebook: codebooks/oas_2013.yaml\n    overrides: {}",
                     "    codebook: codebooks/oas_2013.yaml\n    overrides: {stat: {}}")
     with pytest.raises(ConfigError, match=r"surveys.oas_2013.overrides: expected sections "
-                                          r"\['report', 'stats'\] only; found \['stat'\]"):
+                                          r"\['clean', 'report', 'stats'\] only; found \['stat'\]"):
         parse_params(unknown)
 
 
@@ -280,5 +280,5 @@ def test_params_file_keeps_one_definition_per_key():
         for name, info in model.model_fields.items():
             assert info.is_required(), f"{model.__name__}.{name} has a default in code"
     raw = yaml.safe_load(PARAMS_TEXT)
-    assert set(raw) == {"surveys", "stats", "report"}
+    assert set(raw) == {"surveys", "clean", "stats", "report"}
     assert os.path.exists(ROOT / raw["surveys"]["oas_2013"]["source"])

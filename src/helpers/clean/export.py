@@ -240,12 +240,14 @@ def multiple_plan(values: list[str], q: Question) -> tuple[dict[str, dict[str, s
     return flags, reasons
 
 
-def check_export_responses(responses: pl.DataFrame, book: Codebook, name: str) -> pl.DataFrame:
+def check_export_responses(responses: pl.DataFrame, book: Codebook, name: str,
+                           first_record: int = 2) -> pl.DataFrame:  # fmt: skip
     """The invariants of cleaned export rows (checked once, before the hand-off).
 
     Codes need no row-by-row check: each answer column is an enumeration of the
     codebook's codes, so its type is the check. Checked here: ids unique and
-    present, source lines unique and past the header, and a multiple-choice
+    present, source lines unique and from ``first_record`` on (line 2 of a CSV,
+    past its header; case 1 of a .sav or .dta), and a multiple-choice
     answer all missing or with at least one option chosen.
     """
     problems = []
@@ -254,8 +256,9 @@ def check_export_responses(responses: pl.DataFrame, book: Codebook, name: str) -
         problems.append(f"{ID_COLUMN}: unique, non-empty ids failed for "
                         f"{ids.filter(ids.is_duplicated() | ids.is_null()).head(5).to_list()}")
     lines = responses[SOURCE_LINE]
-    if lines.null_count() or not all_distinct(lines) or (lines.min() or 2) < 2:
-        problems.append(f"{SOURCE_LINE}: unique lines after the header failed")
+    if lines.null_count() or not all_distinct(lines) or (lines.min() or first_record) < \
+            first_record:  # fmt: skip
+        problems.append(f"{SOURCE_LINE}: unique records from {first_record} on failed")
     for q in book.multiple_choice:
         cols = list(q.indicators.values())
         missing = [pl.col(c).is_null() for c in cols]

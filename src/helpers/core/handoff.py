@@ -31,6 +31,7 @@ import polars as pl
 
 from helpers.core.codebook import NOT_SELECTED, SELECTED, Codebook
 from helpers.core.errors import SourceError
+from helpers.core.params import EXPORT_KINDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +60,7 @@ def response_types(book: Codebook, kind: str) -> dict[str, pl.DataType]:
             answers |= {c: pl.Enum([NOT_SELECTED, SELECTED]) for c in q.indicators.values()}
     groups = {g.id: pl.Categorical() if g.from_source else pl.Enum([o.code for o in g.values])
               for g in book.groups}  # fmt: skip
-    if kind == "respondent_csv":
+    if kind in EXPORT_KINDS:
         return {"respondent_id": pl.String, **groups, **answers, "source_line": INT_LINES}
     if kind == "document":
         text = {"respondent_id", "organization", "acronym", "country"}
@@ -68,7 +69,7 @@ def response_types(book: Codebook, kind: str) -> dict[str, pl.DataType]:
             types[col] = pl.String if col in text else answers.get(col) or groups.get(col) \
                 or INT_LINES  # fmt: skip
         return types
-    raise ValueError(f"input_kind must be 'document' or 'respondent_csv', not {kind!r}")
+    raise ValueError(f"input_kind must be one of {('document', *EXPORT_KINDS)}, not {kind!r}")
 
 
 FREE_TEXT_TYPES: dict[str, pl.DataType] = {"line": INT_LINES, "question": pl.String,

@@ -17,7 +17,16 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 CI_METHODS = ("wilson", "clopper_pearson", "jeffreys", "agresti_coull", "normal")
 ROUNDINGS = ("half_away_from_zero", "half_even", "truncate", "ceiling")
-INPUT_KINDS = ("document", "respondent_csv")
+# Respondent-level exports: one row (or case) per respondent. A CSV's records are
+# numbered by their line in the file; an SPSS or Stata file's by their case number.
+EXPORT_KINDS = ("respondent_csv", "respondent_sav", "respondent_dta")
+LABELLED_KINDS = ("respondent_sav", "respondent_dta")
+INPUT_KINDS = ("document", *EXPORT_KINDS)
+
+
+def record_unit(input_kind: str) -> str:
+    """What a source_line number counts: a 'line' of a text file or a 'case' of a data file."""
+    return "case" if input_kind in LABELLED_KINDS else "line"
 SURVEY_ID = r"^[a-z][a-z0-9_]{0,39}$"
 
 
@@ -67,9 +76,11 @@ class SurveySpec(_Strict):
     """One survey of the project: its input, how to read it, its codebook."""
 
     input_kind: Literal[INPUT_KINDS] = Field(  # type: ignore[valid-type]
-        description="`document` (a published summary, parsed by extract) or `respondent_csv` "
-        "(a survey tool's export, one row per respondent)")
-    source: str = Field(min_length=1, description="the input file (document or CSV export)")
+        description="`document` (a published summary, parsed by extract), or a survey tool's "
+        "export, one row per respondent: `respondent_csv` (CSV, records numbered by line), "
+        "`respondent_sav` (SPSS .sav) or `respondent_dta` (Stata .dta), both with value "
+        "labels, records numbered by case")
+    source: str = Field(min_length=1, description="the input file (document or export)")
     encoding: str = Field(min_length=1, description="its text encoding (decoded strictly)")
     codebook: str = Field(min_length=1, description="questions, answers in order, labels, "
                           "document cues or export columns")

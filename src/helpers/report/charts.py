@@ -56,8 +56,15 @@ def wrap_labels(labels: Sequence[object]) -> list[str]:
 def scale_colors(labels: Sequence[str], neutral: Sequence[str] = ()) -> list[str]:
     """One colour per answer: blues in scale order, grey for non-scale answers."""
     scale = [lab for lab in labels if lab not in neutral]
-    step = max(1, (len(SCALE_BLUES) - 1) // max(1, len(scale) - 1)) if len(scale) > 1 else 1
-    blues = iter(SCALE_BLUES[::step] + SCALE_BLUES)
+    if len(scale) > len(SCALE_BLUES):  # a long scale (24 income bands): blues interpolated
+        from matplotlib.colors import LinearSegmentedColormap, to_hex
+
+        ramp = LinearSegmentedColormap.from_list("scale", list(SCALE_BLUES))
+        blues = iter([to_hex(ramp(i / (len(scale) - 1))) for i in range(len(scale))])
+    else:
+        step = max(1, (len(SCALE_BLUES) - 1) // max(1, len(scale) - 1)) if len(scale) > 1 \
+            else 1  # fmt: skip
+        blues = iter(SCALE_BLUES[::step] + SCALE_BLUES)
     return [NEUTRAL if lab in neutral else next(blues) for lab in labels]
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
+from helpers.core.params import record_unit
 from helpers.report.markup import table_data
 from helpers.report.templating import render
 
@@ -56,7 +57,7 @@ def _missing(responses: pd.DataFrame, book: Codebook) -> list[tuple[str, str, pd
 
 def data_warnings_html(
     rejects: pd.DataFrame, reconciliation: pd.DataFrame, responses: pd.DataFrame, book: Codebook,
-    max_listed: int = 40,
+    max_listed: int = 40, input_kind: str = "document",
 ) -> Markup:
     """Return an escaped HTML warning block, or '' when there is nothing to warn about.
 
@@ -92,5 +93,5 @@ def data_warnings_html(
                   "who": [(r["respondent_id"], r[label] if label != "respondent_id" else None)
                           for _, r in rows.head(max_listed).iterrows()]}
                  for qid, short, rows in missing],
-        max_listed=max_listed,
+        max_listed=max_listed, unit=record_unit(input_kind),
     )  # fmt: skip

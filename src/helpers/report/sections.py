@@ -15,7 +15,7 @@ import yaml
 from markupsafe import Markup
 
 from helpers.core.codebook import SELECTED, Codebook, Question
-from helpers.core.params import StatsParams
+from helpers.core.params import StatsParams, record_unit
 from helpers.core.stats import ROUNDING_NAMES, describe_method
 from helpers.core.tables import json_text
 from helpers.report import charts
@@ -326,7 +326,7 @@ def free_text_section(
                                  row_ids=[rh.anchor(f) for f in totals["figure_id"]],
                                  raw_html_columns=["Figure id"], cls="figures")  # fmt: skip
     return render("free_text_section.html", input_kind=input_kind, totals=totals_table,
-                  questions=questions)  # fmt: skip
+                  questions=questions, unit=record_unit(input_kind))  # fmt: skip
 
 
 def appendix(source: dict[str, Any], params: dict[str, Any], codebook_sha: str) -> Markup:

@@ -30,9 +30,12 @@ import pandas as pd
 import yaml
 
 from helpers.core import handoff
+from helpers.core.codebook import load_codebook
+from helpers.core.params import LABELLED_KINDS, record_unit
 from helpers.core.selection import describe, parse_rule
 from helpers.core.tables import read_csv
 from helpers.core.text import decode
+from helpers.extract.labelled import case_texts
 from helpers.pipeline import layout
 from helpers.pipeline.config import load_params, project_root
 from helpers.summarize.provenance import row_identity, rows_behind, source_lines_of
@@ -58,11 +61,20 @@ def dvc_lock_deps(root: Path, stage: str) -> list[dict[str, Any]]:
     return stages.get(stage, {}).get("deps", [])
 
 
-def source_text_lines(root: Path, survey: str) -> tuple[str, list[str]]:
-    """Path and lines of the source document (or export) the pipeline read."""
+def source_text_lines(root: Path, survey: str) -> tuple[str, str, list[str]]:
+    """Path, record unit and records of the source the pipeline read.
+
+    A document's or CSV's lines ("line" n is ``records[n - 1]``); an SPSS or Stata
+    file's cases, each as ``VAR=value, ...`` ("case" n).
+    """
     info = json.loads((root / _paths(survey)["source"]).read_text(encoding="utf-8"))
+    kind = info.get("kind", "document")
+    if kind in LABELLED_KINDS:
+        spec = load_params(root).surveys[survey]
+        book = load_codebook(root / spec.codebook)
+        return info["path"], record_unit(kind), case_texts(root / info["path"], book, kind)
     text, _ = decode((root / info["path"]).read_bytes(), info["encoding"], info["path"])
-    return info["path"], text.splitlines()
+    return info["path"], "line", text.splitlines()
 
 
 def close_ids(wanted: str, known: list[str], n: int = 5) -> list[str]:
@@ -152,7 +164,7 @@ def trace_lines(root: Path, ident: str, part: str = "numerator",
     if stage == f"{prov['stage']}@{survey}":
         for path, digest in prov.get("inputs", {}).items():
             out.append(f"    {path}  sha256 {digest['sha256']}")
-    source_path, text = source_text_lines(root, survey)
+    source_path, unit, text = source_text_lines(root, survey)
     ident_col, label_col = row_identity(tables[table_name], table_name)
     out.append(f"  {len(rows)} row(s) counted; source {source_path}:")
     rule_cols = list(rule or {})
@@ -161,7 +173,7 @@ def trace_lines(root: Path, ident: str, part: str = "numerator",
                              strict=True):  # fmt: skip
         out.append(f"    {r[ident_col]}  {r[label_col] if label_col != ident_col else ''}")
         for n in lines:
-            out.append(f"        line {n}: {_clip(text[n - 1].strip())}")
+            out.append(f"        {unit} {n}: {_clip(text[n - 1].strip())}")
     return out
 
 

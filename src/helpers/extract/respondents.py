@@ -1,0 +1,39 @@
+"""Respondent-level exports of every kind: one entry point for the extract and clean stages.
+
+``respondent_csv`` (helpers.extract.export) numbers records by their line in the
+file; ``respondent_sav`` and ``respondent_dta`` (helpers.extract.labelled) by case.
+Both give the same table: the codebook's columns as text, coded ones categorical,
+and ``source_line``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from helpers.core.codebook import Codebook
+from helpers.core.params import LABELLED_KINDS
+from helpers.extract.export import describe_export, read_export
+from helpers.extract.labelled import describe_labelled, read_labelled
+
+
+def read_respondents(path: str | Path, book: Codebook, kind: str,
+                     encoding: str = "utf-8") -> pl.DataFrame:  # fmt: skip
+    """The export's codebook columns and ``source_line`` (a line, or a case number)."""
+    if kind in LABELLED_KINDS:
+        return read_labelled(path, book, kind)
+    return read_export(path, book, encoding=encoding)
+
+
+def describe_respondents(path: str | Path, book: Codebook, kind: str,
+                         encoding: str = "utf-8") -> dict:  # fmt: skip
+    """What the extract stage records of an export: hash, size, columns, kind."""
+    if kind in LABELLED_KINDS:
+        return describe_labelled(path, book, kind)
+    return describe_export(path, book, encoding=encoding)
+
+
+def first_record(kind: str) -> int:
+    """The number of an export's first respondent: line 2 of a CSV, case 1 of a data file."""
+    return 1 if kind in LABELLED_KINDS else 2
