@@ -204,10 +204,16 @@ def test_intervals_import_neither_statsmodels_nor_scipy_stats():
         "             or m == 'scipy.stats' or m.startswith('scipy.stats.')))\n"
         "print('scipy.special' in sys.modules)\n"
     )
+    out = _fresh_interpreter(code)
+    assert out.split("\n")[:2] == ["[]", "True"], out
+
+
+def _fresh_interpreter(code: str) -> str:
+    """What ``code`` prints in a new Python process that imports this checkout's helpers."""
     env = dict(os.environ, PYTHONPATH=str(Path(helpers.__file__).resolve().parents[1]))
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                           check=True)  # fmt: skip
-    assert done.stdout.split("\n")[:2] == ["[]", "True"], done.stdout
+    return done.stdout
 
 
 def test_rounding_alone_imports_no_numpy():
@@ -217,10 +223,7 @@ def test_rounding_alone_imports_no_numpy():
         "percent(1, 3, 1, 'half_even'), round_decimal(2.5, 0, 'half_even')\n"
         "print(sorted(m for m in ('numpy', 'scipy') if m in sys.modules))\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(Path(helpers.__file__).resolve().parents[1]))
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          check=True)  # fmt: skip
-    assert done.stdout.strip() == "[]"
+    assert _fresh_interpreter(code).strip() == "[]"
 
 
 @pytest.mark.parametrize(
