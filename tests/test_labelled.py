@@ -142,6 +142,7 @@ def test_a_sav_survey_runs_through_every_stage_and_traces_to_its_cases(tmp_path)
     (folder / "survey.sav").write_bytes(FILES["respondent_sav"].read_bytes())
     book = yaml.safe_load((EXAMPLE / "codebook.yaml").read_text(encoding="utf-8"))
     book["breakdowns"] = {"by_group": ["party"], "crosstabs": []}  # a short report
+    next(q for q in book["questions"] if q["id"] == "income")["breakdowns"] = []
     (folder / "codebook.yaml").write_text(yaml.safe_dump(book, sort_keys=False),
                                           encoding="utf-8")  # fmt: skip
     make_project(tmp_path, {"anes": survey_entry("incoming/survey.sav",
@@ -156,6 +157,7 @@ def test_a_sav_survey_runs_through_every_stage_and_traces_to_its_cases(tmp_path)
     assert responses["source_line"].tolist()[:3] == [1, 2, 3]
     html = (tmp_path / "reports/anes/report.html").read_text(encoding="utf-8")
     assert "American National Election Study 1996" in html
+    assert 'id="pid-by-party"' in html and 'id="income-by-party"' not in html  # its own
     done = subprocess.run([sys.executable, "-m", "helpers.tools.trace", "vote.party.6.1",
                            "--survey", "anes"], capture_output=True, text=True, cwd=tmp_path,
                           timeout=120)  # fmt: skip

@@ -141,3 +141,22 @@ def test_a_design_key_is_refused_not_ignored(raw_book):
         book_data = {**copy.deepcopy(raw_book), key: value}
         with pytest.raises(CodebookError, match=f"key '{key}' refused: .*unweighted"):
             parse_codebook(book_data)
+
+
+def test_per_question_breakdowns_replace_the_codebook_s_for_that_question(raw_book):
+    data = copy.deepcopy(raw_book)
+    questions = {q["id"]: q for q in data["questions"]}
+    questions["income"]["breakdowns"] = ["education"]  # not by party
+    questions["vote"]["breakdowns"] = []  # overall only
+    book = parse_codebook(data)
+    assert book.breakdowns_of(book.question("pid")) == ("party", "education")
+    path = EXAMPLE / "survey.csv"
+    result, free = clean_export(read_export(path, book), book, str(path))
+    figures = summarized(result.responses, free, book, project_stats()).figures
+    groups = figures.groupby("question")["group"].agg(lambda g: sorted(set(g))).to_dict()
+    assert groups["income"] == ["all", "education"]
+    assert groups["vote"] == ["all", "self_lr"]  # its cross-tabulation stays
+    assert groups["pid"] == ["all", "education", "party"]
+    questions["vote"]["breakdowns"] = ["region"]
+    with pytest.raises(CodebookError, match=r"question vote: breakdowns: no group 'region'"):
+        parse_codebook(data)

@@ -75,6 +75,7 @@ class Question:
     missing_codes: tuple[str, ...] = ()
     column: str = ""
     separator: str = ";"
+    by: tuple[str, ...] | None = None  # its own breakdowns (None: the codebook's by_group)
 
     @property
     def source_column(self) -> str:
@@ -175,6 +176,16 @@ class Codebook:
         """Free-text questions, in codebook order."""
         return tuple(q for q in self.questions if q.type == "free_text")
 
+    @property
+    def breakdown_groups(self) -> tuple[str, ...]:
+        """Every group some question is broken down by: ``by_group``, then the others."""
+        own = [g for q in self.questions for g in (q.by or ())]
+        return tuple(dict.fromkeys([*self.by_group, *own]))
+
+    def breakdowns_of(self, q: Question) -> tuple[str, ...]:
+        """The groups ``q`` is broken down by: its own ``breakdowns``, else ``by_group``."""
+        return self.by_group if q.by is None else q.by
+
     def in_section(self, section: int) -> tuple[Question, ...]:
         """Questions the document reports under 'QUESTION <section>'."""
         return tuple(q for q in self.questions if q.section == section)
@@ -255,6 +266,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                 missing_codes=missing,
                 column=str(q.get("column", "")),
                 separator=separator,
+                by=None if q.get("breakdowns") is None else tuple(q["breakdowns"]),
             )
         )
     ids = [q.id for q in questions]
@@ -293,6 +305,13 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
     try:
         for gid in book.by_group:
             book.group(gid)
+        for q in book.questions:
+            for gid in q.by or ():
+                try:
+                    book.group(gid)
+                except KeyError:
+                    raise CodebookError(f"question {q.id}: breakdowns: no group {gid!r} "
+                                        f"(groups: {[g.id for g in book.groups]})") from None
         for row_q, col_q in book.crosstabs:
             if not (book.question(row_q).categorical and book.question(col_q).categorical):
                 raise CodebookError(f"crosstab {row_q} x {col_q}: both must be single-answer "

@@ -55,6 +55,7 @@ class QuestionSpec(_Strict):
     missing_codes: list[Code] = []
     column: StrictStr | None = None
     separator: StrictStr | None = None
+    breakdowns: list[StrictStr] | None = None  # this question's groups (default: by_group)
 
 
 class GroupSpec(_Strict):

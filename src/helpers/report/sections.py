@@ -61,7 +61,7 @@ def title_block(book: Codebook, source: dict[str, Any], input_kind: str = "docum
 
 def _first_group_rows(book: Codebook, summaries: pd.DataFrame) -> pd.DataFrame:
     """Respondent counts by the first grouping variable with coded values (if any)."""
-    coded = [g for g in book.by_group if not book.group(g).from_source]
+    coded = [g for g in book.breakdown_groups if not book.group(g).from_source]
     if not coded:
         return summaries.iloc[0:0]
     return summaries[(summaries["question"] == "respondents")
@@ -158,7 +158,7 @@ def respondent_figures(book: Codebook, summaries: pd.DataFrame, small_n: int) ->
     """Respondents overall and by every group: counts, shares and figure ids."""
     rows = summaries[summaries["question"] == "respondents"]
     tables = []
-    for group in ("all", *book.by_group):
+    for group in ("all", *book.breakdown_groups):
         sel = rows[rows["group"] == group]
         label = "All respondents" if group == "all" else book.group(group).label
         show = pd.DataFrame({
@@ -233,8 +233,8 @@ def question_section(
                                                          note)),
              "alt": alt, "id": log_chart(chart_log, f"chart-{q.id}-all", overall)}  # fmt: skip
     by_group_chart = None
-    if q.type == "ordinal":
-        groups = [g for g in book.by_group if not book.group(g).from_source]
+    groups = [g for g in book.breakdowns_of(q) if not book.group(g).from_source]
+    if q.type == "ordinal" and groups:
         rows = pd.concat([overall.assign(group_value="All respondents")] +
                          [_question_rows(summaries, q.id, g) for g in groups])  # fmt: skip
         matrix = rh.crosstab_matrix(rows, "group")
@@ -249,7 +249,7 @@ def question_section(
         by_group_chart = {"data": rh.png_data(png), "alt": alt,
                           "id": log_chart(chart_log, f"chart-{q.id}-by-group", rows)}
     by_group = []
-    for g in book.by_group:
+    for g in book.breakdowns_of(q):
         label = book.group(g).label
         by_group.append({
             "title": f"{q.id.upper()} by {label}", "id": f"{q.id}-by-{g}",

@@ -215,7 +215,7 @@ def _question_rows(
 def _respondent_rows(tallies: Tallies, book: Codebook, sp: StatsParams) -> list[dict]:
     rows = []
     total = tallies.height
-    for group in ("all", *book.by_group):
+    for group in ("all", *book.breakdown_groups):
         counts = tallies.counts(group, None)
         for code, label in group_levels(tallies, book, group):
             where = group_rule(book, group, code, label)
@@ -283,7 +283,7 @@ def summarize(responses: Any, free_text: Any, book: Codebook, sp: StatsParams) -
     they agree).
     """
     tallies = Tallies(responses)
-    breakdowns = {q.id: ["all", *book.by_group,
+    breakdowns = {q.id: ["all", *book.breakdowns_of(q),
                          *[col for row_q, col in book.crosstabs if row_q == q.id]]
                   for q in book.closed}  # fmt: skip
     levels = _levels(tallies, book)
