@@ -175,3 +175,16 @@ def test_every_answer_of_a_long_scale_gets_its_own_blue(n):
     labels = [f"band {i}" for i in range(n)] + ["Don't know"]
     colours = scale_colors(labels, neutral=["Don't know"])
     assert colours[-1] == NEUTRAL and len(set(colours[:-1])) == n
+
+
+@pytest.mark.parametrize(("kind", "what"), [("respondent_sav", "an SPSS .sav file"),
+                                            ("respondent_dta", "a Stata .dta file")])
+def test_a_data_file_given_as_a_csv_names_the_input_kind_to_use(book, kind, what):
+    """Issue 12: a .sav read as CSV gave a misleading hint about text encodings."""
+    from helpers.extract.export import describe_export, read_export
+
+    for read in (describe_export, read_export):
+        with pytest.raises(SourceError) as err:
+            read(FILES[kind], book)
+        assert f"found {what}: set input_kind: {kind} in params.yaml" in str(err.value)
+        assert "encod" not in str(err.value)

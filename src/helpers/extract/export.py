@@ -79,6 +79,7 @@ def export_columns(book: Codebook) -> ExportColumns:
 def describe_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> dict:
     """Hash, size and line count of an export whose header has the codebook's columns."""
     data = _read_bytes(path)
+    _refuse_data_file(data, path)
     text, _ = decode(data, encoding, str(path))  # strict: names the line and offset of bad bytes
     header = _header(text, book, str(path))
     lines = data.count(b"\n")
@@ -93,6 +94,20 @@ def _read_bytes(path: str | Path) -> bytes:
         raise SourceError(str(path), None, "an existing file (params.yaml: surveys.<id>.source)",
                           "no such file")  # fmt: skip
     return p.read_bytes()
+
+
+# The first bytes of the data files a CSV export is mistaken for, and the input_kind to use.
+LABELLED_MAGIC = {b"$FL2": ("an SPSS .sav file", "respondent_sav"),
+                  b"$FL3": ("an SPSS .zsav file", "respondent_sav"),
+                  b"<stata_dta>": ("a Stata .dta file", "respondent_dta")}  # fmt: skip
+
+
+def _refuse_data_file(data: bytes, path: str | Path) -> None:
+    """A .sav or .dta given as a CSV: say so, instead of an encoding error about its bytes."""
+    for magic, (what, kind) in LABELLED_MAGIC.items():
+        if data.startswith(magic):
+            raise SourceError(str(path), None, "a CSV export (input_kind: respondent_csv)",
+                              f"{what}: set input_kind: {kind} in params.yaml")  # fmt: skip
 
 
 def _header(text: str, book: Codebook, path: str) -> list[str]:
@@ -124,6 +139,7 @@ def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> pl
     """
     cols = export_columns(book)
     data = _read_bytes(path)
+    _refuse_data_file(data, path)
     utf8 = encoding.replace("_", "-").lower() in {"utf-8", "utf8"}
     if utf8 and not data.startswith(codecs.BOM_UTF8):  # polars checks the UTF-8 itself
         body, first = data, data.partition(b"\n")[0].decode("utf-8", errors="replace")
