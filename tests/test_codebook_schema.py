@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,20 @@ def test_any_spelling_of_an_integer_is_that_integer(n, zeros, pad):
     spelled = f"{pad}{n}.{'0' * zeros}{pad}" if zeros else f"{pad}{n}{pad}"
     assert code_key(spelled) == str(n)
     assert code_index([str(n)])[code_key(spelled)] == str(n)
+
+
+@pytest.mark.parametrize(("edit", "line_of"), [
+    ("    missing_code:\n", "missing_code:"),
+    ("    breakdowns: [nowhere]\n", "breakdowns: [nowhere]"),
+])  # fmt: skip
+def test_a_codebook_file_s_error_names_its_line(tmp_path, edit, line_of):
+    text = (ROOT / BOOKS[1]).read_text(encoding="utf-8")
+    anchor = "  short: Yes/no 1\n"
+    assert anchor in text
+    bad = text.replace(anchor, anchor + edit.replace("    ", "  ", 1)
+                       + ("  - '9'\n" if "missing_code:" in edit else ""), 1)
+    path = tmp_path / "codebook.yaml"
+    path.write_text(bad, encoding="utf-8")
+    line = bad.splitlines().index(next(x for x in bad.splitlines() if line_of in x)) + 1
+    with pytest.raises(CodebookError, match=rf"^{re.escape(str(path))}:{line}: "):
+        load_codebook(path)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from helpers.core.yaml_lines import yaml_line
 from helpers.pipeline import layout
 from helpers.pipeline.config import (
     ConfigError,
@@ -17,7 +18,6 @@ from helpers.pipeline.config import (
     parse_params,
     stage_names,
     stage_spec,
-    yaml_line,
 )
 from helpers.pipeline.runner import StageError, check_declared
 from helpers.pipeline.session import open_stage

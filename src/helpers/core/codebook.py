@@ -10,8 +10,9 @@ from typing import Any
 
 import yaml
 
-from helpers.core.codebook_schema import check_codebook
+from helpers.core.codebook_schema import SchemaError, check_codebook
 from helpers.core.codes import code_key
+from helpers.core.yaml_lines import yaml_line
 
 CATEGORICAL_TYPES = ("yes_no", "single_choice", "ordinal")
 QUESTION_TYPES = (*CATEGORICAL_TYPES, "multiple_choice", "free_text")
@@ -21,7 +22,11 @@ SELECTED, NOT_SELECTED = "1", "0"
 
 
 class CodebookError(ValueError):
-    """The codebook file is malformed."""
+    """The codebook file is malformed; ``place``: the keys of the first problem, if known."""
+
+    def __init__(self, message: str, place: tuple[Any, ...] = ()) -> None:
+        super().__init__(message)
+        self.place = place
 
 
 def normalize_text(text: str) -> str:
@@ -223,8 +228,8 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         raise CodebookError("the codebook needs a 'questions' list")
     try:
         check_codebook(data)
-    except ValueError as exc:
-        raise CodebookError(str(exc)) from None
+    except SchemaError as exc:
+        raise CodebookError(str(exc), exc.place) from None
     questions = []
     for i, q in enumerate(data["questions"]):
         where = f"questions[{i}]"
@@ -252,7 +257,8 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         if clash:
             raise CodebookError(f"{where} ({q['id']}): missing code {clash[0]!r} is also the "
                                 f"answer code {answer_keys[code_key(clash[0])]!r}; a value "
-                                f"cannot be both an answer and missing")  # fmt: skip
+                                f"cannot be both an answer and missing",
+                                ("questions", i, "missing_codes"))  # fmt: skip
         questions.append(
             Question(
                 id=str(q["id"]),
@@ -305,13 +311,14 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
     try:
         for gid in book.by_group:
             book.group(gid)
-        for q in book.questions:
+        for i, q in enumerate(book.questions):
             for gid in q.by or ():
                 try:
                     book.group(gid)
                 except KeyError:
                     raise CodebookError(f"question {q.id}: breakdowns: no group {gid!r} "
-                                        f"(groups: {[g.id for g in book.groups]})") from None
+                                        f"(groups: {[g.id for g in book.groups]})",
+                                        ("questions", i, "breakdowns")) from None
         for row_q, col_q in book.crosstabs:
             if not (book.question(row_q).categorical and book.question(col_q).categorical):
                 raise CodebookError(f"crosstab {row_q} x {col_q}: both must be single-answer "
@@ -325,10 +332,13 @@ def load_codebook(path: str | Path) -> Codebook:
     """Read a codebook YAML file."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
     except (OSError, yaml.YAMLError) as exc:
         raise CodebookError(f"{path}: cannot read codebook: {exc}") from exc
     try:
         return parse_codebook(data)
     except CodebookError as exc:
-        raise CodebookError(f"{path}: {exc}") from exc
+        line = yaml_line(text, exc.place) if exc.place else None
+        where = f"{path}:{line}" if line else str(path)
+        raise CodebookError(f"{where}: {exc}", exc.place) from exc

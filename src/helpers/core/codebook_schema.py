@@ -180,10 +180,19 @@ def _message(error: dict[str, Any], data: Any) -> str:
     return f"{where}: {error['msg']}; found {found!r}{hint}"
 
 
+class SchemaError(ValueError):
+    """Every problem of a codebook's keys and types; ``place``: where the first one is."""
+
+    def __init__(self, message: str, place: tuple[Any, ...] = ()) -> None:
+        super().__init__(message)
+        self.place = place
+
+
 def check_codebook(data: Any) -> CodebookSpec:
-    """Validate the codebook's keys and types; raise ValueError with every problem found."""
+    """Validate the codebook's keys and types; raise SchemaError with every problem found."""
     if not isinstance(data, dict):
-        raise ValueError(f"the codebook must be a mapping of sections; found {type(data).__name__}")
+        raise SchemaError(f"the codebook must be a mapping of sections; found "
+                          f"{type(data).__name__}")  # fmt: skip
     try:
         return CodebookSpec.model_validate(data)
     except ValidationError as exc:
@@ -191,6 +200,6 @@ def check_codebook(data: Any) -> CodebookSpec:
         for error in exc.errors():
             by_place.setdefault(_real_loc(tuple(error["loc"]), data), _message(error, data))
         # a union's other member failing at an outer place adds nothing to the inner error
-        kept = [text for place, text in by_place.items()
+        kept = [place for place in by_place
                 if not any(other[:len(place)] == place and other != place for other in by_place)]
-        raise ValueError("; ".join(kept)) from None
+        raise SchemaError("; ".join(by_place[p] for p in kept), kept[0]) from None

@@ -114,7 +114,7 @@ def _header(text: str, book: Codebook, path: str) -> list[str]:
     """The header's column names; the codebook's columns must be there, once each."""
     cols = export_columns(book)
     first = next(csv.reader(io.StringIO(text.partition("\n")[0].rstrip("\r"))), [])
-    header = [name for name in first]
+    header = list(first)
     if not header:
         raise SourceError(path, 1, "a CSV header naming the codebook's columns", "an empty line")
     seen: set[str] = set()

@@ -23,6 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from helpers.core.params import SECTIONS, Params, SurveySpec
+from helpers.core.yaml_lines import yaml_line
 
 MARKER = "dvc.yaml"
 PARAMS_FILE = "params.yaml"
@@ -39,25 +40,6 @@ def project_root(start: str | Path | None = None) -> Path:
         if (folder / MARKER).is_file():
             return folder
     raise FileNotFoundError(f"no {MARKER} in {here} or any folder above it")
-
-
-def yaml_line(text: str, keys: tuple[str | int, ...]) -> int | None:
-    """1-based line of the value at ``keys`` in a YAML document (the deepest one found)."""
-    node = yaml.compose(text)
-    line = None
-    for key in keys:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if k.value == str(key)), None)
-            if match is None:
-                break
-            line, node = match[0].start_mark.line + 1, match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) \
-                and key < len(node.value):  # fmt: skip
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
 
 
 def _expected(error: dict[str, Any], fields: list[str]) -> str:

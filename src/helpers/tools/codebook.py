@@ -134,21 +134,23 @@ def draft(path: Path) -> str:
     return _yaml_with_notes(book, questions, skipped, path, kind, id_column)
 
 
+def _dump(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
 def _yaml_with_notes(book: dict, questions: list[tuple[dict, list[str]]], skipped: list[str],
                      path: Path, kind: str, id_column: str | None) -> str:  # fmt: skip
-    dump = lambda data: yaml.safe_dump(data, sort_keys=False, allow_unicode=True,  # noqa: E731
-                                       width=100)
     out = [f"# DRAFT codebook of {path.name} (input_kind: {kind}), written by",
            "# `python -m helpers.tools.codebook draft`. Review every '# REVIEW' line, then add",
            "# groups (grouping variables) and breakdowns; see the README, 'Any survey'.",
-           dump({"survey": book["survey"]}).rstrip()]  # fmt: skip
+           _dump({"survey": book["survey"]}).rstrip()]  # fmt: skip
     if id_column:
         out += [f"# REVIEW: {id_column!r} holds a distinct value per case: the respondent id?",
-                dump({"input": book["input"]}).rstrip()]
+                _dump({"input": book["input"]}).rstrip()]
     out.append("questions:")
     for q, notes in questions:
         out += [f"  # REVIEW: {note}" for note in notes]
-        block = dump([q]).rstrip().splitlines()
+        block = _dump([q]).rstrip().splitlines()
         out += [f"  {line}" for line in block]
     out.append("breakdowns:\n  by_group: []   # REVIEW: group ids to break every question down by")
     if skipped:
