@@ -118,7 +118,7 @@ def test_parse_codebook_round_trip(raw_book, codebook):
         (lambda raw: _question(raw, "q1").pop("text"), "questions[0] (q1).text: missing"),
         (lambda raw: _question(raw, "q1").update(type="likert"),
          "questions[0] (q1).type: Input should be 'yes_no', 'single_choice', 'ordinal', "
-         "'multiple_choice' or 'free_text'; found 'likert'"),
+         "'multiple_choice', 'numeric' or 'free_text'; found 'likert'"),
         (lambda raw: _question(raw, "q2").pop("answers"), "a ordinal question needs answers"),
         (lambda raw: _question(raw, "q2")["answers"][1].update(code="very_useful"),
          "duplicate codes"),
@@ -126,17 +126,25 @@ def test_parse_codebook_round_trip(raw_book, codebook):
          ".answers[0].label: missing (required)"),
         (lambda raw: _question(raw, "q4").update(id="q3"), "duplicate question ids"),
         (lambda raw: raw["breakdowns"].update(crosstabs=[["q2", "q4"]]),
-         "both must be single-answer"),
+         "the second a single-answer one"),
         (lambda raw: raw["breakdowns"].update(by_group=["oas_registered", "region"]),
          "region"),
         (lambda raw: raw["breakdowns"].update(crosstabs=[["q2", "q7"]]), "q7"),
         (lambda raw: _question(raw, "q1").update(id="q__1"), "may not contain '__'"),
+        (lambda raw: _question(raw, "q1").update(type="numeric"), "a numeric question has no "
+         "answers"),
+        (lambda raw: _question(raw, "q1").update(unit="years"), "only a numeric question has a "
+         "unit"),
+        (lambda raw: raw.update(design={}), "design: name at least one of weight, strata, psu"),
+        (lambda raw: raw.update(design={"weight": "w", "fpc": "N"}), "fpc needs strata"),
+        (lambda raw: _question(raw, "q1").update(id="design_weight"), "reserved for the survey "
+         "design"),
         (lambda raw: _question(raw, "q2").update(type="multiple_choice", separator=""),
          "separator must be"),
         (lambda raw: _question(raw, "q2").update(type="multiple_choice", separator="_"),
          "may not contain the separator '_'"),
         (lambda raw: _question(raw, "q2").update(type="multiple_choice"),
-         "q2 x q1: both must be single-answer"),
+         "q2 x q1: the first must be a single-answer or numeric question"),
     ],
 )
 def test_parse_codebook_errors(raw_book, damage, message):

@@ -51,13 +51,20 @@ def test_an_unknown_key_is_refused_with_the_nearest_valid_one(book, edit, messag
     assert message in _refused(book)
 
 
-@pytest.mark.parametrize("key", ["design", "weight", "weights", "asked_if"])
+@pytest.mark.parametrize("key", ["weight", "weights", "asked_if"])
 def test_keys_of_features_not_built_are_refused_saying_why(book, key):
     place = book if key != "asked_if" else book["questions"][1]
     place[key] = "w"
     text = _refused(book)
     assert f"key {key!r} refused" in text
-    assert "unweighted" in text or "not asked" in text
+    assert "design: {weight: <column>}" in text or "not asked" in text
+
+
+def test_a_design_section_is_checked_like_every_other(book):
+    book["design"] = {"weight": "w", "stratum": "s"}
+    assert "design: unknown key 'stratum' (nearest: 'strata')" in _refused(book)
+    book["design"] = {"weight": 1}
+    assert "design.weight: Input should be a valid string; found 1" in _refused(book)
 
 
 def test_an_unquoted_yes_label_is_refused_with_a_hint(book):

@@ -40,7 +40,7 @@ def _line_of(text: str, needle: str) -> int:
 
 def test_project_params_are_valid():
     params = load_params(ROOT)
-    assert list(params.surveys) == ["oas_2013", "invented_example"]
+    assert list(params.surveys) == ["oas_2013", "invented_example", "anes96", "nhanes2"]
     assert params.stats.ci_method == "wilson"
 
 

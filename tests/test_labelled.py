@@ -97,7 +97,9 @@ def test_the_draft_codebook_passes_the_strict_check_and_keeps_the_labels(kind):
     if kind == "respondent_sav":  # SPSS declares user-missing values; Stata has none here
         assert income.missing_codes == ("99",) and pid.type == "ordinal"
         assert drafted.question("vote").type == "single_choice"
-    assert "#   age (Age of respondent)" in text  # numeric, left out and said so
+    age = drafted.question("age")  # a numeric variable without value labels
+    assert (age.type, age.text, age.source_column) == ("numeric", "Age of respondent", "age")
+    assert "numeric without value labels" in text
 
 
 def test_the_reviewed_draft_gives_figures_equal_to_pandas(tmp_path):
@@ -119,6 +121,10 @@ def test_the_reviewed_draft_gives_figures_equal_to_pandas(tmp_path):
             g, a = int(r["group_code"]), int(r["answer_code"])
             want = int(table.loc[g, a]) if g in table.index and a in table.columns else 0
             assert r["n"] == want, r["figure_id"]
+    for qid, column in [("age", "age"), ("tvnews", "TVnews")]:
+        for code, part in shipped.groupby("educ"):
+            row = figures[figures["figure_id"] == f"{qid}.education.{int(code)}.mean"].iloc[0]
+            assert row["estimate"] == pytest.approx(part[column].mean(), rel=1e-12)
 
 
 def test_draft_command_prints_yaml_and_refuses_other_files(tmp_path):

@@ -12,6 +12,7 @@ a breakdown and a question, a 24-code question by a 7-level group.
 from __future__ import annotations
 
 import copy
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -136,11 +137,77 @@ def test_codes_written_as_text_stop_clean_naming_the_question_and_codes(raw_book
     assert "944 of 944 (100.0%)" in text and "first '0.0', '1.0'" in text
 
 
-def test_a_design_key_is_refused_not_ignored(raw_book):
-    for key, value in [("design", {"weight": "w"}), ("weight", "w")]:
-        book_data = {**copy.deepcopy(raw_book), key: value}
-        with pytest.raises(CodebookError, match=f"key '{key}' refused: .*unweighted"):
-            parse_codebook(book_data)
+def test_a_weight_outside_a_design_section_is_refused_not_ignored(raw_book):
+    book_data = {**copy.deepcopy(raw_book), "weight": "w"}
+    with pytest.raises(CodebookError, match=r"key 'weight' refused: .*design: \{weight: "):
+        parse_codebook(book_data)
+
+
+def test_a_design_naming_a_column_the_export_lacks_stops_extract(raw_book):
+    book = parse_codebook({**copy.deepcopy(raw_book), "design": {"weight": "finalwgt"}})
+    path = EXAMPLE / "survey.csv"
+    with pytest.raises(SourceError, match=r"survey.csv:1: .*no column\(s\) \['finalwgt'\]"):
+        read_export(path, book)
+
+
+NUMERIC = {"age": "age", "tv_news": "TVnews", "popul": "popul"}
+STATS = {"mean": "mean", "median": "median", "min": "min", "max": "max"}
+
+
+def _plain_numeric(values: pd.Series) -> dict[str, float]:
+    """A numeric question's statistics by plain pandas (quantiles: linear, type 7)."""
+    return {"mean": values.mean(), "median": values.quantile(0.5), "p25": values.quantile(0.25),
+            "p75": values.quantile(0.75), "min": values.min(), "max": values.max()}
+
+
+@pytest.mark.parametrize("qid", sorted(NUMERIC))
+def test_numeric_statistics_equal_plain_pandas_overall_and_by_every_group(run, data, qid):
+    book, _, figures = run
+    column = NUMERIC[qid]
+    groups = {"all": None, "party": "PID", "education": "educ", "vote": "vote"}
+    checked = 0
+    for group, by in groups.items():
+        rows = figures[(figures["question"] == qid) & (figures["group"] == group)]
+        assert len(rows), (qid, group)
+        parts = [("all", data[column])] if by is None else [
+            (str(int(code)), part[column]) for code, part in data.groupby(by)]
+        for code, values in parts:
+            got = rows[rows["group_code"] == code].set_index("stat")
+            for stat, expected in _plain_numeric(values).items():
+                assert got.loc[stat, "estimate"] == pytest.approx(expected, rel=1e-12), \
+                    (qid, group, code, stat)  # fmt: skip
+                assert got.loc[stat, "n"] == len(values) == got.loc[stat, "base"]
+                checked += 1
+    assert checked >= 6 * (1 + 7 + 7 + 2)
+
+
+def test_a_mean_s_interval_is_student_s_t_as_scipy_gives_it(run, data):
+    from scipy import stats
+
+    _, _, figures = run
+    for code, part in data.groupby("PID"):
+        values = part["age"]
+        row = figures[figures["figure_id"] == f"age.party.{int(code)}.mean"].iloc[0]
+        low, high = stats.t.interval(0.95, len(values) - 1, loc=values.mean(),
+                                     scale=stats.sem(values))  # fmt: skip
+        assert (row["ci_lower"], row["ci_upper"]) == (pytest.approx(low, rel=1e-12),
+                                                       pytest.approx(high, rel=1e-12))
+        assert row["se"] == pytest.approx(stats.sem(values), rel=1e-12)
+        assert row["ci_method"] == "t"
+        shown = Decimal(repr(float(values.mean()))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        assert row["shown"] == str(shown)  # params.yaml: numeric_decimals 1, half away from 0
+
+
+def test_a_percentage_row_carries_its_unrounded_estimate_and_binomial_se(run, data):
+    _, _, figures = run
+    row = figures[figures["figure_id"] == "pid.all.all.6"].iloc[0]
+    n = int((data["PID"] == 6).sum())
+    assert (row["n"], row["base"], row["stat"]) == (n, 944, "pct")
+    assert row["estimate"] == pytest.approx(100 * n / 944, rel=1e-12)
+    p = n / 944
+    assert row["se"] == pytest.approx(100 * (p * (1 - p) / 944) ** 0.5, rel=1e-12)
+    assert float(row["ci_low"]) == round(row["ci_lower"], 1)
+    assert pd.isna(row["n_weighted"]) and pd.isna(row["deff"])  # no design: unweighted
 
 
 def test_per_question_breakdowns_replace_the_codebook_s_for_that_question(raw_book):
@@ -160,3 +227,26 @@ def test_per_question_breakdowns_replace_the_codebook_s_for_that_question(raw_bo
     questions["vote"]["breakdowns"] = ["region"]
     with pytest.raises(CodebookError, match=r"question vote: breakdowns: no group 'region'"):
         parse_codebook(data)
+
+
+def test_two_free_text_questions_on_one_respondent(raw_book, tmp_path):
+    """Issue 12's failure 4: a respondent answering two open questions (invented texts).
+
+    The two text columns are INVENTED, added to the real export for this test only.
+    """
+    export = pd.read_csv(EXAMPLE / "survey.csv", dtype=str, keep_default_na=False)
+    export["why_vote"] = ["" if i % 3 else f"reason {i}" for i in range(len(export))]
+    export["comment"] = ["" if i % 2 else f"comment {i}" for i in range(len(export))]
+    path = tmp_path / "survey.csv"
+    export.to_csv(path, index=False, lineterminator="\n")
+    data = copy.deepcopy(raw_book)
+    data["questions"] += [{"id": "why_vote", "type": "free_text", "text": "Why?"},
+                          {"id": "comment", "type": "free_text", "text": "Any comment?"}]
+    book = parse_codebook(data)
+    result, free = clean_export(read_export(path, book), book, str(path))
+    both = free.filter(free["line"] == 2)  # respondent 1 (index 0) answered both
+    assert sorted(both["question"].to_list()) == ["comment", "why_vote"]
+    figures = summarized(result.responses, free, book, project_stats()).figures
+    counts = figures[figures["kind"] == "free_text"].set_index("figure_id")["n"]
+    assert counts["why_vote.all.all.count"] == sum(1 for i in range(944) if i % 3 == 0)
+    assert counts["comment.all.all.count"] == sum(1 for i in range(944) if i % 2 == 0)

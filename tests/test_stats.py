@@ -293,3 +293,31 @@ def test_percent_intervals_equal_the_scalar_one_pair_by_pair(method, rule):
 def test_describe_method():
     assert describe_method("wilson", 0.95) == "95% Wilson score interval"
     assert describe_method("clopper_pearson", 0.9) == "90% Clopper-Pearson exact interval"
+
+
+def test_t_intervals_equal_scipy_s_t_interval_and_sem():
+    import numpy as np
+    from scipy import stats as sps
+
+    from helpers.core.stats import t_intervals
+
+    rng = np.random.default_rng(7)
+    samples = [rng.normal(40, 12, size=k) for k in (2, 3, 10, 57, 944)]
+    se, low, high = t_intervals([s.mean() for s in samples], [s.std(ddof=1) for s in samples],
+                                [len(s) for s in samples], 0.9)  # fmt: skip
+    for s, e, lo, hi in zip(samples, se, low, high, strict=True):
+        ref = sps.t.interval(0.9, len(s) - 1, loc=s.mean(), scale=sps.sem(s))
+        assert (lo, hi) == (pytest.approx(ref[0], rel=1e-12), pytest.approx(ref[1], rel=1e-12))
+        assert e == pytest.approx(sps.sem(s), rel=1e-12)
+    se, low, high = t_intervals([5.0], [None], [1], 0.95)  # one value: no spread, no interval
+    assert np.isnan(se[0]) and np.isnan(low[0]) and np.isnan(high[0])
+
+
+def test_binomial_se_is_the_simple_random_sample_se():
+    import numpy as np
+
+    from helpers.core.stats import binomial_se
+
+    got = binomial_se([0, 3, 10], [10, 12, 10])
+    assert got.tolist() == [0.0, pytest.approx(np.sqrt(0.25 * 0.75 / 12)), 0.0]
+    assert np.isnan(binomial_se([0], [0])[0])

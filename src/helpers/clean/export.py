@@ -21,7 +21,7 @@ from __future__ import annotations
 import polars as pl
 
 from helpers.clean.accounting import REJECT_COLUMNS, Reconciled
-from helpers.core.codebook import NOT_SELECTED, SELECTED, Codebook, Question
+from helpers.core.codebook import DESIGN_COLUMNS, NOT_SELECTED, SELECTED, Codebook, Question
 from helpers.core.codes import code_index, code_key
 from helpers.core.errors import SourceError, TableError
 from helpers.extract.export import ID_COLUMN, SOURCE_LINE, ExportColumns, export_columns
@@ -67,10 +67,16 @@ def clean_export(raw: pl.DataFrame, book: Codebook, path: str,
             exprs += [_mapped(column, values, [NOT_SELECTED, SELECTED], name)
                       for name, values in flags.items()]  # fmt: skip
         plans.append((q.id, column, reasons))
+    for q in book.numeric:
+        column = cols.numeric[q.id]
+        value, reasons = numeric_plan(raw, column, q)
+        exprs.append(value.alias(q.id))
+        plans.append((q.id, column, reasons))
+    exprs += design_columns(raw, book, path)
     responses = raw.select(ids, *exprs, pl.col(SOURCE_LINE))
     rejects = {var: _rejects(raw, column, reasons, var, ids) for var, column, reasons in plans}
     counts = []
-    for q in book.closed:
+    for q in (*book.closed, *book.numeric):
         first = responses[q.response_columns[0]]  # a multiple-choice answer: all or none
         rejected = rejects[q.id].height
         kept = n - first.null_count()
@@ -117,6 +123,68 @@ def check_reject_shares(counts: list[dict], reasons: dict[str, dict[str, str]],
                           f"{row['rows_rejected']:,} of {answered:,} "
                           f"({row['rows_rejected'] / answered:.1%}) with codes the codebook does "
                           f"not define, first {codes}: does the codebook match the export?")
+
+
+def numeric_plan(raw: pl.DataFrame, column: str, q: Question) -> tuple[pl.Expr,
+                                                                       dict[str, str]]:  # fmt: skip
+    """A numeric question's values as Float64, and why each value that is not a number is set aside.
+
+    Blank cells and declared missing codes (by value: ``-9`` matches ``-9.0``) are
+    missing; a finite number (``" 42 "``, ``42.0``, ``4.2e1``) is kept; anything
+    else (``"42 years"``, ``"1,234"``, ``inf``) is set aside. Only the distinct
+    values that are not numbers are judged one by one.
+    """
+    text = pl.col(column).cast(pl.String).str.strip_chars()
+    number = text.cast(pl.Float64, strict=False)
+    keys = [code_key(c) for c in q.missing_codes]
+    as_numbers = [float(k) for k in keys if _is_number(k)]
+    as_texts = [c.strip() for c, k in zip(q.missing_codes, keys, strict=True)
+                if not _is_number(k)]  # fmt: skip
+    missing = text.is_null() | (text == "") | number.is_in(as_numbers) | text.is_in(as_texts)
+    good = number.is_not_null() & number.is_finite()
+    bad_values = raw.select(pl.col(column).cast(pl.String).filter(~missing & ~good).unique()
+                            .sort()).to_series().to_list()  # fmt: skip
+    shown = ", ".join(q.missing_codes) or "none"
+    reasons = {v: f"{v.strip()!r} is not a number ({q.id} is numeric; missing codes: {shown})"
+               for v in bad_values}  # fmt: skip
+    return pl.when(~missing & good).then(number), reasons
+
+
+def _is_number(key: str) -> bool:
+    try:
+        float(key)
+    except ValueError:
+        return False
+    return True
+
+
+def design_columns(raw: pl.DataFrame, book: Codebook, path: str) -> list[pl.Expr]:
+    """The design's columns (``design_weight``, ...), or stop at the first row without one.
+
+    A weight or fpc must be a positive finite number and a stratum or PSU
+    present, on every row: a respondent the design cannot place has no valid
+    estimate, so the stage stops, naming the line, rather than drop it.
+    """
+    if book.design is None:
+        return []
+    exprs = []
+    for role, column in book.design.columns.items():
+        text = pl.col(column).cast(pl.String).str.strip_chars()
+        if role in ("weight", "fpc"):
+            value = text.cast(pl.Float64, strict=False)
+            ok = value.is_not_null() & value.is_finite() & (value > 0)
+            expected = f"a positive number in {column!r} (the design's {role})"
+        else:
+            value = text
+            ok = text.is_not_null() & (text != "")
+            expected = f"a value in {column!r} (the design's {role})"
+        bad = raw.select(ok.not_().arg_true().head(1)).to_series()
+        if bad.len():
+            row = int(bad[0])
+            raise SourceError(path, int(raw[SOURCE_LINE][row]), expected,
+                              repr(raw[column].cast(pl.String)[row] or ""))  # fmt: skip
+        exprs.append(value.alias(DESIGN_COLUMNS[role]))
+    return exprs
 
 
 def _distinct(raw: pl.DataFrame, columns: tuple[str, ...]) -> dict[str, list[str]]:

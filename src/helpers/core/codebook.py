@@ -15,7 +15,10 @@ from helpers.core.codes import code_key
 from helpers.core.yaml_lines import yaml_line
 
 CATEGORICAL_TYPES = ("yes_no", "single_choice", "ordinal")
-QUESTION_TYPES = (*CATEGORICAL_TYPES, "multiple_choice", "free_text")
+QUESTION_TYPES = (*CATEGORICAL_TYPES, "multiple_choice", "numeric", "free_text")
+# Columns of responses holding a survey design's variables (codebook ``design:``).
+DESIGN_COLUMNS = {"weight": "design_weight", "strata": "design_strata", "psu": "design_psu",
+                  "fpc": "design_fpc"}  # fmt: skip
 # A multiple-choice question is held as one 0/1 column per option: "<id>__<code>".
 INDICATOR_SEPARATOR = "__"
 SELECTED, NOT_SELECTED = "1", "0"
@@ -81,6 +84,7 @@ class Question:
     column: str = ""
     separator: str = ";"
     by: tuple[str, ...] | None = None  # its own breakdowns (None: the codebook's by_group)
+    unit: str = ""  # a numeric question's unit ("years", "mcg/dl"), shown beside its figures
 
     @property
     def source_column(self) -> str:
@@ -135,6 +139,27 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Design:
+    """A survey design: the export columns of its weight, strata, PSUs and fpc (any may be '')."""
+
+    weight: str = ""
+    strata: str = ""
+    psu: str = ""
+    fpc: str = ""
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Role -> export column, for the roles declared."""
+        return {role: col for role, col in (("weight", self.weight), ("strata", self.strata),
+                                            ("psu", self.psu), ("fpc", self.fpc)) if col}
+
+    @property
+    def response_columns(self) -> dict[str, str]:
+        """Role -> its column in responses (``design_weight``, ...), for the roles declared."""
+        return {role: DESIGN_COLUMNS[role] for role in self.columns}
+
+
+@dataclass(frozen=True)
 class Codebook:
     """The parsed codebook."""
 
@@ -146,6 +171,7 @@ class Codebook:
     crosstabs: tuple[tuple[str, str], ...]
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
     input: dict[str, Any] = field(default_factory=dict)
+    design: Design | None = None  # None: every respondent counts once (no weights)
 
     def question(self, qid: str) -> Question:
         """The question with this id."""
@@ -175,6 +201,16 @@ class Codebook:
     def closed(self) -> tuple[Question, ...]:
         """Questions answered from the codebook's options (single or multiple), in order."""
         return tuple(q for q in self.questions if q.closed)
+
+    @property
+    def summarized(self) -> tuple[Question, ...]:
+        """Questions with figures of their own (closed and numeric), in codebook order."""
+        return tuple(q for q in self.questions if q.closed or q.type == "numeric")
+
+    @property
+    def numeric(self) -> tuple[Question, ...]:
+        """Numeric questions (a number per respondent), in codebook order."""
+        return tuple(q for q in self.questions if q.type == "numeric")
 
     @property
     def free_text(self) -> tuple[Question, ...]:
@@ -251,6 +287,12 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                                 f"separator {separator!r}")  # fmt: skip
         if q["type"] in (*CATEGORICAL_TYPES, "multiple_choice") and not answers:
             raise CodebookError(f"{where} ({q['id']}): a {q['type']} question needs answers")
+        if q["type"] in ("numeric", "free_text") and answers:
+            raise CodebookError(f"{where} ({q['id']}): a {q['type']} question has no answers "
+                                f"(its values are read as they are)", ("questions", i, "answers"))
+        if q.get("unit") and q["type"] != "numeric":
+            raise CodebookError(f"{where} ({q['id']}): only a numeric question has a unit",
+                                ("questions", i, "unit"))  # fmt: skip
         missing = tuple(str(c) for c in q.get("missing_codes", ()))
         answer_keys = {code_key(o.code): o.code for o in answers}
         clash = [m for m in missing if code_key(m) in answer_keys]
@@ -273,6 +315,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                 column=str(q.get("column", "")),
                 separator=separator,
                 by=None if q.get("breakdowns") is None else tuple(q["breakdowns"]),
+                unit=str(q.get("unit") or ""),
             )
         )
     ids = [q.id for q in questions]
@@ -292,6 +335,9 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
             )
         )
     taken = [q.id for q in questions] + [g.id for g in groups]
+    reserved = sorted(set(taken) & set(DESIGN_COLUMNS.values()))
+    if reserved:
+        raise CodebookError(f"ids {reserved} are reserved for the survey design's columns")
     twice = sorted({i for i in taken if taken.count(i) > 1})
     if twice:
         raise CodebookError(f"ids must be unique across questions and groups; found {twice} "
@@ -307,6 +353,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         crosstabs=tuple(tuple(pair) for pair in breakdowns.get("crosstabs", [])),
         raw=data,
         input=dict(data.get("input", {})),
+        design=_design(data.get("design")),
     )
     try:
         for gid in book.by_group:
@@ -320,12 +367,28 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                                         f"(groups: {[g.id for g in book.groups]})",
                                         ("questions", i, "breakdowns")) from None
         for row_q, col_q in book.crosstabs:
-            if not (book.question(row_q).categorical and book.question(col_q).categorical):
-                raise CodebookError(f"crosstab {row_q} x {col_q}: both must be single-answer "
-                                    f"questions ({', '.join(CATEGORICAL_TYPES)})")
+            row, col = book.question(row_q), book.question(col_q)
+            if not ((row.categorical or row.type == "numeric") and col.categorical):
+                raise CodebookError(f"crosstab {row_q} x {col_q}: the first must be a "
+                                    f"single-answer or numeric question, the second a "
+                                    f"single-answer one ({', '.join(CATEGORICAL_TYPES)})")
     except KeyError as exc:
         raise CodebookError(f"breakdowns: {exc.args[0]}") from None
     return book
+
+
+def _design(raw: dict[str, Any] | None) -> Design | None:
+    """The codebook's ``design:`` section (None without one)."""
+    if raw is None:
+        return None
+    design = Design(**{k: str(v) for k, v in raw.items() if v})
+    if not design.columns:
+        raise CodebookError("design: name at least one of weight, strata, psu (or leave the "
+                            "section out: every respondent then counts once)", ("design",))
+    if design.fpc and not design.strata:
+        raise CodebookError("design: fpc needs strata (the population size of each stratum)",
+                            ("design", "fpc"))  # fmt: skip
+    return design
 
 
 def load_codebook(path: str | Path) -> Codebook:

@@ -20,10 +20,8 @@ from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr, V
 Code = StrictStr | StrictInt | StrictFloat  # compared by value when numeric (helpers.core.codes)
 
 NOT_YET = {
-    "design": "survey designs (weights, strata, PSUs) are not supported yet: the figures "
-              "would be unweighted",
-    "weight": "weights are not supported yet: the figures would be unweighted",
-    "weights": "weights are not supported yet: the figures would be unweighted",
+    "weight": "a weight is declared in the design section: design: {weight: <column>}",
+    "weights": "a weight is declared in the design section: design: {weight: <column>}",
     "asked_if": "routing (asked_if) is not supported yet: the base would include "
                 "respondents who were not asked",
 }  # fmt: skip
@@ -45,7 +43,8 @@ class QuestionSpec(_Strict):
     """One question."""
 
     id: StrictStr
-    type: Literal["yes_no", "single_choice", "ordinal", "multiple_choice", "free_text"]
+    type: Literal["yes_no", "single_choice", "ordinal", "multiple_choice", "numeric",
+                  "free_text"]
     text: StrictStr
     short: StrictStr | None = None
     section: int | None = None
@@ -56,6 +55,7 @@ class QuestionSpec(_Strict):
     column: StrictStr | None = None
     separator: StrictStr | None = None
     breakdowns: list[StrictStr] | None = None  # this question's groups (default: by_group)
+    unit: StrictStr | None = None  # numeric questions: the unit of their values
 
 
 class GroupSpec(_Strict):
@@ -100,12 +100,22 @@ class InputSpec(_Strict):
     respondent_id: StrictStr | None = None
 
 
+class DesignSpec(_Strict):
+    """A survey design: the export columns of its weight, strata, PSUs and fpc."""
+
+    weight: StrictStr | None = None
+    strata: StrictStr | None = None
+    psu: StrictStr | None = None
+    fpc: StrictStr | None = None
+
+
 class CodebookSpec(_Strict):
     """The whole codebook file."""
 
     survey: SurveySpec = SurveySpec()
     source: SourceSpec = SourceSpec()
     input: InputSpec = InputSpec()
+    design: DesignSpec | None = None
     groups: list[GroupSpec] = []
     questions: list[QuestionSpec]
     breakdowns: BreakdownsSpec = BreakdownsSpec()
@@ -114,7 +124,7 @@ class CodebookSpec(_Strict):
 _MODELS: dict[str, type[BaseModel]] = {
     "questions": QuestionSpec, "groups": GroupSpec, "answers": OptionSpec,
     "items": OptionSpec, "values": OptionSpec, "breakdowns": BreakdownsSpec,
-    "survey": SurveySpec, "source": SourceSpec, "input": InputSpec,
+    "survey": SurveySpec, "source": SourceSpec, "input": InputSpec, "design": DesignSpec,
 }  # fmt: skip
 
 

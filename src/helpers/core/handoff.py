@@ -61,7 +61,11 @@ def response_types(book: Codebook, kind: str) -> dict[str, pl.DataType]:
     groups = {g.id: pl.Categorical() if g.from_source else pl.Enum([o.code for o in g.values])
               for g in book.groups}  # fmt: skip
     if kind in EXPORT_KINDS:
-        return {"respondent_id": pl.String, **groups, **answers, "source_line": INT_LINES}
+        numbers = {q.id: pl.Float64 for q in book.numeric}
+        design = {col: pl.Float64 if role in ("weight", "fpc") else pl.String
+                  for role, col in (book.design.response_columns if book.design else {}).items()}
+        return {"respondent_id": pl.String, **groups, **answers, **numbers, **design,
+                "source_line": INT_LINES}
     if kind == "document":
         text = {"respondent_id", "organization", "acronym", "country"}
         types: dict[str, pl.DataType] = {}

@@ -17,6 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 CI_METHODS = ("wilson", "clopper_pearson", "jeffreys", "agresti_coull", "normal")
 ROUNDINGS = ("half_away_from_zero", "half_even", "truncate", "ceiling")
+QUANTILE_METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
+DESIGN_CI_METHODS = ("logit", "beta", "korn_graubard", "wilson")
+DESIGN_EFFECTS = ("wor", "wr")
+VARIANCE_METHODS = ("taylor",)
 # Respondent-level exports: one row (or case) per respondent. A CSV's records are
 # numbered by their line in the file; an SPSS or Stata file's by their case number.
 EXPORT_KINDS = ("respondent_csv", "respondent_sav", "respondent_dta")
@@ -44,7 +48,25 @@ class StatsParams(_Strict):
     pct_decimals: StrictInt = Field(ge=0, le=6, description="decimals of every percentage "
                                     "and interval bound (in percent)")
     rounding: Literal[ROUNDINGS] = Field(  # type: ignore[valid-type]
-        description="how percentages are rounded to `pct_decimals`")
+        description="how percentages (and numeric figures) are rounded to their decimals")
+    numeric_decimals: StrictInt = Field(ge=0, le=6, description="decimals of a numeric "
+                                        "question's mean, quantiles, minimum and maximum (and "
+                                        "the mean's interval), in its unit")
+    quantile_method: Literal[QUANTILE_METHODS] = Field(  # type: ignore[valid-type]
+        description="how a quantile (median, quartiles) falling between two values is "
+        "taken: `linear` interpolation (Hyndman & Fan type 7, R's and numpy's default), the "
+        "`lower` or `higher` value, the `nearest`, or their `midpoint`")
+    variance_method: Literal[VARIANCE_METHODS] = Field(  # type: ignore[valid-type]
+        description="standard errors of a survey design's estimates (codebook `design:`): "
+        "Taylor linearization, by the svy package")
+    design_ci_method: Literal[DESIGN_CI_METHODS] = Field(  # type: ignore[valid-type]
+        description="interval of a weighted percentage (svy), on the design's degrees of "
+        "freedom: `logit` (R survey's svyciprop default, Stata's svy: prop), `beta` "
+        "(Korn-Graubard, as svyciprop(method = \"beta\")), `korn_graubard` (NCHS's, effective "
+        "base truncated at n) or `wilson` (on the effective base)")
+    design_effect: Literal[DESIGN_EFFECTS] = Field(  # type: ignore[valid-type]
+        description="the simple random sample a design effect compares with: without (`wor`, "
+        "Kish's deff, R's deff=TRUE) or with replacement (`wr`)")
 
 
 class ReportParams(_Strict):

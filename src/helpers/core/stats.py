@@ -163,6 +163,40 @@ def percent_intervals(
     return out
 
 
+def binomial_se(n: ArrayLike, base: ArrayLike) -> np.ndarray:
+    """Standard error of the proportion n / base under simple random sampling: sqrt(p(1-p)/base)."""
+    import numpy as np
+
+    count = np.asarray(n, dtype=np.float64)
+    nobs = np.asarray(base, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = count / nobs
+        return np.where(nobs > 0, np.sqrt(p * (1 - p) / nobs), np.nan)
+
+
+def t_intervals(mean: ArrayLike, sd: ArrayLike, n: ArrayLike,
+                level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """(se, low, high) of means: sd / sqrt(n), and Student's t interval on n - 1 df.
+
+    nan where n < 2 (no spread to estimate). The t quantile is scipy.special's
+    ``stdtrit`` (what scipy.stats.t.ppf computes), so that scipy.stats stays
+    unimported.
+    """
+    import numpy as np
+    from scipy.special import stdtrit
+
+    if not 0 < level < 1:
+        raise ValueError(f"confidence level must be in (0, 1), got {level}")
+    m = np.asarray(mean, dtype=np.float64)
+    s = np.asarray([np.nan if v is None else v for v in np.atleast_1d(sd)], dtype=np.float64) \
+        if np.ndim(sd) else np.asarray(sd, dtype=np.float64)  # fmt: skip
+    k = np.asarray(n, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.where(k >= 2, s / np.sqrt(k), np.nan)
+        crit = stdtrit(np.where(k >= 2, k - 1, np.nan), 1 - (1 - level) / 2)
+    return se, m - crit * se, m + crit * se
+
+
 def describe_method(method: str, level: float) -> str:
     """Reader-facing name of the interval, e.g. '95% Wilson score interval'."""
     return f"{level * 100:g}% {CI_METHODS[method][1]}"

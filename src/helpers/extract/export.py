@@ -50,6 +50,8 @@ class ExportColumns:
     categorical: dict[str, str]
     free_text: dict[str, str]
     multiple: dict[str, str]
+    numeric: dict[str, str]
+    design: dict[str, str]  # role (weight, strata, psu, fpc) -> column
 
     @property
     def coded(self) -> tuple[str, ...]:
@@ -61,7 +63,7 @@ class ExportColumns:
     def all(self) -> list[str]:
         """Every column read from the export."""
         cols = [*self.groups.values(), *self.categorical.values(), *self.multiple.values(),
-                *self.free_text.values()]  # fmt: skip
+                *self.numeric.values(), *self.free_text.values(), *self.design.values()]
         return list(dict.fromkeys(([self.ids] if self.ids else []) + cols))
 
 
@@ -73,6 +75,8 @@ def export_columns(book: Codebook) -> ExportColumns:
         categorical={q.id: q.source_column for q in book.categorical},
         free_text={q.id: q.source_column for q in book.free_text},
         multiple={q.id: q.source_column for q in book.multiple_choice},
+        numeric={q.id: q.source_column for q in book.numeric},
+        design=book.design.columns if book.design else {},
     )
 
 

@@ -146,3 +146,28 @@ def published_vs_data_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
         ax.set_title(title)
         ax.set_xlabel(wrap_note(note), fontsize=8.5, color="#444444", loc="left")
         return png_bytes(fig)
+
+
+def distribution_chart(stats: pd.DataFrame, title: str, note: str, unit: str = "") -> bytes:
+    """One box per group, drawn from its figures: quartiles, median, mean (diamond), min-max.
+
+    ``stats``: one row per group (index: its label) with columns min, p25, median,
+    p75, max, mean and n, the numeric question's figures (not the raw values).
+    """
+    boxes = [{"label": label, "whislo": r["min"], "q1": r["p25"], "med": r["median"],
+              "q3": r["p75"], "whishi": r["max"], "mean": r["mean"], "fliers": []}
+             for label, r in stats.iterrows()]  # fmt: skip
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(5.0, 0.45 * len(stats) + 1.3), layout="constrained")
+        ax = fig.subplots()
+        ax.bxp(boxes[::-1], orientation="horizontal", showmeans=True, widths=0.55,
+               patch_artist=True, boxprops={"facecolor": SCALE_BLUES[3], "edgecolor": "#333333"},
+               medianprops={"color": SCALE_BLUES[0], "linewidth": 2},
+               meanprops={"marker": "D", "markerfacecolor": OKABE_ITO[1],
+                          "markeredgecolor": "#333333", "markersize": 5})  # fmt: skip
+        labels = [f"{lab} (n={int(n)})" for lab, n in zip(stats.index, stats["n"], strict=True)]
+        ax.set_yticks(range(1, len(boxes) + 1), wrap_labels(labels[::-1]))
+        ax.set_title(title)
+        axis = f"In {unit}. " if unit else ""
+        ax.set_xlabel(wrap_note(axis + note), fontsize=8.5, color="#444444", loc="left")
+        return png_bytes(fig)

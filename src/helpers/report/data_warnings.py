@@ -45,7 +45,7 @@ def _unbalanced(reconciliation: pd.DataFrame) -> pd.DataFrame:
 
 def _missing(responses: pd.DataFrame, book: Codebook) -> list[tuple[str, str, pd.DataFrame]]:
     out = []
-    for q in book.closed:
+    for q in book.summarized:
         column = q.response_columns[0]  # a multiple-choice answer is missing in all or none
         if column not in responses.columns:
             continue

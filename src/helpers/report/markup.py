@@ -47,6 +47,19 @@ def fmt_ci(row: pd.Series) -> str:
     return f"{low}–{high}" if low and high else ""
 
 
+def fmt_shown_ci(row: pd.Series) -> str:
+    """A numeric figure's interval as printed: '46.0–48.1' or ''."""
+    low, high = text(row.get("shown_low")), text(row.get("shown_high"))
+    return f"{low}–{high}" if low and high else ""
+
+
+def fmt_amount(value: object, decimals: int = 0) -> str:
+    """A sum of weights, design effect or effective base for display ('' when missing)."""
+    if value is None or pd.isna(value):
+        return ""
+    return f"{float(value):,.{decimals}f}"
+
+
 def row_of(summaries: pd.DataFrame, figure_id: str) -> pd.Series:
     """The summary row of a figure id (KeyError names the id)."""
     hit = summaries[summaries["figure_id"] == figure_id]
@@ -64,6 +77,11 @@ def cite_text(row: pd.Series, what: str = "pct") -> str:
         return f"{n} of {base}"
     if what == "pct_ci":
         return f"{fmt_pct(row['pct'])} (CI {fmt_ci(row)}; {n} of {base})"
+    if what == "value":
+        return text(row["shown"])
+    if what == "value_ci":
+        interval = fmt_shown_ci(row)
+        return f"{text(row['shown'])} ({f'CI {interval}; ' if interval else ''}n = {n})"
     return f"{fmt_pct(row['pct'])} ({n} of {base})"
 
 
@@ -152,9 +170,59 @@ def summary_data(
         "Base": [f"{text(b)}{' †' if pd.notna(b) and b < small_n else ''}" for b in rows["base"]],
         "%": [fmt_pct(p) for p in rows["pct"]],
         "Interval": [fmt_ci(r) for _, r in rows.iterrows()],
+        **weighted_columns(rows),
         "Figure id": [provenance_link(f) for f in rows["figure_id"]],
     })  # fmt: skip
     return table_data(show, caption, row_ids=[anchor(f) for f in rows["figure_id"]],
+                      raw_html_columns=["Figure id"], cls="figures")  # fmt: skip
+
+
+def weighted_columns(rows: pd.DataFrame) -> dict[str, list[str]]:
+    """A weighted survey's extra columns: weighted base, design effect, effective base."""
+    if "base_weighted" not in rows.columns or not rows["base_weighted"].notna().any():
+        return {}
+    return {"Weighted base": [fmt_amount(v) for v in rows["base_weighted"]],
+            "Deff": [fmt_amount(v, 2) for v in rows["deff"]],
+            "Eff. base": [fmt_amount(v) for v in rows["base_effective"]]}  # fmt: skip
+
+
+NUMERIC_COLUMNS = (("mean", "Mean"), ("median", "Median"), ("p25", "P25"), ("p75", "P75"),
+                   ("min", "Min"), ("max", "Max"))  # fmt: skip
+
+
+def numeric_data(rows: pd.DataFrame, caption: str, small_n: int,
+                 group_label: str = "Group") -> dict[str, Any]:  # fmt: skip
+    """A numeric question's statistics, one row per group value (each cell as printed).
+
+    The row carries the mean's anchor and links; every statistic's own id is
+    ``<question>.<group>.<value>.<stat>`` (see the caption).
+    """
+    stats = rows[rows["kind"] == "numeric"]
+    levels = list(dict.fromkeys(stats["group_code"]))
+    table: dict[str, list[Any]] = {group_label: [], "n": []}
+    table |= {label: [] for _, label in NUMERIC_COLUMNS[:1]} | {"Interval": []}
+    table |= {label: [] for _, label in NUMERIC_COLUMNS[1:]}
+    weighted = "base_weighted" in stats.columns and stats["base_weighted"].notna().any()
+    if weighted:
+        table |= {"Weighted base": [], "Deff": [], "Eff. base": []}
+    table["Figure id"] = []
+    ids = []
+    for code in levels:
+        level = stats[stats["group_code"] == code].set_index("stat")
+        mean = level.loc["mean"]
+        table[group_label].append(mean["group_value"] if mean["group"] != "all" else "All")
+        base = mean["base"]
+        table["n"].append(f"{text(base)}{' †' if pd.notna(base) and base < small_n else ''}")
+        for stat, label in NUMERIC_COLUMNS:
+            table[label].append(text(level.loc[stat, "shown"]))
+        table["Interval"].append(fmt_shown_ci(mean))
+        if weighted:
+            table["Weighted base"].append(fmt_amount(mean["base_weighted"]))
+            table["Deff"].append(fmt_amount(mean["deff"], 2))
+            table["Eff. base"].append(fmt_amount(mean["base_effective"]))
+        table["Figure id"].append(provenance_link(mean["figure_id"]))
+        ids.append(anchor(mean["figure_id"]))
+    return table_data(pd.DataFrame(table), caption, row_ids=ids,
                       raw_html_columns=["Figure id"], cls="figures")  # fmt: skip
 
 

@@ -23,9 +23,11 @@ from helpers.report import markup as rh
 from helpers.report.templating import render
 
 REPORTED_PACKAGES = (
-    "polars", "narwhals", "pyarrow", "pandas", "numpy", "scipy", "matplotlib", "pandera",
+    "polars", "narwhals", "pyarrow", "pandas", "numpy", "scipy", "svy", "matplotlib", "pandera",
     "papermill", "nbconvert", "nbformat", "ipykernel", "weasyprint", "dvc",
 )  # fmt: skip
+DESIGN_CI_NAMES = {"logit": "logit interval", "beta": "beta interval",
+                   "korn_graubard": "Korn-Graubard interval", "wilson": "Wilson interval"}
 
 
 def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None,
@@ -33,7 +35,7 @@ def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None,
     """(anchor, title, level) of every section, in order: the table of contents."""
     out = [("key-findings", "Key findings", 2), ("method", "Method and caveats", 2),
            ("respondents", "Respondents", 2)]  # fmt: skip
-    for q in book.closed:
+    for q in book.summarized:
         out.append((q.id, f"{q.id.upper()}: {q.short}", 2))
     for row_q, col_q in book.crosstabs:
         out.append((f"crosstab-{row_q}-{col_q}",
@@ -84,8 +86,14 @@ def key_findings(book: Codebook, summaries: pd.DataFrame, audit_line: str = "") 
             "zeros": [(r["answer"], rh.cited(summaries, r["figure_id"], "n_of_base"))
                       for _, r in zero.iterrows()],
         })  # fmt: skip
+    numeric = [{"short": q.short, "unit": q.unit,
+                "cited": rh.cited(summaries, f"{q.id}.all.all.mean", "value_ci"),
+                "median": rh.cited(summaries, f"{q.id}.all.all.median", "value")}
+               for q in book.numeric]  # fmt: skip
     crosstabs = []
     for row_q, col_q in book.crosstabs:
+        if book.question(row_q).type == "numeric":
+            continue
         first = book.question(row_q).answers[0]
         crosstabs.append({
             "row": row_q.upper(), "col": col_q.upper(), "label": first.label,
@@ -97,7 +105,7 @@ def key_findings(book: Codebook, summaries: pd.DataFrame, audit_line: str = "") 
         unit=book.survey.get("respondent_unit_plural", "respondents"),
         groups=[(r["group_value"], rh.cited(summaries, r["figure_id"], "n"))
                 for _, r in _first_group_rows(book, summaries).iterrows()],
-        questions=questions, crosstabs=crosstabs,
+        questions=questions, numeric=numeric, crosstabs=crosstabs,
         audit_line=Markup(audit_line),  # HTML by contract (the audit summary sentence)
     )  # fmt: skip
 
@@ -115,8 +123,18 @@ def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: St
         invited=invited.iloc[0].to_dict() if len(invited) else None,
         method_name=describe_method(sp.ci_method, sp.ci_level), sp=sp,
         rounding=ROUNDING_NAMES[sp.rounding], small_n=small_n,
-        example_id=_example_figure_id(book),
+        example_id=_example_figure_id(book), design=book.design,
+        has_numeric=bool(book.numeric),
+        respondents_n=int(rh.row_of(summaries, "respondents.all.all")["n"]),
+        design_ci=DESIGN_CI_NAMES[sp.design_ci_method],
     )  # fmt: skip
+
+
+def interval_name(book: Codebook, sp: StatsParams) -> str:
+    """The interval of a percentage, for captions: '95% Wilson score interval' or the design's."""
+    if book.design is None:
+        return describe_method(sp.ci_method, sp.ci_level)
+    return f"{sp.ci_level * 100:g}% design-based {DESIGN_CI_NAMES[sp.design_ci_method]}"
 
 
 def _example_figure_id(book: Codebook) -> str:
@@ -182,8 +200,9 @@ def _export_respondents(book: Codebook, responses: pd.DataFrame, max_rows: int) 
         labels = {o.code: o.label for o in g.values}
         values = shown[g.id].astype("string")
         show[g.label] = [labels.get(v, v) if pd.notna(v) else "" for v in values]
-    for q in book.closed:
-        show[q.id.upper()] = _answer_labels(q, shown)
+    for q in book.summarized:
+        show[q.id.upper()] = _answer_labels(q, shown) if q.closed else [
+            "(no answer)" if pd.isna(v) else f"{v:g}" for v in shown[q.id]]
     table = rh.table_data(show, f"Respondents (n = {len(responses)})",
                           row_ids=[f"resp-{r}" for r in shown["respondent_id"]])  # fmt: skip
     return render("export_respondents.html", shown=len(shown), total=len(responses),
@@ -219,11 +238,14 @@ def question_section(
     book: Codebook, q: Question, summaries: pd.DataFrame, sp: StatsParams, small_n: int,
     chart_log: list[dict[str, str]],
 ) -> Markup:
-    """Chart and tables of one closed question: overall and by every group."""
-    method_name = describe_method(sp.ci_method, sp.ci_level)
+    """Chart and tables of one question: overall and by every group."""
+    if q.type == "numeric":
+        return numeric_section(book, q, summaries, sp, small_n, chart_log)
+    method_name = interval_name(book, sp)
     overall = _question_rows(summaries, q.id, "all")
     base = int(overall["base"].iloc[0])
-    note = f"n = {base}; bars: % of respondents; whiskers: {method_name}."
+    share = "weighted % of respondents" if book.design is not None else "% of respondents"
+    note = f"n = {base}; bars: {share}; whiskers: {method_name}."
     if q.type == "multiple_choice":
         note = (f"n = {base} who answered; several answers allowed; bars: % choosing each; "
                 f"whiskers: {method_name}.")  # fmt: skip
@@ -269,11 +291,85 @@ def question_section(
     )  # fmt: skip
 
 
+def _numeric_rows(summaries: pd.DataFrame, qid: str, group: str) -> pd.DataFrame:
+    return summaries[(summaries["question"] == qid) & (summaries["group"] == group)
+                     & (summaries["kind"] == "numeric")]  # fmt: skip
+
+
+def _stats_matrix(rows: pd.DataFrame, label: str | None = None) -> pd.DataFrame:
+    """A numeric question's figures as one row per group value (min, p25, ..., n)."""
+    matrix = rows.pivot_table(index="group_value", columns="stat", values="estimate",
+                              aggfunc="first", sort=False).astype(float)  # fmt: skip
+    matrix["n"] = rows.groupby("group_value", sort=False)["n"].first()
+    if label is not None:
+        matrix.index = [label if g == "all" else g for g in matrix.index]
+    return matrix
+
+
+def numeric_section(book: Codebook, q: Question, summaries: pd.DataFrame, sp: StatsParams,
+                    small_n: int, chart_log: list[dict[str, str]]) -> Markup:  # fmt: skip
+    """A numeric question: its distribution by group, and its statistics overall and by group."""
+    overall = _numeric_rows(summaries, q.id, "all")
+    if not len(overall) or overall["n"].iloc[0] == 0:
+        return render("numeric_section.html", qid=q.id, text=q.text, unit=q.unit, base=0,
+                      chart=None, overall=None, by_group=[], missing=[])  # fmt: skip
+    groups = [g for g in book.breakdowns_of(q) if not book.group(g).from_source]
+    shown = pd.concat([overall] + ([_numeric_rows(summaries, q.id, groups[0])] if groups
+                                   else []))  # fmt: skip
+    matrix = _stats_matrix(shown, "All respondents")
+    ci = "t" if book.design is None else "design-based"
+    title = f"{q.id.upper()}: {q.short}" + (f", by {book.group(groups[0]).label.lower()}"
+                                            if groups else "")  # fmt: skip
+    note = ("Box: 25th to 75th percentile; line: median; diamond: mean; whiskers: minimum and "
+            "maximum" + ("; weighted" if book.design is not None else "") + ".")
+    alt = f"{title}: " + "; ".join(
+        f"{g} (n={int(r['n'])}): median {r['median']:g}, quartiles {r['p25']:g}-{r['p75']:g}, "
+        f"mean {r['mean']:.{sp.numeric_decimals}f}, range {r['min']:g}-{r['max']:g}"
+        for g, r in matrix.iterrows())
+    chart = {"data": rh.png_data(charts.distribution_chart(matrix, title, note, q.unit)),
+             "alt": alt, "id": log_chart(chart_log, f"chart-{q.id}-distribution", shown)}
+    caption = (f"{q.id.upper()}{f' ({q.unit})' if q.unit else ''}: mean with its "
+               f"{sp.ci_level * 100:g}% {ci} interval, median, quartiles, minimum and maximum; "
+               f"figure ids {q.id}.<group>.<value>.<stat>; † base below {small_n}")
+    by_group = []
+    for g in book.breakdowns_of(q):
+        label = book.group(g).label
+        by_group.append({"title": f"{q.id.upper()} by {label}", "id": f"{q.id}-by-{g}",
+                         "table": rh.numeric_data(_numeric_rows(summaries, q.id, g),
+                                                  caption, small_n, label)})  # fmt: skip
+    missing = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "missing")
+                        & (summaries["group"] == "all")]  # fmt: skip
+    return render(
+        "numeric_section.html", qid=q.id, text=q.text, unit=q.unit,
+        base=int(overall["base"].iloc[0]), chart=chart,
+        overall=rh.numeric_data(overall, caption, small_n, "All respondents"),
+        by_group=by_group,
+        missing=[rh.cited(summaries, r["figure_id"], "n") for _, r in missing.iterrows()],
+    )  # fmt: skip
+
+
 def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataFrame,
                      sp: StatsParams, small_n: int,
                      chart_log: list[dict[str, str]]) -> Markup:  # fmt: skip
     """Answers to ``row_q`` within each answer to ``col_q``: stacked chart and table."""
     q, by = book.question(row_q), book.question(col_q)
+    if q.type == "numeric":
+        rows = _numeric_rows(summaries, row_q, col_q)
+        matrix = _stats_matrix(rows)
+        matrix.index = [f"{col_q.upper()}: {v}" for v in matrix.index]
+        title = f"{row_q.upper()} by {col_q.upper()}"
+        png = charts.distribution_chart(matrix, title, "Box: quartiles; line: median; diamond: "
+                                        "mean; whiskers: minimum and maximum.", q.unit)
+        alt = f"{title}: " + "; ".join(f"{g} (n={int(r['n'])}): median {r['median']:g}, "
+                                       f"mean {r['mean']:.{sp.numeric_decimals}f}"
+                                       for g, r in matrix.iterrows())  # fmt: skip
+        chart = {"data": rh.png_data(png), "alt": alt,
+                 "id": log_chart(chart_log, f"chart-{row_q}-{col_q}", rows)}
+        table = rh.numeric_data(rows, f"{title}: statistics of {q.short.lower()} by answer to "
+                                f"{col_q.upper()}; † base below {small_n}", small_n,
+                                f"{col_q.upper()} answer")  # fmt: skip
+        return render("crosstab_section.html", chart=chart, short=q.short,
+                      by_short=by.short.lower(), table=table)  # fmt: skip
     rows = _question_rows(summaries, row_q, col_q)
     matrix = rh.crosstab_matrix(rows, col_q)
     matrix.index = [f"{col_q.upper()}: {v}" for v in matrix.index]
@@ -288,7 +384,7 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
     chart = {"data": rh.png_data(png), "alt": alt,
              "id": log_chart(chart_log, f"chart-{row_q}-{col_q}", rows)}
     table = rh.summary_data(rows, f"{row_q.upper()} by {col_q.upper()} — "
-                            f"{describe_method(sp.ci_method, sp.ci_level)}; † base below "
+                            f"{interval_name(book, sp)}; † base below "
                             f"{small_n}", small_n, group_label=f"{col_q.upper()} answer")
     return render("crosstab_section.html", chart=chart, short=q.short, by_short=by.short.lower(),
                   table=table)  # fmt: skip

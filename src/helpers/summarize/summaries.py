@@ -9,15 +9,32 @@ Every row is one number of the report, with a stable ``figure_id``::
 (``q2.q1.yes.very_useful``: Q2 answers among those who answered Q1 "Yes").
 The base of a percentage is the respondents of the group who answered the
 question; respondents without an answer are counted in a ``missing`` row and
-left out of the base. For a multiple-choice question each option's figure is
-the respondents who chose it, of those who answered the question (so the
-percentages of its options can add up to more than 100). Each figure also has
-selection rules (helpers.core.selection) for its numerator and base, from which the
-provenance file is written.
+left out of the base. A numeric question has one row per statistic
+(``age.party.0.mean``: ``mean``, ``median``, ``p25``, ``p75``, ``min``,
+``max``), over the respondents of the group with a value (its n and base).
+For a multiple-choice question each option's figure is the respondents who
+chose it, of those who answered the question (so the percentages of its
+options can add up to more than 100). Each figure also has selection rules
+(helpers.core.selection) for its numerator and base, from which the provenance
+file is written.
+
+The table is an analysis-results table (one row per number, in the spirit of
+CDISC's Analysis Results Data): ``stat`` names the statistic (``pct``, a
+numeric one, or ``count`` for missing and free-text rows); ``estimate`` is it
+unrounded, in its unit (percent for a percentage); ``se``, ``ci_lower`` and
+``ci_upper`` its standard error and interval, unrounded, by ``ci_method``;
+``shown``, ``shown_low`` and ``shown_high`` the figure and its interval exactly as
+the report prints them (rounded under ``stats.rounding`` to ``pct_decimals`` or
+``numeric_decimals``; a percentage's equal ``pct``, ``ci_low`` and ``ci_high``).
+A survey with a design (codebook ``design:``) gets design-based estimates
+(helpers.summarize.design): ``n`` and ``base`` stay unweighted counts, beside
+``n_weighted``, ``base_weighted`` (sums of weights), ``deff`` and
+``base_effective`` (base / deff).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -28,12 +45,28 @@ import polars as pl
 from helpers.core.codebook import SELECTED, Codebook, Question, slug
 from helpers.core.params import StatsParams
 from helpers.core.selection import ANSWERED, MISSING, rule_text
-from helpers.core.stats import percent, percent_intervals
+from helpers.core.stats import (
+    binomial_se,
+    exact_percent,
+    intervals,
+    percent,
+    round_decimal,
+    t_intervals,
+)
 
 SUMMARY_COLUMNS = [
     "figure_id", "question", "group", "group_value", "answer", "n", "base", "pct",
     "ci_low", "ci_high", "group_code", "answer_code", "kind",
+    "stat", "estimate", "se", "ci_lower", "ci_upper", "ci_method", "shown", "shown_low",
+    "shown_high", "n_weighted", "base_weighted", "deff", "base_effective",
 ]  # fmt: skip
+FLOAT_COLUMNS = ("estimate", "se", "ci_lower", "ci_upper", "n_weighted", "base_weighted", "deff",
+                 "base_effective")  # fmt: skip
+# A numeric question's statistics: (stat, answer label, quantile probability)
+NUMERIC_STATS = (("mean", "Mean", None), ("median", "Median", 0.5),
+                 ("p25", "25th percentile", 0.25), ("p75", "75th percentile", 0.75),
+                 ("min", "Minimum", None), ("max", "Maximum", None))  # fmt: skip
+QUANTILES = {stat: p for stat, _, p in NUMERIC_STATS if p is not None}
 RULE_COLUMNS = ["_table", "_numerator", "_base"]
 MISSING_CODE = "missing"
 RESPONDENTS = "respondents"
@@ -65,8 +98,16 @@ def group_rule(book: Codebook, group: str, code: str, label: str) -> dict[str, s
 
 def _row(figure_id: str, table: str, num_rule: dict, base_rule: dict | None,
          **values: object) -> dict:  # fmt: skip
-    return {"figure_id": figure_id, **values, "_table": table, "_numerator": rule_text(num_rule),
-            "_base": rule_text(base_rule)}
+    out = dict.fromkeys(SUMMARY_COLUMNS[SUMMARY_COLUMNS.index("stat"):])
+    return {**out, "figure_id": figure_id, **values, "_table": table,
+            "_numerator": rule_text(num_rule), "_base": rule_text(base_rule)}
+
+
+def _pct_fields(n: int, base: int, sp: StatsParams) -> dict[str, object]:
+    """A percentage's rounded value and its unrounded estimate (None on an empty base)."""
+    return {"pct": percent(n, base, sp.pct_decimals, sp.rounding), "stat": "pct",
+            "estimate": float(exact_percent(n, base)) if base else None,
+            "_decimals": sp.pct_decimals}  # fmt: skip
 
 
 JOINT_CELLS = 50_000  # largest joint table of one question's breakdowns counted in one query
@@ -198,17 +239,68 @@ def _question_rows(
             rows.append(_row(
                 f"{q.id}.{group}.{code}.{option.code}", "responses", {**where, column: value},
                 {**where, column: ANSWERED}, question=q.id, group=group, group_value=label,
-                answer=option.label, n=n, base=base,
-                pct=percent(n, base, sp.pct_decimals, sp.rounding), ci_low=CI, ci_high=CI,
+                answer=option.label, n=n, base=base, ci_low=CI, ci_high=CI,
                 group_code=code, answer_code=option.code, kind="answer",
+                **_pct_fields(n, base, sp), _cell=(column, value, group, key),
             ))  # fmt: skip
         if missing:
+            rows.append(_missing_row(q, group, code, label, where, first, missing, members))
+    return rows
+
+
+def _missing_row(q: Question, group: str, code: str, label: str, where: dict, column: str,
+                 missing: int, members: int) -> dict:  # fmt: skip
+    """Respondents of the group without an answer to ``q`` (left out of its bases)."""
+    return _row(
+        f"{q.id}.{group}.{code}.{MISSING_CODE}", "responses", {**where, column: MISSING},
+        where, question=q.id, group=group, group_value=label, answer="No answer",
+        n=missing, base=members, pct=None, ci_low=None, ci_high=None,
+        group_code=code, answer_code=MISSING_CODE, kind="missing", stat="count",
+        estimate=float(missing), _decimals=0,
+    )  # fmt: skip
+
+
+def numeric_table(tallies: Tallies, q: Question, group: str, method: str) -> dict[str, dict]:
+    """{group value: members, n, mean, sd and each quantile, min, max of ``q``} in one query."""
+    col = nw.col(q.id)
+    aggs = [nw.len().alias("members"), col.count().alias("n"), col.mean().alias("mean"),
+            col.std(ddof=1).alias("sd"), col.min().alias("min"), col.max().alias("max"),
+            *[col.quantile(p, interpolation=method).alias(stat)  # type: ignore[arg-type]
+              for stat, p in QUANTILES.items()]]  # fmt: skip
+    if group == "all":
+        query = tallies.frame.select(aggs)
+        (row,) = tallies._rows(query)
+        return {"all": dict(zip(query.columns, row, strict=True))}
+    query = tallies.frame.group_by(group, drop_null_keys=True).agg(aggs)
+    names = query.columns
+    return {str(row[0]): dict(zip(names, row, strict=True)) for row in tallies._rows(query)}
+
+
+def _numeric_rows(tallies: Tallies, book: Codebook, q: Question, group: str,
+                  sp: StatsParams) -> list[dict]:  # fmt: skip
+    """Per group value: a numeric question's statistics over those with a value."""
+    rows = []
+    table = numeric_table(tallies, q, group, sp.quantile_method)
+    for code, label in group_levels(tallies, book, group):
+        where = group_rule(book, group, code, label)
+        key = "all" if group == "all" else where[group]
+        got = table.get(key, {"members": 0, "n": 0})
+        n = int(got["n"] or 0)
+        for stat, answer, _ in NUMERIC_STATS:
+            value = got.get(stat) if n else None
             rows.append(_row(
-                f"{q.id}.{group}.{code}.{MISSING_CODE}", "responses", {**where, first: MISSING},
-                where, question=q.id, group=group, group_value=label, answer="No answer",
-                n=missing, base=members, pct=None, ci_low=None, ci_high=None,
-                group_code=code, answer_code=MISSING_CODE, kind="missing",
+                f"{q.id}.{group}.{code}.{stat}", "responses", {**where, q.id: ANSWERED},
+                {**where, q.id: ANSWERED}, question=q.id, group=group, group_value=label,
+                answer=answer, n=n, base=n, pct=None, ci_low=None, ci_high=None,
+                group_code=code, answer_code=stat, kind="numeric", stat=stat,
+                estimate=None if value is None else float(value),
+                _decimals=sp.numeric_decimals, _cell=(q.id, stat, group, key),
+                _sd=got.get("sd") if stat == "mean" else None,
             ))  # fmt: skip
+        missing = int(got["members"]) - n
+        if missing:
+            rows.append(_missing_row(q, group, code, label, where, q.id, missing,
+                                     int(got["members"])))  # fmt: skip
     return rows
 
 
@@ -224,20 +316,110 @@ def _respondent_rows(tallies: Tallies, book: Codebook, sp: StatsParams) -> list[
             rows.append(_row(
                 f"{RESPONDENTS}.{group}.{code}", "responses", where, {}, question=RESPONDENTS,
                 group=group, group_value=label, answer="Respondents", n=n, base=total,
-                pct=percent(n, total, sp.pct_decimals, sp.rounding),
                 ci_low=None if group == "all" else CI, ci_high=None if group == "all" else CI,
                 group_code=code, answer_code="", kind="respondents",
+                **_pct_fields(n, total, sp), _cell=(group, key, "all", "all"),
             ))  # fmt: skip
     return rows
 
 
 def _fill_intervals(rows: list[dict], sp: StatsParams) -> None:
-    """Every row's interval of n over base, in one vectorized call (rows marked CI)."""
+    """Every percentage's interval and SE, and every mean's, in vectorized calls.
+
+    Percentages (rows marked CI): the binomial interval of params.yaml and the
+    binomial SE, in percent. Means: Student's t interval on n - 1 degrees of
+    freedom, SE = sd / sqrt(n). Bounds are stored unrounded (``ci_lower``,
+    ``ci_upper``) and, for percentages, rounded (``ci_low``, ``ci_high``).
+    """
     wanted = [r for r in rows if r["ci_low"] is CI]
-    bounds = percent_intervals([r["n"] for r in wanted], [r["base"] for r in wanted],
-                               sp.ci_method, sp.ci_level, sp.pct_decimals, sp.rounding)
-    for r, (low, high) in zip(wanted, bounds, strict=True):
-        r["ci_low"], r["ci_high"] = low, high
+    n = [r["n"] for r in wanted]
+    base = [r["base"] for r in wanted]
+    lows, highs = intervals(n, base, sp.ci_method, sp.ci_level)
+    ses = binomial_se(n, base)
+    for r, low, high, se in zip(wanted, lows.tolist(), highs.tolist(), ses.tolist(),
+                                strict=True):  # fmt: skip
+        if math.isnan(low):
+            r["ci_low"] = r["ci_high"] = None
+            continue
+        r["ci_lower"], r["ci_upper"], r["se"] = low * 100, high * 100, se * 100
+        r["ci_low"] = round_decimal(Decimal(repr(low)) * 100, sp.pct_decimals, sp.rounding)
+        r["ci_high"] = round_decimal(Decimal(repr(high)) * 100, sp.pct_decimals, sp.rounding)
+        r["ci_method"] = sp.ci_method
+    means = [r for r in rows if r["stat"] == "mean" and r["estimate"] is not None]
+    se, lower, upper = t_intervals([r["estimate"] for r in means], [r["_sd"] for r in means],
+                                   [r["n"] for r in means], sp.ci_level)  # fmt: skip
+    for r, s_, lo, hi in zip(means, se.tolist(), lower.tolist(), upper.tolist(), strict=True):
+        if not math.isnan(s_):
+            r["se"], r["ci_lower"], r["ci_upper"], r["ci_method"] = s_, lo, hi, "t"
+
+
+def _fill_shown(rows: list[dict], sp: StatsParams) -> None:
+    """Each figure and its interval as the report prints them (``shown``, ...)."""
+    for r in rows:
+        if r["stat"] == "pct":
+            r["shown"], r["shown_low"], r["shown_high"] = (
+                None if v is None else str(v) for v in (r["pct"], r["ci_low"], r["ci_high"]))
+        elif r["stat"] == "count":
+            r["shown"] = str(r["n"])
+        else:
+            r["shown"], r["shown_low"], r["shown_high"] = (
+                None if v is None else str(round_decimal(Decimal(repr(v)), r["_decimals"],
+                                                         sp.rounding))
+                for v in (r["estimate"], r["ci_lower"], r["ci_upper"]))  # fmt: skip
+
+
+def _weigh(rows: list[dict], responses: Any, book: Codebook, sp: StatsParams) -> None:
+    """Replace each percentage and numeric estimate by its design-based one (svy).
+
+    ``n`` and ``base`` stay the unweighted counts; each row gains the sums of
+    weights behind it, the design effect and the effective base (base / deff).
+    Minimum and maximum are the sample's, as unweighted.
+    """
+    from helpers.summarize.design import DesignEstimates
+
+    design = DesignEstimates(nw.to_native(nw.from_native(responses)), book, sp)
+    for r in rows:
+        cell = r.get("_cell")
+        if cell is None or r["base"] == 0:
+            continue
+        column, value, group, key = cell
+        if r["kind"] == "respondents" and column == "all":
+            est = None
+            n_w = base_w = sum(design.weight_sums(None, "all").values())
+        elif r["kind"] == "respondents":
+            est = design.group_shares(column).get(str(key))
+            sums = design.weight_sums(column, "all")
+            n_w, base_w = sums.get(("all", key), 0.0), sum(sums.values())
+        elif r["kind"] == "answer":
+            est = design.shares(column, group).get((str(key), str(value)))
+            sums = design.weight_sums(column, group)
+            n_w = sums.get((key, value), 0.0)
+            base_w = sum(w for (g, v), w in sums.items() if g == key and v is not None)
+        else:  # numeric
+            n_w = base_w = design.answered_weight(column, group).get(key, 0.0)
+            est = None
+            if value == "mean":
+                est = design.mean(column, group).get(str(key))
+            elif value in QUANTILES:
+                est = design.quantiles(column, group, tuple(QUANTILES.values())).get(
+                    (QUANTILES[value], str(key)))  # fmt: skip
+        r["n_weighted"], r["base_weighted"] = n_w, base_w
+        if est is None:
+            continue
+        scale = 100.0 if r["stat"] == "pct" else 1.0
+        r["estimate"] = est.estimate * scale
+        r["se"] = None if est.se is None else est.se * scale
+        r["ci_lower"] = None if est.low is None else est.low * scale
+        r["ci_upper"] = None if est.high is None else est.high * scale
+        r["deff"] = est.deff
+        r["base_effective"] = r["base"] / est.deff if est.deff else None
+        r["ci_method"] = (sp.design_ci_method if r["stat"] == "pct" else
+                          "t (design df)" if value == "mean" else "woodruff")  # fmt: skip
+        if r["stat"] == "pct":
+            r["pct"] = round_decimal(Decimal(repr(r["estimate"])), sp.pct_decimals, sp.rounding)
+            for bound, exact in (("ci_low", r["ci_lower"]), ("ci_high", r["ci_upper"])):
+                r[bound] = None if exact is None else round_decimal(
+                    Decimal(repr(exact)), sp.pct_decimals, sp.rounding)  # fmt: skip
 
 
 def _free_text_rows(free_text: Any, book: Codebook) -> list[dict]:
@@ -253,7 +435,7 @@ def _free_text_rows(free_text: Any, book: Codebook) -> list[dict]:
                 f"{q.id}.{group}.{code}.count", "free_text", rule, None, question=q.id,
                 group=group, group_value=label, answer=FREE_TEXT_ANSWER, n=n, base=None,
                 pct=None, ci_low=None, ci_high=None, group_code=code, answer_code="count",
-                kind="free_text",
+                kind="free_text", stat="count", estimate=float(n), _decimals=0,
             ))  # fmt: skip
     return rows
 
@@ -271,7 +453,9 @@ def summary_types(sp: StatsParams) -> dict[str, pl.DataType]:
     pct = pl.Decimal(38, sp.pct_decimals)
     counts = {"n": pl.Int64, "base": pl.Int64}
     decimals = {"pct": pct, "ci_low": pct, "ci_high": pct}
-    return {c: counts.get(c) or decimals.get(c) or pl.String for c in SUMMARY_COLUMNS}
+    floats = dict.fromkeys(FLOAT_COLUMNS, pl.Float64)
+    return {c: counts.get(c) or decimals.get(c) or floats.get(c) or pl.String
+            for c in SUMMARY_COLUMNS}  # fmt: skip
 
 
 def summarize(responses: Any, free_text: Any, book: Codebook, sp: StatsParams) -> Summaries:
@@ -285,7 +469,7 @@ def summarize(responses: Any, free_text: Any, book: Codebook, sp: StatsParams) -
     tallies = Tallies(responses)
     breakdowns = {q.id: ["all", *book.breakdowns_of(q),
                          *[col for row_q, col in book.crosstabs if row_q == q.id]]
-                  for q in book.closed}  # fmt: skip
+                  for q in (*book.closed, *book.numeric)}  # fmt: skip
     levels = _levels(tallies, book)
     for q in book.closed:
         tallies.prefetch([*breakdowns[q.id], *q.response_columns], levels)
@@ -293,8 +477,14 @@ def summarize(responses: Any, free_text: Any, book: Codebook, sp: StatsParams) -
     for q in book.closed:
         for group in breakdowns[q.id]:
             rows.extend(_question_rows(tallies, book, q, group, sp))
+    for q in book.numeric:
+        for group in breakdowns[q.id]:
+            rows.extend(_numeric_rows(tallies, book, q, group, sp))
     rows.extend(_free_text_rows(free_text, book))
     _fill_intervals(rows, sp)
+    if book.design is not None:
+        _weigh(rows, responses, book, sp)
+    _fill_shown(rows, sp)
     ids = [r["figure_id"] for r in rows]
     if len(set(ids)) != len(ids):
         seen: set[str] = set()
@@ -320,4 +510,8 @@ def headline_metrics(figures: pl.DataFrame, book: Codebook) -> dict[str, float |
         out[f"{q.id}_{q.answers[0].code}_n"] = int(row["n"])
         pct = row["pct"]
         out[f"{q.id}_{q.answers[0].code}_pct"] = float(pct) if isinstance(pct, Decimal) else pct
+    for q in book.numeric:
+        row = figures.filter(pl.col("figure_id") == f"{q.id}.all.all.mean").row(0, named=True)
+        out[f"{q.id}_n"] = int(row["n"])
+        out[f"{q.id}_mean"] = row["estimate"]
     return out

@@ -8,10 +8,11 @@ Variable labels become question texts, value labels the answers (in the order
 of their values), SPSS user-missing values (discrete values and ranges over
 labelled codes) the ``missing_codes``; a text variable becomes a free-text
 question and a variable whose values are all distinct and whose name looks like
-an id becomes ``input.respondent_id``. Every guess is marked ``# REVIEW`` in the
-output: the draft is a starting point that the strict codebook check accepts,
-not a reviewed codebook. Numeric variables without value labels are listed at
-the end as comments (numeric questions are not supported yet).
+an id becomes ``input.respondent_id``; a numeric variable without value labels
+becomes a numeric question, unless its name looks like a weight
+(``design.weight``). Every guess is marked ``# REVIEW`` in the output: the
+draft is a starting point that the strict codebook check accepts, not a
+reviewed codebook.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ KINDS = {".sav": "respondent_sav", ".zsav": "respondent_sav", ".dta": "responden
 ID_NAME = re.compile(r"(^|_)(id|resp(ondent)?(_?id)?|case(_?id)?|caseno|serial)($|_)", re.I)
 MISSING_LIKE = re.compile(r"refus|don.?t know|no answer|not applicable|\bn/?a\b|missing|"
                           r"\bdk\b|skipped|inapplicable", re.I)
+WEIGHT_NAME = re.compile(r"(^|_)(w(ei)?gh?t|wt|weight\w*|finalwgt|pweight)($|_|\d)", re.I)
 YES_NO = ({"yes", "no"}, {"sí", "no"}, {"si", "no"}, {"oui", "non"}, {"true", "false"})
 
 
@@ -106,8 +108,7 @@ def draft(path: Path) -> str:
     value_labels = meta.variable_value_labels or {}
     types = meta.readstat_variable_types or {}
     questions: list[tuple[dict, list[str]]] = []
-    skipped: list[str] = []
-    id_column = None
+    id_column = weight = None
     for var in meta.column_names:
         labels = value_labels.get(var) or {}
         column = frame[var]
@@ -122,24 +123,35 @@ def draft(path: Path) -> str:
                                "type": "free_text", "text": " ".join(str(text).split()),
                                "short": str(text)[:40].strip()},
                               ["a text variable without value labels: free text?"]))  # fmt: skip
+        elif weight is None and WEIGHT_NAME.search(var):
+            weight = var
         else:
-            label = (meta.column_names_to_labels or {}).get(var) or ""
-            skipped.append(f"{var}" + (f" ({label})" if label else ""))
+            text = (meta.column_names_to_labels or {}).get(var) or var
+            q = {"id": slug(var) or var.lower(), "column": var, "type": "numeric",
+                 "text": " ".join(str(text).split()), "short": str(text)[:40].strip()}
+            missing = _user_missing(meta, var)
+            if missing:
+                q["missing_codes"] = missing
+            measure = (getattr(meta, "variable_measure", None) or {}).get(var, "unknown")
+            questions.append((q, [f"numeric without value labels (measure {measure!r}): add "
+                                  f"its unit, or drop it if it is not a question"]))
     title = meta.file_label or path.stem
     book: dict[str, Any] = {"survey": {"id": slug(path.stem) or "survey", "title": title}}
     if id_column:
         book["input"] = {"respondent_id": id_column}
+    if weight:
+        book["design"] = {"weight": weight}
     book["questions"] = [q for q, _ in questions]
     parse_codebook(book)  # the draft passes the strict check, or this is a bug here
-    return _yaml_with_notes(book, questions, skipped, path, kind, id_column)
+    return _yaml_with_notes(book, questions, path, kind, id_column)
 
 
 def _dump(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
-def _yaml_with_notes(book: dict, questions: list[tuple[dict, list[str]]], skipped: list[str],
-                     path: Path, kind: str, id_column: str | None) -> str:  # fmt: skip
+def _yaml_with_notes(book: dict, questions: list[tuple[dict, list[str]]], path: Path,
+                     kind: str, id_column: str | None) -> str:  # fmt: skip
     out = [f"# DRAFT codebook of {path.name} (input_kind: {kind}), written by",
            "# `python -m helpers.tools.codebook draft`. Review every '# REVIEW' line, then add",
            "# groups (grouping variables) and breakdowns; see the README, 'Any survey'.",
@@ -147,16 +159,16 @@ def _yaml_with_notes(book: dict, questions: list[tuple[dict, list[str]]], skippe
     if id_column:
         out += [f"# REVIEW: {id_column!r} holds a distinct value per case: the respondent id?",
                 _dump({"input": book["input"]}).rstrip()]
+    if "design" in book:
+        out += [f"# REVIEW: {book['design']['weight']!r} is named like a weight: the design's "
+                f"weight? Add its strata and psu if the sample has them.",
+                _dump({"design": book["design"]}).rstrip()]
     out.append("questions:")
     for q, notes in questions:
         out += [f"  # REVIEW: {note}" for note in notes]
         block = _dump([q]).rstrip().splitlines()
         out += [f"  {line}" for line in block]
     out.append("breakdowns:\n  by_group: []   # REVIEW: group ids to break every question down by")
-    if skipped:
-        out.append("# Left out (numeric without value labels; numeric questions are not "
-                   "supported yet):")
-        out += [f"#   {s}" for s in skipped]
     return "\n".join(out) + "\n"
 
 
