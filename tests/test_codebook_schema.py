@@ -51,13 +51,16 @@ def test_an_unknown_key_is_refused_with_the_nearest_valid_one(book, edit, messag
     assert message in _refused(book)
 
 
-@pytest.mark.parametrize("key", ["weight", "weights", "asked_if"])
-def test_keys_of_features_not_built_are_refused_saying_why(book, key):
-    place = book if key != "asked_if" else book["questions"][1]
-    place[key] = "w"
+@pytest.mark.parametrize("key", ["weight", "weights"])
+def test_a_weight_outside_the_design_section_is_refused_saying_where_it_belongs(book, key):
+    book[key] = "w"
     text = _refused(book)
-    assert f"key {key!r} refused" in text
-    assert "design: {weight: <column>}" in text or "not asked" in text
+    assert f"key {key!r} refused" in text and "design: {weight: <column>}" in text
+
+
+def test_routing_must_be_a_mapping_of_variables_to_codes(book):
+    book["questions"][1]["asked_if"] = "q1 == 1"
+    assert "questions[1] (q2).asked_if: Input should be a valid dictionary" in _refused(book)
 
 
 def test_a_design_section_is_checked_like_every_other(book):

@@ -19,7 +19,7 @@ import pytest
 from project_copy import project_stats, summarized
 
 from helpers.clean.export import check_export_responses, clean_export
-from helpers.core.codebook import load_codebook
+from helpers.core.codebook import load_codebook, parse_codebook
 from helpers.core.errors import SourceError
 from helpers.extract.export import read_export
 
@@ -113,3 +113,43 @@ def test_a_respondent_without_a_weight_stops_clean_naming_the_line(book, tmp_pat
         clean_export(read_export(path, book), book, str(path))
     assert str(err.value).startswith(f"{path}:6: expected a positive number in 'finalwgt' "
                                      f"(the design's weight); found ''")  # fmt: skip
+
+
+def test_trace_prints_a_weighted_figure_s_design_based_values():
+    import subprocess
+    import sys
+
+    root = HERE.parents[2]
+    done = subprocess.run([sys.executable, "-m", "helpers.tools.trace", "zinc.race.2.mean",
+                           "--survey", "nhanes2"], capture_output=True, text=True, cwd=root,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    committed = pl.read_csv(root / "data/processed/nhanes2/summaries.csv").filter(
+        pl.col("figure_id") == "zinc.race.2.mean").row(0, named=True)  # fmt: skip
+    assert f"mean = {committed['shown']}" in done.stdout
+    assert f"deff {committed['deff']}" in done.stdout and "885 row(s) counted" in done.stdout
+
+
+def test_a_finite_population_correction_equals_r_survey_s(book, tmp_path):
+    """fpc: an INVENTED 4 PSUs per stratum population, on the real rows (make_fpc_reference.R)."""
+    import yaml
+
+    data = pl.read_csv(HERE / "nhanes2.csv", infer_schema=False).with_columns(
+        pl.lit("4").alias("npsu"))  # fmt: skip
+    path = tmp_path / "nhanes2.csv"
+    data.write_csv(path)
+    raw = yaml.safe_load((HERE / "codebook.yaml").read_text(encoding="utf-8"))
+    raw["design"]["fpc"] = "npsu"
+    fpc_book = parse_codebook(raw)
+    result, free = clean_export(read_export(path, fpc_book), fpc_book, str(path))
+    figures = summarized(result.responses, free, fpc_book, project_stats()).figures.set_index(
+        "figure_id")  # fmt: skip
+    reference = pl.read_csv(HERE / "reference_fpc.csv").to_dicts()
+    for ref in reference:
+        domain = "all.all" if ref["domain"] == "all" else f"race.{ref['domain'][-1]}"
+        fid = f"zinc.{domain}.mean" if ref["variable"] == "zinc" else f"highbp.{domain}.1"
+        scale = 1.0 if ref["variable"] == "zinc" else 100.0
+        got = figures.loc[fid]
+        assert got["estimate"] == pytest.approx(ref["estimate"] * scale, rel=REL), fid
+        assert got["se"] == pytest.approx(ref["se"] * scale, rel=REL), fid
+    assert len(reference) == 8

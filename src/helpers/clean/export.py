@@ -48,6 +48,8 @@ def clean_export(raw: pl.DataFrame, book: Codebook, path: str,
     exprs: list[pl.Expr] = []
     plans: list[tuple[str, str, dict[str, str]]] = []  # (variable, column, reject reasons)
     for g in book.groups:
+        if g.derived_from:
+            continue
         column = cols.groups[g.id]
         if g.from_source:
             exprs.append(pl.col(column).alias(g.id))
@@ -56,6 +58,8 @@ def clean_export(raw: pl.DataFrame, book: Codebook, path: str,
         exprs.append(_mapped(column, mapping, [o.code for o in g.values], g.id))
         plans.append((g.id, column, reasons))
     for q in book.closed:
+        if q.derived_from:
+            continue
         if q.categorical:
             column = cols.categorical[q.id]
             codes = [o.code for o in q.answers]
@@ -74,9 +78,11 @@ def clean_export(raw: pl.DataFrame, book: Codebook, path: str,
         plans.append((q.id, column, reasons))
     exprs += design_columns(raw, book, path)
     responses = raw.select(ids, *exprs, pl.col(SOURCE_LINE))
+    responses = with_derived(responses, book)
     rejects = {var: _rejects(raw, column, reasons, var, ids) for var, column, reasons in plans}
+    responses, rejects = route(responses, book, rejects)
     counts = []
-    for q in (*book.closed, *book.numeric):
+    for q in (*[q for q in book.closed if not q.derived_from], *book.numeric):
         first = responses[q.response_columns[0]]  # a multiple-choice answer: all or none
         rejected = rejects[q.id].height
         kept = n - first.null_count()
@@ -100,6 +106,71 @@ def clean_export(raw: pl.DataFrame, book: Codebook, path: str,
                                              "rows_rejected": pl.Int64,
                                              "balanced": pl.Boolean})  # fmt: skip
     return Reconciled(responses, rejects_df.select(REJECT_COLUMNS), counts_df), free_text
+
+
+def with_derived(responses: pl.DataFrame, book: Codebook) -> pl.DataFrame:
+    """Add each derived variable (a recode of a coded one), in the hand-off's column order.
+
+    Each value's ``of`` codes of the source map onto it; a source code no value
+    recodes, or a missing source, is missing.
+    """
+    if not book.derived:
+        return responses
+    added = []
+    for item in book.derived:
+        values = item.answers if hasattr(item, "answers") else item.values
+        source = book.group(item.derived_from)
+        index = code_index([o.code for o in source.values])
+        mapping = {index[code_key(c)]: o.code for o in values for c in o.of}
+        added.append(pl.col(item.derived_from).cast(pl.String).replace_strict(
+            mapping, default=None, return_dtype=pl.Enum([o.code for o in values]))
+            .alias(item.id))  # fmt: skip
+    out = responses.with_columns(added)
+    order = [g.id for g in book.groups] + [c for q in book.closed for c in q.response_columns]
+    head = [ID_COLUMN, *order]
+    return out.select(*head, *[c for c in out.columns if c not in head])
+
+
+def route(responses: pl.DataFrame, book: Codebook,
+          rejects: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """Answers from respondents a question's ``asked_if`` does not route to it: set aside.
+
+    Each is a routing violation in ``rejects.csv`` (the respondent's routing value
+    named) and missing in responses, so that a routed question's base is the
+    respondents routed to it who answered.
+    """
+    routed = [q for q in book.summarized if q.asked_if]
+    if not routed:
+        return responses, rejects
+    fixes = []
+    rejects = dict(rejects)
+    for q in routed:
+        asked = routed_expr(book, q)
+        cols = q.response_columns
+        answered = ~pl.all_horizontal([pl.col(c).is_null() for c in cols])
+        bad = responses.filter(answered & ~asked)
+        condition = " and ".join(f"{var} in {', '.join(codes)}" for var, codes in q.asked_if)
+        found = pl.concat_str([pl.lit(f"{var} = ") + pl.col(var).cast(pl.String)
+                               .fill_null("missing") for var, _ in q.asked_if], separator=", ")
+        violations = bad.select(
+            pl.col(SOURCE_LINE).alias("source_line"), pl.lit(q.id, pl.String).alias("list"),
+            pl.col(ID_COLUMN).alias("organization"),
+            (pl.lit(f"routing violation: answered {q.id}, asked only if {condition}; found ")
+             + found).alias("reason"))  # fmt: skip
+        rejects[q.id] = pl.concat([rejects[q.id], violations]).sort("source_line") \
+            if q.id in rejects else violations  # fmt: skip
+        fixes += [pl.when(asked).then(pl.col(c)).alias(c) for c in cols]
+    return responses.with_columns(fixes), rejects
+
+
+def routed_expr(book: Codebook, q: Question) -> pl.Expr:
+    """True for the respondents ``q``'s ``asked_if`` routes to it (every condition holds)."""
+    conditions = []
+    for var, codes in q.asked_if:
+        index = code_index([o.code for o in book.group(var).values])
+        conditions.append(pl.col(var).cast(pl.String).is_in([index[code_key(c)] for c in codes])
+                          .fill_null(False))  # fmt: skip
+    return pl.all_horizontal(conditions)
 
 
 def check_reject_shares(counts: list[dict], reasons: dict[str, dict[str, str]],

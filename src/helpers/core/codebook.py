@@ -56,11 +56,16 @@ def slug(text: str) -> str:
 
 @dataclass(frozen=True)
 class Option:
-    """One answer (or group value): code, label and the document's cues for it."""
+    """One answer (or group value): code, label and the document's cues for it.
+
+    ``of``: the codes it stands for, for a net (top-2 box) or an answer of a derived
+    variable (the source's codes it recodes).
+    """
 
     code: str
     label: str
     cues: tuple[str, ...] = ()
+    of: tuple[str, ...] = ()
 
     def heading_matches(self, text: str) -> bool:
         """True if a heading line names this option exactly."""
@@ -85,11 +90,20 @@ class Question:
     separator: str = ";"
     by: tuple[str, ...] | None = None  # its own breakdowns (None: the codebook's by_group)
     unit: str = ""  # a numeric question's unit ("years", "mcg/dl"), shown beside its figures
+    nets: tuple[Option, ...] = ()  # answers combined ("top-2 box"): extra figures, same base
+    excluded: tuple[str, ...] = ()  # answer codes counted but left out of the base ("Don't know")
+    derived_from: str = ""  # a variable recoded from another (each answer's ``of`` codes)
+    asked_if: tuple[tuple[str, tuple[str, ...]], ...] = ()  # routing: (variable, its codes)
 
     @property
     def source_column(self) -> str:
         """Column of a respondent-level export holding this question (default: its id)."""
         return self.column or self.id
+
+    @property
+    def in_base(self) -> tuple[str, ...]:
+        """The answer codes that count in the base (all but ``excluded``)."""
+        return tuple(o.code for o in self.answers if o.code not in self.excluded)
 
     @property
     def categorical(self) -> bool:
@@ -131,6 +145,8 @@ class Group:
     from_source: bool = False
     column: str = ""
     list_cues: tuple[str, ...] = ()
+    derived_from: str = ""  # a group recoded from a question or group (values' ``of`` codes)
+    of_question: bool = False  # a single-answer question used as a group (its own column)
 
     @property
     def source_column(self) -> str:
@@ -181,11 +197,21 @@ class Codebook:
         raise KeyError(f"no question {qid!r} in the codebook")
 
     def group(self, gid: str) -> Group:
-        """The group with this id."""
+        """The group with this id, or a single-answer question used as one (its answers)."""
         for g in self.groups:
             if g.id == gid:
                 return g
-        raise KeyError(f"no group {gid!r} in the codebook")
+        for q in self.categorical:
+            if q.id == gid:
+                return Group(id=q.id, label=q.short, values=q.answers, column=q.source_column,
+                             of_question=True)  # fmt: skip
+        raise KeyError(f"no group or single-answer question {gid!r} in the codebook")
+
+    @property
+    def derived(self) -> tuple[Question | Group, ...]:
+        """Variables recoded from another (groups first), in codebook order."""
+        return (*[g for g in self.groups if g.derived_from],
+                *[q for q in self.questions if q.derived_from])
 
     @property
     def categorical(self) -> tuple[Question, ...]:
@@ -224,8 +250,11 @@ class Codebook:
         return tuple(dict.fromkeys([*self.by_group, *own]))
 
     def breakdowns_of(self, q: Question) -> tuple[str, ...]:
-        """The groups ``q`` is broken down by: its own ``breakdowns``, else ``by_group``."""
-        return self.by_group if q.by is None else q.by
+        """The groups ``q`` is broken down by: its own ``breakdowns``, else ``by_group``.
+
+        A question used as a group is not a breakdown of itself.
+        """
+        return tuple(g for g in (self.by_group if q.by is None else q.by) if g != q.id)
 
     def in_section(self, section: int) -> tuple[Question, ...]:
         """Questions the document reports under 'QUESTION <section>'."""
@@ -242,6 +271,7 @@ def _options(raw: list[dict[str, Any]], where: str) -> tuple[Option, ...]:
                 code=str(item["code"]),
                 label=str(item["label"]),
                 cues=tuple(str(c) for c in item.get("source_cues", ())),
+                of=tuple(str(c) for c in item.get("of", ())),
             )
         )
     codes = [o.code for o in options]
@@ -316,6 +346,11 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                 separator=separator,
                 by=None if q.get("breakdowns") is None else tuple(q["breakdowns"]),
                 unit=str(q.get("unit") or ""),
+                nets=_options(q.get("nets", []), f"{where}.nets"),
+                excluded=tuple(str(c) for c in q.get("excluded_from_base", ())),
+                derived_from=str(q.get("derived_from") or ""),
+                asked_if=tuple((str(k), tuple(str(c) for c in v))
+                               for k, v in (q.get("asked_if") or {}).items()),
             )
         )
     ids = [q.id for q in questions]
@@ -332,6 +367,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                 from_source=values == "from_source",
                 column=str(g.get("column", "")),
                 list_cues=tuple(str(c) for c in g.get("source_list_cues", ())),
+                derived_from=str(g.get("derived_from") or ""),
             )
         )
     taken = [q.id for q in questions] + [g.id for g in groups]
@@ -355,6 +391,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         input=dict(data.get("input", {})),
         design=_design(data.get("design")),
     )
+    _check_language(book)
     try:
         for gid in book.by_group:
             book.group(gid)
@@ -375,6 +412,79 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
     except KeyError as exc:
         raise CodebookError(f"breakdowns: {exc.args[0]}") from None
     return book
+
+
+def _same_codes(codes: tuple[str, ...], valid: list[str]) -> tuple[list[str], list[str]]:
+    """(codes mapped onto ``valid``'s spelling, codes not among them), by value."""
+    index = {code_key(v): v for v in valid}
+    return ([index[code_key(c)] for c in codes if code_key(c) in index],
+            [c for c in codes if code_key(c) not in index])
+
+
+def _check_language(book: Codebook) -> None:
+    """Nets, bases, derived variables and routing name codes and variables that exist."""
+    where = {q.id: ("questions", i) for i, q in enumerate(book.questions)}
+    where |= {g.id: ("groups", i) for i, g in enumerate(book.groups)}
+    for q in book.questions:
+        codes = [o.code for o in q.answers]
+        for net in q.nets:
+            if not q.categorical:
+                raise CodebookError(f"question {q.id}: nets need a single-answer question",
+                                    (*where[q.id], "nets"))  # fmt: skip
+            _, unknown = _same_codes(net.of, codes)
+            if unknown or not net.of:
+                raise CodebookError(f"question {q.id}: net {net.code!r} combines answer codes "
+                                    f"of {q.id} ({', '.join(codes)}); found {list(net.of)}",
+                                    (*where[q.id], "nets"))  # fmt: skip
+        if set(o.code for o in q.nets) & set(codes):
+            raise CodebookError(f"question {q.id}: a net's code is also an answer code",
+                                (*where[q.id], "nets"))  # fmt: skip
+        _, unknown = _same_codes(q.excluded, codes)
+        if unknown or (q.excluded and not q.categorical):
+            raise CodebookError(f"question {q.id}: excluded_from_base names answer codes of a "
+                                f"single-answer question ({', '.join(codes)}); found {unknown}",
+                                (*where[q.id], "excluded_from_base"))  # fmt: skip
+        for var, route in q.asked_if:
+            try:
+                source = book.group(var)
+            except KeyError:
+                raise CodebookError(f"question {q.id}: asked_if names {var!r}, which is no "
+                                    f"group or single-answer question", (*where[q.id],
+                                                                         "asked_if")) from None
+            if var == q.id or source.from_source:
+                raise CodebookError(f"question {q.id}: asked_if needs a coded variable other "
+                                    f"than itself; found {var!r}", (*where[q.id], "asked_if"))
+            _, unknown = _same_codes(route, [o.code for o in source.values])
+            if unknown or not route:
+                raise CodebookError(f"question {q.id}: asked_if {var}: codes of {var} "
+                                    f"({', '.join(o.code for o in source.values)}); found "
+                                    f"{list(route)}", (*where[q.id], "asked_if"))  # fmt: skip
+    for item in book.derived:
+        place = (*where[item.id], "derived_from")
+        values = item.answers if isinstance(item, Question) else item.values
+        try:
+            source = book.group(item.derived_from)
+        except KeyError:
+            raise CodebookError(f"{item.id}: derived_from names {item.derived_from!r}, which is "
+                                f"no group or single-answer question", place) from None
+        if source.derived_from or source.from_source or (isinstance(item, Question) and not
+                                                         item.categorical):  # fmt: skip
+            raise CodebookError(f"{item.id}: a single-answer question or coded group is derived "
+                                f"from a coded variable that is not derived itself; found "
+                                f"{item.derived_from!r}", place)  # fmt: skip
+        source_codes = [o.code for o in source.values]
+        seen: list[str] = []
+        for option in values:
+            mapped, unknown = _same_codes(option.of, source_codes)
+            if unknown or not option.of:
+                raise CodebookError(f"{item.id}: value {option.code!r} recodes codes of "
+                                    f"{source.id} ({', '.join(source_codes)}); found "
+                                    f"{list(option.of)}", place)  # fmt: skip
+            twice = sorted(set(seen) & set(mapped))
+            if twice:
+                raise CodebookError(f"{item.id}: {source.id} code(s) {twice} recoded twice",
+                                    place)
+            seen += mapped
 
 
 def _design(raw: dict[str, Any] | None) -> Design | None:

@@ -3,8 +3,8 @@
 A key the schema does not know is refused, naming where it is and the nearest
 valid key (``questions[3] (q4): unknown key 'missing_code' (nearest:
 'missing_codes')``), never ignored: a ``weight:`` the pipeline does not apply
-would otherwise give unweighted figures without a word. Keys of features that
-do not exist yet are refused with what they would have needed.
+would otherwise give unweighted figures without a word. A key in the wrong
+place (a ``weight:`` outside ``design:``) is refused saying where it belongs.
 
 Codes may be written as YAML numbers or text (``code: 6`` or ``code: '6'``);
 labels and texts must be text (an unquoted ``Yes`` is YAML's boolean: quote it).
@@ -19,11 +19,9 @@ from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr, V
 
 Code = StrictStr | StrictInt | StrictFloat  # compared by value when numeric (helpers.core.codes)
 
-NOT_YET = {
+KEY_HINTS = {
     "weight": "a weight is declared in the design section: design: {weight: <column>}",
     "weights": "a weight is declared in the design section: design: {weight: <column>}",
-    "asked_if": "routing (asked_if) is not supported yet: the base would include "
-                "respondents who were not asked",
 }  # fmt: skip
 
 
@@ -37,6 +35,7 @@ class OptionSpec(_Strict):
     code: Code
     label: StrictStr
     source_cues: list[StrictStr] = []
+    of: list[Code] = []  # a net's answer codes, or the source codes a derived value recodes
 
 
 class QuestionSpec(_Strict):
@@ -56,6 +55,10 @@ class QuestionSpec(_Strict):
     separator: StrictStr | None = None
     breakdowns: list[StrictStr] | None = None  # this question's groups (default: by_group)
     unit: StrictStr | None = None  # numeric questions: the unit of their values
+    nets: list[OptionSpec] = []  # answers combined into one more figure (top-2 box)
+    excluded_from_base: list[Code] = []  # answers counted, but not in the base ("Don't know")
+    derived_from: StrictStr | None = None  # recoded from this variable (answers' `of`)
+    asked_if: dict[StrictStr, list[Code]] | None = None  # routing: asked when var in codes
 
 
 class GroupSpec(_Strict):
@@ -66,6 +69,7 @@ class GroupSpec(_Strict):
     values: list[OptionSpec] | Literal["from_source"] = []
     column: StrictStr | None = None
     source_list_cues: list[StrictStr] = []
+    derived_from: StrictStr | None = None  # recoded from this variable (values' `of`)
 
 
 class BreakdownsSpec(_Strict):
@@ -123,7 +127,7 @@ class CodebookSpec(_Strict):
 
 _MODELS: dict[str, type[BaseModel]] = {
     "questions": QuestionSpec, "groups": GroupSpec, "answers": OptionSpec,
-    "items": OptionSpec, "values": OptionSpec, "breakdowns": BreakdownsSpec,
+    "items": OptionSpec, "values": OptionSpec, "nets": OptionSpec, "breakdowns": BreakdownsSpec,
     "survey": SurveySpec, "source": SourceSpec, "input": InputSpec, "design": DesignSpec,
 }  # fmt: skip
 
@@ -173,8 +177,8 @@ def _message(error: dict[str, Any], data: Any) -> str:
     if error["type"] == "extra_forbidden":
         key = str(loc[-1])
         where = _where(loc[:-1], data)
-        if key in NOT_YET:
-            return f"{where}: key {key!r} refused: {NOT_YET[key]}"
+        if key in KEY_HINTS:
+            return f"{where}: key {key!r} refused: {KEY_HINTS[key]}"
         fields = list(_model_at(loc).model_fields)
         near = difflib.get_close_matches(key, fields, n=1)
         hint = f" (nearest: {near[0]!r})" if near else f" (valid keys: {', '.join(fields)})"

@@ -1,7 +1,9 @@
 """Selection rules: which rows a figure counts, stated as data rather than as id lists.
 
 A rule is a mapping ``column -> value``; a row matches when every column equals
-its value. ``ANSWERED`` matches any non-missing value, ``MISSING`` a missing one. Rules stay the
+its value, or one of them when the value is a list (``{"pid": ["0", "1", "2"]}``:
+a derived variable's recode, a net, a routing condition, a base without "Don't
+know"). ``ANSWERED`` matches any non-missing value, ``MISSING`` a missing one. Rules stay the
 same size however many respondents there are; the ids behind a figure are
 derived on demand by applying its rule to the table it names.
 """
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
 ANSWERED = "<answered>"
 MISSING = "<missing>"
-Rule = Mapping[str, str]
+Rule = Mapping[str, "str | list[str]"]
 
 
 def apply_rule(table: pd.DataFrame, rule: Rule) -> pd.Series:
@@ -33,6 +35,8 @@ def apply_rule(table: pd.DataFrame, rule: Rule) -> pd.Series:
             mask &= col.notna().to_numpy()
         elif value == MISSING:
             mask &= col.isna().to_numpy()
+        elif isinstance(value, list):
+            mask &= col.astype("string").isin(value).fillna(False).to_numpy(dtype=bool)
         else:
             mask &= (col.astype("string") == value).fillna(False).to_numpy(dtype=bool)
     return mask
@@ -58,6 +62,7 @@ def describe(rule: Rule | None) -> str:
     if not rule:
         return "all rows"
     return " and ".join(
-        f"{c} answered" if v == ANSWERED else f"{c} missing" if v == MISSING else f"{c} = {v}"
+        f"{c} answered" if v == ANSWERED else f"{c} missing" if v == MISSING
+        else f"{c} in {', '.join(v)}" if isinstance(v, list) else f"{c} = {v}"
         for c, v in rule.items()
     )

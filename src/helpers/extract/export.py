@@ -71,8 +71,8 @@ def export_columns(book: Codebook) -> ExportColumns:
     """The export columns the codebook expects."""
     return ExportColumns(
         ids=book.input.get("respondent_id"),
-        groups={g.id: g.source_column for g in book.groups},
-        categorical={q.id: q.source_column for q in book.categorical},
+        groups={g.id: g.source_column for g in book.groups if not g.derived_from},
+        categorical={q.id: q.source_column for q in book.categorical if not q.derived_from},
         free_text={q.id: q.source_column for q in book.free_text},
         multiple={q.id: q.source_column for q in book.multiple_choice},
         numeric={q.id: q.source_column for q in book.numeric},

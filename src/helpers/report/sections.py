@@ -15,6 +15,7 @@ import yaml
 from markupsafe import Markup
 
 from helpers.core.codebook import SELECTED, Codebook, Question
+from helpers.core.codes import code_key
 from helpers.core.params import StatsParams, record_unit
 from helpers.core.stats import ROUNDING_NAMES, describe_method
 from helpers.core.tables import json_text
@@ -223,9 +224,14 @@ def _answer_labels(q: Question, rows: pd.DataFrame) -> list[str]:
             for i in range(len(rows))]  # fmt: skip
 
 
-def _question_rows(summaries: pd.DataFrame, qid: str, group: str) -> pd.DataFrame:
+def _question_rows(summaries: pd.DataFrame, qid: str, group: str,
+                   kinds: tuple[str, ...] = ("answer",)) -> pd.DataFrame:  # fmt: skip
+    """A question's figures in one group (``kinds``: answers; tables add nets, excluded)."""
     return summaries[(summaries["question"] == qid) & (summaries["group"] == group)
-                     & (summaries["kind"] == "answer")]  # fmt: skip
+                     & summaries["kind"].isin(kinds)]  # fmt: skip
+
+
+TABLE_KINDS = ("answer", "net", "excluded")
 
 
 def log_chart(chart_log: list[dict[str, str]], chart_id: str, rows: pd.DataFrame) -> str:
@@ -275,7 +281,7 @@ def question_section(
         label = book.group(g).label
         by_group.append({
             "title": f"{q.id.upper()} by {label}", "id": f"{q.id}-by-{g}",
-            "table": rh.summary_data(_question_rows(summaries, q.id, g),
+            "table": rh.summary_data(_question_rows(summaries, q.id, g, TABLE_KINDS),
                                      f"{q.id.upper()} by {label} — {method_name}; "
                                      f"† base below {small_n}", small_n, group_label=label),
         })  # fmt: skip
@@ -283,9 +289,13 @@ def question_section(
                         & (summaries["group"] == "all")]  # fmt: skip
     return render(
         "question_section.html", qid=q.id, text=q.text, base=base,
+        excluded=[o.label for o in q.answers if o.code in q.excluded],
+        nets=[(n.label, _labels(q.answers, n.of)) for n in q.nets],
+        routing=[(var, book.group(var).label, _labels(book.group(var).values, codes))
+                 for var, codes in q.asked_if],
         multiple=q.type == "multiple_choice", chart=chart, by_group_chart=by_group_chart,
-        overall=rh.summary_data(overall, f"{q.id.upper()}, all respondents — {method_name}",
-                                small_n),
+        overall=rh.summary_data(_question_rows(summaries, q.id, "all", TABLE_KINDS),
+                                f"{q.id.upper()}, all respondents — {method_name}", small_n),
         by_group=by_group,
         missing=[rh.cited(summaries, r["figure_id"], "n") for _, r in missing.iterrows()],
     )  # fmt: skip
@@ -346,6 +356,12 @@ def numeric_section(book: Codebook, q: Question, summaries: pd.DataFrame, sp: St
         by_group=by_group,
         missing=[rh.cited(summaries, r["figure_id"], "n") for _, r in missing.iterrows()],
     )  # fmt: skip
+
+
+def _labels(options: tuple, codes: tuple[str, ...]) -> list[str]:
+    """The labels of ``codes`` among ``options`` (codes compare by value)."""
+    wanted = {code_key(c) for c in codes}
+    return [o.label for o in options if code_key(o.code) in wanted]
 
 
 def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataFrame,

@@ -43,6 +43,7 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from helpers.core.codebook import SELECTED, Codebook, Question, slug
+from helpers.core.codes import code_index, code_key
 from helpers.core.params import StatsParams
 from helpers.core.selection import ANSWERED, MISSING, rule_text
 from helpers.core.stats import (
@@ -72,6 +73,8 @@ MISSING_CODE = "missing"
 RESPONDENTS = "respondents"
 FREE_TEXT_ANSWER = "Free-text answers"
 CI = object()  # a row's interval, computed for all rows at once (_fill_intervals)
+NET_SEPARATOR = "__net_"  # the design's 0/1 column of a net: "<question>__net_<code>"
+BASE_SUFFIX = "__in_base"  # the design's copy of a question without its excluded answers
 
 
 def group_levels(tallies: Tallies, book: Codebook, group: str) -> list[tuple[str, str]]:
@@ -87,13 +90,45 @@ def group_levels(tallies: Tallies, book: Codebook, group: str) -> list[tuple[str
     return [(o.code, o.label) for o in spec.values]
 
 
-def group_rule(book: Codebook, group: str, code: str, label: str) -> dict[str, str]:
-    """Selection rule of one group value (values taken from the source match by label)."""
+def group_key(book: Codebook, group: str, code: str, label: str) -> str:
+    """The value of a group's column for one of its values (by label if from the source)."""
+    if group == "all":
+        return "all"
+    return label if book.group(group).from_source else code
+
+
+def source_codes(book: Codebook, source: str, codes: tuple[str, ...]) -> list[str]:
+    """``codes`` of variable ``source`` in the codebook's spelling (they compare by value)."""
+    index = code_index([o.code for o in book.group(source).values])
+    return [index[code_key(c)] for c in codes]
+
+
+def group_rule(book: Codebook, group: str, code: str, label: str) -> dict[str, Any]:
+    """Selection rule of one group value (values taken from the source match by label).
+
+    A derived group's rule names the source codes it recodes (``{"pid": ["0", "1",
+    "2"]}``), so that provenance shows the recode.
+    """
     if group == "all":
         return {}
-    if group not in {q.id for q in book.categorical} and book.group(group).from_source:
-        return {group: label}
-    return {group: code}
+    spec = book.group(group)
+    if spec.derived_from:
+        value = next(o for o in spec.values if o.code == code)
+        return {spec.derived_from: source_codes(book, spec.derived_from, value.of)}
+    return {group: group_key(book, group, code, label)}
+
+
+def route_rule(book: Codebook, q: Question) -> dict[str, Any]:
+    """The respondents ``q`` was asked of, as a rule (``{}`` without routing)."""
+    return {var: source_codes(book, var, codes) for var, codes in q.asked_if}
+
+
+def answer_rule(book: Codebook, q: Question, codes: tuple[str, ...]) -> dict[str, Any]:
+    """The rule of answering ``q`` with one of ``codes`` (a derived question: its source's)."""
+    if q.derived_from:
+        of = tuple(c for o in q.answers if o.code in codes for c in o.of)
+        return {q.derived_from: source_codes(book, q.derived_from, of)}
+    return {q.id: list(codes) if len(codes) != 1 else codes[0]}
 
 
 def _row(figure_id: str, table: str, num_rule: dict, base_rule: dict | None,
@@ -186,6 +221,21 @@ class Tallies:
         return self._counts[key]
 
 
+def _routed_tallies(responses: Any, book: Codebook) -> dict[str, Tallies]:
+    """For each routed question, the tallies of the respondents its ``asked_if`` selects."""
+    out: dict[str, Tallies] = {}
+    frame = nw.from_native(responses)
+    for q in book.summarized:
+        if not q.asked_if:
+            continue
+        condition = None
+        for var, codes in q.asked_if:
+            this = nw.col(var).cast(nw.String).is_in(source_codes(book, var, codes))
+            condition = this if condition is None else condition & this
+        out[q.id] = Tallies(nw.to_native(frame.filter(condition)))
+    return out
+
+
 def _levels(tallies: Tallies, book: Codebook) -> dict[str, int]:
     """Distinct values (missing counted as one) of each column a breakdown can use."""
     levels = {g.id: len(tallies.distinct(g.id)) + 1 if g.from_source else len(g.values) + 1
@@ -228,20 +278,47 @@ def _question_rows(
     counts = {col: tallies.counts(group, col) for col, _ in cells.values()}
     first = q.response_columns[0]  # a multiple-choice answer is missing in all or none
     for code, label in group_levels(tallies, book, group):
-        where = group_rule(book, group, code, label)
-        key = "all" if group == "all" else where[group]
+        where = {**route_rule(book, q), **group_rule(book, group, code, label)}
+        key = group_key(book, group, code, label)
         members = sum(n for (g, _), n in counts[first].items() if g == key)
         missing = counts[first].get((key, None), 0)
-        base = members - missing
+        excluded = sum(counts[q.id].get((key, c), 0) for c in q.excluded)
+        answered = members - missing
+        base = answered - excluded
+        if q.categorical:
+            base_rule = {**where, **answer_rule(book, q, q.in_base)} if (
+                q.excluded or q.derived_from) else {**where, q.id: ANSWERED}  # fmt: skip
         for option in q.answers:
             column, value = cells[option.code]
             n = counts[column].get((key, value), 0)
+            numerator = {**where, **answer_rule(book, q, (option.code,))} if q.categorical \
+                else {**where, column: value}  # fmt: skip
+            if option.code in q.excluded:
+                rows.append(_row(
+                    f"{q.id}.{group}.{code}.{option.code}", "responses", numerator,
+                    {**where, q.id: ANSWERED}, question=q.id, group=group, group_value=label,
+                    answer=option.label, n=n, base=answered, pct=None, ci_low=None,
+                    ci_high=None, group_code=code, answer_code=option.code, kind="excluded",
+                    stat="count", estimate=float(n), _decimals=0,
+                ))  # fmt: skip
+                continue
             rows.append(_row(
-                f"{q.id}.{group}.{code}.{option.code}", "responses", {**where, column: value},
-                {**where, column: ANSWERED}, question=q.id, group=group, group_value=label,
-                answer=option.label, n=n, base=base, ci_low=CI, ci_high=CI,
-                group_code=code, answer_code=option.code, kind="answer",
-                **_pct_fields(n, base, sp), _cell=(column, value, group, key),
+                f"{q.id}.{group}.{code}.{option.code}", "responses", numerator,
+                base_rule if q.categorical else {**where, column: ANSWERED}, question=q.id,
+                group=group, group_value=label, answer=option.label, n=n, base=base,
+                ci_low=CI, ci_high=CI, group_code=code, answer_code=option.code, kind="answer",
+                **_pct_fields(n, base, sp), _cell=(
+                    f"{q.id}{BASE_SUFFIX}" if q.excluded else column, value, group, key),
+            ))  # fmt: skip
+        for net in q.nets:
+            of = tuple(source_codes(book, q.id, net.of))
+            n = sum(counts[q.id].get((key, c), 0) for c in of)
+            rows.append(_row(
+                f"{q.id}.{group}.{code}.{net.code}", "responses",
+                {**where, **answer_rule(book, q, of)}, base_rule, question=q.id, group=group,
+                group_value=label, answer=net.label, n=n, base=base, ci_low=CI, ci_high=CI,
+                group_code=code, answer_code=net.code, kind="net", **_pct_fields(n, base, sp),
+                _cell=(f"{q.id}{NET_SEPARATOR}{net.code}", SELECTED, group, key),
             ))  # fmt: skip
         if missing:
             rows.append(_missing_row(q, group, code, label, where, first, missing, members))
@@ -282,8 +359,8 @@ def _numeric_rows(tallies: Tallies, book: Codebook, q: Question, group: str,
     rows = []
     table = numeric_table(tallies, q, group, sp.quantile_method)
     for code, label in group_levels(tallies, book, group):
-        where = group_rule(book, group, code, label)
-        key = "all" if group == "all" else where[group]
+        where = {**route_rule(book, q), **group_rule(book, group, code, label)}
+        key = group_key(book, group, code, label)
         got = table.get(key, {"members": 0, "n": 0})
         n = int(got["n"] or 0)
         for stat, answer, _ in NUMERIC_STATS:
@@ -311,7 +388,7 @@ def _respondent_rows(tallies: Tallies, book: Codebook, sp: StatsParams) -> list[
         counts = tallies.counts(group, None)
         for code, label in group_levels(tallies, book, group):
             where = group_rule(book, group, code, label)
-            key = "all" if group == "all" else where[group]
+            key = group_key(book, group, code, label)
             n = counts.get((key, key), 0)
             rows.append(_row(
                 f"{RESPONDENTS}.{group}.{code}", "responses", where, {}, question=RESPONDENTS,
@@ -368,6 +445,26 @@ def _fill_shown(rows: list[dict], sp: StatsParams) -> None:
                 for v in (r["estimate"], r["ci_lower"], r["ci_upper"]))  # fmt: skip
 
 
+def design_frame(responses: pl.DataFrame, book: Codebook) -> pl.DataFrame:
+    """The responses plus what design-based shares need of nets and excluded answers.
+
+    ``<q>__in_base``: ``q`` without its excluded answers (missing there); and
+    ``<q>__net_<code>``: 1 for the net's answers, 0 for the base's others.
+    """
+    extra = []
+    for q in book.categorical:
+        text = pl.col(q.id).cast(pl.String)
+        in_base = text.is_in(list(q.in_base))
+        if q.excluded:
+            extra.append(pl.when(in_base).then(text).alias(f"{q.id}{BASE_SUFFIX}"))
+        for net in q.nets:
+            of = source_codes(book, q.id, net.of)
+            extra.append(pl.when(in_base).then(pl.when(text.is_in(of)).then(pl.lit(SELECTED))
+                                                .otherwise(pl.lit("0")))
+                         .alias(f"{q.id}{NET_SEPARATOR}{net.code}"))  # fmt: skip
+    return responses.with_columns(extra) if extra else responses
+
+
 def _weigh(rows: list[dict], responses: Any, book: Codebook, sp: StatsParams) -> None:
     """Replace each percentage and numeric estimate by its design-based one (svy).
 
@@ -377,7 +474,8 @@ def _weigh(rows: list[dict], responses: Any, book: Codebook, sp: StatsParams) ->
     """
     from helpers.summarize.design import DesignEstimates
 
-    design = DesignEstimates(nw.to_native(nw.from_native(responses)), book, sp)
+    design = DesignEstimates(design_frame(nw.to_native(nw.from_native(responses)), book), book,
+                             sp)  # fmt: skip
     for r in rows:
         cell = r.get("_cell")
         if cell is None or r["base"] == 0:
@@ -390,7 +488,7 @@ def _weigh(rows: list[dict], responses: Any, book: Codebook, sp: StatsParams) ->
             est = design.group_shares(column).get(str(key))
             sums = design.weight_sums(column, "all")
             n_w, base_w = sums.get(("all", key), 0.0), sum(sums.values())
-        elif r["kind"] == "answer":
+        elif r["kind"] in ("answer", "net"):
             est = design.shares(column, group).get((str(key), str(value)))
             sums = design.weight_sums(column, group)
             n_w = sums.get((key, value), 0.0)
@@ -471,15 +569,17 @@ def summarize(responses: Any, free_text: Any, book: Codebook, sp: StatsParams) -
                          *[col for row_q, col in book.crosstabs if row_q == q.id]]
                   for q in (*book.closed, *book.numeric)}  # fmt: skip
     levels = _levels(tallies, book)
+    routed = _routed_tallies(responses, book)
     for q in book.closed:
-        tallies.prefetch([*breakdowns[q.id], *q.response_columns], levels)
+        if not q.asked_if:
+            tallies.prefetch([*breakdowns[q.id], *q.response_columns], levels)
     rows = _respondent_rows(tallies, book, sp)
     for q in book.closed:
         for group in breakdowns[q.id]:
-            rows.extend(_question_rows(tallies, book, q, group, sp))
+            rows.extend(_question_rows(routed.get(q.id, tallies), book, q, group, sp))
     for q in book.numeric:
         for group in breakdowns[q.id]:
-            rows.extend(_numeric_rows(tallies, book, q, group, sp))
+            rows.extend(_numeric_rows(routed.get(q.id, tallies), book, q, group, sp))
     rows.extend(_free_text_rows(free_text, book))
     _fill_intervals(rows, sp)
     if book.design is not None:

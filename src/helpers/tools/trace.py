@@ -92,6 +92,14 @@ def _figure_header(row: dict[str, Any], prov: dict[str, Any]) -> list[str]:
         value += f", pct = {row['pct']}%"
     if row.get("ci_low") not in (None, ""):
         value += f" (interval {row['ci_low']}–{row['ci_high']})"
+    if row.get("stat") not in (None, "", "pct", "count"):
+        value += f", {row['stat']} = {row['shown']} (unrounded {row['estimate']})"
+        if row.get("shown_low") not in (None, ""):
+            value += f" (interval {row['shown_low']}–{row['shown_high']}, {row['ci_method']})"
+    if row.get("n_weighted") not in (None, ""):
+        parts = [f"{k} {row[k]}" for k in ("estimate", "se", "n_weighted", "base_weighted",
+                                           "deff", "base_effective") if not _isna(row.get(k))]
+        value += "; weighted (design-based): " + ", ".join(parts)
     return [
         f"figure {row['figure_id']}",
         f"  value: {value}",
