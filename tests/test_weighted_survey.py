@@ -34,16 +34,23 @@ def book():
 
 @pytest.fixture(scope="module")
 def figures(book):
+    """The figures with the survey's own parameters (params.yaml: quantile_method higher)."""
     path = HERE / "nhanes2.csv"
     result, free = clean_export(read_export(path, book), book, str(path))
     assert result.rejects.height == 0
     responses = check_export_responses(result.responses, book, "responses")
-    return summarized(responses, free, book, project_stats()).figures.set_index("figure_id")
+    from helpers.core.params import StatsParams
+    from helpers.pipeline.config import load_params
+
+    stats = StatsParams(**load_params(HERE.parents[2]).for_survey("nhanes2")["stats"])
+    assert stats.quantile_method == "higher"  # R's svyquantile default, qrule = "math"
+    return summarized(responses, free, book, stats).figures.set_index("figure_id")
 
 
 @pytest.fixture(scope="module")
 def reference() -> list[dict]:
-    return pl.read_csv(HERE / "reference.csv", schema_overrides={"level": pl.String}).to_dicts()
+    return pl.read_csv(HERE / "reference.csv", null_values="NA",
+                       schema_overrides={"level": pl.String}).to_dicts()  # fmt: skip
 
 
 def _figure_id(ref: dict) -> str | None:
@@ -75,8 +82,30 @@ def test_weighted_percentages_means_ses_and_deffs_equal_r_survey(figures, refere
         assert got["base"] == ref["n"], fid  # unweighted base: those answered, in the domain
         assert got["base_weighted"] == pytest.approx(ref["weighted_n"], rel=1e-12), fid
         assert got["base_effective"] == pytest.approx(ref["n"] / ref["deff"], rel=REL), fid
+        if ref["statistic"] == "pct":  # R's svyciprop: a GLM fit converged to 1e-8
+            assert got["n"] == ref["n_level"], fid
+            assert got["n_weighted"] == pytest.approx(ref["weighted_n_level"], rel=1e-12), fid
+            assert got["ci_lower"] == pytest.approx(ref["ci_low"] * scale, rel=1e-7), fid
+            assert got["ci_upper"] == pytest.approx(ref["ci_high"] * scale, rel=1e-7), fid
+        elif fid.startswith("zinc."):  # a mean: t on the design's degrees of freedom
+            assert got["ci_lower"] == pytest.approx(ref["ci_low"], rel=REL), fid
+            assert got["ci_upper"] == pytest.approx(ref["ci_high"], rel=REL), fid
+        # (R's mean of a 0/1 variable is a percentage here: its interval is its pct row's)
         checked += 1
-    assert checked >= 28
+    assert checked == 52  # 64 references less the 12 quantiles
+
+
+def test_weighted_quantiles_and_their_woodruff_intervals_equal_r_survey(figures, reference):
+    quantiles = [r for r in reference if r["statistic"] == "quantile"]
+    assert len(quantiles) == 12
+    for ref in quantiles:
+        fid = _figure_id(ref)
+        got = figures.loc[fid]
+        assert got["estimate"] == pytest.approx(ref["estimate"], rel=REL), fid
+        assert got["se"] == pytest.approx(ref["se"], rel=REL), fid
+        assert (got["ci_lower"], got["ci_upper"]) == (pytest.approx(ref["ci_low"], rel=REL),
+                                                      pytest.approx(ref["ci_high"], rel=REL))
+        assert got["ci_method"] == "woodruff" and got["base"] == ref["n"], fid
 
 
 def test_a_weighted_percentage_is_rounded_from_its_estimate(figures):

@@ -111,8 +111,11 @@ def provenance_appendix(prov: dict[str, Any], summaries: pd.DataFrame,
         value = f"n = {rh.text(row['n'])}"
         if pd.notna(row["base"]):
             value += f" of {rh.text(row['base'])}"
+        weighted = "n_weighted" in row and pd.notna(row["n_weighted"])
         if pd.notna(row["pct"]):
-            value += f" ({rh.text(row['pct'])}%)"
+            value += f" ({'weighted ' if weighted else ''}{rh.text(row['pct'])}%)"
+        elif row.get("stat") not in (None, "pct", "count") and pd.notna(row.get("shown")):
+            value += f": {'weighted ' if weighted else ''}{row['stat']} {rh.text(row['shown'])}"
         figures.append({
             "id": fid, "n": row["n"], "value": value, "rule": describe(rule), "table": name,
             "base": describe(fig["base"]) if fig["base"] is not None else None,

@@ -41,7 +41,8 @@ def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None,
     for row_q, col_q in book.crosstabs:
         out.append((f"crosstab-{row_q}-{col_q}",
                     f"{row_q.upper()} by {col_q.upper()}: cross-tabulation", 2))  # fmt: skip
-    out.append(("free-text", "Free-text answers", 2))
+    if book.free_text:
+        out.append(("free-text", "Free-text answers", 2))
     for q in book.free_text:
         out.append((f"free-{q.id}", f"{q.id.upper()}: {q.short}", 3))
     out += extra or []
