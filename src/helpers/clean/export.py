@@ -79,8 +79,9 @@ def clean_export(raw: pl.DataFrame, book: Codebook, path: str,
     exprs += design_columns(raw, book, path)
     responses = raw.select(ids, *exprs, pl.col(SOURCE_LINE))
     responses = with_derived(responses, book)
-    rejects = {var: _rejects(raw, column, reasons, var, ids) for var, column, reasons in plans}
-    responses, rejects = route(responses, book, rejects)
+    code_rejects = {var: _rejects(raw, column, reasons, var, ids)
+                    for var, column, reasons in plans}  # fmt: skip
+    responses, rejects = route(responses, book, code_rejects)
     counts = []
     for q in (*[q for q in book.closed if not q.derived_from], *book.numeric):
         first = responses[q.response_columns[0]]  # a multiple-choice answer: all or none
@@ -99,7 +100,7 @@ def clean_export(raw: pl.DataFrame, book: Codebook, path: str,
     free_text = free_text.sort(["line", "question"], maintain_order=True)
     kept = [r for r in rejects.values() if r.height]
     rejects_df = pl.concat(kept) if kept else pl.DataFrame(schema=REJECT_TYPES)
-    check_reject_shares(counts, {var: reasons for var, _, reasons in plans}, rejects,
+    check_reject_shares(counts, {var: reasons for var, _, reasons in plans}, code_rejects,
                         max_reject_share, path)
     counts_df = pl.DataFrame(counts, schema={"list": pl.String, "rows_read": pl.Int64,
                                              "rows_kept": pl.Int64, "rows_missing": pl.Int64,
@@ -178,21 +179,24 @@ def check_reject_shares(counts: list[dict], reasons: dict[str, dict[str, str]],
     """Stop when a question sets aside more than ``limit`` of its answered cells.
 
     Answered cells are those neither blank nor a declared missing code (kept +
-    set aside). So many unknown codes mean a codebook that does not match the
-    export (codes written ``6.0`` where it says ``six``, a shifted column), not
-    damaged rows: the stage stops before anything is written.
+    set aside for an unknown code; routing violations are answers in the wrong
+    place, not a codebook mismatch, and are not counted). So many unknown codes
+    mean a codebook that does not match the export (codes written ``6.0`` where
+    it says ``six``, a shifted column), not damaged rows: the stage stops before
+    anything is written.
     """
     for row in counts:
-        answered = row["rows_kept"] + row["rows_rejected"]
-        if not answered or row["rows_rejected"] / answered <= limit:
-            continue
         qid = row["list"]
+        unknown = rejects[qid].height  # unknown codes (not routing violations)
+        answered = row["rows_kept"] + unknown
+        if not answered or unknown / answered <= limit:
+            continue
         codes = ", ".join(repr(v.strip()) for v in list(reasons[qid])[:5])
         first = int(rejects[qid]["source_line"][0])
         raise SourceError(path, first, f"at most {limit:.0%} of {qid}'s answered cells set aside "
                           f"(params.yaml clean.max_reject_share)",
-                          f"{row['rows_rejected']:,} of {answered:,} "
-                          f"({row['rows_rejected'] / answered:.1%}) with codes the codebook does "
+                          f"{unknown:,} of {answered:,} "
+                          f"({unknown / answered:.1%}) with codes the codebook does "
                           f"not define, first {codes}: does the codebook match the export?")
 
 

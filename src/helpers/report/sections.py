@@ -323,7 +323,8 @@ def numeric_section(book: Codebook, q: Question, summaries: pd.DataFrame, sp: St
     overall = _numeric_rows(summaries, q.id, "all")
     if not len(overall) or overall["n"].iloc[0] == 0:
         return render("numeric_section.html", qid=q.id, text=q.text, unit=q.unit, base=0,
-                      chart=None, overall=None, by_group=[], missing=[])  # fmt: skip
+                      chart=None, overall=None, by_group=[], missing=[],
+                      routing=[])  # fmt: skip
     groups = [g for g in book.breakdowns_of(q) if not book.group(g).from_source]
     shown = pd.concat([overall] + ([_numeric_rows(summaries, q.id, groups[0])] if groups
                                    else []))  # fmt: skip
@@ -353,6 +354,8 @@ def numeric_section(book: Codebook, q: Question, summaries: pd.DataFrame, sp: St
     return render(
         "numeric_section.html", qid=q.id, text=q.text, unit=q.unit,
         base=int(overall["base"].iloc[0]), chart=chart,
+        routing=[(book.group(var).label, _labels(book.group(var).values, codes))
+                 for var, codes in q.asked_if],
         overall=rh.numeric_data(overall, caption, small_n, "All respondents"),
         by_group=by_group,
         missing=[rh.cited(summaries, r["figure_id"], "n") for _, r in missing.iterrows()],
