@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import polars as pl
 import pytest
 from project_copy import project_stats, summarized
 
 from helpers.clean.export import check_export_responses, clean_export
-from helpers.core.codebook import load_codebook, parse_codebook
+from helpers.core.codebook import CodebookError, load_codebook, parse_codebook
 from helpers.core.errors import SourceError
 from helpers.extract.export import read_export
 
@@ -117,8 +118,6 @@ def test_a_weighted_percentage_is_rounded_from_its_estimate(figures):
 
 
 def test_unweighted_counts_stay_beside_the_weighted_ones(figures):
-    import pandas as pd
-
     data = pd.read_csv(HERE / "nhanes2.csv")
     black = data[data["race"] == 2]
     row = figures.loc["highbp.race.2.1"]
@@ -182,3 +181,61 @@ def test_a_finite_population_correction_equals_r_survey_s(book, tmp_path):
         assert got["estimate"] == pytest.approx(ref["estimate"] * scale, rel=REL), fid
         assert got["se"] == pytest.approx(ref["se"] * scale, rel=REL), fid
     assert len(reference) == 8
+
+
+def test_replicate_weights_give_r_survey_s_brr_estimates_and_ses(tmp_path):
+    """BRR: 32 half-sample replicates R survey built from NHANES II's design (make_brr.R)."""
+    import yaml
+
+    raw = yaml.safe_load((HERE / "codebook.yaml").read_text(encoding="utf-8"))
+    raw["design"] = {"weight": "finalwgt", "replicate_weights": {
+        "method": "brr", "prefix": "brr_", "count": 32}}
+    brr_book = parse_codebook(raw)
+    path = HERE / "nhanes2_brr.csv"
+    result, free = clean_export(read_export(path, brr_book), brr_book, str(path))
+    assert [c for c in result.responses.columns if c.startswith("design_rep_")] == [
+        f"design_rep_{i}" for i in range(1, 33)]
+    figures = summarized(result.responses, free, brr_book, project_stats()).figures.set_index(
+        "figure_id")  # fmt: skip
+    reference = pl.read_csv(HERE / "reference_brr.csv").to_dicts()
+    assert len(reference) == 8
+    for ref in reference:
+        domain = "all.all" if ref["domain"] == "all" else f"race.{ref['domain'][-1]}"
+        fid = f"zinc.{domain}.mean" if ref["variable"] == "zinc" else f"highbp.{domain}.1"
+        scale = 1.0 if ref["variable"] == "zinc" else 100.0
+        got = figures.loc[fid]
+        assert got["estimate"] == pytest.approx(ref["estimate"] * scale, rel=REL), fid
+        assert got["se"] == pytest.approx(ref["se"] * scale, rel=REL), fid
+        assert got["ci_method"].endswith("(BRR)") and pd.isna(got["deff"]), fid
+
+
+def test_a_replicate_design_with_strata_is_refused():
+    import yaml
+
+    raw = yaml.safe_load((HERE / "codebook.yaml").read_text(encoding="utf-8"))
+    raw["design"]["replicate_weights"] = {"method": "brr", "prefix": "brr_", "count": 32}
+    with pytest.raises(CodebookError, match="replicate weights carry the design's strata"):
+        parse_codebook(raw)
+    raw["design"]["replicate_weights"] = {"method": "jackknife", "prefix": "jk", "count": 32}
+    with pytest.raises(CodebookError, match="replicate_weights.method"):
+        parse_codebook(raw)
+
+
+def test_a_replicate_weight_that_is_not_a_number_stops_clean_at_its_line(tmp_path):
+    import yaml
+
+    raw = yaml.safe_load((HERE / "codebook.yaml").read_text(encoding="utf-8"))
+    raw["design"] = {"weight": "finalwgt", "replicate_weights": {
+        "method": "brr", "prefix": "brr_", "count": 32}}
+    brr_book = parse_codebook(raw)
+    lines = (HERE / "nhanes2_brr.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].replace('"', "").split(",")
+    cells = lines[3].split(",")
+    cells[header.index("brr_7")] = "x"
+    lines[3] = ",".join(cells)
+    path = tmp_path / "nhanes2_brr.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        clean_export(read_export(path, brr_book), brr_book, str(path))
+    assert str(err.value) == (f"{path}:4: expected a number >= 0 in 'brr_7' (a replicate "
+                              f"weight); found 'x'")  # fmt: skip

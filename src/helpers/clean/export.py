@@ -21,7 +21,7 @@ from __future__ import annotations
 import polars as pl
 
 from helpers.clean.accounting import REJECT_COLUMNS, Reconciled
-from helpers.core.codebook import DESIGN_COLUMNS, NOT_SELECTED, SELECTED, Codebook, Question
+from helpers.core.codebook import NOT_SELECTED, SELECTED, Codebook, Question
 from helpers.core.codes import code_index, code_key
 from helpers.core.errors import SourceError, TableError
 from helpers.extract.export import ID_COLUMN, SOURCE_LINE, ExportColumns, export_columns
@@ -249,6 +249,10 @@ def design_columns(raw: pl.DataFrame, book: Codebook, path: str) -> list[pl.Expr
             value = text.cast(pl.Float64, strict=False)
             ok = value.is_not_null() & value.is_finite() & (value > 0)
             expected = f"a positive number in {column!r} (the design's {role})"
+        elif role.startswith("rep_"):  # a replicate weight: 0 drops the case from a replicate
+            value = text.cast(pl.Float64, strict=False)
+            ok = value.is_not_null() & value.is_finite() & (value >= 0)
+            expected = f"a number >= 0 in {column!r} (a replicate weight)"
         else:
             value = text
             ok = text.is_not_null() & (text != "")
@@ -258,7 +262,7 @@ def design_columns(raw: pl.DataFrame, book: Codebook, path: str) -> list[pl.Expr
             row = int(bad[0])
             raise SourceError(path, int(raw[SOURCE_LINE][row]), expected,
                               repr(raw[column].cast(pl.String)[row] or ""))  # fmt: skip
-        exprs.append(value.alias(DESIGN_COLUMNS[role]))
+        exprs.append(value.alias(book.design.response_columns[role]))
     return exprs
 
 

@@ -162,17 +162,22 @@ class Design:
     strata: str = ""
     psu: str = ""
     fpc: str = ""
+    replicates: int = 0  # replicate weights (BRR): how many, named <prefix>1 ... <prefix>n
+    replicate_prefix: str = ""
+    fay: float = 0.0  # Fay's coefficient of the BRR replicates (0: plain BRR)
 
     @property
     def columns(self) -> dict[str, str]:
-        """Role -> export column, for the roles declared."""
-        return {role: col for role, col in (("weight", self.weight), ("strata", self.strata),
-                                            ("psu", self.psu), ("fpc", self.fpc)) if col}
+        """Role -> export column, for the roles declared (``rep_1`` ...: replicate weights)."""
+        roles = {role: col for role, col in (("weight", self.weight), ("strata", self.strata),
+                                             ("psu", self.psu), ("fpc", self.fpc)) if col}
+        return roles | {f"rep_{i}": f"{self.replicate_prefix}{i}"
+                        for i in range(1, self.replicates + 1)}  # fmt: skip
 
     @property
     def response_columns(self) -> dict[str, str]:
         """Role -> its column in responses (``design_weight``, ...), for the roles declared."""
-        return {role: DESIGN_COLUMNS[role] for role in self.columns}
+        return {role: DESIGN_COLUMNS.get(role, f"design_{role}") for role in self.columns}
 
 
 @dataclass(frozen=True)
@@ -491,7 +496,18 @@ def _design(raw: dict[str, Any] | None) -> Design | None:
     """The codebook's ``design:`` section (None without one)."""
     if raw is None:
         return None
-    design = Design(**{k: str(v) for k, v in raw.items() if v})
+    replicate = raw.get("replicate_weights") or {}
+    design = Design(**{k: str(v) for k, v in raw.items() if v and k != "replicate_weights"},
+                    replicates=int(replicate.get("count", 0)),
+                    replicate_prefix=str(replicate.get("prefix", "")),
+                    fay=float(replicate.get("fay", 0.0)))  # fmt: skip
+    if replicate and (design.strata or design.psu or design.fpc):
+        raise CodebookError("design: replicate weights carry the design's strata and PSUs; "
+                            "give a weight and replicate_weights, or a weight, strata and psu",
+                            ("design", "replicate_weights"))  # fmt: skip
+    if replicate and not design.weight:
+        raise CodebookError("design: replicate weights go with a full-sample weight: name it",
+                            ("design", "replicate_weights"))  # fmt: skip
     if not design.columns:
         raise CodebookError("design: name at least one of weight, strata, psu (or leave the "
                             "section out: every respondent then counts once)", ("design",))

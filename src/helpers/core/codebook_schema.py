@@ -15,7 +15,15 @@ from __future__ import annotations
 import difflib
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
 
 Code = StrictStr | StrictInt | StrictFloat  # compared by value when numeric (helpers.core.codes)
 
@@ -104,6 +112,15 @@ class InputSpec(_Strict):
     respondent_id: StrictStr | None = None
 
 
+class ReplicateSpec(_Strict):
+    """Replicate weights published with an export (balanced repeated replication)."""
+
+    method: Literal["brr"]  # the only method checked against R survey so far
+    prefix: StrictStr = Field(min_length=1)  # columns <prefix>1 ... <prefix><count>
+    count: int = Field(ge=2)
+    fay: float = Field(default=0.0, ge=0, lt=1)  # Fay's coefficient (0: plain BRR)
+
+
 class DesignSpec(_Strict):
     """A survey design: the export columns of its weight, strata, PSUs and fpc."""
 
@@ -111,6 +128,7 @@ class DesignSpec(_Strict):
     strata: StrictStr | None = None
     psu: StrictStr | None = None
     fpc: StrictStr | None = None
+    replicate_weights: ReplicateSpec | None = None
 
 
 class CodebookSpec(_Strict):
@@ -129,6 +147,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "questions": QuestionSpec, "groups": GroupSpec, "answers": OptionSpec,
     "items": OptionSpec, "values": OptionSpec, "nets": OptionSpec, "breakdowns": BreakdownsSpec,
     "survey": SurveySpec, "source": SourceSpec, "input": InputSpec, "design": DesignSpec,
+    "replicate_weights": ReplicateSpec,
 }  # fmt: skip
 
 

@@ -62,7 +62,7 @@ def response_types(book: Codebook, kind: str) -> dict[str, pl.DataType]:
               for g in book.groups}  # fmt: skip
     if kind in EXPORT_KINDS:
         numbers = {q.id: pl.Float64 for q in book.numeric}
-        design = {col: pl.Float64 if role in ("weight", "fpc") else pl.String
+        design = {col: pl.String if role in ("strata", "psu") else pl.Float64
                   for role, col in (book.design.response_columns if book.design else {}).items()}
         return {"respondent_id": pl.String, **groups, **answers, **numbers, **design,
                 "source_line": INT_LINES}

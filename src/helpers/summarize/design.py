@@ -58,10 +58,19 @@ class DesignEstimates:
         cols = book.design.response_columns
         # svy groups by text; codes are enumerations in the hand-off
         self.frame = responses.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String))
+        spec = book.design
+        replicates = None
+        if spec.replicates:  # BRR weights, handed on as design_rep_1 ... design_rep_n
+            replicates = svy.BrrWgts(prefix="design_rep_", n_reps=spec.replicates,
+                                     fay_coef=spec.fay)  # fmt: skip
         design = svy.Design(stratum=cols.get("strata"), psu=cols.get("psu"),
-                            wgt=cols.get("weight"), pop_size=cols.get("fpc"))  # fmt: skip
+                            wgt=cols.get("weight"), pop_size=cols.get("fpc"),
+                            rep_wgts=replicates)  # fmt: skip
         self.sample = svy.Sample(data=self.frame, design=design)
         self.sp = sp
+        # replicate weights: their variance (no design effect: svy gives none for them)
+        self.method = "replication" if replicates is not None else None
+        self.deff = None if replicates is not None else sp.design_effect
         self.weight = cols.get("weight")
         self._cache: dict[tuple, Any] = {}
 
@@ -74,7 +83,7 @@ class DesignEstimates:
         if key not in self._cache:
             frame = self.sample
             out = frame.estimation.prop(y=column, by=self._by(group), drop_nulls=True,
-                                        deff=self.sp.design_effect,
+                                        deff=self.deff, method=self.method,
                                         ci_method=SVY_CI[self.sp.design_ci_method],
                                         alpha=1 - self.sp.ci_level).to_polars()  # fmt: skip
             self._cache[key] = {
@@ -92,7 +101,7 @@ class DesignEstimates:
 
             filled = self.frame.with_columns(pl.col(group).fill_null(NULL_LEVEL).alias(group))
             sample = svy.Sample(data=filled, design=self.sample.design)
-            out = sample.estimation.prop(y=group, deff=self.sp.design_effect,
+            out = sample.estimation.prop(y=group, deff=self.deff, method=self.method,
                                          ci_method=SVY_CI[self.sp.design_ci_method],
                                          alpha=1 - self.sp.ci_level).to_polars()  # fmt: skip
             self._cache[key] = {
@@ -106,7 +115,7 @@ class DesignEstimates:
         key = ("mean", column, group)
         if key not in self._cache:
             out = self.sample.estimation.mean(y=column, by=self._by(group), drop_nulls=True,
-                                              deff=self.sp.design_effect,
+                                              deff=self.deff, method=self.method,
                                               alpha=1 - self.sp.ci_level).to_polars()
             self._cache[key] = {
                 "all" if group == "all" else str(r[group]):
@@ -121,7 +130,7 @@ class DesignEstimates:
         key = ("quantile", column, group, probs)
         if key not in self._cache:
             found = self.sample.estimation.quantile(
-                y=column, p=list(probs), by=self._by(group), drop_nulls=True,
+                y=column, p=list(probs), by=self._by(group), drop_nulls=True, method=self.method,
                 q_method=SVY_QUANTILE[self.sp.quantile_method], alpha=1 - self.sp.ci_level)
             out: dict[tuple[float, str], Weighted] = {}
             for estimate in found:

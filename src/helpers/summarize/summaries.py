@@ -511,8 +511,10 @@ def _weigh(rows: list[dict], responses: Any, book: Codebook, sp: StatsParams) ->
         r["ci_upper"] = None if est.high is None else est.high * scale
         r["deff"] = est.deff
         r["base_effective"] = r["base"] / est.deff if est.deff else None
-        r["ci_method"] = (sp.design_ci_method if r["stat"] == "pct" else
-                          "t (design df)" if value == "mean" else "woodruff")  # fmt: skip
+        brr = " (BRR)" if book.design.replicates else ""
+        r["ci_method"] = (f"{sp.design_ci_method}{brr}" if r["stat"] == "pct" else
+                          f"t (design df){brr}" if value == "mean" else
+                          "replicate t (BRR)" if brr else "woodruff")  # fmt: skip
         if r["stat"] == "pct":
             r["pct"] = round_decimal(Decimal(repr(r["estimate"])), sp.pct_decimals, sp.rounding)
             for bound, exact in (("ci_low", r["ci_lower"]), ("ci_high", r["ci_upper"])):
