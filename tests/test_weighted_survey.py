@@ -129,14 +129,30 @@ def test_unweighted_counts_stay_beside_the_weighted_ones(figures):
     assert lead["n"] == int(data["highlead"].isna().sum())
 
 
-def test_a_respondent_without_a_weight_stops_clean_naming_the_line(book, tmp_path):
-    lines = (HERE / "nhanes2.csv").read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    cells = lines[5].split(",")
-    cells[header.index("finalwgt")] = ""
-    lines[5] = ",".join(cells)
-    path = tmp_path / "nhanes2.csv"
+def _damaged(source: Path, line: int, column: str, value: str, folder: Path) -> Path:
+    """A copy of ``source`` with ``column`` of 0-based line ``line`` set to ``value``."""
+    lines = source.read_text(encoding="utf-8").splitlines()
+    header = lines[0].replace('"', "").split(",")
+    cells = lines[line].split(",")
+    cells[header.index(column)] = value
+    lines[line] = ",".join(cells)
+    path = folder / source.name
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _brr_book():
+    """NHANES II's codebook with the BRR replicate weights of nhanes2_brr.csv as its design."""
+    import yaml
+
+    raw = yaml.safe_load((HERE / "codebook.yaml").read_text(encoding="utf-8"))
+    raw["design"] = {"weight": "finalwgt", "replicate_weights": {
+        "method": "brr", "prefix": "brr_", "count": 32}}
+    return parse_codebook(raw)
+
+
+def test_a_respondent_without_a_weight_stops_clean_naming_the_line(book, tmp_path):
+    path = _damaged(HERE / "nhanes2.csv", 5, "finalwgt", "", tmp_path)
     with pytest.raises(SourceError) as err:
         clean_export(read_export(path, book), book, str(path))
     assert str(err.value).startswith(f"{path}:6: expected a positive number in 'finalwgt' "
@@ -185,12 +201,7 @@ def test_a_finite_population_correction_equals_r_survey_s(book, tmp_path):
 
 def test_replicate_weights_give_r_survey_s_brr_estimates_and_ses(tmp_path):
     """BRR: 32 half-sample replicates R survey built from NHANES II's design (make_brr.R)."""
-    import yaml
-
-    raw = yaml.safe_load((HERE / "codebook.yaml").read_text(encoding="utf-8"))
-    raw["design"] = {"weight": "finalwgt", "replicate_weights": {
-        "method": "brr", "prefix": "brr_", "count": 32}}
-    brr_book = parse_codebook(raw)
+    brr_book = _brr_book()
     path = HERE / "nhanes2_brr.csv"
     result, free = clean_export(read_export(path, brr_book), brr_book, str(path))
     assert [c for c in result.responses.columns if c.startswith("design_rep_")] == [
@@ -222,19 +233,8 @@ def test_a_replicate_design_with_strata_is_refused():
 
 
 def test_a_replicate_weight_that_is_not_a_number_stops_clean_at_its_line(tmp_path):
-    import yaml
-
-    raw = yaml.safe_load((HERE / "codebook.yaml").read_text(encoding="utf-8"))
-    raw["design"] = {"weight": "finalwgt", "replicate_weights": {
-        "method": "brr", "prefix": "brr_", "count": 32}}
-    brr_book = parse_codebook(raw)
-    lines = (HERE / "nhanes2_brr.csv").read_text(encoding="utf-8").splitlines()
-    header = lines[0].replace('"', "").split(",")
-    cells = lines[3].split(",")
-    cells[header.index("brr_7")] = "x"
-    lines[3] = ",".join(cells)
-    path = tmp_path / "nhanes2_brr.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    brr_book = _brr_book()
+    path = _damaged(HERE / "nhanes2_brr.csv", 3, "brr_7", "x", tmp_path)
     with pytest.raises(SourceError) as err:
         clean_export(read_export(path, brr_book), brr_book, str(path))
     assert str(err.value) == (f"{path}:4: expected a number >= 0 in 'brr_7' (a replicate "
