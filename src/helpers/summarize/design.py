@@ -47,6 +47,12 @@ def _num(value: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _weighted(row: dict[str, Any], deff: bool = True) -> Weighted:
+    """One row of svy's estimate table (``est``, ``se``, ``lci``, ``uci``, ``deff``, ``df``)."""
+    return Weighted(float(row["est"]), _num(row["se"]), _num(row["lci"]), _num(row["uci"]),
+                    _num(row.get("deff")) if deff else None, row.get("df"))
+
+
 class DesignEstimates:
     """svy estimates of one survey's responses, cached per (statistic, variable, domain)."""
 
@@ -81,15 +87,12 @@ class DesignEstimates:
         """{(group value, value): share of ``column`` among the group's answered} (0..1)."""
         key = ("prop", column, group)
         if key not in self._cache:
-            frame = self.sample
-            out = frame.estimation.prop(y=column, by=self._by(group), drop_nulls=True,
-                                        deff=self.deff, method=self.method,
-                                        ci_method=SVY_CI[self.sp.design_ci_method],
-                                        alpha=1 - self.sp.ci_level).to_polars()  # fmt: skip
+            out = self.sample.estimation.prop(y=column, by=self._by(group), drop_nulls=True,
+                                              deff=self.deff, method=self.method,
+                                              ci_method=SVY_CI[self.sp.design_ci_method],
+                                              alpha=1 - self.sp.ci_level).to_polars()
             self._cache[key] = {
-                ("all" if group == "all" else str(r[group]), str(r[column])):
-                    Weighted(float(r["est"]), _num(r["se"]), _num(r["lci"]), _num(r["uci"]),
-                             _num(r.get("deff")), r.get("df"))
+                ("all" if group == "all" else str(r[group]), str(r[column])): _weighted(r)
                 for r in out.iter_rows(named=True)}  # fmt: skip
         return self._cache[key]
 
@@ -104,10 +107,7 @@ class DesignEstimates:
             out = sample.estimation.prop(y=group, deff=self.deff, method=self.method,
                                          ci_method=SVY_CI[self.sp.design_ci_method],
                                          alpha=1 - self.sp.ci_level).to_polars()  # fmt: skip
-            self._cache[key] = {
-                str(r[group]): Weighted(float(r["est"]), _num(r["se"]), _num(r["lci"]),
-                                        _num(r["uci"]), _num(r.get("deff")), r.get("df"))
-                for r in out.iter_rows(named=True)}  # fmt: skip
+            self._cache[key] = {str(r[group]): _weighted(r) for r in out.iter_rows(named=True)}
         return self._cache[key]
 
     def mean(self, column: str, group: str) -> dict[str, Weighted]:
@@ -117,11 +117,8 @@ class DesignEstimates:
             out = self.sample.estimation.mean(y=column, by=self._by(group), drop_nulls=True,
                                               deff=self.deff, method=self.method,
                                               alpha=1 - self.sp.ci_level).to_polars()
-            self._cache[key] = {
-                "all" if group == "all" else str(r[group]):
-                    Weighted(float(r["est"]), _num(r["se"]), _num(r["lci"]), _num(r["uci"]),
-                             _num(r.get("deff")), r.get("df"))
-                for r in out.iter_rows(named=True)}  # fmt: skip
+            self._cache[key] = {"all" if group == "all" else str(r[group]): _weighted(r)
+                                for r in out.iter_rows(named=True)}  # fmt: skip
         return self._cache[key]
 
     def quantiles(self, column: str, group: str,
@@ -136,8 +133,7 @@ class DesignEstimates:
             for estimate in found:
                 for r in estimate.to_polars().iter_rows(named=True):
                     out[(float(r["prob"]), "all" if group == "all" else str(r[group]))] = \
-                        Weighted(float(r["est"]), _num(r["se"]), _num(r["lci"]), _num(r["uci"]),
-                                 None, r.get("df"))  # fmt: skip
+                        _weighted(r, deff=False)  # fmt: skip
             self._cache[key] = out
         return self._cache[key]
 

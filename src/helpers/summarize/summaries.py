@@ -51,6 +51,7 @@ from helpers.core.stats import (
     exact_percent,
     intervals,
     percent,
+    percent_intervals,
     round_decimal,
     t_intervals,
 )
@@ -412,16 +413,14 @@ def _fill_intervals(rows: list[dict], sp: StatsParams) -> None:
     n = [r["n"] for r in wanted]
     base = [r["base"] for r in wanted]
     lows, highs = intervals(n, base, sp.ci_method, sp.ci_level)
+    rounded = percent_intervals(n, base, sp.ci_method, sp.ci_level, sp.pct_decimals, sp.rounding)
     ses = binomial_se(n, base)
-    for r, low, high, se in zip(wanted, lows.tolist(), highs.tolist(), ses.tolist(),
-                                strict=True):  # fmt: skip
-        if math.isnan(low):
-            r["ci_low"] = r["ci_high"] = None
-            continue
-        r["ci_lower"], r["ci_upper"], r["se"] = low * 100, high * 100, se * 100
-        r["ci_low"] = round_decimal(Decimal(repr(low)) * 100, sp.pct_decimals, sp.rounding)
-        r["ci_high"] = round_decimal(Decimal(repr(high)) * 100, sp.pct_decimals, sp.rounding)
-        r["ci_method"] = sp.ci_method
+    for r, low, high, se, bounds in zip(wanted, lows.tolist(), highs.tolist(), ses.tolist(),
+                                        rounded, strict=True):  # fmt: skip
+        r["ci_low"], r["ci_high"] = bounds
+        if not math.isnan(low):
+            r["ci_lower"], r["ci_upper"], r["se"] = low * 100, high * 100, se * 100
+            r["ci_method"] = sp.ci_method
     means = [r for r in rows if r["stat"] == "mean" and r["estimate"] is not None]
     se, lower, upper = t_intervals([r["estimate"] for r in means], [r["_sd"] for r in means],
                                    [r["n"] for r in means], sp.ci_level)  # fmt: skip
@@ -516,10 +515,10 @@ def _weigh(rows: list[dict], responses: Any, book: Codebook, sp: StatsParams) ->
                           f"t (design df){brr}" if value == "mean" else
                           "replicate t (BRR)" if brr else "woodruff")  # fmt: skip
         if r["stat"] == "pct":
-            r["pct"] = round_decimal(Decimal(repr(r["estimate"])), sp.pct_decimals, sp.rounding)
-            for bound, exact in (("ci_low", r["ci_lower"]), ("ci_high", r["ci_upper"])):
-                r[bound] = None if exact is None else round_decimal(
-                    Decimal(repr(exact)), sp.pct_decimals, sp.rounding)  # fmt: skip
+            r["pct"], r["ci_low"], r["ci_high"] = (
+                None if v is None else round_decimal(Decimal(repr(v)), sp.pct_decimals,
+                                                     sp.rounding)
+                for v in (r["estimate"], r["ci_lower"], r["ci_upper"]))  # fmt: skip
 
 
 def _free_text_rows(free_text: Any, book: Codebook) -> list[dict]:
