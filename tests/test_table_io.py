@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.core.tables import csv_text, polars_csv_bytes, read_csv
-from helpers.pipeline.staging import write_outputs
+from helpers.pipeline.staging import OutputError, write_outputs
 
 
 class Unwritable:
@@ -60,7 +60,8 @@ def test_failure_creating_a_folder_touches_nothing(tmp_path):
     target = tmp_path / "kept.csv"
     target.write_text("old\n", encoding="utf-8")
     (tmp_path / "blocker").write_text("a file, not a folder", encoding="utf-8")
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match=r"blocker/x\.csv: expected to write this output; "
+                       r"found File exists \(errno 17\): no output of the stage was replaced"):
         write_outputs({target: "new\n", tmp_path / "blocker" / "x.csv": "new\n"})
     assert target.read_text(encoding="utf-8") == "old\n"
     assert _files(tmp_path) == ["blocker", "kept.csv"]
@@ -149,19 +150,22 @@ def test_polars_writer_writes_booleans_and_empty_text_as_pandas_does():
 
 
 def test_deferred_outputs_are_staged_until_committed(tmp_path, monkeypatch):
-    from helpers.pipeline.staging import DEFER_ENV, commit_staged, read_manifest
+    from helpers.pipeline.staging import DEFER_ENV, STAGING_DIR, Transaction, read_manifest
 
     target = tmp_path / "out" / "a.csv"
     target.parent.mkdir()
     target.write_text("old\n", encoding="utf-8")
-    manifest = tmp_path / "staged.txt"
-    monkeypatch.setenv(DEFER_ENV, str(manifest))
-    write_outputs({target: "new\n", tmp_path / "out" / "b.txt": "b\n"})
-    assert target.read_text(encoding="utf-8") == "old\n"  # not replaced yet
-    assert not (tmp_path / "out" / "b.txt").exists()
-    staged = read_manifest(manifest)
-    assert [p for _, p in staged] == [target.resolve(), (tmp_path / "out" / "b.txt").resolve()]
-    assert all(t.exists() and t.parent == target.parent for t, _ in staged)
-    commit_staged(staged)
+    with Transaction(tmp_path, "stage@survey") as tx:
+        monkeypatch.setenv(DEFER_ENV, str(tx.manifest))  # as the runner tells its kernel
+        write_outputs({target: "new\n", tmp_path / "out" / "b.txt": "b\n"})
+        assert target.read_text(encoding="utf-8") == "old\n"  # not replaced yet
+        assert not (tmp_path / "out" / "b.txt").exists()
+        staged = read_manifest(tx.manifest)
+        assert [p for _, p in staged] == [target, tmp_path / "out" / "b.txt"]
+        assert all(t.exists() and t.parent == target.parent for t, _ in staged)
+        assert tx.commit() == [target, tmp_path / "out" / "b.txt"]
     assert target.read_text(encoding="utf-8") == "new\n"
     assert sorted(p.name for p in target.parent.iterdir()) == ["a.csv", "b.txt"]
+    assert list((tmp_path / STAGING_DIR).iterdir()) == []
+
+

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from helpers.pipeline import layout
 from helpers.pipeline.config import ConfigError, load_params, project_root
-from helpers.pipeline.staging import write_outputs
+from helpers.pipeline.staging import BusyError, OutputError, write_outputs
 
 TEMPLATES = Path(__file__).parent / "templates" / "index"
 
@@ -56,7 +56,11 @@ def main() -> int:
     except ConfigError as exc:
         print(f"[index] FAILED: {exc}", file=sys.stderr)
         return 1
-    write_outputs({root / layout.INDEX: render_index(cards)})
+    try:
+        write_outputs({root / layout.INDEX: render_index(cards)}, root=root)
+    except (OutputError, BusyError) as exc:
+        print(f"[index] FAILED: {exc}", file=sys.stderr)
+        return 1
     print(f"[index] done: {layout.INDEX} ({len(cards)} surveys)", file=sys.stderr)
     return 0
 

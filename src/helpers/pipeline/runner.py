@@ -26,11 +26,10 @@ import argparse
 import os
 import shutil
 import sys
-import tempfile
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helpers.core.params import Params
 from helpers.pipeline.config import (
@@ -41,7 +40,11 @@ from helpers.pipeline.config import (
     stage_spec,
 )
 
+if TYPE_CHECKING:
+    from helpers.pipeline.staging import Transaction
+
 FAILED_DIR = Path("reports/_failed")  # + <survey>/<notebook>.ipynb (ignored by git)
+RUNTIME_ENV = "JUPYTER_RUNTIME_DIR"  # where the kernel's connection file goes
 
 
 class StageError(RuntimeError):
@@ -60,16 +63,19 @@ def check_declared(notebook: str, parameters: dict[str, Any]) -> None:
 
 
 def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path,
-            survey: str) -> Any:  # fmt: skip
-    """Run the notebook with papermill in the project root; return the normalised notebook."""
+            survey: str, scratch: Path) -> Any:  # fmt: skip
+    """Run the notebook with papermill in the project root; return the normalised notebook.
+
+    The executing notebook is written to ``scratch`` (in the run's transaction, so a
+    killed run leaves nothing behind).
+    """
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     from helpers.pipeline.normalize import normalize
 
-    fd, tmp = tempfile.mkstemp(suffix=".ipynb", prefix=f".{stage}.")
-    os.close(fd)
+    tmp = str(scratch)
     try:
         papermill.execute_notebook(
             notebook, tmp, parameters=parameters, cwd=str(root), kernel_name="python3",
@@ -84,17 +90,18 @@ def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path,
         )  # fmt: skip
     except PapermillExecutionError as exc:
         failed = root / FAILED_DIR / survey / Path(notebook).name
-        failed.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(tmp, failed)  # the temporary file may be on another file system
+        try:
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(tmp, failed)
+            kept = f"executed notebook kept at {failed.relative_to(root)}"
+        except OSError as move_error:  # a full disk, say: the cell's error matters more
+            kept = f"executed notebook not kept ({move_error.strerror}: {failed})"
         message = "\n    ".join(str(exc.evalue).strip().splitlines()[:20])
         raise StageError(
             f"stage {stage!r} failed in cell {exc.exec_count} of {notebook}:\n"
             f"  {exc.ename}: {message}\n"
-            f"  executed notebook kept at {failed.relative_to(root)}"
+            f"  {kept}"
         ) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     nb = nbformat.read(tmp, as_version=4)
     Path(tmp).unlink()
     return normalize(nb)
@@ -104,45 +111,42 @@ def run(stage: str, survey: str, root: Path,
         timings: dict[str, float] | None = None) -> list[Path]:  # fmt: skip
     """Run a stage of one survey end to end and return the files it wrote.
 
-    All or nothing: the data the notebook writes is staged (helpers.core.tables
-    ``DEFER_ENV``) and renamed into place together with the executed notebook
-    and reports once everything has succeeded; on any failure the staged files
-    are removed and every output keeps its previous content.
+    All or nothing, even if killed (helpers.pipeline.staging): the data the notebook
+    writes joins the run's transaction (``DEFER_ENV``) and is replaced together with
+    the executed notebook and reports once everything has succeeded; on any failure
+    every output keeps its previous content and the run's temporary files are removed.
+    A run killed earlier is settled first.
 
     ``timings``, when given, receives the seconds spent on each step (notebook,
     html, pdf), which the runner's log line reports.
     """
-    from helpers.pipeline.staging import DEFER_ENV, commit_staged, read_manifest
+    from helpers.pipeline import staging
 
-    fd, name = tempfile.mkstemp(prefix=f".{stage}@{survey}.", suffix=".staged")
-    os.close(fd)
-    manifest = Path(name)
-    previous = os.environ.get(DEFER_ENV)
-    os.environ[DEFER_ENV] = str(manifest)  # inherited by the kernel papermill starts
+    saved = {k: os.environ.get(k) for k in (staging.DEFER_ENV, RUNTIME_ENV)}
+    if os.environ.get(staging.KILL_AT_ENV):  # fault injection (tests): kill this whole group
+        os.environ.setdefault(staging.KILL_GROUP_ENV, str(os.getpgid(0)))
     try:
-        params = load_params(root)
-        _run_staged(stage_spec(root, stage, survey, params), root, params,
-                    {} if timings is None else timings)  # fmt: skip
-        staged = read_manifest(manifest)
-        commit_staged(staged)
-        return [target for _, target in staged]
-    except BaseException:
-        for tmp, _ in read_manifest(manifest):
-            tmp.unlink(missing_ok=True)
-        raise
+        with staging.Transaction(root, f"{stage}@{survey}") as tx:
+            os.environ[staging.DEFER_ENV] = str(tx.manifest)  # inherited by the kernel
+            os.environ[RUNTIME_ENV] = str(tx.scratch("jupyter"))  # its connection file
+            params = load_params(root)
+            _run_staged(stage_spec(root, stage, survey, params), root, params,
+                        {} if timings is None else timings, tx)  # fmt: skip
+            return tx.commit()
+    except (staging.BusyError, staging.OutputError) as exc:
+        raise StageError(str(exc)) from None
     finally:
-        if previous is None:
-            os.environ.pop(DEFER_ENV, None)
-        else:
-            os.environ[DEFER_ENV] = previous
-        manifest.unlink(missing_ok=True)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
-def _run_staged(spec: StageSpec, root: Path, params: Params,
-                timings: dict[str, float]) -> None:  # fmt: skip
-    """Execute and render a stage, staging every output (see :func:`run`)."""
+def _run_staged(spec: StageSpec, root: Path, params: Params, timings: dict[str, float],
+                tx: Transaction) -> None:  # fmt: skip
+    """Execute and render a stage, staging every output in ``tx`` (see :func:`run`)."""
     from helpers.pipeline.normalize import dumps
-    from helpers.pipeline.staging import write_outputs
 
     clock = time.perf_counter()
 
@@ -155,7 +159,7 @@ def _run_staged(spec: StageSpec, root: Path, params: Params,
     parameters = {"survey": spec.survey, "outputs": "pipeline"}
     check_declared(str(root / spec.notebook), parameters)
     nb = execute(str(root / spec.notebook), parameters, f"{spec.name}@{spec.survey}", root,
-                 spec.survey)  # fmt: skip
+                 spec.survey, tx.scratch("run.ipynb"))  # fmt: skip
     lap("notebook")
     outputs: dict[Path, str | bytes] = {root / spec.executed: dumps(nb)}
     html_out = [o for o in spec.outs if o.endswith(".html")]
@@ -170,7 +174,7 @@ def _run_staged(spec: StageSpec, root: Path, params: Params,
         for out in pdf_out:
             outputs[root / out] = render_pdf(html, base_url=str(root))
             lap("pdf")
-    write_outputs(outputs)
+    tx.stage(outputs)
 
 
 def report_title(codebook: Path) -> str:

@@ -83,7 +83,8 @@ class Stage:
         if unknown:
             raise ConfigError(f"stage {self.spec.name!r}: expected outputs {sorted(expected)}; "
                               f"found {unknown}")  # fmt: skip
-        written = write_outputs({self.root / self.output(k): v for k, v in contents.items()})
+        written = write_outputs({self.root / self.output(k): v for k, v in contents.items()},
+                                root=self.root)
         return [os.path.relpath(p, self.root) for p in written]
 
     def overview(self) -> Overview:

@@ -1,10 +1,38 @@
-"""Write a stage's outputs all-or-nothing (staged, then renamed together)."""
+"""Replace a stage's outputs all-or-nothing, even when the process is killed at any instant.
+
+A stage's outputs change as one transaction, whose state lives in ``<root>/.staging/``
+under the transaction's name (``clean@anes96``, ``index``):
+
+1. ``<name>.manifest``, held with an exclusive ``flock`` while the run lives, lists
+   every temporary file *before* the file is created. Temporaries sit beside their
+   targets (``.<file>.<random>.tmp``), so that a read-only folder or a full disk
+   fails before anything is replaced, and each rename stays within one folder.
+2. Commit: each temporary is flushed to disk; then ``<name>.journal`` (the renames
+   to make) is written and renamed into place: that rename is the commit point; then
+   the renames are made, and the journal and the manifest are deleted.
+3. Recovery, at the start of every stage run, of the index and of a notebook's
+   scratch writes: for each manifest no live run holds, a journal's renames are
+   finished (roll forward), then the transaction's remaining temporaries and its
+   files in ``.staging`` are deleted (roll back what was not committed).
+
+So a kill before the journal exists leaves every output old, a kill after it leaves
+every output new once recovered, and nothing of the run is left behind.
+
+Under the stage runner the notebook's kernel writes its outputs into the runner's
+transaction (``HELPERS_DEFERRED_OUTPUTS`` names the manifest); the runner adds the
+executed notebook and the reports and commits them all together.
+"""
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import glob
 import json
 import os
-import tempfile
+import secrets
+import shutil
+import signal
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
@@ -17,8 +45,21 @@ if TYPE_CHECKING:
 
 # Text, bytes (e.g. a Parquet hand-off), or a table written as CSV.
 Content = Union[str, bytes, "pd.DataFrame", "pl.DataFrame"]
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+
+STAGING_DIR = ".staging"  # under the project root (ignored by git)
+# Set by the stage runner: the manifest of its transaction, which the kernel writes into.
+DEFER_ENV = "HELPERS_DEFERRED_OUTPUTS"
+# Fault injection for tests (inert unless set): kill the run at the n-th crash point.
+KILL_AT_ENV, KILL_COUNTER_ENV, KILL_GROUP_ENV = (
+    "HELPERS_KILL_AT", "HELPERS_KILL_COUNTER", "HELPERS_KILL_PGID")  # fmt: skip
+
+
+class OutputError(RuntimeError):
+    """An output could not be written; no output of the stage was replaced."""
+
+
+class BusyError(RuntimeError):
+    """Another live run holds the transaction."""
 
 
 def _bytes(content: Content) -> bytes:
@@ -34,54 +75,284 @@ def _bytes(content: Content) -> bytes:
     raise TypeError(f"an output must be text, bytes or a DataFrame; found {type(content)}")
 
 
-# Set by the stage runner: a file listing staged outputs, renamed by the runner only
-# when the whole stage (notebook, HTML, PDF) has succeeded.
-DEFER_ENV = "HELPERS_DEFERRED_OUTPUTS"
+def crash_point(label: str) -> None:
+    """Kill the whole run here if this is the crash point a test asked for (else nothing).
 
-
-def write_outputs(outputs: Mapping[str | Path, Content]) -> list[Path]:
-    """Write every output to a temporary file beside it, then rename all into place.
-
-    If anything fails before the renames, no output is touched and the
-    temporary files are removed. Renames are atomic per file (same folder).
-
-    Under the stage runner (``HELPERS_DEFERRED_OUTPUTS`` names a manifest file)
-    the renames are left to the runner: a notebook's data outputs then replace
-    the old ones together with its executed notebook and reports, or not at all.
+    ``HELPERS_KILL_AT=n`` and ``HELPERS_KILL_COUNTER=<file>``: the n-th call, counted
+    across the runner and its kernel, records its label in ``<file>.label``, kills the
+    runner's process group (``HELPERS_KILL_PGID``) with SIGKILL, then this process.
     """
+    at = os.environ.get(KILL_AT_ENV)
+    if not at:
+        return
+    counter = os.environ[KILL_COUNTER_ENV]
+    with open(counter, "a+", encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        n = int(fh.read() or 0) + 1
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(n))
+        fh.flush()
+    if n == int(at):
+        Path(f"{counter}.label").write_text(label, encoding="utf-8")
+        group = os.environ.get(KILL_GROUP_ENV)
+        if group:
+            os.killpg(int(group), signal.SIGKILL)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _hint(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "free disk space and rerun"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "make the folder writable and rerun"
+    return "fix the cause and rerun"
+
+
+def _output_error(path: Path, exc: OSError, what: str = "this output") -> OutputError:
+    return OutputError(f"{path}: expected to write {what}; found {exc.strerror} "
+                       f"(errno {exc.errno}): no output of the stage was replaced, the "
+                       f"previous ones are untouched; {_hint(exc)}")  # fmt: skip
+
+
+def _fsync(path: Path, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_new(path: Path, data: bytes, label: str) -> None:
+    """Create ``path`` (it must not exist) with the usual permissions and write ``data``."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    with os.fdopen(fd, "wb") as fh:
+        crash_point(f"created {label}")
+        fh.write(data)
+    crash_point(f"wrote {label}")
+
+
+def _temporary(target: Path) -> Path:
+    return target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+
+
+def _append(manifest: Path, tmp: Path, target: Path) -> None:
+    """Record a temporary file (and its target) in the manifest, durably, before creating it."""
+    with open(manifest, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps([str(tmp), str(target)]) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    crash_point(f"recorded {target.name}")
+
+
+def read_manifest(manifest: Path) -> list[tuple[Path, Path]]:
+    """The (temporary file, target) pairs recorded, in order (a cut last line is ignored)."""
+    try:
+        lines = manifest.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    pairs = []
+    for line in lines:
+        try:
+            tmp, target = json.loads(line)
+        except ValueError:  # the run was killed while writing this line: no file was made
+            continue
+        pairs.append((Path(tmp), Path(target)))
+    return pairs
+
+
+def stage_outputs(manifest: Path, outputs: Mapping[str | Path, Content]) -> list[Path]:
+    """Write every output to a temporary file recorded in ``manifest``; replace nothing.
+
+    On failure the temporaries made here are removed and :class:`OutputError` names
+    the output, the cause and what to do.
+    """
+    made: list[Path] = []
+    try:
+        for target, content in outputs.items():
+            path = Path(os.path.abspath(target))
+            data = _bytes(content)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = _temporary(path)
+                _append(manifest, tmp, path)
+                made.append(tmp)
+                _write_new(tmp, data, path.name)
+            except OSError as exc:
+                raise _output_error(path, exc) from exc
+    except BaseException:
+        for tmp in made:
+            tmp.unlink(missing_ok=True)
+        raise
+    return [Path(os.path.abspath(t)) for t in outputs]
+
+
+def _lock(path: Path, create: bool) -> int | None:
+    """An exclusive flock on ``path``'s file, or None if a live run holds it (or it is gone)."""
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | (os.O_CREAT if create else 0), 0o666)
+        except FileNotFoundError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        try:  # the file may have been settled and deleted before the lock was ours
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)
+        if not create:
+            return None
+
+
+def _settle(staging: Path, name: str) -> None:
+    """Finish or undo the transaction ``name`` (its manifest is locked by the caller)."""
+    manifest, journal = staging / f"{name}.manifest", staging / f"{name}.journal"
+    for tmp, target in read_manifest(journal):  # committed: finish the renames
+        if tmp.exists():
+            os.replace(tmp, target)
+            crash_point(f"recovered {target.name}")
+    for tmp, _ in read_manifest(manifest):  # not committed (or superseded): delete
+        tmp.unlink(missing_ok=True)
+    journal.unlink(missing_ok=True)
+    for leftover in staging.glob(f"{glob.escape(name)}.*"):
+        if leftover != manifest:
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+
+
+def recover(root: Path) -> list[str]:
+    """Settle every transaction a killed run left in ``<root>/.staging``; return their names."""
+    staging = Path(root) / STAGING_DIR
+    settled = []
+    for manifest in sorted(staging.glob("*.manifest")):
+        fd = _lock(manifest, create=False)
+        if fd is None:  # a live run
+            continue
+        try:
+            name = manifest.name.removesuffix(".manifest")
+            _settle(staging, name)
+            manifest.unlink()
+            settled.append(name)
+        finally:
+            os.close(fd)
+    return settled
+
+
+class Transaction:
+    """One run's outputs, replaced together by :meth:`commit` or not at all."""
+
+    def __init__(self, root: Path, name: str) -> None:
+        self.staging = Path(root) / STAGING_DIR
+        self.name = name
+        self.manifest = self.staging / f"{name}.manifest"
+        self.journal = self.staging / f"{name}.journal"
+        self._fd: int | None = None
+
+    def __enter__(self) -> Transaction:
+        try:
+            self.staging.mkdir(exist_ok=True)
+            recover(self.staging.parent)
+            self._fd = _lock(self.manifest, create=True)
+        except OSError as exc:
+            raise _output_error(self.staging, exc, "the run's staging files here") from exc
+        if self._fd is None:
+            raise BusyError(f"{self.manifest}: expected no other run of {self.name}; found one "
+                            "still running (it holds this file): wait for it to end, then "
+                            "rerun")  # fmt: skip
+        _settle(self.staging, self.name)  # left by a killed run after recover() looked
+        os.truncate(self.manifest, 0)
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if self._fd is not None:  # not committed: undo
+            _settle(self.staging, self.name)
+            self._close()
+
+    def scratch(self, suffix: str) -> Path:
+        """A path in ``.staging`` for this run's own temporary files (deleted with it)."""
+        return self.staging / f"{self.name}.{suffix}"
+
+    def stage(self, outputs: Mapping[str | Path, Content]) -> list[Path]:
+        """Write outputs to temporary files of this transaction (see :func:`stage_outputs`)."""
+        return stage_outputs(self.manifest, outputs)
+
+    def commit(self) -> list[Path]:
+        """Replace every staged output's target; return the targets in order."""
+        last: dict[Path, Path] = {}
+        for tmp, target in read_manifest(self.manifest):
+            if target in last:  # written twice: the later one counts
+                last[target].unlink(missing_ok=True)
+            last[target] = tmp
+        renames = [(tmp, target) for target, tmp in last.items()]
+        try:
+            for tmp, _ in renames:
+                _fsync(tmp)
+            pending = self.scratch("journal.tmp")
+            lines = "".join(json.dumps([str(t), str(p)]) + "\n" for t, p in renames)
+            _write_new(pending, lines.encode("utf-8"), "the journal")
+            _fsync(pending)
+            os.replace(pending, self.journal)
+            _fsync(self.staging, directory=True)
+        except OSError as exc:
+            raise _output_error(self.journal, exc, "the run's journal") from exc
+        crash_point("committed the journal")
+        for tmp, target in renames:  # committed: from here recovery finishes the renames
+            os.replace(tmp, target)
+            crash_point(f"renamed {target.name}")
+        for folder in sorted({target.parent for _, target in renames}):
+            _fsync(folder, directory=True)
+        self.journal.unlink()
+        crash_point("removed the journal")
+        self._close()
+        return [target for _, target in renames]
+
+    def _close(self) -> None:
+        assert self._fd is not None
+        self.manifest.unlink(missing_ok=True)
+        os.close(self._fd)
+        self._fd = None
+
+
+def write_outputs(outputs: Mapping[str | Path, Content], root: Path | None = None) -> list[Path]:
+    """Write every output all-or-nothing; return the targets.
+
+    Under the stage runner (``HELPERS_DEFERRED_OUTPUTS`` names its manifest) the
+    outputs join the runner's transaction, which replaces them together with the
+    executed notebook and the reports. Otherwise, with the project ``root``, they
+    are one transaction of their own in ``<root>/.staging`` (crash-atomic); without
+    a root (a library call), temporaries beside the targets are renamed in turn once
+    all are written (atomic per file, all-or-nothing unless the process is killed).
+    """
+    manifest = os.environ.get(DEFER_ENV)
+    if manifest:
+        return stage_outputs(Path(manifest), outputs)
+    if root is not None:
+        name = "write-" + secrets.token_hex(4)
+        with Transaction(root, name) as tx:
+            tx.stage(outputs)
+            return tx.commit()
     staged: list[tuple[Path, Path]] = []
     try:
         for target, content in outputs.items():
-            path = Path(target)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            staged.append((Path(tmp), path))  # before writing: a failed write is cleaned up too
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(_bytes(content))
-            os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual 0644
+            path = Path(os.path.abspath(target))
+            data = _bytes(content)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = _temporary(path)
+                staged.append((tmp, path))
+                _write_new(tmp, data, path.name)
+            except OSError as exc:
+                raise _output_error(path, exc) from exc
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
-    manifest = os.environ.get(DEFER_ENV)
-    if manifest:
-        with open(manifest, "a", encoding="utf-8") as fh:
-            fh.writelines(f"{json.dumps([os.path.abspath(tmp), str(path.resolve())])}\n"
-                          for tmp, path in staged)  # fmt: skip
-    else:
-        commit_staged(staged)
-    return [path for _, path in staged]
-
-
-def commit_staged(staged: list[tuple[Path, Path]]) -> None:
-    """Rename staged temporary files onto their targets."""
     for tmp, path in staged:
         os.replace(tmp, path)
-
-
-def read_manifest(manifest: Path) -> list[tuple[Path, Path]]:
-    """The (temporary file, target) pairs a deferred stage has staged, in order."""
-    if not manifest.exists():
-        return []
-    lines = manifest.read_text(encoding="utf-8").splitlines()
-    return [(Path(t), Path(p)) for t, p in (json.loads(line) for line in lines if line)]
+    return [path for _, path in staged]
