@@ -113,3 +113,31 @@ def summarized(responses: Any, free_text: Any, book: Any, sp: StatsParams) -> Pa
     out = summarize(responses, free_text, book, sp)
     return PandasSummaries(as_pandas(out.figures, categorical=False),
                            as_pandas(out.rules, categorical=False))
+
+
+EXPORT_SURVEY = "invented_example"
+EXPORT_DIR = "data/examples/invented_survey"
+
+
+def make_export_project(dest: Path) -> Path:
+    """A `dvc repro`-able copy with the INVENTED example export, its extract and clean run.
+
+    The stages' code (``src/``) is copied too, as dvc.yaml lists it as a dependency.
+    """
+    files = {f"{EXPORT_DIR}/{name}": (REPO_ROOT / EXPORT_DIR / name).read_bytes()
+             for name in ("survey.csv", "codebook.yaml")}  # fmt: skip
+    entry = survey_entry(f"{EXPORT_DIR}/survey.csv", f"{EXPORT_DIR}/codebook.yaml",
+                         input_kind="respondent_csv")  # fmt: skip
+    make_project(dest, {EXPORT_SURVEY: entry}, files, dvc=True)
+    shutil.copytree(REPO_ROOT / "src", dest / "src",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))  # fmt: skip
+    for stage in ("extract", "clean"):
+        ok(run_stage(dest, stage, EXPORT_SURVEY), stage, EXPORT_SURVEY)
+    return dest
+
+
+def drop_last_respondent(root: Path) -> None:
+    """The next round of the example export: the same file without its last line."""
+    path = root / EXPORT_DIR / "survey.csv"
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:-1]))

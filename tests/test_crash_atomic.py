@@ -10,7 +10,6 @@ tests run n = 1, 2, ... until a run completes, so every one of them is hit.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +17,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from project_copy import REPO_ROOT, env, make_project, ok, run_stage, survey_entry
+from project_copy import (
+    EXPORT_SURVEY,
+    REPO_ROOT,
+    drop_last_respondent,
+    env,
+    make_export_project,
+    ok,
+    run_stage,
+)
 
 from helpers.pipeline import layout
 from helpers.pipeline.staging import (
@@ -30,8 +37,7 @@ from helpers.pipeline.staging import (
     recover,
 )
 
-SURVEY = "invented_example"
-EXPORT = "data/examples/invented_survey"
+SURVEY = EXPORT_SURVEY
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -141,23 +147,7 @@ def test_an_abandoned_transaction_is_rolled_back_or_forward(tmp_path):
 @pytest.fixture
 def export_project(tmp_path) -> Path:
     """A project copy of the invented export whose extract and clean ran on the old data."""
-    root = tmp_path / "project"
-    files = {f"{EXPORT}/{name}": (REPO_ROOT / EXPORT / name).read_bytes()
-             for name in ("survey.csv", "codebook.yaml")}  # fmt: skip
-    make_project(root, {SURVEY: survey_entry(f"{EXPORT}/survey.csv", f"{EXPORT}/codebook.yaml",
-                                             input_kind="respondent_csv")}, files, dvc=True)
-    shutil.copytree(REPO_ROOT / "src", root / "src",  # the stages' code deps, for dvc repro
-                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    for stage in ("extract", "clean"):
-        ok(run_stage(root, stage, SURVEY), stage, SURVEY)
-    return root
-
-
-def _new_export(root: Path) -> None:
-    """The next round: the same export without its last respondent."""
-    path = root / EXPORT / "survey.csv"
-    lines = path.read_bytes().splitlines(keepends=True)
-    path.write_bytes(b"".join(lines[:-1]))
+    return make_export_project(tmp_path / "project")
 
 
 @pytest.mark.slow
@@ -166,7 +156,7 @@ def test_a_kill_at_every_write_and_rename_of_a_stage_leaves_all_old_or_all_new(e
     outs = [root / p for p in layout.stage_outputs("clean", SURVEY)]
     before = _tree(root)
     old = {p: p.read_bytes() for p in outs}
-    _new_export(root)
+    drop_last_respondent(root)
     ok(run_stage(root, "clean", SURVEY), "clean", SURVEY)
     new = {p: p.read_bytes() for p in outs}
     assert all(new[p] != old[p] for p in outs if p.suffix == ".csv" and "rejects" not in p.name)
@@ -206,7 +196,7 @@ def test_a_killed_run_is_settled_by_the_next_run_and_by_dvc_repro(export_project
     root = export_project
     outs = [root / p for p in layout.stage_outputs("clean", SURVEY)]
     old = {p: p.read_bytes() for p in outs}
-    _new_export(root)
+    drop_last_respondent(root)
     runner = [sys.executable, "-m", "helpers.pipeline.runner", "clean", SURVEY]
     n, label = 0, ""
     while not label.startswith("renamed "):  # find the first rename's crash point

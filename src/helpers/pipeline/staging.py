@@ -183,7 +183,7 @@ def stage_outputs(manifest: Path, outputs: Mapping[str | Path, Content]) -> list
                 raise _output_error(path, exc) from exc
     except BaseException:
         for tmp in made:
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
         raise
     return [Path(os.path.abspath(t)) for t in outputs]
 
@@ -211,19 +211,32 @@ def _lock(path: Path, create: bool) -> int | None:
             return None
 
 
-def _settle(staging: Path, name: str) -> None:
-    """Finish or undo the transaction ``name`` (its manifest is locked by the caller)."""
+def _remove(path: Path) -> bool:
+    """Delete ``path`` if it exists; False if it exists and cannot be deleted."""
+    try:
+        shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError:  # a read-only folder answers EROFS even for a file that is not there
+        return not os.path.lexists(path)
+    return True
+
+
+def _settle(staging: Path, name: str) -> bool:
+    """Finish or undo the transaction ``name`` (its manifest is locked by the caller).
+
+    False if a file could not be deleted (then the manifest stays, for the next recovery).
+    """
     manifest, journal = staging / f"{name}.manifest", staging / f"{name}.journal"
     for tmp, target in read_manifest(journal):  # committed: finish the renames
         if tmp.exists():
             os.replace(tmp, target)
             crash_point(f"recovered {target.name}")
-    for tmp, _ in read_manifest(manifest):  # not committed (or superseded): delete
-        tmp.unlink(missing_ok=True)
-    journal.unlink(missing_ok=True)
-    for leftover in staging.glob(f"{glob.escape(name)}.*"):
-        if leftover != manifest:
-            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+    removed = [_remove(tmp) for tmp, _ in read_manifest(manifest)]  # not committed: delete
+    removed.append(_remove(journal))
+    removed += [_remove(leftover) for leftover in staging.glob(f"{glob.escape(name)}.*")
+                if leftover != manifest]  # fmt: skip
+    return all(removed)
 
 
 def recover(root: Path) -> list[str]:
@@ -236,9 +249,9 @@ def recover(root: Path) -> list[str]:
             continue
         try:
             name = manifest.name.removesuffix(".manifest")
-            _settle(staging, name)
-            manifest.unlink()
-            settled.append(name)
+            if _settle(staging, name):
+                manifest.unlink()
+                settled.append(name)
         finally:
             os.close(fd)
     return settled
@@ -270,9 +283,12 @@ class Transaction:
         return self
 
     def __exit__(self, kind: object, exc: object, tb: object) -> None:
-        if self._fd is not None:  # not committed: undo
-            _settle(self.staging, self.name)
-            self._close()
+        if self._fd is not None:  # not committed: undo, never masking the error that stopped it
+            try:
+                done = _settle(self.staging, self.name)
+            except OSError:
+                done = False
+            self._close(keep_manifest=not done)  # kept: the next run's recovery finishes it
 
     def scratch(self, suffix: str) -> Path:
         """A path in ``.staging`` for this run's own temporary files (deleted with it)."""
@@ -312,9 +328,10 @@ class Transaction:
         self._close()
         return [target for _, target in renames]
 
-    def _close(self) -> None:
+    def _close(self, keep_manifest: bool = False) -> None:
         assert self._fd is not None
-        self.manifest.unlink(missing_ok=True)
+        if not keep_manifest:
+            self.manifest.unlink(missing_ok=True)
         os.close(self._fd)
         self._fd = None
 
@@ -351,7 +368,7 @@ def write_outputs(outputs: Mapping[str | Path, Content], root: Path | None = Non
                 raise _output_error(path, exc) from exc
     except BaseException:
         for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
         raise
     for tmp, path in staged:
         os.replace(tmp, path)
