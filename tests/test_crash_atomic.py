@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -67,6 +68,8 @@ SCRIPT = textwrap.dedent("""
     from helpers.pipeline.staging import Transaction
     root, version = Path(sys.argv[1]), sys.argv[2]
     with Transaction(root, "demo@x") as tx:
+        tx.scratch("tmp").mkdir()  # the run's own temporary files (a kernel's, say)
+        (tx.scratch("tmp") / "kernel.json").write_text("{}")
         tx.stage({root / "out" / f"{name}.csv": f"{name},{version}\\n" for name in "abc"})
         tx.stage({root / "other" / "d.txt": version})
         tx.commit()
@@ -111,6 +114,7 @@ def test_a_kill_at_any_crash_point_of_a_transaction_leaves_all_old_or_all_new(tm
         "created the journal", "wrote the journal", "committed the journal",
         *[f"renamed {f}" for f in files], "removed the journal"]
     assert _outputs(root) == {k: v.replace("old", "new") for k, v in old.items()}
+    assert list((root / STAGING_DIR).iterdir()) == []  # the completed run left nothing
 
 
 def test_a_second_run_of_the_same_transaction_is_refused_while_the_first_lives(tmp_path):
@@ -164,6 +168,7 @@ def test_a_kill_at_every_write_and_rename_of_a_stage_leaves_all_old_or_all_new(e
     assert expected_files == set(before)  # same files, no stray one after a clean run
 
     runner = [sys.executable, "-m", "helpers.pipeline.runner", "clean", SURVEY]
+    temp_files = set(Path(tempfile.gettempdir()).iterdir())
     seen, n = [], 0
     while True:
         n += 1
@@ -187,6 +192,10 @@ def test_a_kill_at_every_write_and_rename_of_a_stage_leaves_all_old_or_all_new(e
     assert sorted(label for label in seen if label.startswith("wrote ")) == sorted(
         [f"wrote {p.name}" for p in outs] + ["wrote the journal"])
     assert {p: p.read_bytes() for p in outs} == new  # the completed run
+    assert list((root / STAGING_DIR).iterdir()) == []
+    # the kernels' connection files went to .staging/<run>.tmp/, not the temporary folder
+    assert not [p.name for p in set(Path(tempfile.gettempdir()).iterdir()) - temp_files
+                if p.name.startswith("tmp") and p.suffix == ".json"]  # fmt: skip
 
 
 @pytest.mark.slow

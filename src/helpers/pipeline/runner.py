@@ -26,6 +26,7 @@ import argparse
 import os
 import shutil
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from helpers.pipeline.staging import Transaction
 
 FAILED_DIR = Path("reports/_failed")  # + <survey>/<notebook>.ipynb (ignored by git)
-RUNTIME_ENV = "JUPYTER_RUNTIME_DIR"  # where the kernel's connection file goes
+TEMP_ENV = "TMPDIR"  # the run's temporary files (the kernel's connection file, ...)
 
 
 class StageError(RuntimeError):
@@ -122,13 +123,16 @@ def run(stage: str, survey: str, root: Path,
     """
     from helpers.pipeline import staging
 
-    saved = {k: os.environ.get(k) for k in (staging.DEFER_ENV, RUNTIME_ENV)}
+    saved = {k: os.environ.get(k) for k in (staging.DEFER_ENV, TEMP_ENV)}
     if os.environ.get(staging.KILL_AT_ENV):  # fault injection (tests): kill this whole group
         os.environ.setdefault(staging.KILL_GROUP_ENV, str(os.getpgid(0)))
     try:
         with staging.Transaction(root, f"{stage}@{survey}") as tx:
             os.environ[staging.DEFER_ENV] = str(tx.manifest)  # inherited by the kernel
-            os.environ[RUNTIME_ENV] = str(tx.scratch("jupyter"))  # its connection file
+            temp = tx.scratch("tmp")  # deleted with the transaction, even after a kill
+            temp.mkdir()
+            os.environ[TEMP_ENV] = str(temp)
+            tempfile.tempdir = None  # re-read from TMPDIR
             params = load_params(root)
             _run_staged(stage_spec(root, stage, survey, params), root, params,
                         {} if timings is None else timings, tx)  # fmt: skip
@@ -141,6 +145,7 @@ def run(stage: str, survey: str, root: Path,
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+        tempfile.tempdir = None
 
 
 def _run_staged(spec: StageSpec, root: Path, params: Params, timings: dict[str, float],

@@ -325,6 +325,9 @@ class Transaction:
             _fsync(folder, directory=True)
         self.journal.unlink()
         crash_point("removed the journal")
+        for leftover in self.staging.glob(f"{glob.escape(self.name)}.*"):  # the run's scratch
+            if leftover != self.manifest:
+                _remove(leftover)
         self._close()
         return [target for _, target in renames]
 
