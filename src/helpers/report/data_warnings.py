@@ -126,21 +126,28 @@ def formula_cells_html(
 
     ``csv_tables``: each CSV file the stages wrote -> its table's values (as the report
     loads them: the hand-offs, or :func:`helpers.core.tables.read_csv`, which gives the
-    originals back). Each cell is listed with its file, record, respondent, source line,
-    column and original value (as text: escaped, control characters as ``\t``).
+    originals back). Each value is listed once per file and column with its original
+    text (escaped, control characters as ``\t``), the first record holding it (its
+    respondent and source line) and how many records do.
     """
-    rows = []
+    rows: dict[tuple[str, str, str], dict] = {}  # one per file, column and value
+    n = 0
     for path, table in csv_tables.items():
         cells = formula_cells(table, keys=(*_WHO, *_LINE))
+        n += len(cells)
         for cell in cells.to_dict("records"):
+            key = (path, cell["column"], cell["value"])
+            if key in rows:
+                rows[key]["count"] += 1
+                continue
             line = next((cell[k] for k in _LINE if k in cell and not pd.isna(cell[k])), None)
-            rows.append({"file": path, "record": cell["record"], "column": cell["column"],
+            rows[key] = {"file": path, "record": cell["record"], "column": cell["column"],
                          "who": next((cell[k] for k in _WHO if k in cell), None),
-                         "line": _int(line),
-                         "value": visible(str(cell["value"]))})  # fmt: skip
+                         "line": _int(line), "value": visible(str(cell["value"])), "count": 1}
     if not rows:
         return Markup("")
     return render(
-        "formula_cells.html", n=len(rows), cells=rows[:max_listed], unit=record_unit(input_kind),
+        "formula_cells.html", n=n, cells=list(rows.values())[:max_listed], n_rows=len(rows),
+        unit=record_unit(input_kind),
         source=source,
     )  # fmt: skip
