@@ -292,3 +292,7 @@ def test_formula_cells_lists_what_the_writers_change():
     polars_frame = pl.from_pandas(df).with_columns(pl.col("group").cast(pl.Categorical))
     assert formula_cells(polars_frame, keys).to_dict("records") == expected
     assert formula_cells(pd.DataFrame({"x": ["-9", "a"]})).empty
+    header = [{"column": "=h", "record": 0, "value": "=h"},
+              {"column": "=h", "record": 1, "value": "+x"}]  # fmt: skip
+    assert formula_cells(pd.DataFrame({"=h": ["+x", "y"]})).to_dict("records") == header
+    assert formula_cells(pl.DataFrame({"=h": ["+x", "y"]})).to_dict("records") == header

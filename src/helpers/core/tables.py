@@ -69,38 +69,38 @@ def formula_cells(frame: pd.DataFrame | pl.DataFrame, keys: tuple[str, ...] = ()
     import pandas as pd
 
     keys = tuple(k for k in keys if k in frame.columns)
-    found = [{"column": c, "record": 0, **dict.fromkeys(keys), "value": c}
-             for c in frame.columns if is_formula(c)]  # fmt: skip
-    if not isinstance(frame, pd.DataFrame):  # polars: pick the rows in one pass
+    out = ["column", "record", *keys, "value"]
+    header = pd.DataFrame([{"column": c, "record": 0, **dict.fromkeys(keys), "value": c}
+                           for c in frame.columns if is_formula(c)], columns=out)  # fmt: skip
+    if isinstance(frame, pd.DataFrame):
+        records = pd.Series(range(1, len(frame) + 1), index=frame.index)
+    else:  # polars: keep only the rows holding a formula, then the pandas way
         import polars as pl
 
         text = [c for c, t in frame.schema.items()
                 if t == pl.String or isinstance(t, (pl.Categorical, pl.Enum))]  # fmt: skip
-        if not text:
-            return pd.DataFrame(found, columns=["column", "record", *keys, "value"])
-        values = [pl.col(c).cast(pl.String) for c in text]
-        hit = [_is_formula(v) for v in values]
-        rows = frame.with_row_index("__record", offset=1).filter(pl.any_horizontal(hit))
-        picked = ["__record", *dict.fromkeys([*keys, *text])]
-        frame = rows.select(picked).to_pandas().set_index("__record")
-        text_columns = text
-        records = frame.index
-    else:  # pandas: a mask per text column (a categorical's by category), then those rows
-        masks = {c: _pandas_mask(frame[c]) for c in frame.columns}
-        text_columns = [c for c, m in masks.items() if m is not None and m.any()]
-        records = pd.RangeIndex(1, len(frame) + 1)
-        hit = pd.Series(False, index=frame.index)
-        for c in text_columns:
-            hit |= masks[c]
-        frame = frame[[*dict.fromkeys([*keys, *text_columns])]].set_axis(records)[hit.to_numpy()]
-        records = frame.index
-    for record, row in zip(records, frame.itertuples(index=False, name=None), strict=True):
-        values = dict(zip(frame.columns, row, strict=True))
-        for c in text_columns:
-            if is_formula(values[c]):
-                found.append({"column": c, "record": int(record),
-                              **{k: values[k] for k in keys}, "value": values[c]})  # fmt: skip
-    return pd.DataFrame(found, columns=["column", "record", *keys, "value"])
+        hit = [_is_formula(pl.col(c).cast(pl.String)) for c in text]
+        rows = frame.with_row_index("__record", offset=1) \
+            .filter(pl.any_horizontal(hit) if hit else pl.lit(False)) \
+            .select(["__record", *dict.fromkeys([*keys, *text])]).to_pandas()  # fmt: skip
+        records, frame = rows.pop("__record"), rows
+    parts = [header]
+    for position, name in enumerate(frame.columns):  # vectorised per column
+        mask = _pandas_mask(frame[name])
+        if mask is None or not mask.any():
+            continue
+        where = mask.to_numpy(dtype=bool)
+        part = pd.DataFrame({"column": name, "record": records.to_numpy()[where],
+                             **{k: frame[k].to_numpy()[where] for k in keys},
+                             "value": frame[name].astype(object).to_numpy()[where]},
+                            columns=out)  # fmt: skip
+        part["_order"] = position
+        parts.append(part)
+    found = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(map(len, parts)) \
+        else pd.DataFrame(columns=out)  # fmt: skip
+    if "_order" in found:
+        found = found.sort_values(["record", "_order"], kind="stable", na_position="first")
+    return found.reindex(columns=out).reset_index(drop=True).astype({"record": "int64"})
 
 
 def _pandas_mask(column: pd.Series) -> pd.Series | None:
@@ -110,6 +110,9 @@ def _pandas_mask(column: pd.Series) -> pd.Series | None:
     if isinstance(column.dtype, pd.CategoricalDtype):
         cats = column.cat.categories
         return column.isin([c for c in cats if is_formula(c)])
+    if isinstance(column.dtype, pd.StringDtype):  # vectorised (re, or pyarrow's RE2)
+        number = column.str.fullmatch(PLAIN_NUMBER.removeprefix("^").removesuffix("$"))
+        return (column.str.match(FORMULA_START) & ~number).fillna(False).astype(bool)
     if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
         return column.map(is_formula).astype(bool)
     return None
