@@ -164,8 +164,10 @@ def polars_csv_bytes(frame: pl.DataFrame) -> bytes:
     fixes = [pl.col(c).replace_strict({True: "True", False: "False"}, return_dtype=pl.String)
              for c, t in frame.schema.items() if t == pl.Boolean]  # fmt: skip
     texts = [c for c, t in frame.schema.items() if t == pl.String]
-    # One pass over the text columns finds those with a formula (usually none).
-    found = frame.select(_is_formula(pl.col(c)).any() for c in texts).row(0) if texts else ()
+    # One pass over the text columns finds those that may hold a formula (usually none):
+    # the cheaper test of the first characters only; a number (-9) is told apart below.
+    found = frame.select(pl.col(c).str.contains(FORMULA_START).any() for c in texts).row(0) \
+        if texts else ()  # fmt: skip
     for c, t in frame.schema.items():
         if t == pl.String:
             formulas = found[texts.index(c)]
@@ -173,8 +175,10 @@ def polars_csv_bytes(frame: pl.DataFrame) -> bytes:
                          pl.when(pl.col(c) != "").then(pl.col(c)).alias(c))
         elif isinstance(t, (pl.Categorical, pl.Enum)):  # judged by category, not by row
             cats = t.categories if isinstance(t, pl.Enum) else frame[c].unique().cast(pl.String)
-            if cats.str.contains(FORMULA_START).any():
-                fixes.append(_polars_safe(pl.col(c).cast(pl.String)).alias(c))
+            renamed = {v: neutralise(v) for v in cats.to_list() if is_formula(v)}
+            if renamed:  # a lookup per row, no regular expression
+                text = pl.col(c).cast(pl.String).replace(renamed)
+                fixes.append(pl.when(text != "").then(text).alias(c))
             elif t == pl.Categorical:
                 fixes.append(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c))
     if fixes:
