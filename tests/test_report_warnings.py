@@ -120,3 +120,27 @@ def test_long_lists_are_capped():
     assert "60 rows of the source set aside" in text
     assert "Line 40, Q1 list: Org 40" in text and "Org 41 " not in text
     assert "… and 20 more" in text
+
+
+def test_cells_written_after_an_apostrophe_are_listed_as_text():
+    from helpers.report.data_warnings import formula_cells_html
+
+    responses = pd.DataFrame({"respondent_id": ["=R1", "R2"], "comment": ["ok", "\t<b>x</b>"],
+                              "q1": ["-9", "1"], "source_line": [2, 3]})  # fmt: skip
+    rejects = pd.DataFrame({"source_line": [3], "list": ["q1"], "organization": ["@R3"],
+                            "reason": ["code '7' is not a q1 code"]})  # fmt: skip
+    tables = {"data/processed/s/responses.csv": responses, "data/processed/s/rejects.csv": rejects}
+    html = str(formula_cells_html(tables, input_kind="respondent_csv", source="survey.csv"))
+    assert "<b>" not in html and "\t" not in html  # shown as text, never as markup
+    text = text_of(html)
+    assert "3 cells of the CSV files" in text
+    assert "data/processed/s/responses.csv 1 =R1 2 respondent_id =R1 1" in text
+    assert r"data/processed/s/responses.csv 2 R2 3 comment \t<b>x</b> 1" in text
+    assert "data/processed/s/rejects.csv 1 @R3 3 organization @R3 1" in text
+    assert "-9" not in text  # a number is not a formula
+    assert "remove that one apostrophe" in text and "survey.csv" in text
+    assert formula_cells_html({"data/processed/s/responses.csv": responses.iloc[1:, 2:]}) == ""
+    assert str(formula_cells_html(tables, max_listed=1)).count("<tr>") == 1 + 1 + 1
+    repeated = pd.DataFrame({"group_value": ["+x", "a", "+x"], "figure_id": ["f1", "f2", "f3"]})
+    text = text_of(formula_cells_html({"summaries.csv": repeated}))
+    assert "2 cells of the CSV files" in text and "summaries.csv 1 group_value +x 2" in text

@@ -1,4 +1,7 @@
+import csv as csv_module
+import io
 import os
+import re
 import stat
 from decimal import Decimal
 
@@ -8,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.core.tables import csv_text, polars_csv_bytes, read_csv
+from helpers.core.tables import (
+    csv_text,
+    formula_cells,
+    neutralise,
+    polars_csv_bytes,
+    read_csv,
+    restore,
+)
 from helpers.pipeline.staging import OutputError, write_outputs
 
 
@@ -169,3 +179,122 @@ def test_deferred_outputs_are_staged_until_committed(tmp_path, monkeypatch):
     assert list((tmp_path / STAGING_DIR).iterdir()) == []
 
 
+# --- no cell is a formula to a spreadsheet (OWASP "CSV Injection") ---------------------------
+
+_FORMULAS = ['=HYPERLINK("http://x","click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)",
+             "\tcell", "\rcell", "\ncell", "\x00cell", "＝1+1", "＋1", "－1", "＠SUM(1)", "-",
+             "'=1+1", "''@x"]  # fmt: skip
+_NOT_FORMULAS = ["-9", "+1.5", "-0.25", "1e5", "-1E-3", ".5", "-5.", "a=b", "'quoted",
+                 "'", "R-1", " =1"]  # fmt: skip
+
+
+def _both(frame: pd.DataFrame) -> tuple[bytes, bytes]:
+    return csv_text(frame).encode("utf-8"), polars_csv_bytes(pl.from_pandas(frame))
+
+
+@pytest.mark.parametrize("value", _FORMULAS)
+def test_writers_put_an_apostrophe_before_a_formula(value, tmp_path):
+    df = pd.DataFrame({"respondent_id": [value], "n": [1]})
+    pandas_bytes, polars_bytes = _both(df)
+    first_field = pandas_bytes.split(b"\n", 1)[1].removeprefix(b'"')  # quoted, or not
+    assert first_field.startswith(("'" + value[:1]).encode("utf-8"))
+    # pandas writes a carriage return unquoted (see above): only polars' text reads back.
+    for written in [polars_bytes] if "\r" in value else [pandas_bytes, polars_bytes]:
+        path = tmp_path / "t.csv"
+        path.write_bytes(written)
+        cell = list(csv_module.reader(io.StringIO(written.decode("utf-8"), newline="")))[1][0]
+        assert cell == "'" + value
+        assert read_csv(path)["respondent_id"].tolist() == [value]
+
+
+def test_a_formula_is_written_as_owasp_says():
+    df = pd.DataFrame({"text": ['=HYPERLINK("http://x","click")', "ok"]})
+    expected = b'text\n"\'=HYPERLINK(""http://x"",""click"")"\nok\n'
+    assert _both(df) == (expected, expected)
+
+
+@pytest.mark.parametrize("value", _NOT_FORMULAS)
+def test_numbers_and_other_text_are_written_as_they_are(value):
+    df = pd.DataFrame({"code": [value]})
+    cell = list(csv_module.reader(io.StringIO(csv_text(df), newline="")))[1][0]
+    assert cell == value
+    assert _both(df)[0] == _both(df)[1]
+
+
+def test_numeric_columns_stay_numeric(tmp_path):
+    df = pd.DataFrame({"code": ["-9", "+1.5", "-0.25"], "x": [-9, -1, 0]})
+    written = _both(df)
+    assert written == (b"code,x\n-9,-9\n+1.5,-1\n-0.25,0\n",) * 2
+    path = tmp_path / "t.csv"
+    path.write_bytes(written[0])
+    assert read_csv(path)["code"].tolist() == [-9.0, 1.5, -0.25]
+
+
+def test_categorical_columns_are_neutralised_by_category(tmp_path):
+    values = ["=1+1", "North", "@SUM(1)", None, "North"]
+    pandas_frame = pd.DataFrame({"region": pd.Categorical(values), "n": range(5)})
+    expected = b"region,n\n'=1+1,0\nNorth,1\n'@SUM(1),2\n,3\nNorth,4\n"
+    assert csv_text(pandas_frame).encode("utf-8") == expected
+    for dtype in (pl.Categorical, pl.Enum(["North", "=1+1", "@SUM(1)"])):
+        frame = pl.DataFrame({"region": pl.Series(values, dtype=dtype), "n": range(5)})
+        assert polars_csv_bytes(frame) == expected
+    path = tmp_path / "t.csv"
+    path.write_bytes(expected)
+    assert read_csv(path)["region"].tolist()[:3] == values[:3]
+    clean = pl.DataFrame({"region": pl.Series(["North", ""], dtype=pl.Categorical)})
+    assert polars_csv_bytes(clean) == b"region\nNorth\n\n"  # unchanged: no formula category
+
+
+def test_a_column_name_that_is_a_formula_is_neutralised_too(tmp_path):
+    df = pd.DataFrame({"=x": [1], "-": ["a"]})
+    assert _both(df) == (b"'=x,'-\n1,a\n",) * 2
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"'=x,'-\n1,a\n")
+    assert read_csv(path).columns.tolist() == ["=x", "-"]
+
+
+_HOSTILE = st.text(st.sampled_from("'=+-@\t\r\n\x00＝＋－＠0123456789.eE aZ\""), max_size=6)
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def _runs_as_formula(cell: str) -> bool:
+    """OWASP's test: a cell a spreadsheet would evaluate (a number is a number)."""
+    return cell != "" and cell[0] in "=+-@\t\r\n\x00＝＋－＠" and not _PLAIN_NUMBER.fullmatch(cell)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_HOSTILE, st.text(max_size=4)), min_size=1, max_size=6))
+def test_reading_back_gives_every_text_as_it_was(tmp_path_factory, values):
+    df = pd.DataFrame({"id": [f"r{i}" for i in range(len(values))], "text": values})
+    path = tmp_path_factory.mktemp("rt") / "t.csv"
+    pandas_bytes, polars_bytes = _both(df)
+    # pandas writes a carriage return unquoted (see above): only polars' text reads back.
+    for written in [polars_bytes] if any("\r" in v for v in values) else _both(df):
+        path.write_bytes(written)
+        back = read_csv(path, text_columns=("text",))["text"]
+        assert [None if pd.isna(v) else v for v in back] == [v or None for v in values]
+        for row in list(csv_module.reader(io.StringIO(written.decode("utf-8"), newline="")))[1:]:
+            assert not _runs_as_formula(row[1])
+
+
+def test_restore_undoes_neutralise_on_any_text():
+    for value in [*_FORMULAS, *_NOT_FORMULAS, "", "''", "'''=", "x"]:
+        assert restore(neutralise(value)) == value
+
+
+def test_formula_cells_lists_what_the_writers_change():
+    df = pd.DataFrame({"respondent_id": ["R1", "=R2", "R3"], "group": ["a", "b", "+c"],
+                       "n": [-1, 2, 3], "source_line": [2, 3, 4]})
+    expected = [{"column": "respondent_id", "record": 2, "respondent_id": "=R2",
+                 "source_line": 3, "value": "=R2"},
+                {"column": "group", "record": 3, "respondent_id": "R3", "source_line": 4,
+                 "value": "+c"}]  # fmt: skip
+    keys = ("respondent_id", "source_line", "absent")
+    assert formula_cells(df, keys).to_dict("records") == expected
+    polars_frame = pl.from_pandas(df).with_columns(pl.col("group").cast(pl.Categorical))
+    assert formula_cells(polars_frame, keys).to_dict("records") == expected
+    assert formula_cells(pd.DataFrame({"x": ["-9", "a"]})).empty
+    header = [{"column": "=h", "record": 0, "value": "=h"},
+              {"column": "=h", "record": 1, "value": "+x"}]  # fmt: skip
+    assert formula_cells(pd.DataFrame({"=h": ["+x", "y"]})).to_dict("records") == header
+    assert formula_cells(pl.DataFrame({"=h": ["+x", "y"]})).to_dict("records") == header

@@ -5,15 +5,24 @@ source set aside by the clean stage (``rejects.csv``, each with its line and
 reason), the read/kept/set-aside counts per list (``reconciliation.csv``), and
 respondents without an answer to a question (left out of its base). When there
 is none of these, the block is empty and the report shows nothing.
+
+A second block, :func:`formula_cells_html`, lists the cells of the CSV files that
+begin like a spreadsheet formula and were written after an apostrophe
+(``helpers.core.tables``): nothing is left out, but a reader of the CSV sees a
+value that is not the source's, and is told where the original is.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping
 
 import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
 from helpers.core.params import record_unit
+from helpers.core.tables import formula_cells
 from helpers.report.markup import table_data
 from helpers.report.templating import render
 
@@ -94,4 +103,51 @@ def data_warnings_html(
                           for _, r in rows.head(max_listed).iterrows()]}
                  for qid, short, rows in missing],
         max_listed=max_listed, unit=record_unit(input_kind),
+    )  # fmt: skip
+
+
+# Columns that say where a cell of a pipeline table comes from.
+_WHO = ("respondent_id", "organization")  # rejects.csv: an export's respondent id
+_LINE = ("source_line", "line")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def visible(value: str) -> str:
+    r"""``value`` with control characters (and backslashes) written as escapes: ``\t``."""
+    names = {"\t": "\\t", "\r": "\\r", "\n": "\\n", "\\": "\\\\"}
+    return _CONTROL.sub(lambda m: names.get(m[0], f"\\x{ord(m[0]):02x}"), value)
+
+
+def formula_cells_html(
+    csv_tables: Mapping[str, pd.DataFrame], max_listed: int = 40, input_kind: str = "document",
+    source: str = "",
+) -> Markup:  # fmt: skip
+    r"""Return an HTML block listing the CSV cells written after an apostrophe, or ''.
+
+    ``csv_tables``: each CSV file the stages wrote -> its table's values (as the report
+    loads them: the hand-offs, or :func:`helpers.core.tables.read_csv`, which gives the
+    originals back). Each value is listed once per file and column with its original
+    text (escaped, control characters as ``\t``), the first record holding it (its
+    respondent and source line) and how many records do.
+    """
+    rows: dict[tuple[str, str, str], dict] = {}  # one per file, column and value
+    n = 0
+    for path, table in csv_tables.items():
+        cells = formula_cells(table, keys=(*_WHO, *_LINE))
+        n += len(cells)
+        for cell in cells.to_dict("records"):
+            key = (path, cell["column"], cell["value"])
+            if key in rows:
+                rows[key]["count"] += 1
+                continue
+            line = next((cell[k] for k in _LINE if k in cell and not pd.isna(cell[k])), None)
+            rows[key] = {"file": path, "record": cell["record"], "column": cell["column"],
+                         "who": next((cell[k] for k in _WHO if k in cell), None),
+                         "line": _int(line), "value": visible(str(cell["value"])), "count": 1}
+    if not rows:
+        return Markup("")
+    return render(
+        "formula_cells.html", n=n, cells=list(rows.values())[:max_listed], n_rows=len(rows),
+        unit=record_unit(input_kind),
+        source=source,
     )  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 import pandas as pd
@@ -51,6 +52,9 @@ class ReportInputs:
     source_lines: list[str]
     codebook_sha256: str
     chart_log: list[dict[str, str]] = field(default_factory=list)
+    # The CSV files of these tables (as the stages wrote them) -> the tables' values, for
+    # the cells those files hold after an apostrophe (helpers.core.tables.formula_cells).
+    csv_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def is_document(self) -> bool:
@@ -91,12 +95,24 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
     tables = {name: loaded[name] for name in prov["tables"]}
     lines = split_lines(read_source(params["source"], encoding=source["encoding"]).text) \
         if kind == "document" else []  # fmt: skip
+    rejects = read_csv(paths["clean.rejects"])
+    reconciliation = read_csv(paths["clean.reconciliation"])
+    summaries = read_csv(paths["summarize.summaries"])
+    claims = read_csv(paths["extract.claims"])
+    # The clean stage writes responses.csv and free_text.csv beside their hand-offs, from
+    # the same tables (dvc.yaml): the report reads the hand-offs, and names the CSVs.
+    folder = PurePosixPath(paths["clean.responses_parquet"]).parent
+    csv_tables = {
+        str(folder / "responses.csv"): responses, str(folder / "free_text.csv"): free_text,
+        paths["clean.rejects"]: rejects, paths["clean.reconciliation"]: reconciliation,
+        paths["summarize.summaries"]: summaries, paths["extract.claims"]: claims,
+        paths["audit.audit"]: audit,
+    }
     return ReportInputs(
         book=book, params=dict(params), stats=stats, small_n=int(params["report.small_n"]),
         max_rows=int(params["report.max_listed_rows"]), input_kind=kind, responses=responses,
-        rejects=read_csv(paths["clean.rejects"]),
-        reconciliation=read_csv(paths["clean.reconciliation"]), free_text=free_text,
-        summaries=read_csv(paths["summarize.summaries"]),
-        claims=read_csv(paths["extract.claims"]), audit=audit, source=source, provenance=prov,
+        rejects=rejects, reconciliation=reconciliation, free_text=free_text,
+        summaries=summaries, claims=claims, audit=audit, source=source, provenance=prov,
         tables=tables, source_lines=lines, codebook_sha256=sha256_file(params["codebook"]),
+        csv_tables=csv_tables,
     )  # fmt: skip
