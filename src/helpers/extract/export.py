@@ -217,26 +217,28 @@ def check_structure(body: bytes, header: list[str], path: str,
                         schema={"text": pl.String}) if table_body else pl.DataFrame(
                             {"text": []}, schema={"text": pl.String})  # fmt: skip
     n = len(header)
-    text = pl.col("text")
-    checked = lines.with_columns(
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("line"),
-        (text.is_null() | text.str.contains(r"^\s*$")).alias("blank"),
-        text.str.count_matches('"', literal=True).alias("quotes"),
-        (text.str.len_bytes() > max_field_bytes).alias("long"))
-    # Fields: commas + 1, not counting the commas inside quotes (only lines with quotes).
-    commas = text.str.count_matches(",", literal=True) + 1
-    fields = pl.concat([
-        checked.filter(pl.col("quotes") == 0).with_columns(commas.alias("fields")),
-        checked.filter(pl.col("quotes") > 0).with_columns(
-            text.str.replace_all(_QUOTED.pattern, "").str.count_matches(",", literal=True)
-            .add(1).alias("fields"))])  # fmt: skip
-    faulty = fields.filter(
-        (pl.col("quotes") % 2 == 1) | pl.col("long")
-        | ((pl.col("line") > 1) & ~pl.col("blank") & (pl.col("fields") != n))).sort("line")
-    odd_lines = faulty.filter(pl.col("quotes") % 2 == 1)["line"]
-    for line, row, quotes, fields_n in faulty.select("line", "text", "quotes",
-                                                     "fields").iter_rows():  # fmt: skip
-        if quotes % 2:
+    text = lines.get_column("text")
+    col = pl.col("text")
+    # One select: polars runs the expressions in parallel. Fields: commas + 1, less the
+    # commas inside quotes (recounted below, on the lines with quotes only).
+    blank, quotes, fields, size = lines.select(
+        (col.is_null() | col.str.contains(r"^\s*$")).alias("blank"),
+        col.str.count_matches('"', literal=True).fill_null(0).alias("quotes"),
+        (col.str.count_matches(",", literal=True).fill_null(0) + 1).alias("fields"),
+        col.str.len_bytes().fill_null(0).alias("size")).get_columns()
+    quoted = quotes.gt(0).arg_true()
+    if len(quoted):
+        fields = fields.scatter(quoted, text.gather(quoted).str.replace_all(_QUOTED.pattern, "")
+                                .str.count_matches(",", literal=True) + 1)  # fmt: skip
+    number = pl.int_range(1, len(text) + 1, dtype=pl.Int64, eager=True)
+    odd = quotes % 2 == 1
+    faulty = (odd | size.gt(max_field_bytes)
+              | (number.gt(1) & ~blank & fields.ne(n))).arg_true()  # fmt: skip
+    odd_lines = number.filter(odd)
+    rows = pl.DataFrame({"line": number.gather(faulty), "text": text.gather(faulty),
+                         "quotes": quotes.gather(faulty), "fields": fields.gather(faulty)})
+    for line, row, n_quotes, fields_n in rows.iter_rows():
+        if n_quotes % 2:
             _refuse_open_quote(path, line, row, header, odd_lines, stop is not None)
         big = _largest_field(row)
         if big[1] > max_field_bytes:
@@ -254,7 +256,7 @@ def check_structure(body: bytes, header: list[str], path: str,
             raise SourceError(path, line, "text without NUL bytes", f"one in column {column!r}")
         raise SourceError(path, line, "lines ending in LF or CRLF",
                           f"a carriage return inside line {line} (column {column!r})")
-    return checked.filter(pl.col("blank") & (pl.col("line") > 1))["line"]
+    return number.filter(blank & number.gt(1))
 
 
 def _line_at(body: bytes, pos: int) -> int:
