@@ -346,3 +346,113 @@ def test_export_encoding_errors_name_the_line_and_byte(tmp_path, book):
         describe_export(utf8, book, encoding="cp1252")
     raw = read_export(utf8, book)  # a BOM and CRLF are fine
     assert raw["RESP_ID"].to_list() == ["a"] and raw["COMMENT"].to_list() == ["Más ayuda"]
+
+
+# --- structural faults of the file, each named by file and line (issue 13) -----------------
+
+HEADER7 = "RESP_ID,NOTES,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"  # 7 fields; NOTES: not in the codebook
+ROWS = "a,,1,Network,1,4,\nb,,2,Network,1,4,\nc,,3,Network,2,3,\n"  # lines 2-4
+
+
+def _refusal(tmp_path: Path, book, content: str | bytes, **kwargs) -> str:
+    path = tmp_path / "export.csv"
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    with pytest.raises(SourceError) as err:
+        read_export(path, book, **kwargs)
+    message = str(err.value)
+    assert message.startswith(f"{path}:"), message
+    return message.removeprefix(f"{tmp_path}/")
+
+
+def test_a_blank_header_name_is_refused_at_line_one(tmp_path, book):
+    message = _refusal(tmp_path, book, "RESP_ID,,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
+                       "a,x,1,Network,1,4,\n")
+    assert message == ("export.csv:1: expected a name for every column of the header; "
+                       "found none for column 2 (after 'RESP_ID')")
+
+
+@pytest.mark.parametrize(("row", "found"), [("d,,1,Network,1", 5), ("d,,1,Net,1,4,x,y,z", 9),
+                                            ('d,"x,y",1,Network', 4)])
+def test_a_row_with_fewer_or_more_fields_than_the_header_is_refused_at_its_line(
+        tmp_path, book, row, found):
+    message = _refusal(tmp_path, book, HEADER7 + ROWS + row + "\ne,,1,Network,1,4,\n")
+    assert message == f"export.csv:5: expected 7 fields (as in the header, line 1); found {found}"
+
+
+def test_a_short_row_after_blank_and_crlf_lines_is_named_by_its_physical_line(tmp_path, book):
+    content = HEADER7.replace("\n", "\r\n") + "a,,1,Network,1,4,\r\n\r\n\n  \nb,,2,N,1\r\n"
+    message = _refusal(tmp_path, book, content)
+    assert message == "export.csv:6: expected 7 fields (as in the header, line 1); found 5"
+
+
+def test_an_unterminated_quote_is_refused_at_its_line_naming_its_column(tmp_path, book):
+    message = _refusal(tmp_path, book, HEADER7 + ROWS + 'd,,1,"Network,1,4,\ne,,1,N,1,4,\n')
+    assert message == ("export.csv:5: expected a closing quote on its line for the quoted field "
+                       "in column 'ORG_TYPE'; found an unterminated quote (no closing quote "
+                       "before the end of the file)")
+
+
+def test_a_quoted_line_break_names_the_line_where_the_field_ends(tmp_path, book):
+    message = _refusal(tmp_path, book, HEADER7 + ROWS + 'd,"x\n\ny",1,Network,1,4,\n')
+    assert message == ("export.csv:5: expected one record per line in column 'NOTES'; found a "
+                       "field with a line break (its quote opens on line 5 and closes on line "
+                       "7): line numbers would not match the file")
+
+
+@pytest.mark.parametrize(("row", "column"), [("d,,1,Net\0work,1,4,", "ORG_TYPE"),
+                                             ('d,,1,Network,1,4,"he said\0"', "COMMENT"),
+                                             ("\0d,,1,Network,1,4,", "RESP_ID")])
+def test_a_nul_byte_is_refused_at_its_line_naming_its_column(tmp_path, book, row, column):
+    message = _refusal(tmp_path, book, HEADER7 + ROWS + row + "\n")
+    assert message == f"export.csv:5: expected text without NUL bytes; found one in column " \
+        f"{column!r}"
+
+
+def test_a_nul_byte_in_a_cp1252_export_is_refused_too(tmp_path, book):
+    content = (HEADER7 + "a,,1,Fundación,1,4,\nb,,1,N,1,4,x\0\n").encode("cp1252")
+    message = _refusal(tmp_path, book, content, encoding="cp1252")
+    assert message == "export.csv:3: expected text without NUL bytes; found one in column 'COMMENT'"
+
+
+def test_a_huge_field_is_refused_naming_line_column_and_size(tmp_path, book):
+    message = _refusal(tmp_path, book, HEADER7 + ROWS + "d,,1,Network,1,4," + "x" * 50_000_000
+                       + "\n")
+    assert message == ("export.csv:5: expected fields of at most 1048576 bytes (params.yaml "
+                       "clean.max_field_bytes); found 50000000 bytes in column 'COMMENT'")
+
+
+def test_max_field_bytes_counts_each_field_not_the_line(tmp_path, book):
+    # NOTES holds 1,"23",4 (8 bytes unquoted, 12 as written); the line is 36 bytes long.
+    path = _export(tmp_path, HEADER7 + 'a,"1,""23"",4",1,Network,1,4,abcdefghi\nb,,1,N,1,4,\n')
+    assert read_export(path, book, max_field_bytes=9)["RESP_ID"].to_list() == ["a", "b"]
+    message = _refusal(tmp_path, book, path.read_bytes(), max_field_bytes=8)
+    assert message == ("export.csv:2: expected fields of at most 8 bytes (params.yaml "
+                       "clean.max_field_bytes); found 9 bytes in column 'COMMENT'")
+
+
+@pytest.mark.parametrize("row", ["d,,1,Network,1,4,he\rllo", "d,,1,Network,1,4,\r\r\n"])
+def test_a_bare_carriage_return_is_refused_at_its_line(tmp_path, book, row):
+    message = _refusal(tmp_path, book, HEADER7 + ROWS + row + "\n")
+    assert message == ("export.csv:5: expected lines ending in LF or CRLF; found a carriage "
+                       "return inside line 5 (column 'COMMENT')")
+
+
+@pytest.mark.parametrize(("damage", "line"), [
+    ({5: "d,,1,N", 7: "f,,1,N\0,1,4,"}, 5), ({5: "d,,1,N\0,1,4,", 7: "f,,1,N"}, 5),
+    ({5: "d,,1,N\r,1,4,", 6: 'e,"x,1,N,1,4,'}, 5), ({5: 'd,"x,1,N,1,4,', 6: "e,,\r"}, 5),
+    ({6: "e,,1,N," + "x" * 2_000_000, 7: "f,,1,N"}, 6), ({6: "e,,1,N", 7: "f\0"}, 6),
+])
+def test_the_first_faulty_line_in_file_order_is_reported(tmp_path, book, damage, line):
+    rows = [f"{r},,1,Network,1,4," for r in "defgh"]
+    for n, text in damage.items():
+        rows[n - 5] = text
+    message = _refusal(tmp_path, book, HEADER7 + ROWS + "\n".join(rows) + "\n")
+    assert message.startswith(f"export.csv:{line}: expected ")
+
+
+def test_whitespace_only_lines_are_skipped_like_blank_ones(tmp_path, book):
+    path = _export(tmp_path, HEADER7 + "a,,1,Network,1,4,\n   \n\t\r\nb,,2,Network,1,4,\n")
+    raw = read_export(path, book)
+    assert dict(zip(raw["RESP_ID"], raw["source_line"], strict=True)) == {"a": 2, "b": 5}

@@ -88,6 +88,10 @@ class CleanParams(_Strict):
                                     "stops the clean stage, naming the question, the share and "
                                     "the first unknown codes: likely a codebook that does not "
                                     "match the export")
+    max_field_bytes: StrictInt = Field(ge=1, description="a field (one cell) of a CSV export "
+                                       "larger than this many bytes stops the clean stage, "
+                                       "naming its line, column and size: likely a broken "
+                                       "export (a quote that never closes, a binary blob)")
 
 
 SECTIONS: dict[str, type[_Strict]] = {"stats": StatsParams, "report": ReportParams,

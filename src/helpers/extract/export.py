@@ -16,10 +16,21 @@ per option (``<id>__<code>``, all missing when the question is). Empty pieces
 ("1;;3", a trailing separator) are ignored; a cell is set aside whole if a
 piece is not an option code, repeats one, or mixes a missing code with answers.
 
-Rows are read with polars. Row *i* of the data (0-based) is line *i + 2* of
-the file (line 1 is the header); a blank line is a row of its own there, and
-is then dropped (it holds no respondent), so later lines keep their numbers.
-A field holding a line break is refused, so line numbers stay true.
+Every record is named by its physical line in the file (line 1 is the header;
+a line ends in LF or CRLF). Before polars reads the rows, a structure pass over
+the bytes refuses, at the first faulty line in file order (``file:line:
+expected ...; found ...``, naming the column where it can):
+
+* a NUL byte, and a carriage return not followed by a line feed;
+* a quote that does not close on its line: a quoted line break (it would shift
+  every later line number) or an unterminated quote;
+* a line with fewer or more fields than the header;
+* a field larger than ``clean.max_field_bytes`` (params.yaml).
+
+Blank and whitespace-only lines hold no respondent: they are skipped, and later
+lines keep their numbers. The header must name every column, each once. The
+pass is vectorised (one polars row per physical line), so it costs a fraction
+of the main read at a million rows.
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,6 +133,11 @@ def _header(text: str, book: Codebook, path: str) -> list[str]:
     header = list(first)
     if not header:
         raise SourceError(path, 1, "a CSV header naming the codebook's columns", "an empty line")
+    for i, name in enumerate(header):
+        if not name.strip():
+            after = f" (after {header[i - 1]!r})" if i else ""
+            raise SourceError(path, 1, "a name for every column of the header",
+                              f"none for column {i + 1}{after}")  # fmt: skip
     seen: set[str] = set()
     for name in header:
         if name in seen:
@@ -134,12 +151,17 @@ def _header(text: str, book: Codebook, path: str) -> list[str]:
     return header
 
 
-def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> pl.DataFrame:
+MAX_FIELD_BYTES = 1_048_576  # params.yaml clean.max_field_bytes, as shipped
+
+
+def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8",
+                max_field_bytes: int = MAX_FIELD_BYTES) -> pl.DataFrame:  # fmt: skip
     """Read the export's codebook columns as text, with ``source_line``.
 
     Coded columns (groups, closed questions) are read as categoricals: a million
     rows hold a few distinct codes each, which are then mapped once per code.
     Only empty cells are missing ('NA' stays 'NA'); codes stay as written.
+    The file's structure is checked first (:func:`check_structure`).
     """
     cols = export_columns(book)
     data = _read_bytes(path)
@@ -153,43 +175,134 @@ def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> pl
     header = _header(first, book, str(path))
     types = {c: pl.Categorical if c in cols.coded else pl.String for c in header}
     try:
+        blank = check_structure(body, header, str(path), max_field_bytes)
         frame = pl.read_csv(body, schema=types, columns=cols.all)
     except pl.exceptions.PolarsError as exc:
         decode(data, encoding, str(path))  # bad bytes: their line and offset
         raise SourceError(str(path), None, f"a CSV file encoded as {encoding}",
                           f"{type(exc).__name__}: {exc}") from None  # fmt: skip
+    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    if frame.height != lines - 1:  # one row per line after the header: checked above
+        raise SourceError(str(path), None, f"one row per line after the header ({lines - 1})",
+                          f"{frame.height} rows read")  # fmt: skip
     # A quoted empty field ("") is as empty as a bare one: missing.
     frame = frame.with_columns(
         *[pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in cols.all],
         pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_LINE))
-    # A quoted line break in any field would shift every later line number: refused.
-    # Polars makes one row of every line (blank ones too), so the file has exactly
-    # one line more than rows (the header) unless a field holds a line break; only
-    # then is every column (those the codebook does not use too) searched.
-    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    if lines != frame.height + 1:
-        _refuse_line_breaks(pl.read_csv(body, schema={c: pl.String for c in header}), path)
-    return _drop_blank_lines(frame, body, cols.all)
+    return frame.filter(~pl.col(SOURCE_LINE).is_in(blank)) if len(blank) else frame
 
 
-def _refuse_line_breaks(every: pl.DataFrame, path: str | Path) -> None:
-    """Raise at the first record (in file order) with a field that holds a line break."""
-    found = [(row, col) for col in every.columns
-             for row in every.select(pl.col(col).str.contains("\n", literal=True)
-                                     .arg_true().head(1)).to_series().to_list()]  # fmt: skip
-    if found:
-        row, col = min(found)
-        raise SourceError(str(path), row + 2, f"one record per line in column {col!r}",
-                          "a field with a line break (line numbers would not match the "
-                          "file)")  # fmt: skip
+# A quoted stretch, to its closing quote (or to the end of the line when none closes
+# it): commas inside one separate no fields. "a""b" is two stretches, the same field.
+_QUOTED = re.compile(r'"[^"]*"?')
 
 
-def _drop_blank_lines(frame: pl.DataFrame, body: bytes, columns: list[str]) -> pl.DataFrame:
-    """Drop the rows polars made of blank lines (all fields empty and the line empty)."""
-    empty = frame.filter(pl.all_horizontal([pl.col(c).is_null() for c in columns]))
-    if not empty.height:
-        return frame
-    lines = body.split(b"\n")
-    blank = [n for n in empty[SOURCE_LINE].to_list()
-             if n - 1 >= len(lines) or not lines[n - 1].strip()]  # fmt: skip
-    return frame.filter(~pl.col(SOURCE_LINE).is_in(blank)) if blank else frame
+def check_structure(body: bytes, header: list[str], path: str,
+                    max_field_bytes: int = MAX_FIELD_BYTES) -> pl.Series:  # fmt: skip
+    """Refuse the first structural fault of the file in line order; return the blank lines.
+
+    ``body`` is the file as UTF-8 bytes. The faults: a NUL byte, a carriage return
+    not followed by a line feed, a quote that does not close on its line (a line
+    break in a field, or an unterminated quote), a line whose field count is not
+    the header's, a field larger than ``max_field_bytes``. Blank and
+    whitespace-only lines (line numbers, as ``Int64``) are returned, to be skipped.
+    """
+    cr = re.search(rb"\r(?!\n)", body)
+    stops = [(_line_at(body, pos), pos, what) for pos, what in (
+        (body.find(b"\x00"), "nul"), (cr.start() if cr else -1, "cr")) if pos >= 0]
+    stop = min(stops, default=None)
+    # The lines before the first NUL or bare CR (a NUL would split the one-column read).
+    table_body = body if stop is None else body[:body.rfind(b"\n", 0, stop[1]) + 1]
+    lines = pl.read_csv(table_body, has_header=False, separator="\x00", quote_char=None,
+                        schema={"text": pl.String}) if table_body else pl.DataFrame(
+                            {"text": []}, schema={"text": pl.String})  # fmt: skip
+    n = len(header)
+    text = lines.get_column("text")
+    col = pl.col("text")
+    # One select: polars runs the expressions in parallel. Fields: commas + 1, less the
+    # commas inside quotes (recounted below, on the lines with quotes only).
+    blank, quotes, fields, size = lines.select(
+        (col.is_null() | col.str.contains(r"^\s*$")).alias("blank"),
+        col.str.count_matches('"', literal=True).fill_null(0).alias("quotes"),
+        (col.str.count_matches(",", literal=True).fill_null(0) + 1).alias("fields"),
+        col.str.len_bytes().fill_null(0).alias("size")).get_columns()
+    quoted = quotes.gt(0).arg_true()
+    if len(quoted):
+        fields = fields.scatter(quoted, text.gather(quoted).str.replace_all(_QUOTED.pattern, "")
+                                .str.count_matches(",", literal=True) + 1)  # fmt: skip
+    number = pl.int_range(1, len(text) + 1, dtype=pl.Int64, eager=True)
+    odd = quotes % 2 == 1
+    faulty = (odd | size.gt(max_field_bytes)
+              | (number.gt(1) & ~blank & fields.ne(n))).arg_true()  # fmt: skip
+    odd_lines = number.filter(odd)
+    rows = pl.DataFrame({"line": number.gather(faulty), "text": text.gather(faulty),
+                         "quotes": quotes.gather(faulty), "fields": fields.gather(faulty)})
+    for line, row, n_quotes, fields_n in rows.iter_rows():
+        if n_quotes % 2:
+            _refuse_open_quote(path, line, row, header, odd_lines, stop is not None)
+        big = _largest_field(row)
+        if big[1] > max_field_bytes:
+            raise SourceError(path, line, f"fields of at most {max_field_bytes} bytes "
+                              "(params.yaml clean.max_field_bytes)",
+                              f"{big[1]} bytes in column {_name(header, big[0])!r}")  # fmt: skip
+        if line > 1 and fields_n != n and row.strip():
+            raise SourceError(path, line, f"{n} fields (as in the header, line 1)",
+                              f"{fields_n}")  # fmt: skip
+    if stop is not None:
+        line, pos, what = stop
+        start = body.rfind(b"\n", 0, pos) + 1
+        column = _name(header, _column_at(body[start:pos].decode("utf-8", errors="replace")))
+        if what == "nul":
+            raise SourceError(path, line, "text without NUL bytes", f"one in column {column!r}")
+        raise SourceError(path, line, "lines ending in LF or CRLF",
+                          f"a carriage return inside line {line} (column {column!r})")
+    return number.filter(blank & number.gt(1))
+
+
+def _line_at(body: bytes, pos: int) -> int:
+    return body.count(b"\n", 0, pos) + 1
+
+
+def _column_at(prefix: str) -> int:
+    """The 0-based column a position is in, given the line's text before it."""
+    return _QUOTED.sub("", prefix).count(",")
+
+
+def _name(header: list[str], index: int) -> str:
+    return header[index] if index < len(header) else f"field {index + 1} (past the header)"
+
+
+def _largest_field(row: str) -> tuple[int, int]:
+    """The (0-based) column and UTF-8 size of the line's largest field, unquoted."""
+    masked = _QUOTED.sub(lambda m: "_" * len(m.group()), row)
+    best, start = (0, -1), 0
+    for i, piece in enumerate(masked.split(",")):
+        field = row[start:start + len(piece)]
+        start += len(piece) + 1
+        if field.startswith('"'):  # "x ""y""" holds x "y"
+            field = field[1:-1 if len(field) > 1 and field.endswith('"') else None]
+            field = field.replace('""', '"')
+        size = len(field.encode("utf-8"))
+        if size > best[1]:
+            best = (i, size)
+    return best
+
+
+def _refuse_open_quote(path: str, line: int, row: str, header: list[str],
+                       odd_lines: pl.Series, cut: bool) -> None:  # fmt: skip
+    """Raise at a line whose last quote opens a field that does not close on it.
+
+    ``odd_lines``: the lines with an odd number of quotes (``cut``: of the lines
+    before a NUL or bare CR only, so whether the quote closes later is not known).
+    """
+    column = _name(header, _column_at(row[:row.rindex('"')]))
+    later = odd_lines.filter(odd_lines > line)
+    if len(later):  # the next line with an odd count closes it: a line break in the field
+        raise SourceError(path, line, f"one record per line in column {column!r}",
+                          f"a field with a line break (its quote opens on line {line} and "
+                          f"closes on line {later[0]}): line numbers would not match the "
+                          "file")  # fmt: skip
+    raise SourceError(path, line, f"a closing quote on its line for the quoted field in "
+                      f"column {column!r}", "a quote that does not close on its line (a line "
+                      "break in the field, or an unterminated quote)" if cut else "an "
+                      "unterminated quote (no closing quote before the end of the file)")

@@ -14,16 +14,19 @@ import polars as pl
 
 from helpers.core.codebook import Codebook
 from helpers.core.params import LABELLED_KINDS
-from helpers.extract.export import describe_export, read_export
+from helpers.extract.export import MAX_FIELD_BYTES, describe_export, read_export
 from helpers.extract.labelled import describe_labelled, read_labelled
 
 
-def read_respondents(path: str | Path, book: Codebook, kind: str,
-                     encoding: str = "utf-8") -> pl.DataFrame:  # fmt: skip
-    """The export's codebook columns and ``source_line`` (a line, or a case number)."""
+def read_respondents(path: str | Path, book: Codebook, kind: str, encoding: str = "utf-8",
+                     max_field_bytes: int = MAX_FIELD_BYTES) -> pl.DataFrame:  # fmt: skip
+    """The export's codebook columns and ``source_line`` (a line, or a case number).
+
+    ``max_field_bytes`` (params.yaml clean.max_field_bytes): a CSV's largest allowed field.
+    """
     if kind in LABELLED_KINDS:
         return read_labelled(path, book, kind)
-    return read_export(path, book, encoding=encoding)
+    return read_export(path, book, encoding=encoding, max_field_bytes=max_field_bytes)
 
 
 def describe_respondents(path: str | Path, book: Codebook, kind: str,
