@@ -146,8 +146,38 @@ def csv_text(df: pd.DataFrame, float_decimals: int | None = None) -> str:
 
     Text that a spreadsheet would run as a formula gets one leading ``'`` (see the module).
     """
+    import pandas as pd
+
     fmt = f"%.{float_decimals}f" if float_decimals is not None else None
-    return _pandas_safe(df).to_csv(index=False, lineterminator="\n", float_format=fmt)
+    safe = _pandas_safe(df)
+    # Python's csv writer (pandas') quotes a field holding a line feed, not one holding a
+    # bare carriage return, which a spreadsheet then reads as a new row (whose first cell
+    # could be a formula). Such a return is written as a line feed and a marker, so that
+    # the field is quoted, then put back: the text polars writes for it.
+    returns = [i for i, c in enumerate(safe.columns)
+               if any(map(_has_return, safe.iloc[:, i].tolist()))]  # fmt: skip
+    if not returns:
+        return safe.to_csv(index=False, lineterminator="\n", float_format=fmt)
+    safe = safe.copy()
+    for i in returns:
+        values = safe.iloc[:, i].tolist()
+        if any(isinstance(v, str) and _MARK in v for v in values):
+            raise ValueError(f"a text holds U+{ord(_MARK):04X}, the CSV writer's marker")
+        safe.isetitem(i, pd.Series([_mark_returns(v) for v in values], index=safe.index,
+                                   dtype=safe.iloc[:, i].dtype))  # fmt: skip
+    text = safe.to_csv(index=False, lineterminator="\n", float_format=fmt)
+    return text.replace("\n" + _MARK, "\r")
+
+
+_MARK = "\ue000"  # a private-use character, in no text the pipeline writes
+
+
+def _has_return(value: object) -> bool:
+    return isinstance(value, str) and "\r" in value
+
+
+def _mark_returns(value: object) -> object:
+    return value.replace("\r", "\n" + _MARK) if isinstance(value, str) else value
 
 
 def polars_csv_bytes(frame: pl.DataFrame) -> bytes:
