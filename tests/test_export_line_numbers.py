@@ -31,8 +31,12 @@ def _physical(path: Path) -> list[bytes]:
 
 
 def _damage(survey: Path) -> None:
-    """CRLF line endings; blank lines (CRLF alone), one of spaces and a tab, inside the data."""
+    """CRLF line endings; blank lines (CRLF alone), one of spaces and a tab, inside the data;
+    comments holding a form feed, a line separator (U+2028) and NEL (U+0085), which are
+    not line breaks in a CSV (str.splitlines would break there)."""
     lines = survey.read_text(encoding="utf-8").splitlines()
+    for n, odd in ((2, "\f"), (6, "\u2028"), (12, "\x85")):
+        lines[n] = lines[n].rsplit(",", 1)[0] + f",page{odd}break"
     body = lines[:4] + [""] + lines[4:9] + [""] + lines[9:15] + ["", " \t"] + lines[15:]
     survey.write_bytes(("\r\n".join(body) + "\r\n").encode("utf-8"))
 

@@ -34,7 +34,7 @@ from helpers.core.codebook import load_codebook
 from helpers.core.params import LABELLED_KINDS, record_unit
 from helpers.core.selection import describe, parse_rule
 from helpers.core.tables import read_csv
-from helpers.core.text import decode
+from helpers.core.text import decode, split_lines
 from helpers.extract.labelled import case_texts
 from helpers.pipeline import layout
 from helpers.pipeline.config import load_params, project_root
@@ -74,7 +74,7 @@ def source_text_lines(root: Path, survey: str) -> tuple[str, str, list[str]]:
         book = load_codebook(root / spec.codebook)
         return info["path"], record_unit(kind), case_texts(root / info["path"], book, kind)
     text, _ = decode((root / info["path"]).read_bytes(), info["encoding"], info["path"])
-    return info["path"], "line", text.splitlines()
+    return info["path"], "line", split_lines(text)  # the lines the pipeline numbers
 
 
 def close_ids(wanted: str, known: list[str], n: int = 5) -> list[str]:
