@@ -89,7 +89,7 @@ def compared(sample, reference) -> list[tuple[dict, dict, str]]:
 
 
 def test_the_reference_covers_means_proportions_quantiles_and_domains(reference):
-    assert len(reference) == 64
+    assert len(reference) == 67
     cells: dict[tuple[str, str], dict[str, set]] = {}
     for r in reference:
         domains = cells.setdefault((r["statistic"], r["variable"]), {})
@@ -98,7 +98,8 @@ def test_the_reference_covers_means_proportions_quantiles_and_domains(reference)
               ("pct", "region"): {"1", "2", "3", "4"}, ("pct", "highbp"): {"0", "1"},
               ("pct", "diabetes"): {"0", "1"}, ("pct", "highlead"): {"0", "1"},
               ("quantile", "zinc"): {"0.25", "0.5", "0.75"}}  # fmt: skip
-    assert set(cells) == set(levels)
+    assert set(cells) == set(levels) | {("pct", "race")}
+    assert cells.pop(("pct", "race")) == {"all": {"1", "2", "3"}}  # the groups' own shares
     for key, by_domain in cells.items():
         assert by_domain == dict.fromkeys(DOMAINS, levels[key]), key
     for r in reference:

@@ -66,6 +66,8 @@ def _figure_id(ref: dict) -> str | None:
         return f"zinc.{group}.{code}.{stat}"
     if variable in ("highbp", "diabetes", "highlead", "region"):
         return f"{variable}.{group}.{code}.{level}"
+    if variable == "race":  # a breakdown group's share of the respondents
+        return f"respondents.race.{level}"
     return None
 
 
@@ -93,7 +95,7 @@ def test_weighted_percentages_means_ses_and_deffs_equal_r_survey(figures, refere
             assert got["ci_upper"] == pytest.approx(ref["ci_high"], rel=REL), fid
         # (R's mean of a 0/1 variable is a percentage here: its interval is its pct row's)
         checked += 1
-    assert checked == 52  # 64 references less the 12 quantiles
+    assert checked == 55  # 67 references less the 12 quantiles
 
 
 def test_weighted_quantiles_and_their_woodruff_intervals_equal_r_survey(figures, reference):

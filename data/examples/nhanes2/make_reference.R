@@ -99,6 +99,7 @@ for (name in names(domains)) {
   add_pct("highlead", name, g)
   add_quantiles("zinc", name, g)
 }
+add_pct("race", "all", des)                       # the groups' own shares (respondents)
 out <- do.call(rbind, rows)
 write.csv(out, file.path(here, "reference.csv"), row.names = FALSE)
 cat(sprintf("%s: %d reference values (survey %s)\n", file.path(here, "reference.csv"),

@@ -483,10 +483,10 @@ def _weigh(rows: list[dict], responses: Any, book: Codebook, sp: StatsParams) ->
         if r["kind"] == "respondents" and column == "all":
             est = None
             n_w = base_w = sum(design.weight_sums(None, "all").values())
-        elif r["kind"] == "respondents":
-            est = design.group_shares(column).get(str(key))
+        elif r["kind"] == "respondents":  # the cell is (group, its value, "all", "all")
+            est = design.group_shares(column).get(str(value))
             sums = design.weight_sums(column, "all")
-            n_w, base_w = sums.get(("all", key), 0.0), sum(sums.values())
+            n_w, base_w = sums.get(("all", value), 0.0), sum(sums.values())
         elif r["kind"] in ("answer", "net"):
             est = design.shares(column, group).get((str(key), str(value)))
             sums = design.weight_sums(column, group)
@@ -592,13 +592,27 @@ def summarize(responses: Any, free_text: Any, book: Codebook, sp: StatsParams) -
         dupes = [i for i in ids if i in seen or seen.add(i)]
         raise ValueError(f"figure ids are not unique: {dupes}")
     types = summary_types(sp)
-    figures = pl.DataFrame([{c: r[c] for c in SUMMARY_COLUMNS} for r in rows], schema=types,
+    figures = pl.DataFrame([{c: stable(r[c]) for c in SUMMARY_COLUMNS} for r in rows],
+                           schema=types,
                            orient="row") if rows else pl.DataFrame(schema=types)  # fmt: skip
     rules = pl.DataFrame({"figure_id": ids, **{c.lstrip("_"): [r[c] for r in rows]
                                                for c in RULE_COLUMNS}},
                          schema={"figure_id": pl.String, "table": pl.String,
                                  "numerator": pl.String, "base": pl.String})  # fmt: skip
     return Summaries(figures, rules)
+
+
+# Computed floats are stored to this many significant digits: the last bits of a design-based
+# interval (exp and log of a logit, say) differ between CPUs (glibc and numpy pick their
+# code by the CPU), and the summaries must be byte-identical on every machine.
+STORED_DIGITS = 12
+
+
+def stable(value: Any) -> Any:
+    """A computed float rounded to :data:`STORED_DIGITS` significant digits; anything else as is."""
+    if isinstance(value, float) and math.isfinite(value):
+        return float(f"{value:.{STORED_DIGITS}g}")
+    return value
 
 
 def headline_metrics(figures: pl.DataFrame, book: Codebook) -> dict[str, float | int]:
