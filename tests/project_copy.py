@@ -13,6 +13,11 @@ from typing import Any
 import yaml
 
 from helpers.core.params import StatsParams
+from helpers.summarize.summaries import STORED_DIGITS
+
+# Summaries store computed floats to STORED_DIGITS significant digits: a stored value
+# equals an independent computation to this relative tolerance (rounding's half unit, x2).
+STORED_REL = 10.0 ** (1 - STORED_DIGITS)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SURVEY = "oas_2013"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from project_copy import project_stats, summarized
+from project_copy import STORED_REL, project_stats, summarized
 from statsmodels.datasets import anes96
 
 from helpers.clean.export import check_export_responses, clean_export
@@ -178,7 +178,7 @@ def test_numeric_statistics_equal_plain_pandas_overall_and_by_every_group(run, d
         for code, values in parts:
             got = rows[rows["group_code"] == code].set_index("stat")
             for stat, expected in _plain_numeric(values).items():
-                assert got.loc[stat, "estimate"] == pytest.approx(expected, rel=1e-12), \
+                assert got.loc[stat, "estimate"] == pytest.approx(expected, rel=STORED_REL), \
                     (qid, group, code, stat)  # fmt: skip
                 assert got.loc[stat, "n"] == len(values) == got.loc[stat, "base"]
                 checked += 1
@@ -194,9 +194,9 @@ def test_a_mean_s_interval_is_student_s_t_as_scipy_gives_it(run, data):
         row = figures[figures["figure_id"] == f"age.party.{int(code)}.mean"].iloc[0]
         low, high = stats.t.interval(0.95, len(values) - 1, loc=values.mean(),
                                      scale=stats.sem(values))  # fmt: skip
-        assert (row["ci_lower"], row["ci_upper"]) == (pytest.approx(low, rel=1e-12),
-                                                       pytest.approx(high, rel=1e-12))
-        assert row["se"] == pytest.approx(stats.sem(values), rel=1e-12)
+        assert (row["ci_lower"], row["ci_upper"]) == (pytest.approx(low, rel=STORED_REL),
+                                                       pytest.approx(high, rel=STORED_REL))
+        assert row["se"] == pytest.approx(stats.sem(values), rel=STORED_REL)
         assert row["ci_method"] == "t"
         shown = Decimal(repr(float(values.mean()))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         assert row["shown"] == str(shown)  # params.yaml: numeric_decimals 1, half away from 0
@@ -207,9 +207,9 @@ def test_a_percentage_row_carries_its_unrounded_estimate_and_binomial_se(run, da
     row = figures[figures["figure_id"] == "pid.all.all.6"].iloc[0]
     n = int((data["PID"] == 6).sum())
     assert (row["n"], row["base"], row["stat"]) == (n, 944, "pct")
-    assert row["estimate"] == pytest.approx(100 * n / 944, rel=1e-12)
+    assert row["estimate"] == pytest.approx(100 * n / 944, rel=STORED_REL)
     p = n / 944
-    assert row["se"] == pytest.approx(100 * (p * (1 - p) / 944) ** 0.5, rel=1e-12)
+    assert row["se"] == pytest.approx(100 * (p * (1 - p) / 944) ** 0.5, rel=STORED_REL)
     assert float(row["ci_low"]) == round(row["ci_lower"], 1)
     assert pd.isna(row["n_weighted"]) and pd.isna(row["deff"])  # no design: unweighted
 

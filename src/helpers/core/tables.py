@@ -163,8 +163,10 @@ def csv_text(df: pd.DataFrame, float_decimals: int | None = None) -> str:
         values = safe.iloc[:, i].tolist()
         if any(isinstance(v, str) and _MARK in v for v in values):
             raise ValueError(f"a text holds U+{ord(_MARK):04X}, the CSV writer's marker")
+        dtype = safe.iloc[:, i].dtype  # a categorical's new text is not one of its categories
         safe.isetitem(i, pd.Series([_mark_returns(v) for v in values], index=safe.index,
-                                   dtype=safe.iloc[:, i].dtype))  # fmt: skip
+                                   dtype=object if isinstance(dtype, pd.CategoricalDtype)
+                                   else dtype))  # fmt: skip
     text = safe.to_csv(index=False, lineterminator="\n", float_format=fmt)
     return text.replace("\n" + _MARK, "\r")
 

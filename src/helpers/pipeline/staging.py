@@ -168,7 +168,17 @@ def stage_outputs(manifest: Path, outputs: Mapping[str | Path, Content]) -> list
     On failure the temporaries made here are removed and :class:`OutputError` names
     the output, the cause and what to do.
     """
-    made: list[Path] = []
+    return [target for _, target in _stage(manifest, outputs)]
+
+
+def _stage(manifest: Path | None,
+           outputs: Mapping[str | Path, Content]) -> list[tuple[Path, Path]]:  # fmt: skip
+    """Write each output beside its target; return the (temporary, target) pairs.
+
+    Each temporary is recorded in ``manifest`` (if any) before it is created; on
+    failure those made are removed.
+    """
+    made: list[tuple[Path, Path]] = []
     try:
         for target, content in outputs.items():
             path = Path(os.path.abspath(target))
@@ -176,16 +186,17 @@ def stage_outputs(manifest: Path, outputs: Mapping[str | Path, Content]) -> list
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = _temporary(path)
-                _append(manifest, tmp, path)
-                made.append(tmp)
+                if manifest is not None:
+                    _append(manifest, tmp, path)
+                made.append((tmp, path))
                 _write_new(tmp, data, path.name)
             except OSError as exc:
                 raise _output_error(path, exc) from exc
     except BaseException:
-        for tmp in made:
+        for tmp, _ in made:
             _remove(tmp)
         raise
-    return [Path(os.path.abspath(t)) for t in outputs]
+    return made
 
 
 def _lock(path: Path, create: bool) -> int | None:
@@ -357,22 +368,7 @@ def write_outputs(outputs: Mapping[str | Path, Content], root: Path | None = Non
         with Transaction(root, name) as tx:
             tx.stage(outputs)
             return tx.commit()
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for target, content in outputs.items():
-            path = Path(os.path.abspath(target))
-            data = _bytes(content)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = _temporary(path)
-                staged.append((tmp, path))
-                _write_new(tmp, data, path.name)
-            except OSError as exc:
-                raise _output_error(path, exc) from exc
-    except BaseException:
-        for tmp, _ in staged:
-            _remove(tmp)
-        raise
+    staged = _stage(None, outputs)
     for tmp, path in staged:
         os.replace(tmp, path)
     return [path for _, path in staged]
