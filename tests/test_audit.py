@@ -219,3 +219,31 @@ def test_countries_named_in_prose_are_checked_against_the_lists(text, audit):
     accents = run_audit(text.replace("Peru, and Mexico", "Perú and México")).set_index(
         "claim_id")  # names compare without accents or case, like the organizations'
     assert accents.loc["L023.country", "status"] == "match"
+
+
+def test_key_findings_state_each_mismatch_of_the_source_in_words(text, audit):
+    """One sentence per mismatch, from the audit: its line, what it states, what the data
+    give (no hypotheses), linked to the line and the claim; none when every claim holds."""
+    import html
+    import re
+
+    from helpers.core.text import split_lines
+    from helpers.report.audit_sections import audit_summary
+
+    audit = audit.reset_index()  # as the report reads audit.csv
+    block = str(audit_summary(audit))
+    items = re.findall(r"<li>(.*?)</li>", block, re.S)
+    wrong = audit[audit["status"] == "mismatch"].sort_values(["source_line", "claim_id"])
+    assert len(items) == len(wrong) >= 5  # the registration counts, their sum, Q1's shares
+    lines = split_lines(text)
+    for (_, claim), item in zip(wrong.iterrows(), items, strict=True):
+        plain = " ".join(html.unescape(re.sub(r"<[^>]+>", "", item)).split())
+        n = int(claim["source_line"])
+        assert plain.startswith(f"Line {n} states {claim['stated']}, but "), plain
+        assert claim["explanation"].split(". Hypotheses")[0].rstrip(".") in plain
+        assert "Hypotheses" not in plain and "not findings" not in plain
+        if claim["kind"] != "count_sum":  # a sum's parts are stated, its total is computed
+            assert str(claim["stated"]) in lines[n - 1]
+        assert f'href="#src-L{n}"' in item and f'href="#claim-{claim["claim_id"]}"' in item
+    assert "<ul" not in str(audit_summary(audit.assign(status="match")))
+    assert "… and 2 more" in str(audit_summary(audit, max_listed=len(wrong) - 2))

@@ -30,10 +30,29 @@ def line_link(n: int) -> Markup:
     return macro("line_link")(int(n))
 
 
-def audit_summary(audit: pd.DataFrame) -> Markup:
-    """One sentence for the key findings: how many claims hold up."""
+def audit_summary(audit: pd.DataFrame, max_listed: int = 10) -> Markup:
+    """The key findings' audit item: how many claims hold up, then what the source got wrong.
+
+    One sentence per mismatch (its line, what it states, what its own data give), at
+    most ``max_listed``, the rest counted.
+    """
     counts = [(int((audit["status"] == s).sum()), s) for s in STATUS_ORDER]
-    return render("audit_summary.html", total=len(audit), counts=counts)
+    wrong = audit[audit["status"] == "mismatch"].sort_values(["source_line", "claim_id"],
+                                                            kind="stable")  # fmt: skip
+    return render("audit_summary.html", total=len(audit), counts=counts,
+                  mismatches=[mismatch_sentence(r) for _, r in wrong.head(max_listed).iterrows()],
+                  n_mismatches=len(wrong))  # fmt: skip
+
+
+def mismatch_sentence(claim: pd.Series) -> dict[str, Any]:
+    """What a mismatched claim states and what the data give, for one sentence.
+
+    The explanation's finding only: its hypotheses (other bases that would give the
+    stated number) stay in the audit table, where they are labelled as such.
+    """
+    finding = str(claim["explanation"]).split(". Hypotheses (not findings)")[0].rstrip(".")
+    return {"line": int(claim["source_line"]), "stated": str(claim["stated"]),
+            "finding": finding, "claim_id": str(claim["claim_id"])}
 
 
 def audit_section(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,
