@@ -92,6 +92,7 @@ class Question:
     unit: str = ""  # a numeric question's unit ("years", "mcg/dl"), shown beside its figures
     nets: tuple[Option, ...] = ()  # answers combined ("top-2 box"): extra figures, same base
     excluded: tuple[str, ...] = ()  # answer codes counted but left out of the base ("Don't know")
+    neutral: tuple[str, ...] = ()  # answer codes off the scale ("Don't know"): grey in charts
     derived_from: str = ""  # a variable recoded from another (each answer's ``of`` codes)
     asked_if: tuple[tuple[str, tuple[str, ...]], ...] = ()  # routing: (variable, its codes)
 
@@ -353,6 +354,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                 unit=str(q.get("unit") or ""),
                 nets=_options(q.get("nets", []), f"{where}.nets"),
                 excluded=tuple(str(c) for c in q.get("excluded_from_base", ())),
+                neutral=tuple(str(c) for c in q.get("neutral", ())),
                 derived_from=str(q.get("derived_from") or ""),
                 asked_if=tuple((str(k), tuple(str(c) for c in v))
                                for k, v in (q.get("asked_if") or {}).items()),
@@ -449,6 +451,11 @@ def _check_language(book: Codebook) -> None:
             raise CodebookError(f"question {q.id}: excluded_from_base names answer codes of a "
                                 f"single-answer question ({', '.join(codes)}); found {unknown}",
                                 (*where[q.id], "excluded_from_base"))  # fmt: skip
+        _, unknown = _same_codes(q.neutral, codes)
+        if unknown or (q.neutral and not q.categorical):
+            raise CodebookError(f"question {q.id}: neutral names answer codes of a "
+                                f"single-answer question ({', '.join(codes)}); found {unknown}",
+                                (*where[q.id], "neutral"))  # fmt: skip
         for var, route in q.asked_if:
             try:
                 source = book.group(var)

@@ -65,6 +65,7 @@ class QuestionSpec(_Strict):
     unit: StrictStr | None = None  # numeric questions: the unit of their values
     nets: list[OptionSpec] = []  # answers combined into one more figure (top-2 box)
     excluded_from_base: list[Code] = []  # answers counted, but not in the base ("Don't know")
+    neutral: list[Code] = []  # answers off the scale ("Don't know"): grey in charts
     derived_from: StrictStr | None = None  # recoded from this variable (answers' `of`)
     asked_if: dict[StrictStr, list[Code]] | None = None  # routing: asked when var in codes
 

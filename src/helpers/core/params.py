@@ -20,6 +20,7 @@ ROUNDINGS = ("half_away_from_zero", "half_even", "truncate", "ceiling")
 QUANTILE_METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
 DESIGN_CI_METHODS = ("logit", "beta", "korn_graubard", "wilson")
 DESIGN_EFFECTS = ("wor", "wr")
+SMALL_BASE_RULES = ("flag", "suppress")
 VARIANCE_METHODS = ("taylor",)
 # Respondent-level exports: one row (or case) per respondent. A CSV's records are
 # numbered by their line in the file; an SPSS or Stata file's by their case number.
@@ -72,8 +73,13 @@ class StatsParams(_Strict):
 class ReportParams(_Strict):
     """How the report shows small groups and long lists."""
 
-    small_n: StrictInt = Field(ge=1, le=1000, description="groups with a smaller base are "
-                               "marked † (small-n caution)")
+    small_n: StrictInt = Field(ge=1, le=1000, description="the small-base threshold: a group "
+                               "with a smaller unweighted base falls under "
+                               "`small_base_rule`")
+    small_base_rule: Literal[SMALL_BASE_RULES] = Field(  # type: ignore[valid-type]
+        description="what tables, charts and key findings do with a group whose unweighted "
+        "base is below `small_n`: `flag` (shown, marked †, not compared in the key findings) "
+        "or `suppress` (its percentages and statistics are not shown, only its base)")
     max_listed_rows: StrictInt = Field(ge=1, le=100000, description="the provenance appendix "
                                        "lists the rows behind a figure when there are at most "
                                        "this many; also caps the respondents table, free-text "

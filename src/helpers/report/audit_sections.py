@@ -1,11 +1,12 @@
 """Report sections for auditors: audit of published figures, provenance, numbered source.
 
-No JavaScript: `<details>` and anchors only. Each function computes what its section
+No JavaScript: anchors only. Each function computes what its section
 shows and hands it to its template in ``templates/`` (escaped there).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,7 @@ from helpers.core.codebook import Codebook
 from helpers.core.selection import describe
 from helpers.report import charts
 from helpers.report import markup as rh
+from helpers.report.markup import lower_first
 from helpers.report.templating import macro, render
 from helpers.summarize.provenance import row_identity, rows_behind, source_lines_of
 
@@ -30,29 +32,58 @@ def line_link(n: int) -> Markup:
     return macro("line_link")(int(n))
 
 
-def audit_summary(audit: pd.DataFrame, max_listed: int = 10) -> Markup:
+def audit_summary(audit: pd.DataFrame, book: Codebook | None = None,
+                  max_listed: int = 10) -> Markup:  # fmt: skip
     """The key findings' audit item: how many claims hold up, then what the source got wrong.
 
-    One sentence per mismatch (its line, what it states, what its own data give), at
-    most ``max_listed``, the rest counted.
+    One sentence per mismatch (its line, what it states, what its own data give, in the
+    codebook's labels), at most ``max_listed``, the rest counted.
     """
     counts = [(int((audit["status"] == s).sum()), s) for s in STATUS_ORDER]
     wrong = audit[audit["status"] == "mismatch"].sort_values(["source_line", "claim_id"],
                                                             kind="stable")  # fmt: skip
     return render("audit_summary.html", total=len(audit), counts=counts,
-                  mismatches=[mismatch_sentence(r) for _, r in wrong.head(max_listed).iterrows()],
+                  mismatches=[mismatch_sentence(r, book) for _, r in
+                              wrong.head(max_listed).iterrows()],
                   n_mismatches=len(wrong))  # fmt: skip
 
 
-def mismatch_sentence(claim: pd.Series) -> dict[str, Any]:
+def mismatch_sentence(claim: pd.Series, book: Codebook | None = None) -> dict[str, Any]:
     """What a mismatched claim states and what the data give, for one sentence.
 
     The explanation's finding only: its hypotheses (other bases that would give the
-    stated number) stay in the audit table, where they are labelled as such.
+    stated number) stay in the audit table, where they are labelled as such. A rule
+    named in it (``oas_registered = registered``) reads in the codebook's labels.
     """
     finding = str(claim["explanation"]).split(". Hypotheses (not findings)")[0].rstrip(".")
+    if book is not None:
+        finding = labelled_rule(finding, claim.get("numerator"), book)
     return {"line": int(claim["source_line"]), "stated": str(claim["stated"]),
             "finding": finding, "claim_id": str(claim["claim_id"])}
+
+
+def labelled_rule(text: str, rule: object, book: Codebook) -> str:
+    """``text`` with each ``variable = code`` of the claim's rule (JSON) in labels.
+
+    ``oas_registered = registered`` -> ``with OAS registration “Registered”``.
+    """
+    if not isinstance(rule, str) or not rule.strip():
+        return text
+    for var, value in json.loads(rule).items():
+        if not isinstance(value, str):
+            continue
+        try:
+            spec = book.group(var)
+            name, options = spec.label, spec.values
+        except KeyError:
+            try:
+                q = book.question(var)
+            except KeyError:
+                continue
+            name, options = q.short, q.answers
+        label = next((o.label for o in options if o.code == value), value)
+        text = text.replace(f"{var} = {value}", f"with {lower_first(name)} “{label}”")
+    return text
 
 
 def audit_section(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,
@@ -108,7 +139,8 @@ def _corrected_charts(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,
 
 
 def provenance_appendix(prov: dict[str, Any], summaries: pd.DataFrame,
-                        tables: dict[str, pd.DataFrame], max_rows: int = 40) -> Markup:  # fmt: skip
+                        tables: dict[str, pd.DataFrame], max_rows: int = 40,
+                        report: str = "report.html", source_lines: bool = True) -> Markup:
     """For each figure: its rule, stage, and the rows it counts with their source lines.
 
     The rows are listed when there are at most ``max_rows`` of them; a larger
@@ -132,7 +164,8 @@ def provenance_appendix(prov: dict[str, Any], summaries: pd.DataFrame,
             value += f" of {rh.text(row['base'])}"
         weighted = "n_weighted" in row and pd.notna(row["n_weighted"])
         if pd.notna(row["pct"]):
-            value += f" ({'weighted ' if weighted else ''}{rh.text(row['pct'])}%)"
+            value += f" ({'weighted ' if weighted else ''}{rh.text(row['pct'])}%"
+            value += f"; interval {rh.fmt_ci(row)})" if rh.fmt_ci(row) else ")"
         elif row.get("stat") not in (None, "pct", "count") and pd.notna(row.get("shown")):
             value += f": {'weighted ' if weighted else ''}{row['stat']} {rh.text(row['shown'])}"
         figures.append({
@@ -142,7 +175,8 @@ def provenance_appendix(prov: dict[str, Any], summaries: pd.DataFrame,
         })  # fmt: skip
     return render("provenance_appendix.html", stage=prov["stage"], notebook=prov["notebook"],
                   inputs=[(p, d["sha256"][:16]) for p, d in prov["inputs"].items()],
-                  figures=figures, max_rows=max_rows)  # fmt: skip
+                  figures=figures, max_rows=max_rows, report=report,
+                  source_lines=source_lines)  # fmt: skip
 
 
 def _short(text: object, limit: int = 70) -> str:

@@ -64,9 +64,18 @@ def _missing(responses: pd.DataFrame, book: Codebook) -> list[tuple[str, str, pd
     return out
 
 
+def _set_aside(rows: pd.DataFrame, rejects: pd.DataFrame, qid: str) -> int:
+    """How many of the respondents without an answer to ``qid`` had theirs set aside."""
+    if rejects.empty or "respondent_id" not in rows:
+        return 0
+    ids = set(rejects.loc[rejects["list"] == qid, "organization"].astype(str))
+    return int(rows["respondent_id"].astype(str).isin(ids).sum())
+
+
 def data_warnings_html(
     rejects: pd.DataFrame, reconciliation: pd.DataFrame, responses: pd.DataFrame, book: Codebook,
     max_listed: int = 40, input_kind: str = "document",
+    rejects_path: str = "rejects.csv",
 ) -> Markup:
     """Return an escaped HTML warning block, or '' when there is nothing to warn about.
 
@@ -90,8 +99,9 @@ def data_warnings_html(
         })  # fmt: skip
         if "rows_missing" in reconciliation:
             frame.insert(3, "Missing", reconciliation["rows_missing"].map(_int))
+        folder = rejects_path.rpartition("/")[0]
         counts = table_data(frame, "Rows read, kept and set aside per list "
-                            "(data/processed/reconciliation.csv)")  # fmt: skip
+                            f"({folder + '/' if folder else ''}reconciliation.csv)")  # fmt: skip
     label = "organization" if "organization" in responses.columns else "respondent_id"
     return render(
         "data_warnings.html", n_rejects=len(rejects),
@@ -99,10 +109,11 @@ def data_warnings_html(
                  for _, r in listed.iterrows()],
         unbalanced=[list_name(x) for x in unbalanced["list"]], counts=counts,
         missing=[{"id": qid.upper(), "short": short, "n": len(rows),
+                  "set_aside": _set_aside(rows, rejects, qid),
                   "who": [(r["respondent_id"], r[label] if label != "respondent_id" else None)
                           for _, r in rows.head(max_listed).iterrows()]}
                  for qid, short, rows in missing],
-        max_listed=max_listed, unit=record_unit(input_kind),
+        max_listed=max_listed, unit=record_unit(input_kind), rejects_path=rejects_path,
     )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from helpers.core.params import StatsParams
 from helpers.core.tables import read_csv
 from helpers.core.text import split_lines
 from helpers.extract.source_reader import read_source
+from helpers.report.markup import SmallBase
 
 # (stage, output) of every upstream file the report reads; the report stage's
 # dvc.yaml deps list each of them for the survey.
@@ -37,6 +38,7 @@ class ReportInputs:
     params: dict[str, Any]
     stats: StatsParams
     small_n: int
+    small_base: SmallBase
     max_rows: int
     input_kind: str
     responses: pd.DataFrame
@@ -51,6 +53,7 @@ class ReportInputs:
     tables: dict[str, pd.DataFrame]
     source_lines: list[str]
     codebook_sha256: str
+    paths: dict[str, str] = field(default_factory=dict)  # "<stage>.<output>" -> its file
     chart_log: list[dict[str, str]] = field(default_factory=list)
     # The CSV files of these tables (as the stages wrote them) -> the tables' values, for
     # the cells those files hold after an apostrophe (helpers.core.tables.formula_cells).
@@ -110,9 +113,10 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
     }
     return ReportInputs(
         book=book, params=dict(params), stats=stats, small_n=int(params["report.small_n"]),
+        small_base=SmallBase(int(params["report.small_n"]), str(params["report.small_base_rule"])),
         max_rows=int(params["report.max_listed_rows"]), input_kind=kind, responses=responses,
         rejects=rejects, reconciliation=reconciliation, free_text=free_text,
         summaries=summaries, claims=claims, audit=audit, source=source, provenance=prov,
         tables=tables, source_lines=lines, codebook_sha256=sha256_file(params["codebook"]),
-        csv_tables=csv_tables,
+        csv_tables=csv_tables, paths=dict(paths),
     )  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -18,6 +19,11 @@ from markupsafe import Markup
 from helpers.core.codebook import Codebook
 from helpers.report.templating import esc as esc  # the templates' escaping, as rh.esc
 from helpers.report.templating import macro, render, text
+
+
+def lower_first(label: str) -> str:
+    """'Party identification' -> 'party identification'; 'OAS registration' unchanged."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def anchor(figure_id: str) -> str:
@@ -134,21 +140,40 @@ def figure(png: bytes, alt: str, caption: str, anchor_id: str) -> Markup:
 
 def table_data(
     df: pd.DataFrame, caption: str = "", row_ids: Sequence[str] | None = None,
-    raw_html_columns: Sequence[str] = (), cls: str = "",
+    raw_html_columns: Sequence[str] = (), cls: str = "", note: str = "",
+    row_classes: Sequence[str] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """What the ``table`` macro shows: columns, caption, class and rows (id, cells).
+    """What the ``table`` macro shows: columns, caption, class, note and rows (id, cells).
 
     Cells of ``raw_html_columns`` are HTML (the caller's, e.g. from :func:`provenance_link`)
-    and become Markup: a DataFrame keeps text as ``str``, not Markup. Every other cell is
-    a value the template escapes.
+    and become Markup: a DataFrame keeps text as ``str``, not Markup. A cell may be a
+    mapping (:func:`fig_cell`, :func:`row_header`); every other cell is a value the
+    template escapes.
     """
     rows = []
     for i, (_, row) in enumerate(df.iterrows()):
         rows.append({
             "id": row_ids[i] if row_ids is not None and row_ids[i] else "",
+            "cls": row_classes[i] if row_classes is not None else "",
             "cells": [Markup(row[c]) if c in raw_html_columns else row[c] for c in df.columns],
         })  # fmt: skip
-    return {"columns": list(df.columns), "caption": caption, "cls": cls, "rows": rows}
+    return {"columns": list(df.columns), "caption": caption, "cls": cls, "rows": rows,
+            "note": note}  # fmt: skip
+
+
+def fig_cell(figure_id: str, shown: str, n: object = None, mark: str = "",
+             cls: str = "") -> dict[str, Any]:  # fmt: skip
+    """A table cell holding one figure: its text links to its provenance entry.
+
+    ``n``: a count shown small beside it; ``mark``: the small-base mark (†).
+    """
+    return {"fig": figure_id, "text": shown, "n": "" if n is None else text(n), "mark": mark,
+            "cls": cls}  # fmt: skip
+
+
+def row_header(label: str) -> dict[str, str]:
+    """A row's header cell (``<th scope="row">``)."""
+    return {"th": label}
 
 
 def table(
@@ -159,22 +184,134 @@ def table(
     return macro("table")(table_data(df, caption, row_ids, raw_html_columns, cls))
 
 
+@dataclass(frozen=True)
+class SmallBase:
+    """The small-base rule of params.yaml: groups whose unweighted base is below ``threshold``.
+
+    ``rule``: ``flag`` (shown, marked †, left out of the key findings' comparisons) or
+    ``suppress`` (their percentages are not shown: "–"; their base is).
+    """
+
+    threshold: int
+    rule: str = "flag"
+
+    def small(self, base: object) -> bool:
+        """True if ``base`` (a count) is below the threshold."""
+        return base is not None and not pd.isna(base) and int(base) < self.threshold
+
+    def mark(self, base: object) -> str:
+        """'†' for a small base, else ''."""
+        return SMALL_MARK if self.small(base) else ""
+
+    def hides(self, base: object) -> bool:
+        """True if the rule keeps a figure of this base out of tables and charts."""
+        return self.rule == "suppress" and self.small(base)
+
+    @property
+    def legend(self) -> str:
+        """The rule as a table note: '† base below 10: shown, read with care'."""
+        what = ("percentages not shown (–)" if self.rule == "suppress" else
+                "read with care; not compared in the key findings")  # fmt: skip
+        return f"{SMALL_MARK} base below {self.threshold}: {what}"
+
+
+SMALL_MARK = "†"
+SUPPRESSED = "–"
+BANNER_MAX = 8  # a breakdown with more groups than this lists its groups down, answers across
+
+
 def summary_data(
-    rows: pd.DataFrame, caption: str, small_n: int, group_label: str | None = None,
+    rows: pd.DataFrame, caption: str, rule: SmallBase, group_label: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """The table of :func:`summary_table`, for the ``table`` macro."""
+    """One row per answer: n, base, percentage (linked to its provenance), interval."""
+    cells = []
+    for _, r in rows.iterrows():
+        hidden = r["kind"] != "excluded" and rule.hides(r["base"])
+        shown = SUPPRESSED if hidden else fmt_pct(r["pct"]) if r["kind"] != "excluded" \
+            else text(r["n"])  # fmt: skip
+        cells.append(fig_cell(r["figure_id"], shown))
     show = pd.DataFrame({
         **({group_label: rows["group_value"]} if group_label else {}),
         "Answer": rows["answer"],
         "n": rows["n"],
-        "Base": [f"{text(b)}{' †' if pd.notna(b) and b < small_n else ''}" for b in rows["base"]],
-        "%": [fmt_pct(p) for p in rows["pct"]],
-        "Interval": [fmt_ci(r) for _, r in rows.iterrows()],
+        "Base": [f"{text(b)}{' ' + rule.mark(b) if rule.mark(b) else ''}" for b in rows["base"]],
+        "%": cells,
+        "Interval": ["" if rule.hides(r["base"]) else fmt_ci(r) for _, r in rows.iterrows()],
         **weighted_columns(rows),
-        "Figure id": [provenance_link(f) for f in rows["figure_id"]],
     })  # fmt: skip
-    return table_data(show, caption, row_ids=[anchor(f) for f in rows["figure_id"]],
-                      raw_html_columns=["Figure id"], cls="figures")  # fmt: skip
+    marks = any(rule.small(b) for b in rows["base"])
+    return table_data(show, caption, cls="figures", note=rule.legend if marks else "")
+
+
+def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
+                   rule: SmallBase, caption: str) -> dict[str, Any]:  # fmt: skip
+    """One question by one grouping variable as a matrix: answers by groups.
+
+    ``overall`` and ``rows``: the question's rows (answers, nets, excluded, missing)
+    overall and by the group. Each cell is a percentage with its count, linked to its
+    provenance; the base of each group heads its column (or row: with more than
+    :data:`BANNER_MAX` groups, groups run down and answers across).
+    """
+    both = pd.concat([overall.assign(group_value="All"), rows])
+    levels = list(dict.fromkeys(zip(both["group"], both["group_code"], strict=True)))
+    answers = list(dict.fromkeys(zip(both["answer_code"], both["answer"], both["kind"],
+                                     strict=True)))  # fmt: skip
+    order = {"answer": 0, "net": 1, "excluded": 2, "missing": 3}
+    answers.sort(key=lambda a: order[a[2]])
+    cell_of = {(r["group"], r["group_code"], r["answer_code"]): r for _, r in both.iterrows()}
+    head: list[dict[str, Any]] = []
+    for level in levels:
+        first = both[(both["group"] == level[0]) & (both["group_code"] == level[1])
+                     & both["kind"].isin(["answer", "net"])]  # fmt: skip
+        base = first["base"].iloc[0] if len(first) else None
+        label = first["group_value"].iloc[0] if len(first) else level[1]
+        head.append({"label": label, "base": base,
+                     "weighted": first["base_weighted"].iloc[0] if len(first) and
+                     "base_weighted" in first else None})  # fmt: skip
+    grid = []
+    for code, label, kind in answers:
+        line = []
+        for level in levels:
+            r = cell_of.get((*level, code))
+            if r is None:
+                line.append("")
+            elif kind in ("excluded", "missing"):
+                line.append(fig_cell(r["figure_id"], text(r["n"]), cls="count"))
+            elif rule.hides(r["base"]):
+                line.append(fig_cell(r["figure_id"], SUPPRESSED, cls="suppressed"))
+            else:
+                line.append(fig_cell(r["figure_id"], fmt_pct(r["pct"]), n=r["n"],
+                                     cls="small" if rule.small(r["base"]) else ""))  # fmt: skip
+        name = {"excluded": f"{label} (not in base)", "net": f"{label} (net)"}.get(kind, label)
+        grid.append((name, kind, line))
+    weighted = any(h["weighted"] is not None and not pd.isna(h["weighted"]) for h in head)
+    bases = [f"{text(h['base'])}{' ' + rule.mark(h['base']) if rule.mark(h['base']) else ''}"
+             for h in head]  # fmt: skip
+    w_bases = [fmt_amount(h["weighted"]) for h in head]
+    marks = any(rule.small(h["base"]) for h in head)
+    note = rule.legend if marks else ""
+    if len(levels) - 1 <= BANNER_MAX:
+        columns = ["", *[h["label"] for h in head]]
+        body = [[row_header("Base (n)"), *bases]]
+        classes = ["base"]
+        if weighted:
+            body.append([row_header("Weighted base"), *w_bases])
+            classes.append("base")
+        for name, kind, line in grid:
+            body.append([row_header(name), *line])
+            classes.append(kind)
+    else:
+        columns = [group_label, "Base (n)", *(["Weighted base"] if weighted else []),
+                   *[name for name, _, _ in grid]]  # fmt: skip
+        body, classes = [], []
+        for i, h in enumerate(head):
+            body.append([row_header(h["label"]), bases[i], *([w_bases[i]] if weighted else []),
+                         *[line[i] for _, _, line in grid]])  # fmt: skip
+            classes.append("all" if i == 0 else "")
+    frame = pd.DataFrame(body, columns=range(len(columns)), dtype=object)
+    out = table_data(frame, caption, cls="matrix", note=note, row_classes=classes)
+    out["columns"] = columns
+    return out
 
 
 def weighted_columns(rows: pd.DataFrame) -> dict[str, list[str]]:
@@ -190,50 +327,47 @@ NUMERIC_COLUMNS = (("mean", "Mean"), ("median", "Median"), ("p25", "P25"), ("p75
                    ("min", "Min"), ("max", "Max"))  # fmt: skip
 
 
-def numeric_data(rows: pd.DataFrame, caption: str, small_n: int,
+def numeric_data(rows: pd.DataFrame, caption: str, rule: SmallBase,
                  group_label: str = "Group") -> dict[str, Any]:  # fmt: skip
     """A numeric question's statistics, one row per group value (each cell as printed).
 
-    The row carries the mean's anchor and links; every statistic's own id is
-    ``<question>.<group>.<value>.<stat>`` (see the caption).
+    Every statistic links to its own provenance entry (``<question>.<group>.<value>.<stat>``).
     """
     stats = rows[rows["kind"] == "numeric"]
     levels = list(dict.fromkeys(stats["group_code"]))
-    table: dict[str, list[Any]] = {group_label: [], "n": []}
-    table |= {label: [] for _, label in NUMERIC_COLUMNS[:1]} | {"Interval": []}
-    table |= {label: [] for _, label in NUMERIC_COLUMNS[1:]}
     weighted = "base_weighted" in stats.columns and stats["base_weighted"].notna().any()
+    missing = {r["group_code"]: r for _, r in rows[rows["kind"] == "missing"].iterrows()}
+    columns = [group_label, "n", "Mean", "Interval", *[lab for _, lab in NUMERIC_COLUMNS[1:]]]
+    if missing:
+        columns.append("No value")
     if weighted:
-        table |= {"Weighted base": [], "Deff": [], "Eff. base": []}
-    table["Figure id"] = []
-    ids = []
+        columns += ["Weighted base", "Deff"]
+    body = []
     for code in levels:
         level = stats[stats["group_code"] == code].set_index("stat")
         mean = level.loc["mean"]
-        table[group_label].append(mean["group_value"] if mean["group"] != "all" else "All")
         base = mean["base"]
-        table["n"].append(f"{text(base)}{' †' if pd.notna(base) and base < small_n else ''}")
-        for stat, label in NUMERIC_COLUMNS:
-            table[label].append(text(level.loc[stat, "shown"]))
-        table["Interval"].append(fmt_shown_ci(mean))
+        hidden = rule.hides(base)
+        line: list[Any] = [row_header(mean["group_value"] if mean["group"] != "all" else "All"),
+                           f"{text(base)}{' ' + rule.mark(base) if rule.mark(base) else ''}"]
+        for stat, _ in NUMERIC_COLUMNS:
+            line.append(fig_cell(level.loc[stat, "figure_id"],
+                                 SUPPRESSED if hidden else text(level.loc[stat, "shown"]),
+                                 cls="suppressed" if hidden else ""))  # fmt: skip
+            if stat == "mean":
+                line.append("" if hidden else fmt_shown_ci(mean))
+        if missing:
+            m = missing.get(code)
+            line.append("" if m is None else fig_cell(m["figure_id"], text(m["n"]),
+                                                        cls="count"))  # fmt: skip
         if weighted:
-            table["Weighted base"].append(fmt_amount(mean["base_weighted"]))
-            table["Deff"].append(fmt_amount(mean["deff"], 2))
-            table["Eff. base"].append(fmt_amount(mean["base_effective"]))
-        table["Figure id"].append(provenance_link(mean["figure_id"]))
-        ids.append(anchor(mean["figure_id"]))
-    return table_data(pd.DataFrame(table), caption, row_ids=ids,
-                      raw_html_columns=["Figure id"], cls="figures")  # fmt: skip
-
-
-def summary_table(
-    rows: pd.DataFrame, caption: str, small_n: int, group_label: str | None = None,
-) -> Markup:  # fmt: skip
-    """Long-format figure table: group, answer, n, base, %, interval, figure id.
-
-    Rows whose base is below ``small_n`` are flagged with a dagger.
-    """
-    return macro("table")(summary_data(rows, caption, small_n, group_label))
+            line += [fmt_amount(mean["base_weighted"]), fmt_amount(mean["deff"], 2)]
+        body.append(line)
+    marks = any(rule.small(b) for b in stats["base"])
+    frame = pd.DataFrame(body, columns=range(len(columns)), dtype=object)
+    out = table_data(frame, caption, cls="figures numeric", note=rule.legend if marks else "")
+    out["columns"] = columns
+    return out
 
 
 def crosstab_matrix(rows: pd.DataFrame, row_label: str) -> pd.DataFrame:

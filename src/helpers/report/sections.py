@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import platform
+import re
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,7 @@ from helpers.core.stats import ROUNDING_NAMES, describe_method
 from helpers.core.tables import json_text
 from helpers.report import charts
 from helpers.report import markup as rh
+from helpers.report.markup import lower_first
 from helpers.report.templating import render
 
 REPORTED_PACKAGES = (
@@ -37,14 +39,13 @@ def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None,
     out = [("key-findings", "Key findings", 2), ("method", "Method and caveats", 2),
            ("respondents", "Respondents", 2)]  # fmt: skip
     for q in book.summarized:
-        out.append((q.id, f"{q.id.upper()}: {q.short}", 2))
+        out.append((q.id, question_title(q), 2))
     for row_q, col_q in book.crosstabs:
-        out.append((f"crosstab-{row_q}-{col_q}",
-                    f"{row_q.upper()} by {col_q.upper()}: cross-tabulation", 2))  # fmt: skip
+        out.append((f"crosstab-{row_q}-{col_q}", crosstab_title(book, row_q, col_q), 2))
     if book.free_text:
         out.append(("free-text", "Free-text answers", 2))
     for q in book.free_text:
-        out.append((f"free-{q.id}", f"{q.id.upper()}: {q.short}", 3))
+        out.append((f"free-{q.id}", question_title(q), 3))
     out += extra or []
     out.append(("appendix-provenance", "Appendix: where each figure comes from", 2))
     if source_appendix:
@@ -63,57 +64,8 @@ def title_block(book: Codebook, source: dict[str, Any], input_kind: str = "docum
                   sha256=source["sha256"][:16])  # fmt: skip
 
 
-def _first_group_rows(book: Codebook, summaries: pd.DataFrame) -> pd.DataFrame:
-    """Respondent counts by the first grouping variable with coded values (if any)."""
-    coded = [g for g in book.breakdown_groups if not book.group(g).from_source]
-    if not coded:
-        return summaries.iloc[0:0]
-    return summaries[(summaries["question"] == "respondents")
-                     & (summaries["group"] == coded[0])]  # fmt: skip
-
-
-def key_findings(book: Codebook, summaries: pd.DataFrame, audit_line: str = "") -> Markup:
-    """Bulleted headline figures, each cited by figure id.
-
-    ``audit_line``: an HTML item to add (:func:`helpers.report.audit_sections.audit_summary`).
-    """
-    questions = []
-    for q in book.closed:
-        first = q.answers[0]
-        zero = summaries[(summaries["question"] == q.id) & (summaries["group"] == "all")
-                         & (summaries["kind"] == "answer") & (summaries["n"] == 0)]  # fmt: skip
-        questions.append({
-            "id": q.id.upper(), "short": q.short, "label": first.label,
-            "cited": rh.cited(summaries, f"{q.id}.all.all.{first.code}", "pct_ci"),
-            "zeros": [(r["answer"], rh.cited(summaries, r["figure_id"], "n_of_base"))
-                      for _, r in zero.iterrows()],
-        })  # fmt: skip
-    numeric = [{"short": q.short, "unit": q.unit,
-                "cited": rh.cited(summaries, f"{q.id}.all.all.mean", "value_ci"),
-                "median": rh.cited(summaries, f"{q.id}.all.all.median", "value")}
-               for q in book.numeric]  # fmt: skip
-    crosstabs = []
-    for row_q, col_q in book.crosstabs:
-        if book.question(row_q).type == "numeric":
-            continue
-        first = book.question(row_q).answers[0]
-        crosstabs.append({
-            "row": row_q.upper(), "col": col_q.upper(), "label": first.label,
-            "parts": [(rh.cited(summaries, f"{row_q}.{col_q}.{o.code}.{first.code}"), o.label)
-                      for o in book.question(col_q).answers],
-        })  # fmt: skip
-    return render(
-        "key_findings.html", respondents=rh.cited(summaries, "respondents.all.all", "n"),
-        unit=book.survey.get("respondent_unit_plural", "respondents"),
-        groups=[(r["group_value"], rh.cited(summaries, r["figure_id"], "n"))
-                for _, r in _first_group_rows(book, summaries).iterrows()],
-        questions=questions, numeric=numeric, crosstabs=crosstabs,
-        audit_line=Markup(audit_line),  # HTML by contract (the audit summary sentence)
-    )  # fmt: skip
-
-
 def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: StatsParams,
-           small_n: int, input_kind: str = "document") -> Markup:  # fmt: skip
+           rule: rh.SmallBase, input_kind: str = "document") -> Markup:  # fmt: skip
     """How the figures were made and what they can and cannot say."""
     invited = claims[(claims["source_line"] == claims["source_line"].min())
                      & (claims["kind"] == "unverifiable")]  # fmt: skip
@@ -124,7 +76,9 @@ def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: St
         respondent_unit=book.survey.get("respondent_unit", "respondent"),
         invited=invited.iloc[0].to_dict() if len(invited) else None,
         method_name=describe_method(sp.ci_method, sp.ci_level), sp=sp,
-        rounding=ROUNDING_NAMES[sp.rounding], small_n=small_n,
+        rounding=ROUNDING_NAMES[sp.rounding], rule=rule,
+        tests=int(((summaries["kind"] == "test") & (summaries["answer_code"] == "p")).sum()),
+        test_names=TEST_NAMES, adjust_names=ADJUST_NAMES,
         example_id=_example_figure_id(book), design=book.design,
         has_numeric=bool(book.numeric),
         respondents_n=int(rh.row_of(summaries, "respondents.all.all")["n"]),
@@ -174,8 +128,8 @@ def respondents_table(book: Codebook, responses: pd.DataFrame, input_kind: str =
         rh.table_data(show, f"Responding organizations (n = {len(show)})", row_ids=ids)])
 
 
-def respondent_figures(book: Codebook, summaries: pd.DataFrame, small_n: int) -> Markup:
-    """Respondents overall and by every group: counts, shares and figure ids."""
+def respondent_figures(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBase) -> Markup:
+    """Respondents overall and by every group: counts and shares, each linked to provenance."""
     rows = summaries[summaries["question"] == "respondents"]
     tables = []
     for group in ("all", *book.breakdown_groups):
@@ -183,15 +137,16 @@ def respondent_figures(book: Codebook, summaries: pd.DataFrame, small_n: int) ->
         label = "All respondents" if group == "all" else book.group(group).label
         show = pd.DataFrame({
             label: ["All" if group == "all" else v for v in sel["group_value"]],
-            "n": sel["n"],
-            "Of": sel["base"],
+            "n": [rh.fig_cell(f, rh.text(n), mark=rule.mark(n))
+                  for f, n in zip(sel["figure_id"], sel["n"], strict=True)],
             "%": [rh.fmt_pct(p) for p in sel["pct"]],
-            "Figure id": [rh.provenance_link(f) for f in sel["figure_id"]],
+            **({"Interval": [rh.fmt_ci(r) for _, r in sel.iterrows()]} if group != "all"
+               else {}),
         })  # fmt: skip
+        marks = any(rule.small(n) for n in sel["n"])
         tables.append(rh.table_data(
-            show, f"Respondents by {label.lower()}" if group != "all" else "Respondents",
-            row_ids=[rh.anchor(f) for f in sel["figure_id"]], raw_html_columns=["Figure id"],
-            cls="figures"))  # fmt: skip
+            show, f"Respondents by {lower_first(label)}" if group != "all" else "Respondents",
+            cls="figures", note=rule.legend if marks else ""))  # fmt: skip
     return render("tables.html", tables=tables)
 
 
@@ -233,6 +188,23 @@ def _question_rows(summaries: pd.DataFrame, qid: str, group: str,
 
 
 TABLE_KINDS = ("answer", "net", "excluded")
+MATRIX_KINDS = ("answer", "net", "excluded", "missing")
+NUMBERED = re.compile(r"q\d+[a-z]?")  # a document's own question numbers (q1, q2b)
+
+
+def question_title(q: Question) -> str:
+    """A question's heading: its codebook short label.
+
+    'Q2. Usefulness of the program' when its id is the document's own question number.
+    """
+    return f"{q.id.upper()}. {q.short}" if NUMBERED.fullmatch(q.id) else q.short
+
+
+def crosstab_title(book: Codebook, row_q: str, col_q: str) -> str:
+    """'Expected vote by answer to “Own leaning”' (a cross-tabulation's heading)."""
+    by = book.question(col_q)
+    name = f"{by.id.upper()} ({by.short})" if NUMBERED.fullmatch(by.id) else f"“{by.short}”"
+    return f"{book.question(row_q).short} by answer to {name}"
 
 
 def log_chart(chart_log: list[dict[str, str]], chart_id: str, rows: pd.DataFrame) -> str:
@@ -241,13 +213,72 @@ def log_chart(chart_log: list[dict[str, str]], chart_id: str, rows: pd.DataFrame
     return chart_id
 
 
+def neutral_labels(q: Question) -> list[str]:
+    """The labels of the answers the codebook declares neutral (grey in charts)."""
+    return _labels(q.answers, q.neutral)
+
+
+def comparison(summaries: pd.DataFrame, qid: str, group: str) -> dict[str, Any] | None:
+    """The test of independence of ``qid`` by ``group`` (its summaries rows), or None.
+
+    Returns the method, and the statistic, df, p and adjusted p as cited numbers.
+    """
+    rows = summaries[(summaries["question"] == qid) & (summaries["group"] == group)
+                     & (summaries["kind"] == "test")].set_index("answer_code")  # fmt: skip
+    if "p" not in rows.index:
+        return None
+    cite = {k: rh.cited(summaries, rows.loc[k, "figure_id"], "value")
+            for k in ("statistic", "df", "p", "p_adjusted") if k in rows.index}  # fmt: skip
+    return {"method": TEST_NAMES.get(str(rows.loc["p", "ci_method"]),
+                                     str(rows.loc["p", "ci_method"])),
+            "adjust": ADJUST_NAMES.get(str(rows.loc["p_adjusted", "ci_method"]),
+                                       str(rows.loc["p_adjusted", "ci_method"])),
+            "p_adjusted": float(rows.loc["p_adjusted", "estimate"]),
+            "n": int(rows.loc["p", "n"]), "ids": f"{qid}.{group}.test.*", **cite}  # fmt: skip
+
+
+TEST_NAMES = {"pearson_chi2": "Pearson's χ² test", "fisher_exact": "Fisher–Freeman–Halton "
+              "exact test", "fisher_monte_carlo": "Fisher–Freeman–Halton test (Monte Carlo "
+              "p-value)", "rao_scott_f": "Rao–Scott second-order test (F)",
+              "rao_scott_chisq": "Rao–Scott first-order χ² test",
+              "kruskal_wallis": "Kruskal–Wallis test",
+              "design_rank": "design-based rank test"}  # fmt: skip
+ADJUST_NAMES = {"holm": "Holm", "bh": "Benjamini–Hochberg", "none": "unadjusted"}
+
+
+def _stacked_matrix(summaries: pd.DataFrame, q: Question, groups: list[str],
+                    book: Codebook, rule: rh.SmallBase) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All respondents and each group's levels as rows of percentages.
+
+    The small-base rule applied: suppressed levels left out, flagged ones marked †.
+    """
+    parts = [_question_rows(summaries, q.id, "all").assign(group_value="All respondents")]
+    for g in groups:
+        rows = _question_rows(summaries, q.id, g)
+        keep = [not rule.hides(b) for b in rows["base"]]
+        rows = rows[keep]
+        parts.append(rows.assign(group_value=[
+            f"{v}{' ' + rule.mark(b) if rule.mark(b) else ''}"
+            for v, b in zip(rows["group_value"], rows["base"], strict=True)]))
+    rows = pd.concat(parts)
+    rows = rows[rows["base"] > 0]
+    return rh.crosstab_matrix(rows, "group"), rows
+
+
+def stacked_alt(title: str, matrix: pd.DataFrame, labels: list[str]) -> str:
+    """A stacked chart's alt text: every bar's percentages and base."""
+    return f"{title}: " + "; ".join(
+        f"{g} (n={int(m['base'])}): " + ", ".join(f"{a} {m[a]:.1f}%" for a in labels)
+        for g, m in matrix.iterrows())
+
+
 def question_section(
-    book: Codebook, q: Question, summaries: pd.DataFrame, sp: StatsParams, small_n: int,
-    chart_log: list[dict[str, str]],
+    book: Codebook, q: Question, summaries: pd.DataFrame, sp: StatsParams,
+    rule: rh.SmallBase, chart_log: list[dict[str, str]],
 ) -> Markup:
-    """Chart and tables of one question: overall and by every group."""
+    """Chart and table of one question overall, then one matrix per grouping variable."""
     if q.type == "numeric":
-        return numeric_section(book, q, summaries, sp, small_n, chart_log)
+        return numeric_section(book, q, summaries, sp, rule, chart_log)
     method_name = interval_name(book, sp)
     overall = _question_rows(summaries, q.id, "all")
     base = int(overall["base"].iloc[0])
@@ -256,55 +287,61 @@ def question_section(
     if q.type == "multiple_choice":
         note = (f"n = {base} who answered; several answers allowed; bars: % choosing each; "
                 f"whiskers: {method_name}.")  # fmt: skip
-    alt = f"{q.id.upper()} bar chart: " + "; ".join(
+    alt = f"{q.short} bar chart: " + "; ".join(
         f"{r['answer']} {r['pct']}% ({r['n']} of {r['base']})" for _, r in overall.iterrows())
-    chart = {"data": rh.png_data(charts.proportion_chart(overall, f"{q.id.upper()}: {q.short}",
-                                                         note)),
-             "alt": alt, "id": log_chart(chart_log, f"chart-{q.id}-all", overall)}  # fmt: skip
+    chart = {"data": rh.png_data(charts.proportion_chart(overall, question_title(q), note)),
+             "alt": alt, "id": log_chart(chart_log, f"chart-{q.id}-all", overall)}
     by_group_chart = None
     groups = [g for g in book.breakdowns_of(q) if not book.group(g).from_source]
     if q.type == "ordinal" and groups:
-        rows = pd.concat([overall.assign(group_value="All respondents")] +
-                         [_question_rows(summaries, q.id, g) for g in groups])  # fmt: skip
-        matrix = rh.crosstab_matrix(rows, "group")
-        labels = [o.label for o in q.answers]
-        neutral = [o.label for o in q.answers if o.code in q.missing_codes or "know" in o.code]
-        alt = f"{q.id.upper()} stacked bars by group: " + "; ".join(
-            f"{g} (n={int(m['base'])}): " + ", ".join(f"{a} {m[a]:.1f}%" for a in labels)
-            for g, m in matrix.iterrows())
-        png = charts.stacked_scale_chart(matrix, labels, f"{q.id.upper()}: {q.short}, by group",
-                                         f"Answers in scale order; n = respondents in the group. "
-                                         f"Source: {q.id} rows of summaries.csv.", neutral)
-        by_group_chart = {"data": rh.png_data(png), "alt": alt,
-                          "id": log_chart(chart_log, f"chart-{q.id}-by-group", rows)}
+        matrix, rows = _stacked_matrix(summaries, q, groups, book, rule)
+        labels = [o.label for o in q.answers if o.code not in q.excluded]
+        title = f"{question_title(q)}, by " + ", ".join(
+            lower_first(book.group(g).label) for g in groups)
+        png = charts.stacked_scale_chart(matrix, labels, title,
+                                         f"Answers in scale order; n = respondents in the "
+                                         f"group who answered. {rule.legend}.",
+                                         neutral_labels(q))  # fmt: skip
+        by_group_chart = {"data": rh.png_data(png), "alt": stacked_alt(title, matrix, labels),
+                          "id": log_chart(chart_log, f"chart-{q.id}-by-group", rows),
+                          "title": title}  # fmt: skip
+    all_rows = _question_rows(summaries, q.id, "all", MATRIX_KINDS)
     by_group = []
     for g in book.breakdowns_of(q):
         label = book.group(g).label
         by_group.append({
-            "title": f"{q.id.upper()} by {label}", "id": f"{q.id}-by-{g}",
-            "table": rh.summary_data(_question_rows(summaries, q.id, g, TABLE_KINDS),
-                                     f"{q.id.upper()} by {label} — {method_name}; "
-                                     f"† base below {small_n}", small_n, group_label=label),
+            "title": f"By {lower_first(label)}", "id": f"{q.id}-by-{g}",
+            "table": rh.breakdown_data(
+                all_rows, _question_rows(summaries, q.id, g, MATRIX_KINDS), label, rule,
+                f"{q.short} by {lower_first(label)}: "
+                f"{'weighted ' if book.design is not None else ''}% of each group's "
+                f"respondents who answered (n in small type). Figure ids "
+                f"{q.id}.{g}.<group>.<answer>"),
+            "test": comparison(summaries, q.id, g),
         })  # fmt: skip
     missing = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "missing")
                         & (summaries["group"] == "all")]  # fmt: skip
     return render(
-        "question_section.html", qid=q.id, text=q.text, base=base,
+        "question_section.html", qid=q.id, text=q.text, base=base, short=q.short,
         excluded=[o.label for o in q.answers if o.code in q.excluded],
         nets=[(n.label, _labels(q.answers, n.of)) for n in q.nets],
         routing=[(var, book.group(var).label, _labels(book.group(var).values, codes))
                  for var, codes in q.asked_if],
         multiple=q.type == "multiple_choice", chart=chart, by_group_chart=by_group_chart,
         overall=rh.summary_data(_question_rows(summaries, q.id, "all", TABLE_KINDS),
-                                f"{q.id.upper()}, all respondents — {method_name}", small_n),
-        by_group=by_group,
+                                f"{q.short}, all respondents — {method_name}", rule),
+        by_group=by_group, alpha=getattr(sp, "alpha", None),
         missing=[rh.cited(summaries, r["figure_id"], "n") for _, r in missing.iterrows()],
     )  # fmt: skip
 
 
-def _numeric_rows(summaries: pd.DataFrame, qid: str, group: str) -> pd.DataFrame:
+def _numeric_rows(summaries: pd.DataFrame, qid: str, group: str,
+                  kinds: tuple[str, ...] = ("numeric",)) -> pd.DataFrame:  # fmt: skip
     return summaries[(summaries["question"] == qid) & (summaries["group"] == group)
-                     & (summaries["kind"] == "numeric")]  # fmt: skip
+                     & summaries["kind"].isin(kinds)]  # fmt: skip
+
+
+WITH_MISSING = ("numeric", "missing")
 
 
 def _stats_matrix(rows: pd.DataFrame, label: str | None = None) -> pd.DataFrame:
@@ -317,46 +354,60 @@ def _stats_matrix(rows: pd.DataFrame, label: str | None = None) -> pd.DataFrame:
     return matrix
 
 
+def distribution_alt(title: str, matrix: pd.DataFrame, decimals: int) -> str:
+    """A box chart's alt text: each group's n, median, quartiles, mean and range."""
+    return f"{title}: " + "; ".join(
+        f"{g} (n={int(r['n'])}): median {r['median']:g}, quartiles {r['p25']:g}-{r['p75']:g}, "
+        f"mean {r['mean']:.{decimals}f}, range {r['min']:g}-{r['max']:g}"
+        for g, r in matrix.iterrows())
+
+
+def _shown_levels(rows: pd.DataFrame, rule: rh.SmallBase) -> pd.DataFrame:
+    """A numeric question's rows without the levels the small-base rule hides (or empty)."""
+    keep = [n > 0 and not rule.hides(n) for n in rows["n"]]
+    return rows[keep]
+
+
 def numeric_section(book: Codebook, q: Question, summaries: pd.DataFrame, sp: StatsParams,
-                    small_n: int, chart_log: list[dict[str, str]]) -> Markup:  # fmt: skip
+                    rule: rh.SmallBase, chart_log: list[dict[str, str]]) -> Markup:  # fmt: skip
     """A numeric question: its distribution by group, and its statistics overall and by group."""
     overall = _numeric_rows(summaries, q.id, "all")
     if not len(overall) or overall["n"].iloc[0] == 0:
         return render("numeric_section.html", qid=q.id, text=q.text, unit=q.unit, base=0,
-                      chart=None, overall=None, by_group=[], missing=[],
+                      chart=None, overall=None, by_group=[], missing=[], short=q.short,
                       routing=[])  # fmt: skip
     groups = [g for g in book.breakdowns_of(q) if not book.group(g).from_source]
-    shown = pd.concat([overall] + ([_numeric_rows(summaries, q.id, groups[0])] if groups
-                                   else []))  # fmt: skip
+    shown = pd.concat([overall] + ([_shown_levels(_numeric_rows(summaries, q.id, groups[0]),
+                                                  rule)] if groups else []))  # fmt: skip
     matrix = _stats_matrix(shown, "All respondents")
     ci = "t" if book.design is None else "design-based"
-    title = f"{q.id.upper()}: {q.short}" + (f", by {book.group(groups[0]).label.lower()}"
-                                            if groups else "")  # fmt: skip
+    title = question_title(q) + (f", by {lower_first(book.group(groups[0]).label)}"
+                                 if groups else "")  # fmt: skip
     note = ("Box: 25th to 75th percentile; line: median; diamond: mean; whiskers: minimum and "
             "maximum" + ("; weighted" if book.design is not None else "") + ".")
-    alt = f"{title}: " + "; ".join(
-        f"{g} (n={int(r['n'])}): median {r['median']:g}, quartiles {r['p25']:g}-{r['p75']:g}, "
-        f"mean {r['mean']:.{sp.numeric_decimals}f}, range {r['min']:g}-{r['max']:g}"
-        for g, r in matrix.iterrows())
     chart = {"data": rh.png_data(charts.distribution_chart(matrix, title, note, q.unit)),
-             "alt": alt, "id": log_chart(chart_log, f"chart-{q.id}-distribution", shown)}
-    caption = (f"{q.id.upper()}{f' ({q.unit})' if q.unit else ''}: mean with its "
-               f"{sp.ci_level * 100:g}% {ci} interval, median, quartiles, minimum and maximum; "
-               f"figure ids {q.id}.<group>.<value>.<stat>; † base below {small_n}")
+             "alt": distribution_alt(title, matrix, sp.numeric_decimals),
+             "id": log_chart(chart_log, f"chart-{q.id}-distribution", shown)}
+    caption = (f"{q.short}{f' ({q.unit})' if q.unit else ''}: mean with its "
+               f"{sp.ci_level * 100:g}% {ci} interval, median, quartiles, minimum and maximum")
     by_group = []
     for g in book.breakdowns_of(q):
         label = book.group(g).label
-        by_group.append({"title": f"{q.id.upper()} by {label}", "id": f"{q.id}-by-{g}",
-                         "table": rh.numeric_data(_numeric_rows(summaries, q.id, g),
-                                                  caption, small_n, label)})  # fmt: skip
+        by_group.append({"title": f"By {lower_first(label)}", "id": f"{q.id}-by-{g}",
+                         "table": rh.numeric_data(_numeric_rows(summaries, q.id, g,
+                                                                WITH_MISSING),
+                                                  f"{caption}, by {lower_first(label)}", rule,
+                                                  label),
+                         "test": comparison(summaries, q.id, g)})  # fmt: skip
     missing = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "missing")
                         & (summaries["group"] == "all")]  # fmt: skip
     return render(
-        "numeric_section.html", qid=q.id, text=q.text, unit=q.unit,
-        base=int(overall["base"].iloc[0]), chart=chart,
+        "numeric_section.html", qid=q.id, text=q.text, unit=q.unit, short=q.short,
+        base=int(overall["base"].iloc[0]), chart=chart, alpha=getattr(sp, "alpha", None),
         routing=[(book.group(var).label, _labels(book.group(var).values, codes))
                  for var, codes in q.asked_if],
-        overall=rh.numeric_data(overall, caption, small_n, "All respondents"),
+        overall=rh.numeric_data(_numeric_rows(summaries, q.id, "all", WITH_MISSING), caption,
+                                rule, "All respondents"),
         by_group=by_group,
         missing=[rh.cited(summaries, r["figure_id"], "n") for _, r in missing.iterrows()],
     )  # fmt: skip
@@ -369,45 +420,46 @@ def _labels(options: tuple, codes: tuple[str, ...]) -> list[str]:
 
 
 def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataFrame,
-                     sp: StatsParams, small_n: int,
+                     sp: StatsParams, rule: rh.SmallBase,
                      chart_log: list[dict[str, str]]) -> Markup:  # fmt: skip
-    """Answers to ``row_q`` within each answer to ``col_q``: stacked chart and table."""
+    """Answers to ``row_q`` within each answer to ``col_q``: chart, matrix and test."""
     q, by = book.question(row_q), book.question(col_q)
+    title = crosstab_title(book, row_q, col_q)
+    by_label = question_title(by)
+    test = comparison(summaries, row_q, col_q)
     if q.type == "numeric":
         rows = _numeric_rows(summaries, row_q, col_q)
-        matrix = _stats_matrix(rows)
-        matrix.index = [f"{col_q.upper()}: {v}" for v in matrix.index]
-        title = f"{row_q.upper()} by {col_q.upper()}"
+        matrix = _stats_matrix(_shown_levels(rows, rule))
         png = charts.distribution_chart(matrix, title, "Box: quartiles; line: median; diamond: "
                                         "mean; whiskers: minimum and maximum.", q.unit)
-        alt = f"{title}: " + "; ".join(f"{g} (n={int(r['n'])}): median {r['median']:g}, "
-                                       f"mean {r['mean']:.{sp.numeric_decimals}f}"
-                                       for g, r in matrix.iterrows())  # fmt: skip
-        chart = {"data": rh.png_data(png), "alt": alt,
+        chart = {"data": rh.png_data(png),
+                 "alt": distribution_alt(title, matrix, sp.numeric_decimals),
                  "id": log_chart(chart_log, f"chart-{row_q}-{col_q}", rows)}
-        table = rh.numeric_data(rows, f"{title}: statistics of {q.short.lower()} by answer to "
-                                f"{col_q.upper()}; † base below {small_n}", small_n,
-                                f"{col_q.upper()} answer")  # fmt: skip
-        return render("crosstab_section.html", chart=chart, short=q.short,
-                      by_short=by.short.lower(), table=table)  # fmt: skip
+        table = rh.numeric_data(_numeric_rows(summaries, row_q, col_q, WITH_MISSING),
+                                f"{q.short}{f' ({q.unit})' if q.unit else ''} by answer "
+                                f"to {by_label}: mean, interval, median, quartiles, minimum "
+                                f"and maximum", rule, by.short)  # fmt: skip
+        return render("crosstab_section.html", chart=chart, title=title, table=table,
+                      test=test, alpha=getattr(sp, "alpha", None))  # fmt: skip
     rows = _question_rows(summaries, row_q, col_q)
-    matrix = rh.crosstab_matrix(rows, col_q)
-    matrix.index = [f"{col_q.upper()}: {v}" for v in matrix.index]
-    labels = [o.label for o in q.answers]
-    alt = f"{row_q.upper()} by {col_q.upper()}: " + "; ".join(
-        f"{g} (n={int(m['base'])}): " + ", ".join(f"{a} {m[a]:.1f}%" for a in labels)
-        for g, m in matrix.iterrows())
+    shown = rows[[not rule.hides(b) and b > 0 for b in rows["base"]]]
+    matrix = rh.crosstab_matrix(shown.assign(group_value=[
+        f"{v}{' ' + rule.mark(b) if rule.mark(b) else ''}"
+        for v, b in zip(shown["group_value"], shown["base"], strict=True)]), col_q)
+    labels = [o.label for o in q.answers if o.code not in q.excluded]
     png = charts.stacked_scale_chart(
-        matrix, labels, f"{row_q.upper()} by {col_q.upper()}",
-        f"Rows: answer to {col_q.upper()} ({by.short}); n = respondents in the row.",
-        [o.label for o in q.answers if "know" in o.code])
-    chart = {"data": rh.png_data(png), "alt": alt,
+        matrix, labels, title, f"Rows: answer to {by_label}; n = respondents in the row who "
+        f"answered. {rule.legend}.", neutral_labels(q))
+    chart = {"data": rh.png_data(png), "alt": stacked_alt(title, matrix, labels),
              "id": log_chart(chart_log, f"chart-{row_q}-{col_q}", rows)}
-    table = rh.summary_data(rows, f"{row_q.upper()} by {col_q.upper()} — "
-                            f"{interval_name(book, sp)}; † base below "
-                            f"{small_n}", small_n, group_label=f"{col_q.upper()} answer")
-    return render("crosstab_section.html", chart=chart, short=q.short, by_short=by.short.lower(),
-                  table=table)  # fmt: skip
+    table = rh.breakdown_data(_question_rows(summaries, row_q, "all", MATRIX_KINDS),
+                              _question_rows(summaries, row_q, col_q, MATRIX_KINDS),
+                              f"Answer to {by.short}", rule,
+                              f"{q.short} by answer to {by_label}: % of each row's "
+                              f"respondents who answered (n in small type). Figure ids "
+                              f"{row_q}.{col_q}.<answer>.<answer>")  # fmt: skip
+    return render("crosstab_section.html", chart=chart, title=title, table=table, test=test,
+                  alpha=getattr(sp, "alpha", None))  # fmt: skip
 
 
 def free_text_section(
@@ -417,10 +469,9 @@ def free_text_section(
     """All free-text answers, by question and item, with counts cited by figure id."""
     totals = summaries[(summaries["kind"] == "free_text") & (summaries["group"] == "all")]
     short = {q.id: q.short for q in book.free_text}
-    show = pd.DataFrame({"Question": [f"{q.upper()}: {short.get(q, q)}"
-                                      for q in totals["question"]],
-                         "Answers": totals["n"],
-                         "Figure id": [rh.provenance_link(f) for f in totals["figure_id"]]})
+    show = pd.DataFrame({"Question": [short.get(q, q) for q in totals["question"]],
+                         "Answers": [rh.fig_cell(f, rh.text(n)) for f, n in
+                                     zip(totals["figure_id"], totals["n"], strict=True)]})
     questions = []
     for q in book.free_text:
         items = None
@@ -428,19 +479,15 @@ def free_text_section(
             rows = summaries[(summaries["question"] == q.id) & (summaries["group"] == "item")]
             items = rh.table_data(
                 pd.DataFrame({"Activity": rows["group_code"], "Label": rows["group_value"],
-                              "Answers": rows["n"],
-                              "Figure id": [rh.provenance_link(f) for f in rows["figure_id"]]}),
-                f"{q.id.upper()}: answers per activity",
-                row_ids=[rh.anchor(f) for f in rows["figure_id"]],
-                raw_html_columns=["Figure id"], cls="figures")  # fmt: skip
+                              "Answers": [rh.fig_cell(f, rh.text(n)) for f, n in
+                                          zip(rows["figure_id"], rows["n"], strict=True)]}),
+                f"{q.short}: answers per activity", cls="figures")  # fmt: skip
         questions.append({
-            "id": q.id, "title": f"{q.id.upper()}: {q.short}", "text": q.text,
+            "id": q.id, "title": question_title(q), "text": q.text,
             "count": rh.cited(summaries, f"{q.id}.all.all.count", "n"),
             "groups": rh.free_text_groups(free_text, book, q.id, max_rows), "per_item": items,
         })  # fmt: skip
-    totals_table = rh.table_data(show, "Free-text answers per question",
-                                 row_ids=[rh.anchor(f) for f in totals["figure_id"]],
-                                 raw_html_columns=["Figure id"], cls="figures")  # fmt: skip
+    totals_table = rh.table_data(show, "Free-text answers per question", cls="figures")
     return render("free_text_section.html", input_kind=input_kind, totals=totals_table,
                   questions=questions, unit=record_unit(input_kind))  # fmt: skip
 

@@ -50,7 +50,8 @@ def make_codebook(questions: int, title: str = "Invented migrant-support survey"
             answers.append({"code": "8", "label": "Don't know"})
             qs.append({"id": f"q{i}", "column": f"Q{i}", "type": "ordinal",
                        "text": f"Invented rating question {i}?", "short": f"Rating {i}",
-                       "answers": answers, "missing_codes": ["9", "99"]})  # fmt: skip
+                       "answers": answers, "neutral": ["8"],
+                       "missing_codes": ["9", "99"]})  # fmt: skip
     qs.append({"id": "comment", "column": "COMMENT", "type": "free_text",
                "text": "Any suggestion?", "short": "Suggestions"})  # fmt: skip
     return {
