@@ -22,6 +22,9 @@ DESIGN_CI_METHODS = ("logit", "beta", "korn_graubard", "wilson")
 DESIGN_EFFECTS = ("wor", "wr")
 SMALL_BASE_RULES = ("flag", "suppress")
 VARIANCE_METHODS = ("taylor",)
+TEST_METHODS = ("auto", "pearson", "exact")
+DESIGN_TESTS = ("rao_scott_f", "rao_scott_chisq")
+P_ADJUST_METHODS = ("holm", "bh", "none")
 # Respondent-level exports: one row (or case) per respondent. A CSV's records are
 # numbered by their line in the file; an SPSS or Stata file's by their case number.
 EXPORT_KINDS = ("respondent_csv", "respondent_sav", "respondent_dta")
@@ -68,6 +71,29 @@ class StatsParams(_Strict):
     design_effect: Literal[DESIGN_EFFECTS] = Field(  # type: ignore[valid-type]
         description="the simple random sample a design effect compares with: without (`wor`, "
         "Kish's deff, R's deff=TRUE) or with replacement (`wr`)")
+    test_method: Literal[TEST_METHODS] = Field(  # type: ignore[valid-type]
+        description="test of independence of a single-answer question and each of its "
+        "breakdowns (unweighted): `pearson` (chi-square, no continuity correction), `exact` "
+        "(Fisher-Freeman-Halton, R's fisher.test; Monte Carlo beyond 10 million tables) or "
+        "`auto` (Pearson when every expected count is at least `test_min_expected`, else "
+        "exact)")
+    test_min_expected: float = Field(ge=0, description="`auto`: the smallest expected count "
+                                     "for which Pearson's chi-square is used")
+    test_resamples: StrictInt = Field(ge=100, le=10_000_000, description="tables drawn for "
+                                      "the exact test's Monte Carlo p-value (as R's "
+                                      "fisher.test(simulate.p.value = TRUE, B = ...))")
+    test_seed: StrictInt = Field(ge=0, description="seed of the Monte Carlo tables (with the "
+                                 "figure id: each comparison its own stream, reproducible)")
+    design_test: Literal[DESIGN_TESTS] = Field(  # type: ignore[valid-type]
+        description="test of independence of a weighted survey (codebook `design:`), by svy: "
+        "Rao-Scott second-order F (`rao_scott_f`, R's svychisq default statistic = \"F\") or "
+        "first-order chi-square (`rao_scott_chisq`, statistic = \"Chisq\")")
+    p_adjust: Literal[P_ADJUST_METHODS] = Field(  # type: ignore[valid-type]
+        description="adjustment of the p-values for multiplicity, over all the tests of a "
+        "survey (one family): `holm` (family-wise error), `bh` (Benjamini-Hochberg false "
+        "discovery rate) or `none`")
+    alpha: float = Field(gt=0, lt=1, description="significance level: the report says which "
+                         "comparisons have an adjusted p-value below it")
 
 
 class ReportParams(_Strict):
