@@ -38,11 +38,14 @@ def test_esc_output_never_contains_markup():
     assert html.unescape(escaped) == hostile
 
 
-def test_cite_contains_value_figure_id_and_anchor():
+def test_cite_links_the_number_to_its_provenance_and_keeps_its_id():
+    """One click from a number in the text to its provenance entry; its id on hover (title)
+    and, in the PDF, as a footnote (the .fn span, shown in print only)."""
     out = rh.cite(SUMMARIES, "q1.all.all.yes")
-    assert "60.0% (9 of 15)" in out
-    assert 'href="#fig-q1.all.all.yes"' in out
-    assert ">q1.all.all.yes</a>" in out
+    assert '<a class="v" href="#prov-q1.all.all.yes" title="figure q1.all.all.yes">' \
+        '60.0% (9 of 15)</a>' in out  # fmt: skip
+    assert '<span class="fn">q1.all.all.yes</span>' in out
+    assert "fig-" not in out  # a number cited in the text is not the figure's anchor
     assert rh.anchor("q1.all.all.yes") == "fig-q1.all.all.yes"
 
 
@@ -77,13 +80,72 @@ def test_heading_and_toc_escape():
     assert '<a href="#a">A &amp; B</a>' in toc
 
 
-def test_summary_table_marks_small_bases():
-    rows = SUMMARIES.assign(answer=["Yes", "No", "No answer"])
-    out = rh.summary_table(rows.iloc[:2], "Q1", small_n=20)
-    assert out.count("15 †") == 2
-    assert 'id="fig-q1.all.all.yes"' in out
-    assert "60.0%" in out and "35.7–80.2" in out
-    assert "†" not in rh.summary_table(rows.iloc[:2], "Q1", small_n=10)
+def _macro_table(t: dict) -> str:
+    from helpers.report.templating import macro
+
+    return str(macro("table")(t))
+
+
+def test_summary_table_marks_small_bases_by_the_rule():
+    rows = SUMMARIES.assign(answer=["Yes", "No", "No answer"]).iloc[:2]
+    flagged = _macro_table(rh.summary_data(rows, "Q1", rh.SmallBase(20, "flag")))
+    assert flagged.count("15 †") == 2
+    assert '<td id="fig-q1.all.all.yes">' in flagged and 'href="#prov-q1.all.all.yes"' in flagged
+    assert "60.0%" in flagged and "35.7–80.2" in flagged
+    assert "† base below 20" in flagged
+    suppressed = _macro_table(rh.summary_data(rows, "Q1", rh.SmallBase(20, "suppress")))
+    assert "60.0%" not in suppressed and "35.7–80.2" not in suppressed
+    assert suppressed.count(">–</a>") == 2 and 'id="fig-q1.all.all.yes"' in suppressed
+    plain = _macro_table(rh.summary_data(rows, "Q1", rh.SmallBase(10, "suppress")))
+    assert "†" not in plain and "60.0%" in plain
+
+
+def _breakdown_rows(levels: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """INVENTED rows of one yes/no question overall and by a group of ``levels`` values."""
+    def rows(group: str, code: str, label: str, yes: int, no: int) -> list[dict]:
+        base = yes + no
+        return [{"figure_id": f"q1.{group}.{code}.{a}", "question": "q1", "group": group,
+                 "group_code": code, "group_value": label, "answer_code": a, "answer": a.title(),
+                 "kind": "answer", "n": n, "base": base, "pct": round(100 * n / base, 1)}
+                for a, n in (("yes", yes), ("no", no))]  # fmt: skip
+    by = [r for i in range(levels) for r in rows("g", f"v{i}", f"Level {i}", 3 + i, 4)]
+    total_yes = sum(3 + i for i in range(levels))
+    return pd.DataFrame(rows("all", "all", "all", total_yes, 4 * levels)), pd.DataFrame(by)
+
+
+def test_breakdown_is_one_matrix_of_answers_by_groups():
+    overall, by = _breakdown_rows(3)
+    t = rh.breakdown_data(overall, by, "Group", rh.SmallBase(8, "flag"), "Q1 by group")
+    assert t["columns"] == ["", "All", "Level 0", "Level 1", "Level 2"]
+    body = [[c.get("th", c.get("text")) if isinstance(c, dict) else c for c in r["cells"]]
+            for r in t["rows"]]  # fmt: skip
+    assert body[0] == ["Base (n)", "24", "7 †", "8", "9"]  # the base heads each group
+    yes = {r["figure_id"]: r for _, r in pd.concat([overall, by]).iterrows()
+           if r["answer_code"] == "yes"}  # fmt: skip
+    assert body[1][0] == "Yes" and body[1][1:] == [f"{yes[f]['pct']}%" for f in (
+        "q1.all.all.yes", "q1.g.v0.yes", "q1.g.v1.yes", "q1.g.v2.yes")]
+    cells = [c for r in t["rows"] for c in r["cells"] if isinstance(c, dict) and "fig" in c]
+    assert sorted(c["fig"] for c in cells) == sorted(pd.concat([overall, by])["figure_id"])
+    assert {c["n"] for c in cells if c["fig"] == "q1.g.v0.no"} == {"4"}
+    assert [c["cls"] for c in cells if c["fig"].startswith("q1.g.v0.")] == ["small", "small"]
+    assert t["note"].startswith("† base below 8")
+
+
+def test_breakdown_with_many_groups_runs_them_down():
+    overall, by = _breakdown_rows(rh.BANNER_MAX + 1)
+    t = rh.breakdown_data(overall, by, "Group", rh.SmallBase(1, "flag"), "Q1 by group")
+    assert t["columns"] == ["Group", "Base (n)", "Yes", "No"]
+    assert len(t["rows"]) == 1 + rh.BANNER_MAX + 1 and t["note"] == ""
+
+
+def test_suppressed_groups_show_their_base_but_no_percentage():
+    overall, by = _breakdown_rows(2)
+    t = rh.breakdown_data(overall, by, "Group", rh.SmallBase(8, "suppress"), "Q1 by group")
+    html = _macro_table(t)
+    level0 = [c for r in t["rows"] for c in r["cells"]
+              if isinstance(c, dict) and c.get("fig", "").startswith("q1.g.v0.")]  # fmt: skip
+    assert [c["text"] for c in level0] == ["–", "–"] and "7 †" in html
+    assert "percentages not shown" in t["note"]
 
 
 @pytest.mark.parametrize(

@@ -58,11 +58,14 @@ def test_rejects_counts_and_missing_answers_are_listed(tmp_path):
     del damaged[125:128]  # lines 126-128: AGORA (Paraguay) out of the Q1 lists
     rejects, counts, responses = clean(damaged)
     html = data_warnings_html(roundtrip(rejects, tmp_path, "r"), roundtrip(counts, tmp_path, "c"),
-                              roundtrip(responses, tmp_path, "s"), BOOK)  # fmt: skip
+                              roundtrip(responses, tmp_path, "s"), BOOK,
+                              rejects_path="data/processed/oas_2013/rejects.csv")  # fmt: skip
     assert html.startswith('<section class="warning data-warnings"')
     text = text_of(html)
-    assert ("1 row of the source set aside (data/processed/rejects.csv): Line 127, Q1 list: "
-            "Fundación Fantasma set aside — not in the registration list (lines 29–81)") in text
+    assert "(data/processed/oas_2013/reconciliation.csv)" in text  # the survey's own folder
+    assert ("1 row of the source set aside (data/processed/oas_2013/rejects.csv): Line 127, "
+            "Q1 list: Fundación Fantasma set aside — not in the registration list "
+            "(lines 29–81)") in text
     # counts table: list, read, kept, set aside
     assert "registration list 15 15 0" in text
     assert "Q1 list 15 14 1" in text
@@ -109,6 +112,20 @@ def test_export_counts_with_declared_missing_codes_are_balanced():
     assert "List Rows read Kept Missing Set aside Q1 list 3 2 1 0" in text
     assert "Q1 (Knew the program): 1 respondent without an answer, left out of its base: R2." \
         in text  # fmt: skip
+
+
+def test_an_answer_set_aside_is_told_apart_from_no_answer():
+    """An export's respondent whose code was set aside has no answer counted, like one who
+    gave none: the warning says how many of each (the table counts them apart)."""
+    responses = pd.DataFrame({"respondent_id": ["R1", "R2", "R3"], "q1": [pd.NA, pd.NA, "no"],
+                              "q2": ["useful", "useful", "useful"]})  # fmt: skip
+    rejects = pd.DataFrame({"source_line": [2], "list": ["q1"], "organization": ["R1"],
+                            "reason": ["code '7' is not a q1 code"]})  # fmt: skip
+    counts = pd.DataFrame([{"list": "q1", "rows_read": 3, "rows_kept": 1, "rows_missing": 1,
+                            "rows_rejected": 1, "balanced": True}])  # fmt: skip
+    text = text_of(data_warnings_html(rejects, counts, responses, BOOK))
+    assert ("Q1 (Knew the program): 2 respondents without an answer, left out of its base "
+            "(1 gave none or a declared missing code, 1 a code set aside above): R1; R2.") in text
 
 
 def test_long_lists_are_capped():

@@ -452,9 +452,9 @@ def _check_language(book: Codebook) -> None:
                                 f"single-answer question ({', '.join(codes)}); found {unknown}",
                                 (*where[q.id], "excluded_from_base"))  # fmt: skip
         _, unknown = _same_codes(q.neutral, codes)
-        if unknown or (q.neutral and not q.categorical):
-            raise CodebookError(f"question {q.id}: neutral names answer codes of a "
-                                f"single-answer question ({', '.join(codes)}); found {unknown}",
+        if unknown:
+            raise CodebookError(f"question {q.id}: neutral names answer codes of {q.id} "
+                                f"({', '.join(codes)}); found {unknown}",
                                 (*where[q.id], "neutral"))  # fmt: skip
         for var, route in q.asked_if:
             try:

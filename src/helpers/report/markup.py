@@ -226,9 +226,9 @@ def summary_data(
     """One row per answer: n, base, percentage (linked to its provenance), interval."""
     cells = []
     for _, r in rows.iterrows():
-        hidden = r["kind"] != "excluded" and rule.hides(r["base"])
-        shown = SUPPRESSED if hidden else fmt_pct(r["pct"]) if r["kind"] != "excluded" \
-            else text(r["n"])  # fmt: skip
+        excluded = r.get("kind") == "excluded"
+        hidden = not excluded and rule.hides(r["base"])
+        shown = SUPPRESSED if hidden else text(r["n"]) if excluded else fmt_pct(r["pct"])
         cells.append(fig_cell(r["figure_id"], shown))
     show = pd.DataFrame({
         **({group_label: rows["group_value"]} if group_label else {}),

@@ -330,7 +330,7 @@ def question_section(
         multiple=q.type == "multiple_choice", chart=chart, by_group_chart=by_group_chart,
         overall=rh.summary_data(_question_rows(summaries, q.id, "all", TABLE_KINDS),
                                 f"{q.short}, all respondents — {method_name}", rule),
-        by_group=by_group, alpha=getattr(sp, "alpha", None),
+        by_group=by_group, alpha=sp.alpha,
         missing=[rh.cited(summaries, r["figure_id"], "n") for _, r in missing.iterrows()],
     )  # fmt: skip
 
@@ -403,7 +403,7 @@ def numeric_section(book: Codebook, q: Question, summaries: pd.DataFrame, sp: St
                         & (summaries["group"] == "all")]  # fmt: skip
     return render(
         "numeric_section.html", qid=q.id, text=q.text, unit=q.unit, short=q.short,
-        base=int(overall["base"].iloc[0]), chart=chart, alpha=getattr(sp, "alpha", None),
+        base=int(overall["base"].iloc[0]), chart=chart, alpha=sp.alpha,
         routing=[(book.group(var).label, _labels(book.group(var).values, codes))
                  for var, codes in q.asked_if],
         overall=rh.numeric_data(_numeric_rows(summaries, q.id, "all", WITH_MISSING), caption,
@@ -440,7 +440,7 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
                                 f"to {by_label}: mean, interval, median, quartiles, minimum "
                                 f"and maximum", rule, by.short)  # fmt: skip
         return render("crosstab_section.html", chart=chart, title=title, table=table,
-                      test=test, alpha=getattr(sp, "alpha", None))  # fmt: skip
+                      test=test, alpha=sp.alpha)  # fmt: skip
     rows = _question_rows(summaries, row_q, col_q)
     shown = rows[[not rule.hides(b) and b > 0 for b in rows["base"]]]
     matrix = rh.crosstab_matrix(shown.assign(group_value=[
@@ -459,7 +459,7 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
                               f"respondents who answered (n in small type). Figure ids "
                               f"{row_q}.{col_q}.<answer>.<answer>")  # fmt: skip
     return render("crosstab_section.html", chart=chart, title=title, table=table, test=test,
-                  alpha=getattr(sp, "alpha", None))  # fmt: skip
+                  alpha=sp.alpha)  # fmt: skip
 
 
 def free_text_section(
