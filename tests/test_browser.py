@@ -192,33 +192,62 @@ def test_key_sections_rendered(desktop):
     assert order == sorted(order), "sections out of order"
 
 
-def test_figure_anchor_and_provenance(desktop):
-    info = desktop.js(
-        """() => { const row = document.getElementById('fig-q1.all.all.yes');
-             const prov = document.getElementById('prov-q1.all.all.yes');
-             return { rowTag: row && row.tagName, rowText: row && row.textContent,
-                      provTag: prov && prov.tagName, provText: prov && prov.textContent }; }"""
-    )
-    assert info["rowTag"] == "TR", "no table row #fig-q1.all.all.yes"
-    assert "q1.all.all.yes" in info["rowText"] and "60.0%" in info["rowText"]
-    assert info["provTag"] is not None, "no #prov-q1.all.all.yes"
-    assert "q1.all.all.yes" in info["provText"]
-
-    # A reader follows the cited number to its row, then to its provenance.
+def test_two_clicks_from_a_number_to_its_source_line_and_a_way_back(desktop):
+    """Click 1: a number in the text opens onto its provenance entry (open, not a closed
+    <details>); click 2: one of the entry's line numbers shows that line of the source.
+    The entry links back to the number's cell in its table. No script of the report's."""
     page = desktop.page
-    page.click('a.fid[href="#fig-q1.all.all.yes"] >> nth=0')
-    assert page.evaluate("location.hash") == "#fig-q1.all.all.yes"
-    highlighted = page.evaluate(
-        "getComputedStyle(document.getElementById('fig-q1.all.all.yes')).backgroundColor"
-    )
-    assert highlighted not in ("rgba(0, 0, 0, 0)", "transparent"), "cited row not highlighted"
-    page.click('[id="fig-q1.all.all.yes"] a[href="#prov-q1.all.all.yes"]')
+    assert desktop.js("document.scripts.length") == 0, "the report carries a script"
+    page.click('.keyfindings a.v[href="#prov-q1.all.all.yes"] >> nth=0')
     assert page.evaluate("location.hash") == "#prov-q1.all.all.yes"
-    top = page.evaluate(
-        "document.getElementById('prov-q1.all.all.yes').getBoundingClientRect().top"
+    entry = desktop.js(
+        """() => { const e = document.getElementById('prov-q1.all.all.yes');
+             return { tag: e.tagName, closed: !!e.closest('details:not([open])'),
+                      height: e.getBoundingClientRect().height,
+                      top: e.getBoundingClientRect().top, text: e.textContent,
+                      back: e.querySelector('a.back')?.getAttribute('href'),
+                      line: e.querySelector('a.srcline')?.getAttribute('href') }; }"""
     )
-    assert -2 <= top < DESKTOP["height"], "provenance entry not scrolled into view"
+    assert entry["tag"] == "SECTION" and not entry["closed"] and entry["height"] > 0
+    assert -2 <= entry["top"] < DESKTOP["height"], "provenance entry not scrolled into view"
+    assert "q1.all.all.yes" in entry["text"] and "60.0%" in entry["text"]
+    assert entry["back"] == "#fig-q1.all.all.yes" and entry["line"].startswith("#src-L")
+    page.click('[id="prov-q1.all.all.yes"] a.srcline >> nth=0')
+    assert page.evaluate("location.hash") == entry["line"]
+    line_top = desktop.js(f"document.getElementById('{entry['line'][1:]}')"
+                          ".getBoundingClientRect().top")  # fmt: skip
+    assert -2 <= line_top < DESKTOP["height"], "source line not scrolled into view"
+    page.evaluate("location.hash = '#prov-q1.all.all.yes'")
+    page.click('[id="prov-q1.all.all.yes"] a.back')
+    cell = desktop.js("""() => { const c = document.getElementById('fig-q1.all.all.yes');
+                          return [c.tagName, c.textContent,
+                                  getComputedStyle(c).backgroundColor]; }""")
+    assert cell[0] == "TD" and "60.0%" in cell[1]
+    assert cell[2] not in ("rgba(0, 0, 0, 0)", "transparent"), "the figure's cell not highlighted"
     page.evaluate("window.scrollTo(0, 0)")
+
+
+def test_every_figure_has_its_anchor_and_an_open_provenance_entry(desktop):
+    """Each figure of summaries.csv is somewhere in the report (its cell or its number,
+    ``fig-<id>``, linking to ``prov-<id>``) and has its own provenance entry."""
+    import pandas as pd
+
+    ids = list(pd.read_csv(REPO / "data/processed/oas_2013/summaries.csv")["figure_id"])
+    missing = desktop.js(
+        """ids => ids.filter(id => { const f = document.getElementById('fig-' + id);
+             const p = document.getElementById('prov-' + id);
+             return !f || !p || !f.querySelector('a[href="#prov-' + id + '"]')
+                    || p.closest('details'); })""",
+        ids,
+    )
+    assert missing == [], f"figures without an anchor, a link or an open entry: {missing[:10]}"
+    assert desktop.js("document.querySelectorAll('details').length") == 0
+
+
+def test_no_table_spends_a_column_on_ids(desktop):
+    heads = desktop.js("[...document.querySelectorAll('table.figures thead th, "
+                       "table.matrix thead th')].map(th => th.textContent.trim())")  # fmt: skip
+    assert heads and "Figure id" not in heads
 
 
 def test_contents_links_resolve(desktop):
@@ -259,37 +288,58 @@ def test_images_loaded_with_alt_text(desktop):
 
 
 def test_figure_tables_show_base_interval_and_small_n(desktop, params):
+    """Each question's overall table gives n, base, % and its named interval; each
+    breakdown is one matrix whose base row heads the groups, every cell n / base."""
     book = load_codebook(REPO / params["surveys"]["oas_2013"]["codebook"])
-    expected = sum(1 + len(book.by_group) for _ in book.categorical) + len(book.crosstabs)
     small_n = int(params["report"]["small_n"])
     method = describe_method(params["stats"]["ci_method"], float(params["stats"]["ci_level"]))
     tables = desktop.js(
-        """() => [...document.querySelectorAll('table.figures')].map(t => ({
-             caption: t.caption ? t.caption.textContent : '',
+        """() => [...document.querySelectorAll('table.figures, table.matrix')].map(t => ({
+             cls: t.className, caption: t.caption ? t.caption.textContent : '',
+             note: t.parentElement.querySelector('.table-note')?.textContent || '',
              head: [...t.tHead.rows[0].cells].map(c => c.textContent.trim()),
              rows: [...t.tBodies[0].rows].map(r => [...r.cells]
                                              .map(c => c.textContent.trim())) }))"""
     )
-    with_base = [t for t in tables if "Base" in t["head"]]
-    assert len(with_base) == expected, f"{len(with_base)} figure tables with a Base column"
+    overall = [t for t in tables if "Base" in t["head"]]
+    assert len(overall) == len(book.closed), f"{len(overall)} overall tables"
     tolerance = 0.5 * 10 ** -int(params["stats"]["pct_decimals"]) + 1e-9
-    for t in with_base:
+    for t in overall:
         head = t["head"]
-        assert {"n", "Base", "%", "Interval", "Figure id"} <= set(head), head
+        assert {"n", "Base", "%", "Interval"} <= set(head), head
         assert method in t["caption"], f"interval method not named in {t['caption']!r}"
         col = {name: head.index(name) for name in ("n", "Base", "%", "Interval")}
-        daggers = 0
         for row in t["rows"]:
             n, base = int(row[col["n"]]), int(re.match(r"\d+", row[col["Base"]]).group())
-            small = "†" in row[col["Base"]]
-            assert small == (base < small_n), f"small-n mark wrong in {row} ({t['caption']})"
-            daggers += small
+            assert ("†" in row[col["Base"]]) == (base < small_n), row
+            if not row[col["Interval"]]:  # an answer left out of the base: a count
+                continue
             pct = float(row[col["%"]].rstrip("%"))
             low, high = (float(x) for x in row[col["Interval"]].split("–"))
             assert n <= base and abs(pct - 100 * n / base) <= tolerance, row
             assert low <= pct <= high, row
+    matrices = [t for t in tables if "matrix" in t["cls"]]
+    expected = sum(len(book.breakdowns_of(q)) for q in book.closed) + len(book.crosstabs)
+    assert len(matrices) == expected, f"{len(matrices)} matrices, expected {expected}"
+    cell = re.compile(r"^(\d+(?:\.\d+)?)%\s*\((\d+)\)$")
+    for t in matrices:
+        if t["rows"][0][0] == "Base (n)":  # groups across: the first row holds their bases
+            groups = [(b, [r[j] for r in t["rows"][1:]])
+                      for j, b in enumerate(t["rows"][0][1:], start=1)]  # fmt: skip
+        else:  # groups down: each row starts with its group and base
+            assert t["head"][1] == "Base (n)", t["head"]
+            groups = [(r[1], r[2:]) for r in t["rows"]]
+        daggers = 0
+        for b, cells in groups:
+            base = int(re.match(r"\d+", b).group())
+            assert ("†" in b) == (base < small_n), (t["caption"], b)
+            daggers += "†" in b
+            for c in cells:
+                if m := cell.match(c):
+                    pct, n = float(m.group(1)), int(m.group(2))
+                    assert base and abs(pct - 100 * n / base) <= tolerance, (t["caption"], c)
         if daggers:
-            assert f"† base below {small_n}" in t["caption"], t["caption"]
+            assert f"† base below {small_n}" in t["note"], t["caption"]
 
 
 def test_desktop_screenshot(desktop, capsys):

@@ -118,6 +118,26 @@ def _toc_titles(html: str) -> list[str]:
     return [htmllib.unescape(t) for t in titles]
 
 
+def _joined_lines(text: str, title: str) -> str:
+    """``text`` with each run of lines that together spell ``title`` (a wrapped heading)
+    joined into one line."""
+    lines = [line.strip() for line in text.splitlines()]
+    out = []
+    i = 0
+    while i < len(lines):
+        j, joined = i, lines[i]
+        while title.startswith(joined) and joined != title and j + 1 < len(lines):
+            j += 1
+            joined = f"{joined} {lines[j]}"
+        if joined == title:
+            out.append(joined)
+            i = j + 1
+        else:
+            out.append(lines[i])
+            i += 1
+    return "\n" + "\n".join(out) + "\n"
+
+
 def test_contents_give_the_right_page_numbers(pages, html_text):
     """Each entry of the contents names the page its heading is on (target-counter)."""
     leader = re.compile(r"^(.*?)\s*\.{4,}\s*(\d+)$")
@@ -130,7 +150,8 @@ def test_contents_give_the_right_page_numbers(pages, html_text):
     assert len(titles) >= 10 and set(titles) <= set(toc), set(titles) - set(toc)
     for title in titles:
         found = [i for i, text in enumerate(pages, start=1)
-                 if any(line.strip() == title for line in text.splitlines())]  # fmt: skip
+                 if any(line.strip() == title for line in text.splitlines())
+                 or f"\n{title}\n" in _joined_lines(text, title)]  # fmt: skip
         assert found, f"heading {title!r} not found as a line of the PDF"
         assert found[0] == toc[title], f"{title!r}: contents say {toc[title]}, it is on {found[0]}"
 
@@ -187,6 +208,36 @@ class _VisibleText(HTMLParser):
             self.parts.append(data)
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}  # fmt: skip
+
+
+class _PrintedText(_VisibleText):
+    """The text of <body> the PDF prints: without the screen-only parts (the provenance
+    appendix), with the print-only ones (figure-id footnotes, pointers to the HTML)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stack: list[bool] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        super().handle_starttag(tag, attrs)
+        if tag not in VOID:
+            hidden = "screen-only" in (dict(attrs).get("class") or "").split()
+            self._stack.append(hidden)
+            self._hidden += hidden
+
+    def handle_endtag(self, tag: str) -> None:
+        super().handle_endtag(tag)
+        if tag not in VOID and self._stack:
+            self._hidden -= self._stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            super().handle_data(data)
+
+
 def _id_counts(text: str, ids: set[str]) -> Counter:
     tokens = (t.rstrip(".") for t in re.findall(r"[\w.:-]+", text))
     return Counter(t for t in tokens if t in ids)
@@ -194,17 +245,45 @@ def _id_counts(text: str, ids: set[str]) -> Counter:
 
 @needs_poppler
 def test_figure_and_claim_ids_are_never_split(html_text):
-    """Every id shown in the HTML is in the PDF as often, in one piece (searchable)."""
+    """Every id the print version shows is in the PDF as often, in one piece (searchable)."""
     summaries = pd.read_csv(REPO / "data" / "processed" / "oas_2013" / "summaries.csv", dtype=str)
     audit = pd.read_csv(REPO / "data" / "processed" / "oas_2013" / "audit.csv", dtype=str)
     ids = set(summaries["figure_id"]) | set(audit["claim_id"])
-    parser = _VisibleText()
+    parser = _PrintedText()
     parser.feed(html_text)
     in_html = _id_counts("".join(parser.parts), ids)
+    assert len(in_html) >= 20, "the print version shows few figure ids"
     in_pdf = _id_counts(pdftotext("-layout"), ids)
     assert set(audit["claim_id"]) <= set(in_html), "claim ids missing from the HTML"
     split = {i: (n, in_pdf[i]) for i, n in in_html.items() if in_pdf[i] != n}
     assert split == {}, f"ids broken across lines in the PDF (html, pdf counts): {split}"
+
+
+def _page_of(pages: list[str], heading: str) -> int:
+    """The first page (1-based) with ``heading`` as a line of its own."""
+    return next(i for i, text in enumerate(pages, start=1)
+                if any(line.strip() == heading for line in text.splitlines()))  # fmt: skip
+
+
+PAGE_BUDGET = 15  # pages of the 2013 report before its appendices (issue 14)
+
+
+def test_the_reading_part_fits_the_page_budget(pages, html_text):
+    """The report before its appendices is at most PAGE_BUDGET pages; the provenance appendix
+    is in the HTML only, and the PDF says where (its heading and a pointer stay)."""
+    appendix = _page_of(pages, "Appendix: where each figure comes from")
+    assert appendix - 1 <= PAGE_BUDGET, f"the reading part runs to page {appendix - 1}"
+    text = "\n".join(pages)
+    assert "is in the HTML report" in text and "reports/oas_2013/report.html" in text
+    summaries = pd.read_csv(REPO / "data" / "processed" / "oas_2013" / "summaries.csv", dtype=str)
+    assert html_text.count('<section class="prov" id="prov-') == len(summaries)
+    assert "Rows:" not in pages[appendix - 1], "provenance entries printed in the PDF"
+
+
+def test_ids_in_the_text_are_footnotes(pages):
+    """A number cited in the text carries its figure id as a footnote of its page."""
+    first = next(text for text in pages if "Key findings" in text.splitlines())
+    assert re.search(r"^\s*a\. respondents\.all\.all\s*$", first, re.M), first[-400:]
 
 
 # --- layout and fonts ----------------------------------------------------------------------------

@@ -86,11 +86,11 @@ def labelled_rule(text: str, rule: object, book: Codebook) -> str:
     return text
 
 
-def audit_section(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,
-                  chart_log: list[dict[str, str]]) -> Markup:  # fmt: skip
-    """The claims table (mismatches first) and corrected versions of published charts."""
-    counts = ", ".join(f"{STATUS_LABELS[s].lower()}: {int((audit['status'] == s).sum())}"
-                       for s in STATUS_ORDER)  # fmt: skip
+OPEN_STATUSES = ("mismatch", "rounding")  # claims the audit section lists; the rest: appendix
+
+
+def claims_table(audit: pd.DataFrame, caption: str) -> dict[str, Any]:
+    """The claims table (claim id with its anchor, line, quote, stated, data, status, why)."""
     show = pd.DataFrame({
         "Claim": [macro("claim_code")(c) for c in audit["claim_id"]],
         "Line": [line_link(n) for n in audit["source_line"]],
@@ -100,10 +100,30 @@ def audit_section(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,
         "Status": [macro("status")(s, STATUS_LABELS[s]) for s in audit["status"]],
         "Explanation": audit["explanation"],
     })  # fmt: skip
-    return render("audit_section.html", total=len(audit), counts=counts,
-                  table=rh.table_data(show, "Claims of the source, mismatches first",
-                                      raw_html_columns=["Claim", "Line", "Status"], cls="audit"),
+    return rh.table_data(show, caption, raw_html_columns=["Claim", "Line", "Status"],
+                         cls="audit")  # fmt: skip
+
+
+def audit_section(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,
+                  chart_log: list[dict[str, str]]) -> Markup:  # fmt: skip
+    """The claims that do not hold as stated (mismatch, rounding) and corrected charts.
+
+    The claims that hold (or cannot be checked) are in :func:`claims_appendix`.
+    """
+    counts = ", ".join(f"{STATUS_LABELS[s].lower()}: {int((audit['status'] == s).sum())}"
+                       for s in STATUS_ORDER)  # fmt: skip
+    wrong = audit[audit["status"].isin(OPEN_STATUSES)]
+    return render("audit_section.html", total=len(audit), counts=counts, rest=len(audit) -
+                  len(wrong), table=claims_table(wrong, "Claims that do not hold as stated "
+                                                 "(mismatches first)") if len(wrong) else None,
                   charts=_corrected_charts(audit, claims, book, chart_log))  # fmt: skip
+
+
+def claims_appendix(audit: pd.DataFrame) -> Markup:
+    """The claims that hold (match) or that nothing in the source can check."""
+    rest = audit[~audit["status"].isin(OPEN_STATUSES)]
+    return render("claims_appendix.html", n=len(rest),
+                  table=claims_table(rest, "Claims that match or cannot be checked"))
 
 
 def _corrected_charts(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,

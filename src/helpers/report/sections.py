@@ -48,6 +48,8 @@ def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None,
         out.append((f"free-{q.id}", question_title(q), 3))
     out += extra or []
     out.append(("appendix-provenance", "Appendix: where each figure comes from", 2))
+    if any(anchor == "audit" for anchor, _, _ in extra or []):
+        out.append(("appendix-claims", "Appendix: the claims that hold", 2))
     if source_appendix:
         out.append(("appendix-source", "Appendix: the source document", 2))
     out.append(("appendix", "Appendix: reproducibility", 2))
