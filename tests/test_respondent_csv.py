@@ -308,7 +308,7 @@ def test_provenance_appendix_lists_every_row_or_none(tmp_path):
     by_id = figures.set_index("figure_id")
     for fid in ("q1.region.1.1", "q2.region.2.3", "q2.all.all.1"):
         n = int(by_id.loc[fid, "n"])
-        block = html.split(f'id="prov-{fid}"')[1].split("</details>")[0]
+        block = html.split(f'id="prov-{fid}"')[1].split("</section>")[0]
         if n > 10:
             assert f"{n} rows, more than are listed here" in block
             assert f"python -m helpers.tools.trace {fid}" in block and "<li>X" not in block

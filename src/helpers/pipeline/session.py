@@ -76,6 +76,10 @@ class Stage:
         """Where this stage writes its output ``name`` in the current mode."""
         return self._where(layout.data_outputs(self.spec.name, self.survey)[name])
 
+    def report_file(self, name: str) -> str:
+        """Where the runner renders this survey's report (``html`` or ``pdf``), from the root."""
+        return layout.report_outputs(self.survey)[name]
+
     def write(self, contents: Mapping[str, Content]) -> list[str]:
         """Write the named outputs together (all or nothing); return their paths."""
         expected = layout.data_outputs(self.spec.name, self.survey)

@@ -505,7 +505,7 @@ def appendix(source: dict[str, Any], params: dict[str, Any], codebook_sha: str) 
         "Input": [source["path"], params["codebook"]],
         "sha256": [source["sha256"], codebook_sha],
     })  # fmt: skip
-    return render("appendix.html", inputs=rh.table_data(inputs, "Inputs"),
+    return render("appendix.html", inputs=rh.table_data(inputs, "Inputs", cls="inputs"),
                   params=yaml.safe_dump(params, sort_keys=False, allow_unicode=True),
                   versions=rh.table_data(versions, "Software"))  # fmt: skip
 
