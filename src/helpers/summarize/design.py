@@ -96,6 +96,19 @@ class DesignEstimates:
                 for r in out.iter_rows(named=True)}  # fmt: skip
         return self._cache[key]
 
+    def table_stats(self, column: str, group: str) -> Any:
+        """Rao-Scott statistics of ``group`` by ``column`` (svy's ``TableStats``: chisq, f).
+
+        Respondents missing either are left out (R's svychisq on the design's complete
+        cases); levels nobody in the design has are not in the table.
+        """
+        key = ("table", column, group)
+        if key not in self._cache:
+            table = self.sample.categorical.tabulate(group, column, drop_nulls=True,
+                                                     method=self.method)  # fmt: skip
+            self._cache[key] = table.stats
+        return self._cache[key]
+
     def group_shares(self, group: str) -> dict[str, Weighted]:
         """{group value: its share of all respondents} (a missing value is a level of its own)."""
         key = ("groups", group)

@@ -35,9 +35,10 @@ A survey with a design (codebook ``design:``) gets design-based estimates
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import narwhals.stable.v2 as nw
 import polars as pl
@@ -55,6 +56,10 @@ from helpers.core.stats import (
     round_decimal,
     t_intervals,
 )
+from helpers.summarize import comparisons
+
+if TYPE_CHECKING:
+    from helpers.summarize.design import DesignEstimates
 
 SUMMARY_COLUMNS = [
     "figure_id", "question", "group", "group_value", "answer", "n", "base", "pct",
@@ -432,6 +437,8 @@ def _fill_intervals(rows: list[dict], sp: StatsParams) -> None:
 def _fill_shown(rows: list[dict], sp: StatsParams) -> None:
     """Each figure and its interval as the report prints them (``shown``, ...)."""
     for r in rows:
+        if r["kind"] == "test":
+            continue  # shown when made (_test_rows)
         if r["stat"] == "pct":
             r["shown"], r["shown_low"], r["shown_high"] = (
                 None if v is None else str(v) for v in (r["pct"], r["ci_low"], r["ci_high"]))
@@ -464,17 +471,21 @@ def design_frame(responses: pl.DataFrame, book: Codebook) -> pl.DataFrame:
     return responses.with_columns(extra) if extra else responses
 
 
-def _weigh(rows: list[dict], responses: Any, book: Codebook, sp: StatsParams) -> None:
+def _design(responses: Any, book: Codebook, sp: StatsParams) -> DesignEstimates:
+    """The svy design of a weighted survey's responses (set up once, for every estimate)."""
+    from helpers.summarize.design import DesignEstimates
+
+    return DesignEstimates(design_frame(nw.to_native(nw.from_native(responses)), book), book,
+                           sp)  # fmt: skip
+
+
+def _weigh(rows: list[dict], design: DesignEstimates, book: Codebook, sp: StatsParams) -> None:
     """Replace each percentage and numeric estimate by its design-based one (svy).
 
     ``n`` and ``base`` stay the unweighted counts; each row gains the sums of
     weights behind it, the design effect and the effective base (base / deff).
     Minimum and maximum are the sample's, as unweighted.
     """
-    from helpers.summarize.design import DesignEstimates
-
-    design = DesignEstimates(design_frame(nw.to_native(nw.from_native(responses)), book), book,
-                             sp)  # fmt: skip
     for r in rows:
         cell = r.get("_cell")
         if cell is None or r["base"] == 0:
@@ -539,6 +550,101 @@ def _free_text_rows(free_text: Any, book: Codebook) -> list[dict]:
     return rows
 
 
+TEST = "test"  # group_code and kind of a comparison's rows: <question>.<group>.test.<stat>
+TEST_STATS = ("statistic", "df", "p", "p_adjusted")
+
+
+def answer_table(rows: list[dict], question: str, group: str) -> tuple[list[str], list[str],
+                                                                        list[list[int]]]:
+    """(level codes, answer codes, counts) of one breakdown, from its answer rows."""
+    cells = {(r["group_code"], r["answer_code"]): r["n"] for r in rows
+             if r["question"] == question and r["group"] == group and r["kind"] == "answer"}
+    levels = list(dict.fromkeys(g for g, _ in cells))
+    answers = list(dict.fromkeys(a for _, a in cells))
+    return levels, answers, [[cells.get((g, a), 0) for a in answers] for g in levels]
+
+
+def comparison_rule(book: Codebook, q: Question, group: str) -> dict[str, Any]:
+    """Respondents of a comparison's table: asked ``q``, answered it in the base and the group."""
+    answered = answer_rule(book, q, q.in_base) if (q.excluded or q.derived_from) else {
+        q.id: ANSWERED}  # fmt: skip
+    spec = book.group(group)
+    if spec.derived_from:
+        of = tuple(c for v in spec.values for c in v.of)
+        in_group: dict[str, Any] = {spec.derived_from: source_codes(book, spec.derived_from, of)}
+    else:
+        in_group = {group: ANSWERED}
+    return {**route_rule(book, q), **answered, **in_group}
+
+
+def _pair_seed(seed: int, question: str, group: str) -> list[int]:
+    """The Monte Carlo seed of one comparison: params' seed and a checksum of its id."""
+    return [seed, zlib.crc32(f"{question}.{group}".encode())]
+
+
+def _test_rows(rows: list[dict], book: Codebook, breakdowns: dict[str, list[str]],
+               sp: StatsParams, design: DesignEstimates | None) -> list[dict]:  # fmt: skip
+    """A test of independence per single-answer question and breakdown or cross-tab.
+
+    Rows ``<q>.<group>.test.statistic``, ``.df``, ``.p`` and ``.p_adjusted`` (over all the
+    survey's tests, by ``stats.p_adjust``); see helpers.summarize.comparisons. The statistic
+    and df are Pearson's (unweighted; also beside an exact p-value) or Rao-Scott's
+    (weighted). Multiple choice is not tested (see there).
+    """
+    found = []
+    for q in book.categorical:
+        for group in breakdowns[q.id]:
+            if group == "all":
+                continue
+            _, _, counts = answer_table(rows, q.id, group)
+            table = comparisons.prune(counts) if counts else None
+            if table is None:
+                continue
+            n = int(table.sum())
+            if design is None:
+                described = comparisons.pearson(table)
+                result = described if sp.test_method == "pearson" else comparisons.independence(
+                    table, sp.test_method, sp.test_min_expected, sp.test_resamples,
+                    _pair_seed(sp.test_seed, q.id, group))  # fmt: skip
+            else:
+                column = f"{q.id}{BASE_SUFFIX}" if q.excluded else q.id
+                result = described = comparisons.rao_scott(design.table_stats(column, group),
+                                                           sp.design_test, n)  # fmt: skip
+            found.append((q, group, n, described, result))
+    adjusted = comparisons.adjust([r.p for *_, r in found], sp.p_adjust)
+    out = []
+    for (q, group, n, described, result), p_adj in zip(found, adjusted, strict=True):
+        rule = comparison_rule(book, q, group)
+        label = comparisons.LABELS
+        df = described.df
+        df_text = (f"{label[described.method]} degrees of freedom" if described.df_denominator
+                   is None else f"{label[described.method]} numerator degrees of freedom "
+                   f"(denominator {described.df_denominator:.2f})")  # fmt: skip
+        what = "statistic" if described.method != "rao_scott_f" else "F statistic"
+        values = {
+            "statistic": (described.method, f"{label[described.method]} {what}",
+                          described.statistic,
+                          comparisons.shown_value(described.statistic, 2, sp.rounding)),
+            "df": (described.method, df_text, df,
+                   comparisons.shown_value(df, 0 if df == int(df) else 2, sp.rounding)),
+            "p": (result.method, f"{label[result.method]} p-value", result.p,
+                  comparisons.shown_p(result.p, sp.rounding)),
+            "p_adjusted": (sp.p_adjust, f"{label[result.method]} p-value, "
+                           f"{comparisons.ADJUST_LABELS[sp.p_adjust]}-adjusted over the "
+                           f"survey's {len(found)} tests", p_adj,
+                           comparisons.shown_p(p_adj, sp.rounding)),
+        }  # fmt: skip
+        for stat in TEST_STATS:
+            method, answer, estimate, shown = values[stat]
+            out.append(_row(
+                f"{q.id}.{group}.{TEST}.{stat}", "responses", rule, rule, question=q.id,
+                group=group, group_value=book.group(group).label, answer=answer, n=n, base=n,
+                pct=None, ci_low=None, ci_high=None, group_code=TEST, answer_code=stat,
+                kind=TEST, stat=stat, estimate=float(estimate), ci_method=method, shown=shown,
+            ))  # fmt: skip
+    return out
+
+
 @dataclass(frozen=True)
 class Summaries:
     """The figures, and for each the selection rules that produced it (polars tables)."""
@@ -583,9 +689,11 @@ def summarize(responses: Any, free_text: Any, book: Codebook, sp: StatsParams) -
             rows.extend(_numeric_rows(routed.get(q.id, tallies), book, q, group, sp))
     rows.extend(_free_text_rows(free_text, book))
     _fill_intervals(rows, sp)
-    if book.design is not None:
-        _weigh(rows, responses, book, sp)
+    design = _design(responses, book, sp) if book.design is not None else None
+    if design is not None:
+        _weigh(rows, design, book, sp)
     _fill_shown(rows, sp)
+    rows.extend(_test_rows(rows, book, breakdowns, sp, design))
     ids = [r["figure_id"] for r in rows]
     if len(set(ids)) != len(ids):
         seen: set[str] = set()
