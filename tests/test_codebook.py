@@ -120,6 +120,9 @@ def test_parse_codebook_round_trip(raw_book, codebook):
          "questions[0] (q1).type: Input should be 'yes_no', 'single_choice', 'ordinal', "
          "'multiple_choice', 'numeric' or 'free_text'; found 'likert'"),
         (lambda raw: _question(raw, "q2").pop("answers"), "a ordinal question needs answers"),
+        (lambda raw: _question(raw, "q2").update(neutral=["no_idea"]),
+         "neutral names answer codes of q2 (very_useful, moderately_useful, useful, unnecessary, "
+         "dont_know); found ['no_idea']"),
         (lambda raw: _question(raw, "q2")["answers"][1].update(code="very_useful"),
          "duplicate codes"),
         (lambda raw: _question(raw, "q2")["answers"][0].pop("label"),

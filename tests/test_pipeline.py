@@ -119,6 +119,17 @@ def _expected_figures() -> dict[str, tuple[int, int | None]]:
                     out[f"{q}.{group}.{code}.{a}"] = (sum(o[q] == a for o in members), base)
                 if base < len(members):
                     out[f"{q}.{group}.{code}.missing"] = (len(members) - base, len(members))
+            if group == "all":
+                continue
+            # a test of independence over the table's non-empty groups and answers
+            table = [[sum(member(o) and o[q] == a for o in orgs) for a in codes]
+                     for member in levels.values()]  # fmt: skip
+            table = [row for row in table if sum(row)]
+            used = [j for j in range(len(codes)) if sum(row[j] for row in table)]
+            if len(table) >= 2 and len(used) >= 2:
+                n = sum(map(sum, table))
+                for part in ("statistic", "df", "p", "p_adjusted"):
+                    out[f"{q}.{group}.test.{part}"] = (n, n)
     for qid in ("q1_how", "q2_comment", "q3", "q4", "q5"):
         total = sum(n for (q, _), n in MINI_FREE_TEXT.items() if q == qid)
         out[f"{qid}.all.all.count"] = (total, None)

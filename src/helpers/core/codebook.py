@@ -213,6 +213,19 @@ class Codebook:
                              of_question=True)  # fmt: skip
         raise KeyError(f"no group or single-answer question {gid!r} in the codebook")
 
+    def same_variable(self, qid: str, gid: str) -> bool:
+        """True when group ``gid`` is question ``qid`` itself: its column, or recoded from it.
+
+        Its breakdown is a recode table, not a comparison of groups: it is not tested.
+        """
+        if gid == qid:
+            return True
+        try:
+            g, q = self.group(gid), self.question(qid)
+        except KeyError:
+            return False
+        return g.derived_from == qid or (bool(g.column) and g.column == q.source_column)
+
     @property
     def derived(self) -> tuple[Question | Group, ...]:
         """Variables recoded from another (groups first), in codebook order."""

@@ -54,6 +54,7 @@ class ReportInputs:
     source_lines: list[str]
     codebook_sha256: str
     paths: dict[str, str] = field(default_factory=dict)  # "<stage>.<output>" -> its file
+    responses_csv: str = "responses.csv"  # the clean stage's CSV of the responses
     chart_log: list[dict[str, str]] = field(default_factory=list)
     # The CSV files of these tables (as the stages wrote them) -> the tables' values, for
     # the cells those files hold after an apostrophe (helpers.core.tables.formula_cells).
@@ -100,7 +101,9 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
         if kind == "document" else []  # fmt: skip
     rejects = read_csv(paths["clean.rejects"])
     reconciliation = read_csv(paths["clean.reconciliation"])
-    summaries = read_csv(paths["summarize.summaries"])
+    # A figure as the report prints it stays text ('1.000', '9', '<0.001'), as summarize wrote it.
+    summaries = read_csv(paths["summarize.summaries"],
+                         text_columns=("shown", "shown_low", "shown_high"))  # fmt: skip
     claims = read_csv(paths["extract.claims"])
     # The clean stage writes responses.csv and free_text.csv beside their hand-offs, from
     # the same tables (dvc.yaml): the report reads the hand-offs, and names the CSVs.
@@ -118,5 +121,5 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
         rejects=rejects, reconciliation=reconciliation, free_text=free_text,
         summaries=summaries, claims=claims, audit=audit, source=source, provenance=prov,
         tables=tables, source_lines=lines, codebook_sha256=sha256_file(params["codebook"]),
-        csv_tables=csv_tables, paths=dict(paths),
+        csv_tables=csv_tables, paths=dict(paths), responses_csv=str(folder / "responses.csv"),
     )  # fmt: skip

@@ -104,13 +104,14 @@ def _example_figure_id(book: Codebook) -> str:
 
 
 def respondents_table(book: Codebook, responses: pd.DataFrame, input_kind: str = "document",
-                      max_rows: int = 40) -> Markup:  # fmt: skip
+                      max_rows: int = 40, path: str = "responses.csv") -> Markup:  # fmt: skip
     """One row per respondent with its answers and the source lines they came from.
 
-    Only for the published document, or an export small enough to list.
+    The published document's respondents; an export's first ``max_rows`` (HTML only;
+    ``path``: the CSV with all of them).
     """
     if input_kind != "document":
-        return _export_respondents(book, responses, max_rows)
+        return _export_respondents(book, responses, max_rows, path, input_kind)
     reg = {o.code: o.label for o in book.group("oas_registered").values}
     show = pd.DataFrame({
         "Id": responses["respondent_id"],
@@ -152,7 +153,9 @@ def respondent_figures(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBa
     return render("tables.html", tables=tables)
 
 
-def _export_respondents(book: Codebook, responses: pd.DataFrame, max_rows: int) -> Markup:
+def _export_respondents(book: Codebook, responses: pd.DataFrame, max_rows: int,
+                        path: str = "responses.csv", input_kind: str = "respondent_csv",
+                        ) -> Markup:  # fmt: skip
     shown = responses.head(max_rows)
     show = pd.DataFrame({"Id": shown["respondent_id"], "Line": shown["source_line"]})
     for g in book.groups:
@@ -160,12 +163,12 @@ def _export_respondents(book: Codebook, responses: pd.DataFrame, max_rows: int) 
         values = shown[g.id].astype("string")
         show[g.label] = [labels.get(v, v) if pd.notna(v) else "" for v in values]
     for q in book.summarized:
-        show[q.id.upper()] = _answer_labels(q, shown) if q.closed else [
+        show[q.short] = _answer_labels(q, shown) if q.closed else [
             "(no answer)" if pd.isna(v) else f"{v:g}" for v in shown[q.id]]
     table = rh.table_data(show, f"Respondents (n = {len(responses)})",
                           row_ids=[f"resp-{r}" for r in shown["respondent_id"]])  # fmt: skip
     return render("export_respondents.html", shown=len(shown), total=len(responses),
-                  table=table)  # fmt: skip
+                  table=table, path=path, unit=record_unit(input_kind))  # fmt: skip
 
 
 def _answer_labels(q: Question, rows: pd.DataFrame) -> list[str]:
@@ -233,9 +236,12 @@ def comparison(summaries: pd.DataFrame, qid: str, group: str) -> dict[str, Any] 
             for k in ("statistic", "df", "p", "p_adjusted") if k in rows.index}  # fmt: skip
     return {"method": TEST_NAMES.get(str(rows.loc["p", "ci_method"]),
                                      str(rows.loc["p", "ci_method"])),
+            "statistic_name": STATISTIC_NAMES.get(str(rows.loc["statistic", "ci_method"]),
+                                                  "statistic") if "statistic" in rows.index
+            else "statistic",
             "adjust": ADJUST_NAMES.get(str(rows.loc["p_adjusted", "ci_method"]),
                                        str(rows.loc["p_adjusted", "ci_method"])),
-            "p_adjusted": float(rows.loc["p_adjusted", "estimate"]),
+            "adjusted": float(rows.loc["p_adjusted", "estimate"]),
             "n": int(rows.loc["p", "n"]), "ids": f"{qid}.{group}.test.*", **cite}  # fmt: skip
 
 
@@ -245,6 +251,8 @@ TEST_NAMES = {"pearson_chi2": "Pearson's χ² test", "fisher_exact": "Fisher–F
               "rao_scott_chisq": "Rao–Scott first-order χ² test",
               "kruskal_wallis": "Kruskal–Wallis test",
               "design_rank": "design-based rank test"}  # fmt: skip
+STATISTIC_NAMES = {"pearson_chi2": "Pearson's X²", "rao_scott_f": "Rao–Scott F",
+                   "rao_scott_chisq": "Rao–Scott X²"}  # fmt: skip
 ADJUST_NAMES = {"holm": "Holm", "bh": "Benjamini–Hochberg", "none": "unadjusted"}
 
 
@@ -319,7 +327,7 @@ def question_section(
                 f"{'weighted ' if book.design is not None else ''}% of each group's "
                 f"respondents who answered (n in small type). Figure ids "
                 f"{q.id}.{g}.<group>.<answer>"),
-            "test": comparison(summaries, q.id, g),
+            "test": comparison(summaries, q.id, g), "same": book.same_variable(q.id, g),
         })  # fmt: skip
     missing = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "missing")
                         & (summaries["group"] == "all")]  # fmt: skip

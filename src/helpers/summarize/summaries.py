@@ -589,12 +589,13 @@ def _test_rows(rows: list[dict], book: Codebook, breakdowns: dict[str, list[str]
     Rows ``<q>.<group>.test.statistic``, ``.df``, ``.p`` and ``.p_adjusted`` (over all the
     survey's tests, by ``stats.p_adjust``); see helpers.summarize.comparisons. The statistic
     and df are Pearson's (unweighted; also beside an exact p-value) or Rao-Scott's
-    (weighted). Multiple choice is not tested (see there).
+    (weighted). Multiple choice is not tested (see there), nor a question by a group that
+    is the question itself (``Codebook.same_variable``: a recode, not a comparison).
     """
     found = []
     for q in book.categorical:
         for group in breakdowns[q.id]:
-            if group == "all":
+            if group == "all" or book.same_variable(q.id, group):
                 continue
             _, _, counts = answer_table(rows, q.id, group)
             table = comparisons.prune(counts) if counts else None
