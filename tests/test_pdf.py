@@ -67,9 +67,12 @@ def html_text() -> str:
     return HTML.read_text(encoding="utf-8")
 
 
-def pdftotext(*args: str) -> str:
-    return subprocess.run([PDFTOTEXT, *args, str(PDF), "-"], check=True, capture_output=True,
+def pdftotext(*args: str, pdf: Path = PDF) -> str:
+    return subprocess.run([PDFTOTEXT, *args, str(pdf), "-"], check=True, capture_output=True,
                           text=True, encoding="utf-8").stdout  # fmt: skip
+
+
+SURVEYS = list(yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))["surveys"])
 
 
 # --- page geometry and navigation ------------------------------------------------------------
@@ -301,9 +304,10 @@ def _page_margins_pt() -> tuple[float, float]:
 
 
 @needs_poppler
-def test_no_text_outside_the_text_area():
+@pytest.mark.parametrize("survey", SURVEYS)
+def test_no_text_outside_the_text_area(survey):
     """Wide tables or long ids must not run past the margins (WeasyPrint clips them)."""
-    bbox = pdftotext("-bbox")
+    bbox = pdftotext("-bbox", pdf=REPO / "reports" / survey / "report.pdf")
     left, right = _page_margins_pt()
     outside = []
     for number, page in enumerate(bbox.split("<page ")[1:], start=1):

@@ -30,6 +30,7 @@ STYLE = {
     "axes.titleweight": "bold",
     "axes.titlelocation": "left",
     "svg.hashsalt": "report",
+    "text.parse_math": False,  # labels are text: "$3,000-$4,999" is not TeX
 }
 DPI = 110
 NOTE_WIDTH = 75  # characters per line of a chart's note

@@ -302,7 +302,8 @@ def question_section(
     chart = {"data": rh.png_data(charts.proportion_chart(overall, question_title(q), note)),
              "alt": alt, "id": log_chart(chart_log, f"chart-{q.id}-all", overall)}
     by_group_chart = None
-    groups = [g for g in book.breakdowns_of(q) if not book.group(g).from_source]
+    groups = [g for g in book.breakdowns_of(q) if not book.group(g).from_source
+              and not book.same_variable(q.id, g)]  # fmt: skip
     if q.type == "ordinal" and groups:
         matrix, rows = _stacked_matrix(summaries, q, groups, book, rule)
         labels = [o.label for o in q.answers if o.code not in q.excluded]
