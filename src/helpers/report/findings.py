@@ -56,7 +56,7 @@ def comparisons(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBase,
         by = (book.group(group).label if group in {g.id for g in book.groups}
               else f"answer to {book.question(group).short}")  # fmt: skip
         out.append({"short": q.short, "by": rh.lower_first(by),
-                    "p": rh.cited(summaries, t["figure_id"], "value"),
+                    "p": rh.cited_equal(summaries, t["figure_id"]),
                     "method": str(t["ci_method"]), "gap": gap})  # fmt: skip
     return out, len(tests)
 

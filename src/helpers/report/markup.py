@@ -103,6 +103,12 @@ def cited(summaries: pd.DataFrame, figure_id: str, what: str = "pct") -> Cited:
     return Cited(cite_text(row_of(summaries, figure_id), what), figure_id)
 
 
+def cited_equal(summaries: pd.DataFrame, figure_id: str) -> Cited:
+    """A statistic for 'p = 0.358' / 'p < 0.001': its printed value after '=' or as a bound."""
+    shown = cite_text(row_of(summaries, figure_id), "value")
+    return Cited(f"< {shown[1:]}" if shown.startswith("<") else f"= {shown}", figure_id)
+
+
 def cite(summaries: pd.DataFrame, figure_id: str, what: str = "pct") -> Markup:
     """A number for prose with its figure id: '60.0% (9 of 15)' + link."""
     return macro("cite")(*cited(summaries, figure_id, what))

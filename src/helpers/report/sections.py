@@ -232,7 +232,7 @@ def comparison(summaries: pd.DataFrame, qid: str, group: str) -> dict[str, Any] 
                      & (summaries["kind"] == "test")].set_index("answer_code")  # fmt: skip
     if "p" not in rows.index:
         return None
-    cite = {k: rh.cited(summaries, rows.loc[k, "figure_id"], "value")
+    cite = {k: rh.cited_equal(summaries, rows.loc[k, "figure_id"])
             for k in ("statistic", "df", "p", "p_adjusted") if k in rows.index}  # fmt: skip
     return {"method": TEST_NAMES.get(str(rows.loc["p", "ci_method"]),
                                      str(rows.loc["p", "ci_method"])),
