@@ -1,0 +1,102 @@
+"""The key findings are chosen from the figures (helpers.report.findings).
+
+Two kinds of input: INVENTED summaries rows (small, labelled as such, to pin one rule
+each), and the committed summaries of the real ANES 1996 export, where what the findings
+say is checked against plain pandas over the same table.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from helpers.core.codebook import load_codebook
+from helpers.core.tables import read_csv
+from helpers.report import findings
+from helpers.report.markup import SmallBase
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _answer(qid: str, group: str, code: str, answer: str, answer_code: str, n: int,
+            base: int) -> dict:  # fmt: skip
+    """One INVENTED answer row of a summaries table."""
+    return {"figure_id": f"{qid}.{group}.{code}.{answer_code}", "question": qid, "group": group,
+            "group_code": code, "group_value": code.title(), "answer": answer,
+            "answer_code": answer_code, "kind": "answer", "n": n, "base": base,
+            "pct": round(100 * n / base, 1), "ci_low": 0.0, "ci_high": 100.0, "stat": "pct",
+            "estimate": 100 * n / base, "shown": f"{100 * n / base:.1f}", "ci_method": "wilson"}
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_codebook(REPO / "codebooks" / "oas_2013.yaml")
+
+
+def test_the_leading_answer_is_the_largest_share_not_the_first_code(book):
+    q2 = book.question("q2")  # very_useful is its first code; dont_know is declared neutral
+    rows = pd.DataFrame([_answer("q2", "all", "all", o.label, o.code, n, 20) for o, n in
+                         zip(q2.answers, (2, 5, 3, 1, 9), strict=True)])  # fmt: skip
+    lead = findings.leading_answer(rows, q2)
+    assert [label for label, _ in lead["answers"]] == ["Moderately useful"]
+    assert lead["answers"][0][1].figure_id == "q2.all.all.moderately_useful"
+    assert not lead["majority"]  # 25% is the most common answer, not "most answered"
+    tied = rows.assign(n=[5, 5, 3, 1, 6], pct=[25.0, 25.0, 15.0, 5.0, 30.0])
+    assert len(findings.leading_answer(tied, q2)["answers"]) == 2  # a tie names both
+
+
+def _test_rows(qid: str, group: str, p_adjusted: float) -> list[dict]:
+    """INVENTED test rows of one comparison."""
+    return [{"figure_id": f"{qid}.{group}.test.{part}", "question": qid, "group": group,
+             "group_code": "test", "answer_code": part, "kind": "test", "n": 40, "base": 40,
+             "stat": part, "estimate": p_adjusted, "shown": f"{p_adjusted:.3f}",
+             "ci_method": "holm" if part == "p_adjusted" else "fisher_exact",
+             "group_value": "", "answer": part}
+            for part in ("statistic", "df", "p", "p_adjusted")]  # fmt: skip
+
+
+def test_only_comparisons_below_alpha_are_named_and_small_groups_are_not_ends(book):
+    rows = [_answer("q1", "country", "ar", "Yes", "yes", 18, 20),
+            _answer("q1", "country", "ar", "No", "no", 2, 20),
+            _answer("q1", "country", "bo", "Yes", "yes", 3, 15),
+            _answer("q1", "country", "bo", "No", "no", 12, 15),
+            _answer("q1", "country", "cl", "Yes", "yes", 0, 5),  # small base: never an end
+            _answer("q1", "country", "cl", "No", "no", 5, 5)]
+    rows += _test_rows("q1", "country", 0.01) + _test_rows("q1", "oas_registered", 0.2)
+    summaries = pd.DataFrame(rows)
+    found, tested = findings.comparisons(book, summaries, SmallBase(10, "flag"), 0.05)
+    assert tested == 2 and len(found) == 1
+    (x,) = found
+    assert x["short"] == "Knew the program" and x["by"] == "country"
+    assert x["p"].text == "= 0.010" and x["p"].figure_id == "q1.country.test.p_adjusted"
+    gap = x["gap"]  # the widest gap between groups of 10 or more: Bolivia 20% to Argentina 90%
+    assert gap["low"][1] == "Bo" and gap["high"][1] == "Ar"
+    assert {gap["low"][0].figure_id, gap["high"][0].figure_id} in (
+        {"q1.country.bo.yes", "q1.country.ar.yes"}, {"q1.country.bo.no", "q1.country.ar.no"})
+    none_found, _ = findings.comparisons(book, summaries, SmallBase(10, "flag"), 0.001)
+    assert none_found == []
+
+
+def test_the_anes96_findings_say_what_its_figures_say():
+    """The committed ANES 1996 report: its key findings against pandas over summaries.csv."""
+    survey = REPO / "data" / "processed" / "anes96"
+    summaries = read_csv(survey / "summaries.csv", text_columns=("shown",))
+    book = load_codebook(REPO / "data" / "examples" / "anes96" / "codebook.yaml")
+    html = (REPO / "reports" / "anes96" / "report.html").read_text(encoding="utf-8")
+    block = html.split('id="key-findings"')[1].split('id="method"')[0]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", block))
+    answers = summaries[(summaries["kind"] == "answer") & (summaries["group"] == "all")]
+    for q in book.closed:
+        rows = answers[answers["question"] == q.id]
+        top = rows.loc[rows["pct"].astype(float).idxmax()]
+        assert f"{q.short}:" in text and f"{top['answer']}, {top['pct']}%" in text, q.id
+    tests = summaries[(summaries["kind"] == "test") & (summaries["answer_code"] == "p_adjusted")]
+    alpha = float(yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))
+                  ["stats"]["alpha"])  # fmt: skip
+    survive = int((tests["estimate"].astype(float) < alpha).sum())
+    assert f"{survive} of {len(tests)} differ beyond chance" in text
+    assert text.count(" by ") >= survive  # one sentence per surviving comparison
