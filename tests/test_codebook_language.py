@@ -172,6 +172,26 @@ def test_the_language_refuses_codes_and_variables_that_do_not_exist(raw_book, ed
         parse_codebook(book_data)
 
 
+def test_a_weighted_answer_excluded_from_the_base_has_its_sums_of_weights():
+    """NHANES II (real, weighted; INVENTED exclusion of region 4): the excluded answer's
+    weighted count and base are plain sums of weights (pandas), beside its unweighted n."""
+    here = Path(__file__).resolve().parents[1] / "data/examples/nhanes2"
+    data = yaml.safe_load((here / "codebook.yaml").read_text(encoding="utf-8"))
+    next(q for q in data["questions"] if q["id"] == "region")["excluded_from_base"] = [4]
+    book = parse_codebook(data)
+    path = here / "nhanes2.csv"
+    result, free = clean_export(read_export(path, book), book, str(path))
+    figures = summarized(result.responses, free, book, project_stats()).figures.set_index(
+        "figure_id")  # fmt: skip
+    rows = pd.read_csv(path)
+    for domain, members in (("all.all", rows), ("race.2", rows[rows["race"] == 2])):
+        west = figures.loc[f"region.{domain}.4"]
+        assert west["kind"] == "excluded" and west["n"] == int((members["region"] == 4).sum())
+        assert west["n_weighted"] == pytest.approx(
+            members.loc[members["region"] == 4, "finalwgt"].sum(), rel=STORED_REL)
+        assert west["base_weighted"] == pytest.approx(members["finalwgt"].sum(), rel=STORED_REL)
+
+
 def test_a_weighted_net_is_the_sum_of_its_weighted_answers():
     """NHANES II (real, weighted): a net of two regions equals the sum of their shares."""
     here = Path(__file__).resolve().parents[1] / "data/examples/nhanes2"

@@ -129,6 +129,14 @@ def test_unweighted_counts_stay_beside_the_weighted_ones(figures):
     assert row["base_weighted"] == pytest.approx(black["finalwgt"].sum(), rel=STORED_REL)
     lead = figures.loc["highlead.all.all.missing"]  # measured on a subsample
     assert lead["n"] == int(data["highlead"].isna().sum())
+    # a count without a percentage (no answer) carries its sums of weights too (pandas)
+    assert lead["n_weighted"] == pytest.approx(
+        data.loc[data["highlead"].isna(), "finalwgt"].sum(), rel=STORED_REL)
+    assert lead["base_weighted"] == pytest.approx(data["finalwgt"].sum(), rel=STORED_REL)
+    within = figures.loc["highlead.race.2.missing"]
+    assert within["n_weighted"] == pytest.approx(
+        black.loc[black["highlead"].isna(), "finalwgt"].sum(), rel=STORED_REL)
+    assert within["base_weighted"] == pytest.approx(black["finalwgt"].sum(), rel=STORED_REL)
 
 
 def _damaged(source: Path, line: int, column: str, value: str, folder: Path) -> Path:

@@ -306,6 +306,7 @@ def _question_rows(
                     answer=option.label, n=n, base=answered, pct=None, ci_low=None,
                     ci_high=None, group_code=code, answer_code=option.code, kind="excluded",
                     stat="count", estimate=float(n), _decimals=0,
+                    _wcell=(q.id, option.code, group, key),
                 ))  # fmt: skip
                 continue
             rows.append(_row(
@@ -328,6 +329,8 @@ def _question_rows(
             ))  # fmt: skip
         if missing:
             rows.append(_missing_row(q, group, code, label, where, first, missing, members))
+            if not q.asked_if:  # a routed question's missing are among those routed only
+                rows[-1]["_wcell"] = (first, None, group, key)
     return rows
 
 
@@ -479,6 +482,21 @@ def _design(responses: Any, book: Codebook, sp: StatsParams) -> DesignEstimates:
                            sp)  # fmt: skip
 
 
+def _count_weights(design: DesignEstimates, column: str, value: str | None, group: str,
+                   key: str) -> tuple[float, float]:  # fmt: skip
+    """Sums of weights of a count row: (of ``value``, of its base) in the group's ``key``.
+
+    ``value`` None: those without an answer, of the group's members; otherwise one
+    answer (excluded from the base), of those who answered.
+    """
+    sums = design.weight_sums(column, group)
+    if value is None:
+        return (sums.get((key, None), 0.0),
+                sum(w for (g, _), w in sums.items() if g == key))  # fmt: skip
+    return (sums.get((key, value), 0.0),
+            sum(w for (g, v), w in sums.items() if g == key and v is not None))  # fmt: skip
+
+
 def _weigh(rows: list[dict], design: DesignEstimates, book: Codebook, sp: StatsParams) -> None:
     """Replace each percentage and numeric estimate by its design-based one (svy).
 
@@ -487,6 +505,9 @@ def _weigh(rows: list[dict], design: DesignEstimates, book: Codebook, sp: StatsP
     Minimum and maximum are the sample's, as unweighted.
     """
     for r in rows:
+        if r.get("_wcell") is not None:  # an excluded answer or a missing one: sums of weights
+            r["n_weighted"], r["base_weighted"] = _count_weights(design, *r["_wcell"])
+            continue
         cell = r.get("_cell")
         if cell is None or r["base"] == 0:
             continue
