@@ -100,3 +100,16 @@ def test_the_anes96_findings_say_what_its_figures_say():
     survive = int((tests["estimate"].astype(float) < alpha).sum())
     assert f"{survive} of {len(tests)} differ beyond chance" in text
     assert text.count(" by ") >= survive  # one sentence per surviving comparison
+
+
+SURVEYS = list(yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))["surveys"])
+
+
+@pytest.mark.parametrize("survey", SURVEYS)
+def test_the_findings_read_as_sentences(survey):
+    """No word runs into the next where a template line ended (``bases:Diabetes``)."""
+    html = (REPO / "reports" / survey / "report.html").read_text(encoding="utf-8")
+    block = html.split('id="key-findings"')[1].split('id="method"')[0]
+    block = re.sub(r'<span class="fn">[^<]*</span>', "", block)  # the PDF's footnotes
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", block))
+    assert not re.findall(r"[A-Za-z][:;][A-Za-z0-9]|\)[A-Za-z]", text), text[:300]
