@@ -18,6 +18,8 @@ import pypdf
 import pytest
 import yaml
 
+from helpers.summarize.summaries import POOLED
+
 REPO = Path(__file__).resolve().parents[1]
 SURVEYS = list(yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))["surveys"])
 MAX_PAGES = 60  # "tens of pages, not hundreds" (issue 14): a report for reading
@@ -34,8 +36,13 @@ def test_every_figure_links_to_its_open_provenance_entry_and_back(survey):
                       usecols=["figure_id"])["figure_id"]  # fmt: skip
     anchors = set(re.findall(r'\bid="([^"]+)"', html))
     links = set(re.findall(r'href="#([^"]+)"', html))
-    lacking = [f for f in ids if f"fig-{f}" not in anchors or f"prov-{f}" not in anchors
-               or f"prov-{f}" not in links or f"fig-{f}" not in links]  # fmt: skip
+    back = dict(re.findall(r'<section class="prov" id="prov-([^"]+)">.*?'
+                           r'<a class="back" href="#fig-([^"]+)"', html, re.S))  # fmt: skip
+    pooled = {f for f, target in back.items() if target != f}  # shown inside a pooled group
+    assert all(f".{POOLED}." in back[f] for f in pooled), f"{survey}: odd back links"
+    lacking = [f for f in ids if f"prov-{f}" not in anchors or f"prov-{f}" not in links
+               or f not in back or f"fig-{back[f]}" not in anchors
+               or (f not in pooled and f"fig-{f}" not in anchors)]  # fmt: skip
     assert lacking == [], f"{survey}: figures without a place, an entry or a link: {lacking[:8]}"
     assert "<details" not in html, f"{survey}: a closed <details> hides an entry"
     broken = sorted(links - anchors)

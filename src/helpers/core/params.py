@@ -20,7 +20,7 @@ ROUNDINGS = ("half_away_from_zero", "half_even", "truncate", "ceiling")
 QUANTILE_METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
 DESIGN_CI_METHODS = ("logit", "beta", "korn_graubard", "wilson")
 DESIGN_EFFECTS = ("wor", "wr")
-SMALL_BASE_RULES = ("flag", "suppress")
+SMALL_BASE_RULES = ("flag", "suppress", "merge")
 VARIANCE_METHODS = ("taylor",)
 TEST_METHODS = ("auto", "pearson", "exact")
 DESIGN_TESTS = ("rao_scott_f", "rao_scott_chisq")
@@ -105,7 +105,9 @@ class ReportParams(_Strict):
     small_base_rule: Literal[SMALL_BASE_RULES] = Field(  # type: ignore[valid-type]
         description="what tables, charts and key findings do with a group whose unweighted "
         "base is below `small_n`: `flag` (shown, marked †, not compared in the key findings) "
-        "or `suppress` (its percentages and statistics are not shown, only its base)")
+        "or `suppress` (its percentages and statistics are not shown, only its base), or "
+        "`merge` (in each breakdown, two or more such groups are pooled into one, \"Other "
+        "groups\", computed as figures of their own; unweighted surveys only)")
     max_listed_rows: StrictInt = Field(ge=1, le=100000, description="the provenance appendix "
                                        "lists the rows behind a figure when there are at most "
                                        "this many; also caps the respondents table, free-text "

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from helpers.core.codebook import Codebook
 from helpers.report.templating import esc as esc  # the templates' escaping, as rh.esc
 from helpers.report.templating import macro, render, text
+from helpers.summarize.summaries import POOLED
 
 
 def lower_first(label: str) -> str:
@@ -216,9 +217,23 @@ class SmallBase:
     @property
     def legend(self) -> str:
         """The rule as a table note: '† base below 10: shown, read with care'."""
-        what = ("percentages not shown (–)" if self.rule == "suppress" else
-                "read with care; not compared in the key findings")  # fmt: skip
+        what = {"suppress": "percentages not shown (–)",
+                "merge": "read with care; two or more such groups are pooled as “Other groups”"
+                }.get(self.rule, "read with care; not compared in the key findings")  # fmt: skip
         return f"{SMALL_MARK} base below {self.threshold}: {what}"
+
+    def pooled_away(self, rows: pd.DataFrame) -> set[str]:
+        """The level codes of ``rows`` (one breakdown) shown only inside its pooled group.
+
+        Under ``merge``, where summarize pooled the breakdown's small groups (their
+        figures stay in summaries.csv and the provenance appendix).
+        """
+        if self.rule != "merge" or not (rows["group_code"] == POOLED).any():
+            return set()
+        levels = rows[rows["kind"].isin(["answer", "numeric"])
+                      & ~rows["group_code"].isin([POOLED, "all"])]  # fmt: skip
+        return {c for c, b in zip(levels["group_code"], levels["base"], strict=True)
+                if self.small(b)}
 
 
 SMALL_MARK = "†"
@@ -258,6 +273,7 @@ def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
     provenance; the base of each group heads its column (or row: with more than
     :data:`BANNER_MAX` groups, groups run down and answers across).
     """
+    rows = rows[~rows["group_code"].isin(rule.pooled_away(rows))]
     both = pd.concat([overall.assign(group_value="All"), rows])
     levels = list(dict.fromkeys(zip(both["group"], both["group_code"], strict=True)))
     answers = list(dict.fromkeys(zip(both["answer_code"], both["answer"], both["kind"],
@@ -339,6 +355,7 @@ def numeric_data(rows: pd.DataFrame, caption: str, rule: SmallBase,
 
     Every statistic links to its own provenance entry (``<question>.<group>.<value>.<stat>``).
     """
+    rows = rows[~rows["group_code"].isin(rule.pooled_away(rows))]
     stats = rows[rows["kind"] == "numeric"]
     levels = list(dict.fromkeys(stats["group_code"]))
     weighted = "base_weighted" in stats.columns and stats["base_weighted"].notna().any()

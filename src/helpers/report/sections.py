@@ -265,6 +265,7 @@ def _stacked_matrix(summaries: pd.DataFrame, q: Question, groups: list[str],
     parts = [_question_rows(summaries, q.id, "all").assign(group_value="All respondents")]
     for g in groups:
         rows = _question_rows(summaries, q.id, g)
+        rows = rows[~rows["group_code"].isin(rule.pooled_away(rows))]
         keep = [not rule.hides(b) for b in rows["base"]]
         rows = rows[keep]
         parts.append(rows.assign(group_value=[
@@ -375,6 +376,7 @@ def distribution_alt(title: str, matrix: pd.DataFrame, decimals: int) -> str:
 
 def _shown_levels(rows: pd.DataFrame, rule: rh.SmallBase) -> pd.DataFrame:
     """A numeric question's rows without the levels the small-base rule hides (or empty)."""
+    rows = rows[~rows["group_code"].isin(rule.pooled_away(rows))]
     keep = [n > 0 and not rule.hides(n) for n in rows["n"]]
     return rows[keep]
 
@@ -453,7 +455,8 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
         return render("crosstab_section.html", chart=chart, title=title, table=table,
                       test=test, alpha=sp.alpha)  # fmt: skip
     rows = _question_rows(summaries, row_q, col_q)
-    shown = rows[[not rule.hides(b) and b > 0 for b in rows["base"]]]
+    shown = rows[~rows["group_code"].isin(rule.pooled_away(rows))]
+    shown = shown[[not rule.hides(b) and b > 0 for b in shown["base"]]]
     matrix = rh.crosstab_matrix(shown.assign(group_value=[
         f"{v}{' ' + rule.mark(b) if rule.mark(b) else ''}"
         for v, b in zip(shown["group_value"], shown["base"], strict=True)]), col_q)

@@ -579,7 +579,8 @@ def answer_table(rows: list[dict], question: str, group: str) -> tuple[list[str]
                                                                         list[list[int]]]:
     """(level codes, answer codes, counts) of one breakdown, from its answer rows."""
     cells = {(r["group_code"], r["answer_code"]): r["n"] for r in rows
-             if r["question"] == question and r["group"] == group and r["kind"] == "answer"}
+             if r["question"] == question and r["group"] == group and r["kind"] == "answer"
+             and r["group_code"] != POOLED}  # tests compare the groups themselves
     levels = list(dict.fromkeys(g for g, _ in cells))
     answers = list(dict.fromkeys(a for _, a in cells))
     return levels, answers, [[cells.get((g, a), 0) for a in answers] for g in levels]
@@ -685,14 +686,139 @@ def summary_types(sp: StatsParams) -> dict[str, pl.DataType]:
             for c in SUMMARY_COLUMNS}  # fmt: skip
 
 
-def summarize(responses: Any, free_text: Any, book: Codebook, sp: StatsParams) -> Summaries:
+POOLED = "_pooled"  # the group code of a breakdown's small groups pooled (small-base merge)
+
+
+@dataclass(frozen=True)
+class Pooling:
+    """The small-base rule ``merge``: a breakdown's small groups pooled into one more group.
+
+    Groups whose unweighted base is below ``threshold``, when there are at least two.
+    """
+
+    threshold: int
+
+    def label(self) -> str:
+        """The pooled group's label."""
+        return f"Other groups (bases under {self.threshold})"
+
+
+def pooled_group_rule(book: Codebook, group: str, levels: list[tuple[str, str]]) -> dict:
+    """The selection rule of several values of a group together (a recode's: its codes)."""
+    spec = book.group(group)
+    if spec.derived_from:
+        codes = [c for code, _ in levels
+                 for c in source_codes(book, spec.derived_from,
+                                       next(o for o in spec.values if o.code == code).of)]
+        return {spec.derived_from: codes}
+    return {group: [group_key(book, group, code, label) for code, label in levels]}
+
+
+def _small_levels(rows: list[dict], qid: str, group: str, kind: str,
+                  threshold: int) -> list[tuple[str, str]]:  # fmt: skip
+    """(code, label) of the levels of a breakdown whose base is above 0 and under threshold."""
+    bases: dict[tuple[str, str], int] = {}
+    for r in rows:
+        if r["question"] == qid and r["group"] == group and r["kind"] == kind:
+            bases.setdefault((r["group_code"], r["group_value"]), int(r["base"]))
+    return [level for level, base in bases.items() if 0 < base < threshold]
+
+
+def _pooled_question_rows(rows: list[dict], book: Codebook, q: Question, group: str,
+                          pooling: Pooling, sp: StatsParams) -> list[dict]:  # fmt: skip
+    """A closed question's figures over a breakdown's small groups pooled (or none)."""
+    small = _small_levels(rows, q.id, group, "answer", pooling.threshold)
+    if len(small) < 2:
+        return []
+    codes = {code for code, _ in small}
+    parts = [r for r in rows if r["question"] == q.id and r["group"] == group
+             and r["group_code"] in codes]  # fmt: skip
+    where = {**route_rule(book, q), **pooled_group_rule(book, group, small)}
+    cells = _option_cells(q)
+    first = q.response_columns[0]
+
+    def total(kind: str, answer: str, field: str = "n") -> int:
+        return sum(int(r[field]) for r in parts if r["kind"] == kind and r["answer_code"] == answer)
+
+    bases = {r["group_code"]: int(r["base"]) for r in parts if r["kind"] == "answer"}
+    base = sum(bases.values())
+    answered = base + sum(total("excluded", c) for c in q.excluded)
+    members = answered + sum(int(r["n"]) for r in parts if r["kind"] == "missing")
+    base_rule = ({**where, **answer_rule(book, q, q.in_base)} if q.excluded or q.derived_from
+                 else {**where, q.id: ANSWERED}) if q.categorical else None  # fmt: skip
+    label, out = pooling.label(), []
+    common = {"question": q.id, "group": group, "group_value": label, "group_code": POOLED}
+    for option in q.answers:
+        column, value = cells[option.code]
+        n = total("excluded" if option.code in q.excluded else "answer", option.code)
+        numerator = {**where, **answer_rule(book, q, (option.code,))} if q.categorical \
+            else {**where, column: value}  # fmt: skip
+        fid = f"{q.id}.{group}.{POOLED}.{option.code}"
+        if option.code in q.excluded:
+            out.append(_row(fid, "responses", numerator, {**where, q.id: ANSWERED}, **common,
+                            answer=option.label, n=n, base=answered, pct=None, ci_low=None,
+                            ci_high=None, answer_code=option.code, kind="excluded",
+                            stat="count", estimate=float(n), _decimals=0))  # fmt: skip
+            continue
+        out.append(_row(fid, "responses", numerator,
+                        base_rule if q.categorical else {**where, column: ANSWERED}, **common,
+                        answer=option.label, n=n, base=base, ci_low=CI, ci_high=CI,
+                        answer_code=option.code, kind="answer",
+                        **_pct_fields(n, base, sp)))  # fmt: skip
+    for net in q.nets:
+        of = tuple(source_codes(book, q.id, net.of))
+        n = total("net", net.code)
+        out.append(_row(f"{q.id}.{group}.{POOLED}.{net.code}", "responses",
+                        {**where, **answer_rule(book, q, of)}, base_rule, **common,
+                        answer=net.label, n=n, base=base, ci_low=CI, ci_high=CI,
+                        answer_code=net.code, kind="net", **_pct_fields(n, base, sp)))
+    if members > answered:
+        out.append(_missing_row(q, group, POOLED, label, where, first, members - answered,
+                                members))  # fmt: skip
+    return out
+
+
+def _pooled_numeric_rows(rows: list[dict], tallies: Tallies, book: Codebook, q: Question,
+                         group: str, pooling: Pooling, sp: StatsParams) -> list[dict]:
+    """A numeric question's statistics over a breakdown's small groups pooled (or none)."""
+    small = _small_levels(rows, q.id, group, "numeric", pooling.threshold)
+    if len(small) < 2:
+        return []
+    keys = [group_key(book, group, code, label) for code, label in small]
+    members = Tallies(nw.to_native(tallies.frame.filter(
+        nw.col(group).cast(nw.String).is_in(keys))))  # fmt: skip
+    got = numeric_table(members, q, "all", sp.quantile_method)["all"]
+    where = {**route_rule(book, q), **pooled_group_rule(book, group, small)}
+    n, label, out = int(got["n"] or 0), pooling.label(), []
+    for stat, answer, _ in NUMERIC_STATS:
+        value = got.get(stat) if n else None
+        out.append(_row(
+            f"{q.id}.{group}.{POOLED}.{stat}", "responses", {**where, q.id: ANSWERED},
+            {**where, q.id: ANSWERED}, question=q.id, group=group, group_value=label,
+            answer=answer, n=n, base=n, pct=None, ci_low=None, ci_high=None,
+            group_code=POOLED, answer_code=stat, kind="numeric", stat=stat,
+            estimate=None if value is None else float(value), _decimals=sp.numeric_decimals,
+            _sd=got.get("sd") if stat == "mean" else None,
+        ))  # fmt: skip
+    if int(got["members"]) > n:
+        out.append(_missing_row(q, group, POOLED, label, where, q.id, int(got["members"]) - n,
+                                int(got["members"])))  # fmt: skip
+    return out
+
+
+def summarize(responses: Any, free_text: Any, book: Codebook, sp: StatsParams,
+              pooling: Pooling | None = None) -> Summaries:
     """All figures: respondents, each closed question by every breakdown, free text.
 
     ``responses`` and ``free_text``: any table narwhals reads (polars in the
     pipeline). Counts come from one group-by per question and breakdown;
     ``rules`` state the same selections row by row, for provenance (tests check
-    they agree).
+    they agree). ``pooling``: the small-base rule ``merge`` (unweighted surveys only).
     """
+    if pooling is not None and book.design is not None:
+        raise ValueError("report.small_base_rule = merge: expected a survey without a design "
+                         "(pooled groups of a weighted survey are not estimated); found the "
+                         "codebook's design: use flag or suppress")  # fmt: skip
     tallies = Tallies(responses)
     breakdowns = {q.id: ["all", *book.breakdowns_of(q),
                          *[col for row_q, col in book.crosstabs if row_q == q.id]]
@@ -706,9 +832,14 @@ def summarize(responses: Any, free_text: Any, book: Codebook, sp: StatsParams) -
     for q in book.closed:
         for group in breakdowns[q.id]:
             rows.extend(_question_rows(routed.get(q.id, tallies), book, q, group, sp))
+            if pooling is not None and group != "all":
+                rows.extend(_pooled_question_rows(rows, book, q, group, pooling, sp))
     for q in book.numeric:
         for group in breakdowns[q.id]:
             rows.extend(_numeric_rows(routed.get(q.id, tallies), book, q, group, sp))
+            if pooling is not None and group != "all":
+                rows.extend(_pooled_numeric_rows(rows, routed.get(q.id, tallies), book, q,
+                                                 group, pooling, sp))  # fmt: skip
     rows.extend(_free_text_rows(free_text, book))
     _fill_intervals(rows, sp)
     design = _design(responses, book, sp) if book.design is not None else None
