@@ -183,7 +183,7 @@ def test_a_stage_cannot_read_a_key_it_does_not_declare():
         audit.section("stats")  # needs every stats key
     summarize = StageParams(stage_spec(ROOT, "summarize", "oas_2013", params), params)
     assert summarize.section("stats") == params.stats
-    assert "report.small_n" not in summarize.as_dict()
+    assert "report.max_listed_rows" not in summarize.as_dict()
 
 
 def test_an_overridden_value_needs_the_overrides_declared():

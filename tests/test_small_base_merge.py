@@ -122,6 +122,7 @@ def test_the_matrix_shows_the_pooled_group_in_place_of_the_small_ones(invented):
     labels = set(rows.loc[rows["group_code"].isin(away), "group_value"])
     assert away and not labels & set(t["columns"])
     assert "Other groups (bases under 10)" in t["columns"]
+    assert all(label in t["note"] for label in labels), t["note"]  # it names what it pools
     shown = {c["fig"] for r in t["rows"] for c in r["cells"] if isinstance(c, dict) and "fig" in c}
     assert f"q1.region.{POOLED}.1" in shown
     assert not any(f.split(".")[2] in away for f in shown if f.startswith("q1.region."))

@@ -273,7 +273,9 @@ def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
     provenance; the base of each group heads its column (or row: with more than
     :data:`BANNER_MAX` groups, groups run down and answers across).
     """
-    rows = rows[~rows["group_code"].isin(rule.pooled_away(rows))]
+    away = rule.pooled_away(rows)
+    pooled = list(dict.fromkeys(rows.loc[rows["group_code"].isin(away), "group_value"]))
+    rows = rows[~rows["group_code"].isin(away)]
     both = pd.concat([overall.assign(group_value="All"), rows])
     levels = list(dict.fromkeys(zip(both["group"], both["group_code"], strict=True)))
     answers = list(dict.fromkeys(zip(both["answer_code"], both["answer"], both["kind"],
@@ -311,7 +313,10 @@ def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
              for h in head]  # fmt: skip
     w_bases = [fmt_amount(h["weighted"]) for h in head]
     marks = any(rule.small(h["base"]) for h in head)
-    note = rule.legend if marks else ""
+    note = "; ".join(filter(None, [
+        rule.legend if marks else "",
+        f"“Other groups” pools {', '.join(map(str, pooled))} (each under {rule.threshold})"
+        if pooled else ""]))  # fmt: skip
     if len(levels) - 1 <= BANNER_MAX:
         columns = ["", *[h["label"] for h in head]]
         body = [[row_header("Base (n)"), *bases]]
