@@ -370,23 +370,35 @@ def _numeric_rows(tallies: Tallies, book: Codebook, q: Question, group: str,
     for code, label in group_levels(tallies, book, group):
         where = {**route_rule(book, q), **group_rule(book, group, code, label)}
         key = group_key(book, group, code, label)
-        got = table.get(key, {"members": 0, "n": 0})
-        n = int(got["n"] or 0)
-        for stat, answer, _ in NUMERIC_STATS:
-            value = got.get(stat) if n else None
-            rows.append(_row(
-                f"{q.id}.{group}.{code}.{stat}", "responses", {**where, q.id: ANSWERED},
-                {**where, q.id: ANSWERED}, question=q.id, group=group, group_value=label,
-                answer=answer, n=n, base=n, pct=None, ci_low=None, ci_high=None,
-                group_code=code, answer_code=stat, kind="numeric", stat=stat,
-                estimate=None if value is None else float(value),
-                _decimals=sp.numeric_decimals, _cell=(q.id, stat, group, key),
-                _sd=got.get("sd") if stat == "mean" else None,
-            ))  # fmt: skip
-        missing = int(got["members"]) - n
-        if missing:
-            rows.append(_missing_row(q, group, code, label, where, q.id, missing,
-                                     int(got["members"])))  # fmt: skip
+        rows.extend(_level_stat_rows(q, group, code, label, where,
+                                     table.get(key, {"members": 0, "n": 0}), sp, key))
+    return rows
+
+
+def _level_stat_rows(q: Question, group: str, code: str, label: str, where: dict,
+                     got: dict, sp: StatsParams, key: str | None) -> list[dict]:  # fmt: skip
+    """One group value's statistics of a numeric question (``got``: :func:`numeric_table`'s).
+
+    ``key``: the group's value in the design's columns (None for a pooled group, which
+    has no design-based estimate).
+    """
+    rows = []
+    n = int(got["n"] or 0)
+    for stat, answer, _ in NUMERIC_STATS:
+        value = got.get(stat) if n else None
+        rows.append(_row(
+            f"{q.id}.{group}.{code}.{stat}", "responses", {**where, q.id: ANSWERED},
+            {**where, q.id: ANSWERED}, question=q.id, group=group, group_value=label,
+            answer=answer, n=n, base=n, pct=None, ci_low=None, ci_high=None,
+            group_code=code, answer_code=stat, kind="numeric", stat=stat,
+            estimate=None if value is None else float(value), _decimals=sp.numeric_decimals,
+            _cell=None if key is None else (q.id, stat, group, key),
+            _sd=got.get("sd") if stat == "mean" else None,
+        ))  # fmt: skip
+    missing = int(got["members"]) - n
+    if missing:
+        rows.append(_missing_row(q, group, code, label, where, q.id, missing,
+                                 int(got["members"])))  # fmt: skip
     return rows
 
 
@@ -789,21 +801,7 @@ def _pooled_numeric_rows(rows: list[dict], tallies: Tallies, book: Codebook, q: 
         nw.col(group).cast(nw.String).is_in(keys))))  # fmt: skip
     got = numeric_table(members, q, "all", sp.quantile_method)["all"]
     where = {**route_rule(book, q), **pooled_group_rule(book, group, small)}
-    n, label, out = int(got["n"] or 0), pooling.label(), []
-    for stat, answer, _ in NUMERIC_STATS:
-        value = got.get(stat) if n else None
-        out.append(_row(
-            f"{q.id}.{group}.{POOLED}.{stat}", "responses", {**where, q.id: ANSWERED},
-            {**where, q.id: ANSWERED}, question=q.id, group=group, group_value=label,
-            answer=answer, n=n, base=n, pct=None, ci_low=None, ci_high=None,
-            group_code=POOLED, answer_code=stat, kind="numeric", stat=stat,
-            estimate=None if value is None else float(value), _decimals=sp.numeric_decimals,
-            _sd=got.get("sd") if stat == "mean" else None,
-        ))  # fmt: skip
-    if int(got["members"]) > n:
-        out.append(_missing_row(q, group, POOLED, label, where, q.id, int(got["members"]) - n,
-                                int(got["members"])))  # fmt: skip
-    return out
+    return _level_stat_rows(q, group, POOLED, pooling.label(), where, got, sp, None)
 
 
 def summarize(responses: Any, free_text: Any, book: Codebook, sp: StatsParams,
