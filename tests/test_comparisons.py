@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import polars as pl
 import pytest
 from project_copy import project_stats
@@ -221,3 +222,30 @@ def test_every_comparison_has_its_four_rows(tests_of):
                 ("statistic", "df", "p", "p_adjusted")} == set(rows)  # fmt: skip
         for r in rows.values():
             assert (r["kind"], r["group_code"], r["stat"]) == ("test", "test", r["answer_code"])
+
+
+RANK_REFERENCE = ROOT / "tests/references/independence/rank_reference.csv"
+
+
+def test_numeric_questions_get_rank_tests_equal_to_r(tests_of):
+    """Kruskal–Wallis (unweighted) equals R's kruskal.test; the design-based rank test
+    (weighted NHANES II, three groups and two) equals survey's svyranktest."""
+    refs = pd.read_csv(RANK_REFERENCE, keep_default_na=False, na_values=[""])
+    assert len(refs) == 11
+    for ref in refs.to_dict("records"):
+        prefix = f"{ref['question']}.{ref['group']}.test"
+        if pd.notna(ref["subset"]):  # the design built on two groups' rows only
+            got = {r["figure_id"]: r for r in _summaries(
+                "nhanes2", pl.col("race").cast(pl.String) != "3").filter(
+                pl.col("kind") == "test").iter_rows(named=True)}  # fmt: skip
+        else:
+            got = tests_of[ref["survey"]]
+        p, stat, df = got[f"{prefix}.p"], got[f"{prefix}.statistic"], got[f"{prefix}.df"]
+        rel = EXACT_REL if ref["kind"] == "kruskal" else DESIGN_REL
+        assert p["ci_method"] == ("kruskal_wallis" if ref["kind"] == "kruskal"
+                                  else "design_rank_test"), prefix  # fmt: skip
+        assert p["estimate"] == pytest.approx(ref["p"], rel=rel), prefix
+        assert stat["estimate"] == pytest.approx(ref["statistic"], rel=rel), prefix
+        assert df["estimate"] == ref["df"] and p["n"] == ref["n"], prefix
+        if ref["kind"] == "svyranktest" and pd.notna(ref["ddf"]):
+            assert f"denominator {ref['ddf']:.2f}" in df["answer"], df["answer"]

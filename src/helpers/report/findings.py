@@ -68,8 +68,8 @@ def _widest_gap(summaries: pd.DataFrame, q: Question, group: str,
     rows = summaries[(summaries["question"] == q.id) & (summaries["group"] == group)
                      & (summaries["kind"] == kind)]  # fmt: skip
     rows = rows[[not rule.small(b) and b > 0 for b in rows["base"]]]
-    if kind == "numeric":
-        rows = rows[rows["stat"] == "mean"]
+    if kind == "numeric":  # a rank test: the medians tell the groups apart
+        rows = rows[rows["stat"] == "median"]
         value = rows["estimate"].astype(float)
     else:
         value = rows["pct"].astype(float)

@@ -250,9 +250,10 @@ TEST_NAMES = {"pearson_chi2": "Pearson's χ² test", "fisher_exact": "Fisher–F
               "p-value)", "rao_scott_f": "Rao–Scott second-order test (F)",
               "rao_scott_chisq": "Rao–Scott first-order χ² test",
               "kruskal_wallis": "Kruskal–Wallis test",
-              "design_rank": "design-based rank test"}  # fmt: skip
+              "design_rank_test": "design-based rank test (Kruskal–Wallis scores)"}  # fmt: skip
 STATISTIC_NAMES = {"pearson_chi2": "Pearson's X²", "rao_scott_f": "Rao–Scott F",
-                   "rao_scott_chisq": "Rao–Scott X²"}  # fmt: skip
+                   "rao_scott_chisq": "Rao–Scott X²", "kruskal_wallis": "H",
+                   "design_rank_test": "rank statistic"}  # fmt: skip
 ADJUST_NAMES = {"holm": "Holm", "bh": "Benjamini–Hochberg", "none": "unadjusted"}
 
 

@@ -252,6 +252,32 @@ def rao_scott(stats: object, design_test: str, n: int) -> TestResult:
     raise ValueError(f"design test {design_test!r}: one of {DESIGN_TESTS}")
 
 
+def kruskal_wallis(samples: Sequence[Sequence[float]]) -> TestResult:
+    """Kruskal–Wallis H test of a numeric question across groups (scipy; R's kruskal.test).
+
+    Ties corrected; ``samples``: each group's values, groups with none left out.
+    """
+    from scipy.stats import kruskal
+
+    kept = [list(v) for v in samples if len(v)]
+    h, p = kruskal(*kept)
+    return TestResult("kruskal_wallis", float(h), float(len(kept) - 1), float(p),
+                      sum(map(len, kept)))  # fmt: skip
+
+
+def design_rank(result: object, n: int) -> TestResult:
+    """The design-based rank test of svy (R's svyranktest, Kruskal–Wallis scores).
+
+    A t statistic for two groups, F on (k - 1, design df) for more.
+    """
+    stats = result.stats  # type: ignore[attr-defined]
+    if hasattr(stats, "df_num"):
+        return TestResult("design_rank_test", float(stats.value), float(stats.df_num),
+                          float(stats.p_value), n, df_denominator=float(stats.df_den))
+    return TestResult("design_rank_test", float(stats.value), float(stats.df),
+                      float(stats.p_value), n)  # fmt: skip
+
+
 def adjust(p_values: Sequence[float], method: str) -> list[float]:
     """p-values adjusted for multiplicity over one family (``holm``, ``bh`` or ``none``)."""
     if method not in P_ADJUST:

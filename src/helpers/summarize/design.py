@@ -109,6 +109,18 @@ class DesignEstimates:
             self._cache[key] = table.stats
         return self._cache[key]
 
+    def rank_test(self, column: str, group: str) -> Any:
+        """The design-based Kruskal–Wallis rank test (svy) of numeric ``column`` by ``group``.
+
+        Respondents missing either are left out (R's svyranktest on complete cases).
+        """
+        key = ("rank", column, group)
+        if key not in self._cache:
+            self._cache[key] = self.sample.categorical.ranktest(
+                column, group=group, score="kruskal-wallis", drop_nulls=True,
+                method=self.method)  # fmt: skip
+        return self._cache[key]
+
     def group_shares(self, group: str) -> dict[str, Weighted]:
         """{group value: its share of all respondents} (a missing value is a level of its own)."""
         key = ("groups", group)

@@ -616,15 +616,27 @@ def _pair_seed(seed: int, question: str, group: str) -> list[int]:
     return [seed, zlib.crc32(f"{question}.{group}".encode())]
 
 
+def _numeric_samples(tallies: Tallies, q: Question, group: str) -> dict[str, list[float]]:
+    """Each group value's values of numeric ``q`` (respondents missing either left out)."""
+    frame = tallies.frame.select(nw.col(group).cast(nw.String), nw.col(q.id)).drop_nulls()
+    out: dict[str, list[float]] = {}
+    for key, value in tallies._rows(frame):
+        out.setdefault(str(key), []).append(float(value))
+    return dict(sorted(out.items()))
+
+
 def _test_rows(rows: list[dict], book: Codebook, breakdowns: dict[str, list[str]],
-               sp: StatsParams, design: DesignEstimates | None) -> list[dict]:  # fmt: skip
+               sp: StatsParams, design: DesignEstimates | None,
+               tallies_of: Any = None) -> list[dict]:  # fmt: skip
     """A test of independence per single-answer question and breakdown or cross-tab.
 
     Rows ``<q>.<group>.test.statistic``, ``.df``, ``.p`` and ``.p_adjusted`` (over all the
     survey's tests, by ``stats.p_adjust``); see helpers.summarize.comparisons. The statistic
     and df are Pearson's (unweighted; also beside an exact p-value) or Rao-Scott's
-    (weighted). Multiple choice is not tested (see there), nor a question by a group that
-    is the question itself (``Codebook.same_variable``: a recode, not a comparison).
+    (weighted). A numeric question gets a Kruskal–Wallis test (scipy) or, weighted, svy's
+    design-based rank test (``tallies_of``: the respondents each question was asked of).
+    Multiple choice is not tested (see there), nor a question by a group that is the
+    question itself (``Codebook.same_variable``: a recode, not a comparison).
     """
     found = []
     for q in book.categorical:
@@ -646,6 +658,17 @@ def _test_rows(rows: list[dict], book: Codebook, breakdowns: dict[str, list[str]
                 result = described = comparisons.rao_scott(design.table_stats(column, group),
                                                            sp.design_test, n)  # fmt: skip
             found.append((q, group, n, described, result))
+    for q in book.numeric:
+        for group in breakdowns[q.id]:
+            if group == "all" or book.same_variable(q.id, group):
+                continue
+            samples = _numeric_samples(tallies_of(q), q, group)
+            if sum(1 for v in samples.values() if v) < 2:
+                continue
+            n = sum(map(len, samples.values()))
+            result = comparisons.kruskal_wallis(list(samples.values())) if design is None \
+                else comparisons.design_rank(design.rank_test(q.id, group), n)  # fmt: skip
+            found.append((q, group, n, result, result))
     adjusted = comparisons.adjust([r.p for *_, r in found], sp.p_adjust)
     out = []
     for (q, group, n, described, result), p_adj in zip(found, adjusted, strict=True):
@@ -844,7 +867,8 @@ def summarize(responses: Any, free_text: Any, book: Codebook, sp: StatsParams,
     if design is not None:
         _weigh(rows, design, book, sp)
     _fill_shown(rows, sp)
-    rows.extend(_test_rows(rows, book, breakdowns, sp, design))
+    rows.extend(_test_rows(rows, book, breakdowns, sp, design,
+                           lambda q: routed.get(q.id, tallies)))
     ids = [r["figure_id"] for r in rows]
     if len(set(ids)) != len(ids):
         seen: set[str] = set()
