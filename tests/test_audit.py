@@ -247,3 +247,25 @@ def test_key_findings_state_each_mismatch_of_the_source_in_words(text, audit):
         assert f'href="#src-L{n}"' in item and f'href="#claim-{claim["claim_id"]}"' in item
     assert "<ul" not in str(audit_summary(audit.assign(status="match")))
     assert "… and 2 more" in str(audit_summary(audit, max_listed=len(wrong) - 2))
+
+
+def test_rules_in_the_audit_read_in_the_codebook_s_labels(audit):
+    """A claim's explanation names its rule (``oas_registered = registered``): the key
+    findings and the audit table say it in the codebook's labels."""
+    import html
+    import re
+
+    from helpers.report.audit_sections import audit_section, audit_summary
+
+    audit = audit.reset_index()
+    named = audit[audit["explanation"].str.contains("oas_registered = registered", regex=False)]
+    assert len(named), "no explanation names the registration rule"
+    codebook = BOOK
+    label = next(o.label for o in codebook.group("oas_registered").values
+                 if o.code == "registered")  # fmt: skip
+    claims = extract_claims(parse_source(SOURCE.read_text(encoding="utf-8"), BOOK,
+                                         "source.txt").lines, BOOK)  # fmt: skip
+    for block in (audit_summary(audit, codebook), audit_section(audit, claims, codebook, [])):
+        plain = html.unescape(re.sub(r"<[^>]+>", "", str(block)))
+        assert f"with OAS registration “{label}”" in plain
+        assert "oas_registered = registered" not in plain

@@ -90,8 +90,12 @@ def labelled_rule(text: str, rule: object, book: Codebook) -> str:
 OPEN_STATUSES = ("mismatch", "rounding")  # claims the audit section lists; the rest: appendix
 
 
-def claims_table(audit: pd.DataFrame, caption: str) -> dict[str, Any]:
-    """The claims table (claim id with its anchor, line, quote, stated, data, status, why)."""
+def claims_table(audit: pd.DataFrame, caption: str,
+                 book: Codebook | None = None) -> dict[str, Any]:  # fmt: skip
+    """The claims table (claim id with its anchor, line, quote, stated, data, status, why).
+
+    With ``book``, the rules an explanation names read in the codebook's labels.
+    """
     show = pd.DataFrame({
         "Claim": [macro("claim_code")(c) for c in audit["claim_id"]],
         "Line": [line_link(n) for n in audit["source_line"]],
@@ -99,7 +103,8 @@ def claims_table(audit: pd.DataFrame, caption: str) -> dict[str, Any]:
         "Stated": audit["stated"],
         "Data": audit["recomputed"],
         "Status": [macro("status")(s, STATUS_LABELS[s]) for s in audit["status"]],
-        "Explanation": audit["explanation"],
+        "Explanation": [labelled_rule(str(e), r, book) if book is not None else e for e, r in
+                        zip(audit["explanation"], audit["numerator"], strict=True)],
     })  # fmt: skip
     return rh.table_data(show, caption, raw_html_columns=["Claim", "Line", "Status"],
                          cls="audit")  # fmt: skip
@@ -116,15 +121,16 @@ def audit_section(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,
     wrong = audit[audit["status"].isin(OPEN_STATUSES)]
     return render("audit_section.html", total=len(audit), counts=counts, rest=len(audit) -
                   len(wrong), table=claims_table(wrong, "Claims that do not hold as stated "
-                                                 "(mismatches first)") if len(wrong) else None,
+                                                 "(mismatches first)", book)
+                  if len(wrong) else None,
                   charts=_corrected_charts(audit, claims, book, chart_log))  # fmt: skip
 
 
-def claims_appendix(audit: pd.DataFrame) -> Markup:
+def claims_appendix(audit: pd.DataFrame, book: Codebook | None = None) -> Markup:
     """The claims that hold (match) or that nothing in the source can check."""
     rest = audit[~audit["status"].isin(OPEN_STATUSES)]
     return render("claims_appendix.html", n=len(rest),
-                  table=claims_table(rest, "Claims that match or cannot be checked"))
+                  table=claims_table(rest, "Claims that match or cannot be checked", book))
 
 
 def _corrected_charts(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,
