@@ -37,8 +37,7 @@ class ReportInputs:
     book: Codebook
     params: dict[str, Any]
     stats: StatsParams
-    small_n: int
-    small_base: SmallBase
+    small_base: SmallBase  # report.small_n and report.small_base_rule
     max_rows: int
     input_kind: str
     responses: pd.DataFrame
@@ -115,7 +114,7 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
         paths["audit.audit"]: audit,
     }
     return ReportInputs(
-        book=book, params=dict(params), stats=stats, small_n=int(params["report.small_n"]),
+        book=book, params=dict(params), stats=stats,
         small_base=SmallBase(int(params["report.small_n"]), str(params["report.small_base_rule"])),
         max_rows=int(params["report.max_listed_rows"]), input_kind=kind, responses=responses,
         rejects=rejects, reconciliation=reconciliation, free_text=free_text,

@@ -27,21 +27,6 @@ def lower_first(label: str) -> str:
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
-def anchor(figure_id: str) -> str:
-    """The HTML id of a figure's row."""
-    return f"fig-{figure_id}"
-
-
-def figure_ref(figure_id: str) -> Markup:
-    """A small link to a figure's row, showing its id."""
-    return macro("figure_ref")(figure_id)
-
-
-def provenance_link(figure_id: str) -> Markup:
-    """The figure id, linking to its provenance entry (rows and source lines)."""
-    return macro("provenance_link")(figure_id)
-
-
 def fmt_pct(value: object) -> str:
     """'60.0%' (or '' when missing), exactly as computed (no re-rounding)."""
     shown = text(value)
@@ -152,7 +137,7 @@ def table_data(
 ) -> dict[str, Any]:  # fmt: skip
     """What the ``table`` macro shows: columns, caption, class, note and rows (id, cells).
 
-    Cells of ``raw_html_columns`` are HTML (the caller's, e.g. from :func:`provenance_link`)
+    Cells of ``raw_html_columns`` are HTML (the caller's, e.g. a claim code or a line link)
     and become Markup: a DataFrame keeps text as ``str``, not Markup. A cell may be a
     mapping (:func:`fig_cell`, :func:`row_header`); every other cell is a value the
     template escapes.
@@ -210,6 +195,10 @@ class SmallBase:
         """'†' for a small base, else ''."""
         return SMALL_MARK if self.small(base) else ""
 
+    def marked(self, value: object, base: object) -> str:
+        """``value`` as text, followed by ' †' when ``base`` is small: '5 †', 'Chile †'."""
+        return f"{text(value)} {SMALL_MARK}" if self.small(base) else text(value)
+
     def hides(self, base: object) -> bool:
         """True if the rule keeps a figure of this base out of tables and charts."""
         return self.rule == "suppress" and self.small(base)
@@ -255,7 +244,7 @@ def summary_data(
         **({group_label: rows["group_value"]} if group_label else {}),
         "Answer": rows["answer"],
         "n": rows["n"],
-        "Base": [f"{text(b)}{' ' + rule.mark(b) if rule.mark(b) else ''}" for b in rows["base"]],
+        "Base": [rule.marked(b, b) for b in rows["base"]],
         "%": cells,
         "Interval": ["" if rule.hides(r["base"]) else fmt_ci(r) for _, r in rows.iterrows()],
         **weighted_columns(rows),
@@ -309,8 +298,7 @@ def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
         name = {"excluded": f"{label} (not in base)", "net": f"{label} (net)"}.get(kind, label)
         grid.append((name, kind, line))
     weighted = any(h["weighted"] is not None and not pd.isna(h["weighted"]) for h in head)
-    bases = [f"{text(h['base'])}{' ' + rule.mark(h['base']) if rule.mark(h['base']) else ''}"
-             for h in head]  # fmt: skip
+    bases = [rule.marked(h["base"], h["base"]) for h in head]
     w_bases = [fmt_amount(h["weighted"]) for h in head]
     marks = any(rule.small(h["base"]) for h in head)
     note = "; ".join(filter(None, [
@@ -377,7 +365,7 @@ def numeric_data(rows: pd.DataFrame, caption: str, rule: SmallBase,
         base = mean["base"]
         hidden = rule.hides(base)
         line: list[Any] = [row_header(mean["group_value"] if mean["group"] != "all" else "All"),
-                           f"{text(base)}{' ' + rule.mark(base) if rule.mark(base) else ''}"]
+                           rule.marked(base, base)]
         for stat, _ in NUMERIC_COLUMNS:
             line.append(fig_cell(level.loc[stat, "figure_id"],
                                  SUPPRESSED if hidden else text(level.loc[stat, "shown"]),

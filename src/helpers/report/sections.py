@@ -24,6 +24,7 @@ from helpers.report import charts
 from helpers.report import markup as rh
 from helpers.report.markup import lower_first
 from helpers.report.templating import render
+from helpers.summarize.comparisons import ADJUST_LABELS
 
 REPORTED_PACKAGES = (
     "polars", "narwhals", "pyarrow", "pandas", "numpy", "scipy", "svy", "matplotlib", "pandera",
@@ -80,7 +81,7 @@ def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: St
         method_name=describe_method(sp.ci_method, sp.ci_level), sp=sp,
         rounding=ROUNDING_NAMES[sp.rounding], rule=rule,
         tests=int(((summaries["kind"] == "test") & (summaries["answer_code"] == "p")).sum()),
-        test_names=TEST_NAMES, adjust_names=ADJUST_NAMES,
+        test_names=TEST_NAMES, adjust_names=ADJUST_LABELS,
         example_id=_example_figure_id(book), design=book.design,
         has_numeric=bool(book.numeric),
         respondents_n=int(rh.row_of(summaries, "respondents.all.all")["n"]),
@@ -153,9 +154,8 @@ def respondent_figures(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBa
     return render("tables.html", tables=tables)
 
 
-def _export_respondents(book: Codebook, responses: pd.DataFrame, max_rows: int,
-                        path: str = "responses.csv", input_kind: str = "respondent_csv",
-                        ) -> Markup:  # fmt: skip
+def _export_respondents(book: Codebook, responses: pd.DataFrame, max_rows: int, path: str,
+                        input_kind: str) -> Markup:  # fmt: skip
     shown = responses.head(max_rows)
     show = pd.DataFrame({"Id": shown["respondent_id"], "Line": shown["source_line"]})
     for g in book.groups:
@@ -239,7 +239,7 @@ def comparison(summaries: pd.DataFrame, qid: str, group: str) -> dict[str, Any] 
             "statistic_name": STATISTIC_NAMES.get(str(rows.loc["statistic", "ci_method"]),
                                                   "statistic") if "statistic" in rows.index
             else "statistic",
-            "adjust": ADJUST_NAMES.get(str(rows.loc["p_adjusted", "ci_method"]),
+            "adjust": ADJUST_LABELS.get(str(rows.loc["p_adjusted", "ci_method"]),
                                        str(rows.loc["p_adjusted", "ci_method"])),
             "adjusted": float(rows.loc["p_adjusted", "estimate"]),
             "n": int(rows.loc["p", "n"]), "ids": f"{qid}.{group}.test.*", **cite}  # fmt: skip
@@ -254,7 +254,6 @@ TEST_NAMES = {"pearson_chi2": "Pearson's χ² test", "fisher_exact": "Fisher–F
 STATISTIC_NAMES = {"pearson_chi2": "Pearson's X²", "rao_scott_f": "Rao–Scott F",
                    "rao_scott_chisq": "Rao–Scott X²", "kruskal_wallis": "H",
                    "design_rank_test": "rank statistic"}  # fmt: skip
-ADJUST_NAMES = {"holm": "Holm", "bh": "Benjamini–Hochberg", "none": "unadjusted"}
 
 
 def _stacked_matrix(summaries: pd.DataFrame, q: Question, groups: list[str],
@@ -270,7 +269,7 @@ def _stacked_matrix(summaries: pd.DataFrame, q: Question, groups: list[str],
         keep = [not rule.hides(b) for b in rows["base"]]
         rows = rows[keep]
         parts.append(rows.assign(group_value=[
-            f"{v}{' ' + rule.mark(b) if rule.mark(b) else ''}"
+            rule.marked(v, b)
             for v, b in zip(rows["group_value"], rows["base"], strict=True)]))
     rows = pd.concat(parts)
     rows = rows[rows["base"] > 0]
@@ -459,7 +458,7 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
     shown = rows[~rows["group_code"].isin(rule.pooled_away(rows))]
     shown = shown[[not rule.hides(b) and b > 0 for b in shown["base"]]]
     matrix = rh.crosstab_matrix(shown.assign(group_value=[
-        f"{v}{' ' + rule.mark(b) if rule.mark(b) else ''}"
+        rule.marked(v, b)
         for v, b in zip(shown["group_value"], shown["base"], strict=True)]), col_q)
     labels = [o.label for o in q.answers if o.code not in q.excluded]
     png = charts.stacked_scale_chart(

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -627,7 +628,7 @@ def _numeric_samples(tallies: Tallies, q: Question, group: str) -> dict[str, lis
 
 def _test_rows(rows: list[dict], book: Codebook, breakdowns: dict[str, list[str]],
                sp: StatsParams, design: DesignEstimates | None,
-               tallies_of: Any = None) -> list[dict]:  # fmt: skip
+               tallies_of: Callable[[Question], Tallies]) -> list[dict]:  # fmt: skip
     """A test of independence per single-answer question and breakdown or cross-tab.
 
     Rows ``<q>.<group>.test.statistic``, ``.df``, ``.p`` and ``.p_adjusted`` (over all the
@@ -736,6 +737,11 @@ class Pooling:
     def label(self) -> str:
         """The pooled group's label."""
         return f"Other groups (bases under {self.threshold})"
+
+    @classmethod
+    def of_rule(cls, rule: str, threshold: int) -> Pooling | None:
+        """The pooling ``report.small_base_rule`` asks for: only ``merge`` pools."""
+        return cls(threshold) if rule == "merge" else None
 
 
 def pooled_group_rule(book: Codebook, group: str, levels: list[tuple[str, str]]) -> dict:
