@@ -139,7 +139,17 @@ def test_parse_codebook_round_trip(raw_book, codebook):
         (lambda raw: _question(raw, "q1").update(unit="years"), "only a numeric question has a "
          "unit"),
         (lambda raw: raw.update(design={}), "design: name at least one of weight, strata, psu"),
-        (lambda raw: raw.update(design={"weight": "w", "fpc": "N"}), "fpc needs strata"),
+        (lambda raw: raw.update(design={"weight": "w", "replicate_weights": {
+            "method": "jkn", "prefix": "r", "count": 3}}), "method jkn needs rscales"),
+        (lambda raw: raw.update(design={"weight": "w", "replicate_weights": {
+            "method": "jk1", "prefix": "r", "count": 3, "rscales": [1, 1]}}),
+         "rscales: expected one per replicate (3); found 2"),
+        (lambda raw: raw.update(design={"weight": "w", "replicate_weights": {
+            "method": "brr", "prefix": "r", "count": 4, "fay_rho": 0.5}}),
+         "fay_rho goes with method fay"),
+        (lambda raw: raw.update(design={"weight": "w", "calibration": {
+            "method": "poststratify", "population": {"nope": {"1": 10}}}}),
+         "calibration.population: expected a question id; found 'nope'"),
         (lambda raw: _question(raw, "q1").update(id="design_weight"), "reserved for the survey "
          "design"),
         (lambda raw: _question(raw, "q2").update(type="multiple_choice", separator=""),

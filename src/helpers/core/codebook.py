@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -155,6 +155,46 @@ class Group:
         return self.column or self.id
 
 
+# R survey's svrepdesign defaults per replicate method: (scale as a function of the number
+# of replicates, mse). JKn has no scale of its own: its rscales (n_h - 1)/n_h must be given.
+REPLICATE_DEFAULTS: dict[str, tuple[Callable[[int, float], float], bool]] = {
+    "brr": (lambda r, rho: 1 / r, False),
+    "fay": (lambda r, rho: 1 / (r * (1 - rho) ** 2), False),
+    "jk1": (lambda r, rho: (r - 1) / r, False),
+    "jkn": (lambda r, rho: 1.0, False),
+    "jk2": (lambda r, rho: 1.0, False),
+    "bootstrap": (lambda r, rho: 1 / (r - 1), False),
+    "sdr": (lambda r, rho: 4 / r, True),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Replicates:
+    """Replicate weights as R's ``svrepdesign`` declares them (its type, scale, rscales, mse)."""
+
+    method: str
+    prefix: str
+    count: int
+    scale: float  # R's scale (the method's default when the codebook gives none)
+    rscales: tuple[float, ...]  # R's rscales, one per replicate (1 when not given)
+    fay_rho: float = 0.0
+    mse: bool = False  # True: centred on the full-sample estimate; False: replicates' mean
+    df: float | None = None  # None: R's degf, the rank of the replicate weights less one
+
+    @property
+    def coefficients(self) -> tuple[float, ...]:
+        """Each replicate's variance coefficient: scale x rscale (what svy calls scale)."""
+        return tuple(self.scale * r for r in self.rscales)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Weights adjusted to population counts: R's postStratify, rake or calibrate(linear)."""
+
+    method: str
+    population: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]  # (question, ((code, N),))
+
+
 @dataclass(frozen=True)
 class Design:
     """A survey design: the export columns of its weight, strata, PSUs and fpc (any may be '')."""
@@ -163,16 +203,21 @@ class Design:
     strata: str = ""
     psu: str = ""
     fpc: str = ""
-    replicates: int = 0  # replicate weights (BRR): how many, named <prefix>1 ... <prefix>n
-    replicate_prefix: str = ""
-    fay: float = 0.0  # Fay's coefficient of the BRR replicates (0: plain BRR)
+    replicate: Replicates | None = None
+    calibration: Calibration | None = None
+
+    @property
+    def replicates(self) -> int:
+        """How many replicate weights (0: none)."""
+        return self.replicate.count if self.replicate else 0
 
     @property
     def columns(self) -> dict[str, str]:
         """Role -> export column, for the roles declared (``rep_1`` ...: replicate weights)."""
         roles = {role: col for role, col in (("weight", self.weight), ("strata", self.strata),
                                              ("psu", self.psu), ("fpc", self.fpc)) if col}
-        return roles | {f"rep_{i}": f"{self.replicate_prefix}{i}"
+        prefix = self.replicate.prefix if self.replicate else ""
+        return roles | {f"rep_{i}": f"{prefix}{i}"
                         for i in range(1, self.replicates + 1)}  # fmt: skip
 
     @property
@@ -412,6 +457,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         design=_design(data.get("design")),
     )
     _check_language(book)
+    _check_calibration(book)
     try:
         for gid in book.by_group:
             book.group(gid)
@@ -512,18 +558,88 @@ def _check_language(book: Codebook) -> None:
             seen += mapped
 
 
+def _replicates(raw: dict[str, Any]) -> Replicates:
+    """``design.replicate_weights``, with R svrepdesign's defaults for what it leaves out."""
+    place = ("design", "replicate_weights")
+    method, count = str(raw["method"]), int(raw["count"])
+    rho = raw.get("fay_rho")
+    if (method == "fay") != (rho is not None):
+        raise CodebookError("design.replicate_weights: fay_rho goes with method fay (Fay's "
+                            f"BRR) and only with it; found method {method!r}, fay_rho {rho!r}",
+                            (*place, "fay_rho" if rho is not None else "method"))
+    rscales = raw.get("rscales")
+    if rscales is not None and len(rscales) != count:
+        raise CodebookError(f"design.replicate_weights.rscales: expected one per replicate "
+                            f"({count}); found {len(rscales)}", (*place, "rscales"))
+    if method == "jkn" and rscales is None:
+        raise CodebookError("design.replicate_weights: method jkn needs rscales, (n_h - 1)/n_h "
+                            "for each replicate (as R's svrepdesign(type = \"JKn\"))",
+                            (*place, "method"))  # fmt: skip
+    default_scale, default_mse = REPLICATE_DEFAULTS[method]
+    scale = raw.get("scale")
+    mse = raw.get("mse")
+    return Replicates(method=method, prefix=str(raw["prefix"]), count=count,
+                      scale=float(scale if scale is not None else
+                                  default_scale(count, float(rho or 0.0))),
+                      rscales=tuple(float(r) for r in (rscales or [1.0] * count)),
+                      fay_rho=float(rho or 0.0),
+                      mse=bool(default_mse if mse is None else mse),
+                      df=None if raw.get("df") is None else float(raw["df"]))  # fmt: skip
+
+
+def _calibration(raw: dict[str, Any] | None) -> Calibration | None:
+    """``design.calibration`` (checked against the questions in ``_check_calibration``)."""
+    if raw is None:
+        return None
+    population = tuple((str(q), tuple((code_key(c), float(n)) for c, n in counts.items()))
+                       for q, counts in raw["population"].items())  # fmt: skip
+    return Calibration(method=str(raw["method"]), population=population)
+
+
+def _check_calibration(book: Codebook) -> None:
+    """Each calibration variable is a single-answer question; each count one of its codes."""
+    if book.design is None or book.design.calibration is None:
+        return
+    cal = book.design.calibration
+    place = ("design", "calibration", "population")
+    if cal.method == "poststratify" and len(cal.population) != 1:
+        raise CodebookError(f"design.calibration: poststratify adjusts to the counts of one "
+                            f"question's answers; found {len(cal.population)} questions (use "
+                            f"rake or linear for several margins)", place)  # fmt: skip
+    totals = set()
+    for qid, counts in cal.population:
+        try:
+            q = book.question(qid)
+        except KeyError:
+            raise CodebookError(f"design.calibration.population: expected a question id; "
+                                f"found {qid!r}", (*place, qid)) from None  # fmt: skip
+        if not q.categorical:
+            raise CodebookError(f"design.calibration.population.{qid}: expected a single-answer "
+                                f"question; found a {q.type} question", (*place, qid))
+        codes = [code_key(o.code) for o in q.answers]
+        given = [c for c, _ in counts]
+        if sorted(given) != sorted(codes) or any(n <= 0 for _, n in counts):
+            raise CodebookError(f"design.calibration.population.{qid}: expected a positive "
+                                f"population count for each answer code {codes}; found "
+                                f"{dict(counts)}", (*place, qid))  # fmt: skip
+        totals.add(round(sum(n for _, n in counts), 6))
+    if len(totals) > 1:
+        raise CodebookError(f"design.calibration.population: every margin must add up to the "
+                            f"same population total; found {sorted(totals)}", place)
+
+
 def _design(raw: dict[str, Any] | None) -> Design | None:
     """The codebook's ``design:`` section (None without one)."""
     if raw is None:
         return None
     replicate = raw.get("replicate_weights") or {}
-    design = Design(**{k: str(v) for k, v in raw.items() if v and k != "replicate_weights"},
-                    replicates=int(replicate.get("count", 0)),
-                    replicate_prefix=str(replicate.get("prefix", "")),
-                    fay=float(replicate.get("fay", 0.0)))  # fmt: skip
+    columns = {k: str(v) for k, v in raw.items() if v and k in ("weight", "strata", "psu", "fpc")}
+    design = Design(**columns, replicate=_replicates(replicate) if replicate else None,
+                    calibration=_calibration(raw.get("calibration")))  # fmt: skip
     if replicate and (design.strata or design.psu or design.fpc):
-        raise CodebookError("design: replicate weights carry the design's strata and PSUs; "
-                            "give a weight and replicate_weights, or a weight, strata and psu",
+        raise CodebookError("design: replicate weights carry the design's strata, PSUs and "
+                            "fpc (R's svrepdesign: its scale and rscales); give a weight and "
+                            "replicate_weights, or a weight with strata, psu and fpc",
                             ("design", "replicate_weights"))  # fmt: skip
     if replicate and not design.weight:
         raise CodebookError("design: replicate weights go with a full-sample weight: name it",
@@ -531,9 +647,6 @@ def _design(raw: dict[str, Any] | None) -> Design | None:
     if not design.columns:
         raise CodebookError("design: name at least one of weight, strata, psu (or leave the "
                             "section out: every respondent then counts once)", ("design",))
-    if design.fpc and not design.strata:
-        raise CodebookError("design: fpc needs strata (the population size of each stratum)",
-                            ("design", "fpc"))  # fmt: skip
     return design
 
 

@@ -113,13 +113,33 @@ class InputSpec(_Strict):
     respondent_id: StrictStr | None = None
 
 
-class ReplicateSpec(_Strict):
-    """Replicate weights published with an export (balanced repeated replication)."""
+REPLICATE_METHODS = ("brr", "fay", "jk1", "jkn", "jk2", "bootstrap", "sdr")
+CALIBRATION_METHODS = ("poststratify", "rake", "linear")
 
-    method: Literal["brr"]  # the only method checked against R survey so far
+
+class ReplicateSpec(_Strict):
+    """Replicate weights published with an export, as R survey's ``svrepdesign`` declares them.
+
+    ``method`` is svrepdesign's ``type`` (``sdr``: "successive-difference", as the ACS);
+    ``scale``, ``rscales``, ``fay_rho`` and ``mse`` are its arguments of the same names,
+    each defaulting to what svrepdesign takes for the method.
+    """
+
+    method: Literal[REPLICATE_METHODS]  # type: ignore[valid-type]
     prefix: StrictStr = Field(min_length=1)  # columns <prefix>1 ... <prefix><count>
     count: int = Field(ge=2)
-    fay: float = Field(default=0.0, ge=0, lt=1)  # Fay's coefficient (0: plain BRR)
+    scale: float | None = Field(default=None, gt=0)
+    rscales: list[float] | None = None
+    fay_rho: float | None = Field(default=None, ge=0, lt=1)  # Fay's BRR only
+    mse: bool | None = None
+    df: float | None = Field(default=None, gt=0)  # the design's degrees of freedom
+
+
+class CalibrationSpec(_Strict):
+    """Weights adjusted to known population counts (R's postStratify, rake, calibrate)."""
+
+    method: Literal[CALIBRATION_METHODS]  # type: ignore[valid-type]
+    population: dict[StrictStr, dict[StrictStr | StrictInt, float]] = Field(min_length=1)
 
 
 class DesignSpec(_Strict):
@@ -130,6 +150,7 @@ class DesignSpec(_Strict):
     psu: StrictStr | None = None
     fpc: StrictStr | None = None
     replicate_weights: ReplicateSpec | None = None
+    calibration: CalibrationSpec | None = None
 
 
 class CodebookSpec(_Strict):
@@ -148,7 +169,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "questions": QuestionSpec, "groups": GroupSpec, "answers": OptionSpec,
     "items": OptionSpec, "values": OptionSpec, "nets": OptionSpec, "breakdowns": BreakdownsSpec,
     "survey": SurveySpec, "source": SourceSpec, "input": InputSpec, "design": DesignSpec,
-    "replicate_weights": ReplicateSpec,
+    "replicate_weights": ReplicateSpec, "calibration": CalibrationSpec,
 }  # fmt: skip
 
 

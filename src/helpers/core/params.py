@@ -20,6 +20,7 @@ ROUNDINGS = ("half_away_from_zero", "half_even", "truncate", "ceiling")
 QUANTILE_METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
 DESIGN_CI_METHODS = ("logit", "beta", "korn_graubard", "wilson")
 DESIGN_EFFECTS = ("wor", "wr")
+LONELY_PSU = ("fail", "certainty", "remove", "adjust", "average")
 SMALL_BASE_RULES = ("flag", "suppress", "merge")
 VARIANCE_METHODS = ("taylor",)
 TEST_METHODS = ("auto", "pearson", "exact")
@@ -63,6 +64,10 @@ class StatsParams(_Strict):
     variance_method: Literal[VARIANCE_METHODS] = Field(  # type: ignore[valid-type]
         description="standard errors of a survey design's estimates (codebook `design:`): "
         "Taylor linearization, by the svy package")
+    lonely_psu: Literal[LONELY_PSU] = Field(  # type: ignore[valid-type]
+        description="a stratum with a single PSU (R's options(survey.lonely.psu)): `fail` "
+        "(stop, naming the strata), `certainty` or `remove` (it adds no variance), `adjust` "
+        "(centred at the grand mean) or `average` (the average variance of the other strata)")
     design_ci_method: Literal[DESIGN_CI_METHODS] = Field(  # type: ignore[valid-type]
         description="interval of a weighted percentage (svy), on the design's degrees of "
         "freedom: `logit` (R survey's svyciprop default, Stata's svy: prop), `beta` "

@@ -17,7 +17,8 @@ from typing import Any
 
 import polars as pl
 
-from helpers.core.codebook import Codebook
+from helpers.core.codebook import Calibration, Codebook
+from helpers.core.codes import code_key
 from helpers.core.params import StatsParams
 
 # params.yaml names -> svy's
@@ -25,6 +26,35 @@ SVY_CI = {"logit": "logit", "beta": "beta", "korn_graubard": "korn-graubard", "w
 SVY_QUANTILE = {"linear": "linear", "lower": "lower", "higher": "higher", "nearest": "nearest",
                 "midpoint": "middle"}  # fmt: skip
 NULL_LEVEL = "\x00missing"  # stands for a missing group value, so that shares keep every row
+
+
+@dataclass(frozen=True)
+class RankTest:
+    """A design-based rank test: t on (1, df) for two groups, else F on (df_num, df_den)."""
+
+    statistic: float
+    df_num: float
+    df_den: float
+    two_groups: bool
+
+    @property
+    def p_value(self) -> float:
+        """From the survival function (a p of 1e-70 stays 1e-70)."""
+        from scipy.stats import f, t
+
+        if self.two_groups:
+            return float(2 * t.sf(abs(self.statistic), self.df_den))
+        return float(f.sf(self.statistic, self.df_num, self.df_den))
+
+    @property
+    def stats(self) -> Any:
+        """The fields of svy's rank-test statistics that ``comparisons.design_rank`` reads."""
+        from types import SimpleNamespace
+
+        if self.two_groups:
+            return SimpleNamespace(value=self.statistic, df=self.df_den, p_value=self.p_value)
+        return SimpleNamespace(value=self.statistic, df_num=self.df_num, df_den=self.df_den,
+                               p_value=self.p_value)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -48,9 +78,126 @@ def _num(value: Any) -> float | None:
 
 
 def _weighted(row: dict[str, Any], deff: bool = True) -> Weighted:
-    """One row of svy's estimate table (``est``, ``se``, ``lci``, ``uci``, ``deff``, ``df``)."""
-    return Weighted(float(row["est"]), _num(row["se"]), _num(row["lci"]), _num(row["uci"]),
-                    _num(row.get("deff")) if deff else None, row.get("df"))
+    """One row of svy's estimate table (``est``, ``se``, ``lci``, ``uci``, ``deff``, ``df``).
+
+    A design effect below ``ZERO_DEFF`` (a stratum's share, fixed by the design) is the
+    rounding noise of a zero variance: SE 0, design effect 0, interval the estimate, as R.
+    """
+    est, effect = float(row["est"]), _num(row.get("deff")) if deff else None
+    if effect is not None and abs(effect) < ZERO_DEFF:
+        return Weighted(est, 0.0, est, est, 0.0, row.get("df"))
+    return Weighted(est, _num(row["se"]), _num(row["lci"]), _num(row["uci"]), effect,
+                    row.get("df"))
+
+
+# stats.lonely_psu (R's options(survey.lonely.psu)) -> svy's singleton rule
+LONELY_PSU = {"certainty": "skip", "remove": "skip", "adjust": "center", "average": "scale"}
+REPLICATE_CLASSES = {"brr": "BrrWgts", "fay": "BrrWgts", "jk1": "JackknifeWgts",
+                     "jkn": "JackknifeWgts", "jk2": "JackknifeWgts",
+                     "bootstrap": "BootstrapWgts", "sdr": "SdrWgts"}  # fmt: skip
+ONE = "__one"  # a column of ones: a cell's estimated population count is its total
+ZERO_DEFF = 1e-12  # a design effect below this is a share fixed by the design (R: SE 0)
+
+
+class DesignError(ValueError):
+    """A design the data cannot carry, named in the codebook's and params.yaml's words."""
+
+
+def population_sizes(frame: pl.DataFrame, cols: dict[str, str]) -> pl.DataFrame:
+    """The fpc column as population sizes (R's ``svydesign(fpc=)``), checked.
+
+    An fpc is either every stratum's population size (of PSUs in a cluster design,
+    of units otherwise) or, when every value is at most 1, its sampling fraction,
+    turned into a size as R does: sampled PSUs (or units) over the fraction. It must
+    be constant within a stratum and at least the number sampled.
+    """
+    fpc = cols["fpc"]
+    strata = [cols["strata"]] if "strata" in cols else []
+    unit = pl.col(cols["psu"]) if "psu" in cols else pl.int_range(pl.len())
+    by = strata or [pl.lit(0).alias("__stratum")]
+    per = frame.group_by(by).agg(pl.col(fpc).min().alias("low"), pl.col(fpc).max().alias("high"),
+                                 unit.n_unique().alias("sampled"))  # fmt: skip
+    varies = per.filter(pl.col("low") != pl.col("high"))
+    if varies.height:
+        row = varies.row(0, named=True)
+        raise DesignError(f"codebook design.fpc: expected one value per stratum; found "
+                          f"{row['low']} and {row['high']} in one stratum")  # fmt: skip
+    fractions = per["high"].max() <= 1
+    if not fractions and per["low"].min() <= 1:
+        raise DesignError("codebook design.fpc: expected population sizes (all above 1) or "
+                          "sampling fractions (all at most 1); found both")
+    sizes = per.with_columns(
+        (pl.col("sampled") / pl.col("high") if fractions else pl.col("high")).alias("size"))
+    over = sizes.filter(pl.col("size") < pl.col("sampled") - 1e-9)
+    if over.height:
+        row = over.row(0, named=True)
+        raise DesignError(f"codebook design.fpc: expected a population at least the "
+                          f"{row['sampled']} sampled {'PSUs' if 'psu' in cols else 'units'} of "
+                          f"its stratum; found {row['size']:g}")  # fmt: skip
+    if not fractions:
+        return frame
+    keys = [b if isinstance(b, str) else "__stratum" for b in by]
+    joined = frame.with_columns(pl.lit(0).alias("__stratum")) if not strata else frame
+    return joined.join(sizes.select(*keys, "size"), on=keys, how="left", maintain_order="left") \
+        .with_columns(pl.col("size").alias(fpc)).drop("size", "__stratum", strict=False)
+
+
+def replicate_df(frame: pl.DataFrame, columns: list[str]) -> float:
+    """R's ``degf`` of a replicate design: the rank of its replicate weights, less one."""
+    import numpy as np
+
+    matrix = frame.select(columns).to_numpy().astype(float)
+    return float(np.linalg.matrix_rank(matrix, tol=None) - 1)
+
+
+def r_quantile(values: Any, weights: Any, p: float) -> float:
+    """R survey's ``qrule_math``: the smallest value whose weighted CDF reaches ``p``.
+
+    R's own arithmetic (cumulative sums in extended precision, as R's cumsum and sum
+    accumulate), so that a CDF that is exactly ``p`` at equal weights is found equal to it.
+    """
+    import numpy as np
+
+    keep = weights != 0
+    x, w = values[keep], weights[keep]
+    order = np.argsort(x, kind="stable")
+    x = x[order]
+    cumw = np.cumsum(w[order].astype(np.longdouble)).astype(float)
+    total = float(np.sum(w.astype(np.longdouble)))
+    pos = int(np.flatnonzero(cumw <= p * total)[-1]) if (cumw <= p * total).any() else -1
+    if pos >= 0 and p - cumw[pos] / total == 0:
+        return float(x[pos])
+    return float(x[min(pos + 1, len(x) - 1)])
+
+
+def calibrated(sample: Any, cal: Calibration, book: Codebook) -> Any:
+    """The sample with its weights (and every replicate weight set) adjusted to ``cal``.
+
+    R's ``postStratify`` (one question's answers as post-strata), ``rake`` (iterative
+    proportional fitting to several margins, run to convergence) or ``calibrate`` with
+    ``calfun = "linear"`` (GREG on the margins' indicators), by svy, whose variance then
+    accounts for the adjustment. A respondent without an answer to a margin stops it.
+    """
+    import svy
+
+    frame = sample.data
+    controls: dict[str, dict[str, float]] = {}
+    for qid, counts in cal.population:
+        missing = frame.filter(pl.col(qid).is_null()).height
+        if missing:
+            raise DesignError(f"codebook design.calibration.population.{qid}: expected every "
+                              f"respondent to have an answer to {qid}; found {missing} without "
+                              f"one (a post-stratum must be known for each respondent)")
+        index = {code_key(o.code): str(o.code) for o in book.question(qid).answers}
+        controls[qid] = {index[c]: n for c, n in counts}
+    if cal.method == "poststratify":
+        ((qid, cells),) = controls.items()
+        return sample.weighting.poststratify(controls=cells, cells=qid, wgt_name="design_cal")
+    if cal.method == "rake":
+        return sample.weighting.rake(controls=controls, wgt_name="design_cal", tol=1e-10,
+                                     max_iter=1000)  # fmt: skip
+    terms: dict[Any, Any] = {svy.Cat(qid): cells for qid, cells in controls.items()}
+    return sample.weighting.calibrate(controls=terms, wgt_name="design_cal")
 
 
 class DesignEstimates:
@@ -61,27 +208,50 @@ class DesignEstimates:
 
         if book.design is None:
             raise ValueError("DesignEstimates needs a codebook with a design: section")
-        cols = book.design.response_columns
-        # svy groups by text; codes are enumerations in the hand-off
-        self.frame = responses.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String))
         spec = book.design
+        cols = spec.response_columns
+        # svy groups by text; codes are enumerations in the hand-off
+        frame = responses.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String),
+                                       pl.lit(1.0).alias(ONE))  # fmt: skip
+        if "fpc" in cols:
+            frame = population_sizes(frame, cols)
         replicates = None
-        if spec.replicates:  # BRR weights, handed on as design_rep_1 ... design_rep_n
-            replicates = svy.BrrWgts(prefix="design_rep_", n_reps=spec.replicates,
-                                     fay_coef=spec.fay)  # fmt: skip
+        self.df: float | None = None
+        if spec.replicate is not None:
+            rep = spec.replicate
+            names = [cols[f"rep_{i}"] for i in range(1, rep.count + 1)]
+            self.df = rep.df if rep.df is not None else replicate_df(frame, names)
+            replicates = getattr(svy, REPLICATE_CLASSES[rep.method])(
+                prefix="design_rep_", n_reps=rep.count, scale=list(rep.coefficients),
+                df=self.df)  # fmt: skip
+        singleton = LONELY_PSU.get(sp.lonely_psu)
         design = svy.Design(stratum=cols.get("strata"), psu=cols.get("psu"),
                             wgt=cols.get("weight"), pop_size=cols.get("fpc"),
-                            rep_wgts=replicates)  # fmt: skip
-        self.sample = svy.Sample(data=self.frame, design=design)
+                            rep_wgts=replicates, singleton=singleton)  # fmt: skip
+        sample = svy.Sample(data=frame, design=design)
+        if singleton is None and "strata" in cols and sample.singletons.height:
+            lonely = ", ".join(str(s) for s in sample.singletons[cols["strata"]].to_list()[:5])
+            raise DesignError(f"params.yaml stats.lonely_psu = fail: expected at least two PSUs "
+                              f"in every stratum; found strata with one ({lonely}): choose "
+                              f"certainty, remove, adjust or average (R's survey.lonely.psu)")
+        if spec.calibration is not None:
+            sample = calibrated(sample, spec.calibration, book)
+        self.sample = sample
+        self.frame = sample.data
         self.sp = sp
         # replicate weights: their variance (no design effect: svy gives none for them)
         self.method = "replication" if replicates is not None else None
+        self.center = "estimate" if spec.replicate is not None and spec.replicate.mse \
+            else "rep_mean"  # fmt: skip
         self.deff = None if replicates is not None else sp.design_effect
-        self.weight = cols.get("weight")
+        self.weight = sample.design.wgt
         self._cache: dict[tuple, Any] = {}
 
     def _by(self, group: str) -> str | None:
         return None if group == "all" else group
+
+    def _key(self, group: str, row: dict[str, Any]) -> str:
+        return "all" if group == "all" else str(row[group])
 
     def shares(self, column: str, group: str) -> dict[tuple[str, str], Weighted]:
         """{(group value, value): share of ``column`` among the group's answered} (0..1)."""
@@ -89,11 +259,23 @@ class DesignEstimates:
         if key not in self._cache:
             out = self.sample.estimation.prop(y=column, by=self._by(group), drop_nulls=True,
                                               deff=self.deff, method=self.method,
+                                              variance_center=self.center,
                                               ci_method=SVY_CI[self.sp.design_ci_method],
                                               alpha=1 - self.sp.ci_level).to_polars()
-            self._cache[key] = {
-                ("all" if group == "all" else str(r[group]), str(r[column])): _weighted(r)
-                for r in out.iter_rows(named=True)}  # fmt: skip
+            self._cache[key] = {(self._key(group, r), str(r[column])): _weighted(r)
+                                for r in out.iter_rows(named=True)}  # fmt: skip
+        return self._cache[key]
+
+    def totals(self, column: str, group: str) -> dict[tuple[str, str], Weighted]:
+        """{(group value, value): the estimated population count of the cell (R svytotal)}."""
+        key = ("total", column, group)
+        if key not in self._cache:
+            by = [column] if group == "all" else [group, column]
+            out = self.sample.estimation.total(y=ONE, by=by, drop_nulls=True, method=self.method,
+                                               variance_center=self.center,
+                                               alpha=1 - self.sp.ci_level).to_polars()
+            self._cache[key] = {(self._key(group, r), str(r[column])): _weighted(r, deff=False)
+                                for r in out.iter_rows(named=True)}  # fmt: skip
         return self._cache[key]
 
     def table_stats(self, column: str, group: str) -> Any:
@@ -110,16 +292,58 @@ class DesignEstimates:
         return self._cache[key]
 
     def rank_test(self, column: str, group: str) -> Any:
-        """The design-based Kruskal–Wallis rank test (svy) of numeric ``column`` by ``group``.
+        """The design-based Kruskal–Wallis rank test of numeric ``column`` by ``group``.
 
         Respondents missing either are left out (R's svyranktest on complete cases).
+        A replicate design: svy's rank test (the influence values re-totalled with each
+        replicate, as R). Taylor linearization: R's own construction — weighted rank
+        scores, a linear model of them on the groups, its coefficients' design-based
+        covariance — with the model fitted by svy (``glm``), so that strata, PSUs, the fpc,
+        a lonely-PSU rule and calibrated weights all count (svy's own rank test leaves the
+        fpc out). Returns ``RankTest``.
         """
         key = ("rank", column, group)
         if key not in self._cache:
-            self._cache[key] = self.sample.categorical.ranktest(
-                column, group=group, score="kruskal-wallis", drop_nulls=True,
-                method=self.method)  # fmt: skip
+            if self.method == "replication":
+                result = self.sample.categorical.ranktest(
+                    column, group=group, score="kruskal-wallis", drop_nulls=True,
+                    method=self.method).stats  # fmt: skip
+                many = hasattr(result, "df_num")
+                self._cache[key] = RankTest(
+                    float(result.value), float(result.df_num) if many else 1.0,
+                    float(result.df_den) if many else float(result.df), two_groups=not many)
+            else:
+                self._cache[key] = self._taylor_rank_test(column, group)
         return self._cache[key]
+
+    def _taylor_rank_test(self, column: str, group: str) -> RankTest:
+        import numpy as np
+        import svy
+
+        frame = self.frame
+        weight = frame[self.weight].to_numpy().astype(float)
+        kept = frame[column].is_not_null() & frame[group].is_not_null()
+        x = frame[column].to_numpy()
+        w = np.where(kept.to_numpy(), weight, 0.0)
+        order = np.argsort(np.where(kept.to_numpy(), x, np.inf), kind="stable")
+        cum = np.cumsum(w[order]) - w[order] / 2  # R: ave(cumsum(w) - w/2, factor(y))
+        tied = pl.DataFrame({"y": x[order], "c": cum}).with_columns(
+            pl.col("c").mean().over("y"))["c"].to_numpy()  # fmt: skip
+        score = np.empty(len(x))
+        score[order] = tied / w.sum()
+        data = self.frame.with_columns(pl.Series("__rank_score", score),
+                                       pl.col(group).cast(pl.String))  # fmt: skip
+        fitted_sample = svy.Sample(data=data, design=self.sample.design)
+        where = svy.col(column).is_not_null() & svy.col(group).is_not_null()
+        model = fitted_sample.glm.fit(y="__rank_score", x=[svy.Cat(group)], family="gaussian",
+                                      where=where)  # fmt: skip
+        levels = data.filter(kept)[group].n_unique()
+        if levels == 2:
+            row = model.to_polars().row(1, named=True)
+            return RankTest(float(row["statistic"]), 1.0, float(row["df"]), two_groups=True)
+        test = model.term_test(svy.Cat(group))
+        return RankTest(float(test.value), float(test.df_num), float(test.df_den),
+                        two_groups=False)  # fmt: skip
 
     def group_shares(self, group: str) -> dict[str, Weighted]:
         """{group value: its share of all respondents} (a missing value is a level of its own)."""
@@ -130,6 +354,7 @@ class DesignEstimates:
             filled = self.frame.with_columns(pl.col(group).fill_null(NULL_LEVEL).alias(group))
             sample = svy.Sample(data=filled, design=self.sample.design)
             out = sample.estimation.prop(y=group, deff=self.deff, method=self.method,
+                                         variance_center=self.center,
                                          ci_method=SVY_CI[self.sp.design_ci_method],
                                          alpha=1 - self.sp.ci_level).to_polars()  # fmt: skip
             self._cache[key] = {str(r[group]): _weighted(r) for r in out.iter_rows(named=True)}
@@ -141,26 +366,92 @@ class DesignEstimates:
         if key not in self._cache:
             out = self.sample.estimation.mean(y=column, by=self._by(group), drop_nulls=True,
                                               deff=self.deff, method=self.method,
+                                              variance_center=self.center,
                                               alpha=1 - self.sp.ci_level).to_polars()
-            self._cache[key] = {"all" if group == "all" else str(r[group]): _weighted(r)
+            self._cache[key] = {self._key(group, r): _weighted(r)
+                                for r in out.iter_rows(named=True)}  # fmt: skip
+        return self._cache[key]
+
+    def sd(self, column: str, group: str) -> dict[str, float]:
+        """{group value: the standard deviation of ``column`` (R's sqrt(svyvar), n/(n-1))}."""
+        key = ("sd", column, group)
+        if key not in self._cache:
+            out = self.sample.estimation.cov((column, column), by=self._by(group),
+                                             drop_nulls=True, method=self.method,
+                                             variance_center=self.center).to_polars()
+            self._cache[key] = {self._key(group, r): math.sqrt(max(float(r["est"]), 0.0))
                                 for r in out.iter_rows(named=True)}  # fmt: skip
         return self._cache[key]
 
     def quantiles(self, column: str, group: str,
                   probs: tuple[float, ...]) -> dict[tuple[float, str], Weighted]:  # fmt: skip
-        """{(probability, group value): the weighted quantile, Woodruff interval}."""
+        """{(probability, group value): the weighted quantile, Woodruff interval}.
+
+        Taylor linearization: R's ``svyquantile(qrule = "math")`` built as R builds it —
+        the quantile by ``r_quantile``, the design-based mean of ``x <= q`` and its SE by
+        svy, its t interval (design df) mapped back through the same rule, the SE the
+        interval's half-width over t. (svy's own quantile sums the CDF so that at equal
+        weights it can fall just short of ``p`` and take the next value up.) A replicate
+        design: svy's replicate quantile.
+        """
         key = ("quantile", column, group, probs)
         if key not in self._cache:
-            found = self.sample.estimation.quantile(
-                y=column, p=list(probs), by=self._by(group), drop_nulls=True, method=self.method,
-                q_method=SVY_QUANTILE[self.sp.quantile_method], alpha=1 - self.sp.ci_level)
-            out: dict[tuple[float, str], Weighted] = {}
-            for estimate in found:
-                for r in estimate.to_polars().iter_rows(named=True):
-                    out[(float(r["prob"]), "all" if group == "all" else str(r[group]))] = \
-                        _weighted(r, deff=False)  # fmt: skip
-            self._cache[key] = out
+            if self.sp.quantile_method != "higher":
+                self._cache[key] = self._svy_quantiles(column, group, probs)
+            else:
+                self._cache[key] = self._woodruff(column, group, probs)
         return self._cache[key]
+
+    def _svy_quantiles(self, column: str, group: str,
+                       probs: tuple[float, ...]) -> dict[tuple[float, str], Weighted]:  # fmt: skip
+        found = self.sample.estimation.quantile(
+            y=column, p=list(probs), by=self._by(group), drop_nulls=True, method=self.method,
+            variance_center=self.center, q_method=SVY_QUANTILE[self.sp.quantile_method],
+            alpha=1 - self.sp.ci_level)  # fmt: skip
+        out: dict[tuple[float, str], Weighted] = {}
+        for estimate in found:
+            for r in estimate.to_polars().iter_rows(named=True):
+                out[(float(r["prob"]), self._key(group, r))] = _weighted(r, deff=False)
+        return out
+
+    def _woodruff(self, column: str, group: str,
+                  probs: tuple[float, ...]) -> dict[tuple[float, str], Weighted]:  # fmt: skip
+        import svy
+        from scipy.stats import t as t_dist
+
+        kept = self.frame.filter(pl.col(column).is_not_null())
+        if group != "all":
+            kept = kept.filter(pl.col(group).is_not_null())
+        keys = ["all"] if group == "all" else sorted(kept[group].cast(pl.String).unique())
+        out: dict[tuple[float, str], Weighted] = {}
+        for p in probs:
+            qhat: dict[str, float] = {}
+            for k in keys:
+                rows = kept if group == "all" else kept.filter(pl.col(group).cast(pl.String) == k)
+                qhat[k] = r_quantile(rows[column].to_numpy().astype(float),
+                                     rows[self.weight].to_numpy().astype(float), p)
+            below = pl.col(column) <= (pl.lit(qhat["all"]) if group == "all" else
+                                       pl.col(group).cast(pl.String).replace_strict(
+                                           qhat, default=None, return_dtype=pl.Float64))
+            data = self.frame.with_columns(below.cast(pl.Float64).alias("__below"))
+            sample = svy.Sample(data=data, design=self.sample.design)
+            est = sample.estimation.mean(y="__below", by=self._by(group), drop_nulls=True,
+                                         method=self.method, variance_center=self.center,
+                                         alpha=1 - self.sp.ci_level).to_polars()  # fmt: skip
+            for r in est.iter_rows(named=True):
+                k = self._key(group, r)
+                if k not in qhat:
+                    continue
+                rows = kept if group == "all" else kept.filter(pl.col(group).cast(pl.String) == k)
+                x = rows[column].to_numpy().astype(float)
+                w = rows[self.weight].to_numpy().astype(float)
+                crit = float(t_dist.ppf(1 - (1 - self.sp.ci_level) / 2, r["df"]))
+                lo_p, hi_p = r["est"] - crit * r["se"], r["est"] + crit * r["se"]
+                low = r_quantile(x, w, lo_p) if lo_p >= 0 else None
+                high = r_quantile(x, w, hi_p) if hi_p <= 1 else None
+                se = (high - low) / (2 * crit) if low is not None and high is not None else None
+                out[(float(p), k)] = Weighted(qhat[k], se, low, high, None, r["df"])
+        return out
 
     def answered_weight(self, column: str, group: str) -> dict[str, float]:
         """{group value: sum of the weights of those with a value of ``column``}."""
