@@ -249,3 +249,252 @@ def test_numeric_questions_get_rank_tests_equal_to_r(tests_of):
         assert df["estimate"] == ref["df"] and p["n"] == ref["n"], prefix
         if ref["kind"] == "svyranktest" and pd.notna(ref["ddf"]):
             assert f"denominator {ref['ddf']:.2f}" in df["answer"], df["answer"]
+
+
+# --- issue 22 ---------------------------------------------------------------------------------
+
+TINY = ROOT / "tests/references/tiny_p/reference.csv"
+
+
+@pytest.fixture(scope="module")
+def tiny() -> dict[str, dict]:
+    """tests/references/tiny_p/reference.csv (make_reference.R beside it), by kind or pair."""
+    refs = pd.read_csv(TINY, keep_default_na=False, na_values=["NA", ""])
+    return {(r["kind"] if r["kind"] != "fisher_mc" else f"{r['question']}.{r['group']}"): r
+            for r in refs.to_dict("records")}  # fmt: skip
+
+
+def _nhanes_sample():
+    """svy's sample of NHANES II with two variables built from the real data (see the R script)."""
+    import svy
+
+    data = pl.read_csv(ROOT / "data/examples/nhanes2/nhanes2.csv").with_columns(
+        shalf=(pl.col("stratid") >= 16).cast(pl.Int64).cast(pl.String),
+        zhi=(pl.col("zinc") >= 90).cast(pl.Int64).cast(pl.String),
+        region=pl.col("region").cast(pl.String))  # fmt: skip
+    return svy.Sample(data=data, design=svy.Design(stratum="stratid", psu="psuid",
+                                                   wgt="finalwgt"))  # fmt: skip
+
+
+def test_rao_scott_p_far_below_1e_16_is_not_zero_and_equals_r(tiny):
+    """svy's TableStats says p = 0.0 (1 - CDF); R's svychisq says 2.1e-30 (F) and 9.6e-129
+    (first-order chi-square). The p-values are recomputed by survival functions."""
+    stats = _nhanes_sample().categorical.tabulate("shalf", "region", drop_nulls=True).stats
+    f_ref, chisq_ref = tiny["svychisq_F"], tiny["svychisq_Chisq"]
+    got = comparisons.rao_scott(stats, "rao_scott_f", 10337)
+    assert got.statistic == pytest.approx(f_ref["statistic"], rel=DESIGN_REL)
+    assert (got.df, got.df_denominator) == pytest.approx((f_ref["df"], f_ref["ddf"]),
+                                                         rel=DESIGN_REL)  # fmt: skip
+    assert f_ref["p"] < 1e-20
+    assert got.p == pytest.approx(f_ref["p"], rel=DESIGN_REL)
+    first = comparisons.rao_scott(stats, "rao_scott_chisq", 10337)
+    assert first.statistic == pytest.approx(chisq_ref["statistic"], rel=DESIGN_REL)
+    assert first.df == chisq_ref["df"]
+    assert first.p == pytest.approx(chisq_ref["p"], rel=DESIGN_REL)
+    # adjusted over a family of three (R: p.adjust(c(p, 0.01, 0.5), "holm")[1] = 3 p)
+    holm, bh = (comparisons.adjust([got.p, 0.01, 0.5], m)[0] for m in ("holm", "bh"))
+    assert holm == pytest.approx(3 * f_ref["p"], rel=DESIGN_REL) and holm > 0
+    assert bh == pytest.approx(3 * f_ref["p"], rel=DESIGN_REL) and bh > 0
+    assert comparisons.shown_p(got.p, "half_away_from_zero") == "<0.001"
+
+
+def test_design_rank_test_p_far_below_1e_16_equals_r(tiny):
+    """svyranktest(zinc ~ zhi): t = 117.4 on 30 df, p = 1.6e-41 (2 t.sf(|t|, df))."""
+    ref = tiny["svyranktest"]
+    result = _nhanes_sample().categorical.ranktest("zinc", group="zhi", score="kruskal-wallis",
+                                                   drop_nulls=True)  # fmt: skip
+    got = comparisons.design_rank(result, 9189)
+    assert got.statistic == pytest.approx(ref["statistic"], rel=DESIGN_REL)
+    assert got.df == ref["df"]
+    assert got.p == pytest.approx(ref["p"], rel=DESIGN_REL) and got.p < 1e-40
+
+
+def _anes_mc(tiny) -> list[dict]:
+    return [r for r in tiny.values() if r["kind"] == "fisher_mc"]
+
+
+def test_monte_carlo_p_counts_tables_as_r_fisher_test(tiny):
+    """R's fisher.test(simulate.p.value = TRUE, B = 10000): p = (1 + as extreme) / (B + 1).
+
+    Where R drew no table as extreme (eight ANES tables: p = 1/10001 whatever the seed), so
+    does this; elsewhere the two estimates differ by Monte Carlo error only.
+    """
+    for ref in _anes_mc(tiny):
+        table = _table(ref["table"])
+        got = comparisons.exact(table, int(ref["B"]), [20130701, 22], max_tables=0)
+        assert got.method == "fisher_monte_carlo" and got.monte_carlo
+        assert got.resamples == ref["B"] == 10_000
+        assert got.p == (1 + got.extreme) / (got.resamples + 1)
+        if ref["p"] == pytest.approx(1 / 10_001, rel=1e-12):
+            assert got.extreme == 0 and got.p == pytest.approx(ref["p"], rel=1e-12)
+            assert comparisons.shown_test_p(got, "half_away_from_zero") == "<0.0001"
+        else:
+            se = (ref["p"] * (1 - ref["p"]) / ref["B"]) ** 0.5
+            assert abs(got.p - ref["p"]) <= 4 * 2**0.5 * se, (got.p, ref["p"])
+            assert comparisons.shown_test_p(got, "half_away_from_zero") == \
+                comparisons.shown_p(got.p, "half_away_from_zero")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def anes_tests() -> dict[str, dict]:
+    figures = _summaries("anes96").filter(pl.col("kind") == "test")
+    return {r["figure_id"]: r for r in figures.iter_rows(named=True)}
+
+
+def test_a_monte_carlo_p_says_so_in_summaries(anes_tests, tiny):
+    """Its method, the number of tables, and the bound when no table was as extreme."""
+    floor = [r for r in _anes_mc(tiny) if r["p"] == pytest.approx(1 / 10_001, rel=1e-12)]
+    assert len(floor) == 8
+    for ref in _anes_mc(tiny):
+        prefix = f"{ref['question']}.{ref['group']}.test"
+        p, adj = anes_tests[f"{prefix}.p"], anes_tests[f"{prefix}.p_adjusted"]
+        assert p["ci_method"] == "fisher_monte_carlo"
+        assert p["answer"] == "Fisher–Freeman–Halton test, Monte Carlo p-value (10,000 tables)"
+        assert adj["answer"].startswith(p["answer"] + ", Holm-adjusted over the survey's ")
+        assert comparisons.monte_carlo_of(p["answer"], p["estimate"])[0] == 10_000
+        if ref in floor:
+            assert p["estimate"] == pytest.approx(ref["p"], rel=1e-12)
+            assert p["shown"] == "<0.0001"
+            assert comparisons.monte_carlo_of(p["answer"], p["estimate"]) == (10_000, 0)
+
+
+def test_auto_uses_pearson_wherever_every_expected_count_allows(anes_tests):
+    """ANES 1996: the tables tested by Monte Carlo have expected counts below
+    stats.test_min_expected (scipy's expected_freq); every table whose expected counts are
+    all at least that is tested by Pearson's chi-square."""
+    from scipy.stats.contingency import expected_freq
+
+    sp = project_stats()
+    figures = _summaries("anes96").to_pandas()
+    book = load_codebook(ROOT / "data/examples/anes96/codebook.yaml")
+    seen = 0
+    for fid, row in anes_tests.items():
+        if not fid.endswith(".test.p") or book.question(row["question"]).type == "numeric":
+            continue
+        rows = figures[(figures["question"] == row["question"])
+                       & (figures["group"] == row["group"]) & (figures["kind"] == "answer")]
+        table = rows.pivot_table(index="group_code", columns="answer_code", values="n",
+                                 aggfunc="sum").to_numpy()  # fmt: skip
+        table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+        smallest = float(expected_freq(table).min())
+        method = "pearson_chi2" if smallest >= sp.test_min_expected else "fisher"
+        assert row["ci_method"].startswith(method), (fid, smallest, row["ci_method"])
+        seen += 1
+    assert seen == 13
+
+
+def _invented_pair_survey(tmp_path: Path):
+    """An INVENTED survey (not real data): q1 broken down by q2, q2 by q1, and q1 also by
+    ``answer2``, a group reading q2's column; 40 invented respondents."""
+    from helpers.clean.export import clean_export
+    from helpers.core.codebook import parse_codebook
+    from helpers.extract.export import read_export
+
+    raw = {
+        "survey": {"id": "invented_pairs", "title": "INVENTED pairs survey (not real data)"},
+        "groups": [{"id": "answer2", "column": "Q2", "label": "Answer to rating 2",
+                    "values": [{"code": "1", "label": "Good"}, {"code": "2", "label": "Fair"},
+                               {"code": "3", "label": "Poor"}]},
+                   {"id": "region", "column": "REGION", "label": "Region",
+                    "values": [{"code": "1", "label": "North"},
+                               {"code": "2", "label": "South"}]}],
+        "questions": [
+            {"id": "q1", "column": "Q1", "type": "yes_no", "text": "Invented yes/no?",
+             "short": "Yes/no 1", "answers": [{"code": "1", "label": "Yes"},
+                                               {"code": "2", "label": "No"}],
+             "breakdowns": ["q2", "answer2", "region"]},
+            {"id": "q2", "column": "Q2", "type": "single_choice", "text": "Invented rating?",
+             "short": "Rating 2", "answers": [{"code": "1", "label": "Good"},
+                                               {"code": "2", "label": "Fair"},
+                                               {"code": "3", "label": "Poor"}],
+             "breakdowns": ["q1", "region"]},
+        ],
+    }  # fmt: skip
+    q1 = [1] * 12 + [2] * 3 + [1] * 4 + [2] * 8 + [1] * 5 + [2] * 8
+    q2 = [1] * 15 + [2] * 12 + [3] * 13
+    region = [1, 2] * 20
+    path = tmp_path / "survey.csv"
+    path.write_text("Q1,Q2,REGION\n" + "".join(f"{a},{b},{c}\n" for a, b, c in
+                                                zip(q1, q2, region, strict=True)),
+                    encoding="utf-8")  # fmt: skip
+    book = parse_codebook(raw)
+    result, free = clean_export(read_export(path, book), book, str(path))
+    sp = project_stats(test_method="pearson")
+    return book, pd.DataFrame({"q1": q1, "q2": q2, "region": region}), \
+        summarize(result.responses, free, book, sp).figures.to_pandas()  # fmt: skip
+
+
+def test_a_pair_of_variables_is_tested_once(tmp_path):
+    """q1 by q2, q2 by q1 and q1 by a group reading q2's column are one test, once in Holm's
+    family; its p equals scipy's chi2_contingency on the pandas crosstab."""
+    from scipy.stats import chi2_contingency
+
+    book, data, figures = _invented_pair_survey(tmp_path)
+    tests = figures[figures["kind"] == "test"]
+    pairs = sorted({fid.rsplit(".", 2)[0] for fid in tests["figure_id"]})
+    assert pairs == ["q1.q2", "q1.region", "q2.region"]
+    family = tests[tests["answer_code"] == "p"]
+    assert (tests["answer_code"] == "p_adjusted").sum() == len(family) == 3
+    assert all("over the survey's 3 tests" in a
+               for a in tests.loc[tests["answer_code"] == "p_adjusted", "answer"])
+    ref = chi2_contingency(pd.crosstab(data["q2"], data["q1"]).to_numpy(), correction=False)
+    row = family.set_index("figure_id").loc["q1.q2.test.p"]
+    assert row["estimate"] == pytest.approx(ref.pvalue, rel=EXACT_REL)
+    ps = family["estimate"].astype(float).tolist()
+    adjusted = tests[tests["answer_code"] == "p_adjusted"]["estimate"].astype(float).tolist()
+    assert adjusted == pytest.approx(comparisons.adjust(ps, "holm"), rel=1e-11)
+
+
+def test_the_other_direction_cites_the_same_test(tmp_path):
+    """The report's test line under q2 by q1 (and q1 by answer2) cites q1.q2.test.*."""
+    import re
+
+    from helpers.report.sections import comparison
+    from helpers.report.templating import macro
+
+    book, _, figures = _invented_pair_survey(tmp_path)
+    first = comparison(figures, "q1", "q2", book)
+    assert first["elsewhere"] is None and first["ids"] == "q1.q2.test.*"
+    for qid, group in (("q2", "q1"), ("q1", "answer2")):
+        other = comparison(figures, qid, group, book)
+        assert other["ids"] == "q1.q2.test.*" and other["p"] == first["p"]
+        assert other["elsewhere"] == "Yes/no 1 by rating 2"
+        html = str(macro("test_line")(other, 0.05))
+        assert 'href="#prov-q1.q2.test.p"' in html and "Tested once" in html
+        assert not re.search(r'id="fig-', html)  # the anchor stays with the first
+    assert comparison(figures, "q2", "region", book)["ids"] == "q2.region.test.*"
+
+
+def test_the_report_says_a_p_value_is_monte_carlo(tiny):
+    """ANES 1996: the test lines and key findings print 'Monte Carlo p < 0.0001 (no table of
+    10,000 as extreme)' and never an adjusted Monte Carlo p without saying so."""
+    import re
+    from html import unescape
+
+    from helpers.report import findings
+    from helpers.report.markup import SmallBase
+    from helpers.report.sections import comparison
+    from helpers.report.templating import macro
+
+    figures = _summaries("anes96").to_pandas()
+    book = load_codebook(ROOT / "data/examples/anes96/codebook.yaml")
+    def plain(html: object) -> str:
+        html = re.sub(r'<span class="fn">[^<]*</span>', "", str(html))
+        return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)))
+
+    for ref in _anes_mc(tiny):
+        line = plain(macro("test_line")(comparison(figures, ref["question"], ref["group"],
+                                                   book), 0.05))  # fmt: skip
+        assert line.startswith("Fisher–Freeman–Halton test: Monte Carlo p "), line
+        assert "Holm-adjusted Monte Carlo p " in line and "-adjusted p " not in line, line
+        if ref["p"] == pytest.approx(1 / 10_001, rel=1e-12):
+            assert "Monte Carlo p < 0.0001 (no table of 10,000 as extreme)" in line, line
+        else:
+            assert re.search(r"Monte Carlo p = 0\.\d{3} \([\d,]+ of 10,000 tables as extreme\)",
+                             line), line  # fmt: skip
+    text = plain(findings.key_findings(book, figures, SmallBase(10, "flag"), 0.05, "Holm",
+                                       pd.DataFrame()))  # fmt: skip
+    mc = re.findall(r"\(adjusted Monte Carlo p = (0\.\d+); Monte Carlo p < 0\.0001, no table "
+                    r"of 10,000 as extreme\)", text)  # fmt: skip
+    assert len(mc) == 8, text
+    assert not re.search(r"\(adjusted p = 0\.00\d\)", text)  # no bare adjusted MC p

@@ -113,3 +113,99 @@ def test_the_findings_read_as_sentences(survey):
     block = re.sub(r'<span class="fn">[^<]*</span>', "", block)  # the PDF's footnotes
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", block))
     assert not re.findall(r"[A-Za-z][:;][A-Za-z0-9]|\)[A-Za-z]", text), text[:300]
+
+
+# --- issue 22: a weighted percentage is printed with weighted counts ---------------------------
+
+NHANES = REPO / "data" / "examples" / "nhanes2"
+PAIR = re.compile(r"(\d+(?:\.\d+)?)% \((?:CI [^;()]*; )?(?:est\. )?([\d,]+) of ([\d,]+)\)")
+
+
+@pytest.fixture(scope="module")
+def nhanes():
+    summaries = read_csv(REPO / "data/processed/nhanes2/summaries.csv", text_columns=("shown",))
+    book = load_codebook(NHANES / "codebook.yaml")
+    data = pd.read_csv(NHANES / "nhanes2.csv")  # the real export, read by plain pandas
+    return summaries, book, data
+
+
+def _plain(html: str) -> str:
+    html = re.sub(r'<span class="fn">[^<]*</span>', "", str(html))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def _weight_sums(book, data: pd.DataFrame, figure_id: str) -> tuple[float, float]:
+    """(sum of finalwgt of the figure's respondents, of its base), by pandas from the CSV."""
+    qid, group, code, answer = figure_id.split(".")
+    column = data[book.question(qid).source_column]
+    base = column.notna()
+    if group != "all":
+        base &= data[book.group(group).column] == float(code)
+    weight = data["finalwgt"]
+    return float(weight[base & (column == float(answer))].sum()), float(weight[base].sum())
+
+
+def _pairs_agree(text: str) -> int:
+    """Every '(a of b)' beside a percentage is a/b rounded to it; returns how many."""
+    found = PAIR.findall(text)
+    for pct, a, b in found:
+        share = 100 * int(a.replace(",", "")) / int(b.replace(",", ""))
+        assert abs(share - float(pct)) <= 0.05 + 1e-9, (pct, a, b)
+    return len(found)
+
+
+def test_nhanes2_findings_print_weighted_counts_beside_weighted_percentages(nhanes):
+    """NHANES II printed '63.1% (5965 of 10337)': 5965 / 10337 is 57.7%. The percentage is
+    of the estimated population: '63.1% (est. 73,871,969 of 117,023,659)', sums of weights."""
+    summaries, book, data = nhanes
+    html = str(findings.key_findings(book, summaries, SmallBase(10, "flag"), 0.05, "Holm",
+                                     pd.DataFrame()))  # fmt: skip
+    text = _plain(html)
+    assert _pairs_agree(text) >= 6
+    assert "(5965 of 10337)" not in text
+    cited = re.findall(r'href="#prov-([^"]+)"[^>]*>\s*([\d.]+)% \(est\. ([\d,]+) of ([\d,]+)\)',
+                       html)  # fmt: skip
+    assert len(cited) >= 6
+    for fid, _, n_w, base_w in cited:
+        expected = _weight_sums(book, data, fid)
+        assert (int(n_w.replace(",", "")), int(base_w.replace(",", ""))) == \
+            tuple(round(v) for v in expected), fid  # fmt: skip
+    assert "Diabetes 2 of 10337, unweighted" in text  # unweighted counts labelled so
+
+
+def test_nhanes2_charts_and_tables_label_weighted_counts(nhanes):
+    """Bar labels give the estimated population count; matrices label their bases."""
+    from helpers.report import charts
+    from helpers.report import markup as rh
+
+    summaries, book, data = nhanes
+    for q in book.categorical:
+        overall = summaries[(summaries["question"] == q.id) & (summaries["group"] == "all")
+                            & (summaries["kind"] == "answer")]  # fmt: skip
+        for label, (_, row) in zip(charts.bar_labels(overall), overall.iterrows(), strict=True):
+            n_w, _ = _weight_sums(book, data, row["figure_id"])
+            assert not re.search(r"\(\d+/\d+\)", label), label
+            assert label == f"{float(row['pct']):.1f}%  (est. {rh.fmt_compact(n_w)})", label
+        table = rh.summary_data(overall, "", SmallBase(10, "flag"))
+        assert {"Unweighted n", "Unweighted base", "Weighted n"} <= set(table["columns"])
+        assert _pairs_agree(" ".join(rh.cite_text(r, "pct_ci") for _, r in overall.iterrows()))
+    kinds = summaries["kind"].isin(["answer", "missing"])
+    rows = summaries[(summaries["question"] == "highbp") & (summaries["group"] == "race") & kinds]
+    overall = summaries[(summaries["question"] == "highbp") & (summaries["group"] == "all")
+                        & kinds]  # fmt: skip
+    matrix = rh.breakdown_data(overall, rows, "Race", SmallBase(10, "flag"), "")
+    assert matrix["rows"][0]["cells"][0] == {"th": "Unweighted base (n)"}
+    cells = [c for r in matrix["rows"] for c in r["cells"] if isinstance(c, dict) and "fig" in c]
+    for c in cells:
+        n_w, _ = _weight_sums(book, data, c["fig"])
+        assert c["n"] == rh.fmt_compact(n_w), c
+    assert "estimated population count" in matrix["note"]
+
+
+def test_an_unweighted_survey_keeps_n_of_base():
+    summaries = read_csv(REPO / "data/processed/anes96/summaries.csv", text_columns=("shown",))
+    book = load_codebook(REPO / "data" / "examples" / "anes96" / "codebook.yaml")
+    text = _plain(findings.key_findings(book, summaries, SmallBase(10, "flag"), 0.05, "Holm",
+                                        pd.DataFrame()))  # fmt: skip
+    assert "21.2% (200 of 944)" in text and "est." not in text
+    assert _pairs_agree(text) >= 6

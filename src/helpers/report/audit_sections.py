@@ -188,10 +188,12 @@ def provenance_appendix(prov: dict[str, Any], summaries: pd.DataFrame,
             ident, label = row_identity(tables[name], name)
             listed = [(r[ident], _short(r[label]) if label != ident else "", [int(n) for n in ls])
                       for (_, r), ls in zip(rows.iterrows(), lines, strict=True)]  # fmt: skip
-        value = f"n = {rh.text(row['n'])}"
+        weighted = rh.is_weighted(row)
+        value = f"{'unweighted ' if weighted else ''}n = {rh.text(row['n'])}"
         if pd.notna(row["base"]):
             value += f" of {rh.text(row['base'])}"
-        weighted = "n_weighted" in row and pd.notna(row["n_weighted"])
+        if weighted and pd.notna(row["pct"]):  # the percentage is of the weighted counts
+            value += f"; weighted: {rh.weighted_counts(row)}"
         if pd.notna(row["pct"]):
             value += f" ({'weighted ' if weighted else ''}{rh.text(row['pct'])}%"
             value += f"; interval {rh.fmt_ci(row)})" if rh.fmt_ci(row) else ")"

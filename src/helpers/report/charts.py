@@ -10,6 +10,8 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
+from helpers.report.markup import fmt_compact
+
 # Figures are built with the object API (no pyplot: no global figure registry, no GUI
 # backend selection, and about 0.2 s less to import); PNG output goes through Agg.
 
@@ -69,8 +71,22 @@ def scale_colors(labels: Sequence[str], neutral: Sequence[str] = ()) -> list[str
     return [NEUTRAL if lab in neutral else next(blues) for lab in labels]
 
 
+def bar_labels(rows: pd.DataFrame) -> list[str]:
+    """Each bar's label: '60.0%  (9/15)'; a weighted figure's '63.1%  (est. 73.9M)'.
+
+    A weighted percentage is never labelled with the unweighted counts: its label gives
+    the estimated population count (sum of weights); the chart's note gives the bases.
+    """
+    weighted = "n_weighted" in rows.columns and rows["n_weighted"].notna().all()
+    if weighted:
+        return [f"{float(p):.1f}%  (est. {fmt_compact(w)})"
+                for p, w in zip(rows["pct"], rows["n_weighted"], strict=True)]  # fmt: skip
+    return [f"{float(p):.1f}%  ({n}/{b})"
+            for p, n, b in zip(rows["pct"], rows["n"], rows["base"], strict=True)]
+
+
 def proportion_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
-    """Horizontal bars of each answer's percentage with its interval and 'n/base'."""
+    """Horizontal bars of each answer's percentage with its interval and counts (bar_labels)."""
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(4.8, 0.45 * len(rows) + 1.1))
         ax = fig.subplots()
@@ -81,8 +97,8 @@ def proportion_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
         ax.barh(list(y), pct, color=OKABE_ITO[0], height=0.55)
         ax.errorbar(pct, list(y), xerr=[pct - low, high - pct], fmt="none", ecolor="#333333",
                     capsize=3, linewidth=1)  # fmt: skip
-        for yi, p, hi, n, b in zip(y, pct, high, rows["n"], rows["base"], strict=True):
-            ax.text(hi + 1.5, yi, f"{p:.1f}%  ({n}/{b})", va="center", fontsize=9)
+        for yi, hi, label in zip(y, high, bar_labels(rows), strict=True):
+            ax.text(hi + 1.5, yi, label, va="center", fontsize=9)
         ax.set_yticks(list(y), wrap_labels(rows["answer"].tolist()))
         ax.set_xlim(0, 125)
         ax.set_xticks(range(0, 101, 25), [f"{t}%" for t in range(0, 101, 25)])

@@ -44,6 +44,7 @@ def comparisons(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBase,
                 alpha: float) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
     """The comparisons whose adjusted p is below ``alpha``, each with its widest gap.
 
+    A Monte Carlo p-value says so (``monte_carlo``: :func:`markup.monte_carlo`).
     Returns (findings, number of comparisons tested).
     """
     tests = _tests(summaries)
@@ -55,8 +56,10 @@ def comparisons(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBase,
         gap = _widest_gap(summaries, q, group, rule)
         by = (book.group(group).label if group in {g.id for g in book.groups}
               else f"answer to {book.question(group).short}")  # fmt: skip
+        p_id = t["figure_id"].removesuffix("_adjusted")
         out.append({"short": q.short, "by": rh.lower_first(by),
                     "p": rh.cited_equal(summaries, t["figure_id"]),
+                    "monte_carlo": rh.monte_carlo(summaries, p_id),
                     "method": str(t["ci_method"]), "gap": gap})  # fmt: skip
     return out, len(tests)
 

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from helpers.core.codebook import Codebook
 from helpers.report.templating import esc as esc  # the templates' escaping, as rh.esc
 from helpers.report.templating import macro, render, text
+from helpers.summarize.comparisons import monte_carlo_of
 from helpers.summarize.summaries import POOLED
 
 
@@ -52,6 +53,31 @@ def fmt_amount(value: object, decimals: int = 0) -> str:
     return f"{float(value):,.{decimals}f}"
 
 
+def fmt_population(value: object) -> str:
+    """An estimated population count (a sum of weights) in full: '73,871,969'."""
+    return fmt_amount(value)
+
+
+def fmt_compact(value: object) -> str:
+    """An estimated population count for a small space: '73.9M', '26k', '512'."""
+    if value is None or pd.isna(value):
+        return ""
+    value = float(value)
+    if value >= 1e6:
+        return f"{value / 1e6:,.1f}M"
+    return f"{value / 1e3:,.0f}k" if value >= 1e4 else f"{value:,.0f}"
+
+
+def is_weighted(row: pd.Series) -> bool:
+    """True for a design-based figure (its ``n_weighted``, a sum of weights, is set)."""
+    return "n_weighted" in row.index and pd.notna(row["n_weighted"])
+
+
+def weighted_counts(row: pd.Series) -> str:
+    """'est. 73,871,969 of 117,023,659': a weighted figure's estimated population and base."""
+    return f"est. {fmt_population(row['n_weighted'])} of {fmt_population(row['base_weighted'])}"
+
+
 def row_of(summaries: pd.DataFrame, figure_id: str) -> pd.Series:
     """The summary row of a figure id (KeyError names the id)."""
     hit = summaries[summaries["figure_id"] == figure_id]
@@ -61,20 +87,28 @@ def row_of(summaries: pd.DataFrame, figure_id: str) -> pd.Series:
 
 
 def cite_text(row: pd.Series, what: str = "pct") -> str:
-    """The text of a cited number: '60.0% (9 of 15)', '9', '9 of 15' or with its CI."""
+    """The text of a cited number: '60.0% (9 of 15)', '9', '9 of 15' or with its CI.
+
+    A weighted figure's percentage is cited with its estimated population and base
+    (sums of weights: '63.1% (est. 73,871,969 of 117,023,659)'), never beside the
+    unweighted counts; those are printed only labelled so ('2 of 10337, unweighted').
+    """
     n, base = text(row["n"]), text(row["base"])
+    weighted = is_weighted(row)
     if what == "n":
         return n
     if what == "n_of_base":
-        return f"{n} of {base}"
+        return f"{n} of {base}, unweighted" if weighted else f"{n} of {base}"
+    counts = weighted_counts(row) if weighted else f"{n} of {base}"
     if what == "pct_ci":
-        return f"{fmt_pct(row['pct'])} (CI {fmt_ci(row)}; {n} of {base})"
+        return f"{fmt_pct(row['pct'])} (CI {fmt_ci(row)}; {counts})"
     if what == "value":
         return text(row["shown"])
     if what == "value_ci":
         interval = fmt_shown_ci(row)
-        return f"{text(row['shown'])} ({f'CI {interval}; ' if interval else ''}n = {n})"
-    return f"{fmt_pct(row['pct'])} ({n} of {base})"
+        size = f"unweighted n = {n}" if weighted else f"n = {n}"
+        return f"{text(row['shown'])} ({f'CI {interval}; ' if interval else ''}{size})"
+    return f"{fmt_pct(row['pct'])} ({counts})"
 
 
 class Cited(NamedTuple):
@@ -93,6 +127,24 @@ def cited_equal(summaries: pd.DataFrame, figure_id: str) -> Cited:
     """A statistic for 'p = 0.358' / 'p < 0.001': its printed value after '=' or as a bound."""
     shown = cite_text(row_of(summaries, figure_id), "value")
     return Cited(f"< {shown[1:]}" if shown.startswith("<") else f"= {shown}", figure_id)
+
+
+def monte_carlo(summaries: pd.DataFrame, p_figure_id: str) -> dict[str, Any] | None:
+    """A Monte Carlo p-value's facts for prose, or None for any other p-value.
+
+    ``p_figure_id``: a test's ``<q>.<group>.test.p``. Returns the cited p ('< 0.0001' when
+    no drawn table was as extreme), the tables drawn, those as extreme, and ``what``:
+    'no table of 10,000 as extreme' or '3,581 of 10,000 tables as extreme'.
+    """
+    row = row_of(summaries, p_figure_id)
+    found = monte_carlo_of(str(row["answer"]), float(row["estimate"]))
+    if found is None:
+        return None
+    tables, extreme = found
+    what = (f"no table of {tables:,} as extreme" if extreme == 0
+            else f"{extreme:,} of {tables:,} tables as extreme")  # fmt: skip
+    return {"p": cited_equal(summaries, p_figure_id), "tables": tables, "extreme": extreme,
+            "what": what}  # fmt: skip
 
 
 def cite(summaries: pd.DataFrame, figure_id: str, what: str = "pct") -> Markup:
@@ -227,6 +279,13 @@ class SmallBase:
 
 SMALL_MARK = "†"
 SUPPRESSED = "–"
+# A weighted survey's tables: unweighted counts are labelled so; cells show estimated counts
+UNWEIGHTED_N = "Unweighted n"
+UNWEIGHTED_BASE = "Unweighted base"
+BASE_ROW = "Base (n)"
+UNWEIGHTED_BASE_ROW = "Unweighted base (n)"
+WEIGHTED_CELLS = ("cells: weighted % with the estimated population count (sum of weights; "
+                  "M million, k thousand) in brackets")
 BANNER_MAX = 8  # a breakdown with more groups than this lists its groups down, answers across
 
 
@@ -240,11 +299,13 @@ def summary_data(
         hidden = not excluded and rule.hides(r["base"])
         shown = SUPPRESSED if hidden else text(r["n"]) if excluded else fmt_pct(r["pct"])
         cells.append(fig_cell(r["figure_id"], shown))
+    weighted = bool(weighted_columns(rows))
     show = pd.DataFrame({
         **({group_label: rows["group_value"]} if group_label else {}),
         "Answer": rows["answer"],
-        "n": rows["n"],
-        "Base": [rule.marked(b, b) for b in rows["base"]],
+        UNWEIGHTED_N if weighted else "n": rows["n"],
+        UNWEIGHTED_BASE if weighted else "Base": [rule.marked(b, b) for b in rows["base"]],
+        **({"Weighted n": [fmt_population(v) for v in rows["n_weighted"]]} if weighted else {}),
         "%": cells,
         "Interval": ["" if rule.hides(r["base"]) else fmt_ci(r) for _, r in rows.iterrows()],
         **weighted_columns(rows),
@@ -293,7 +354,8 @@ def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
             elif rule.hides(r["base"]):
                 line.append(fig_cell(r["figure_id"], SUPPRESSED, cls="suppressed"))
             else:
-                line.append(fig_cell(r["figure_id"], fmt_pct(r["pct"]), n=r["n"],
+                count = fmt_compact(r["n_weighted"]) if is_weighted(r) else r["n"]
+                line.append(fig_cell(r["figure_id"], fmt_pct(r["pct"]), n=count,
                                      cls="small" if rule.small(r["base"]) else ""))  # fmt: skip
         name = {"excluded": f"{label} (not in base)", "net": f"{label} (net)"}.get(kind, label)
         grid.append((name, kind, line))
@@ -302,12 +364,13 @@ def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
     w_bases = [fmt_amount(h["weighted"]) for h in head]
     marks = any(rule.small(h["base"]) for h in head)
     note = "; ".join(filter(None, [
+        WEIGHTED_CELLS if weighted else "",
         rule.legend if marks else "",
         f"“Other groups” pools {', '.join(map(str, pooled))} (each under {rule.threshold})"
         if pooled else ""]))  # fmt: skip
     if len(levels) - 1 <= BANNER_MAX:
         columns = ["", *[h["label"] for h in head]]
-        body = [[row_header("Base (n)"), *bases]]
+        body = [[row_header(UNWEIGHTED_BASE_ROW if weighted else BASE_ROW), *bases]]
         classes = ["base"]
         if weighted:
             body.append([row_header("Weighted base"), *w_bases])
@@ -316,7 +379,8 @@ def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
             body.append([row_header(name), *line])
             classes.append(kind)
     else:
-        columns = [group_label, "Base (n)", *(["Weighted base"] if weighted else []),
+        columns = [group_label, UNWEIGHTED_BASE_ROW if weighted else BASE_ROW,
+                   *(["Weighted base"] if weighted else []),
                    *[name for name, _, _ in grid]]  # fmt: skip
         body, classes = [], []
         for i, h in enumerate(head):
@@ -353,7 +417,8 @@ def numeric_data(rows: pd.DataFrame, caption: str, rule: SmallBase,
     levels = list(dict.fromkeys(stats["group_code"]))
     weighted = "base_weighted" in stats.columns and stats["base_weighted"].notna().any()
     missing = {r["group_code"]: r for _, r in rows[rows["kind"] == "missing"].iterrows()}
-    columns = [group_label, "n", "Mean", "Interval", *[lab for _, lab in NUMERIC_COLUMNS[1:]]]
+    columns = [group_label, UNWEIGHTED_N if weighted else "n", "Mean", "Interval",
+               *[lab for _, lab in NUMERIC_COLUMNS[1:]]]  # fmt: skip
     if missing:
         columns.append("No value")
     if weighted:

@@ -24,7 +24,7 @@ from helpers.report import charts
 from helpers.report import markup as rh
 from helpers.report.markup import lower_first
 from helpers.report.templating import render
-from helpers.summarize.comparisons import ADJUST_LABELS
+from helpers.summarize.comparisons import ADJUST_LABELS, pair_key
 
 REPORTED_PACKAGES = (
     "polars", "narwhals", "pyarrow", "pandas", "numpy", "scipy", "svy", "matplotlib", "pandera",
@@ -85,8 +85,34 @@ def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: St
         example_id=_example_figure_id(book), design=book.design,
         has_numeric=bool(book.numeric),
         respondents_n=int(rh.row_of(summaries, "respondents.all.all")["n"]),
-        design_ci=DESIGN_CI_NAMES[sp.design_ci_method],
+        design_ci=DESIGN_CI_NAMES[sp.design_ci_method], **_design_names(book),
     )  # fmt: skip
+
+
+LONELY_NAMES = {
+    "fail": "none is allowed: the stage stops, naming the strata",
+    "certainty": "it adds no variance, as a certainty unit",
+    "remove": "it adds no variance",
+    "adjust": "its PSU is centred at the grand mean instead of its stratum's",
+    "average": "it takes the average variance of the other strata",
+}  # fmt: skip
+CALIBRATION_NAMES = {"poststratify": "post-stratified", "rake": "raked (iterative "
+                     "proportional fitting, to convergence)",
+                     "linear": "calibrated (linear, GREG)"}  # fmt: skip
+
+
+def _design_names(book: Codebook) -> dict[str, object]:
+    """What the method section names of a design: its methods, questions and answers."""
+    from helpers.summarize.summaries import REPLICATE_NAMES
+
+    names: dict[str, object] = {
+        "replicate_names": REPLICATE_NAMES, "lonely_names": LONELY_NAMES,
+        "calibration_names": CALIBRATION_NAMES,
+        "question_names": {q.id: q.short or q.id for q in book.questions},
+        "answer_names": {q.id: {code_key(o.code): o.label for o in q.answers}
+                         for q in book.questions},
+    }  # fmt: skip
+    return names
 
 
 def interval_name(book: Codebook, sp: StatsParams) -> str:
@@ -139,10 +165,14 @@ def respondent_figures(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBa
     for group in ("all", *book.breakdown_groups):
         sel = rows[rows["group"] == group]
         label = "All respondents" if group == "all" else book.group(group).label
+        weighted = book.design is not None and "n_weighted" in sel.columns
         show = pd.DataFrame({
             label: ["All" if group == "all" else v for v in sel["group_value"]],
-            "n": [rh.fig_cell(f, rh.text(n), mark=rule.mark(n))
-                  for f, n in zip(sel["figure_id"], sel["n"], strict=True)],
+            rh.UNWEIGHTED_N if weighted else "n": [
+                rh.fig_cell(f, rh.text(n), mark=rule.mark(n))
+                for f, n in zip(sel["figure_id"], sel["n"], strict=True)],
+            **({"Weighted n": [rh.fmt_population(v) for v in sel["n_weighted"]]}
+               if weighted else {}),
             "%": [rh.fmt_pct(p) for p in sel["pct"]],
             **({"Interval": [rh.fmt_ci(r) for _, r in sel.iterrows()]} if group != "all"
                else {}),
@@ -212,6 +242,26 @@ def crosstab_title(book: Codebook, row_q: str, col_q: str) -> str:
     return f"{book.question(row_q).short} by answer to {name}"
 
 
+WEIGHTED_LABELS = " (in brackets: the estimated population count, a sum of weights)"
+
+
+def unweighted(book: Codebook) -> str:
+    """'unweighted ' for a survey with a design (its n are respondents, not estimates)."""
+    return "unweighted " if book.design is not None else ""
+
+
+def small_type(book: Codebook) -> str:
+    """What a matrix cell's small count is: 'n', or a weighted survey's estimated count."""
+    return "estimated population count" if book.design is not None else "n"
+
+
+def base_text(overall: pd.DataFrame) -> str:
+    """A weighted question's bases: 'estimated population 117,023,659; unweighted n = 10337'."""
+    first = overall.iloc[0]
+    return (f"estimated population {rh.fmt_population(first['base_weighted'])}; "
+            f"unweighted n = {rh.text(first['base'])}")
+
+
 def log_chart(chart_log: list[dict[str, str]], chart_id: str, rows: pd.DataFrame) -> str:
     """Record which figures a chart draws; return the chart id."""
     chart_log.extend({"chart_id": chart_id, "figure_id": f} for f in rows["figure_id"])
@@ -223,13 +273,39 @@ def neutral_labels(q: Question) -> list[str]:
     return _labels(q.answers, q.neutral)
 
 
-def comparison(summaries: pd.DataFrame, qid: str, group: str) -> dict[str, Any] | None:
+def _test_of(summaries: pd.DataFrame, qid: str, group: str) -> pd.DataFrame:
+    return summaries[(summaries["question"] == qid) & (summaries["group"] == group)
+                     & (summaries["kind"] == "test")].set_index("answer_code")  # fmt: skip
+
+
+def _same_pair(summaries: pd.DataFrame, book: Codebook, qid: str,
+               group: str) -> tuple[str, str] | None:  # fmt: skip
+    """(question, group) of the test of the same pair of variables in the other direction."""
+    key = pair_key(book, qid, group)
+    tests = summaries[(summaries["kind"] == "test") & (summaries["answer_code"] == "p")]
+    for q, g in zip(tests["question"], tests["group"], strict=True):
+        if (q, g) != (qid, group) and pair_key(book, q, g) == key:
+            return q, g
+    return None
+
+
+def comparison(summaries: pd.DataFrame, qid: str, group: str,
+               book: Codebook | None = None) -> dict[str, Any] | None:  # fmt: skip
     """The test of independence of ``qid`` by ``group`` (its summaries rows), or None.
 
-    Returns the method, and the statistic, df, p and adjusted p as cited numbers.
+    Returns the method, and the statistic, df, p and adjusted p as cited numbers; a Monte
+    Carlo p-value's tables (``monte_carlo``). A pair of variables is tested once: with
+    ``book``, ``group`` by ``qid`` tested first is cited (``elsewhere``: where it is).
     """
-    rows = summaries[(summaries["question"] == qid) & (summaries["group"] == group)
-                     & (summaries["kind"] == "test")].set_index("answer_code")  # fmt: skip
+    rows = _test_of(summaries, qid, group)
+    elsewhere = None
+    if "p" not in rows.index and book is not None:
+        other = _same_pair(summaries, book, qid, group)
+        if other is not None:
+            qid, group = other
+            rows = _test_of(summaries, qid, group)
+            elsewhere = (f"{book.question(qid).short} by "
+                         f"{lower_first(book.group(group).label)}")  # fmt: skip
     if "p" not in rows.index:
         return None
     cite = {k: rh.cited_equal(summaries, rows.loc[k, "figure_id"])
@@ -242,12 +318,14 @@ def comparison(summaries: pd.DataFrame, qid: str, group: str) -> dict[str, Any] 
             "adjust": ADJUST_LABELS.get(str(rows.loc["p_adjusted", "ci_method"]),
                                        str(rows.loc["p_adjusted", "ci_method"])),
             "adjusted": float(rows.loc["p_adjusted", "estimate"]),
+            "monte_carlo": rh.monte_carlo(summaries, rows.loc["p", "figure_id"]),
+            "elsewhere": elsewhere,
             "n": int(rows.loc["p", "n"]), "ids": f"{qid}.{group}.test.*", **cite}  # fmt: skip
 
 
 TEST_NAMES = {"pearson_chi2": "Pearson's χ² test", "fisher_exact": "Fisher–Freeman–Halton "
-              "exact test", "fisher_monte_carlo": "Fisher–Freeman–Halton test (Monte Carlo "
-              "p-value)", "rao_scott_f": "Rao–Scott second-order test (F)",
+              "exact test", "fisher_monte_carlo": "Fisher–Freeman–Halton test",
+              "rao_scott_f": "Rao–Scott second-order test (F)",
               "rao_scott_chisq": "Rao–Scott first-order χ² test",
               "kruskal_wallis": "Kruskal–Wallis test",
               "design_rank_test": "design-based rank test (Kruskal–Wallis scores)"}  # fmt: skip
@@ -293,13 +371,15 @@ def question_section(
     method_name = interval_name(book, sp)
     overall = _question_rows(summaries, q.id, "all")
     base = int(overall["base"].iloc[0])
-    share = "weighted % of respondents" if book.design is not None else "% of respondents"
-    note = f"n = {base}; bars: {share}; whiskers: {method_name}."
+    weighted = book.design is not None
+    share = "weighted % of respondents" if weighted else "% of respondents"
+    size = base_text(overall) if weighted else f"n = {base}"
+    note = f"{size}; bars: {share}{WEIGHTED_LABELS if weighted else ''}; whiskers: {method_name}."
     if q.type == "multiple_choice":
-        note = (f"n = {base} who answered; several answers allowed; bars: % choosing each; "
+        note = (f"{size} who answered; several answers allowed; bars: % choosing each; "
                 f"whiskers: {method_name}.")  # fmt: skip
     alt = f"{q.short} bar chart: " + "; ".join(
-        f"{r['answer']} {r['pct']}% ({r['n']} of {r['base']})" for _, r in overall.iterrows())
+        f"{r['answer']} {rh.cite_text(r)}" for _, r in overall.iterrows())
     chart = {"data": rh.png_data(charts.proportion_chart(overall, question_title(q), note)),
              "alt": alt, "id": log_chart(chart_log, f"chart-{q.id}-all", overall)}
     by_group_chart = None
@@ -311,9 +391,9 @@ def question_section(
         title = f"{question_title(q)}, by " + ", ".join(
             lower_first(book.group(g).label) for g in groups)
         png = charts.stacked_scale_chart(matrix, labels, title,
-                                         f"Answers in scale order; n = respondents in the "
-                                         f"group who answered. {rule.legend}.",
-                                         neutral_labels(q))  # fmt: skip
+                                         f"Answers in scale order; n = {unweighted(book)}"
+                                         f"respondents in the group who answered. "
+                                         f"{rule.legend}.", neutral_labels(q))  # fmt: skip
         by_group_chart = {"data": rh.png_data(png), "alt": stacked_alt(title, matrix, labels),
                           "id": log_chart(chart_log, f"chart-{q.id}-by-group", rows),
                           "title": title}  # fmt: skip
@@ -327,14 +407,16 @@ def question_section(
                 all_rows, _question_rows(summaries, q.id, g, MATRIX_KINDS), label, rule,
                 f"{q.short} by {lower_first(label)}: "
                 f"{'weighted ' if book.design is not None else ''}% of each group's "
-                f"respondents who answered (n in small type). Figure ids "
+                f"respondents who answered ({small_type(book)} in small type). Figure ids "
                 f"{q.id}.{g}.<group>.<answer>"),
-            "test": comparison(summaries, q.id, g), "same": book.same_variable(q.id, g),
+            "test": comparison(summaries, q.id, g, book),
+            "same": book.same_variable(q.id, g),
         })  # fmt: skip
     missing = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "missing")
                         & (summaries["group"] == "all")]  # fmt: skip
     return render(
-        "question_section.html", qid=q.id, text=q.text, base=base, short=q.short,
+        "question_section.html", qid=q.id, text=q.text, short=q.short,
+        base=f"unweighted n = {base}" if weighted else f"n = {base}",
         excluded=[o.label for o in q.answers if o.code in q.excluded],
         nets=[(n.label, _labels(q.answers, n.of)) for n in q.nets],
         routing=[(var, book.group(var).label, _labels(book.group(var).values, codes))
@@ -439,7 +521,7 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
     q, by = book.question(row_q), book.question(col_q)
     title = crosstab_title(book, row_q, col_q)
     by_label = question_title(by)
-    test = comparison(summaries, row_q, col_q)
+    test = comparison(summaries, row_q, col_q, book)
     if q.type == "numeric":
         rows = _numeric_rows(summaries, row_q, col_q)
         matrix = _stats_matrix(_shown_levels(rows, rule))
@@ -462,15 +544,16 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
         for v, b in zip(shown["group_value"], shown["base"], strict=True)]), col_q)
     labels = [o.label for o in q.answers if o.code not in q.excluded]
     png = charts.stacked_scale_chart(
-        matrix, labels, title, f"Rows: answer to {by_label}; n = respondents in the row who "
-        f"answered. {rule.legend}.", neutral_labels(q))
+        matrix, labels, title, f"Rows: answer to {by_label}; n = {unweighted(book)}respondents "
+        f"in the row who answered. {rule.legend}.", neutral_labels(q))
     chart = {"data": rh.png_data(png), "alt": stacked_alt(title, matrix, labels),
              "id": log_chart(chart_log, f"chart-{row_q}-{col_q}", rows)}
     table = rh.breakdown_data(_question_rows(summaries, row_q, "all", MATRIX_KINDS),
                               _question_rows(summaries, row_q, col_q, MATRIX_KINDS),
                               f"Answer to {by.short}", rule,
                               f"{q.short} by answer to {by_label}: % of each row's "
-                              f"respondents who answered (n in small type). Figure ids "
+                              f"respondents who answered ({small_type(book)} in small "
+                              f"type). Figure ids "
                               f"{row_q}.{col_q}.<answer>.<answer>")  # fmt: skip
     return render("crosstab_section.html", chart=chart, title=title, table=table, test=test,
                   alpha=sp.alpha)  # fmt: skip

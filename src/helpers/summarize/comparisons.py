@@ -18,6 +18,18 @@ with fewer than two rows or two columns is not tested (:func:`prune`).
 - weighted (a codebook ``design:``): the Rao-Scott test (``stats.design_test``)
   from svy's ``tabulate`` (helpers.summarize.design), R's ``svychisq``.
 
+Every p-value from a distribution is its survival function at the statistic
+(scipy's ``f.sf``, ``chi2.sf``, ``t.sf``), never 1 - CDF: svy reports p = 1 - CDF,
+which is 0.0 below about 1e-16; a p of 1.7e-21 stays 1.7e-21, so its adjusted value
+is not 0 either. A Monte Carlo p-value says so wherever it is shown: it is
+(1 + tables as extreme) / (tables drawn + 1), and when no drawn table was as
+extreme it is only known to be below 1 / tables drawn (:func:`shown_test_p`).
+
+A comparison is tested once per unordered pair of variables (:func:`pair_key`): the
+test of independence of two categorical variables does not depend on which is the
+question and which the group, so when A is broken down by B and B by A, the first in
+codebook order is tested and counted in the adjustment, and the other's table cites it.
+
 ``stats.p_adjust`` adjusts the p-values of all the tests of a survey (one
 family) for multiplicity (statsmodels' ``multipletests``). scipy.stats and
 statsmodels are imported only when a test runs: the stage's imports stay light.
@@ -31,6 +43,7 @@ not apply (each option would need its own 2 x k test).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -42,6 +55,8 @@ from helpers.core.stats import round_decimal
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+
+    from helpers.core.codebook import Codebook
 
 # The exact test enumerates the tables with the observed margins when there are at most this
 # many; beyond, a Monte Carlo p-value. The enumeration merges partial tables with the same
@@ -59,7 +74,7 @@ MC_ALMOST_ONE = 1 + 64 * np.finfo(float).eps
 LABELS = {
     "pearson_chi2": "Pearson chi-square test",
     "fisher_exact": "Fisher–Freeman–Halton exact test",
-    "fisher_monte_carlo": "Fisher–Freeman–Halton test (Monte Carlo)",
+    "fisher_monte_carlo": "Fisher–Freeman–Halton test, Monte Carlo",
     "rao_scott_f": "Rao–Scott F test (second-order)",
     "rao_scott_chisq": "Rao–Scott chi-square test (first-order)",
     "kruskal_wallis": "Kruskal–Wallis test",
@@ -79,6 +94,12 @@ class TestResult:
     n: int  # respondents in the table tested (unweighted)
     df_denominator: float | None = None  # Rao-Scott F's denominator df
     resamples: int | None = None  # Monte Carlo tables drawn
+    extreme: int | None = None  # Monte Carlo tables drawn at most as probable as the observed
+
+    @property
+    def monte_carlo(self) -> bool:
+        """True for a Monte Carlo p-value (an estimate from ``resamples`` tables)."""
+        return self.resamples is not None
 
 
 def prune(table: np.ndarray) -> np.ndarray | None:
@@ -188,9 +209,18 @@ def fisher_exact_p(table: np.ndarray) -> float:
 def fisher_monte_carlo_p(table: np.ndarray, resamples: int, seed: int | Sequence[int]) -> float:
     """Monte Carlo p-value of the exact test, as R's ``fisher.test(simulate.p.value = TRUE)``.
 
-    ``resamples`` tables are drawn with the observed margins (scipy's ``random_table``,
-    seeded by ``seed``, in batches of :data:`MC_BATCH`); p = (1 + the number at most as
-    probable as the observed) / (resamples + 1). Same inputs, same bits.
+    p = (1 + the number of drawn tables at most as probable as the observed) /
+    (resamples + 1); see :func:`monte_carlo_extreme`.
+    """
+    return (1 + monte_carlo_extreme(table, resamples, seed)) / (resamples + 1)
+
+
+def monte_carlo_extreme(table: np.ndarray, resamples: int, seed: int | Sequence[int]) -> int:
+    """How many of ``resamples`` tables drawn with the observed margins are as extreme.
+
+    As extreme: at most as probable as the observed table (R's ``fisher.test``'s rule).
+    Tables are drawn by scipy's ``random_table``, seeded by ``seed``, in batches of
+    :data:`MC_BATCH`. Same inputs, same count.
     """
     from scipy.special import gammaln
     from scipy.stats import random_table
@@ -206,7 +236,7 @@ def fisher_monte_carlo_p(table: np.ndarray, resamples: int, seed: int | Sequence
         stats = -gammaln(drawn + 1).sum(axis=(1, 2))
         at_most += int(np.count_nonzero(stats <= observed / MC_ALMOST_ONE))
         done += size
-    return (1 + at_most) / (resamples + 1)
+    return at_most
 
 
 def exact(table: np.ndarray, resamples: int, seed: int | Sequence[int],
@@ -218,8 +248,9 @@ def exact(table: np.ndarray, resamples: int, seed: int | Sequence[int],
     count = count_tables(table.sum(axis=1).tolist(), table.sum(axis=0).tolist())
     if count is not None and count <= max_tables:
         return TestResult("fisher_exact", None, df, fisher_exact_p(table), n)
-    return TestResult("fisher_monte_carlo", None, df,
-                      fisher_monte_carlo_p(table, resamples, seed), n, resamples=resamples)
+    extreme = monte_carlo_extreme(table, resamples, seed)
+    return TestResult("fisher_monte_carlo", None, df, (1 + extreme) / (resamples + 1), n,
+                      resamples=resamples, extreme=extreme)  # fmt: skip
 
 
 def independence(table: np.ndarray, method: str, min_expected: float, resamples: int,
@@ -241,14 +272,26 @@ def independence(table: np.ndarray, method: str, min_expected: float, resamples:
 
 
 def rao_scott(stats: object, design_test: str, n: int) -> TestResult:
-    """The Rao-Scott test from svy's table statistics (``TableStats``: ``chisq``, ``f``)."""
+    """The Rao-Scott test from svy's table statistics (``TableStats``: ``chisq``, ``f``).
+
+    The statistics and df are svy's; the p-values are recomputed from them by survival
+    functions (svy's are 1 - CDF, 0.0 below about 1e-16). R's ``svychisq``: the second-order
+    F = X2 / sum(a) on (d0, d0 x design df); the first-order test refers X2 / mean(a) =
+    F x df to chi-square on df = (rows - 1)(columns - 1) (``a``: the eigenvalues of the
+    design effect matrix), its statistic X2 as svy reports it.
+    """
+    from scipy.stats import chi2
+    from scipy.stats import f as f_dist
+
+    f = stats.f  # type: ignore[attr-defined]
     if design_test == "rao_scott_f":
-        f = stats.f  # type: ignore[attr-defined]
-        return TestResult("rao_scott_f", float(f.value), float(f.df_num), float(f.p_value), n,
+        p = float(f_dist.sf(float(f.value), float(f.df_num), float(f.df_den)))
+        return TestResult("rao_scott_f", float(f.value), float(f.df_num), p, n,
                           df_denominator=float(f.df_den))  # fmt: skip
     if design_test == "rao_scott_chisq":
         c = stats.chisq  # type: ignore[attr-defined]
-        return TestResult("rao_scott_chisq", float(c.value), float(c.df), float(c.p_value), n)
+        p = float(chi2.sf(float(f.value) * float(c.df), float(c.df)))
+        return TestResult("rao_scott_chisq", float(c.value), float(c.df), p, n)
     raise ValueError(f"design test {design_test!r}: one of {DESIGN_TESTS}")
 
 
@@ -269,13 +312,20 @@ def design_rank(result: object, n: int) -> TestResult:
     """The design-based rank test of svy (R's svyranktest, Kruskal–Wallis scores).
 
     A t statistic for two groups, F on (k - 1, design df) for more.
+    The p-value is recomputed from svy's statistic and df by survival functions:
+    ``f.sf`` for F, ``2 t.sf(|t|)`` for t.
     """
+    from scipy.stats import f as f_dist
+    from scipy.stats import t as t_dist
+
     stats = result.stats  # type: ignore[attr-defined]
+    value = float(stats.value)
     if hasattr(stats, "df_num"):
-        return TestResult("design_rank_test", float(stats.value), float(stats.df_num),
-                          float(stats.p_value), n, df_denominator=float(stats.df_den))
-    return TestResult("design_rank_test", float(stats.value), float(stats.df),
-                      float(stats.p_value), n)  # fmt: skip
+        p = float(f_dist.sf(value, float(stats.df_num), float(stats.df_den)))
+        return TestResult("design_rank_test", value, float(stats.df_num), p, n,
+                          df_denominator=float(stats.df_den))  # fmt: skip
+    p = float(2 * t_dist.sf(abs(value), float(stats.df)))
+    return TestResult("design_rank_test", value, float(stats.df), p, n)
 
 
 def adjust(p_values: Sequence[float], method: str) -> list[float]:
@@ -298,3 +348,71 @@ def shown_p(p: float, rounding: str) -> str:
 def shown_value(value: float, decimals: int, rounding: str) -> str:
     """A statistic (2 decimals) or df (0: an integer) as the report prints it."""
     return str(round_decimal(value, decimals, rounding))
+
+
+def p_label(result: TestResult) -> str:
+    """What a test's p-value is (summaries.csv's ``answer``).
+
+    'Pearson chi-square test p-value'; a Monte Carlo one names its tables:
+    'Fisher–Freeman–Halton test, Monte Carlo p-value (10,000 tables)'.
+    """
+    if result.monte_carlo:
+        return f"{LABELS[result.method]} p-value ({result.resamples:,} tables)"
+    return f"{LABELS[result.method]} p-value"
+
+
+MC_TABLES = re.compile(r"Monte Carlo p-value \(([\d,]+) tables\)")
+
+
+def monte_carlo_bound(resamples: int) -> str:
+    """1 / tables drawn, as printed: the bound of a Monte Carlo p with no table as extreme."""
+    return np.format_float_positional(1 / resamples, precision=2, unique=True,
+                                      fractional=False, trim="-")  # fmt: skip
+
+
+def shown_test_p(result: TestResult, rounding: str) -> str:
+    """A test's p-value as printed: :func:`shown_p`, or a Monte Carlo bound.
+
+    A Monte Carlo p-value with no drawn table as extreme is printed as the bound it is
+    known to be under: '<0.0001' for 10,000 tables.
+    """
+    if result.monte_carlo and not result.extreme:
+        return f"<{monte_carlo_bound(result.resamples)}"
+    return shown_p(result.p, rounding)
+
+
+def monte_carlo_of(answer: str, p: float) -> tuple[int, int] | None:
+    """(tables drawn, tables as extreme) of a Monte Carlo p-value, from its summaries row.
+
+    ``answer``: the row's text (:func:`p_label`); ``p``: its estimate, (1 + as extreme) /
+    (drawn + 1). None for any other p-value.
+    """
+    found = MC_TABLES.search(answer)
+    if found is None:
+        return None
+    resamples = int(found.group(1).replace(",", ""))
+    return resamples, round(p * (resamples + 1)) - 1
+
+
+def variable_of(book: Codebook, name: str) -> str:
+    """The variable a question or group id stands for.
+
+    A group reading a single-answer question's column is that question; a recode
+    (``derived_from``) is a variable of its own.
+    """
+    try:
+        group = book.group(name)
+    except KeyError:
+        return name
+    if group.derived_from:
+        return name
+    for q in book.categorical:
+        if q.id == name or (group.column and group.column == q.source_column
+                            and not q.derived_from):  # fmt: skip
+            return q.id
+    return name
+
+
+def pair_key(book: Codebook, question: str, group: str) -> frozenset[str]:
+    """The unordered pair of variables a comparison tests: A by B and B by A are one."""
+    return frozenset((variable_of(book, question), variable_of(book, group)))

@@ -95,7 +95,7 @@ LONELY_PSU = {"certainty": "skip", "remove": "skip", "adjust": "center", "averag
 REPLICATE_CLASSES = {"brr": "BrrWgts", "fay": "BrrWgts", "jk1": "JackknifeWgts",
                      "jkn": "JackknifeWgts", "jk2": "JackknifeWgts",
                      "bootstrap": "BootstrapWgts", "sdr": "SdrWgts"}  # fmt: skip
-ONE = "__one"  # a column of ones: a cell's estimated population count is its total
+INDICATOR = "__is_value"  # 1 where a column holds the value whose population count is estimated
 ZERO_DEFF = 1e-12  # a design effect below this is a share fixed by the design (R: SE 0)
 
 
@@ -154,7 +154,10 @@ def r_quantile(values: Any, weights: Any, p: float) -> float:
     """R survey's ``qrule_math``: the smallest value whose weighted CDF reaches ``p``.
 
     R's own arithmetic (cumulative sums in extended precision, as R's cumsum and sum
-    accumulate), so that a CDF that is exactly ``p`` at equal weights is found equal to it.
+    accumulate), so that a CDF that is exactly ``p`` at equal weights is found equal to it;
+    and R's own edge: when even the smallest value's share exceeds ``p`` (a Woodruff bound
+    near 0 in a small domain), R's ``qs()`` starts from the first value and takes the next
+    one up, so this does too.
     """
     import numpy as np
 
@@ -164,8 +167,9 @@ def r_quantile(values: Any, weights: Any, p: float) -> float:
     x = x[order]
     cumw = np.cumsum(w[order].astype(np.longdouble)).astype(float)
     total = float(np.sum(w.astype(np.longdouble)))
-    pos = int(np.flatnonzero(cumw <= p * total)[-1]) if (cumw <= p * total).any() else -1
-    if pos >= 0 and p - cumw[pos] / total == 0:
+    below = np.flatnonzero(cumw <= p * total)
+    pos = int(below[-1]) if len(below) else 0  # R's survey:::last(): 1 when none is below
+    if p - cumw[pos] / total == 0:
         return float(x[pos])
     return float(x[min(pos + 1, len(x) - 1)])
 
@@ -211,12 +215,12 @@ class DesignEstimates:
         spec = book.design
         cols = spec.response_columns
         # svy groups by text; codes are enumerations in the hand-off
-        frame = responses.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String),
-                                       pl.lit(1.0).alias(ONE))  # fmt: skip
+        frame = responses.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String))
         if "fpc" in cols:
             frame = population_sizes(frame, cols)
         replicates = None
         self.df: float | None = None
+        self.design_df_given = bool(spec.replicate and spec.replicate.df is not None)
         if spec.replicate is not None:
             rep = spec.replicate
             names = [cols[f"rep_{i}"] for i in range(1, rep.count + 1)]
@@ -262,20 +266,106 @@ class DesignEstimates:
                                               variance_center=self.center,
                                               ci_method=SVY_CI[self.sp.design_ci_method],
                                               alpha=1 - self.sp.ci_level).to_polars()
-            self._cache[key] = {(self._key(group, r), str(r[column])): _weighted(r)
-                                for r in out.iter_rows(named=True)}  # fmt: skip
+            found = {(self._key(group, r), str(r[column])): _weighted(r)
+                     for r in out.iter_rows(named=True)}  # fmt: skip
+            if self.method == "replication" and self.sp.design_ci_method == "logit":
+                found = self._replicate_logit(column, group, found)
+            self._cache[key] = found
         return self._cache[key]
 
+    def domain_df(self, column: str, group: str) -> dict[str, float]:
+        """{group value: R's ``degf`` of the domain of those with a value of ``column``}.
+
+        A replicate design: the rank of the domain's replicate weights less one (R's
+        ``degf`` of ``subset(design, ...)``, which keeps only the domain's rows); a domain
+        met by few PSUs has fewer degrees of freedom than the design. None: taken from svy.
+        """
+        key = ("df", column, group)
+        if key not in self._cache:
+            names = self._replicate_columns()
+            kept = self.frame.filter(pl.col(column).is_not_null())
+            if group == "all":
+                parts = {"all": kept}
+            else:
+                kept = kept.filter(pl.col(group).is_not_null())
+                parts = {str(k[0]): part for k, part in
+                         kept.partition_by(group, as_dict=True).items()}  # fmt: skip
+            self._cache[key] = {k: replicate_df(part, names) for k, part in parts.items()}
+            if self.df is not None and (self.design_df_given or group == "all"):
+                self._cache[key] = {k: self.df for k in parts}
+        return self._cache[key]
+
+    def _replicate_columns(self) -> list[str]:
+        """The replicate weights in use (after a calibration, the calibrated ones)."""
+        return self.sample.design.rep_wgts.columns_from_data(self.frame.columns)
+
+    def _replicate_logit(self, column: str, group: str, found: dict[tuple[str, str], Weighted],
+                         frame: pl.DataFrame | None = None) -> dict[tuple[str, str], Weighted]:
+        """Logit intervals of a replicate design's shares as R's ``svyciprop`` makes them.
+
+        R fits the logit of the share in each replicate (an intercept-only GLM, whose
+        estimate is the logit of the replicate's share) and takes the replicate variance
+        of those logits — not the delta method svy uses — on the domain's degrees of
+        freedom. The replicate shares are sums of the replicate weights; their variance is
+        ``sum_r c_r (logit p_r - centre)^2`` with svy's own coefficients ``c_r`` (the
+        codebook's scale x rscales) and centre (the full-sample logit, or the replicates'
+        mean): the one variance sum written here, checked against R in
+        tests/test_design_references.py. A share of 0 or 1, or one that is 0 or 1 in a
+        replicate, has no logit interval (R's GLM does not converge there).
+        """
+        import numpy as np
+        from scipy.stats import t as t_dist
+
+        names = self._replicate_columns()
+        coefs = np.asarray(self.sample.design.rep_wgts.coefficients(), dtype=float)
+        kept = (self.frame if frame is None else frame).filter(pl.col(column).is_not_null())
+        keys = [column] if group == "all" else [group, column]
+        if group != "all":
+            kept = kept.filter(pl.col(group).is_not_null())
+        cells = kept.group_by(keys).agg([pl.col(n).sum() for n in names]).with_columns(
+            pl.col(k).cast(pl.String) for k in keys)  # fmt: skip
+        dfs = self.domain_df(column, group) if frame is None else {"all": self.df}
+        crit = 1 - (1 - self.sp.ci_level) / 2
+        out = dict(found)
+        for (g, value), est in found.items():
+            in_domain = cells if group == "all" else cells.filter(pl.col(group) == g)
+            total = in_domain.select(names).sum().to_numpy()[0]
+            hit = in_domain.filter(pl.col(column) == value).select(names).to_numpy()
+            share = (hit.sum(axis=0) if len(hit) else np.zeros(len(names))) / total
+            p = est.estimate
+            if not 0 < p < 1 or not ((share > 0) & (share < 1)).all():
+                out[(g, value)] = Weighted(p, est.se, None, None, est.deff, est.df)
+                continue
+            logits = np.log(share / (1 - share))
+            centre = math.log(p / (1 - p)) if self.center == "estimate" else logits.mean()
+            se = math.sqrt(float(np.sum(coefs * (logits - centre) ** 2)))
+            half = float(t_dist.ppf(crit, dfs[g])) * se
+            low, high = (1 / (1 + math.exp(-(math.log(p / (1 - p)) + d))) for d in (-half, half))
+            out[(g, value)] = Weighted(p, est.se, low, high, est.deff, est.df)
+        return out
+
     def totals(self, column: str, group: str) -> dict[tuple[str, str], Weighted]:
-        """{(group value, value): the estimated population count of the cell (R svytotal)}."""
+        """{(group value, value): the estimated population count of the cell (R svytotal)}.
+
+        As R: the total of the value's indicator (0 for those without it) in the group's
+        domain, one value at a time (a cell as a domain of its own would treat a stratum
+        with one PSU in the cell as a lonely PSU, which R does not).
+        """
+        import svy
+
         key = ("total", column, group)
         if key not in self._cache:
-            by = [column] if group == "all" else [group, column]
-            out = self.sample.estimation.total(y=ONE, by=by, drop_nulls=True, method=self.method,
-                                               variance_center=self.center,
-                                               alpha=1 - self.sp.ci_level).to_polars()
-            self._cache[key] = {(self._key(group, r), str(r[column])): _weighted(r, deff=False)
-                                for r in out.iter_rows(named=True)}  # fmt: skip
+            found: dict[tuple[str, str], Weighted] = {}
+            for value in self.frame[column].drop_nulls().cast(pl.String).unique().sort():
+                is_value = (pl.col(column).cast(pl.String) == value).fill_null(False)
+                data = self.frame.with_columns(is_value.cast(pl.Float64).alias(INDICATOR))
+                sample = svy.Sample(data=data, design=self.sample.design)
+                out = sample.estimation.total(y=INDICATOR, by=self._by(group), drop_nulls=True,
+                                              method=self.method, variance_center=self.center,
+                                              alpha=1 - self.sp.ci_level).to_polars()
+                found |= {(self._key(group, r), value): _weighted(r, deff=False)
+                          for r in out.iter_rows(named=True)}  # fmt: skip
+            self._cache[key] = found
         return self._cache[key]
 
     def table_stats(self, column: str, group: str) -> Any:
@@ -286,10 +376,29 @@ class DesignEstimates:
         """
         key = ("table", column, group)
         if key not in self._cache:
-            table = self.sample.categorical.tabulate(group, column, drop_nulls=True,
-                                                     method=self.method)  # fmt: skip
+            table = self._categorical().tabulate(group, column, drop_nulls=True,
+                                                 method=self.method)  # fmt: skip
             self._cache[key] = table.stats
         return self._cache[key]
+
+    def _categorical(self) -> Any:
+        """Svy's tests of this sample, with the replicate variance centred as declared.
+
+        svy's table and rank-test kernels take the centre (``variance_center``) but svy
+        0.35's Python layer does not hand it on, so a design with ``mse: true`` would be
+        tested about the replicates' mean. This passes the codebook's centre on, as R's
+        svychisq and svyranktest use the design's ``mse``.
+        """
+        categorical = self.sample.categorical
+        if self.method == "replication":
+            replication = categorical._replication
+
+            def centred(method: str | None, *, where: str) -> dict | None:
+                found = replication(method, where=where)
+                return None if found is None else {**found, "variance_center": self.center}
+
+            categorical._replication = centred
+        return categorical
 
     def rank_test(self, column: str, group: str) -> Any:
         """The design-based Kruskal–Wallis rank test of numeric ``column`` by ``group``.
@@ -305,7 +414,7 @@ class DesignEstimates:
         key = ("rank", column, group)
         if key not in self._cache:
             if self.method == "replication":
-                result = self.sample.categorical.ranktest(
+                result = self._categorical().ranktest(
                     column, group=group, score="kruskal-wallis", drop_nulls=True,
                     method=self.method).stats  # fmt: skip
                 many = hasattr(result, "df_num")
@@ -357,7 +466,12 @@ class DesignEstimates:
                                          variance_center=self.center,
                                          ci_method=SVY_CI[self.sp.design_ci_method],
                                          alpha=1 - self.sp.ci_level).to_polars()  # fmt: skip
-            self._cache[key] = {str(r[group]): _weighted(r) for r in out.iter_rows(named=True)}
+            found = {str(r[group]): _weighted(r) for r in out.iter_rows(named=True)}
+            if self.method == "replication" and self.sp.design_ci_method == "logit":
+                shares = self._replicate_logit(group, "all", {("all", k): w for k, w in
+                                                              found.items()}, filled)  # fmt: skip
+                found = {k: w for (_, k), w in shares.items()}
+            self._cache[key] = found
         return self._cache[key]
 
     def mean(self, column: str, group: str) -> dict[str, Weighted]:
@@ -368,9 +482,21 @@ class DesignEstimates:
                                               deff=self.deff, method=self.method,
                                               variance_center=self.center,
                                               alpha=1 - self.sp.ci_level).to_polars()
-            self._cache[key] = {self._key(group, r): _weighted(r)
-                                for r in out.iter_rows(named=True)}  # fmt: skip
+            found = {self._key(group, r): _weighted(r) for r in out.iter_rows(named=True)}
+            if self.method == "replication":  # t on the domain's degrees of freedom (R)
+                found = {k: self._t_interval(w, self.domain_df(column, group)[k])
+                         for k, w in found.items()}  # fmt: skip
+            self._cache[key] = found
         return self._cache[key]
+
+    def _t_interval(self, w: Weighted, df: float) -> Weighted:
+        """``w`` with its interval estimate ± t(df) x SE (R's confint(..., df = degf))."""
+        from scipy.stats import t as t_dist
+
+        if w.se is None:
+            return w
+        half = float(t_dist.ppf(1 - (1 - self.sp.ci_level) / 2, df)) * w.se
+        return Weighted(w.estimate, w.se, w.estimate - half, w.estimate + half, w.deff, w.df)
 
     def sd(self, column: str, group: str) -> dict[str, float]:
         """{group value: the standard deviation of ``column`` (R's sqrt(svyvar), n/(n-1))}."""
@@ -445,7 +571,9 @@ class DesignEstimates:
                 rows = kept if group == "all" else kept.filter(pl.col(group).cast(pl.String) == k)
                 x = rows[column].to_numpy().astype(float)
                 w = rows[self.weight].to_numpy().astype(float)
-                crit = float(t_dist.ppf(1 - (1 - self.sp.ci_level) / 2, r["df"]))
+                df = self.domain_df(column, group)[k] if self.method == "replication" \
+                    else r["df"]  # fmt: skip
+                crit = float(t_dist.ppf(1 - (1 - self.sp.ci_level) / 2, df))
                 lo_p, hi_p = r["est"] - crit * r["se"], r["est"] + crit * r["se"]
                 low = r_quantile(x, w, lo_p) if lo_p >= 0 else None
                 high = r_quantile(x, w, hi_p) if hi_p <= 1 else None

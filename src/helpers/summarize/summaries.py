@@ -66,16 +66,20 @@ SUMMARY_COLUMNS = [
     "figure_id", "question", "group", "group_value", "answer", "n", "base", "pct",
     "ci_low", "ci_high", "group_code", "answer_code", "kind",
     "stat", "estimate", "se", "ci_lower", "ci_upper", "ci_method", "shown", "shown_low",
-    "shown_high", "n_weighted", "base_weighted", "deff", "base_effective",
+    "shown_high", "n_weighted", "n_weighted_se", "base_weighted", "deff", "base_effective",
 ]  # fmt: skip
-FLOAT_COLUMNS = ("estimate", "se", "ci_lower", "ci_upper", "n_weighted", "base_weighted", "deff",
-                 "base_effective")  # fmt: skip
+FLOAT_COLUMNS = ("estimate", "se", "ci_lower", "ci_upper", "n_weighted", "n_weighted_se",
+                 "base_weighted", "deff", "base_effective")  # fmt: skip
 # A numeric question's statistics: (stat, answer label, quantile probability)
-NUMERIC_STATS = (("mean", "Mean", None), ("median", "Median", 0.5),
+NUMERIC_STATS = (("mean", "Mean", None), ("sd", "Standard deviation", None),
+                 ("median", "Median", 0.5),
                  ("p25", "25th percentile", 0.25), ("p75", "75th percentile", 0.75),
                  ("min", "Minimum", None), ("max", "Maximum", None))  # fmt: skip
 QUANTILES = {stat: p for stat, _, p in NUMERIC_STATS if p is not None}
 RULE_COLUMNS = ["_table", "_numerator", "_base"]
+# codebook design.replicate_weights.method -> how a figure's method names it
+REPLICATE_NAMES = {"brr": "BRR", "fay": "Fay's BRR", "jk1": "JK1", "jkn": "JKn", "jk2": "JK2",
+                   "bootstrap": "bootstrap", "sdr": "SDR"}  # fmt: skip
 MISSING_CODE = "missing"
 RESPONDENTS = "respondents"
 FREE_TEXT_ANSWER = "Free-text answers"
@@ -532,16 +536,25 @@ def _weigh(rows: list[dict], design: DesignEstimates, book: Codebook, sp: StatsP
             est = design.group_shares(column).get(str(value))
             sums = design.weight_sums(column, "all")
             n_w, base_w = sums.get(("all", value), 0.0), sum(sums.values())
+            total = design.totals(column, "all").get(("all", str(value)))
+            r["n_weighted_se"] = None if total is None else total.se
         elif r["kind"] in ("answer", "net"):
             est = design.shares(column, group).get((str(key), str(value)))
             sums = design.weight_sums(column, group)
             n_w = sums.get((key, value), 0.0)
             base_w = sum(w for (g, v), w in sums.items() if g == key and v is not None)
+            total = design.totals(column, group).get((str(key), str(value)))
+            # an empty cell has no row of svy's: its estimated count is 0, exactly (R: SE 0)
+            r["n_weighted_se"] = total.se if total is not None else 0.0 if not r["n"] else None
         else:  # numeric
             n_w = base_w = design.answered_weight(column, group).get(key, 0.0)
             est = None
             if value == "mean":
                 est = design.mean(column, group).get(str(key))
+            elif value == "sd":
+                sd = design.sd(column, group).get(str(key))
+                r["estimate"] = sd
+                r["ci_method"] = "svyvar (n/(n-1))"
             elif value in QUANTILES:
                 est = design.quantiles(column, group, tuple(QUANTILES.values())).get(
                     (QUANTILES[value], str(key)))  # fmt: skip
@@ -555,10 +568,11 @@ def _weigh(rows: list[dict], design: DesignEstimates, book: Codebook, sp: StatsP
         r["ci_upper"] = None if est.high is None else est.high * scale
         r["deff"] = est.deff
         r["base_effective"] = r["base"] / est.deff if est.deff else None
-        brr = " (BRR)" if book.design.replicates else ""
+        rep = book.design.replicate
+        brr = f" ({REPLICATE_NAMES[rep.method]})" if rep else ""
         r["ci_method"] = (f"{sp.design_ci_method}{brr}" if r["stat"] == "pct" else
                           f"t (design df){brr}" if value == "mean" else
-                          "replicate t (BRR)" if brr else "woodruff")  # fmt: skip
+                          f"replicate t{brr}" if brr else "woodruff")  # fmt: skip
         if r["stat"] == "pct":
             r["pct"], r["ci_low"], r["ci_high"] = (
                 None if v is None else round_decimal(Decimal(repr(v)), sp.pct_decimals,
@@ -637,13 +651,20 @@ def _test_rows(rows: list[dict], book: Codebook, breakdowns: dict[str, list[str]
     (weighted). A numeric question gets a Kruskal–Wallis test (scipy) or, weighted, svy's
     design-based rank test (``tallies_of``: the respondents each question was asked of).
     Multiple choice is not tested (see there), nor a question by a group that is the
-    question itself (``Codebook.same_variable``: a recode, not a comparison).
+    question itself (``Codebook.same_variable``: a recode, not a comparison). Each
+    unordered pair of variables is tested once (``comparisons.pair_key``): where A is
+    broken down by B and B by A, the first in codebook order is, and the other's report
+    cites it. A Monte Carlo p-value says so and names its tables (``comparisons.p_label``).
     """
     found = []
+    tested: set[frozenset[str]] = set()
     for q in book.categorical:
         for group in breakdowns[q.id]:
             if group == "all" or book.same_variable(q.id, group):
                 continue
+            pair = comparisons.pair_key(book, q.id, group)
+            if pair in tested:
+                continue  # B by A after A by B: the same test, counted once
             _, _, counts = answer_table(rows, q.id, group)
             table = comparisons.prune(counts) if counts else None
             if table is None:
@@ -658,6 +679,7 @@ def _test_rows(rows: list[dict], book: Codebook, breakdowns: dict[str, list[str]
                 column = f"{q.id}{BASE_SUFFIX}" if q.excluded else q.id
                 result = described = comparisons.rao_scott(design.table_stats(column, group),
                                                            sp.design_test, n)  # fmt: skip
+            tested.add(pair)
             found.append((q, group, n, described, result))
     for q in book.numeric:
         for group in breakdowns[q.id]:
@@ -686,9 +708,9 @@ def _test_rows(rows: list[dict], book: Codebook, breakdowns: dict[str, list[str]
                           comparisons.shown_value(described.statistic, 2, sp.rounding)),
             "df": (described.method, df_text, df,
                    comparisons.shown_value(df, 0 if df == int(df) else 2, sp.rounding)),
-            "p": (result.method, f"{label[result.method]} p-value", result.p,
-                  comparisons.shown_p(result.p, sp.rounding)),
-            "p_adjusted": (sp.p_adjust, f"{label[result.method]} p-value, "
+            "p": (result.method, comparisons.p_label(result), result.p,
+                  comparisons.shown_test_p(result, sp.rounding)),
+            "p_adjusted": (sp.p_adjust, f"{comparisons.p_label(result)}, "
                            f"{comparisons.ADJUST_LABELS[sp.p_adjust]}-adjusted over the "
                            f"survey's {len(found)} tests", p_adj,
                            comparisons.shown_p(p_adj, sp.rounding)),
