@@ -197,6 +197,16 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class Frame:
+    """What is known of the population the respondents come from (codebook ``frame:``)."""
+
+    size: int | None  # known exactly
+    size_at_least: int | None  # or only a lower bound
+    counts: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]  # (variable, ((code, N),))
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Design:
     """A survey design: the export columns of its weight, strata, PSUs and fpc (any may be '')."""
 
@@ -240,6 +250,7 @@ class Codebook:
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
     input: dict[str, Any] = field(default_factory=dict)
     design: Design | None = None  # None: every respondent counts once (no weights)
+    frame: Frame | None = None  # what is known of the population (codebook ``frame:``)
 
     def question(self, qid: str) -> Question:
         """The question with this id."""
@@ -455,10 +466,12 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         crosstabs=tuple(tuple(pair) for pair in breakdowns.get("crosstabs", [])),
         raw=data,
         input=dict(data.get("input", {})),
+        frame=_frame(data.get("frame")),
         design=_design(data.get("design")),
     )
     _check_language(book)
     _check_calibration(book)
+    _check_frame(book)
     try:
         for gid in book.by_group:
             book.group(gid)
@@ -595,6 +608,36 @@ def _calibration(raw: dict[str, Any] | None) -> Calibration | None:
     population = tuple((str(q), tuple((code_key(c), float(n)) for c, n in counts.items()))
                        for q, counts in raw["population"].items())  # fmt: skip
     return Calibration(method=str(raw["method"]), population=population)
+
+
+def _frame(raw: dict[str, Any] | None) -> Frame | None:
+    """The codebook's ``frame:`` section (checked against the variables in ``_check_frame``)."""
+    if raw is None:
+        return None
+    if raw.get("size") is not None and raw.get("size_at_least") is not None:
+        raise CodebookError("frame: give size (known exactly) or size_at_least (a lower "
+                            "bound), not both", ("frame", "size_at_least"))  # fmt: skip
+    counts = tuple((str(v), tuple((code_key(c), int(n)) for c, n in codes.items()))
+                   for v, codes in (raw.get("counts") or {}).items())  # fmt: skip
+    return Frame(raw.get("size"), raw.get("size_at_least"), counts, str(raw.get("source") or ""))
+
+
+def _check_frame(book: Codebook) -> None:
+    """Each ``frame.counts`` variable is a group or question; each count one of its codes."""
+    if book.frame is None:
+        return
+    for var, counts in book.frame.counts:
+        place = ("frame", "counts", var)
+        options = [g.values for g in book.groups if g.id == var] or \
+            [q.answers for q in book.questions if q.id == var and q.categorical]  # fmt: skip
+        if not options:
+            raise CodebookError(f"frame.counts: expected a group or single-answer question id; "
+                                f"found {var!r}", place)  # fmt: skip
+        codes = [code_key(o.code) for o in options[0]]
+        unknown = [c for c, _ in counts if c not in codes]
+        if unknown:
+            raise CodebookError(f"frame.counts.{var}: expected codes among {codes}; found "
+                                f"{unknown}", place)  # fmt: skip
 
 
 def _check_calibration(book: Codebook) -> None:

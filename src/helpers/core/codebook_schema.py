@@ -153,6 +153,15 @@ class DesignSpec(_Strict):
     calibration: CalibrationSpec | None = None
 
 
+class FrameSpec(_Strict):
+    """What is known of the population the respondents come from (for the report to weigh)."""
+
+    size: int | None = Field(default=None, ge=1)  # the population's size, known exactly
+    size_at_least: int | None = Field(default=None, ge=1)  # or only a lower bound
+    counts: dict[StrictStr, dict[StrictStr | StrictInt, int]] = {}  # id -> {code: count}
+    source: StrictStr | None = None  # where these numbers come from
+
+
 class CodebookSpec(_Strict):
     """The whole codebook file."""
 
@@ -160,6 +169,7 @@ class CodebookSpec(_Strict):
     source: SourceSpec = SourceSpec()
     input: InputSpec = InputSpec()
     design: DesignSpec | None = None
+    frame: FrameSpec | None = None
     groups: list[GroupSpec] = []
     questions: list[QuestionSpec]
     breakdowns: BreakdownsSpec = BreakdownsSpec()
@@ -169,7 +179,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "questions": QuestionSpec, "groups": GroupSpec, "answers": OptionSpec,
     "items": OptionSpec, "values": OptionSpec, "nets": OptionSpec, "breakdowns": BreakdownsSpec,
     "survey": SurveySpec, "source": SourceSpec, "input": InputSpec, "design": DesignSpec,
-    "replicate_weights": ReplicateSpec, "calibration": CalibrationSpec,
+    "replicate_weights": ReplicateSpec, "calibration": CalibrationSpec, "frame": FrameSpec,
 }  # fmt: skip
 
 

@@ -402,8 +402,8 @@ def weighted_columns(rows: pd.DataFrame) -> dict[str, list[str]]:
             "Eff. base": [fmt_amount(v) for v in rows["base_effective"]]}  # fmt: skip
 
 
-NUMERIC_COLUMNS = (("mean", "Mean"), ("median", "Median"), ("p25", "P25"), ("p75", "P75"),
-                   ("min", "Min"), ("max", "Max"))  # fmt: skip
+NUMERIC_COLUMNS = (("mean", "Mean"), ("sd", "SD"), ("median", "Median"), ("p25", "P25"),
+                   ("p75", "P75"), ("min", "Min"), ("max", "Max"))  # fmt: skip
 
 
 def numeric_data(rows: pd.DataFrame, caption: str, rule: SmallBase,

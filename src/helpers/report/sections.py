@@ -86,7 +86,53 @@ def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: St
         has_numeric=bool(book.numeric),
         respondents_n=int(rh.row_of(summaries, "respondents.all.all")["n"]),
         design_ci=DESIGN_CI_NAMES[sp.design_ci_method], **_design_names(book),
+        frame=frame_statement(book, summaries),
     )  # fmt: skip
+
+
+def frame_statement(book: Codebook, summaries: pd.DataFrame) -> dict[str, Any] | None:
+    """What the codebook's ``frame:`` says of the population, and whether it allows weighting.
+
+    Post-stratifying (R's ``postStratify``) to a variable's population counts needs the
+    count of each of its values (given, or the one left when the population's size is
+    known exactly) and the value of every respondent. Returns the known numbers, each
+    variable's verdict and why, or None without a ``frame:``.
+    """
+    frame = book.frame
+    if frame is None:
+        return None
+    total = int(rh.row_of(summaries, "respondents.all.all")["n"])
+    variables = []
+    for var, counts in frame.counts:
+        options = next((g.values for g in book.groups if g.id == var), None) or \
+            book.question(var).answers  # fmt: skip
+        label = next((g.label for g in book.groups if g.id == var), None) or \
+            (book.question(var).short or var)  # fmt: skip
+        given = dict(counts)
+        known = [(o.label, given[code_key(o.code)]) for o in options if code_key(o.code) in given]
+        unknown = [o.label for o in options if code_key(o.code) not in given]
+        size = frame.size if frame.size is not None else frame.size_at_least
+        rest = None if size is None else size - sum(given.values())
+        if len(unknown) == 1 and frame.size is not None:
+            known.append((unknown.pop(), rest))  # the one count left, exactly
+        rows = summaries[(summaries["kind"] == "respondents") & (summaries["group"] == var)]
+        if len(rows):
+            placed = int(rows["n"].sum())
+        else:
+            missing = summaries[summaries["figure_id"] == f"{var}.all.all.missing"]
+            placed = total - (int(missing["n"].iloc[0]) if len(missing) else 0)
+        reasons = []
+        if unknown:
+            bound = f" (together at least {rest:,})" if rest is not None and \
+                frame.size_at_least is not None else ""  # fmt: skip
+            reasons.append(f"the population count of {', '.join(unknown)} is not known{bound}")
+        if placed < total:
+            reasons.append(f"{total - placed} of {total} respondents have no {label}")
+        variables.append({"id": var, "label": label, "known": known, "reasons": reasons,
+                          "adjustable": not reasons})  # fmt: skip
+    calibrated = book.design is not None and book.design.calibration is not None
+    return {"size": frame.size, "size_at_least": frame.size_at_least, "source": frame.source,
+            "variables": variables, "calibrated": calibrated}  # fmt: skip
 
 
 LONELY_NAMES = {
@@ -484,7 +530,8 @@ def numeric_section(book: Codebook, q: Question, summaries: pd.DataFrame, sp: St
              "alt": distribution_alt(title, matrix, sp.numeric_decimals),
              "id": log_chart(chart_log, f"chart-{q.id}-distribution", shown)}
     caption = (f"{q.short}{f' ({q.unit})' if q.unit else ''}: mean with its "
-               f"{sp.ci_level * 100:g}% {ci} interval, median, quartiles, minimum and maximum")
+               f"{sp.ci_level * 100:g}% {ci} interval, standard deviation (SD), median, "
+               f"quartiles, minimum and maximum")
     by_group = []
     for g in book.breakdowns_of(q):
         label = book.group(g).label
