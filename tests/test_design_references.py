@@ -19,6 +19,7 @@ and successive-difference replicate weights, Fay's BRR.
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 
@@ -57,14 +58,15 @@ COLUMNS = {"estimate": "estimate", "se": "se", "ci_lower": "ci_lower", "ci_upper
            "base_weighted": "base_weighted", "statistic": "estimate", "p": "estimate"}  # fmt: skip
 
 
-def figures_of(design: str, **stats) -> pl.DataFrame:
+@functools.cache
+def figures_of(design: str) -> pl.DataFrame:
     """The pipeline's figures of one design (clean, then summarize), as summaries.csv holds."""
     codebook, export, kind, _ = DESIGNS[design]
     book = load_codebook(codebook)
     result, free = clean_export(read_respondents(export, book, kind), book, str(export))
     assert result.rejects.height == 0, result.rejects.head()
     responses = check_export_responses(result.responses, book, "responses", first_record(kind))
-    sp = project_stats(quantile_method="higher", **stats)  # R's svyquantile rule (qrule math)
+    sp = project_stats(quantile_method="higher")  # R's svyquantile rule (qrule math)
     return pl.from_pandas(summarized(responses, free, book, sp).figures)
 
 
@@ -191,3 +193,57 @@ def test_a_lonely_psu_stops_summarize_naming_the_parameter_and_the_stratum():
     with pytest.raises(DesignError, match=r"params.yaml stats.lonely_psu = fail: expected at "
                        r"least two PSUs in every stratum; found strata with one \(1\)"):
         _figures(NHANES / "codebook.yaml", NHANES / "nhanes2_lonely.csv", lonely_psu="fail")
+
+
+# Issue 22's failures, each on the design that showed it (values: R's, in the references)
+def _figure(design: str, figure_id: str) -> dict:
+    (row,) = figures_of(design).filter(pl.col("figure_id") == figure_id).to_dicts()
+    return row
+
+
+def _r(design: str, figure_id: str, field: str) -> float:
+    ((value,),) = pl.read_csv(DESIGNS[design][3], schema_overrides={"value": pl.Float64}).filter(
+        (pl.col("figure_id") == figure_id) & (pl.col("field") == field)).select("value").rows()
+    return value
+
+
+def test_failure_1_the_design_based_rank_test_counts_the_fpc():
+    for fid in ("api00.awards.test.statistic", "enroll.awards.test.statistic"):
+        got = _figure("strat", fid)["estimate"]
+        assert got == pytest.approx(_r("strat", fid, "statistic"), rel=REL), fid
+    p = "api00.awards.test.p"
+    assert _figure("strat", p)["estimate"] == pytest.approx(_r("strat", p, "p"), rel=REL)
+
+
+def test_failure_3_a_stratum_s_share_has_se_0_deff_0_and_no_effective_base():
+    for code in ("1", "2", "3"):
+        row = _figure("strat", f"respondents.stype.{code}")
+        assert (row["se"], row["deff"], row["base_effective"]) == (0.0, 0.0, None), row
+        assert row["ci_lower"] == row["estimate"] == row["ci_upper"]
+
+
+def test_failure_4_quartiles_at_exact_ties_take_r_s_value():
+    # within a stratum the weights are equal: n p is a whole number for some quartiles
+    checked = 0
+    for code in ("1", "2", "3"):
+        for stat in ("p25", "median", "p75"):
+            for q in ("api00", "enroll", "meals"):
+                fid = f"{q}.stype.{code}.{stat}"
+                assert _figure("strat", fid)["estimate"] == _r("strat", fid, "estimate"), fid
+                checked += 1
+    assert checked == 27
+
+
+def test_failure_5_a_one_stage_cluster_sample_with_an_fpc_and_no_strata_runs_as_r():
+    book = load_codebook(DESIGNS["clus1"][0])
+    assert (book.design.strata, book.design.psu, book.design.fpc) == ("", "dnum", "fpc")
+    fid = "api00.all.all.mean"
+    assert _figure("clus1", fid)["se"] == pytest.approx(_r("clus1", fid, "se"), rel=REL)
+
+
+@pytest.mark.parametrize(("design", "method"), [
+    ("clus1_jk1", "JK1"), ("strat_jkn", "JKn"), ("strat_boot", "bootstrap"),
+    ("strat_sdr", "SDR"), ("nhanes2_fay", "Fay's BRR")])  # fmt: skip
+def test_failure_6_every_replicate_method_is_taken_and_named(design, method):
+    row = figures_of(design).filter(pl.col("kind") == "answer").row(0, named=True)
+    assert row["ci_method"] == f"logit ({method})"
