@@ -222,7 +222,7 @@ def test_failure_3_a_stratum_s_share_has_se_0_deff_0_and_no_effective_base():
         assert row["ci_lower"] == row["estimate"] == row["ci_upper"]
 
 
-def test_failure_4_quartiles_at_exact_ties_take_r_s_value():
+def test_quartiles_in_strata_of_equal_weights_are_r_s():
     # within a stratum the weights are equal: n p is a whole number for some quartiles
     checked = 0
     for code in ("1", "2", "3"):
@@ -247,3 +247,26 @@ def test_failure_5_a_one_stage_cluster_sample_with_an_fpc_and_no_strata_runs_as_
 def test_failure_6_every_replicate_method_is_taken_and_named(design, method):
     row = figures_of(design).filter(pl.col("kind") == "answer").row(0, named=True)
     assert row["ci_method"] == f"logit ({method})"
+
+
+def test_failure_4_at_equal_weights_a_share_of_exactly_p_is_found_as_r_finds_it():
+    """210 INVENTED equal-weight samples (tests/references/quantile_ties): R's svyquantile
+    (qrule "math") against the pipeline's rule; svy's own quantile differs on 75 of them
+    (e.g. weight 0.7, n = 6: median 12 where R gives 9)."""
+    import numpy as np
+    import svy
+
+    from helpers.summarize.design import r_quantile
+
+    reference = pl.read_csv(ROOT / "tests/references/quantile_ties/reference.csv",
+                            schema_overrides={"w": pl.Float64}).to_dicts()  # fmt: skip
+    assert len(reference) == 210
+    svy_differs = 0
+    for ref in reference:
+        x = np.arange(1, ref["n"] + 1, dtype=float) * 3
+        w = np.full(ref["n"], ref["w"])
+        assert r_quantile(x, w, ref["p"]) == ref["quantile"], ref
+        sample = svy.Sample(data=pl.DataFrame({"x": x, "w": w}), design=svy.Design(wgt="w"))
+        (est,) = sample.estimation.quantile(y="x", p=[ref["p"]], q_method="higher")
+        svy_differs += est.to_polars()["est"][0] != ref["quantile"]
+    assert svy_differs > 0  # the failure this rule exists for is still in svy 0.35
