@@ -133,6 +133,9 @@ def test_unweighted_counts_stay_beside_the_weighted_ones(figures):
     assert lead["n_weighted"] == pytest.approx(
         data.loc[data["highlead"].isna(), "finalwgt"].sum(), rel=STORED_REL)
     assert lead["base_weighted"] == pytest.approx(data["finalwgt"].sum(), rel=STORED_REL)
+    zinc = figures.loc["zinc.all.all.missing"]  # a numeric question's too
+    assert zinc["n_weighted"] == pytest.approx(
+        data.loc[data["zinc"].isna(), "finalwgt"].sum(), rel=STORED_REL)
     within = figures.loc["highlead.race.2.missing"]
     assert within["n_weighted"] == pytest.approx(
         black.loc[black["highlead"].isna(), "finalwgt"].sum(), rel=STORED_REL)

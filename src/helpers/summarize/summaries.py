@@ -404,6 +404,8 @@ def _level_stat_rows(q: Question, group: str, code: str, label: str, where: dict
     if missing:
         rows.append(_missing_row(q, group, code, label, where, q.id, missing,
                                  int(got["members"])))  # fmt: skip
+        if key is not None:  # a design's sums of weights of those without a value
+            rows[-1]["_wcell"] = (q.id, None, group, key)
     return rows
 
 
