@@ -12,6 +12,8 @@ pipeline's figures. Sums of weights (weighted counts and bases) are plain sums.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,6 +144,26 @@ def population_sizes(frame: pl.DataFrame, cols: dict[str, str]) -> pl.DataFrame:
         .with_columns(pl.col("size").alias(fpc)).drop("size", "__stratum", strict=False)
 
 
+def check_weights(frame: pl.DataFrame, cols: dict[str, str], spec: Any) -> None:
+    """Stop, in the codebook's and params.yaml's words, on weights no estimate can use.
+
+    Weights whose squares overflow (a weight of 1e308: every variance sums squared
+    weighted values) name the column and the line of the largest. (Weights too small for a
+    design effect without replacement are told by ``DesignEstimates._told``.)
+    """
+    if "weight" not in cols:
+        return
+    weight = frame[cols["weight"]]
+    squares = float((weight * weight).sum())  # variances sum squared weighted values
+    if not math.isfinite(squares):
+        row = int(weight.arg_max() or 0)
+        line = frame["source_line"][row] if "source_line" in frame.columns else None
+        where = f" at line {line}" if line is not None else ""
+        raise DesignError(f"codebook design.weight {spec.weight!r}: expected weights small "
+                          f"enough that their squares add up to a finite number (below about "
+                          f"1e150); found {weight.max()!r}{where}")  # fmt: skip
+
+
 def replicate_df(frame: pl.DataFrame, columns: list[str]) -> float:
     """R's ``degf`` of a replicate design: the rank of its replicate weights, less one."""
     import numpy as np
@@ -216,6 +238,7 @@ class DesignEstimates:
         cols = spec.response_columns
         # svy groups by text; codes are enumerations in the hand-off
         frame = responses.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String))
+        check_weights(frame, cols, spec)
         if "fpc" in cols:
             frame = population_sizes(frame, cols)
         replicates = None
@@ -249,7 +272,26 @@ class DesignEstimates:
             else "rep_mean"  # fmt: skip
         self.deff = None if replicates is not None else sp.design_effect
         self.weight = sample.design.wgt
+        self.weight_name = spec.weight  # the export's column, as the codebook names it
         self._cache: dict[tuple, Any] = {}
+
+    @contextmanager
+    def _told(self) -> Iterator[None]:
+        """Svy's design-effect error told in params.yaml's words (the key that decides it)."""
+        from svy.errors.base_errors import SvyError
+
+        try:
+            yield
+        except SvyError as exc:
+            if getattr(exc, "code", None) != "DEFF_NOT_COMPUTABLE":
+                raise
+            raise DesignError(
+                f"params.yaml stats.design_effect = {self.sp.design_effect}: expected weights "
+                f"that add up to a population larger than the respondents (Kish's design "
+                f"effect compares with sampling without replacement from it), in every group; "
+                f"found weights in {self.weight_name!r} that add up to no more than the "
+                f"respondents they weigh (normalised to mean 1?): use stats.design_effect: wr, or "
+                f"population-scale weights") from None
 
     def _by(self, group: str) -> str | None:
         return None if group == "all" else group
@@ -261,11 +303,13 @@ class DesignEstimates:
         """{(group value, value): share of ``column`` among the group's answered} (0..1)."""
         key = ("prop", column, group)
         if key not in self._cache:
-            out = self.sample.estimation.prop(y=column, by=self._by(group), drop_nulls=True,
-                                              deff=self.deff, method=self.method,
-                                              variance_center=self.center,
-                                              ci_method=SVY_CI[self.sp.design_ci_method],
-                                              alpha=1 - self.sp.ci_level).to_polars()
+            with self._told():
+                out = self.sample.estimation.prop(y=column, by=self._by(group),
+                                                  drop_nulls=True, deff=self.deff,
+                                                  method=self.method,
+                                                  variance_center=self.center,
+                                                  ci_method=SVY_CI[self.sp.design_ci_method],
+                                                  alpha=1 - self.sp.ci_level).to_polars()
             found = {(self._key(group, r), str(r[column])): _weighted(r)
                      for r in out.iter_rows(named=True)}  # fmt: skip
             if self.method == "replication" and self.sp.design_ci_method == "logit":
@@ -462,10 +506,12 @@ class DesignEstimates:
 
             filled = self.frame.with_columns(pl.col(group).fill_null(NULL_LEVEL).alias(group))
             sample = svy.Sample(data=filled, design=self.sample.design)
-            out = sample.estimation.prop(y=group, deff=self.deff, method=self.method,
-                                         variance_center=self.center,
-                                         ci_method=SVY_CI[self.sp.design_ci_method],
-                                         alpha=1 - self.sp.ci_level).to_polars()  # fmt: skip
+            with self._told():
+                out = sample.estimation.prop(y=group, deff=self.deff, method=self.method,
+                                             variance_center=self.center,
+                                             ci_method=SVY_CI[self.sp.design_ci_method],
+                                             alpha=1 - self.sp.ci_level).to_polars()
+
             found = {str(r[group]): _weighted(r) for r in out.iter_rows(named=True)}
             if self.method == "replication" and self.sp.design_ci_method == "logit":
                 shares = self._replicate_logit(group, "all", {("all", k): w for k, w in
@@ -478,10 +524,12 @@ class DesignEstimates:
         """{group value: the weighted mean of ``column`` among those with a value}."""
         key = ("mean", column, group)
         if key not in self._cache:
-            out = self.sample.estimation.mean(y=column, by=self._by(group), drop_nulls=True,
-                                              deff=self.deff, method=self.method,
-                                              variance_center=self.center,
-                                              alpha=1 - self.sp.ci_level).to_polars()
+            with self._told():
+                out = self.sample.estimation.mean(y=column, by=self._by(group),
+                                                  drop_nulls=True, deff=self.deff,
+                                                  method=self.method,
+                                                  variance_center=self.center,
+                                                  alpha=1 - self.sp.ci_level).to_polars()
             found = {self._key(group, r): _weighted(r) for r in out.iter_rows(named=True)}
             if self.method == "replication":  # t on the domain's degrees of freedom (R)
                 found = {k: self._t_interval(w, self.domain_df(column, group)[k])
