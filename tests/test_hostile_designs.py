@@ -84,3 +84,57 @@ def test_a_lonely_psu_stops_the_summarize_stage_naming_stratum_and_parameter(tmp
     assert "svy.Singleton" not in done.stderr
     after = {p: p.read_bytes() for p in data(root, "", "nhanes2").rglob("*") if p.is_file()}
     assert after == before  # nothing written, nothing half-written
+
+
+API = ROOT / "data/examples/api"
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (pl.when(pl.col("cds") == pl.col("cds").first()).then(pl.lit(700)).otherwise(pl.col("fpc")),
+     r"codebook design.fpc: expected one value per stratum; found 700.0 and 757.0"),
+    (pl.lit(12), r"codebook design.fpc: expected a population at least the 15 sampled PSUs of "
+                 r"its stratum; found 12"),
+    (pl.when(pl.col("cds") == pl.col("cds").first()).then(pl.lit(0.5)).otherwise(pl.col("fpc")),
+     r"expected one value per stratum"),
+])  # fmt: skip
+def test_an_fpc_the_design_cannot_carry_names_the_key(tmp_path, change, message):
+    """apiclus1 (R survey's API data) with its fpc damaged (INVENTED damage)."""
+    book = load_codebook(API / "codebook_clus1.yaml")
+    frame = pl.read_csv(API / "apiclus1.csv").with_columns(change.cast(pl.Float64).alias("fpc"))
+    path = tmp_path / "apiclus1.csv"
+    frame.write_csv(path)
+    result, free = clean_export(read_respondents(path, book, "respondent_csv"), book, str(path))
+    responses = check_export_responses(result.responses, book, "responses")
+    with pytest.raises(DesignError, match=message):
+        summarize(responses, free, book, project_stats(quantile_method="higher"))
+
+
+def test_an_fpc_given_as_sampling_fractions_equals_the_population_sizes(tmp_path):
+    """apiclus1: 15 of 757 districts, as the fraction 15/757 (R: fpc <= 1 is a fraction)."""
+    book = load_codebook(API / "codebook_clus1.yaml")
+    sizes = pl.read_csv(API / "apiclus1.csv")
+    path = tmp_path / "apiclus1.csv"
+    sizes.with_columns((15 / pl.col("fpc")).alias("fpc")).write_csv(path)
+    out = []
+    for source in (API / "apiclus1.csv", path):
+        result, free = clean_export(read_respondents(source, book, "respondent_csv"), book,
+                                    str(source))  # fmt: skip
+        responses = check_export_responses(result.responses, book, "responses")
+        figures = summarize(responses, free, book, project_stats(quantile_method="higher"))
+        out.append(figures.figures.filter(pl.col("figure_id") == "api00.all.all.mean").row(
+            0, named=True))  # fmt: skip
+    assert out[1]["se"] == pytest.approx(out[0]["se"], rel=1e-12)
+
+
+def test_a_calibration_question_someone_did_not_answer_names_the_question(tmp_path):
+    book = load_codebook(API / "codebook_clus1_poststratify.yaml")
+    frame = pl.read_csv(API / "apiclus1.csv", infer_schema=False)
+    path = tmp_path / "apiclus1.csv"
+    frame.with_columns(pl.when(pl.int_range(pl.len()) < 3).then(None).otherwise(
+        pl.col("stype")).alias("stype")).write_csv(path)  # fmt: skip
+    result, free = clean_export(read_respondents(path, book, "respondent_csv"), book, str(path))
+    responses = check_export_responses(result.responses, book, "responses")
+    with pytest.raises(DesignError, match=r"codebook design.calibration.population.stype: "
+                       r"expected every respondent to have an answer to stype; found 3 "
+                       r"without one"):  # fmt: skip
+        summarize(responses, free, book, project_stats())
