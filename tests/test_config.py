@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from helpers.core.params import SECTIONS
 from helpers.core.yaml_lines import yaml_line
 from helpers.pipeline import layout
 from helpers.pipeline.config import (
@@ -158,7 +159,7 @@ def test_layout_lists_exactly_the_outputs_of_dvc_yaml(stage):
 def test_stages_that_read_shared_values_declare_the_surveys_overrides():
     for stage in SURVEY_STAGES:
         keys = stage_spec(ROOT, stage, "oas_2013").params
-        if any(k.startswith(("stats.", "report.")) for k in keys):
+        if any(k.startswith(tuple(f"{section}." for section in SECTIONS)) for k in keys):
             assert "surveys.oas_2013.overrides" in keys, stage
 
 

@@ -18,10 +18,19 @@ codes); polars then maps every row by its value.
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 
 from helpers.clean.accounting import REJECT_COLUMNS, Reconciled
-from helpers.core.codebook import NOT_SELECTED, SELECTED, Codebook, Question
+from helpers.core.codebook import (
+    NOT_SELECTED,
+    SELECTED,
+    Codebook,
+    Group,
+    Question,
+    routing_order,
+)
 from helpers.core.codes import code_index, code_key
 from helpers.core.errors import SourceError, TableError
 from helpers.extract.export import ID_COLUMN, SOURCE_LINE, ExportColumns, export_columns
@@ -117,19 +126,20 @@ def with_derived(responses: pl.DataFrame, book: Codebook) -> pl.DataFrame:
     """
     if not book.derived:
         return responses
-    added = []
-    for item in book.derived:
-        values = item.answers if hasattr(item, "answers") else item.values
-        source = book.group(item.derived_from)
-        index = code_index([o.code for o in source.values])
-        mapping = {index[code_key(c)]: o.code for o in values for c in o.of}
-        added.append(pl.col(item.derived_from).cast(pl.String).replace_strict(
-            mapping, default=None, return_dtype=pl.Enum([o.code for o in values]))
-            .alias(item.id))  # fmt: skip
-    out = responses.with_columns(added)
+    out = responses.with_columns([_derived_expr(book, item) for item in book.derived])
     order = [g.id for g in book.groups] + [c for q in book.closed for c in q.response_columns]
     head = [ID_COLUMN, *order]
     return out.select(*head, *[c for c in out.columns if c not in head])
+
+
+def _derived_expr(book: Codebook, item: Question | Group) -> pl.Expr:
+    """A derived variable's column: its source's codes recoded (others missing)."""
+    values = item.answers if isinstance(item, Question) else item.values
+    source = book.group(item.derived_from)
+    index = code_index([o.code for o in source.values])
+    mapping = {index[code_key(c)]: o.code for o in values for c in o.of}
+    return pl.col(item.derived_from).cast(pl.String).replace_strict(
+        mapping, default=None, return_dtype=pl.Enum([o.code for o in values])).alias(item.id)
 
 
 def route(responses: pl.DataFrame, book: Codebook,
@@ -138,12 +148,13 @@ def route(responses: pl.DataFrame, book: Codebook,
 
     Each is a routing violation in ``rejects.csv`` (the respondent's routing value
     named) and missing in responses, so that a routed question's base is the
-    respondents routed to it who answered.
+    respondents routed to it who answered. Routing is judged on cleaned values, in
+    :func:`routing_order`: an answer set aside (an unknown code, or itself a routing
+    violation) routes no one, and a recode of a routed question is recoded again.
     """
-    routed = [q for q in book.summarized if q.asked_if]
+    routed = routing_order(book)
     if not routed:
         return responses, rejects
-    fixes = []
     rejects = dict(rejects)
     for q in routed:
         asked = routed_expr(book, q)
@@ -160,8 +171,13 @@ def route(responses: pl.DataFrame, book: Codebook,
              + found).alias("reason"))  # fmt: skip
         rejects[q.id] = pl.concat([rejects[q.id], violations]).sort("source_line") \
             if q.id in rejects else violations  # fmt: skip
-        fixes += [pl.when(asked).then(pl.col(c)).alias(c) for c in cols]
-    return responses.with_columns(fixes), rejects
+        responses = responses.with_columns([pl.when(asked).then(pl.col(c)).alias(c)
+                                            for c in cols])  # fmt: skip
+        recodes = [_derived_expr(book, item) for item in book.derived
+                   if item.derived_from == q.id]  # fmt: skip
+        if recodes:
+            responses = responses.with_columns(recodes)
+    return responses, rejects
 
 
 def routed_expr(book: Codebook, q: Question) -> pl.Expr:
@@ -200,13 +216,19 @@ def check_reject_shares(counts: list[dict], reasons: dict[str, dict[str, str]],
                           f"not define, first {codes}: does the codebook match the export?")
 
 
+# A numeric answer beyond this is set aside: means, variances and their sums of squares of
+# larger values overflow a float (about 1.8e308).
+NUMERIC_MAX = 1e150
+
+
 def numeric_plan(raw: pl.DataFrame, column: str, q: Question) -> tuple[pl.Expr,
                                                                        dict[str, str]]:  # fmt: skip
     """A numeric question's values as Float64, and why each value that is not a number is set aside.
 
     Blank cells and declared missing codes (by value: ``-9`` matches ``-9.0``) are
-    missing; a finite number (``" 42 "``, ``42.0``, ``4.2e1``) is kept; anything
-    else (``"42 years"``, ``"1,234"``, ``inf``) is set aside. Only the distinct
+    missing; a finite number (``" 42 "``, ``42.0``, ``4.2e1``) up to ``NUMERIC_MAX`` in
+    size is kept; anything else (``"42 years"``, ``"1,234"``, ``inf``, ``1e308``) is set
+    aside. Only the distinct
     values that are not numbers are judged one by one.
     """
     text = pl.col(column).cast(pl.String).str.strip_chars()
@@ -216,13 +238,24 @@ def numeric_plan(raw: pl.DataFrame, column: str, q: Question) -> tuple[pl.Expr,
     as_texts = [c.strip() for c, k in zip(q.missing_codes, keys, strict=True)
                 if not _is_number(k)]  # fmt: skip
     missing = text.is_null() | (text == "") | number.is_in(as_numbers) | text.is_in(as_texts)
-    good = number.is_not_null() & number.is_finite()
+    good = number.is_not_null() & number.is_finite() & (number.abs() <= NUMERIC_MAX)
     bad_values = raw.select(pl.col(column).cast(pl.String).filter(~missing & ~good).unique()
                             .sort()).to_series().to_list()  # fmt: skip
     shown = ", ".join(q.missing_codes) or "none"
-    reasons = {v: f"{v.strip()!r} is not a number ({q.id} is numeric; missing codes: {shown})"
-               for v in bad_values}  # fmt: skip
+    reasons = {v: _numeric_reason(v, q.id, shown) for v in bad_values}
     return pl.when(~missing & good).then(number), reasons
+
+
+def _numeric_reason(value: str, qid: str, missing: str) -> str:
+    """Why a numeric cell is set aside: not a number, or beyond ``NUMERIC_MAX``."""
+    try:
+        out_of_range = math.isfinite(float(value)) or float(value) in (math.inf, -math.inf)
+    except ValueError:
+        out_of_range = False
+    if out_of_range and value.strip().lower().lstrip("+-") not in ("inf", "infinity"):
+        return (f"{value.strip()!r} is out of range ({qid} is numeric; absolute value at most "
+                f"{NUMERIC_MAX:g}, so that sums of squares stay finite; missing codes: {missing})")
+    return f"{value.strip()!r} is not a number ({qid} is numeric; missing codes: {missing})"
 
 
 def _is_number(key: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
 from collections.abc import Callable
@@ -337,11 +338,14 @@ class Codebook:
         return tuple(q for q in self.questions if q.section == section)
 
 
-def _options(raw: list[dict[str, Any]], where: str) -> tuple[Option, ...]:
+def _options(raw: list[dict[str, Any]], where: str,
+             place: tuple[Any, ...] = ()) -> tuple[Option, ...]:  # fmt: skip
+    """Options of a list (``where``: its name in messages, ``place``: its key path)."""
     options = []
     for i, item in enumerate(raw):
         if "code" not in item or "label" not in item:
-            raise CodebookError(f"{where}[{i}]: every option needs 'code' and 'label'")
+            raise CodebookError(f"{where}[{i}]: expected an option with 'code' and 'label'; "
+                                f"found keys {sorted(item)}", (*place, i))  # fmt: skip
         options.append(
             Option(
                 code=str(item["code"]),
@@ -353,9 +357,45 @@ def _options(raw: list[dict[str, Any]], where: str) -> tuple[Option, ...]:
     codes = [o.code for o in options]
     keys = [code_key(c) for c in codes]
     if len(set(keys)) != len(keys):
-        raise CodebookError(f"{where}: duplicate codes {codes} (codes compare by value: "
-                            f"'6' and '6.0' are one code)")  # fmt: skip
+        again = next(j for j, k in enumerate(keys) if k in keys[:j])
+        first = keys.index(keys[again])
+        raise CodebookError(f"{where}[{again}].code: expected codes unique by value; found "
+                            f"duplicate codes {codes}: {codes[again]!r} is {where}[{first}]'s "
+                            f"{codes[first]!r} (codes compare by value: '6' and '6.0' are one "
+                            f"code)", (*place, again, "code"))  # fmt: skip
     return tuple(options)
+
+
+# Ids with a meaning of their own in figure ids and responses: group "all" is every
+# respondent (<question>.all.all.<answer>), question "respondents" the respondent counts.
+RESERVED_IDS = {"all": "every respondent's figures (<question>.all.all.<answer>)",
+                "respondents": "the respondent counts (respondents.<group>.<value>)"}  # fmt: skip
+
+
+def _check_ids(questions: list[Question], groups: list[Group]) -> None:
+    """Ids neither reserved nor shared by a question and a group, each named with its place."""
+    entries = [("questions", i, q.id) for i, q in enumerate(questions)] + \
+        [("groups", i, g.id) for i, g in enumerate(groups)]  # fmt: skip
+    design = sorted(DESIGN_COLUMNS.values())
+    for kind, i, vid in entries:
+        where = f"{kind}[{i}] ({vid}).id"
+        if vid in design:
+            raise CodebookError(f"{where}: expected an id other than the survey design's columns "
+                                f"({', '.join(design)}); found {vid!r}: ids {[vid]} are reserved "
+                                f"for the survey design's columns", (kind, i, "id"))
+        if vid in RESERVED_IDS:
+            raise CodebookError(f"{where}: expected an id other than {vid!r}; found {vid!r}, "
+                                f"reserved for {RESERVED_IDS[vid]}", (kind, i, "id"))
+    taken = [vid for _, _, vid in entries]
+    twice = sorted({v for v in taken if taken.count(v) > 1})
+    if twice:
+        kind, i, vid = next(e for j, e in enumerate(entries) if e[2] in taken[:j])
+        fkind, fi, _ = entries[taken.index(vid)]
+        raise CodebookError(f"{kind}[{i}] ({vid}).id: expected an id that no question or "
+                            f"other group has; found {vid!r}, the id of {fkind}[{fi}] (ids must "
+                            f"be unique across questions and groups; found {twice} more than "
+                            f"once; a group and a question may share a column, not an id)",
+                            (kind, i, "id"))  # fmt: skip
 
 
 def parse_codebook(data: dict[str, Any]) -> Codebook:
@@ -383,7 +423,8 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         if INDICATOR_SEPARATOR in str(q["id"]):
             raise CodebookError(f"{where} ({q['id']}): question ids may not contain "
                                 f"{INDICATOR_SEPARATOR!r} (it names multiple-choice columns)")
-        answers = _options(q.get("answers", []), f"{where}.answers")
+        answers = _options(q.get("answers", []), f"{where} ({q['id']}).answers",
+                           ("questions", i, "answers"))
         separator = str(q.get("separator", ";"))
         if q["type"] == "multiple_choice" and not separator:
             raise CodebookError(f"{where} ({q['id']}): separator must be one or more "
@@ -401,12 +442,15 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                                 ("questions", i, "unit"))  # fmt: skip
         missing = tuple(str(c) for c in q.get("missing_codes", ()))
         answer_keys = {code_key(o.code): o.code for o in answers}
-        clash = [m for m in missing if code_key(m) in answer_keys]
+        clash = [k for k, m in enumerate(missing) if code_key(m) in answer_keys]
         if clash:
-            raise CodebookError(f"{where} ({q['id']}): missing code {clash[0]!r} is also the "
-                                f"answer code {answer_keys[code_key(clash[0])]!r}; a value "
+            m = missing[clash[0]]
+            raise CodebookError(f"{where} ({q['id']}).missing_codes[{clash[0]}]: expected missing "
+                                f"codes that are no answer's code; found that missing code "
+                                f"{m!r} is also the answer code {answer_keys[code_key(m)]!r} "
+                                f"(answers[{list(answer_keys).index(code_key(m))}]): a value "
                                 f"cannot be both an answer and missing",
-                                ("questions", i, "missing_codes"))  # fmt: skip
+                                ("questions", i, "missing_codes", clash[0]))  # fmt: skip
         questions.append(
             Question(
                 id=str(q["id"]),
@@ -415,14 +459,16 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                 short=str(q.get("short", q["id"])),
                 section=q.get("section"),
                 answers=answers,
-                items=_options(q.get("items", []), f"{where}.items"),
+                items=_options(q.get("items", []), f"{where} ({q['id']}).items",
+                               ("questions", i, "items")),
                 parent=q.get("parent"),
                 missing_codes=missing,
                 column=str(q.get("column", "")),
                 separator=separator,
                 by=None if q.get("breakdowns") is None else tuple(q["breakdowns"]),
                 unit=str(q.get("unit") or ""),
-                nets=_options(q.get("nets", []), f"{where}.nets"),
+                nets=_options(q.get("nets", []), f"{where} ({q['id']}).nets",
+                              ("questions", i, "nets")),
                 excluded=tuple(str(c) for c in q.get("excluded_from_base", ())),
                 neutral=tuple(str(c) for c in q.get("neutral", ())),
                 derived_from=str(q.get("derived_from") or ""),
@@ -432,7 +478,10 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         )
     ids = [q.id for q in questions]
     if len(set(ids)) != len(ids):
-        raise CodebookError(f"duplicate question ids: {ids}")
+        again = next(j for j, qid in enumerate(ids) if qid in ids[:j])
+        raise CodebookError(f"questions[{again}] ({ids[again]}).id: expected each question id "
+                            f"once; found duplicate question ids: {ids[again]!r} again (first: "
+                            f"questions[{ids.index(ids[again])}])", ("questions", again, "id"))
     groups = []
     for i, g in enumerate(data.get("groups", [])):
         values = g.get("values", [])
@@ -440,22 +489,15 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
             Group(
                 id=str(g["id"]),
                 label=str(g.get("label", g["id"])),
-                values=() if values == "from_source" else _options(values, f"groups[{i}].values"),
+                values=() if values == "from_source" else _options(
+                    values, f"groups[{i}] ({g['id']}).values", ("groups", i, "values")),
                 from_source=values == "from_source",
                 column=str(g.get("column", "")),
                 list_cues=tuple(str(c) for c in g.get("source_list_cues", ())),
                 derived_from=str(g.get("derived_from") or ""),
             )
         )
-    taken = [q.id for q in questions] + [g.id for g in groups]
-    reserved = sorted(set(taken) & set(DESIGN_COLUMNS.values()))
-    if reserved:
-        raise CodebookError(f"ids {reserved} are reserved for the survey design's columns")
-    twice = sorted({i for i in taken if taken.count(i) > 1})
-    if twice:
-        raise CodebookError(f"ids must be unique across questions and groups; found {twice} "
-                            f"more than once (a group and a question may share a column, "
-                            f"not an id)")  # fmt: skip
+    _check_ids(questions, groups)
     breakdowns = data.get("breakdowns", {})
     book = Codebook(
         survey=data.get("survey", {}),
@@ -491,6 +533,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
                                     f"single-answer one ({', '.join(CATEGORICAL_TYPES)})")
     except KeyError as exc:
         raise CodebookError(f"breakdowns: {exc.args[0]}") from None
+    _check_figure_ids(book)
     return book
 
 
@@ -524,6 +567,12 @@ def _check_language(book: Codebook) -> None:
             raise CodebookError(f"question {q.id}: excluded_from_base names answer codes of a "
                                 f"single-answer question ({', '.join(codes)}); found {unknown}",
                                 (*where[q.id], "excluded_from_base"))  # fmt: skip
+        excluded, _ = _same_codes(q.excluded, codes)
+        if codes and set(excluded) >= set(codes):
+            raise CodebookError(f"question {q.id}: excluded_from_base: expected at least one "
+                                f"answer left in the base; found every answer of {q.id} "
+                                f"excluded ({', '.join(codes)}): its percentages would have no "
+                                f"base", (*where[q.id], "excluded_from_base"))  # fmt: skip
         _, unknown = _same_codes(q.neutral, codes)
         if unknown:
             raise CodebookError(f"question {q.id}: neutral names answer codes of {q.id} "
@@ -536,9 +585,14 @@ def _check_language(book: Codebook) -> None:
                 raise CodebookError(f"question {q.id}: asked_if names {var!r}, which is no "
                                     f"group or single-answer question", (*where[q.id],
                                                                          "asked_if")) from None
-            if var == q.id or source.from_source:
-                raise CodebookError(f"question {q.id}: asked_if needs a coded variable other "
-                                    f"than itself; found {var!r}", (*where[q.id], "asked_if"))
+            if book.same_variable(q.id, var) or source.from_source:
+                how = ("values taken from the source" if source.from_source else "itself"
+                       if var == q.id else f"a recode of {q.id}" if source.derived_from == q.id
+                       else f"{q.id}'s own column {q.source_column!r}")  # fmt: skip
+                raise CodebookError(f"question {q.id}: asked_if: expected a coded variable other "
+                                    f"than {q.id} itself or a recode of it; found {var!r}, "
+                                    f"{how}",
+                                    (*where[q.id], "asked_if"))  # fmt: skip
             _, unknown = _same_codes(route, [o.code for o in source.values])
             if unknown or not route:
                 raise CodebookError(f"question {q.id}: asked_if {var}: codes of {var} "
@@ -552,8 +606,14 @@ def _check_language(book: Codebook) -> None:
         except KeyError:
             raise CodebookError(f"{item.id}: derived_from names {item.derived_from!r}, which is "
                                 f"no group or single-answer question", place) from None
-        if source.derived_from or source.from_source or (isinstance(item, Question) and not
-                                                         item.categorical):  # fmt: skip
+        chained = source.derived_from or (source.of_question and
+                                          book.question(source.id).derived_from)  # fmt: skip
+        if chained:
+            raise CodebookError(f"{item.id}: derived_from: expected a coded variable that is not "
+                                f"derived itself; found {item.derived_from!r}, derived from "
+                                f"{chained!r} (derive {item.id} from {chained} directly)",
+                                place)  # fmt: skip
+        if source.from_source or (isinstance(item, Question) and not item.categorical):
             raise CodebookError(f"{item.id}: a single-answer question or coded group is derived "
                                 f"from a coded variable that is not derived itself; found "
                                 f"{item.derived_from!r}", place)  # fmt: skip
@@ -570,6 +630,204 @@ def _check_language(book: Codebook) -> None:
                 raise CodebookError(f"{item.id}: {source.id} code(s) {twice} recoded twice",
                                     place)
             seen += mapped
+    routing_order(book)  # refuses routing in a cycle
+    _check_labels(book, where)
+
+
+def _places(book: Codebook) -> dict[str, tuple[Any, ...]]:
+    """Each question's and group's key path in the file."""
+    where: dict[str, tuple[Any, ...]] = {q.id: ("questions", i) for i, q in
+                                         enumerate(book.questions)}  # fmt: skip
+    return where | {g.id: ("groups", i) for i, g in enumerate(book.groups)}
+
+
+def routing_order(book: Codebook) -> tuple[Question, ...]:
+    """The routed questions, each after every variable its ``asked_if`` reads.
+
+    A variable depends on those its ``asked_if`` names and, if derived, on its
+    source; cleaning judges each question's routing on the values the ones before
+    it left (a set-aside answer routes no one). Routing in a cycle (``q2`` asked
+    if ``q3``, ``q3`` asked if ``q2``; a question asked if its own recode) has no
+    such order: refused, naming the variables of the cycle.
+    """
+    edges: dict[str, list[tuple[str, str]]] = {}
+    for item in book.derived:
+        edges.setdefault(item.id, []).append(("derived from", item.derived_from))
+    for q in book.questions:
+        edges.setdefault(q.id, []).extend(("asked_if", var) for var, _ in q.asked_if)
+    position = {vid: k for k, vid in enumerate([*[q.id for q in book.questions],
+                                                *[g.id for g in book.groups]])}  # fmt: skip
+    waiting = {v: {d for _, d in out} for v, out in edges.items()}
+    users: dict[str, list[str]] = {}
+    for v, deps in waiting.items():
+        for d in deps:
+            users.setdefault(d, []).append(v)
+    ready = sorted((position.get(v, -1), v) for v, deps in waiting.items() if not deps)
+    order: list[str] = []
+    while ready:
+        _, v = heapq.heappop(ready)
+        order.append(v)
+        for user in users.get(v, []):
+            waiting[user].discard(v)
+            if not waiting[user]:
+                heapq.heappush(ready, (position.get(user, -1), user))
+    left = [v for v, deps in waiting.items() if deps]
+    if left:
+        node, path = min(left, key=lambda v: position.get(v, -1)), []
+        while node not in path:  # each variable left waits on another left: a cycle
+            path.append(node)
+            node = min(waiting[node], key=lambda v: position.get(v, -1))
+        cycle = path[path.index(node):]
+        start = min(range(len(cycle)), key=lambda k: position.get(cycle[k], -1))
+        cycle = cycle[start:] + cycle[:start]
+        steps = []
+        for k, v in enumerate(cycle):
+            nxt = cycle[(k + 1) % len(cycle)]
+            how = next(h for h, d in edges[v] if d == nxt)
+            steps.append(f"{v} {how} {nxt}")
+        first_how = steps[0].split(" ")[1] if steps[0].split(" ")[1] == "asked_if" else \
+            "derived_from"  # fmt: skip
+        raise CodebookError(f"{cycle[0]}: {first_how}: expected routing on variables answered "
+                            f"before {cycle[0]} (no cycle); found a cycle of "
+                            f"{len(cycle)}: {', '.join(steps)}",
+                            (*_places(book)[cycle[0]], first_how))  # fmt: skip
+    routed = {q.id: q for q in book.summarized if q.asked_if}
+    return tuple(routed[v] for v in order if v in routed)
+
+
+ALL_LABEL = "All respondents"  # the overall row of the report's stacked charts
+
+
+def _label_key(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+def _check_labels(book: Codebook, where: dict[str, tuple[Any, ...]]) -> None:
+    """Labels unique within a question's answers and nets, and within a group's values.
+
+    The report's stacked charts are keyed by label (helpers.report.markup's
+    crosstab_matrix: answers by group values): two labelled alike would be merged
+    into one bar, and so would a group value (or an answer of a question used as a
+    group) labelled like the "All respondents" row. A net labelled like an answer
+    would read as that answer in the tables.
+    """
+    as_groups = {*book.breakdown_groups, *[col for _, col in book.crosstabs]}
+    lists: list[tuple[str, str, list[tuple[Option, tuple[Any, ...], str]], dict[str, str]]] = []
+    for q in book.questions:
+        here = where[q.id]
+        options = [(o, (*here, "answers", k), f"answers[{k}]") for k, o in enumerate(q.answers)]
+        options += [(o, (*here, "nets", k), f"nets[{k}]") for k, o in enumerate(q.nets)]
+        reserved: dict[str, str] = {}
+        if q.id in as_groups:
+            reserved[_label_key(ALL_LABEL)] = f"the {ALL_LABEL!r} row ({q.id} is a breakdown)"
+        lists.append((f"question {q.id}", f"questions[{here[1]}] ({q.id})", options, reserved))
+    for g in book.groups:
+        here = where[g.id]
+        options = [(o, (*here, "values", k), f"values[{k}]") for k, o in enumerate(g.values)]
+        lists.append((f"group {g.id}", f"groups[{here[1]}] ({g.id})", options,
+                      {_label_key(ALL_LABEL): f"the {ALL_LABEL!r} row of the report's charts"}))
+    for name, prefix, options, reserved in lists:
+        seen: dict[str, str] = {}
+        for option, place, at in options:
+            key = _label_key(option.label)
+            if key in reserved or key in seen:
+                other = reserved.get(key) or f"{prefix}.{seen[key]}"
+                raise CodebookError(f"{prefix}.{at}.label: expected labels unique within {name} "
+                                    f"(the report's tables and charts show them by label); "
+                                    f"found {option.label!r}, labelled alike as {other}",
+                                    (*place, "label"))  # fmt: skip
+            seen[key] = f"{at} (code {option.code!r})"
+
+
+# Parts of figure ids the summaries give a meaning of their own (helpers.summarize.summaries:
+# MISSING_CODE, NUMERIC_STATS, TEST and TEST_STATS, POOLED, free text's "count" and "item").
+MISSING_WORD = "missing"
+NUMERIC_STAT_WORDS = ("mean", "sd", "median", "p25", "p75", "min", "max")
+TEST_WORD, TEST_STAT_WORDS = "test", ("statistic", "df", "p", "p_adjusted")
+POOLED_WORD = "_pooled"
+
+
+def _check_figure_ids(book: Codebook) -> None:
+    """Every figure id the codebook implies is made once, naming both places if not.
+
+    Figure ids are ``<question>.<group>.<group code>.<answer code>`` (and
+    ``respondents.<group>.<group code>``): an answer code ``missing`` (the "No
+    answer" row's), or dotted ids and codes that join into the same text, would
+    make two figures one. A group whose values come from the source stands for
+    values without dots (slugs). Without a dot in any id or code and without a
+    reserved word among the codes, the ids are unique by construction: only then
+    is each one not made.
+    """
+    answer_codes = {o.code for q in book.questions for o in (*q.answers, *q.nets, *q.items)}
+    parts = {*answer_codes, *[o.code for g in book.groups for o in g.values],
+             *[q.id for q in book.questions], *[g.id for g in book.groups]}  # fmt: skip
+    if not any("." in p for p in parts) and MISSING_WORD not in answer_codes and \
+            not parts & {TEST_WORD, POOLED_WORD}:  # fmt: skip
+        return
+    where = _places(book)
+    made: dict[str, tuple[str, str, tuple[Any, ...] | None]] = {}
+
+    def add(fid: str, whose: str, what: str, place: tuple[Any, ...] | None) -> None:
+        if fid not in made:
+            made[fid] = (whose, what, place)
+            return
+        first_whose, first_what, first_place = made[fid]
+        at = place if place is not None else first_place
+        raise CodebookError(f"figure id {fid!r}: expected figure ids (<question>.<group>.<group "
+                            f"code>.<answer code>) unique; found it made twice, by "
+                            f"{first_whose}{first_what} and by {whose}{what}",
+                            at or ())  # fmt: skip
+
+    def levels(gid: str) -> list[tuple[str, str, tuple[Any, ...] | None]]:
+        if gid == "all":
+            return [("all", "everyone", None)]
+        g = book.group(gid)
+        if g.from_source:
+            return [(f"<a value of {gid}>", f"{gid}'s values", (*where[gid], "values"))]
+        values, key = (book.question(gid).answers, "answers") if g.of_question else \
+            (g.values, "values")  # fmt: skip
+        return [(o.code, f"{gid} value {o.code!r} ({_where_text(where[gid], gid)}.{key}[k])"
+                 .replace("[k]", f"[{k}]"), (*where[gid], key, k, "code"))
+                for k, o in enumerate(values)]  # fmt: skip
+
+    add("respondents.all.all", "the respondent count", "", None)
+    for gid in book.breakdown_groups:
+        for code, what, place in levels(gid):
+            add(f"respondents.{gid}.{code}", "the respondents of ", what, place)
+    for i, q in enumerate(book.questions):
+        qwhere = _where_text(("questions", i), q.id)
+        if q.type == "free_text":
+            add(f"{q.id}.all.all.count", f"the free-text count of {q.id}", "", ("questions", i))
+            for k, o in enumerate(q.items):
+                add(f"{q.id}.item.{o.code}.count", f"{qwhere}.items[{k}]", "",
+                    ("questions", i, "items", k, "code"))  # fmt: skip
+            continue
+        answers = [(o.code, f"{qwhere}.answers[{k}]", ("questions", i, "answers", k, "code"))
+                   for k, o in enumerate(q.answers)]  # fmt: skip
+        answers += [(o.code, f"{qwhere}.nets[{k}]", ("questions", i, "nets", k, "code"))
+                    for k, o in enumerate(q.nets)]  # fmt: skip
+        answers += [(s, f"{q.id}'s statistic {s!r}", None)
+                    for s in (NUMERIC_STAT_WORDS if q.type == "numeric" else ())]  # fmt: skip
+        answers.append((MISSING_WORD, f"{q.id}'s 'No answer' row (answer code "
+                        f"{MISSING_WORD!r})", None))  # fmt: skip
+        groups = ["all", *book.breakdowns_of(q), *[c for r, c in book.crosstabs if r == q.id]]
+        for gid in dict.fromkeys(groups):
+            for code, what, place in levels(gid):
+                what = f" for {what}"
+                for answer, whose, at in answers:
+                    add(f"{q.id}.{gid}.{code}.{answer}", whose, what, at or place)
+            if gid == "all":
+                continue
+            pooled = f" for {gid}'s small groups pooled ({POOLED_WORD!r})"
+            for answer, whose, at in answers:
+                add(f"{q.id}.{gid}.{POOLED_WORD}.{answer}", whose, pooled, at)
+            for stat in TEST_STAT_WORDS:
+                add(f"{q.id}.{gid}.{TEST_WORD}.{stat}", f"the test of {q.id} by {gid} "
+                    f"({TEST_WORD}.{stat})", "", None)  # fmt: skip
+
+
+def _where_text(place: tuple[Any, ...], vid: str) -> str:
+    return f"{place[0]}[{place[1]}] ({vid})"
 
 
 def _replicates(raw: dict[str, Any]) -> Replicates:
@@ -695,13 +953,30 @@ def _design(raw: dict[str, Any] | None) -> Design | None:
 
 
 def load_codebook(path: str | Path) -> Codebook:
-    """Read a codebook YAML file."""
+    """Read a codebook YAML file: UTF-8 and YAML read strictly (``helpers.core.yaml_strict``).
+
+    A key written twice, an alias, an explicit tag or a byte that is not UTF-8 is
+    refused at its line; so is a file that is not a mapping with a 'questions' list.
+    """
+    from helpers.core.yaml_strict import YamlError, decode_utf8, load_yaml
+
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except (OSError, yaml.YAMLError) as exc:
+        text = decode_utf8(path.read_bytes(), str(path))
+        data = load_yaml(text, str(path))
+    except OSError as exc:
         raise CodebookError(f"{path}: cannot read codebook: {exc}") from exc
+    except YamlError as exc:
+        # Not YAML at all keeps its historical prefix; the strict refusals are bare.
+        prefix = f"{path}: cannot read codebook: " if exc.expected == "YAML" else ""
+        raise CodebookError(f"{prefix}{exc}") from None
+    if not isinstance(data, dict) or "questions" not in data:
+        root = yaml.compose(text) if data is not None else None
+        line = root.start_mark.line + 1 if root is not None else 1
+        found = ("an empty file" if data is None else f"no 'questions' key (keys: {list(data)})"
+                 if isinstance(data, dict) else f"a {type(data).__name__}: {data!r:.60}")
+        raise CodebookError(f"{path}:{line}: expected a mapping with a 'questions' list (a "
+                            f"codebook); found {found}")  # fmt: skip
     try:
         return parse_codebook(data)
     except CodebookError as exc:

@@ -238,6 +238,13 @@ def _message(error: dict[str, Any], data: Any) -> str:
     if error["type"] == "missing":
         return f"{where}: missing (required)"
     found = error.get("input")
+    if error["type"] == "model_type":  # a list entry or section that is not a mapping
+        names = [s for s in loc if isinstance(s, str) and s in _MODELS]
+        model = _MODELS[names[-1]] if names else CodebookSpec
+        keys = [k for k, f in model.model_fields.items() if f.is_required()] or \
+            list(model.model_fields)[:3]  # fmt: skip
+        return (f"{where}: expected a mapping of keys ({', '.join(keys)}, ...); found "
+                f"{found!r}, a {type(found).__name__}")  # fmt: skip
     if loc and loc[-1] == "values" and isinstance(found, str):
         return f"{where}: expected a list of values (code, label) or 'from_source'; found {found!r}"
     hint = " (quote it: unquoted yes/no/on/off are YAML booleans)" if isinstance(

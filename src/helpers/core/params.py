@@ -11,6 +11,8 @@ The README's parameter table is generated from these models
 from __future__ import annotations
 
 import codecs
+import posixpath
+from pathlib import PureWindowsPath
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
@@ -168,6 +170,25 @@ class SurveySpec(_Strict):
             codecs.lookup(value)
         except LookupError:
             raise ValueError("a text encoding Python knows (e.g. utf-8, cp1252)") from None
+        try:  # rot13, base64, zlib ... are codecs, but do not decode bytes to text
+            "".encode(value)
+        except LookupError:
+            raise ValueError("a text encoding, which decodes bytes to text (e.g. utf-8, "
+                             "cp1252), not a codec such as rot13 or base64") from None
+        return value
+
+    @field_validator("source", "codebook")
+    @classmethod
+    def _inside_the_project(cls, value: str) -> str:
+        # DVC records these paths in dvc.lock and every clone reads them from there: a
+        # path outside the project (absolute, ~, or climbing out with ..) would not
+        # travel with it.
+        norm = posixpath.normpath(value.replace("\\", "/"))
+        if (posixpath.isabs(norm) or PureWindowsPath(value).drive or norm.startswith("~")
+                or norm == ".." or norm.startswith("../")):  # fmt: skip
+            raise ValueError("a path inside the project, relative to its root (DVC records "
+                             "it in dvc.lock, and a clone must find it there): copy the file "
+                             "into the project")
         return value
 
 

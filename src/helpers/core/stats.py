@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import math
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Decimal,
+    localcontext,
+)
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -35,11 +42,37 @@ CI_METHODS = {
 
 
 def round_decimal(value: Decimal | float | int, decimals: int, rule: str) -> Decimal:
-    """Round ``value`` to ``decimals`` places under a named rule."""
+    """Round ``value`` to ``decimals`` places under a named rule.
+
+    Any finite value, however large (a float's 1e308 has 309 digits before the point):
+    the rounding runs at the precision the result needs, not Decimal's default 28
+    digits. A value that is not finite (a float mean that overflowed to inf, a nan) is
+    returned as it is (``Decimal('Infinity')``, ``Decimal('NaN')``): see
+    :func:`non_finite_name` for how it is shown.
+    """
     if rule not in ROUNDING_RULES:
         raise ValueError(f"unknown rounding rule {rule!r}; use one of {sorted(ROUNDING_RULES)}")
     exact = value if isinstance(value, Decimal) else Decimal(repr(value))
-    return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUNDING_RULES[rule])
+    if not exact.is_finite():
+        return exact
+    with localcontext() as ctx:
+        ctx.prec = max(28, exact.adjusted() + decimals + 3)
+        return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUNDING_RULES[rule])
+
+
+def non_finite_name(shown: object) -> str | None:
+    """What a figure that is not a finite number is, in words (None for a finite one).
+
+    A float statistic of values near the float range overflows (the mean of two
+    values of 1e308 is inf); the report names it instead of printing ``inf``.
+    """
+    text = str(shown).strip().lower().lstrip("+")
+    if text in ("inf", "infinity", "-inf", "-infinity"):
+        return (f"{'-' if text.startswith('-') else ''}overflow (beyond the float range, "
+                "about 1.8e308: set aside or rescale values this large)")
+    if text in ("nan", "snan", "-nan"):
+        return "not computable (nan: an overflow in the values' arithmetic)"
+    return None
 
 
 def exact_percent(n: int, base: int) -> Decimal:

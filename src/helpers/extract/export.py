@@ -118,12 +118,33 @@ LABELLED_MAGIC = {b"$FL2": ("an SPSS .sav file", "respondent_sav"),
                   b"<stata_dta>": ("a Stata .dta file", "respondent_dta")}  # fmt: skip
 
 
+# Stata's formats before 117 (Stata 13) begin with their number, the byte order (1: big-,
+# 2: little-endian), the file type (1) and a zero byte: 104 to 115, all that readstat reads.
+OLD_STATA_FORMATS = (104, 105, 108, 110, 111, 112, 113, 114, 115)
+
+
+def data_file_kind(data: bytes) -> tuple[str, str] | None:
+    """What a labelled data file is, by its first bytes, and its input_kind; None: neither.
+
+    SPSS ``$FL2`` (.sav) and ``$FL3`` (.zsav); Stata ``<stata_dta>`` (formats 117 to 119)
+    and the binary headers of formats 104 to 115.
+    """
+    for magic, found in LABELLED_MAGIC.items():
+        if data.startswith(magic):
+            return found
+    if len(data) >= 4 and data[0] in OLD_STATA_FORMATS and data[1] in (1, 2) \
+            and data[2] == 1 and data[3] == 0:  # fmt: skip
+        return "a Stata .dta file", "respondent_dta"
+    return None
+
+
 def _refuse_data_file(data: bytes, path: str | Path) -> None:
     """A .sav or .dta given as a CSV: say so, instead of an encoding error about its bytes."""
-    for magic, (what, kind) in LABELLED_MAGIC.items():
-        if data.startswith(magic):
-            raise SourceError(str(path), None, "a CSV export (input_kind: respondent_csv)",
-                              f"{what}: set input_kind: {kind} in params.yaml")  # fmt: skip
+    found = data_file_kind(data)
+    if found:
+        what, kind = found
+        raise SourceError(str(path), None, "a CSV export (input_kind: respondent_csv)",
+                          f"{what}: set input_kind: {kind} in params.yaml")  # fmt: skip
 
 
 def _header(text: str, book: Codebook, path: str) -> list[str]:

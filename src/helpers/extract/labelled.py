@@ -11,8 +11,11 @@ value labels are not applied (the codebook's answers are the labels), but
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import struct
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,7 @@ import polars as pl
 
 from helpers.core.codebook import Codebook
 from helpers.core.errors import SourceError
-from helpers.extract.export import SOURCE_LINE, _read_bytes, export_columns
+from helpers.extract.export import SOURCE_LINE, _read_bytes, data_file_kind, export_columns
 
 FORMATS = {"respondent_sav": "an SPSS .sav file", "respondent_dta": "a Stata .dta file"}
 
@@ -33,15 +36,267 @@ def _reader(kind: str) -> Callable[..., Any]:
     return pyreadstat.read_sav if kind == "respondent_sav" else pyreadstat.read_dta
 
 
-def read_metadata(path: str | Path, kind: str) -> Any:
-    """Pyreadstat's metadata (variables, labels, value labels, missing values), no data."""
-    _read_bytes(path)  # a missing file: the usual error
+def read_metadata(path: str | Path, kind: str, encoding: str | None = None) -> Any:
+    """Pyreadstat's metadata (variables, labels, value labels, missing values), no data.
+
+    ``encoding`` (params.yaml surveys.<id>.encoding): the text encoding to read with;
+    None: the one the file names. The file must be of ``kind`` and whole
+    (:func:`check_whole`).
+    """
+    return _open(path, kind, encoding).meta
+
+
+@dataclass(frozen=True)
+class _Opened:
+    data: bytes
+    meta: Any
+    iconv: str | None  # the encoding handed to readstat
+
+
+def _open(path: str | Path, kind: str, encoding: str | None) -> _Opened:
+    data = _read_bytes(path)  # a missing file: the usual error
+    found = data_file_kind(data[:16])
+    if kind not in FORMATS:
+        _reader(kind)  # the usual ValueError
+    if found and found[1] != kind:
+        raise SourceError(str(path), None, f"{FORMATS[kind]} (input_kind: {kind})",
+                          f"{found[0]}: set input_kind: {found[1]} in params.yaml")  # fmt: skip
+    layout = sav_layout(data) if kind == "respondent_sav" else None
+    iconv = _encoding(path, kind, data, layout, encoding)
     try:
-        _, meta = _reader(kind)(str(path), metadataonly=True)
-    except Exception as exc:  # pyreadstat.ReadstatError and friends: not such a file
-        raise SourceError(str(path), None, FORMATS[kind], f"{type(exc).__name__}: {exc}") \
+        _, meta = _reader(kind)(str(path), metadataonly=True, encoding=iconv)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise _refusal(exc, path, kind, data, iconv, "its dictionary (variables, labels)") \
             from None  # fmt: skip
-    return meta
+    check_whole(path, kind, data, meta, layout, iconv)
+    return _Opened(data, meta, iconv)
+
+
+# readstat refuses any single allocation above this (MAX_MALLOC_SIZE in readstat_malloc.c):
+# a guard against damaged files, which a large value-label set also reaches.
+READSTAT_ALLOCATION_LIMIT = "16 MiB"
+
+
+def _refusal(exc: Exception, path: str | Path, kind: str, data: bytes, iconv: str | None,
+             reading: str) -> SourceError:  # fmt: skip
+    """Readstat's error told as what it means: truncation, encoding, a limit, or not a file."""
+    said = f"{type(exc).__name__}: {exc}"
+    text = str(exc)
+    path = str(path)
+    if data_file_kind(data[:16]) is None:  # it does not begin as such a file
+        return SourceError(path, None, FORMATS[kind], said)
+    if "expected number of rows" in text or "Unable to read from file" in text:
+        cases = _header_cases(data, kind)
+        return SourceError(path, None, f"{FORMATS[kind]} whole to its end ({cases})",
+                           f"the file ends before its data do ({said}): it is truncated (an "
+                           "interrupted copy or download?); export it again")  # fmt: skip
+    if "Unable to convert string" in text or "unsupported character set" in text:
+        return SourceError(path, None, f"text encoded as {iconv or 'the file says'} (params.yaml: "
+                           "surveys.<id>.encoding)", f"{said}: set encoding to the "
+                           "file's text encoding (e.g. cp1252, utf-8)")  # fmt: skip
+    if "allocate memory" in text:
+        largest = ""
+        layout = sav_layout(data) if kind == "respondent_sav" else None
+        if layout and layout.largest_label_set:
+            largest = f"; its largest value-label set has {layout.largest_label_set:,} labels"
+        return SourceError(path, None, "a file readstat can read within its memory limit "
+                           f"({READSTAT_ALLOCATION_LIMIT} per allocation)",
+                           f"{said} while reading {reading}{largest}: a limit of the reader, "
+                           "not a damaged file or a wrong type; export the file with fewer "
+                           "value labels (or none) on that variable")  # fmt: skip
+    return SourceError(path, None, FORMATS[kind], said)
+
+
+def _header_cases(data: bytes, kind: str) -> str:
+    layout = sav_layout(data) if kind == "respondent_sav" else None
+    if layout and layout.cases >= 0:
+        return f"{layout.cases} cases, as its header says"
+    return "as its header describes it"
+
+
+def _iconv_name(encoding: str) -> str:
+    """Python's name of an encoding as readstat's iconv knows it."""
+    name = codecs.lookup(encoding).name
+    return {"mac-roman": "MACINTOSH", "utf-8-sig": "UTF-8"}.get(name, name.upper())
+
+
+def _codec(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name.lower()
+
+
+def _encoding(path: str | Path, kind: str, data: bytes, layout: SavLayout | None,
+              encoding: str | None) -> str | None:  # fmt: skip
+    """The encoding readstat is to read with: params.yaml's, unless the file names another.
+
+    A .sav's character-encoding record (extension record 20), and a Stata 14+ file
+    (format 118, 119: UTF-8 by definition), name their encoding: one that is not
+    params.yaml's is refused. A file that names none (an older .sav, a Stata file
+    before 118) is read with params.yaml's.
+    """
+    if encoding is None:
+        return None
+    expected = f"text encoded as {encoding} (params.yaml: surveys.<id>.encoding)"
+    want = _codec(encoding)
+    if layout and layout.encoding and _codec(layout.encoding) != want:
+        raise SourceError(str(path), None, expected, f"a file whose character-encoding record "
+                          f"says {layout.encoding}: set encoding: {_codec(layout.encoding)} "
+                          "in params.yaml")  # fmt: skip
+    if kind == "respondent_dta" and data.startswith(b"<stata_dta><header><release>11") \
+            and data[30:32] in (b"8<", b"9<") and want != "utf-8":  # fmt: skip
+        raise SourceError(str(path), None, expected, f"a Stata .dta file of format "
+                          f"11{data[30:31].decode()}, whose text is UTF-8 by definition: set "
+                          "encoding: utf-8 in params.yaml")  # fmt: skip
+    return _iconv_name(encoding)
+
+
+@dataclass(frozen=True)
+class SavLayout:
+    """What a .sav's header and dictionary say of its data (``sav_layout``)."""
+
+    compression: int  # 0: none, 1: bytecode (.sav), 2: zlib (.zsav)
+    cases: int  # the header's case count; -1 when it gives none
+    values: int  # 8-byte values per case
+    data_start: int  # byte offset of the data
+    bias: float
+    encoding: str | None  # the character-encoding record (extension 20), if any
+    largest_label_set: int  # labels of the largest value-label set
+    endian: str
+
+
+def sav_layout(data: bytes) -> SavLayout | None:
+    """Parse a .sav's header and dictionary records; None when they do not parse."""
+    if data[:4] not in (b"$FL2", b"$FL3"):
+        return None
+    try:
+        return _sav_layout(data)
+    except (struct.error, IndexError, ValueError):
+        return None  # damaged: readstat will say how
+
+
+def _sav_layout(data: bytes) -> SavLayout:
+    e = "<" if struct.unpack_from("<i", data, 64)[0] in (2, 3) else ">"
+    _, _, compression, _, cases = struct.unpack_from(e + "5i", data, 64)
+    (bias,) = struct.unpack_from(e + "d", data, 84)
+    pos, values, largest, encoding = 176, 0, 0, None
+
+    def ints(n: int) -> tuple[int, ...]:
+        return struct.unpack_from(f"{e}{n}i", data, pos)
+
+    while True:
+        (record,) = ints(1)
+        pos += 4
+        if record == 2:  # a variable (or a long string's continuation): one 8-byte value
+            _, has_label, n_missing = ints(3)
+            pos += 28
+            values += 1
+            if has_label:
+                pos += 4 + (ints(1)[0] + 3) // 4 * 4
+            pos += abs(n_missing) * 8
+        elif record == 3:  # a value-label set
+            (n,) = ints(1)
+            pos += 4
+            largest = max(largest, n)
+            for _ in range(n):
+                pos += 8 + (data[pos + 8] + 8) // 8 * 8
+        elif record == 4:
+            pos += 4 + 4 * ints(1)[0]
+        elif record == 6:
+            pos += 4 + 80 * ints(1)[0]
+        elif record == 7:
+            subtype, size, count = ints(3)
+            pos += 12
+            if subtype == 20:
+                encoding = data[pos:pos + size * count].decode("ascii", "replace").strip()
+            pos += size * count
+        elif record == 999:
+            pos += 4
+            break
+        else:
+            raise ValueError(f"record type {record} at byte {pos - 4}")
+        if pos > len(data):
+            raise ValueError("the dictionary runs past the end of the file")
+    return SavLayout(compression, cases, values, pos, bias, encoding or None, largest, e)
+
+
+def _bytecode_values(data: bytes, start: int) -> tuple[int, bool]:
+    """The 8-byte values bytecode-compressed data hold, and whether they end cut short.
+
+    Blocks of eight codes: 0 is padding, 1-251 a number, 252 the end of the data,
+    253 a value stored uncompressed after the block, 254 spaces, 255 missing.
+    """
+    pos, end, values = start, len(data), 0
+    while pos < end:
+        block = data[pos:pos + 8]
+        pos += 8
+        if len(block) < 8:
+            return values, True
+        stop = block.find(b"\xfc")
+        codes = block if stop < 0 else block[:stop]
+        raw = codes.count(b"\xfd")
+        if pos + 8 * raw > end:  # cut inside the values stored after the block
+            have, n = (end - pos) // 8, 0
+            for code in codes:
+                if code == 253:
+                    if have == 0:
+                        break
+                    have -= 1
+                n += code != 0
+            return values + n, True
+        values += len(codes) - codes.count(b"\x00")
+        pos += 8 * raw
+        if stop >= 0:
+            return values, False
+    return values, False
+
+
+def check_whole(path: str | Path, kind: str, data: bytes, meta: Any,
+                layout: SavLayout | None = None, iconv: str | None = None) -> None:  # fmt: skip
+    """Refuse a file that ends before its data do, naming the case where it breaks.
+
+    A .sav's data are measured against its dictionary (values per case; bytecode
+    walked block by block), so a file cut inside a case is refused even when its
+    header gives no case count (-1), which readstat would read as the whole cases
+    before the cut; a .zsav against the end of the data its header points to; a
+    .dta by reading its last case (readstat seeks there).
+    """
+    path = str(path)
+    if kind == "respondent_dta":
+        n = int(meta.number_rows or 0)
+        if n:
+            try:
+                _reader(kind)(path, row_offset=n - 1, row_limit=1, encoding=iconv,
+                              usecols=list(meta.column_names)[:1])  # fmt: skip
+            except Exception as exc:
+                raise _refusal(exc, path, kind, data, iconv, "its last case") from None
+        return
+    layout = layout or sav_layout(data)
+    if layout is None or layout.values == 0:
+        return
+    header = (f"{layout.cases} cases (the file's header)" if layout.cases >= 0
+              else "whole cases (the file's header gives no case count)")  # fmt: skip
+    if layout.compression == 2:
+        trailer, size = struct.unpack_from(layout.endian + "2q", data, layout.data_start + 8)
+        if len(data) < trailer + size:
+            raise SourceError(path, None, f"{header}, compressed to byte {trailer + size}",
+                              f"a file of {len(data)} bytes: it is truncated")  # fmt: skip
+        return
+    if layout.compression == 1:
+        values, cut = _bytecode_values(data, layout.data_start)
+    else:
+        values, rest = divmod(len(data) - layout.data_start, 8)
+        cut = rest != 0
+    whole, partial = divmod(values, layout.values)
+    if cut or partial:
+        raise SourceError(path, whole + 1, header, f"the file ends inside case {whole + 1}, "
+                          f"after {whole} whole cases: it is truncated (an interrupted copy "
+                          "or download?); export it again")  # fmt: skip
+    if whole < layout.cases:
+        raise SourceError(path, whole + 1, header, f"the file ends after case {whole}: it is "
+                          "truncated (an interrupted copy or download?); export it "
+                          "again")  # fmt: skip
 
 
 def _check_variables(meta: Any, book: Codebook, path: str | Path) -> list[str]:
@@ -54,22 +309,34 @@ def _check_variables(meta: Any, book: Codebook, path: str | Path) -> list[str]:
     return names
 
 
-def describe_labelled(path: str | Path, book: Codebook, kind: str) -> dict:
-    """Hash, size, case count and variables of a labelled export holding the codebook's."""
-    meta = read_metadata(path, kind)
+def describe_labelled(path: str | Path, book: Codebook, kind: str,
+                      encoding: str | None = None) -> dict:  # fmt: skip
+    """Hash, size, case count and variables of a labelled export holding the codebook's.
+
+    The file is checked whole, and read with ``encoding`` (see :func:`read_metadata`).
+    """
+    opened = _open(path, kind, encoding)
+    meta, data = opened.meta, opened.data
     names = _check_variables(meta, book, path)
-    data = Path(path).read_bytes()
     return {"path": str(path), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
             "encoding": meta.file_encoding or "", "cases": int(meta.number_rows or 0),
             "columns": names, "kind": kind}  # fmt: skip
 
 
-def read_labelled(path: str | Path, book: Codebook, kind: str) -> pl.DataFrame:
-    """The codebook's variables as text (coded ones categorical), ``source_line`` = case."""
-    meta = read_metadata(path, kind)
-    _check_variables(meta, book, path)
+def read_labelled(path: str | Path, book: Codebook, kind: str,
+                  encoding: str | None = None) -> pl.DataFrame:  # fmt: skip
+    """The codebook's variables as text (coded ones categorical), ``source_line`` = case.
+
+    ``encoding``: params.yaml's (see :func:`read_metadata`); the file is checked whole.
+    """
+    opened = _open(path, kind, encoding)
+    _check_variables(opened.meta, book, path)
     cols = export_columns(book)
-    frame, _ = _reader(kind)(str(path), usecols=cols.all, output_format="polars")
+    try:
+        frame, _ = _reader(kind)(str(path), usecols=cols.all, output_format="polars",
+                                 encoding=opened.iconv)  # fmt: skip
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise _refusal(exc, path, kind, opened.data, opened.iconv, "its data") from None
     as_text = []
     for c in cols.all:
         text = pl.col(c).cast(pl.String)
@@ -79,9 +346,10 @@ def read_labelled(path: str | Path, book: Codebook, kind: str) -> pl.DataFrame:
                         .alias(SOURCE_LINE))  # fmt: skip
 
 
-def case_texts(path: str | Path, book: Codebook, kind: str) -> list[str]:
+def case_texts(path: str | Path, book: Codebook, kind: str,
+               encoding: str | None = None) -> list[str]:  # fmt: skip
     """Each case as ``VAR=value, ...`` (the codebook's variables): what trace shows."""
-    frame = read_labelled(path, book, kind).drop(SOURCE_LINE)
+    frame = read_labelled(path, book, kind, encoding).drop(SOURCE_LINE)
     return [", ".join(f"{c}={'' if v is None else v}" for c, v in zip(frame.columns, row,
                                                                       strict=True))
             for row in frame.iter_rows()]  # fmt: skip

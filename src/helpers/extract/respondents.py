@@ -22,10 +22,13 @@ def read_respondents(path: str | Path, book: Codebook, kind: str, encoding: str 
                      max_field_bytes: int = MAX_FIELD_BYTES) -> pl.DataFrame:  # fmt: skip
     """The export's codebook columns and ``source_line`` (a line, or a case number).
 
+    ``encoding`` (params.yaml surveys.<id>.encoding) applies to every kind: a .sav or
+    .dta whose file names another encoding is refused (helpers.extract.labelled).
+
     ``max_field_bytes`` (params.yaml clean.max_field_bytes): a CSV's largest allowed field.
     """
     if kind in LABELLED_KINDS:
-        return read_labelled(path, book, kind)
+        return read_labelled(path, book, kind, encoding)
     return read_export(path, book, encoding=encoding, max_field_bytes=max_field_bytes)
 
 
@@ -33,7 +36,7 @@ def describe_respondents(path: str | Path, book: Codebook, kind: str,
                          encoding: str = "utf-8") -> dict:  # fmt: skip
     """What the extract stage records of an export: hash, size, columns, kind."""
     if kind in LABELLED_KINDS:
-        return describe_labelled(path, book, kind)
+        return describe_labelled(path, book, kind, encoding)
     return describe_export(path, book, encoding=encoding)
 
 

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from helpers.core.params import SECTIONS, Params, SurveySpec
 from helpers.core.yaml_lines import yaml_line
+from helpers.core.yaml_strict import YamlError, decode_utf8, load_yaml
 
 MARKER = "dvc.yaml"
 PARAMS_FILE = "params.yaml"
@@ -94,13 +95,16 @@ def _config_error(exc: ValidationError, text: str, path: str,
 
 
 def parse_params(text: str, path: str = PARAMS_FILE) -> Params:
-    """Validate params.yaml's text; every survey's overrides are checked too."""
+    """Validate params.yaml's text; every survey's overrides are checked too.
+
+    The YAML is read strictly (``helpers.core.yaml_strict``): a key written twice
+    (two surveys with one id, say), an alias or an explicit tag is refused at its
+    line before any value is built, as DVC, which reads this file too, would.
+    """
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{line}: expected YAML; found {exc}") from None
+        data = load_yaml(text, path)
+    except YamlError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         params = Params.model_validate(data)
     except ValidationError as exc:
@@ -118,7 +122,11 @@ def parse_params(text: str, path: str = PARAMS_FILE) -> Params:
 def load_params(root: Path) -> Params:
     """params.yaml of the project, validated."""
     path = root / PARAMS_FILE
-    return parse_params(path.read_text(encoding="utf-8"), PARAMS_FILE)
+    try:
+        text = decode_utf8(path.read_bytes(), PARAMS_FILE)
+    except YamlError as exc:
+        raise ConfigError(str(exc)) from None
+    return parse_params(text, PARAMS_FILE)
 
 
 @dataclass(frozen=True)

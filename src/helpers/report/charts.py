@@ -10,7 +10,8 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
-from helpers.report.markup import fmt_compact
+from helpers.report.markup import distinct_labels, fmt_compact
+from helpers.report.templating import LABEL_CAP, cap_text
 
 # Figures are built with the object API (no pyplot: no global figure registry, no GUI
 # backend selection, and about 0.2 s less to import); PNG output goes through Agg.
@@ -37,6 +38,8 @@ STYLE = {
 DPI = 110
 NOTE_WIDTH = 75  # characters per line of a chart's note
 LABEL_WIDTH = 18  # characters per line of a bar's label
+LEGEND_WIDTH = 60  # a legend entry longer than this is cut (LABEL_CAP) and broken into lines
+NOTE_CAP = 4 * LABEL_CAP  # a note names up to a few labels; longer ones are cut with "…"
 
 
 def png_bytes(fig: Figure) -> bytes:
@@ -48,12 +51,17 @@ def png_bytes(fig: Figure) -> bytes:
 
 def wrap_note(note: str) -> str:
     """Break a chart's note into lines that fit the figure's width."""
-    return "\n".join(textwrap.wrap(note, NOTE_WIDTH))
+    return "\n".join(textwrap.wrap(cap_text(note, NOTE_CAP), NOTE_WIDTH))
+
+
+def chart_title(title: str) -> str:
+    """A chart's title; one longer than LABEL_CAP is cut with "…" and broken into lines."""
+    return title if len(title) <= LABEL_CAP else textwrap.fill(cap_text(title), NOTE_WIDTH)
 
 
 def wrap_labels(labels: Sequence[object]) -> list[str]:
     """Break long bar labels into lines, so that they do not squeeze the bars."""
-    return [textwrap.fill(str(label), LABEL_WIDTH) for label in labels]
+    return [textwrap.fill(cap_text(label), LABEL_WIDTH) for label in labels]
 
 
 def scale_colors(labels: Sequence[str], neutral: Sequence[str] = ()) -> list[str]:
@@ -99,28 +107,37 @@ def proportion_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
                     capsize=3, linewidth=1)  # fmt: skip
         for yi, hi, label in zip(y, high, bar_labels(rows), strict=True):
             ax.text(hi + 1.5, yi, label, va="center", fontsize=9)
-        ax.set_yticks(list(y), wrap_labels(rows["answer"].tolist()))
+        names = rows["answer"].tolist()
+        if "answer_code" in rows.columns:  # answers labelled alike: told apart by their code
+            names = distinct_labels(names, rows["answer_code"].tolist())
+        ax.set_yticks(list(y), wrap_labels(names))
         ax.set_xlim(0, 125)
         ax.set_xticks(range(0, 101, 25), [f"{t}%" for t in range(0, 101, 25)])
-        ax.set_title(title)
+        ax.set_title(chart_title(title))
         ax.set_xlabel(wrap_note(note), fontsize=8.5, color="#444444", loc="left")
         return png_bytes(fig)
 
 
 def stacked_scale_chart(
     table: pd.DataFrame, answers: Sequence[str], title: str, note: str,
-    neutral: Sequence[str] = (),
+    neutral: Sequence[str] = (), labels: Sequence[str] | None = None,
 ) -> bytes:  # fmt: skip
-    """100% stacked bars, one per group (rows), answers in scale order, n on the right."""
+    """100% stacked bars, one per group (rows), answers in scale order, n on the right.
+
+    ``answers``: the table's columns to stack (keyed by code: ``markup.answer_column``),
+    ``neutral`` among them; ``labels``: their names in the legend (default: the keys).
+    """
     colors = scale_colors(answers, neutral)
+    names = [n if len(n) <= LEGEND_WIDTH else textwrap.fill(cap_text(n), LEGEND_WIDTH)
+             for n in map(str, answers if labels is None else labels)]  # fmt: skip
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(5.0, 0.5 * len(table) + 1.6), layout="constrained")
         ax = fig.subplots()
         y = list(range(len(table)))[::-1]
         left = [0.0] * len(table)
-        for answer, color in zip(answers, colors, strict=True):
-            widths = table[answer].astype(float).tolist()
-            ax.barh(y, widths, left=left, color=color, height=0.6, label=answer,
+        for answer, name, color in zip(answers, names, colors, strict=True):
+            widths = table[answer].astype(float).fillna(0.0).tolist()
+            ax.barh(y, widths, left=left, color=color, height=0.6, label=name,
                     edgecolor="white", linewidth=0.6)  # fmt: skip
             for yi, l0, w in zip(y, left, widths, strict=True):
                 if w >= 9:
@@ -135,7 +152,7 @@ def stacked_scale_chart(
         ax.set_xticks(range(0, 101, 25), [f"{t}%" for t in range(0, 101, 25)])
         fig.legend(ncol=min(len(answers), 3), loc="outside lower left", frameon=False,
                    fontsize=8.5)  # fmt: skip
-        ax.set_title(title)
+        ax.set_title(chart_title(title))
         ax.set_xlabel(wrap_note(note), fontsize=8.5, color="#444444", loc="left")
         return png_bytes(fig)
 
@@ -160,7 +177,7 @@ def published_vs_data_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
         ax.set_xlim(0, 115)
         ax.set_xticks(range(0, 101, 25), [f"{t}%" for t in range(0, 101, 25)])
         fig.legend(loc="outside lower left", ncol=1, frameon=False, fontsize=8.5)
-        ax.set_title(title)
+        ax.set_title(chart_title(title))
         ax.set_xlabel(wrap_note(note), fontsize=8.5, color="#444444", loc="left")
         return png_bytes(fig)
 
@@ -184,7 +201,7 @@ def distribution_chart(stats: pd.DataFrame, title: str, note: str, unit: str = "
                           "markeredgecolor": "#333333", "markersize": 5})  # fmt: skip
         labels = [f"{lab} (n={int(n)})" for lab, n in zip(stats.index, stats["n"], strict=True)]
         ax.set_yticks(range(1, len(boxes) + 1), wrap_labels(labels[::-1]))
-        ax.set_title(title)
+        ax.set_title(chart_title(title))
         axis = f"In {unit}. " if unit else ""
         ax.set_xlabel(wrap_note(axis + note), fontsize=8.5, color="#444444", loc="left")
         return png_bytes(fig)

@@ -451,12 +451,55 @@ def numeric_data(rows: pd.DataFrame, caption: str, rule: SmallBase,
     return out
 
 
+def distinct_labels(labels: Sequence[object], codes: Sequence[object]) -> list[str]:
+    """Labels for display, each one told apart: an equal label gets its code, 'Other (5)'.
+
+    A code of None (the overall row, 'All respondents') never gets one. Charts and
+    tables are keyed by codes; labels only name what is drawn, so two values (or a value
+    and the overall row) labelled alike stay two bars, visibly distinct.
+    """
+    texts = [str(label) for label in labels]
+    seen: dict[str, int] = {}
+    for t in texts:
+        seen[t] = seen.get(t, 0) + 1
+    out = [t if seen[t] == 1 or code is None else f"{t} ({code})"
+           for t, code in zip(texts, codes, strict=True)]  # fmt: skip
+    taken: set[str] = set()
+    for k, t in enumerate(out):  # still equal (one code in two groups): number them
+        shown, extra = t, 1
+        while shown in taken:
+            extra += 1
+            shown = f"{t} [{extra}]"
+        taken.add(shown)
+        out[k] = shown
+    return out
+
+
+def answer_column(code: object) -> str:
+    """A crosstab matrix's column of one answer (keyed by its code, never its label)."""
+    return f"answer {code}"
+
+
 def crosstab_matrix(rows: pd.DataFrame, row_label: str) -> pd.DataFrame:
-    """Percentages as a matrix: groups by answers (for stacked charts)."""
-    matrix = rows.pivot_table(index="group_value", columns="answer", values="pct",
-                              aggfunc="first", sort=False).astype(float)  # fmt: skip
-    matrix.index.name = row_label
-    matrix["base"] = rows.groupby("group_value", sort=False)["base"].first()
+    """Percentages as a matrix: groups by answers (for stacked charts).
+
+    Keyed by codes, never labels: one row per (group, group code), one column per answer
+    code (:func:`answer_column`), so that equal labels are never merged; the index holds
+    each row's label for display (:func:`distinct_labels`; the overall row's label as it
+    is), and ``base`` each row's base.
+    """
+    key = rows["group"].astype(str) + "\x1f" + rows["group_code"].astype(str)
+    keyed = rows.assign(_row=key.to_numpy(), _col=[answer_column(c) for c in rows["answer_code"]])
+    matrix = keyed.pivot_table(index="_row", columns="_col", values="pct",
+                               aggfunc="first", sort=False).astype(float)  # fmt: skip
+    matrix.columns.name = None
+    first = keyed.groupby("_row", sort=False)[["group", "group_code", "group_value", "base"]] \
+        .first().loc[matrix.index]  # fmt: skip
+    matrix["base"] = first["base"].to_numpy()
+    codes = [None if g == "all" else c for g, c in zip(first["group"], first["group_code"],
+                                                       strict=True)]  # fmt: skip
+    matrix.index = pd.Index(distinct_labels(first["group_value"].tolist(), codes),
+                            name=row_label)  # fmt: skip
     return matrix
 
 

@@ -23,7 +23,7 @@ from helpers.core.tables import json_text
 from helpers.report import charts
 from helpers.report import markup as rh
 from helpers.report.markup import lower_first
-from helpers.report.templating import render
+from helpers.report.templating import cap_text, render
 from helpers.summarize.comparisons import ADJUST_LABELS, pair_key
 
 REPORTED_PACKAGES = (
@@ -400,11 +400,31 @@ def _stacked_matrix(summaries: pd.DataFrame, q: Question, groups: list[str],
     return rh.crosstab_matrix(rows, "group"), rows
 
 
-def stacked_alt(title: str, matrix: pd.DataFrame, labels: list[str]) -> str:
-    """A stacked chart's alt text: every bar's percentages and base."""
+def stacked_alt(title: str, matrix: pd.DataFrame, keys: list[str],
+                labels: list[str] | None = None) -> str:  # fmt: skip
+    """A stacked chart's alt text: every bar's percentages and base.
+
+    ``keys``: the matrix's answer columns; ``labels``: their names (default: the keys).
+    """
+    names = [cap_text(n) for n in (keys if labels is None else labels)]
     return f"{title}: " + "; ".join(
-        f"{g} (n={int(m['base'])}): " + ", ".join(f"{a} {m[a]:.1f}%" for a in labels)
+        f"{cap_text(g)} (n={int(m['base'])}): " + ", ".join(f"{a} {m[k]:.1f}%"
+                                                 for k, a in zip(keys, names, strict=True))
         for g, m in matrix.iterrows())
+
+
+def scale_answers(q: Question) -> tuple[list[str], list[str], list[str]]:
+    """A stacked chart's answers: (matrix columns, shown labels, neutral columns).
+
+    Keyed by code (``markup.answer_column``); two answers labelled alike are two
+    stacks, their labels told apart by their codes.
+    """
+    answers = [o for o in q.answers if o.code not in q.excluded]
+    neutral = {code_key(c) for c in q.neutral}
+    keys = [rh.answer_column(o.code) for o in answers]
+    labels = rh.distinct_labels([o.label for o in answers], [o.code for o in answers])
+    return keys, labels, [k for k, o in zip(keys, answers, strict=True)
+                          if code_key(o.code) in neutral]
 
 
 def question_section(
@@ -416,16 +436,26 @@ def question_section(
         return numeric_section(book, q, summaries, sp, rule, chart_log)
     method_name = interval_name(book, sp)
     overall = _question_rows(summaries, q.id, "all")
-    base = int(overall["base"].iloc[0])
+    base = int(overall["base"].iloc[0]) if len(overall) else 0
     weighted = book.design is not None
+    if base == 0:  # nobody answered (a header-only export): no chart, no percentages
+        missing = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "missing")
+                            & (summaries["group"] == "all")]  # fmt: skip
+        return render(
+            "question_section.html", qid=q.id, text=q.text, short=q.short, base="n = 0",
+            excluded=[], nets=[], routing=[], multiple=q.type == "multiple_choice",
+            chart=None, by_group_chart=None, overall=None, by_group=[], alpha=sp.alpha,
+            missing=[rh.cited(summaries, r["figure_id"], "n") for _, r in missing.iterrows()
+                     if int(r["n"]) > 0],
+        )  # fmt: skip
     share = "weighted % of respondents" if weighted else "% of respondents"
     size = base_text(overall) if weighted else f"n = {base}"
     note = f"{size}; bars: {share}{WEIGHTED_LABELS if weighted else ''}; whiskers: {method_name}."
     if q.type == "multiple_choice":
         note = (f"{size} who answered; several answers allowed; bars: % choosing each; "
                 f"whiskers: {method_name}.")  # fmt: skip
-    alt = f"{q.short} bar chart: " + "; ".join(
-        f"{r['answer']} {rh.cite_text(r)}" for _, r in overall.iterrows())
+    alt = f"{cap_text(q.short)} bar chart: " + "; ".join(
+        f"{cap_text(r['answer'])} {rh.cite_text(r)}" for _, r in overall.iterrows())
     chart = {"data": rh.png_data(charts.proportion_chart(overall, question_title(q), note)),
              "alt": alt, "id": log_chart(chart_log, f"chart-{q.id}-all", overall)}
     by_group_chart = None
@@ -433,14 +463,16 @@ def question_section(
               and not book.same_variable(q.id, g)]  # fmt: skip
     if q.type == "ordinal" and groups:
         matrix, rows = _stacked_matrix(summaries, q, groups, book, rule)
-        labels = [o.label for o in q.answers if o.code not in q.excluded]
+        keys, labels, neutral = scale_answers(q)
         title = f"{question_title(q)}, by " + ", ".join(
             lower_first(book.group(g).label) for g in groups)
-        png = charts.stacked_scale_chart(matrix, labels, title,
+        matrix = matrix.reindex(columns=[*keys, "base"])
+        png = charts.stacked_scale_chart(matrix, keys, title,
                                          f"Answers in scale order; n = {unweighted(book)}"
                                          f"respondents in the group who answered. "
-                                         f"{rule.legend}.", neutral_labels(q))  # fmt: skip
-        by_group_chart = {"data": rh.png_data(png), "alt": stacked_alt(title, matrix, labels),
+                                         f"{rule.legend}.", neutral, labels)  # fmt: skip
+        by_group_chart = {"data": rh.png_data(png),
+                          "alt": stacked_alt(title, matrix, keys, labels),
                           "id": log_chart(chart_log, f"chart-{q.id}-by-group", rows),
                           "title": title}  # fmt: skip
     all_rows = _question_rows(summaries, q.id, "all", MATRIX_KINDS)
@@ -485,12 +517,24 @@ WITH_MISSING = ("numeric", "missing")
 
 
 def _stats_matrix(rows: pd.DataFrame, label: str | None = None) -> pd.DataFrame:
-    """A numeric question's figures as one row per group value (min, p25, ..., n)."""
-    matrix = rows.pivot_table(index="group_value", columns="stat", values="estimate",
-                              aggfunc="first", sort=False).astype(float)  # fmt: skip
-    matrix["n"] = rows.groupby("group_value", sort=False)["n"].first()
-    if label is not None:
-        matrix.index = [label if g == "all" else g for g in matrix.index]
+    """A numeric question's figures as one row per group value (min, p25, ..., n).
+
+    Keyed by (group, group code), never by label; the index holds the labels shown
+    (``label`` for the overall row, equal labels told apart by their codes).
+    """
+    keyed = rows.assign(_row=(rows["group"].astype(str) + "\x1f"
+                              + rows["group_code"].astype(str)).to_numpy())  # fmt: skip
+    matrix = keyed.pivot_table(index="_row", columns="stat", values="estimate",
+                               aggfunc="first", sort=False).astype(float)  # fmt: skip
+    matrix.columns.name = None
+    first = keyed.groupby("_row", sort=False)[["group", "group_code", "group_value", "n"]] \
+        .first().loc[matrix.index]  # fmt: skip
+    matrix["n"] = first["n"].to_numpy()
+    overall = first["group"] == "all"
+    names = [label if o and label is not None else v
+             for o, v in zip(overall, first["group_value"], strict=True)]  # fmt: skip
+    codes = [None if o else c for o, c in zip(overall, first["group_code"], strict=True)]
+    matrix.index = pd.Index(rh.distinct_labels(names, codes))
     return matrix
 
 
@@ -589,12 +633,16 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
     matrix = rh.crosstab_matrix(shown.assign(group_value=[
         rule.marked(v, b)
         for v, b in zip(shown["group_value"], shown["base"], strict=True)]), col_q)
-    labels = [o.label for o in q.answers if o.code not in q.excluded]
-    png = charts.stacked_scale_chart(
-        matrix, labels, title, f"Rows: answer to {by_label}; n = {unweighted(book)}respondents "
-        f"in the row who answered. {rule.legend}.", neutral_labels(q))
-    chart = {"data": rh.png_data(png), "alt": stacked_alt(title, matrix, labels),
-             "id": log_chart(chart_log, f"chart-{row_q}-{col_q}", rows)}
+    keys, labels, neutral = scale_answers(q)
+    chart = None
+    if len(matrix):  # else nobody answered both (a header-only export)
+        png = charts.stacked_scale_chart(
+            matrix.reindex(columns=[*keys, "base"]), keys, title, f"Rows: answer to "
+            f"{by_label}; n = {unweighted(book)}respondents in the row who answered. "
+            f"{rule.legend}.", neutral, labels)  # fmt: skip
+        chart = {"data": rh.png_data(png), "alt": stacked_alt(title, matrix.reindex(
+            columns=[*keys, "base"]), keys, labels),
+                 "id": log_chart(chart_log, f"chart-{row_q}-{col_q}", rows)}  # fmt: skip
     table = rh.breakdown_data(_question_rows(summaries, row_q, "all", MATRIX_KINDS),
                               _question_rows(summaries, row_q, col_q, MATRIX_KINDS),
                               f"Answer to {by.short}", rule,

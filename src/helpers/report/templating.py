@@ -46,6 +46,29 @@ def esc(value: object) -> str:
     return html.escape(text(value), quote=True)
 
 
+# The longest label (an answer's, a group value's, a question's short title) a table, a
+# heading or a chart shows: longer ones are cut there with "…", the full text kept in
+# the HTML (a title attribute), so that a 20,000-character label cannot blow up the report.
+LABEL_CAP = 200
+
+
+def cap_text(value: object, cap: int = LABEL_CAP) -> str:
+    """A label as plain text, cut at ``cap`` characters with "…" (charts, alt texts)."""
+    shown = text(value)
+    return shown if len(shown) <= cap else shown[: cap - 1].rstrip() + "…"
+
+
+def capped(value: object) -> object:
+    """A label for a table or heading: as it is, or cut if longer than :data:`LABEL_CAP`.
+
+    A cut label is a span whose title attribute holds the full text.
+    """
+    if isinstance(value, Markup) or not isinstance(value, str) or len(value) <= LABEL_CAP:
+        return value
+    return Markup(f'<span class="long-label" title="{esc(value)}">{esc(cap_text(value))}'
+                  "</span>")
+
+
 def _finalize(value: object) -> Markup:
     """Each ``{{ value }}`` of a template: markup as it is, anything else escaped."""
     return value if isinstance(value, Markup) else Markup(esc(value))
@@ -89,10 +112,12 @@ class JoinLines(Extension):
 @cache
 def environment() -> Environment:
     """The report's Jinja environment (built once)."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
         finalize=_finalize, extensions=[JoinLines], auto_reload=False,
     )  # fmt: skip
+    env.filters["label"] = capped
+    return env
 
 
 def render(template: str, **context: Any) -> Markup:

@@ -65,6 +65,10 @@ if TYPE_CHECKING:
 # 0.55 s, 4 x 4 (n = 60, 8.1e7) 1.9 s; 1e7 tables or fewer took at most 0.1 s.
 EXACT_MAX_TABLES = 10_000_000
 COUNT_BUDGET = 50_000  # steps to count the tables before deciding there are too many
+# A table with more non-empty rows (or columns) than this takes the Monte Carlo p-value
+# without counting its tables: each counting step costs one pass over the rows, so a group
+# of 1,000 levels would spend seconds finding what the limit says at once.
+EXACT_MAX_LEVELS = 200
 MC_BATCH = 10_000  # Monte Carlo tables drawn (and held in memory) at once
 # R's fisher.test: tables whose probability is at most the observed one's times this count
 EXACT_REL_ERR = 1 + 1e-7
@@ -127,15 +131,34 @@ def pearson(table: np.ndarray) -> TestResult:
 
 
 def _compositions(total: int, caps: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
-    """Every way to split ``total`` into len(caps) non-negative parts, part i at most caps[i]."""
-    if len(caps) == 1:
-        if total <= caps[0]:
-            yield (total,)
+    """Every way to split ``total`` into len(caps) non-negative parts, part i at most caps[i].
+
+    In lexicographic order, iteratively (an odometer, no recursion): a group of any
+    number of levels, 1,000 or 100,000, needs no deeper stack.
+    """
+    n = len(caps)
+    rest = [0] * (n + 1)  # rest[i]: the most that parts i, i + 1, ... can hold
+    for i in range(n - 1, -1, -1):
+        rest[i] = rest[i + 1] + caps[i]
+    if n == 0 or not 0 <= total <= rest[0]:
         return
-    rest = sum(caps[1:])
-    for first in range(max(0, total - rest), min(caps[0], total) + 1):
-        for tail in _compositions(total - first, caps[1:]):
-            yield (first, *tail)
+    parts = [0] * n
+    left = [0] * n  # left[i]: what parts i, i + 1, ... share
+    left[0] = total
+    parts[0] = max(0, total - rest[1])
+    i = 0
+    while True:
+        while i < n - 1:  # the parts after i at their least
+            left[i + 1] = left[i] - parts[i]
+            i += 1
+            parts[i] = max(0, left[i] - rest[i + 1])
+        yield tuple(parts)
+        i = n - 2  # the last part before the final one that can still grow
+        while i >= 0 and parts[i] >= min(caps[i], left[i]):
+            i -= 1
+        if i < 0:
+            return
+        parts[i] += 1
 
 
 def count_tables(rows: Sequence[int], cols: Sequence[int],
@@ -245,7 +268,8 @@ def exact(table: np.ndarray, resamples: int, seed: int | Sequence[int],
     table = np.asarray(table, dtype=np.int64)
     df = float((table.shape[0] - 1) * (table.shape[1] - 1))
     n = int(table.sum())
-    count = count_tables(table.sum(axis=1).tolist(), table.sum(axis=0).tolist())
+    count = None if max(table.shape) > EXACT_MAX_LEVELS else \
+        count_tables(table.sum(axis=1).tolist(), table.sum(axis=0).tolist())  # fmt: skip
     if count is not None and count <= max_tables:
         return TestResult("fisher_exact", None, df, fisher_exact_p(table), n)
     extreme = monte_carlo_extreme(table, resamples, seed)
