@@ -53,11 +53,13 @@ def test_a_complete_frame_would_allow_post_stratification(summaries):
 
 
 def test_the_method_section_says_what_the_frame_allows():
-    html = (ROOT / "reports/oas_2013/report.html").read_text(encoding="utf-8")
-    assert "Known population." in html
-    assert "at least 501 in all; by OAS registration: Registered with the OAS 418." in html
-    assert ("No weighting to OAS registration is possible: the population count of Not "
-            "registered is not known (together at least 83).") in " ".join(html.split())
+    html = " ".join((ROOT / "reports/oas_2013/report.html").read_text(encoding="utf-8").split())
+    assert ("<strong>Known population.</strong> Of the population the civil society "
+            "organizations come from, the codebook records (line 9 of the published summary): "
+            "at least 501 in all; by OAS registration: Registered with the OAS 418. No "
+            "weighting to OAS registration is possible: the population count of Not "
+            "registered is not known (together at least 83). The figures are therefore "
+            "unweighted") in html
 
 
 @pytest.mark.parametrize(("frame", "message"), [
