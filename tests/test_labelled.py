@@ -196,3 +196,19 @@ def test_a_data_file_given_as_a_csv_names_the_input_kind_to_use(book, kind, what
             read(FILES[kind], book)
         assert f"found {what}: set input_kind: {kind} in params.yaml" in str(err.value)
         assert "encod" not in str(err.value)
+
+
+def test_a_draft_of_repeated_value_labels_passes_the_check_and_says_so(tmp_path):
+    """An INVENTED .sav whose value labels repeat (SPSS allows it; the codebook does not):
+    the draft makes each label distinct with its code and flags it for review."""
+    import pyreadstat
+
+    path = tmp_path / "repeat.sav"
+    frame = pd.DataFrame({"q1": [1.0, 2.0, 3.0, 1.0]})
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={
+        "q1": {1.0: "Other", 2.0: "Yes", 3.0: "other "}})  # fmt: skip
+    text = draft(path)
+    drafted = parse_codebook(yaml.safe_load(text))
+    assert [o.label for o in drafted.question("q1").answers] == ["Other (1)", "Yes",
+                                                                 "other (3)"]  # fmt: skip
+    assert "value labels repeated ('other')" in text and "# REVIEW" in text

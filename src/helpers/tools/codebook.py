@@ -73,6 +73,7 @@ def _question(var: str, meta: Any, labels: dict[Any, str]) -> tuple[dict, list[s
     answers = [{"code": _code(v), "label": str(lab)} for v, lab in
                sorted(labels.items(), key=lambda kv: (str(type(kv[0])), kv[0]))
                if code_key(_code(v)) not in missing_keys]  # fmt: skip
+    repeated = _distinct_labels(answers)
     measure = (getattr(meta, "variable_measure", None) or {}).get(var, "unknown")
     names = {a["label"].strip().casefold() for a in answers}
     if len(answers) == 2 and names in YES_NO:
@@ -93,7 +94,27 @@ def _question(var: str, meta: Any, labels: dict[Any, str]) -> tuple[dict, list[s
             f"{a['code']} {a['label']!r}" for a in likely) + " (move them to missing_codes?)")
     if len(answers) > 12:
         notes.append(f"{len(answers)} answers: an open numeric variable with a few labels?")
+    if repeated:
+        notes.append(f"value labels repeated ({', '.join(repeated)}): each answer's label made "
+                     f"distinct with its code, as the codebook requires (edit the labels?)")
     return q, notes
+
+
+def _distinct_labels(answers: list[dict[str, Any]]) -> list[str]:
+    """Label each answer apart (the codebook refuses two alike): '<label> (<code>)'.
+
+    Returns the labels that were repeated (compared as the codebook compares them:
+    ignoring case and spacing), for the draft's REVIEW note; ``answers`` changes in place.
+    """
+    seen: dict[str, int] = {}
+    for a in answers:
+        key = " ".join(a["label"].split()).casefold()
+        seen[key] = seen.get(key, 0) + 1
+    repeated = [k for k, n in seen.items() if n > 1]
+    for a in answers:
+        if seen[" ".join(a["label"].split()).casefold()] > 1:
+            a["label"] = f"{a['label']} ({a['code']})"
+    return [repr(k) for k in repeated]
 
 
 def draft(path: Path) -> str:

@@ -72,7 +72,8 @@ def source_text_lines(root: Path, survey: str) -> tuple[str, str, list[str]]:
     if kind in LABELLED_KINDS:
         spec = load_params(root).surveys[survey]
         book = load_codebook(root / spec.codebook)
-        return info["path"], record_unit(kind), case_texts(root / info["path"], book, kind)
+        return info["path"], record_unit(kind), case_texts(root / info["path"], book, kind,
+                                                           spec.encoding)  # fmt: skip
     text, _ = decode((root / info["path"]).read_bytes(), info["encoding"], info["path"])
     return info["path"], "line", split_lines(text)  # the lines the pipeline numbers
 
