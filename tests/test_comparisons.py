@@ -303,7 +303,7 @@ def test_design_rank_test_p_far_below_1e_16_equals_r(tiny):
     ref = tiny["svyranktest"]
     result = _nhanes_sample().categorical.ranktest("zinc", group="zhi", score="kruskal-wallis",
                                                    drop_nulls=True)  # fmt: skip
-    got = comparisons.design_rank(result, 9189)
+    got = comparisons.design_rank(comparisons.RankTest.of_svy(result), 9189)
     assert got.statistic == pytest.approx(ref["statistic"], rel=DESIGN_REL)
     assert got.df == ref["df"]
     assert got.p == pytest.approx(ref["p"], rel=DESIGN_REL) and got.p < 1e-40

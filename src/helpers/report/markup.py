@@ -480,26 +480,38 @@ def answer_column(code: object) -> str:
     return f"answer {code}"
 
 
-def crosstab_matrix(rows: pd.DataFrame, row_label: str) -> pd.DataFrame:
-    """Percentages as a matrix: groups by answers (for stacked charts).
+def group_matrix(rows: pd.DataFrame, columns: pd.Series | list[str], values: str, size: str,
+                 overall: str | None = None) -> pd.DataFrame:  # fmt: skip
+    """``values`` as a matrix, one row per (group, group code), keyed by codes never labels.
 
-    Keyed by codes, never labels: one row per (group, group code), one column per answer
-    code (:func:`answer_column`), so that equal labels are never merged; the index holds
-    each row's label for display (:func:`distinct_labels`; the overall row's label as it
-    is), and ``base`` each row's base.
+    ``columns``: each row's column key; ``size``: the column kept beside (``base``, ``n``).
+    The index holds each row's label for display (:func:`distinct_labels`; the overall
+    row's label as it is, or ``overall`` in its place), so equal labels are never merged.
     """
     key = rows["group"].astype(str) + "\x1f" + rows["group_code"].astype(str)
-    keyed = rows.assign(_row=key.to_numpy(), _col=[answer_column(c) for c in rows["answer_code"]])
-    matrix = keyed.pivot_table(index="_row", columns="_col", values="pct",
+    keyed = rows.assign(_row=key.to_numpy(), _col=list(columns))
+    matrix = keyed.pivot_table(index="_row", columns="_col", values=values,
                                aggfunc="first", sort=False).astype(float)  # fmt: skip
     matrix.columns.name = None
-    first = keyed.groupby("_row", sort=False)[["group", "group_code", "group_value", "base"]] \
+    first = keyed.groupby("_row", sort=False)[["group", "group_code", "group_value", size]] \
         .first().loc[matrix.index]  # fmt: skip
-    matrix["base"] = first["base"].to_numpy()
-    codes = [None if g == "all" else c for g, c in zip(first["group"], first["group_code"],
-                                                       strict=True)]  # fmt: skip
-    matrix.index = pd.Index(distinct_labels(first["group_value"].tolist(), codes),
-                            name=row_label)  # fmt: skip
+    matrix[size] = first[size].to_numpy()
+    is_all = (first["group"] == "all").tolist()
+    names = [overall if a and overall is not None else v
+             for a, v in zip(is_all, first["group_value"], strict=True)]  # fmt: skip
+    codes = [None if a else c for a, c in zip(is_all, first["group_code"], strict=True)]
+    matrix.index = pd.Index(distinct_labels(names, codes))
+    return matrix
+
+
+def crosstab_matrix(rows: pd.DataFrame, row_label: str) -> pd.DataFrame:
+    """Percentages as a matrix: groups by answers (for stacked charts), with each ``base``.
+
+    One column per answer code (:func:`answer_column`), one row per group value
+    (:func:`group_matrix`).
+    """
+    matrix = group_matrix(rows, [answer_column(c) for c in rows["answer_code"]], "pct", "base")
+    matrix.index.name = row_label
     return matrix
 
 

@@ -522,20 +522,7 @@ def _stats_matrix(rows: pd.DataFrame, label: str | None = None) -> pd.DataFrame:
     Keyed by (group, group code), never by label; the index holds the labels shown
     (``label`` for the overall row, equal labels told apart by their codes).
     """
-    keyed = rows.assign(_row=(rows["group"].astype(str) + "\x1f"
-                              + rows["group_code"].astype(str)).to_numpy())  # fmt: skip
-    matrix = keyed.pivot_table(index="_row", columns="stat", values="estimate",
-                               aggfunc="first", sort=False).astype(float)  # fmt: skip
-    matrix.columns.name = None
-    first = keyed.groupby("_row", sort=False)[["group", "group_code", "group_value", "n"]] \
-        .first().loc[matrix.index]  # fmt: skip
-    matrix["n"] = first["n"].to_numpy()
-    overall = first["group"] == "all"
-    names = [label if o and label is not None else v
-             for o, v in zip(overall, first["group_value"], strict=True)]  # fmt: skip
-    codes = [None if o else c for o, c in zip(overall, first["group_code"], strict=True)]
-    matrix.index = pd.Index(rh.distinct_labels(names, codes))
-    return matrix
+    return rh.group_matrix(rows, rows["stat"], "estimate", "n", overall=label)
 
 
 def distribution_alt(title: str, matrix: pd.DataFrame, decimals: int) -> str:

@@ -332,24 +332,39 @@ def kruskal_wallis(samples: Sequence[Sequence[float]]) -> TestResult:
                       sum(map(len, kept)))  # fmt: skip
 
 
-def design_rank(result: object, n: int) -> TestResult:
-    """The design-based rank test of svy (R's svyranktest, Kruskal–Wallis scores).
+@dataclass(frozen=True)
+class RankTest:
+    """A design-based rank test: t on (1, df_den) for two groups, else F on (df_num, df_den)."""
 
-    A t statistic for two groups, F on (k - 1, design df) for more.
-    The p-value is recomputed from svy's statistic and df by survival functions:
-    ``f.sf`` for F, ``2 t.sf(|t|)`` for t.
+    statistic: float
+    df_num: float
+    df_den: float
+    two_groups: bool
+
+    @classmethod
+    def of_svy(cls, result: object) -> RankTest:
+        """From svy's rank test (its ``stats``: ``TDist`` for two groups, ``FDist`` for more)."""
+        stats = result.stats  # type: ignore[attr-defined]
+        if hasattr(stats, "df_num"):
+            return cls(float(stats.value), float(stats.df_num), float(stats.df_den), False)
+        return cls(float(stats.value), 1.0, float(stats.df), True)
+
+
+def design_rank(result: RankTest, n: int) -> TestResult:
+    """The design-based rank test (R's svyranktest, Kruskal–Wallis scores) as a TestResult.
+
+    A t statistic for two groups, F on (k - 1, design df) for more; the p-value from
+    survival functions (``2 t.sf(|t|)``, ``f.sf``), never 1 - CDF.
     """
     from scipy.stats import f as f_dist
     from scipy.stats import t as t_dist
 
-    stats = result.stats  # type: ignore[attr-defined]
-    value = float(stats.value)
-    if hasattr(stats, "df_num"):
-        p = float(f_dist.sf(value, float(stats.df_num), float(stats.df_den)))
-        return TestResult("design_rank_test", value, float(stats.df_num), p, n,
-                          df_denominator=float(stats.df_den))  # fmt: skip
-    p = float(2 * t_dist.sf(abs(value), float(stats.df)))
-    return TestResult("design_rank_test", value, float(stats.df), p, n)
+    if result.two_groups:
+        p = float(2 * t_dist.sf(abs(result.statistic), result.df_den))
+        return TestResult("design_rank_test", result.statistic, result.df_den, p, n)
+    p = float(f_dist.sf(result.statistic, result.df_num, result.df_den))
+    return TestResult("design_rank_test", result.statistic, result.df_num, p, n,
+                      df_denominator=result.df_den)  # fmt: skip
 
 
 def adjust(p_values: Sequence[float], method: str) -> list[float]:

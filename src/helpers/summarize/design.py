@@ -2,11 +2,14 @@
 
 A codebook's ``design:`` names the weight, strata, PSUs and fpc of an export;
 clean hands them on as ``design_weight``, ``design_strata``, ``design_psu`` and
-``design_fpc``. Every estimate here comes from svy (Taylor linearization;
-domains keep the whole design, as R survey's ``subset()`` does), never from a
-variance formula written in this project: tests/test_survey_designs.py checks svy
-against R's survey package on NHANES II, and tests/test_weighted_survey.py the
-pipeline's figures. Sums of weights (weighted counts and bases) are plain sums.
+``design_fpc`` (replicate weights ``design_rep_1`` ...). Every variance here comes from
+svy (Taylor linearization or replicates; domains keep the whole design, as R survey's
+``subset()`` does), but one: a replicate design's logit interval (R's, from the
+replicates' logits; ``_replicate_logit``). Where svy's construction differs from R's,
+the figure is built as R builds it with svy doing the estimation (quantiles, the Taylor
+rank test). tests/test_design_references.py checks every figure of seven real designs
+against R's survey package; tests/test_survey_designs.py svy itself. Sums of weights
+(weighted counts and bases) are plain sums.
 """
 
 from __future__ import annotations
@@ -22,41 +25,13 @@ import polars as pl
 from helpers.core.codebook import Calibration, Codebook
 from helpers.core.codes import code_key
 from helpers.core.params import StatsParams
+from helpers.summarize.comparisons import RankTest
 
 # params.yaml names -> svy's
 SVY_CI = {"logit": "logit", "beta": "beta", "korn_graubard": "korn-graubard", "wilson": "wilson"}
 SVY_QUANTILE = {"linear": "linear", "lower": "lower", "higher": "higher", "nearest": "nearest",
                 "midpoint": "middle"}  # fmt: skip
 NULL_LEVEL = "\x00missing"  # stands for a missing group value, so that shares keep every row
-
-
-@dataclass(frozen=True)
-class RankTest:
-    """A design-based rank test: t on (1, df) for two groups, else F on (df_num, df_den)."""
-
-    statistic: float
-    df_num: float
-    df_den: float
-    two_groups: bool
-
-    @property
-    def p_value(self) -> float:
-        """From the survival function (a p of 1e-70 stays 1e-70)."""
-        from scipy.stats import f, t
-
-        if self.two_groups:
-            return float(2 * t.sf(abs(self.statistic), self.df_den))
-        return float(f.sf(self.statistic, self.df_num, self.df_den))
-
-    @property
-    def stats(self) -> Any:
-        """The fields of svy's rank-test statistics that ``comparisons.design_rank`` reads."""
-        from types import SimpleNamespace
-
-        if self.two_groups:
-            return SimpleNamespace(value=self.statistic, df=self.df_den, p_value=self.p_value)
-        return SimpleNamespace(value=self.statistic, df_num=self.df_num, df_den=self.df_den,
-                               p_value=self.p_value)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -458,13 +433,9 @@ class DesignEstimates:
         key = ("rank", column, group)
         if key not in self._cache:
             if self.method == "replication":
-                result = self._categorical().ranktest(
+                self._cache[key] = RankTest.of_svy(self._categorical().ranktest(
                     column, group=group, score="kruskal-wallis", drop_nulls=True,
-                    method=self.method).stats  # fmt: skip
-                many = hasattr(result, "df_num")
-                self._cache[key] = RankTest(
-                    float(result.value), float(result.df_num) if many else 1.0,
-                    float(result.df_den) if many else float(result.df), two_groups=not many)
+                    method=self.method))  # fmt: skip
             else:
                 self._cache[key] = self._taylor_rank_test(column, group)
         return self._cache[key]
@@ -596,14 +567,14 @@ class DesignEstimates:
         kept = self.frame.filter(pl.col(column).is_not_null())
         if group != "all":
             kept = kept.filter(pl.col(group).is_not_null())
-        keys = ["all"] if group == "all" else sorted(kept[group].cast(pl.String).unique())
+        parts = {"all": kept} if group == "all" else {
+            str(k[0]): part for k, part in kept.partition_by(group, as_dict=True).items()}
+        values = {k: (part[column].to_numpy().astype(float),
+                      part[self.weight].to_numpy().astype(float))
+                  for k, part in parts.items()}  # fmt: skip
         out: dict[tuple[float, str], Weighted] = {}
         for p in probs:
-            qhat: dict[str, float] = {}
-            for k in keys:
-                rows = kept if group == "all" else kept.filter(pl.col(group).cast(pl.String) == k)
-                qhat[k] = r_quantile(rows[column].to_numpy().astype(float),
-                                     rows[self.weight].to_numpy().astype(float), p)
+            qhat = {k: r_quantile(x, w, p) for k, (x, w) in values.items()}
             below = pl.col(column) <= (pl.lit(qhat["all"]) if group == "all" else
                                        pl.col(group).cast(pl.String).replace_strict(
                                            qhat, default=None, return_dtype=pl.Float64))
@@ -616,9 +587,7 @@ class DesignEstimates:
                 k = self._key(group, r)
                 if k not in qhat:
                     continue
-                rows = kept if group == "all" else kept.filter(pl.col(group).cast(pl.String) == k)
-                x = rows[column].to_numpy().astype(float)
-                w = rows[self.weight].to_numpy().astype(float)
+                x, w = values[k]
                 df = self.domain_df(column, group)[k] if self.method == "replication" \
                     else r["df"]  # fmt: skip
                 crit = float(t_dist.ppf(1 - (1 - self.sp.ci_level) / 2, df))
