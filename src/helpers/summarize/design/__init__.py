@@ -1,0 +1,22 @@
+"""Design-based estimates of a weighted survey, by a maintained survey-statistics library (svy).
+
+A codebook's ``design:`` names the weight, strata, PSUs and fpc of an export;
+clean hands them on as ``design_weight``, ``design_strata``, ``design_psu`` and
+``design_fpc`` (replicate weights ``design_rep_1`` ...). Every variance here comes from
+svy (Taylor linearization or replicates; domains keep the whole design, as R survey's
+``subset()`` does), but one: a replicate design's logit interval (R's, from the
+replicates' logits; ``_replicate_logit``). Where svy's construction differs from R's,
+the figure is built as R builds it with svy doing the estimation (quantiles, the Taylor
+rank test). tests/test_design_references.py checks every figure of seven real designs
+against R's survey package; tests/test_survey_designs.py svy itself. Sums of weights
+(weighted counts and bases) are plain sums.
+
+The package: :mod:`.setup` (what a design needs before svy: population sizes,
+weights checked, calibration, R's quantile rule, :class:`Weighted`), :mod:`.sample`
+(the svy sample and what every estimate shares) and :mod:`.estimates` (the estimates).
+"""
+
+from helpers.summarize.design.estimates import DesignEstimates
+from helpers.summarize.design.setup import DesignError, Weighted, r_quantile
+
+__all__ = ["DesignError", "DesignEstimates", "Weighted", "r_quantile"]
