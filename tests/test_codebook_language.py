@@ -213,7 +213,7 @@ def test_a_weighted_net_is_the_sum_of_its_weighted_answers():
 
 def test_the_report_says_a_routed_numeric_question_was_asked_of_some(raw_book):
     """The routing note of a numeric question's section (INVENTED routing, real rows)."""
-    from helpers.report.markup import SmallBase
+    from helpers.core.small_base import SmallBasePolicy
     from helpers.report.sections import numeric_section
 
     book_data = copy.deepcopy(raw_book)
@@ -225,7 +225,7 @@ def test_the_report_says_a_routed_numeric_question_was_asked_of_some(raw_book):
     result, free = clean_export(read_export(path, book), book, str(path), max_reject_share=0.5)
     figures = summarized(result.responses, free, book, project_stats()).figures
     html = numeric_section(book, book.question("tv_news"), figures, project_stats(),
-                           SmallBase(10, "flag"), [])
+                           SmallBasePolicy(10, "flag"), [])
     assert "Asked only of respondents whose Expected vote is Dole" in html
     routed = result.rejects.filter(result.rejects["list"] == "tv_news").height
     assert routed == int((anes96.load_pandas().data["vote"] == 0).sum())  # every Clinton voter

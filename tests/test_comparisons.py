@@ -471,8 +471,8 @@ def test_the_report_says_a_p_value_is_monte_carlo(tiny):
     import re
     from html import unescape
 
+    from helpers.core.small_base import SmallBasePolicy
     from helpers.report import findings
-    from helpers.report.markup import SmallBase
     from helpers.report.sections import comparison
     from helpers.report.templating import macro
 
@@ -492,7 +492,7 @@ def test_the_report_says_a_p_value_is_monte_carlo(tiny):
         else:
             assert re.search(r"Monte Carlo p = 0\.\d{3} \([\d,]+ of 10,000 tables as extreme\)",
                              line), line  # fmt: skip
-    text = plain(findings.key_findings(book, figures, SmallBase(10, "flag"), 0.05, "Holm",
+    text = plain(findings.key_findings(book, figures, SmallBasePolicy(10, "flag"), 0.05, "Holm",
                                        pd.DataFrame()))  # fmt: skip
     mc = re.findall(r"\(adjusted Monte Carlo p = (0\.\d+); Monte Carlo p < 0\.0001, no table "
                     r"of 10,000 as extreme\)", text)  # fmt: skip

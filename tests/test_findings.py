@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from helpers.core.codebook import load_codebook
+from helpers.core.small_base import SmallBasePolicy
 from helpers.core.tables import read_csv
 from helpers.report import findings
-from helpers.report.markup import SmallBase
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -68,7 +68,7 @@ def test_only_comparisons_below_alpha_are_named_and_small_groups_are_not_ends(bo
             _answer("q1", "country", "cl", "No", "no", 5, 5)]
     rows += _test_rows("q1", "country", 0.01) + _test_rows("q1", "oas_registered", 0.2)
     summaries = pd.DataFrame(rows)
-    found, tested = findings.comparisons(book, summaries, SmallBase(10, "flag"), 0.05)
+    found, tested = findings.comparisons(book, summaries, SmallBasePolicy(10, "flag"), 0.05)
     assert tested == 2 and len(found) == 1
     (x,) = found
     assert x["short"] == "Knew the program" and x["by"] == "country"
@@ -77,7 +77,7 @@ def test_only_comparisons_below_alpha_are_named_and_small_groups_are_not_ends(bo
     assert gap["low"][1] == "Bo" and gap["high"][1] == "Ar"
     assert {gap["low"][0].figure_id, gap["high"][0].figure_id} in (
         {"q1.country.bo.yes", "q1.country.ar.yes"}, {"q1.country.bo.no", "q1.country.ar.no"})
-    none_found, _ = findings.comparisons(book, summaries, SmallBase(10, "flag"), 0.001)
+    none_found, _ = findings.comparisons(book, summaries, SmallBasePolicy(10, "flag"), 0.001)
     assert none_found == []
 
 
@@ -158,7 +158,7 @@ def test_nhanes2_findings_print_weighted_counts_beside_weighted_percentages(nhan
     """NHANES II printed '63.1% (5965 of 10337)': 5965 / 10337 is 57.7%. The percentage is
     of the estimated population: '63.1% (est. 73,871,969 of 117,023,659)', sums of weights."""
     summaries, book, data = nhanes
-    html = str(findings.key_findings(book, summaries, SmallBase(10, "flag"), 0.05, "Holm",
+    html = str(findings.key_findings(book, summaries, SmallBasePolicy(10, "flag"), 0.05, "Holm",
                                      pd.DataFrame()))  # fmt: skip
     text = _plain(html)
     assert _pairs_agree(text) >= 6
@@ -186,14 +186,14 @@ def test_nhanes2_charts_and_tables_label_weighted_counts(nhanes):
             n_w, _ = _weight_sums(book, data, row["figure_id"])
             assert not re.search(r"\(\d+/\d+\)", label), label
             assert label == f"{float(row['pct']):.1f}%  (est. {rh.fmt_compact(n_w)})", label
-        table = rh.summary_data(overall, "", SmallBase(10, "flag"))
+        table = rh.summary_data(overall, "", SmallBasePolicy(10, "flag"))
         assert {"Unweighted n", "Unweighted base", "Weighted n"} <= set(table["columns"])
         assert _pairs_agree(" ".join(rh.cite_text(r, "pct_ci") for _, r in overall.iterrows()))
     kinds = summaries["kind"].isin(["answer", "missing"])
     rows = summaries[(summaries["question"] == "highbp") & (summaries["group"] == "race") & kinds]
     overall = summaries[(summaries["question"] == "highbp") & (summaries["group"] == "all")
                         & kinds]  # fmt: skip
-    matrix = rh.breakdown_data(overall, rows, "Race", SmallBase(10, "flag"), "")
+    matrix = rh.breakdown_data(overall, rows, "Race", SmallBasePolicy(10, "flag"), "")
     assert matrix["rows"][0]["cells"][0] == {"th": "Unweighted base (n)"}
     cells = [c for r in matrix["rows"] for c in r["cells"] if isinstance(c, dict) and "fig" in c]
     for c in cells:
@@ -205,7 +205,7 @@ def test_nhanes2_charts_and_tables_label_weighted_counts(nhanes):
 def test_an_unweighted_survey_keeps_n_of_base():
     summaries = read_csv(REPO / "data/processed/anes96/summaries.csv", text_columns=("shown",))
     book = load_codebook(REPO / "data" / "examples" / "anes96" / "codebook.yaml")
-    text = _plain(findings.key_findings(book, summaries, SmallBase(10, "flag"), 0.05, "Holm",
+    text = _plain(findings.key_findings(book, summaries, SmallBasePolicy(10, "flag"), 0.05, "Holm",
                                         pd.DataFrame()))  # fmt: skip
     assert "21.2% (200 of 944)" in text and "est." not in text
     assert _pairs_agree(text) >= 6

@@ -23,10 +23,10 @@ from project_copy import (
 
 from helpers.clean.export import clean_export
 from helpers.core.codebook import parse_codebook
+from helpers.core.small_base import SmallBasePolicy
 from helpers.extract.export import read_export
 from helpers.report import charts
 from helpers.report import sections as rs
-from helpers.report.markup import SmallBase
 
 STAGES = ("extract", "clean", "summarize", "audit", "report")
 
@@ -56,7 +56,7 @@ def test_charts_are_keyed_by_code_not_label(monkeypatch):
                         lambda table, answers, *a, **k: drawn.append((table, answers, a, k))
                         or real(table, answers, *a, **k))  # fmt: skip
     html = rs.question_section(book, q, figs, project_stats(),
-                               SmallBase(5, "flag"), [])  # fmt: skip
+                               SmallBasePolicy(5, "flag"), [])  # fmt: skip
     table, answers, args, kwargs = drawn[0]
     # today: 'North' twice and 'All respondents' merged into 4 bars; 5 answers became 4
     assert len(table) == 1 + 5 and len(answers) == 5

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from helpers.core.small_base import SmallBasePolicy
 from helpers.report import markup as rh
 from helpers.report.templating import environment, join_lines
 
@@ -87,15 +88,15 @@ def _macro_table(t: dict) -> str:
 
 def test_summary_table_marks_small_bases_by_the_rule():
     rows = SUMMARIES.assign(answer=["Yes", "No", "No answer"]).iloc[:2]
-    flagged = _macro_table(rh.summary_data(rows, "Q1", rh.SmallBase(20, "flag")))
+    flagged = _macro_table(rh.summary_data(rows, "Q1", SmallBasePolicy(20, "flag")))
     assert flagged.count("15 †") == 2
     assert '<td id="fig-q1.all.all.yes">' in flagged and 'href="#prov-q1.all.all.yes"' in flagged
     assert "60.0%" in flagged and "35.7–80.2" in flagged
     assert "† base below 20" in flagged
-    suppressed = _macro_table(rh.summary_data(rows, "Q1", rh.SmallBase(20, "suppress")))
+    suppressed = _macro_table(rh.summary_data(rows, "Q1", SmallBasePolicy(20, "suppress")))
     assert "60.0%" not in suppressed and "35.7–80.2" not in suppressed
     assert suppressed.count(">–</a>") == 2 and 'id="fig-q1.all.all.yes"' in suppressed
-    plain = _macro_table(rh.summary_data(rows, "Q1", rh.SmallBase(10, "suppress")))
+    plain = _macro_table(rh.summary_data(rows, "Q1", SmallBasePolicy(10, "suppress")))
     assert "†" not in plain and "60.0%" in plain
 
 
@@ -114,7 +115,7 @@ def _breakdown_rows(levels: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_breakdown_is_one_matrix_of_answers_by_groups():
     overall, by = _breakdown_rows(3)
-    t = rh.breakdown_data(overall, by, "Group", rh.SmallBase(8, "flag"), "Q1 by group")
+    t = rh.breakdown_data(overall, by, "Group", SmallBasePolicy(8, "flag"), "Q1 by group")
     assert t["columns"] == ["", "All", "Level 0", "Level 1", "Level 2"]
     body = [[c.get("th", c.get("text")) if isinstance(c, dict) else c for c in r["cells"]]
             for r in t["rows"]]  # fmt: skip
@@ -132,14 +133,14 @@ def test_breakdown_is_one_matrix_of_answers_by_groups():
 
 def test_breakdown_with_many_groups_runs_them_down():
     overall, by = _breakdown_rows(rh.BANNER_MAX + 1)
-    t = rh.breakdown_data(overall, by, "Group", rh.SmallBase(1, "flag"), "Q1 by group")
+    t = rh.breakdown_data(overall, by, "Group", SmallBasePolicy(1, "flag"), "Q1 by group")
     assert t["columns"] == ["Group", "Base (n)", "Yes", "No"]
     assert len(t["rows"]) == 1 + rh.BANNER_MAX + 1 and t["note"] == ""
 
 
 def test_suppressed_groups_show_their_base_but_no_percentage():
     overall, by = _breakdown_rows(2)
-    t = rh.breakdown_data(overall, by, "Group", rh.SmallBase(8, "suppress"), "Q1 by group")
+    t = rh.breakdown_data(overall, by, "Group", SmallBasePolicy(8, "suppress"), "Q1 by group")
     html = _macro_table(t)
     level0 = [c for r in t["rows"] for c in r["cells"]
               if isinstance(c, dict) and c.get("fig", "").startswith("q1.g.v0.")]  # fmt: skip

@@ -18,7 +18,7 @@ import pypdf
 import pytest
 import yaml
 
-from helpers.summarize.summaries import POOLED
+from helpers.core.small_base import POOLED
 
 REPO = Path(__file__).resolve().parents[1]
 SURVEYS = list(yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))["surveys"])

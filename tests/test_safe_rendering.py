@@ -20,13 +20,13 @@ from project_copy import project_stats, summarized
 
 from helpers.clean.reconcile import reconcile
 from helpers.core.codebook import load_codebook, parse_codebook
+from helpers.core.small_base import SmallBasePolicy
 from helpers.extract.source_parser import parse_source
 from helpers.report import markup as rh
 from helpers.report import sections as rs
 from helpers.report import templating
 from helpers.report.data_warnings import data_warnings_html
 from helpers.report.findings import key_findings
-from helpers.report.markup import SmallBase
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = load_codebook(ROOT / "codebooks/oas_2013.yaml")
@@ -196,8 +196,8 @@ def test_codebook_labels_are_autoescaped_in_sections(hostile_book, responses, ho
     q1 = hostile_book.question("q1")
     parts = {
         "question": rs.question_section(hostile_book, q1, figs, project_stats(),
-                                        SmallBase(5, "flag"), []),
-        "key findings": key_findings(hostile_book, figs, SmallBase(5, "flag"), 0.05, "Holm",
+                                        SmallBasePolicy(5, "flag"), []),
+        "key findings": key_findings(hostile_book, figs, SmallBasePolicy(5, "flag"), 0.05, "Holm",
                                      pd.DataFrame(columns=["list"])),
         "toc": rh.toc(rs.sections(hostile_book)),
         "heading": rh.heading(f"Q1: {q1.short}", "q1"),

@@ -20,9 +20,10 @@ from helpers.clean.export import clean_export
 from helpers.core.codebook import load_codebook, parse_codebook
 from helpers.core.handoff import as_pandas
 from helpers.core.selection import apply_rule, parse_rule
+from helpers.core.small_base import POOLED, SmallBasePolicy
 from helpers.extract.export import read_export
 from helpers.report import markup as rh
-from helpers.summarize.summaries import POOLED, Pooling, summarize
+from helpers.summarize.summaries import summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 INVENTED = ROOT / "data" / "examples" / "invented_survey"
@@ -30,7 +31,8 @@ INVENTED = ROOT / "data" / "examples" / "invented_survey"
 
 def _run(book, path: Path, threshold: int):
     result, free = clean_export(read_export(path, book), book, str(path))
-    out = summarize(result.responses, free, book, project_stats(), Pooling(threshold))
+    out = summarize(result.responses, free, book, project_stats(),
+                    SmallBasePolicy(threshold, "merge"))  # fmt: skip
     table = as_pandas(result.responses, categorical=False)
     return out, table
 
@@ -106,7 +108,7 @@ def test_a_weighted_survey_refuses_merge():
     path = ROOT / "data/examples/nhanes2/nhanes2.csv"
     result, free = clean_export(read_export(path, book), book, str(path))
     with pytest.raises(ValueError, match="merge: expected a survey without a design"):
-        summarize(result.responses, free, book, project_stats(), Pooling(10))
+        summarize(result.responses, free, book, project_stats(), SmallBasePolicy(10, "merge"))
 
 
 def test_the_matrix_shows_the_pooled_group_in_place_of_the_small_ones(invented):
@@ -115,10 +117,10 @@ def test_the_matrix_shows_the_pooled_group_in_place_of_the_small_ones(invented):
     rows = figures[(figures["question"] == "q1") & (figures["group"] == "region")]
     overall = figures[(figures["question"] == "q1") & (figures["group"] == "all")]
     kinds = ["answer", "net", "excluded", "missing"]
-    rule = rh.SmallBase(10, "merge")
+    policy = SmallBasePolicy(10, "merge")
     t = rh.breakdown_data(overall[overall["kind"].isin(kinds)], rows[rows["kind"].isin(kinds)],
-                          "Region", rule, "Q1 by region")  # fmt: skip
-    away = rule.pooled_away(rows)
+                          "Region", policy, "Q1 by region")  # fmt: skip
+    away = policy.pooled_away(rows)
     labels = set(rows.loc[rows["group_code"].isin(away), "group_value"])
     assert away and not labels & set(t["columns"])
     assert "Other groups (bases under 10)" in t["columns"]
@@ -126,4 +128,4 @@ def test_the_matrix_shows_the_pooled_group_in_place_of_the_small_ones(invented):
     shown = {c["fig"] for r in t["rows"] for c in r["cells"] if isinstance(c, dict) and "fig" in c}
     assert f"q1.region.{POOLED}.1" in shown
     assert not any(f.split(".")[2] in away for f in shown if f.startswith("q1.region."))
-    assert rh.SmallBase(10, "flag").pooled_away(rows) == set()
+    assert SmallBasePolicy(10, "flag").pooled_away(rows) == set()

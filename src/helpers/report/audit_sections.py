@@ -15,12 +15,12 @@ from markupsafe import Markup
 from helpers.audit.verdicts import STATUS_ORDER
 from helpers.core.codebook import Codebook
 from helpers.core.selection import describe
+from helpers.core.small_base import POOLED, SmallBasePolicy
 from helpers.report import charts
 from helpers.report import markup as rh
 from helpers.report.markup import lower_first
 from helpers.report.templating import macro, render
 from helpers.summarize.provenance import row_identity, rows_behind, source_lines_of
-from helpers.summarize.summaries import POOLED
 
 STATUS_LABELS = {
     "mismatch": "Mismatch", "rounding": "Rounding", "match": "Match",
@@ -168,14 +168,14 @@ def _corrected_charts(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,
 def provenance_appendix(prov: dict[str, Any], summaries: pd.DataFrame,
                         tables: dict[str, pd.DataFrame], max_rows: int = 40,
                         report: str = "report.html", source_lines: bool = True,
-                        rule: rh.SmallBase | None = None) -> Markup:
+                        policy: SmallBasePolicy | None = None) -> Markup:
     """For each figure: its rule, stage, and the rows it counts with their source lines.
 
     The rows are listed when there are at most ``max_rows`` of them; a larger
     count is not listed in part (a sample would not audit it) but named with the
     command that lists them all, so a million-row survey keeps a short appendix.
     """
-    back = _pooled_targets(summaries, rule) if rule is not None else {}
+    back = _pooled_targets(summaries, policy) if policy is not None else {}
     figures = []
     for _, row in summaries.iterrows():
         fid = row["figure_id"]
@@ -210,12 +210,12 @@ def provenance_appendix(prov: dict[str, Any], summaries: pd.DataFrame,
                   source_lines=source_lines)  # fmt: skip
 
 
-def _pooled_targets(summaries: pd.DataFrame, rule: rh.SmallBase) -> dict[str, str]:
+def _pooled_targets(summaries: pd.DataFrame, policy: SmallBasePolicy) -> dict[str, str]:
     """Figure id -> the pooled figure the report shows in its place (small-base ``merge``)."""
     out: dict[str, str] = {}
     ids = set(summaries["figure_id"])
     for (q, g), rows in summaries.groupby(["question", "group"], sort=False):
-        away = rule.pooled_away(rows)
+        away = policy.pooled_away(rows)
         for _, r in rows[rows["group_code"].isin(away)].iterrows():
             target = f"{q}.{g}.{POOLED}.{r['answer_code']}"
             out[r["figure_id"]] = target if target in ids else r["figure_id"]

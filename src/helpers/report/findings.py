@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from helpers.core.codebook import Codebook, Question
 from helpers.core.codes import code_key
+from helpers.core.small_base import SmallBasePolicy
 from helpers.report import markup as rh
 from helpers.report.templating import render
 
@@ -40,7 +41,7 @@ def _tests(summaries: pd.DataFrame) -> pd.DataFrame:
     return summaries[(summaries["kind"] == "test") & (summaries["answer_code"] == "p_adjusted")]
 
 
-def comparisons(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBase,
+def comparisons(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy,
                 alpha: float) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
     """The comparisons whose adjusted p is below ``alpha``, each with its widest gap.
 
@@ -53,7 +54,7 @@ def comparisons(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBase,
         if pd.isna(t["estimate"]) or float(t["estimate"]) >= alpha:
             continue
         q, group = book.question(t["question"]), t["group"]
-        gap = _widest_gap(summaries, q, group, rule)
+        gap = _widest_gap(summaries, q, group, policy)
         by = (book.group(group).label if group in {g.id for g in book.groups}
               else f"answer to {book.question(group).short}")  # fmt: skip
         p_id = t["figure_id"].removesuffix("_adjusted")
@@ -65,12 +66,12 @@ def comparisons(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBase,
 
 
 def _widest_gap(summaries: pd.DataFrame, q: Question, group: str,
-                rule: rh.SmallBase) -> dict[str, Any] | None:  # fmt: skip
+                policy: SmallBasePolicy) -> dict[str, Any] | None:  # fmt: skip
     """The answer (or the mean) whose share differs most between two groups of fair base."""
     kind = "numeric" if q.type == "numeric" else "answer"
     rows = summaries[(summaries["question"] == q.id) & (summaries["group"] == group)
                      & (summaries["kind"] == kind)]  # fmt: skip
-    rows = rows[[not rule.small(b) and b > 0 for b in rows["base"]]]
+    rows = rows[[not policy.small(b) and b > 0 for b in rows["base"]]]
     if kind == "numeric":  # a rank test: the medians tell the groups apart
         rows = rows[rows["stat"] == "median"]
         value = rows["estimate"].astype(float)
@@ -114,7 +115,7 @@ def _first_group_rows(book: Codebook, summaries: pd.DataFrame) -> pd.DataFrame:
                      & (summaries["group"] == coded[0])]  # fmt: skip
 
 
-def key_findings(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBase, alpha: float,
+def key_findings(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy, alpha: float,
                  adjust: str, rejects: pd.DataFrame, audit_line: str = "") -> Markup:
     """The key findings block.
 
@@ -135,13 +136,13 @@ def key_findings(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBase, al
                 "median": rh.cited(summaries, f"{q.id}.all.all.median", "value")}
                for q in book.numeric
                if int(rh.row_of(summaries, f"{q.id}.all.all.mean")["n"]) > 0]  # fmt: skip
-    found, tested = comparisons(book, summaries, rule, alpha)
+    found, tested = comparisons(book, summaries, policy, alpha)
     groups = [(r["group_value"], rh.cited(summaries, r["figure_id"], "n"))
               for _, r in _first_group_rows(book, summaries).iterrows()]  # fmt: skip
     return render(
         "key_findings.html", respondents=rh.cited(summaries, "respondents.all.all", "n"),
         unit=book.survey.get("respondent_unit_plural", "respondents"), groups=groups,
         questions=questions, numeric=numeric, comparisons=found, tested=tested, alpha=alpha,
-        adjust=adjust, quality=data_quality(book, summaries, rejects), rule=rule,
+        adjust=adjust, quality=data_quality(book, summaries, rejects), policy=policy,
         audit_line=Markup(audit_line),  # HTML by contract (the audit summary sentence)
     )  # fmt: skip

@@ -14,10 +14,10 @@ from helpers.core import handoff
 from helpers.core.codebook import Codebook, load_codebook
 from helpers.core.files import sha256_file
 from helpers.core.params import StatsParams
+from helpers.core.small_base import SmallBasePolicy
 from helpers.core.tables import read_csv
 from helpers.core.text import split_lines
 from helpers.extract.source_reader import read_source
-from helpers.report.markup import SmallBase
 
 # (stage, output) of every upstream file the report reads; the report stage's
 # dvc.yaml deps list each of them for the survey.
@@ -37,7 +37,7 @@ class ReportInputs:
     book: Codebook
     params: dict[str, Any]
     stats: StatsParams
-    small_base: SmallBase  # report.small_n and report.small_base_rule
+    small_base: SmallBasePolicy  # report.small_n and report.small_base_rule
     max_rows: int
     input_kind: str
     responses: pd.DataFrame
@@ -115,7 +115,8 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
     }
     return ReportInputs(
         book=book, params=dict(params), stats=stats,
-        small_base=SmallBase(int(params["report.small_n"]), str(params["report.small_base_rule"])),
+        small_base=SmallBasePolicy(int(params["report.small_n"]),
+                                   str(params["report.small_base_rule"])),
         max_rows=int(params["report.max_listed_rows"]), input_kind=kind, responses=responses,
         rejects=rejects, reconciliation=reconciliation, free_text=free_text,
         summaries=summaries, claims=claims, audit=audit, source=source, provenance=prov,

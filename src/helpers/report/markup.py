@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
+from helpers.core.small_base import SmallBasePolicy
 from helpers.report.templating import esc as esc  # the templates' escaping, as rh.esc
 from helpers.report.templating import macro, render, text
 from helpers.summarize.comparisons import monte_carlo_of
-from helpers.summarize.summaries import POOLED
 
 
 def lower_first(label: str) -> str:
@@ -228,56 +227,6 @@ def table(
     return macro("table")(table_data(df, caption, row_ids, raw_html_columns, cls))
 
 
-@dataclass(frozen=True)
-class SmallBase:
-    """The small-base rule of params.yaml: groups whose unweighted base is below ``threshold``.
-
-    ``rule``: ``flag`` (shown, marked †, left out of the key findings' comparisons) or
-    ``suppress`` (their percentages are not shown: "–"; their base is).
-    """
-
-    threshold: int
-    rule: str = "flag"
-
-    def small(self, base: object) -> bool:
-        """True if ``base`` (a count) is below the threshold."""
-        return base is not None and not pd.isna(base) and int(base) < self.threshold
-
-    def mark(self, base: object) -> str:
-        """'†' for a small base, else ''."""
-        return SMALL_MARK if self.small(base) else ""
-
-    def marked(self, value: object, base: object) -> str:
-        """``value`` as text, followed by ' †' when ``base`` is small: '5 †', 'Chile †'."""
-        return f"{text(value)} {SMALL_MARK}" if self.small(base) else text(value)
-
-    def hides(self, base: object) -> bool:
-        """True if the rule keeps a figure of this base out of tables and charts."""
-        return self.rule == "suppress" and self.small(base)
-
-    @property
-    def legend(self) -> str:
-        """The rule as a table note: '† base below 10: shown, read with care'."""
-        what = {"suppress": "percentages not shown (–)",
-                "merge": "read with care; two or more such groups are pooled as “Other groups”"
-                }.get(self.rule, "read with care; not compared in the key findings")  # fmt: skip
-        return f"{SMALL_MARK} base below {self.threshold}: {what}"
-
-    def pooled_away(self, rows: pd.DataFrame) -> set[str]:
-        """The level codes of ``rows`` (one breakdown) shown only inside its pooled group.
-
-        Under ``merge``, where summarize pooled the breakdown's small groups (their
-        figures stay in summaries.csv and the provenance appendix).
-        """
-        if self.rule != "merge" or not (rows["group_code"] == POOLED).any():
-            return set()
-        levels = rows[rows["kind"].isin(["answer", "numeric"])
-                      & ~rows["group_code"].isin([POOLED, "all"])]  # fmt: skip
-        return {c for c, b in zip(levels["group_code"], levels["base"], strict=True)
-                if self.small(b)}
-
-
-SMALL_MARK = "†"
 SUPPRESSED = "–"
 # A weighted survey's tables: unweighted counts are labelled so; cells show estimated counts
 UNWEIGHTED_N = "Unweighted n"
@@ -290,13 +239,13 @@ BANNER_MAX = 8  # a breakdown with more groups than this lists its groups down, 
 
 
 def summary_data(
-    rows: pd.DataFrame, caption: str, rule: SmallBase, group_label: str | None = None,
+    rows: pd.DataFrame, caption: str, policy: SmallBasePolicy, group_label: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """One row per answer: n, base, percentage (linked to its provenance), interval."""
     cells = []
     for _, r in rows.iterrows():
         excluded = r.get("kind") == "excluded"
-        hidden = not excluded and rule.hides(r["base"])
+        hidden = not excluded and policy.hides(r["base"])
         shown = SUPPRESSED if hidden else text(r["n"]) if excluded else fmt_pct(r["pct"])
         cells.append(fig_cell(r["figure_id"], shown))
     weighted = bool(weighted_columns(rows))
@@ -304,18 +253,18 @@ def summary_data(
         **({group_label: rows["group_value"]} if group_label else {}),
         "Answer": rows["answer"],
         UNWEIGHTED_N if weighted else "n": rows["n"],
-        UNWEIGHTED_BASE if weighted else "Base": [rule.marked(b, b) for b in rows["base"]],
+        UNWEIGHTED_BASE if weighted else "Base": [policy.marked(text(b), b) for b in rows["base"]],
         **({"Weighted n": [fmt_population(v) for v in rows["n_weighted"]]} if weighted else {}),
         "%": cells,
-        "Interval": ["" if rule.hides(r["base"]) else fmt_ci(r) for _, r in rows.iterrows()],
+        "Interval": ["" if policy.hides(r["base"]) else fmt_ci(r) for _, r in rows.iterrows()],
         **weighted_columns(rows),
     })  # fmt: skip
-    marks = any(rule.small(b) for b in rows["base"])
-    return table_data(show, caption, cls="figures", note=rule.legend if marks else "")
+    marks = any(policy.small(b) for b in rows["base"])
+    return table_data(show, caption, cls="figures", note=policy.legend if marks else "")
 
 
 def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
-                   rule: SmallBase, caption: str) -> dict[str, Any]:  # fmt: skip
+                   policy: SmallBasePolicy, caption: str) -> dict[str, Any]:  # fmt: skip
     """One question by one grouping variable as a matrix: answers by groups.
 
     ``overall`` and ``rows``: the question's rows (answers, nets, excluded, missing)
@@ -323,7 +272,7 @@ def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
     provenance; the base of each group heads its column (or row: with more than
     :data:`BANNER_MAX` groups, groups run down and answers across).
     """
-    away = rule.pooled_away(rows)
+    away = policy.pooled_away(rows)
     pooled = list(dict.fromkeys(rows.loc[rows["group_code"].isin(away), "group_value"]))
     rows = rows[~rows["group_code"].isin(away)]
     both = pd.concat([overall.assign(group_value="All"), rows])
@@ -351,22 +300,22 @@ def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
                 line.append("")
             elif kind in ("excluded", "missing"):
                 line.append(fig_cell(r["figure_id"], text(r["n"]), cls="count"))
-            elif rule.hides(r["base"]):
+            elif policy.hides(r["base"]):
                 line.append(fig_cell(r["figure_id"], SUPPRESSED, cls="suppressed"))
             else:
                 count = fmt_compact(r["n_weighted"]) if is_weighted(r) else r["n"]
                 line.append(fig_cell(r["figure_id"], fmt_pct(r["pct"]), n=count,
-                                     cls="small" if rule.small(r["base"]) else ""))  # fmt: skip
+                                     cls="small" if policy.small(r["base"]) else ""))  # fmt: skip
         name = {"excluded": f"{label} (not in base)", "net": f"{label} (net)"}.get(kind, label)
         grid.append((name, kind, line))
     weighted = any(h["weighted"] is not None and not pd.isna(h["weighted"]) for h in head)
-    bases = [rule.marked(h["base"], h["base"]) for h in head]
+    bases = [policy.marked(text(h["base"]), h["base"]) for h in head]
     w_bases = [fmt_amount(h["weighted"]) for h in head]
-    marks = any(rule.small(h["base"]) for h in head)
+    marks = any(policy.small(h["base"]) for h in head)
     note = "; ".join(filter(None, [
         WEIGHTED_CELLS if weighted else "",
-        rule.legend if marks else "",
-        f"“Other groups” pools {', '.join(map(str, pooled))} (each under {rule.threshold})"
+        policy.legend if marks else "",
+        f"“Other groups” pools {', '.join(map(str, pooled))} (each under {policy.threshold})"
         if pooled else ""]))  # fmt: skip
     if len(levels) - 1 <= BANNER_MAX:
         columns = ["", *[h["label"] for h in head]]
@@ -406,13 +355,13 @@ NUMERIC_COLUMNS = (("mean", "Mean"), ("sd", "SD"), ("median", "Median"), ("p25",
                    ("p75", "P75"), ("min", "Min"), ("max", "Max"))  # fmt: skip
 
 
-def numeric_data(rows: pd.DataFrame, caption: str, rule: SmallBase,
+def numeric_data(rows: pd.DataFrame, caption: str, policy: SmallBasePolicy,
                  group_label: str = "Group") -> dict[str, Any]:  # fmt: skip
     """A numeric question's statistics, one row per group value (each cell as printed).
 
     Every statistic links to its own provenance entry (``<question>.<group>.<value>.<stat>``).
     """
-    rows = rows[~rows["group_code"].isin(rule.pooled_away(rows))]
+    rows = rows[~rows["group_code"].isin(policy.pooled_away(rows))]
     stats = rows[rows["kind"] == "numeric"]
     levels = list(dict.fromkeys(stats["group_code"]))
     weighted = "base_weighted" in stats.columns and stats["base_weighted"].notna().any()
@@ -428,9 +377,9 @@ def numeric_data(rows: pd.DataFrame, caption: str, rule: SmallBase,
         level = stats[stats["group_code"] == code].set_index("stat")
         mean = level.loc["mean"]
         base = mean["base"]
-        hidden = rule.hides(base)
+        hidden = policy.hides(base)
         line: list[Any] = [row_header(mean["group_value"] if mean["group"] != "all" else "All"),
-                           rule.marked(base, base)]
+                           policy.marked(text(base), base)]
         for stat, _ in NUMERIC_COLUMNS:
             line.append(fig_cell(level.loc[stat, "figure_id"],
                                  SUPPRESSED if hidden else text(level.loc[stat, "shown"]),
@@ -444,9 +393,9 @@ def numeric_data(rows: pd.DataFrame, caption: str, rule: SmallBase,
         if weighted:
             line += [fmt_amount(mean["base_weighted"]), fmt_amount(mean["deff"], 2)]
         body.append(line)
-    marks = any(rule.small(b) for b in stats["base"])
+    marks = any(policy.small(b) for b in stats["base"])
     frame = pd.DataFrame(body, columns=range(len(columns)), dtype=object)
-    out = table_data(frame, caption, cls="figures numeric", note=rule.legend if marks else "")
+    out = table_data(frame, caption, cls="figures numeric", note=policy.legend if marks else "")
     out["columns"] = columns
     return out
 

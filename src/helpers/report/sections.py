@@ -17,14 +17,16 @@ from markupsafe import Markup
 
 from helpers.core.codebook import SELECTED, Codebook, Question
 from helpers.core.codes import code_key
+from helpers.core.methods import ADJUST_LABELS, REPLICATE_NAMES, heading, headings, statistic_name
 from helpers.core.params import StatsParams, record_unit
+from helpers.core.small_base import SmallBasePolicy
 from helpers.core.stats import ROUNDING_NAMES, describe_method
 from helpers.core.tables import json_text
 from helpers.report import charts
 from helpers.report import markup as rh
 from helpers.report.markup import lower_first
 from helpers.report.templating import cap_text, render
-from helpers.summarize.comparisons import ADJUST_LABELS, pair_key
+from helpers.summarize.comparisons import pair_key
 
 REPORTED_PACKAGES = (
     "polars", "narwhals", "pyarrow", "pandas", "numpy", "scipy", "svy", "matplotlib", "pandera",
@@ -68,7 +70,7 @@ def title_block(book: Codebook, source: dict[str, Any], input_kind: str = "docum
 
 
 def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: StatsParams,
-           rule: rh.SmallBase, input_kind: str = "document") -> Markup:  # fmt: skip
+           policy: SmallBasePolicy, input_kind: str = "document") -> Markup:  # fmt: skip
     """How the figures were made and what they can and cannot say."""
     invited = claims[(claims["source_line"] == claims["source_line"].min())
                      & (claims["kind"] == "unverifiable")]  # fmt: skip
@@ -79,9 +81,9 @@ def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: St
         respondent_unit=book.survey.get("respondent_unit", "respondent"),
         invited=invited.iloc[0].to_dict() if len(invited) else None,
         method_name=describe_method(sp.ci_method, sp.ci_level), sp=sp,
-        rounding=ROUNDING_NAMES[sp.rounding], rule=rule,
+        rounding=ROUNDING_NAMES[sp.rounding], policy=policy,
         tests=int(((summaries["kind"] == "test") & (summaries["answer_code"] == "p")).sum()),
-        test_names=TEST_NAMES, adjust_names=ADJUST_LABELS,
+        test_names=headings(), adjust_names=ADJUST_LABELS,
         example_id=_example_figure_id(book), design=book.design,
         has_numeric=bool(book.numeric),
         respondents_n=int(rh.row_of(summaries, "respondents.all.all")["n"]),
@@ -149,8 +151,6 @@ CALIBRATION_NAMES = {"poststratify": "post-stratified", "rake": "raked (iterativ
 
 def _design_names(book: Codebook) -> dict[str, object]:
     """What the method section names of a design: its methods, questions and answers."""
-    from helpers.summarize.summaries import REPLICATE_NAMES
-
     names: dict[str, object] = {
         "replicate_names": REPLICATE_NAMES, "lonely_names": LONELY_NAMES,
         "calibration_names": CALIBRATION_NAMES,
@@ -204,7 +204,7 @@ def respondents_table(book: Codebook, responses: pd.DataFrame, input_kind: str =
         rh.table_data(show, f"Responding organizations (n = {len(show)})", row_ids=ids)])
 
 
-def respondent_figures(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBase) -> Markup:
+def respondent_figures(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy) -> Markup:
     """Respondents overall and by every group: counts and shares, each linked to provenance."""
     rows = summaries[summaries["question"] == "respondents"]
     tables = []
@@ -215,7 +215,7 @@ def respondent_figures(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBa
         show = pd.DataFrame({
             label: ["All" if group == "all" else v for v in sel["group_value"]],
             rh.UNWEIGHTED_N if weighted else "n": [
-                rh.fig_cell(f, rh.text(n), mark=rule.mark(n))
+                rh.fig_cell(f, rh.text(n), mark=policy.mark(n))
                 for f, n in zip(sel["figure_id"], sel["n"], strict=True)],
             **({"Weighted n": [rh.fmt_population(v) for v in sel["n_weighted"]]}
                if weighted else {}),
@@ -223,10 +223,10 @@ def respondent_figures(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBa
             **({"Interval": [rh.fmt_ci(r) for _, r in sel.iterrows()]} if group != "all"
                else {}),
         })  # fmt: skip
-        marks = any(rule.small(n) for n in sel["n"])
+        marks = any(policy.small(n) for n in sel["n"])
         tables.append(rh.table_data(
             show, f"Respondents by {lower_first(label)}" if group != "all" else "Respondents",
-            cls="figures", note=rule.legend if marks else ""))  # fmt: skip
+            cls="figures", note=policy.legend if marks else ""))  # fmt: skip
     return render("tables.html", tables=tables)
 
 
@@ -356,11 +356,9 @@ def comparison(summaries: pd.DataFrame, qid: str, group: str,
         return None
     cite = {k: rh.cited_equal(summaries, rows.loc[k, "figure_id"])
             for k in ("statistic", "df", "p", "p_adjusted") if k in rows.index}  # fmt: skip
-    return {"method": TEST_NAMES.get(str(rows.loc["p", "ci_method"]),
-                                     str(rows.loc["p", "ci_method"])),
-            "statistic_name": STATISTIC_NAMES.get(str(rows.loc["statistic", "ci_method"]),
-                                                  "statistic") if "statistic" in rows.index
-            else "statistic",
+    return {"method": heading(str(rows.loc["p", "ci_method"])),
+            "statistic_name": statistic_name(str(rows.loc["statistic", "ci_method"]))
+            if "statistic" in rows.index else "statistic",
             "adjust": ADJUST_LABELS.get(str(rows.loc["p_adjusted", "ci_method"]),
                                        str(rows.loc["p_adjusted", "ci_method"])),
             "adjusted": float(rows.loc["p_adjusted", "estimate"]),
@@ -369,19 +367,8 @@ def comparison(summaries: pd.DataFrame, qid: str, group: str,
             "n": int(rows.loc["p", "n"]), "ids": f"{qid}.{group}.test.*", **cite}  # fmt: skip
 
 
-TEST_NAMES = {"pearson_chi2": "Pearson's χ² test", "fisher_exact": "Fisher–Freeman–Halton "
-              "exact test", "fisher_monte_carlo": "Fisher–Freeman–Halton test",
-              "rao_scott_f": "Rao–Scott second-order test (F)",
-              "rao_scott_chisq": "Rao–Scott first-order χ² test",
-              "kruskal_wallis": "Kruskal–Wallis test",
-              "design_rank_test": "design-based rank test (Kruskal–Wallis scores)"}  # fmt: skip
-STATISTIC_NAMES = {"pearson_chi2": "Pearson's X²", "rao_scott_f": "Rao–Scott F",
-                   "rao_scott_chisq": "Rao–Scott X²", "kruskal_wallis": "H",
-                   "design_rank_test": "rank statistic"}  # fmt: skip
-
-
 def _stacked_matrix(summaries: pd.DataFrame, q: Question, groups: list[str],
-                    book: Codebook, rule: rh.SmallBase) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    book: Codebook, policy: SmallBasePolicy) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All respondents and each group's levels as rows of percentages.
 
     The small-base rule applied: suppressed levels left out, flagged ones marked †.
@@ -389,11 +376,11 @@ def _stacked_matrix(summaries: pd.DataFrame, q: Question, groups: list[str],
     parts = [_question_rows(summaries, q.id, "all").assign(group_value="All respondents")]
     for g in groups:
         rows = _question_rows(summaries, q.id, g)
-        rows = rows[~rows["group_code"].isin(rule.pooled_away(rows))]
-        keep = [not rule.hides(b) for b in rows["base"]]
+        rows = rows[~rows["group_code"].isin(policy.pooled_away(rows))]
+        keep = [not policy.hides(b) for b in rows["base"]]
         rows = rows[keep]
         parts.append(rows.assign(group_value=[
-            rule.marked(v, b)
+            policy.marked(rh.text(v), b)
             for v, b in zip(rows["group_value"], rows["base"], strict=True)]))
     rows = pd.concat(parts)
     rows = rows[rows["base"] > 0]
@@ -429,11 +416,11 @@ def scale_answers(q: Question) -> tuple[list[str], list[str], list[str]]:
 
 def question_section(
     book: Codebook, q: Question, summaries: pd.DataFrame, sp: StatsParams,
-    rule: rh.SmallBase, chart_log: list[dict[str, str]],
+    policy: SmallBasePolicy, chart_log: list[dict[str, str]],
 ) -> Markup:
     """Chart and table of one question overall, then one matrix per grouping variable."""
     if q.type == "numeric":
-        return numeric_section(book, q, summaries, sp, rule, chart_log)
+        return numeric_section(book, q, summaries, sp, policy, chart_log)
     method_name = interval_name(book, sp)
     overall = _question_rows(summaries, q.id, "all")
     base = int(overall["base"].iloc[0]) if len(overall) else 0
@@ -462,7 +449,7 @@ def question_section(
     groups = [g for g in book.breakdowns_of(q) if not book.group(g).from_source
               and not book.same_variable(q.id, g)]  # fmt: skip
     if q.type == "ordinal" and groups:
-        matrix, rows = _stacked_matrix(summaries, q, groups, book, rule)
+        matrix, rows = _stacked_matrix(summaries, q, groups, book, policy)
         keys, labels, neutral = scale_answers(q)
         title = f"{question_title(q)}, by " + ", ".join(
             lower_first(book.group(g).label) for g in groups)
@@ -470,7 +457,7 @@ def question_section(
         png = charts.stacked_scale_chart(matrix, keys, title,
                                          f"Answers in scale order; n = {unweighted(book)}"
                                          f"respondents in the group who answered. "
-                                         f"{rule.legend}.", neutral, labels)  # fmt: skip
+                                         f"{policy.legend}.", neutral, labels)  # fmt: skip
         by_group_chart = {"data": rh.png_data(png),
                           "alt": stacked_alt(title, matrix, keys, labels),
                           "id": log_chart(chart_log, f"chart-{q.id}-by-group", rows),
@@ -482,7 +469,7 @@ def question_section(
         by_group.append({
             "title": f"By {lower_first(label)}", "id": f"{q.id}-by-{g}",
             "table": rh.breakdown_data(
-                all_rows, _question_rows(summaries, q.id, g, MATRIX_KINDS), label, rule,
+                all_rows, _question_rows(summaries, q.id, g, MATRIX_KINDS), label, policy,
                 f"{q.short} by {lower_first(label)}: "
                 f"{'weighted ' if book.design is not None else ''}% of each group's "
                 f"respondents who answered ({small_type(book)} in small type). Figure ids "
@@ -501,7 +488,7 @@ def question_section(
                  for var, codes in q.asked_if],
         multiple=q.type == "multiple_choice", chart=chart, by_group_chart=by_group_chart,
         overall=rh.summary_data(_question_rows(summaries, q.id, "all", TABLE_KINDS),
-                                f"{q.short}, all respondents — {method_name}", rule),
+                                f"{q.short}, all respondents — {method_name}", policy),
         by_group=by_group, alpha=sp.alpha,
         missing=[rh.cited(summaries, r["figure_id"], "n") for _, r in missing.iterrows()],
     )  # fmt: skip
@@ -533,15 +520,16 @@ def distribution_alt(title: str, matrix: pd.DataFrame, decimals: int) -> str:
         for g, r in matrix.iterrows())
 
 
-def _shown_levels(rows: pd.DataFrame, rule: rh.SmallBase) -> pd.DataFrame:
+def _shown_levels(rows: pd.DataFrame, policy: SmallBasePolicy) -> pd.DataFrame:
     """A numeric question's rows without the levels the small-base rule hides (or empty)."""
-    rows = rows[~rows["group_code"].isin(rule.pooled_away(rows))]
-    keep = [n > 0 and not rule.hides(n) for n in rows["n"]]
+    rows = rows[~rows["group_code"].isin(policy.pooled_away(rows))]
+    keep = [n > 0 and not policy.hides(n) for n in rows["n"]]
     return rows[keep]
 
 
 def numeric_section(book: Codebook, q: Question, summaries: pd.DataFrame, sp: StatsParams,
-                    rule: rh.SmallBase, chart_log: list[dict[str, str]]) -> Markup:  # fmt: skip
+                    policy: SmallBasePolicy,
+                    chart_log: list[dict[str, str]]) -> Markup:  # fmt: skip
     """A numeric question: its distribution by group, and its statistics overall and by group."""
     overall = _numeric_rows(summaries, q.id, "all")
     if not len(overall) or overall["n"].iloc[0] == 0:
@@ -550,7 +538,7 @@ def numeric_section(book: Codebook, q: Question, summaries: pd.DataFrame, sp: St
                       routing=[])  # fmt: skip
     groups = [g for g in book.breakdowns_of(q) if not book.group(g).from_source]
     shown = pd.concat([overall] + ([_shown_levels(_numeric_rows(summaries, q.id, groups[0]),
-                                                  rule)] if groups else []))  # fmt: skip
+                                                  policy)] if groups else []))  # fmt: skip
     matrix = _stats_matrix(shown, "All respondents")
     ci = "t" if book.design is None else "design-based"
     title = question_title(q) + (f", by {lower_first(book.group(groups[0]).label)}"
@@ -569,7 +557,7 @@ def numeric_section(book: Codebook, q: Question, summaries: pd.DataFrame, sp: St
         by_group.append({"title": f"By {lower_first(label)}", "id": f"{q.id}-by-{g}",
                          "table": rh.numeric_data(_numeric_rows(summaries, q.id, g,
                                                                 WITH_MISSING),
-                                                  f"{caption}, by {lower_first(label)}", rule,
+                                                  f"{caption}, by {lower_first(label)}", policy,
                                                   label),
                          "test": comparison(summaries, q.id, g)})  # fmt: skip
     missing = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "missing")
@@ -580,7 +568,7 @@ def numeric_section(book: Codebook, q: Question, summaries: pd.DataFrame, sp: St
         routing=[(book.group(var).label, _labels(book.group(var).values, codes))
                  for var, codes in q.asked_if],
         overall=rh.numeric_data(_numeric_rows(summaries, q.id, "all", WITH_MISSING), caption,
-                                rule, "All respondents"),
+                                policy, "All respondents"),
         by_group=by_group,
         missing=[rh.cited(summaries, r["figure_id"], "n") for _, r in missing.iterrows()],
     )  # fmt: skip
@@ -593,7 +581,7 @@ def _labels(options: tuple, codes: tuple[str, ...]) -> list[str]:
 
 
 def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataFrame,
-                     sp: StatsParams, rule: rh.SmallBase,
+                     sp: StatsParams, policy: SmallBasePolicy,
                      chart_log: list[dict[str, str]]) -> Markup:  # fmt: skip
     """Answers to ``row_q`` within each answer to ``col_q``: chart, matrix and test."""
     q, by = book.question(row_q), book.question(col_q)
@@ -602,7 +590,7 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
     test = comparison(summaries, row_q, col_q, book)
     if q.type == "numeric":
         rows = _numeric_rows(summaries, row_q, col_q)
-        matrix = _stats_matrix(_shown_levels(rows, rule))
+        matrix = _stats_matrix(_shown_levels(rows, policy))
         png = charts.distribution_chart(matrix, title, "Box: quartiles; line: median; diamond: "
                                         "mean; whiskers: minimum and maximum.", q.unit)
         chart = {"data": rh.png_data(png),
@@ -611,14 +599,14 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
         table = rh.numeric_data(_numeric_rows(summaries, row_q, col_q, WITH_MISSING),
                                 f"{q.short}{f' ({q.unit})' if q.unit else ''} by answer "
                                 f"to {by_label}: mean, interval, median, quartiles, minimum "
-                                f"and maximum", rule, by.short)  # fmt: skip
+                                f"and maximum", policy, by.short)  # fmt: skip
         return render("crosstab_section.html", chart=chart, title=title, table=table,
                       test=test, alpha=sp.alpha)  # fmt: skip
     rows = _question_rows(summaries, row_q, col_q)
-    shown = rows[~rows["group_code"].isin(rule.pooled_away(rows))]
-    shown = shown[[not rule.hides(b) and b > 0 for b in shown["base"]]]
+    shown = rows[~rows["group_code"].isin(policy.pooled_away(rows))]
+    shown = shown[[not policy.hides(b) and b > 0 for b in shown["base"]]]
     matrix = rh.crosstab_matrix(shown.assign(group_value=[
-        rule.marked(v, b)
+        policy.marked(rh.text(v), b)
         for v, b in zip(shown["group_value"], shown["base"], strict=True)]), col_q)
     keys, labels, neutral = scale_answers(q)
     chart = None
@@ -626,13 +614,13 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
         png = charts.stacked_scale_chart(
             matrix.reindex(columns=[*keys, "base"]), keys, title, f"Rows: answer to "
             f"{by_label}; n = {unweighted(book)}respondents in the row who answered. "
-            f"{rule.legend}.", neutral, labels)  # fmt: skip
+            f"{policy.legend}.", neutral, labels)  # fmt: skip
         chart = {"data": rh.png_data(png), "alt": stacked_alt(title, matrix.reindex(
             columns=[*keys, "base"]), keys, labels),
                  "id": log_chart(chart_log, f"chart-{row_q}-{col_q}", rows)}  # fmt: skip
     table = rh.breakdown_data(_question_rows(summaries, row_q, "all", MATRIX_KINDS),
                               _question_rows(summaries, row_q, col_q, MATRIX_KINDS),
-                              f"Answer to {by.short}", rule,
+                              f"Answer to {by.short}", policy,
                               f"{q.short} by answer to {by_label}: % of each row's "
                               f"respondents who answered ({small_type(book)} in small "
                               f"type). Figure ids "

@@ -1,0 +1,109 @@
+"""The statistical methods' names: one table, read by the summaries and the report alike.
+
+Each test of independence has a machine id (summaries.csv's ``ci_method`` of its
+p-value), a ``label`` (summaries.csv's ``answer`` text: "Pearson chi-square test
+p-value") and a ``heading`` (the report's prose: "Pearson's χ² test"); the report
+also names its statistic. Each multiplicity adjustment (``stats.p_adjust``) has its
+label and the statsmodels method that computes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Method:
+    """A test: its id, summaries.csv's label, the report's heading and statistic's name."""
+
+    id: str
+    label: str
+    heading: str
+    statistic: str | None = None  # None: the report says "statistic"
+
+
+METHODS: dict[str, Method] = {
+    m.id: m
+    for m in (
+        Method("pearson_chi2", "Pearson chi-square test", "Pearson's χ² test", "Pearson's X²"),
+        Method(
+            "fisher_exact",
+            "Fisher–Freeman–Halton exact test",
+            "Fisher–Freeman–Halton exact test",
+        ),
+        Method(
+            "fisher_monte_carlo",
+            "Fisher–Freeman–Halton test, Monte Carlo",
+            "Fisher–Freeman–Halton test",
+        ),
+        Method(
+            "rao_scott_f",
+            "Rao–Scott F test (second-order)",
+            "Rao–Scott second-order test (F)",
+            "Rao–Scott F",
+        ),
+        Method(
+            "rao_scott_chisq",
+            "Rao–Scott chi-square test (first-order)",
+            "Rao–Scott first-order χ² test",
+            "Rao–Scott X²",
+        ),
+        Method("kruskal_wallis", "Kruskal–Wallis test", "Kruskal–Wallis test", "H"),
+        Method(
+            "design_rank_test",
+            "Design-based rank test",
+            "design-based rank test (Kruskal–Wallis scores)",
+            "rank statistic",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A multiplicity adjustment (``stats.p_adjust``): its label and statsmodels' method."""
+
+    id: str
+    label: str
+    statsmodels: str | None  # None: no adjustment
+
+
+ADJUSTMENTS: dict[str, Adjustment] = {
+    a.id: a
+    for a in (
+        Adjustment("holm", "Holm", "holm"),
+        Adjustment("bh", "Benjamini–Hochberg", "fdr_bh"),
+        Adjustment("none", "unadjusted", None),
+    )
+}
+# The adjustments' labels by id (a view of ADJUSTMENTS, as templates and notebooks read them)
+ADJUST_LABELS: dict[str, str] = {a.id: a.label for a in ADJUSTMENTS.values()}
+
+
+def heading(method: str) -> str:
+    """The report's name of a method id (the id itself if it is not in the table)."""
+    found = METHODS.get(method)
+    return method if found is None else found.heading
+
+
+def headings() -> dict[str, str]:
+    """{method id: the report's heading}, for templates."""
+    return {i: m.heading for i, m in METHODS.items()}
+
+
+# codebook design.replicate_weights.method -> how a figure's method (and the report) names it
+REPLICATE_NAMES = {
+    "brr": "BRR",
+    "fay": "Fay's BRR",
+    "jk1": "JK1",
+    "jkn": "JKn",
+    "jk2": "JK2",
+    "bootstrap": "bootstrap",
+    "sdr": "SDR",
+}
+
+
+def statistic_name(method: str) -> str:
+    """The report's name of a method's statistic ('statistic' if it has none of its own)."""
+    found = METHODS.get(method)
+    return "statistic" if found is None or found.statistic is None else found.statistic
