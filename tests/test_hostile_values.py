@@ -18,7 +18,7 @@ from helpers.core.handoff import as_pandas
 from helpers.core.stats import round_decimal
 from helpers.extract.export import read_export
 from helpers.summarize.comparisons import count_tables, independence
-from helpers.summarize.comparisons.exact import _compositions
+from helpers.summarize.exact_test import _compositions
 from helpers.summarize.summaries import summarize
 from helpers.tools.synthetic_survey import make_codebook
 

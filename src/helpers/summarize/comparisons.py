@@ -39,26 +39,17 @@ options, so the table's cells are not one answer per respondent and its counts
 are not a multinomial sample; a test of independence of the answer table does
 not apply (each option would need its own 2 x k test).
 
-The package: :mod:`.result` (a test's result, the adjustment), :mod:`.unweighted`
-(Pearson's, Kruskal–Wallis' and the choice of Pearson's or the exact test),
-:mod:`.exact` (the exact test, enumerated or Monte Carlo), :mod:`.design_tests`
-(Rao-Scott and the design-based rank test), :mod:`.shown` (p-values and statistics
-as printed) and :mod:`.pairs` (which comparisons are one). The methods' names:
-:mod:`helpers.core.methods`.
+The tests live in :mod:`.comparison_result` (a test's result, the adjustment),
+:mod:`.unweighted_tests` (Pearson's, Kruskal–Wallis' and the choice of Pearson's or the
+exact test), :mod:`.exact_test` (the exact test, enumerated or Monte Carlo),
+:mod:`.design_tests` (Rao-Scott and the design-based rank test), :mod:`.comparison_shown`
+(p-values and statistics as printed) and :mod:`.comparison_pairs` (which comparisons are
+one); this module gathers them. The methods' names: :mod:`helpers.core.methods`.
 """
 
-from helpers.summarize.comparisons.design_tests import RankTest, design_rank, rao_scott
-from helpers.summarize.comparisons.exact import (
-    EXACT_MAX_TABLES,
-    count_tables,
-    exact,
-    fisher_exact_p,
-    fisher_monte_carlo_p,
-    monte_carlo_extreme,
-)
-from helpers.summarize.comparisons.pairs import pair_key, variable_of
-from helpers.summarize.comparisons.result import TestResult, adjust
-from helpers.summarize.comparisons.shown import (
+from helpers.summarize.comparison_pairs import pair_key, variable_of
+from helpers.summarize.comparison_result import TestResult, adjust
+from helpers.summarize.comparison_shown import (
     monte_carlo_bound,
     monte_carlo_of,
     p_label,
@@ -66,7 +57,16 @@ from helpers.summarize.comparisons.shown import (
     shown_test_p,
     shown_value,
 )
-from helpers.summarize.comparisons.unweighted import (
+from helpers.summarize.design_tests import RankTest, design_rank, rao_scott
+from helpers.summarize.exact_test import (
+    EXACT_MAX_TABLES,
+    count_tables,
+    exact,
+    fisher_exact_p,
+    fisher_monte_carlo_p,
+    monte_carlo_extreme,
+)
+from helpers.summarize.unweighted_tests import (
     expected_counts,
     independence,
     kruskal_wallis,

@@ -16,7 +16,7 @@ import polars as pl
 
 from helpers.core.codebook import Codebook
 from helpers.core.params import StatsParams
-from helpers.summarize.design.setup import (
+from helpers.summarize.design_setup import (
     LONELY_PSU,
     REPLICATE_CLASSES,
     DesignError,

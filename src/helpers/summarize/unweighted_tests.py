@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from helpers.core.params import TEST_METHODS
-from helpers.summarize.comparisons.exact import EXACT_MAX_TABLES, exact
-from helpers.summarize.comparisons.result import TestResult
+from helpers.summarize.comparison_result import TestResult
+from helpers.summarize.exact_test import EXACT_MAX_TABLES, exact
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

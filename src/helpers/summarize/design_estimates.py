@@ -11,8 +11,8 @@ from typing import Any
 import polars as pl
 
 from helpers.summarize.comparisons import RankTest
-from helpers.summarize.design.sample import DesignSample
-from helpers.summarize.design.setup import (
+from helpers.summarize.design_sample import DesignSample
+from helpers.summarize.design_setup import (
     INDICATOR,
     NULL_LEVEL,
     SVY_CI,

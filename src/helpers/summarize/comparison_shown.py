@@ -8,7 +8,7 @@ import numpy as np
 
 from helpers.core.methods import METHODS
 from helpers.core.stats import round_decimal
-from helpers.summarize.comparisons.result import TestResult
+from helpers.summarize.comparison_result import TestResult
 
 
 def shown_p(p: float, rounding: str) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from helpers.summarize.comparisons.result import TestResult
+from helpers.summarize.comparison_result import TestResult
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence

@@ -11,12 +11,13 @@ rank test). tests/test_design_references.py checks every figure of seven real de
 against R's survey package; tests/test_survey_designs.py svy itself. Sums of weights
 (weighted counts and bases) are plain sums.
 
-The package: :mod:`.setup` (what a design needs before svy: population sizes,
-weights checked, calibration, R's quantile rule, :class:`Weighted`), :mod:`.sample`
-(the svy sample and what every estimate shares) and :mod:`.estimates` (the estimates).
+The parts: :mod:`.design_setup` (what a design needs before svy: population sizes,
+weights checked, calibration, R's quantile rule, :class:`Weighted`), :mod:`.design_sample`
+(the svy sample and what every estimate shares) and :mod:`.design_estimates` (the
+estimates); this module gathers them.
 """
 
-from helpers.summarize.design.estimates import DesignEstimates
-from helpers.summarize.design.setup import DesignError, Weighted, r_quantile
+from helpers.summarize.design_estimates import DesignEstimates
+from helpers.summarize.design_setup import DesignError, Weighted, r_quantile
 
 __all__ = ["DesignError", "DesignEstimates", "Weighted", "r_quantile"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from helpers.core.params import DESIGN_TESTS
-from helpers.summarize.comparisons.result import TestResult
+from helpers.summarize.comparison_result import TestResult
 
 
 def rao_scott(stats: object, design_test: str, n: int) -> TestResult:
