@@ -14,7 +14,7 @@ adapter of each stage if it is a new family.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 Family = Literal["document", "export"]
 
@@ -60,3 +60,19 @@ def input_kind(name: str) -> InputKind:
         return KINDS[name]
     except KeyError:
         raise ValueError(f"input_kind must be one of {tuple(KINDS)}, not {name!r}") from None
+
+
+class StageView(Protocol):
+    """What a stage adapter reads of its stage (``helpers.pipeline.session.Stage``)."""
+
+    def get(self, key: str) -> Any:
+        """A declared parameter (``input_kind``, ``source``, ``clean.max_field_bytes`` ...)."""
+        ...
+
+    def input(self, stage: str, name: str) -> str:
+        """The path of an upstream output the stage declares."""
+        ...
+
+    def output(self, name: str) -> str:
+        """Where the stage writes its output ``name``."""
+        ...
