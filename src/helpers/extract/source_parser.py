@@ -24,18 +24,16 @@ are never literals here: they come from the document and the codebook.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pandas as pd
 
-from helpers.core.codebook import Codebook, CodebookError, Option, Question, normalize_text
+from helpers.core.codebook import Codebook, CodebookError, normalize_text
 from helpers.core.document import (
     MENTION_COLUMNS,
     REGISTRATION,
     REGISTRATION_LINE,
     registration_values,
 )
-from helpers.core.errors import SourceError
 from helpers.core.text import split_lines
 from helpers.extract.document_lines import (
     BULLET_RE,
@@ -46,6 +44,14 @@ from helpers.extract.document_lines import (
     is_short_label,
     ordinal_in,
     parse_organization,
+)
+from helpers.extract.document_state import (
+    ParseState,
+    SourceLine,
+    free_text_target,
+    line_kind,
+    next_content,
+    section_categorical,
 )
 from helpers.extract.document_structure import (
     FREE_TEXT_COLUMNS,
@@ -72,136 +78,7 @@ __all__ = [
 ]
 
 
-@dataclass
-class _Parse:
-    """The parser's position in the document and what it has collected so far."""
-
-    book: Codebook
-    path: str
-    lines: list[str]
-    registration: tuple[Option, ...]
-    respondents_cue: str
-    section: int | None = None
-    scope: str = "invitation"
-    answer: Option | None = None
-    answer_line: int | None = None
-    reg: Option | None = None
-    reg_line: int | None = None
-    country: str | None = None
-    country_line: int | None = None
-    mode: str | None = None  # roster | free_text | plain
-    free_question: Question | None = None
-    free_item: str = ""
-    intro_line: int | None = None
-    kinds: list[dict[str, object]] = field(default_factory=list)
-    mentions: list[dict[str, object]] = field(default_factory=list)
-    free: list[dict[str, object]] = field(default_factory=list)
-    sections_seen: dict[int, int] = field(default_factory=dict)
-
-    def reset_list(self) -> None:
-        """Leave the current list (roster, free text or plain)."""
-        self.reg = self.reg_line = None
-        self.country = self.country_line = None
-        self.mode = None
-
-    def reset_answer(self) -> None:
-        """Forget the answer the next organization list belongs to."""
-        self.answer = self.answer_line = None
-
-    def mark(self, line: _Line, kind: str) -> None:
-        """Record the kind of ``line``."""
-        self.kinds.append(
-            {
-                "line": line.no,
-                "kind": kind,
-                "section": self.section,
-                "scope": self.scope,
-                "text": line.raw.strip(),
-            }
-        )
-
-    def fail(self, line: _Line, expected: str, found: str) -> SourceError:
-        """The error for ``line``: what was expected there and what was found."""
-        return SourceError(self.path, line.no, expected, found)
-
-
-@dataclass(frozen=True)
-class _Line:
-    """One non-blank line of the document and the section's categorical question."""
-
-    index: int
-    raw: str
-    categorical: Question | None
-
-    @property
-    def no(self) -> int:
-        """Its 1-based line number."""
-        return self.index + 1
-
-    @property
-    def text(self) -> str:
-        """The line without surrounding blanks."""
-        return self.raw.strip()
-
-
-def _next_content(lines: list[str], index: int) -> str | None:
-    for text in lines[index + 1 :]:
-        if text.strip():
-            return text
-    return None
-
-
-def _section_categorical(book: Codebook, section: int | None) -> Question | None:
-    if section is None:
-        return None
-    found = [q for q in book.in_section(section) if q.categorical]
-    return found[0] if found else None
-
-
-def _free_text_target(
-    book: Codebook, section: int, paragraph: str, path: str, line: int
-) -> tuple[Question, str]:
-    candidates = [q for q in book.in_section(section) if q.type == "free_text"]
-    if not candidates:
-        raise SourceError(
-            path,
-            line,
-            f"a free-text question of QUESTION {section} in the codebook",
-            "a list of free-text answers",
-        )
-    question = candidates[0]
-    if not question.items:
-        return question, ""
-    n = ordinal_in(paragraph)
-    codes = [o.code for o in question.items]
-    if n is None or str(n) not in codes:
-        raise SourceError(
-            path,
-            line,
-            f"an ordinal naming one of {question.id}'s items {codes}",
-            f"{paragraph[:80]!r}",
-        )
-    return question, str(n)
-
-
-def line_kind(p: _Parse, text: str) -> str:
-    """Which handler reads a line, by its look and the parser's position (first match wins)."""
-    if QUESTION_RE.match(text):
-        return "question_heading"
-    if CHART_RE.match(text):
-        return "chart_label"
-    if BULLET_RE.match(text):
-        return "bullet"
-    if any(o.heading_matches(text) for o in p.registration):
-        return "registration_heading"
-    if is_heading(text):
-        return "answer_heading" if text.endswith(":") else "heading"
-    if is_short_label(text):
-        return "country" if p.mode == "roster" else "subheading"
-    return "prose"
-
-
-def _question_heading(p: _Parse, line: _Line) -> None:
+def _question_heading(p: ParseState, line: SourceLine) -> None:
     p.section = int(QUESTION_RE.match(line.text).group("n"))  # type: ignore[union-attr]
     p.scope = "respondents"
     p.reset_answer()
@@ -218,11 +95,11 @@ def _question_heading(p: _Parse, line: _Line) -> None:
     p.mark(line, "question_heading")
 
 
-def _chart_label(p: _Parse, line: _Line) -> None:
+def _chart_label(p: ParseState, line: SourceLine) -> None:
     p.mark(line, "chart_label")
 
 
-def _organization(p: _Parse, line: _Line, item: str) -> None:
+def _organization(p: ParseState, line: SourceLine, item: str) -> None:
     if p.country is None:
         raise p.fail(line, "a country line before the organizations", f"bullet {item[:60]!r}")
     name, acronym = parse_organization(item)
@@ -245,7 +122,7 @@ def _organization(p: _Parse, line: _Line, item: str) -> None:
     p.mark(line, "organization")
 
 
-def _bullet(p: _Parse, line: _Line) -> None:
+def _bullet(p: ParseState, line: SourceLine) -> None:
     item = BULLET_RE.match(line.text).group("text")  # type: ignore[union-attr]
     if not item:
         raise p.fail(line, "text after the bullet", "an empty bullet")
@@ -272,7 +149,7 @@ def _bullet(p: _Parse, line: _Line) -> None:
         )
 
 
-def _registration_heading(p: _Parse, line: _Line) -> None:
+def _registration_heading(p: ParseState, line: SourceLine) -> None:
     option = next(o for o in p.registration if o.heading_matches(line.text))
     if p.section is not None and p.answer is None:
         raise p.fail(
@@ -284,7 +161,7 @@ def _registration_heading(p: _Parse, line: _Line) -> None:
     p.mark(line, "registration_heading")
 
 
-def _answer_heading(p: _Parse, line: _Line) -> None:
+def _answer_heading(p: ParseState, line: SourceLine) -> None:
     categorical = line.categorical
     if categorical is None:
         raise p.fail(
@@ -301,7 +178,7 @@ def _answer_heading(p: _Parse, line: _Line) -> None:
     p.mark(line, "answer_heading")
 
 
-def _heading(p: _Parse, line: _Line) -> None:
+def _heading(p: ParseState, line: SourceLine) -> None:
     if p.respondents_cue and p.respondents_cue in normalize_text(line.text):
         p.scope = "respondents"
     p.reset_answer()
@@ -309,17 +186,17 @@ def _heading(p: _Parse, line: _Line) -> None:
     p.mark(line, "heading")
 
 
-def _country(p: _Parse, line: _Line) -> None:
+def _country(p: ParseState, line: SourceLine) -> None:
     p.country, p.country_line = line.text, line.no
     p.mark(line, "country")
 
 
-def _subheading(p: _Parse, line: _Line) -> None:
+def _subheading(p: ParseState, line: SourceLine) -> None:
     p.reset_list()
     p.mark(line, "subheading")
 
 
-def _prose(p: _Parse, line: _Line) -> None:
+def _prose(p: ParseState, line: SourceLine) -> None:
     """A paragraph: an answer's announcement, the introduction of a list, or prose."""
     p.reset_list()
     cues = cue_matches(line.text, line.categorical.answers) if line.categorical else []
@@ -328,7 +205,7 @@ def _prose(p: _Parse, line: _Line) -> None:
         p.mark(line, "answer_paragraph")
         return
     p.reset_answer()
-    following = _next_content(p.lines, line.index)
+    following = next_content(p.lines, line.index)
     starts_list = (
         following is not None
         and BULLET_RE.match(following.strip())
@@ -340,14 +217,14 @@ def _prose(p: _Parse, line: _Line) -> None:
         p.mode = "plain"
         p.mark(line, "list_intro")
     else:
-        p.free_question, p.free_item = _free_text_target(
+        p.free_question, p.free_item = free_text_target(
             p.book, p.section, line.text, p.path, line.no
         )
         p.mode, p.intro_line = "free_text", line.no
         p.mark(line, "free_text_intro")
 
 
-HANDLERS: dict[str, Callable[[_Parse, _Line], None]] = {
+HANDLERS: dict[str, Callable[[ParseState, SourceLine], None]] = {
     "question_heading": _question_heading,
     "chart_label": _chart_label,
     "bullet": _bullet,
@@ -375,7 +252,7 @@ def parse_source(text: str, book: Codebook, path: str = "<source>") -> ParsedSou
     """Classify every line of the document and collect its lists."""
     _refuse_multiple_choice(book)
     lines = split_lines(text)
-    p = _Parse(
+    p = ParseState(
         book=book,
         path=path,
         lines=lines,
@@ -385,7 +262,7 @@ def parse_source(text: str, book: Codebook, path: str = "<source>") -> ParsedSou
     for index, raw in enumerate(lines):
         if not raw.strip():
             continue
-        line = _Line(index, raw, _section_categorical(book, p.section))
+        line = SourceLine(index, raw, section_categorical(book, p.section))
         HANDLERS[line_kind(p, line.text)](p, line)
     parsed = ParsedSource(
         lines=pd.DataFrame(p.kinds, columns=LINE_COLUMNS),
