@@ -102,10 +102,12 @@ def test_every_page_carries_the_codebooks_short_title(pages, params):
 def test_running_header_follows_the_codebook():
     """Another survey's report is headed by its own title, not the 2013 survey's."""
     from helpers.core.codebook import parse_codebook
+    from helpers.report.adapters import report_adapter
     from helpers.report.sections import title_block
 
     book = parse_codebook({"survey": {"title": "Invented <survey> & co"}, "questions": []})
-    head = title_block(book, {"path": "x.csv", "sha256": "0" * 64}, "respondent_csv")
+    head = title_block(book, {"path": "x.csv", "sha256": "0" * 64},
+                       report_adapter("respondent_csv"))
     css = (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")
     pdf = render_pdf(f"<html><head><style>{css}</style></head><body>{head}<p>body</p></body>"
                      "</html>", base_url=str(REPO))  # fmt: skip

@@ -147,7 +147,7 @@ def test_cells_written_after_an_apostrophe_are_listed_as_text():
     rejects = pd.DataFrame({"source_line": [3], "list": ["q1"], "organization": ["@R3"],
                             "reason": ["code '7' is not a q1 code"]})  # fmt: skip
     tables = {"data/processed/s/responses.csv": responses, "data/processed/s/rejects.csv": rejects}
-    html = str(formula_cells_html(tables, input_kind="respondent_csv", source="survey.csv"))
+    html = str(formula_cells_html(tables, unit="line", source="survey.csv"))
     assert "<b>" not in html and "\t" not in html  # shown as text, never as markup
     text = text_of(html)
     assert "3 cells of the CSV files" in text

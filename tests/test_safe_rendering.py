@@ -25,6 +25,7 @@ from helpers.extract.source_parser import parse_source
 from helpers.report import markup as rh
 from helpers.report import sections as rs
 from helpers.report import templating
+from helpers.report.adapters import report_adapter
 from helpers.report.data_warnings import data_warnings_html
 from helpers.report.findings import key_findings
 
@@ -144,7 +145,7 @@ def test_other_data_cells_are_escaped_too(responses):
     hostile.loc[0, "organization"] = HOSTILE[0]
     hostile.loc[1, "acronym"] = HOSTILE[1]
     hostile.loc[2, "country"] = HOSTILE[3]
-    html = rs.respondents_table(BOOK, hostile)
+    html = report_adapter("document").respondents_table(BOOK, hostile)
     c = assert_inert(html)
     assert HOSTILE[0] in "".join(c.text) and HOSTILE[1] in "".join(c.text)
     rejects = pd.DataFrame([{"source_line": 5, "list": "q1", "organization": HOSTILE[1],
@@ -235,9 +236,9 @@ def test_environment_is_autoescaped_and_strict():
 def test_a_missing_template_variable_raises():
     with pytest.raises(UndefinedError, match="undefined"):
         templating.environment().from_string("<p>{{ missing }}</p>").render()
-    with pytest.raises(UndefinedError, match="publisher"):
-        templating.render("title_block.html", title="T", running="R", input_kind="document",
-                          path="p", sha256="0" * 16)  # fmt: skip
+    with pytest.raises(UndefinedError, match="subtitle"):
+        templating.render("title_block.html", title="T", running="R", path="p",
+                          sha256="0" * 16)  # fmt: skip
     with pytest.raises(UndefinedError):
         templating.render("method.html")
 

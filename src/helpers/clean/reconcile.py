@@ -39,11 +39,11 @@ import pandas as pd
 
 from helpers.clean.accounting import REJECT_COLUMNS, Reconciled, UnbalancedError, check_balanced
 from helpers.core.codebook import Codebook, name_key
+from helpers.core.document import REGISTRATION, REGISTRATION_LINE, response_columns
 from helpers.core.errors import SourceError
-from helpers.core.handoff import response_columns
 
 __all__ = ["REJECT_COLUMNS", "Reconciled", "UnbalancedError", "check_balanced", "reconcile"]
-IDENTITY = ("country", "oas_registered")
+IDENTITY = ("country", REGISTRATION)
 
 
 def _roster(mentions: pd.DataFrame, path: str) -> tuple[pd.DataFrame, list[dict]]:
@@ -82,10 +82,10 @@ def reconcile(mentions: pd.DataFrame, book: Codebook, path: str = "<source>") ->
         "organization": roster["organization"].to_numpy(),
         "acronym": roster["acronym"].fillna("").to_numpy(),
         "country": roster["country"].to_numpy(),
-        "oas_registered": roster["oas_registered"].to_numpy(),
+        REGISTRATION: roster[REGISTRATION].to_numpy(),
         "organization_line": roster["line"].astype(int).to_numpy(),
         "country_line": roster["country_line"].astype(int).to_numpy(),
-        "oas_registered_line": roster["oas_registered_line"].astype(int).to_numpy(),
+        REGISTRATION_LINE: roster[REGISTRATION_LINE].astype(int).to_numpy(),
     })  # fmt: skip
     index_of = {k: i for i, k in enumerate(roster["key"])}
     roster_lines = f"lines {int(roster['line'].min())}–{int(roster['line'].max())}"

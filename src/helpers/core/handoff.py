@@ -24,14 +24,16 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from helpers.core.codebook import NOT_SELECTED, SELECTED, Codebook
+from helpers.core.document import response_columns
 from helpers.core.errors import SourceError
-from helpers.core.params import EXPORT_KINDS
+from helpers.core.inputs import input_kind
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,40 +42,48 @@ STAMP_KEY = "helpers.handoff"
 INT_LINES = pl.Int64
 
 
-def response_columns(book: Codebook) -> list[str]:
-    """Column order of a document's responses (respondents rebuilt from its lists)."""
-    cols = ["respondent_id", "organization", "acronym", "country", "oas_registered"]
-    cols += [q.id for q in book.categorical]
-    cols += ["organization_line", "country_line", "oas_registered_line"]
-    for q in book.categorical:
-        cols += [f"{q.id}_line", f"{q.id}_heading_line"]
-    return cols
-
-
-def response_types(book: Codebook, kind: str) -> dict[str, pl.DataType]:
-    """Column -> polars type of the respondent rows of ``kind``, in file order."""
+def _answer_types(book: Codebook) -> dict[str, pl.DataType]:
+    """Each closed question's column(s) -> an enumeration of its codes."""
     answers: dict[str, pl.DataType] = {}
     for q in book.closed:
         if q.categorical:
             answers[q.id] = pl.Enum([o.code for o in q.answers])
         else:
             answers |= {c: pl.Enum([NOT_SELECTED, SELECTED]) for c in q.indicators.values()}
-    groups = {g.id: pl.Categorical() if g.from_source else pl.Enum([o.code for o in g.values])
-              for g in book.groups}  # fmt: skip
-    if kind in EXPORT_KINDS:
-        numbers = {q.id: pl.Float64 for q in book.numeric}
-        design = {col: pl.String if role in ("strata", "psu") else pl.Float64
-                  for role, col in (book.design.response_columns if book.design else {}).items()}
-        return {"respondent_id": pl.String, **groups, **answers, **numbers, **design,
-                "source_line": INT_LINES}
-    if kind == "document":
-        text = {"respondent_id", "organization", "acronym", "country"}
-        types: dict[str, pl.DataType] = {}
-        for col in response_columns(book):
-            types[col] = pl.String if col in text else answers.get(col) or groups.get(col) \
-                or INT_LINES  # fmt: skip
-        return types
-    raise ValueError(f"input_kind must be one of {('document', *EXPORT_KINDS)}, not {kind!r}")
+    return answers
+
+
+def _group_types(book: Codebook) -> dict[str, pl.DataType]:
+    """Each group's column -> its codes (or any text, for a group read from the source)."""
+    return {g.id: pl.Categorical() if g.from_source else pl.Enum([o.code for o in g.values])
+            for g in book.groups}  # fmt: skip
+
+
+def _export_types(book: Codebook) -> dict[str, pl.DataType]:
+    """An export's rows: id, groups, answers, numbers, design columns, source_line."""
+    numbers = {q.id: pl.Float64 for q in book.numeric}
+    design = {col: pl.String if role in ("strata", "psu") else pl.Float64
+              for role, col in (book.design.response_columns if book.design else {}).items()}
+    return {"respondent_id": pl.String, **_group_types(book), **_answer_types(book), **numbers,
+            **design, "source_line": INT_LINES}  # fmt: skip
+
+
+def _document_types(book: Codebook) -> dict[str, pl.DataType]:
+    """A document's rebuilt respondents: text, codes and the source lines of each."""
+    text = {"respondent_id", "organization", "acronym", "country"}
+    codes = {**_group_types(book), **_answer_types(book)}  # an answer column before a group
+    return {col: pl.String if col in text else codes.get(col) or INT_LINES
+            for col in response_columns(book)}  # fmt: skip
+
+
+_TYPES: dict[str, Callable[[Codebook], dict[str, pl.DataType]]] = {
+    "document": _document_types, "export": _export_types,
+}  # fmt: skip
+
+
+def response_types(book: Codebook, kind: str) -> dict[str, pl.DataType]:
+    """Column -> polars type of the respondent rows of ``kind``, in file order."""
+    return _TYPES[input_kind(kind).family](book)
 
 
 FREE_TEXT_TYPES: dict[str, pl.DataType] = {"line": INT_LINES, "question": pl.String,

@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
+from helpers.core.inputs import KINDS, input_kind
+
 CI_METHODS = ("wilson", "clopper_pearson", "jeffreys", "agresti_coull", "normal")
 ROUNDINGS = ("half_away_from_zero", "half_even", "truncate", "ceiling")
 QUANTILE_METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
@@ -28,16 +30,19 @@ VARIANCE_METHODS = ("taylor",)
 TEST_METHODS = ("auto", "pearson", "exact")
 DESIGN_TESTS = ("rao_scott_f", "rao_scott_chisq")
 P_ADJUST_METHODS = ("holm", "bh", "none")
-# Respondent-level exports: one row (or case) per respondent. A CSV's records are
-# numbered by their line in the file; an SPSS or Stata file's by their case number.
-EXPORT_KINDS = ("respondent_csv", "respondent_sav", "respondent_dta")
-LABELLED_KINDS = ("respondent_sav", "respondent_dta")
-INPUT_KINDS = ("document", *EXPORT_KINDS)
+# Input kinds (their facts: helpers.core.inputs). Respondent-level exports: one row
+# (or case) per respondent. A CSV's records are numbered by their line in the file; an
+# SPSS or Stata file's by their case number.
+INPUT_KINDS = tuple(KINDS)
+EXPORT_KINDS = tuple(k.name for k in KINDS.values() if k.family == "export")
+LABELLED_KINDS = tuple(k.name for k in KINDS.values() if k.labelled)
 
 
-def record_unit(input_kind: str) -> str:
+def record_unit(kind: str) -> str:
     """What a source_line number counts: a 'line' of a text file or a 'case' of a data file."""
-    return "case" if input_kind in LABELLED_KINDS else "line"
+    return input_kind(kind).record_unit
+
+
 SURVEY_ID = r"^[a-z][a-z0-9_]{0,39}$"
 
 

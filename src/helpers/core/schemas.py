@@ -10,8 +10,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from helpers.core.codebook import Codebook
+from helpers.core.document import (
+    REGISTRATION,
+    REGISTRATION_LINE,
+    registration_values,
+    response_columns,
+)
 from helpers.core.errors import TableError
-from helpers.core.handoff import response_columns
 
 _LINE = pa.Column(int, pa.Check.gt(0))
 _OPT_LINE = pa.Column("Int64", pa.Check.gt(0), nullable=True)
@@ -22,15 +27,15 @@ def mentions_schema(book: Codebook) -> pa.DataFrameSchema:
     """Organization mentions as read by the extract stage."""
     lists = ["roster", *[q.id for q in book.categorical]]
     answers = sorted({o.code for q in book.categorical for o in q.answers})
-    registration = [o.code for o in book.group("oas_registered").values]
+    registration = [o.code for o in registration_values(book)]
     return pa.DataFrameSchema(
         {
             "line": _LINE,
             "list": pa.Column("string", pa.Check.isin(lists)),
             "answer": pa.Column("string", pa.Check.isin(answers), nullable=True),
             "answer_line": _OPT_LINE,
-            "oas_registered": pa.Column("string", pa.Check.isin(registration)),
-            "oas_registered_line": _LINE,
+            REGISTRATION: pa.Column("string", pa.Check.isin(registration)),
+            REGISTRATION_LINE: _LINE,
             "country": _TEXT,
             "country_line": _LINE,
             "organization": _TEXT,
@@ -48,16 +53,16 @@ def mentions_schema(book: Codebook) -> pa.DataFrameSchema:
 
 def responses_schema(book: Codebook) -> pa.DataFrameSchema:
     """One row per respondent; answers are codebook codes or missing."""
-    registration = [o.code for o in book.group("oas_registered").values]
+    registration = [o.code for o in registration_values(book)]
     columns = {
         "respondent_id": pa.Column("string", pa.Check.str_matches(r"^R\d+$"), unique=True),
         "organization": pa.Column("string", pa.Check.str_length(min_value=1), unique=True),
         "acronym": pa.Column("string", nullable=True),
         "country": _TEXT,
-        "oas_registered": pa.Column("string", pa.Check.isin(registration)),
+        REGISTRATION: pa.Column("string", pa.Check.isin(registration)),
         "organization_line": pa.Column(int, pa.Check.gt(0), unique=True),
         "country_line": _LINE,
-        "oas_registered_line": _LINE,
+        REGISTRATION_LINE: _LINE,
     }
     for q in book.categorical:
         codes = [o.code for o in q.answers]

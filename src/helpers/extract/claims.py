@@ -31,7 +31,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.core.codebook import Codebook, Option, Question, normalize_text
-from helpers.extract.source_parser import cue_matches
+from helpers.core.document import REGISTRATION, registration_values
+from helpers.extract.claim_sums import sum_claims
+from helpers.extract.document_lines import cue_matches
 
 NUMBER_WORDS = {
     "none": 0, "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -169,7 +171,7 @@ def _resolve_count(
     target: dict[str, str] = {}
     group = _first(cue_matches(tail, ctx.registration))
     if group:
-        target.update(group="oas_registered", group_value=group.code)
+        target.update(group=REGISTRATION, group_value=group.code)
     if question is not None:
         after = cue_matches(text[tok.end : hi], question.answers)
         before_cues = cue_matches(text[lo : tok.start], question.answers)
@@ -297,76 +299,11 @@ def _chart_claims(ctx: _Context, row: pd.Series) -> list[dict]:
                  quote=str(row["text"]), note="data label of a published chart")]  # fmt: skip
 
 
-def _sum_claims(book: Codebook, claims: pd.DataFrame) -> list[dict]:
-    """Claims that stated parts add up to a stated (or implied) total."""
-    rows: list[dict] = []
-    counts = claims[claims["kind"] == "count"]
-    totals = counts[counts["note"] == "all respondents"]
-
-    def add(cid: str, parts: pd.DataFrame, total_line: int, total: float, total_text: str,
-            kind: str, what: str) -> None:  # fmt: skip
-        quote = " + ".join(parts["stated_text"]) + f" = {total_text}"
-        rows.append({
-            "claim_id": cid, "source_line": total_line, "kind": kind, "quote": quote,
-            "stated_text": total_text, "stated": total, "decimals": 0 if kind == "count_sum"
-            else int(parts["decimals"].max()), "qualifier": "", "question":
-            parts["question"].iloc[0], "answer": "", "group": "", "group_value": "",
-            "parts": " ".join(parts["claim_id"]), "note": what,
-        })  # fmt: skip
-
-    # Counts over every value of the registration group, with the same answer.
-    reg_codes = {o.code for o in book.group("oas_registered").values}
-    by_group = counts[counts["group"] == "oas_registered"]
-    for (q, a), parts in by_group.groupby(["question", "answer"], sort=False):
-        if set(parts["group_value"]) != reg_codes or len(parts) != len(reg_codes):
-            continue
-        line = int(parts["source_line"].iloc[0])
-        same = counts[(counts["question"] == q) & (counts["answer"] == a)
-                      & (counts["group"] == "") & (counts["source_line"] == line)]  # fmt: skip
-        whole = same if q else totals[totals["source_line"] == line]
-        if len(whole):
-            w = whole.iloc[0]
-            label = f"{q}={a}" if q else "all respondents"
-            add(f"sum.L{line:03d}.{q or 'all'}.{a or 'all'}.by_registration", parts,
-                int(w["source_line"]), float(w["stated"]), str(w["stated_text"]), "count_sum",
-                f"registered + not registered = {label}")
-    # Counts and percentages over every answer of a question, per section or chart.
-    for q in book.categorical:
-        codes = [o.code for o in q.answers]
-        for kind, implied in (("count", None), ("percent", 100.0)):
-            sel = claims[(claims["kind"] == kind) & (claims["question"] == q.id)
-                         & (claims["group"] == "")]  # fmt: skip
-            charts = sel["note"].str.startswith("data label")
-            for is_chart, parts in sel.groupby(charts, sort=False):
-                parts = parts.drop_duplicates("answer")
-                covered = set(parts["answer"])
-                if kind == "percent":
-                    zero = claims[(claims["kind"] == "count") & (claims["question"] == q.id)
-                                  & (claims["group"] == "") & (claims["stated"] == 0)]  # fmt: skip
-                    covered |= set(zero["answer"])
-                if covered != set(codes) or len(parts) < 2:
-                    continue
-                first = int(parts["source_line"].min())
-                where = "chart" if is_chart else "text"
-                if implied is not None:
-                    add(f"sum.L{first:03d}.{q.id}.percent.{where}", parts, first, implied,
-                        "100%", "percent_sum", f"percentages of every {q.id} answer = 100%")
-                    continue
-                lines = set(parts["source_line"])
-                whole = totals[totals["source_line"].isin(lines)]
-                if len(whole):
-                    w = whole.iloc[0]
-                    add(f"sum.L{first:03d}.{q.id}.count.{where}", parts, int(w["source_line"]),
-                        float(w["stated"]), str(w["stated_text"]), "count_sum",
-                        f"counts of every {q.id} answer = all respondents")
-    return rows
-
-
 def extract_claims(lines: pd.DataFrame, book: Codebook) -> pd.DataFrame:
     """Every numeric claim of the parsed document, with its line and target."""
     ctx = _Context(
         book=book,
-        registration=book.group("oas_registered").values,
+        registration=registration_values(book),
         nouns={normalize_text(n) for n in book.source.get("respondent_nouns", [])},
         base_cues=[normalize_text(c) for c in book.source.get("base_cues", [])],
     )
@@ -380,5 +317,5 @@ def extract_claims(lines: pd.DataFrame, book: Codebook) -> pd.DataFrame:
         elif row["kind"] == "chart_label":
             rows.extend(_chart_claims(ctx, row))
     claims = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
-    derived = pd.DataFrame(_sum_claims(book, claims), columns=CLAIM_COLUMNS)
+    derived = pd.DataFrame(sum_claims(book, claims), columns=CLAIM_COLUMNS)
     return pd.concat([claims, derived], ignore_index=True)

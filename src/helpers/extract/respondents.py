@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from helpers.core.codebook import Codebook
-from helpers.core.params import LABELLED_KINDS
+from helpers.core.inputs import input_kind
 from helpers.extract.export import MAX_FIELD_BYTES, describe_export, read_export
 from helpers.extract.labelled import describe_labelled, read_labelled
 
@@ -27,7 +27,7 @@ def read_respondents(path: str | Path, book: Codebook, kind: str, encoding: str 
 
     ``max_field_bytes`` (params.yaml clean.max_field_bytes): a CSV's largest allowed field.
     """
-    if kind in LABELLED_KINDS:
+    if input_kind(kind).labelled:
         return read_labelled(path, book, kind, encoding)
     return read_export(path, book, encoding=encoding, max_field_bytes=max_field_bytes)
 
@@ -35,11 +35,11 @@ def read_respondents(path: str | Path, book: Codebook, kind: str, encoding: str 
 def describe_respondents(path: str | Path, book: Codebook, kind: str,
                          encoding: str = "utf-8") -> dict:  # fmt: skip
     """What the extract stage records of an export: hash, size, columns, kind."""
-    if kind in LABELLED_KINDS:
+    if input_kind(kind).labelled:
         return describe_labelled(path, book, kind, encoding)
     return describe_export(path, book, encoding=encoding)
 
 
 def first_record(kind: str) -> int:
     """The number of an export's first respondent: line 2 of a CSV, case 1 of a data file."""
-    return 1 if kind in LABELLED_KINDS else 2
+    return input_kind(kind).first_record

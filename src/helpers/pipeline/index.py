@@ -18,6 +18,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from helpers.core.inputs import KINDS
 from helpers.pipeline import layout
 from helpers.pipeline.config import ConfigError, load_params, project_root
 from helpers.pipeline.staging import BusyError, OutputError, write_outputs
@@ -29,7 +30,7 @@ def render_index(cards: list[dict[str, Any]]) -> str:
     """The index page for these report cards (autoescaped Jinja2)."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       undefined=StrictUndefined, keep_trailing_newline=True)  # fmt: skip
-    return env.get_template("index.html.j2").render(cards=cards)
+    return env.get_template("index.html.j2").render(cards=cards, input_kinds=KINDS)
 
 
 def read_cards(root: Path, surveys: list[str]) -> list[dict[str, Any]]:

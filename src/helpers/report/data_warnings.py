@@ -21,7 +21,6 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
-from helpers.core.params import record_unit
 from helpers.core.tables import formula_cells
 from helpers.report.markup import table_data
 from helpers.report.templating import render
@@ -74,14 +73,15 @@ def _set_aside(rows: pd.DataFrame, rejects: pd.DataFrame, qid: str) -> int:
 
 def data_warnings_html(
     rejects: pd.DataFrame, reconciliation: pd.DataFrame, responses: pd.DataFrame, book: Codebook,
-    max_listed: int = 40, input_kind: str = "document",
+    max_listed: int = 40, unit: str = "line",
     rejects_path: str = "rejects.csv",
 ) -> Markup:
     """Return an escaped HTML warning block, or '' when there is nothing to warn about.
 
     Lists every rejected row (source line, list, organization, reason), the rows
     read, kept and set aside per list, and per closed question the
-    respondents who gave no answer.
+    respondents who gave no answer. ``unit``: what a record number counts (``line`` or
+    ``case``: helpers.report.adapters).
     """
     unbalanced = _unbalanced(reconciliation)
     missing = _missing(responses, book)
@@ -113,7 +113,7 @@ def data_warnings_html(
                   "who": [(r["respondent_id"], r[label] if label != "respondent_id" else None)
                           for _, r in rows.head(max_listed).iterrows()]}
                  for qid, short, rows in missing],
-        max_listed=max_listed, unit=record_unit(input_kind), rejects_path=rejects_path,
+        max_listed=max_listed, unit=unit, rejects_path=rejects_path,
     )  # fmt: skip
 
 
@@ -130,7 +130,7 @@ def visible(value: str) -> str:
 
 
 def formula_cells_html(
-    csv_tables: Mapping[str, pd.DataFrame], max_listed: int = 40, input_kind: str = "document",
+    csv_tables: Mapping[str, pd.DataFrame], max_listed: int = 40, unit: str = "line",
     source: str = "",
 ) -> Markup:  # fmt: skip
     r"""Return an HTML block listing the CSV cells written after an apostrophe, or ''.
@@ -159,6 +159,6 @@ def formula_cells_html(
         return Markup("")
     return render(
         "formula_cells.html", n=n, cells=list(rows.values())[:max_listed], n_rows=len(rows),
-        unit=record_unit(input_kind),
+        unit=unit,
         source=source,
     )  # fmt: skip

@@ -16,8 +16,7 @@ from helpers.core.files import sha256_file
 from helpers.core.params import StatsParams
 from helpers.core.small_base import SmallBasePolicy
 from helpers.core.tables import read_csv
-from helpers.core.text import split_lines
-from helpers.extract.source_reader import read_source
+from helpers.report.adapters import ReportAdapter, report_adapter
 
 # (stage, output) of every upstream file the report reads; the report stage's
 # dvc.yaml deps list each of them for the survey.
@@ -39,7 +38,7 @@ class ReportInputs:
     stats: StatsParams
     small_base: SmallBasePolicy  # report.small_n and report.small_base_rule
     max_rows: int
-    input_kind: str
+    adapter: ReportAdapter  # what the report shows differently for this input kind
     responses: pd.DataFrame
     rejects: pd.DataFrame
     reconciliation: pd.DataFrame
@@ -59,11 +58,6 @@ class ReportInputs:
     # the cells those files hold after an apostrophe (helpers.core.tables.formula_cells).
     csv_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
-    @property
-    def is_document(self) -> bool:
-        """True for a published document (claims to audit, a source appendix)."""
-        return self.input_kind == "document"
-
 
 def _json(path: str) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
@@ -79,13 +73,15 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
     """
     book = load_codebook(params["codebook"])
     kind = params["input_kind"]
+    adapter = report_adapter(kind)
     stats = StatsParams(**{k.partition(".")[2]: v for k, v in params.items()
                            if k.startswith("stats.")})  # fmt: skip
     codebook = params["codebook"]
     # The clean stage's hand-off, as pandas (the report's tables are small): a document's
     # codes as text, an export's (possibly a million rows) as categoricals.
-    responses = handoff.as_pandas(handoff.read_responses(
-        paths["clean.responses_parquet"], book, kind, codebook), categorical=kind != "document")
+    responses = handoff.as_pandas(
+        handoff.read_responses(paths["clean.responses_parquet"], book, kind, codebook),
+        categorical=adapter.categorical_codes)
     free_text = handoff.as_pandas(handoff.read_free_text(paths["clean.free_text_parquet"], kind,
                                                          codebook))  # fmt: skip
     audit = read_csv(paths["audit.audit"], text_columns=("stated", "recomputed",
@@ -96,8 +92,7 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
     # Provenance names the tables it counts (the hand-offs, read above).
     loaded = {"responses": responses, "free_text": free_text}
     tables = {name: loaded[name] for name in prov["tables"]}
-    lines = split_lines(read_source(params["source"], encoding=source["encoding"]).text) \
-        if kind == "document" else []  # fmt: skip
+    lines = adapter.source_text_lines(params["source"], source)
     rejects = read_csv(paths["clean.rejects"])
     reconciliation = read_csv(paths["clean.reconciliation"])
     # A figure as the report prints it stays text ('1.000', '9', '<0.001'), as summarize wrote it.
@@ -117,7 +112,7 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
         book=book, params=dict(params), stats=stats,
         small_base=SmallBasePolicy(int(params["report.small_n"]),
                                    str(params["report.small_base_rule"])),
-        max_rows=int(params["report.max_listed_rows"]), input_kind=kind, responses=responses,
+        max_rows=int(params["report.max_listed_rows"]), adapter=adapter, responses=responses,
         rejects=rejects, reconciliation=reconciliation, free_text=free_text,
         summaries=summaries, claims=claims, audit=audit, source=source, provenance=prov,
         tables=tables, source_lines=lines, codebook_sha256=sha256_file(params["codebook"]),

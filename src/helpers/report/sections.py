@@ -15,15 +15,16 @@ import pandas as pd
 import yaml
 from markupsafe import Markup
 
-from helpers.core.codebook import SELECTED, Codebook, Question
+from helpers.core.codebook import Codebook, Question
 from helpers.core.codes import code_key
 from helpers.core.methods import ADJUST_LABELS, REPLICATE_NAMES, heading, headings, statistic_name
-from helpers.core.params import StatsParams, record_unit
+from helpers.core.params import StatsParams
 from helpers.core.small_base import SmallBasePolicy
 from helpers.core.stats import ROUNDING_NAMES, describe_method
 from helpers.core.tables import json_text
 from helpers.report import charts
 from helpers.report import markup as rh
+from helpers.report.adapters import ReportAdapter, report_adapter
 from helpers.report.markup import lower_first
 from helpers.report.templating import cap_text, render
 from helpers.summarize.comparisons import pair_key
@@ -32,6 +33,7 @@ REPORTED_PACKAGES = (
     "polars", "narwhals", "pyarrow", "pandas", "numpy", "scipy", "svy", "matplotlib", "pandera",
     "papermill", "nbconvert", "nbformat", "ipykernel", "weasyprint", "dvc",
 )  # fmt: skip
+DOCUMENT = report_adapter("document")
 DESIGN_CI_NAMES = {"logit": "logit interval", "beta": "beta interval",
                    "korn_graubard": "Korn-Graubard interval", "wilson": "Wilson interval"}
 
@@ -59,23 +61,24 @@ def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None,
     return out
 
 
-def title_block(book: Codebook, source: dict[str, Any], input_kind: str = "document") -> Markup:
+def title_block(book: Codebook, source: dict[str, Any],
+                adapter: ReportAdapter = DOCUMENT) -> Markup:  # fmt: skip
     """Title, subtitle and source document."""
     survey = book.survey
     title = " ".join(str(survey.get("title", "Survey report")).split())
-    return render("title_block.html", title=title, input_kind=input_kind,
+    return render("title_block.html", title=title, subtitle=adapter.subtitle(book),
                   running=f"{survey.get('short_title', title)} · reproducible report",
                   publisher=survey.get("publisher", ""), path=source["path"],
                   sha256=source["sha256"][:16])  # fmt: skip
 
 
 def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: StatsParams,
-           policy: SmallBasePolicy, input_kind: str = "document") -> Markup:  # fmt: skip
+           policy: SmallBasePolicy, adapter: ReportAdapter = DOCUMENT) -> Markup:  # fmt: skip
     """How the figures were made and what they can and cannot say."""
     invited = claims[(claims["source_line"] == claims["source_line"].min())
                      & (claims["kind"] == "unverifiable")]  # fmt: skip
     return render(
-        "method.html", input_kind=input_kind,
+        "method.html", input=adapter,
         respondents=rh.cited(summaries, "respondents.all.all", "n"),
         unit=book.survey.get("respondent_unit_plural", "respondents"),
         respondent_unit=book.survey.get("respondent_unit", "respondent"),
@@ -176,34 +179,6 @@ def _example_figure_id(book: Codebook) -> str:
     return f"{q.id}.all.all.{q.answers[0].code}"
 
 
-def respondents_table(book: Codebook, responses: pd.DataFrame, input_kind: str = "document",
-                      max_rows: int = 40, path: str = "responses.csv") -> Markup:  # fmt: skip
-    """One row per respondent with its answers and the source lines they came from.
-
-    The published document's respondents; an export's first ``max_rows`` (HTML only;
-    ``path``: the CSV with all of them).
-    """
-    if input_kind != "document":
-        return _export_respondents(book, responses, max_rows, path, input_kind)
-    reg = {o.code: o.label for o in book.group("oas_registered").values}
-    show = pd.DataFrame({
-        "Id": responses["respondent_id"],
-        "Organization": responses["organization"],
-        "Acronym": responses["acronym"].fillna(""),
-        "Country": responses["country"],
-        "OAS registration": responses["oas_registered"].map(reg),
-    })  # fmt: skip
-    lines = "org " + responses["organization_line"].astype(str)
-    for q in book.categorical:
-        labels = {o.code: o.label for o in q.answers}
-        show[q.id.upper()] = responses[q.id].map(labels).fillna("(no answer)")
-        lines = lines + f"; {q.id} " + responses[f"{q.id}_line"].astype("string").fillna("–")
-    show["Source lines"] = lines
-    ids = [f"resp-{r}" for r in responses["respondent_id"]]
-    return render("tables.html", tables=[
-        rh.table_data(show, f"Responding organizations (n = {len(show)})", row_ids=ids)])
-
-
 def respondent_figures(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy) -> Markup:
     """Respondents overall and by every group: counts and shares, each linked to provenance."""
     rows = summaries[summaries["question"] == "respondents"]
@@ -228,37 +203,6 @@ def respondent_figures(book: Codebook, summaries: pd.DataFrame, policy: SmallBas
             show, f"Respondents by {lower_first(label)}" if group != "all" else "Respondents",
             cls="figures", note=policy.legend if marks else ""))  # fmt: skip
     return render("tables.html", tables=tables)
-
-
-def _export_respondents(book: Codebook, responses: pd.DataFrame, max_rows: int, path: str,
-                        input_kind: str) -> Markup:  # fmt: skip
-    shown = responses.head(max_rows)
-    show = pd.DataFrame({"Id": shown["respondent_id"], "Line": shown["source_line"]})
-    for g in book.groups:
-        labels = {o.code: o.label for o in g.values}
-        values = shown[g.id].astype("string")
-        show[g.label] = [labels.get(v, v) if pd.notna(v) else "" for v in values]
-    for q in book.summarized:
-        show[q.short] = _answer_labels(q, shown) if q.closed else [
-            "(no answer)" if pd.isna(v) else f"{v:g}" for v in shown[q.id]]
-    table = rh.table_data(show, f"Respondents (n = {len(responses)})",
-                          row_ids=[f"resp-{r}" for r in shown["respondent_id"]])  # fmt: skip
-    return render("export_respondents.html", shown=len(shown), total=len(responses),
-                  table=table, path=path, unit=record_unit(input_kind))  # fmt: skip
-
-
-def _answer_labels(q: Question, rows: pd.DataFrame) -> list[str]:
-    """Each row's answer to ``q`` as labels (several joined by '; ' for multiple choice)."""
-    if q.categorical:
-        labels = {o.code: o.label for o in q.answers}
-        return [labels.get(v, "(no answer)") if pd.notna(v) else "(no answer)"
-                for v in rows[q.id].astype("string")]  # fmt: skip
-    chosen = {o.label: rows[c].astype("string") for o, c in zip(q.answers, q.indicators.values(),
-                                                                 strict=True)}  # fmt: skip
-    first = next(iter(chosen.values()))
-    return ["(no answer)" if pd.isna(first.iloc[i]) else
-            "; ".join(lab for lab, col in chosen.items() if col.iloc[i] == SELECTED)
-            for i in range(len(rows))]  # fmt: skip
 
 
 def _question_rows(summaries: pd.DataFrame, qid: str, group: str,
@@ -631,7 +575,7 @@ def crosstab_section(book: Codebook, row_q: str, col_q: str, summaries: pd.DataF
 
 def free_text_section(
     book: Codebook, free_text: pd.DataFrame, summaries: pd.DataFrame,
-    max_rows: int | None = None, input_kind: str = "document",
+    max_rows: int | None = None, adapter: ReportAdapter = DOCUMENT,
 ) -> Markup:  # fmt: skip
     """All free-text answers, by question and item, with counts cited by figure id."""
     totals = summaries[(summaries["kind"] == "free_text") & (summaries["group"] == "all")]
@@ -655,8 +599,8 @@ def free_text_section(
             "groups": rh.free_text_groups(free_text, book, q.id, max_rows), "per_item": items,
         })  # fmt: skip
     totals_table = rh.table_data(show, "Free-text answers per question", cls="figures")
-    return render("free_text_section.html", input_kind=input_kind, totals=totals_table,
-                  questions=questions, unit=record_unit(input_kind))  # fmt: skip
+    return render("free_text_section.html", input=adapter, totals=totals_table,
+                  questions=questions, unit=adapter.unit)  # fmt: skip
 
 
 def appendix(source: dict[str, Any], params: dict[str, Any], codebook_sha: str) -> Markup:
@@ -685,7 +629,7 @@ def report_card(data: Any, survey: str) -> str:
     return json_text({
         "survey": survey,
         "title": " ".join(str(data.book.survey.get("title", survey)).split()),
-        "input_kind": data.input_kind,
+        "input_kind": data.adapter.kind.name,
         "source": data.source["path"],
         "respondents": int(len(data.responses)),
         "figures": int(len(data.summaries)),

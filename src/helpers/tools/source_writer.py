@@ -23,10 +23,11 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.core.codebook import Codebook, Option, Question
-from helpers.extract.source_parser import (
-    _CHART_RE,
-    _QUESTION_RE,
+from helpers.core.document import REGISTRATION, registration_values
+from helpers.extract.document_lines import (
+    CHART_RE,
     ORDINALS,
+    QUESTION_RE,
     cue_matches,
     is_heading,
     is_short_label,
@@ -47,8 +48,8 @@ def _paragraph_without_cues(text: str, q: Question | None) -> str:
 
 def _check_country(country: str, book: Codebook) -> str:
     text = str(country).strip()
-    registration = book.group("oas_registered").values
-    if (not is_short_label(text) or is_heading(text) or _QUESTION_RE.match(text)
+    registration = registration_values(book)
+    if (not is_short_label(text) or is_heading(text) or QUESTION_RE.match(text)
             or any(o.heading_matches(text) for o in registration)):  # fmt: skip
         raise ValueError(f"country {country!r} cannot be written as a country line (at most "
                          "4 words, not all capitals, no final punctuation)")  # fmt: skip
@@ -60,7 +61,7 @@ def _bullet(organization: str, acronym: object) -> str:
     acr = "" if acronym is None or pd.isna(acronym) else str(acronym).strip()
     text = f"{name} ({acr})" if acr else name
     line = f"{BULLET} {text}"
-    if not name or "\n" in text or "\r" in text or _CHART_RE.match(line) or \
+    if not name or "\n" in text or "\r" in text or CHART_RE.match(line) or \
             parse_organization(text) != (name, acr):  # fmt: skip
         raise ValueError(f"organization {organization!r} ({acronym!r}) cannot be written as a "
                          "bullet that parses back to the same name and acronym")  # fmt: skip
@@ -75,8 +76,8 @@ def _status_line(option: Option) -> str:
 def _roster_block(rows: pd.DataFrame, book: Codebook) -> list[str]:
     """Registration line, then country lines, then organization bullets."""
     out: list[str] = []
-    for option in book.group("oas_registered").values:
-        members = rows[rows["oas_registered"].eq(option.code).fillna(False).astype(bool)]
+    for option in registration_values(book):
+        members = rows[rows[REGISTRATION].eq(option.code).fillna(False).astype(bool)]
         if members.empty:
             continue
         out += [_status_line(option), ""]
@@ -120,7 +121,7 @@ def _free_text_block(q: Question, answers: pd.DataFrame, categorical: Question |
         out += [_paragraph_without_cues(intro, categorical), ""]
         for text in texts:
             line = f"{BULLET} {str(text).strip()}"
-            if not str(text).strip() or "\n" in str(text) or _CHART_RE.match(line):
+            if not str(text).strip() or "\n" in str(text) or CHART_RE.match(line):
                 raise ValueError(f"{q.id}: free-text answer {text!r} cannot be written as a "
                                  "bullet")  # fmt: skip
             out += [line, ""]
@@ -136,9 +137,9 @@ def write_source(
     """Return the document text for ``respondents`` (and ``free_text``), LF line endings.
 
     ``respondents`` has the columns of responses.csv that matter here:
-    ``organization, acronym, country, oas_registered`` and one column per
-    categorical question (answer code, or missing when the respondent is in no
-    list of that question). ``free_text`` has ``question, item, text``.
+    ``organization, acronym, country``, the registration group (helpers.core.document)
+    and one column per categorical question (answer code, or missing when the respondent
+    is in no list of that question). ``free_text`` has ``question, item, text``.
     ``answer_style`` is ``heading`` (``VERY USEFUL:``) or ``cue`` (a sentence
     holding one of the answer's cues; the heading is used when no cue is
     unambiguous).

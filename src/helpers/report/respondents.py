@@ -1,0 +1,96 @@
+"""The report's table of respondents: one row each, with answers and where they came from.
+
+A published document's rebuilt respondents show their organization, country,
+registration and the source lines of every answer (:func:`document_respondents`);
+an export's show its first ``max_rows`` with their line or case
+(:func:`export_respondents`). ``helpers.report.adapters`` picks one per input kind.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from markupsafe import Markup
+
+from helpers.core.codebook import SELECTED, Codebook, Question
+from helpers.core.document import REGISTRATION, REGISTRATION_HEADER, registration_values
+from helpers.report import markup as rh
+from helpers.report.templating import render
+
+
+def document_respondents(
+    book: Codebook, responses: pd.DataFrame, max_rows: int, path: str, unit: str
+) -> Markup:
+    """Every organization rebuilt from the document, with the source lines of its answers."""
+    reg = {o.code: o.label for o in registration_values(book)}
+    show = pd.DataFrame(
+        {
+            "Id": responses["respondent_id"],
+            "Organization": responses["organization"],
+            "Acronym": responses["acronym"].fillna(""),
+            "Country": responses["country"],
+            REGISTRATION_HEADER: responses[REGISTRATION].map(reg),
+        }
+    )
+    lines = "org " + responses["organization_line"].astype(str)
+    for q in book.categorical:
+        labels = {o.code: o.label for o in q.answers}
+        show[q.id.upper()] = responses[q.id].map(labels).fillna("(no answer)")
+        lines = lines + f"; {q.id} " + responses[f"{q.id}_line"].astype("string").fillna("–")
+    show["Source lines"] = lines
+    ids = [f"resp-{r}" for r in responses["respondent_id"]]
+    return render(
+        "tables.html",
+        tables=[rh.table_data(show, f"Responding organizations (n = {len(show)})", row_ids=ids)],
+    )
+
+
+def export_respondents(
+    book: Codebook, responses: pd.DataFrame, max_rows: int, path: str, unit: str
+) -> Markup:
+    """An export's first ``max_rows`` respondents (HTML only; ``path``: the CSV of all)."""
+    shown = responses.head(max_rows)
+    show = pd.DataFrame({"Id": shown["respondent_id"], "Line": shown["source_line"]})
+    for g in book.groups:
+        labels = {o.code: o.label for o in g.values}
+        values = shown[g.id].astype("string")
+        show[g.label] = [labels.get(v, v) if pd.notna(v) else "" for v in values]
+    for q in book.summarized:
+        show[q.short] = (
+            _answer_labels(q, shown)
+            if q.closed
+            else ["(no answer)" if pd.isna(v) else f"{v:g}" for v in shown[q.id]]
+        )
+    table = rh.table_data(
+        show,
+        f"Respondents (n = {len(responses)})",
+        row_ids=[f"resp-{r}" for r in shown["respondent_id"]],
+    )
+    return render(
+        "export_respondents.html",
+        shown=len(shown),
+        total=len(responses),
+        table=table,
+        path=path,
+        unit=unit,
+    )
+
+
+def _answer_labels(q: Question, rows: pd.DataFrame) -> list[str]:
+    """Each row's answer to ``q`` as labels (several joined by '; ' for multiple choice)."""
+    if q.categorical:
+        labels = {o.code: o.label for o in q.answers}
+        return [
+            labels.get(v, "(no answer)") if pd.notna(v) else "(no answer)"
+            for v in rows[q.id].astype("string")
+        ]
+    chosen = {
+        o.label: rows[c].astype("string")
+        for o, c in zip(q.answers, q.indicators.values(), strict=True)
+    }
+    first = next(iter(chosen.values()))
+    return [
+        "(no answer)"
+        if pd.isna(first.iloc[i])
+        else "; ".join(lab for lab, col in chosen.items() if col.iloc[i] == SELECTED)
+        for i in range(len(rows))
+    ]
