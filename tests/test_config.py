@@ -8,17 +8,22 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers.core.params import SECTIONS
+from helpers.core.params import SECTIONS, SurveySpec
 from helpers.core.yaml_lines import yaml_line
 from helpers.pipeline import layout
 from helpers.pipeline.config import (
     ConfigError,
     StageParams,
     load_params,
-    parameter_table,
     parse_params,
     stage_names,
     stage_spec,
+)
+from helpers.pipeline.params_doc import (
+    PAGE,
+    parameter_table,
+    parameters_page,
+    write_parameters_page,
 )
 from helpers.pipeline.runner import StageError, check_declared
 from helpers.pipeline.session import open_stage
@@ -120,10 +125,21 @@ def test_yaml_line_finds_nested_keys():
     assert yaml_line(text, ("d", 1)) == 4
 
 
-def test_readme_parameter_table_is_generated_from_the_definitions():
-    table = parameter_table(load_params(ROOT))
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert table in readme, "regenerate: python -m helpers.pipeline.config --table"
+def test_parameters_page_is_generated_from_the_definitions():
+    params = load_params(ROOT)
+    page = (ROOT / PAGE).read_text(encoding="utf-8")
+    assert page == parameters_page(params), "regenerate: python -m helpers.pipeline.config --table"
+    assert parameter_table(params) in page
+    table_rows = [line for line in page.splitlines() if line.startswith("| `")]
+    models = (*SECTIONS.values(), SurveySpec)
+    assert len(table_rows) == sum(len(m.model_fields) for m in models)
+
+
+def test_the_table_command_writes_the_parameters_page(tmp_path):
+    (tmp_path / "docs").mkdir()
+    written = write_parameters_page(tmp_path, load_params(ROOT))
+    assert written == tmp_path / "docs" / "parameters.md"
+    assert written.read_bytes() == (ROOT / PAGE).read_bytes()
 
 
 # --- dvc.yaml: foreach stages, resolved the way DVC resolves them ----------------------------

@@ -179,8 +179,8 @@ def test_a_stratum_with_one_psu_follows_stats_lonely_psu_as_r(rule):
     reference = pl.read_csv(NHANES / "reference_lonely.csv",
                             schema_overrides={"value": pl.Float64}).to_dicts()  # fmt: skip
     if rule == "adjust":
-        # A known difference, stated in the README: under "adjust" R leaves the lonely PSU's
-        # total of an estimated population count uncentred (onestrat() skips the sweep),
+        # A known difference, stated in docs/designs.md: under "adjust" R leaves the lonely
+        # PSU's total of an estimated population count uncentred (onestrat() skips the sweep),
         # svy centres it at the grand mean of the PSU totals. Shares, means and quantiles,
         # whose linearized scores sum to zero, agree; the counts' SEs are left out here.
         reference = [r for r in reference if r["field"] != "n_weighted_se"]

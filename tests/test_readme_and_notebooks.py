@@ -1,4 +1,5 @@
-"""The README's commands work as written, and notebooks run by hand leave git clean.
+"""The commands of the README and docs/ work as written, and notebooks run by hand leave
+git clean.
 
 Both run in a clone of the repository's committed HEAD (what a new user checks out), with
 the pipeline's .venv linked in; uncommitted changes are not seen.
@@ -20,9 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 NOT_RUN_HERE = {"make report", "make test", "make lab", "make test-all"}
 
 
-def readme_commands() -> list[str]:
-    """Every command line of the README's ```bash blocks, comments stripped."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+# The pages whose ```bash blocks are commands a user types: the README first, then docs/.
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def bash_commands(path: Path) -> list[str]:
+    """Every command line of a page's ```bash blocks, comments stripped."""
+    text = path.read_text(encoding="utf-8")
     commands = []
     for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
         for line in block.splitlines():
@@ -30,6 +35,11 @@ def readme_commands() -> list[str]:
             if command and not command.startswith("#"):
                 commands.append(command)
     return commands
+
+
+def documented_commands() -> list[str]:
+    """Every command of the README's and docs/'s ```bash blocks, in page order."""
+    return [command for page in PAGES for command in bash_commands(page)]
 
 
 def fresh_clone(dest: Path) -> Path:
@@ -46,18 +56,21 @@ def shell_env() -> dict[str, str]:
 
 
 def test_readme_lists_the_commands_this_test_runs():
-    commands = readme_commands()
-    assert set(commands) >= {"make report", "make test"}
-    assert {".venv/bin/dvc repro --force", ".venv/bin/dvc metrics show"} <= set(commands)
+    readme = bash_commands(ROOT / "README.md")
+    assert readme[:2] == ["make report", "make test"]  # the landing page's first commands
+    assert {".venv/bin/dvc repro --force", ".venv/bin/dvc metrics show"} <= set(readme)
+    commands = documented_commands()
+    assert any(c.startswith(".venv/bin/python -m helpers.tools.trace ") for c in commands)
+    assert any("helpers.tools.codebook draft" in c for c in commands)
     assert all(not c.startswith(("dvc ", "python ")) for c in commands), \
         "name the pipeline's interpreter: .venv/bin/..."
 
 
 @pytest.mark.slow
-def test_every_readme_command_runs_as_written_in_a_fresh_clone(tmp_path):
+def test_every_readme_and_docs_command_runs_as_written_in_a_fresh_clone(tmp_path):
     clone = fresh_clone(tmp_path / "clone")
     ran = []
-    for command in readme_commands():
+    for command in documented_commands():
         if command in NOT_RUN_HERE:
             continue
         done = subprocess.run(["bash", "-c", command], cwd=clone, env=shell_env(),
@@ -67,7 +80,7 @@ def test_every_readme_command_runs_as_written_in_a_fresh_clone(tmp_path):
     assert ".venv/bin/dvc repro --force" in ran
     status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True,
                             text=True, check=True)  # fmt: skip
-    assert status.stdout == "", f"the README's commands changed committed files:\n{status.stdout}"
+    assert status.stdout == "", f"the documented commands changed committed files:\n{status.stdout}"
 
 
 @pytest.mark.pipeline

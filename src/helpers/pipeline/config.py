@@ -5,8 +5,8 @@ DVC's names). The runner and the notebooks read a stage's notebook, outputs and
 parameter keys from here, so dvc.yaml stays the one place they are declared;
 ``tests/test_config.py`` checks the resolution against DVC's own.
 
-Command line: ``python -m helpers.pipeline.config --table`` prints the README's
-parameter table; ``--check`` validates params.yaml and exits 1 with the error.
+Command line: ``python -m helpers.pipeline.config`` validates params.yaml and exits 1 with
+the error; ``--table`` also regenerates docs/parameters.md (``helpers.pipeline.params_doc``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from helpers.core.params import SECTIONS, Params, SurveySpec
 from helpers.core.yaml_lines import yaml_line
 from helpers.core.yaml_strict import YamlError, decode_utf8, load_yaml
+from helpers.pipeline.params_doc import write_parameters_page
 
 MARKER = "dvc.yaml"
 PARAMS_FILE = "params.yaml"
@@ -273,46 +274,19 @@ class StageParams:
         return {key: self.get(key) for key in sorted(self._declared) if key != "overrides"}
 
 
-def parameter_table(params: Params) -> str:
-    """The README's table of parameters: key, meaning, allowed values, value in params.yaml."""
-    rows = ["| key | meaning | allowed | value |", "|---|---|---|---|"]
-
-    def allowed(info: Any) -> str:
-        schema_bits = []
-        for meta in info.metadata:
-            for attr, sign in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<"),
-                               ("min_length", "length ≥")):  # fmt: skip
-                if getattr(meta, attr, None) is not None:
-                    schema_bits.append(f"{sign} {getattr(meta, attr)}")
-        args = getattr(info.annotation, "__args__", None)
-        if args and all(isinstance(a, str) for a in args):
-            return ", ".join(f"`{a}`" for a in args)
-        name = getattr(info.annotation, "__name__", str(info.annotation))
-        return " ".join([name.replace("Strict", "").lower(), *schema_bits]).strip()
-
-    for section, model in SECTIONS.items():
-        values = getattr(params, section).model_dump()
-        for key, info in model.model_fields.items():
-            rows.append(f"| `{section}.{key}` | {info.description} | {allowed(info)} | "
-                        f"`{values[key]}` |")  # fmt: skip
-    for key, info in SurveySpec.model_fields.items():
-        rows.append(f"| `surveys.<id>.{key}` | {info.description} | {allowed(info)} | "
-                    "per survey |")  # fmt: skip
-    return "\n".join(rows) + "\n"
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``--check`` (validate params.yaml) or ``--table`` (README table)."""
+    """Command line: validate params.yaml; ``--table`` also writes docs/parameters.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--table", action="store_true", help="print the parameter table")
+    parser.add_argument("--table", action="store_true", help="regenerate docs/parameters.md")
     args = parser.parse_args(argv)
     try:
-        params = load_params(project_root())
+        root = project_root()
+        params = load_params(root)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1
     if args.table:
-        sys.stdout.write(parameter_table(params))
+        print(f"wrote {write_parameters_page(root, params).relative_to(root)}")
     else:
         print(f"{PARAMS_FILE}: valid ({len(params.surveys)} surveys: "
               f"{', '.join(params.surveys)})")  # fmt: skip
