@@ -171,7 +171,7 @@ def parse_source(text: str, book: Codebook, path: str = "<source>") -> ParsedSou
                             "respondent_csv)")  # fmt: skip
     lines = split_lines(text)
     registration = book.group("oas_registered").values
-    respondents_cue = normalize_text(book.source.get("respondents_section_cue", ""))
+    respondents_cue = normalize_text(book.source.respondents_section_cue or "")
     st = _State()
     kinds: list[dict[str, object]] = []
     mentions: list[dict[str, object]] = []

@@ -1,0 +1,106 @@
+"""Reading a codebook: the file strictly, its keys by the schema, then what a schema cannot say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from helpers.core.codebook.book import Codebook
+from helpers.core.codebook.checks import (
+    check_breakdowns,
+    check_calibration,
+    check_frame,
+    check_groups,
+    check_ids,
+    check_questions,
+)
+from helpers.core.codebook.design import Design, Frame
+from helpers.core.codebook.figure_ids import check_figure_ids
+from helpers.core.codebook.language import check_language
+from helpers.core.codebook.model import Group, Inputs, Question, Source, Survey
+from helpers.core.codebook_schema import check_codebook
+from helpers.core.errors import CodebookError
+from helpers.core.yaml_lines import yaml_line
+from helpers.core.yaml_strict import YamlError, decode_utf8, load_yaml
+
+
+def parse_codebook(data: dict[str, Any]) -> Codebook:
+    """Build and validate a Codebook from its YAML mapping.
+
+    Keys and types are checked first (helpers.core.codebook_schema: an unknown
+    key is refused, naming the nearest valid one); the parts are built from that
+    validated spec; then what a schema cannot say: ids unique across groups and
+    questions, codes unique by value, no missing code that is also an answer
+    code, breakdowns naming what exists, the codebook language's own rules.
+    """
+    if not isinstance(data, dict) or "questions" not in data:
+        raise CodebookError("the codebook needs a 'questions' list")
+    spec = check_codebook(data)
+    questions = tuple(Question.from_spec(q) for q in spec.questions)
+    check_questions(questions)
+    groups = tuple(Group.from_spec(g) for g in spec.groups)
+    check_groups(groups)
+    check_ids(questions, groups)
+    by_group = spec.breakdowns.by_group
+    book = Codebook(
+        survey=Survey.from_spec(spec.survey),
+        source=Source.from_spec(spec.source),
+        groups=groups,
+        questions=questions,
+        by_group=tuple(g.id for g in groups) if by_group is None else tuple(by_group),
+        crosstabs=tuple(spec.breakdowns.crosstabs),
+        raw=data,
+        input=Inputs.from_spec(spec.input),
+        frame=None if spec.frame is None else Frame.from_spec(spec.frame),
+        design=None if spec.design is None else Design.from_spec(spec.design),
+    )
+    check_language(book)
+    check_calibration(book)
+    check_frame(book)
+    check_breakdowns(book)
+    check_figure_ids(book)
+    return book
+
+
+def _not_a_codebook(path: Path, text: str, data: Any) -> CodebookError:
+    """The refusal of a file that is not a mapping with a 'questions' list, at its line."""
+    root = yaml.compose(text) if data is not None else None
+    line = root.start_mark.line + 1 if root is not None else 1
+    found = (
+        "an empty file"
+        if data is None
+        else f"no 'questions' key (keys: {list(data)})"
+        if isinstance(data, dict)
+        else f"a {type(data).__name__}: {data!r:.60}"
+    )
+    return CodebookError(
+        f"{path}:{line}: expected a mapping with a 'questions' list (a codebook); found {found}"
+    )
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read a codebook YAML file: UTF-8 and YAML read strictly (``helpers.core.yaml_strict``).
+
+    A key written twice, an alias, an explicit tag or a byte that is not UTF-8 is
+    refused at its line; so is a file that is not a mapping with a 'questions' list.
+    """
+    path = Path(path)
+    try:
+        text = decode_utf8(path.read_bytes(), str(path))
+        data = load_yaml(text, str(path))
+    except OSError as exc:
+        raise CodebookError(f"{path}: cannot read codebook: {exc}") from exc
+    except YamlError as exc:
+        # Not YAML at all keeps its historical prefix; the strict refusals are bare.
+        prefix = f"{path}: cannot read codebook: " if exc.expected == "YAML" else ""
+        raise CodebookError(f"{prefix}{exc}") from None
+    if not isinstance(data, dict) or "questions" not in data:
+        raise _not_a_codebook(path, text, data)
+    try:
+        return parse_codebook(data)
+    except CodebookError as exc:
+        line = yaml_line(text, exc.place) if exc.place else None
+        where = f"{path}:{line}" if line else str(path)
+        raise CodebookError(f"{where}: {exc}", exc.place) from exc
