@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers.core.codebook.book import Codebook
-from helpers.core.codebook.model import Question
+from helpers.core.codebook_model import Codebook
+from helpers.core.codebook_parts import Question
 from helpers.core.errors import CodebookError
 
 # Parts of figure ids the summaries give a meaning of their own (helpers.summarize.summaries:

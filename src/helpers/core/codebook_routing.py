@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import heapq
 
-from helpers.core.codebook.book import Codebook
-from helpers.core.codebook.model import Question
+from helpers.core.codebook_model import Codebook
+from helpers.core.codebook_parts import Question
 from helpers.core.errors import CodebookError
 
 Edges = dict[str, list[tuple[str, str]]]  # variable -> [(how, the variable it waits on)]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpers.core.codebook.design import Design, Frame
-from helpers.core.codebook.model import Group, Inputs, Question, Source, Survey
+from helpers.core.codebook_design import Design, Frame
+from helpers.core.codebook_parts import Group, Inputs, Question, Source, Survey
 
 
 @dataclass(frozen=True)

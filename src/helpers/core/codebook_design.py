@@ -105,7 +105,7 @@ class Calibration:
 
     @classmethod
     def from_spec(cls, spec: CalibrationSpec) -> Self:
-        """``design.calibration`` (its questions and codes: ``checks.check_calibration``)."""
+        """``design.calibration`` (its questions: ``check_calibration``)."""
         population = tuple(
             (q, tuple((code_key(c), n) for c, n in counts.items()))
             for q, counts in spec.population.items()
@@ -192,7 +192,7 @@ class Frame:
 
     @classmethod
     def from_spec(cls, spec: FrameSpec) -> Self:
-        """The codebook's ``frame:`` section (its variables and codes: ``checks.check_frame``)."""
+        """The codebook's ``frame:`` section (its variables: ``check_frame``)."""
         if spec.size is not None and spec.size_at_least is not None:
             raise CodebookError(
                 "frame: give size (known exactly) or size_at_least (a lower bound), not both",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers.core.codebook.book import Codebook
-from helpers.core.codebook.design import DESIGN_COLUMNS
-from helpers.core.codebook.model import INDICATOR_SEPARATOR, Group, Option, Question
+from helpers.core.codebook_design import DESIGN_COLUMNS
+from helpers.core.codebook_model import Codebook
+from helpers.core.codebook_parts import INDICATOR_SEPARATOR, Group, Option, Question
 from helpers.core.codebook_schema import CATEGORICAL_TYPES
 from helpers.core.codes import code_key
 from helpers.core.errors import CodebookError

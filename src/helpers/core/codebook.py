@@ -1,4 +1,19 @@
-"""Reading a codebook: the file strictly, its keys by the schema, then what a schema cannot say."""
+"""The codebook: questions, answers in order, labels, groups and source cues.
+
+One model: ``helpers.core.codebook_schema`` validates the file's keys and types
+(pydantic), each part is built from that validated spec (``Question.from_spec``,
+``Design.from_spec``, ...), and what a schema cannot say is checked on the built
+parts. This module reads a codebook (``load_codebook``: a file, errors at
+file:line; ``parse_codebook``: a mapping) and is where the stages import its
+names from. The parts live in:
+
+- ``codebook_parts``: answers, questions, groups, the survey, source and input sections;
+- ``codebook_design``: the survey design and the population frame;
+- ``codebook_model``: the ``Codebook`` and the views the stages take of it;
+- ``codebook_checks``, ``codebook_language``, ``codebook_routing``,
+  ``codebook_figure_ids``: what a schema cannot say (codes, ids, breakdowns, nets,
+  bases, routing, recodes, labels, figure ids).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +22,8 @@ from typing import Any
 
 import yaml
 
-from helpers.core.codebook.book import Codebook
-from helpers.core.codebook.checks import (
+from helpers.core.codebook_checks import (
+    RESERVED_IDS,
     check_breakdowns,
     check_calibration,
     check_frame,
@@ -16,14 +31,66 @@ from helpers.core.codebook.checks import (
     check_ids,
     check_questions,
 )
-from helpers.core.codebook.design import Design, Frame
-from helpers.core.codebook.figure_ids import check_figure_ids
-from helpers.core.codebook.language import check_language
-from helpers.core.codebook.model import Group, Inputs, Question, Source, Survey
-from helpers.core.codebook_schema import check_codebook
+from helpers.core.codebook_design import (
+    DESIGN_COLUMNS,
+    REPLICATE_DEFAULTS,
+    Calibration,
+    Design,
+    Frame,
+    Replicates,
+)
+from helpers.core.codebook_figure_ids import check_figure_ids
+from helpers.core.codebook_language import ALL_LABEL, check_language
+from helpers.core.codebook_model import Codebook
+from helpers.core.codebook_parts import (
+    DEFAULT_TITLE,
+    INDICATOR_SEPARATOR,
+    NOT_SELECTED,
+    SELECTED,
+    Group,
+    Inputs,
+    Option,
+    Question,
+    Source,
+    Survey,
+)
+from helpers.core.codebook_routing import routing_order
+from helpers.core.codebook_schema import CATEGORICAL_TYPES, QUESTION_TYPES, check_codebook
 from helpers.core.errors import CodebookError
+from helpers.core.text import name_key, normalize_text, slug
 from helpers.core.yaml_lines import yaml_line
 from helpers.core.yaml_strict import YamlError, decode_utf8, load_yaml
+
+__all__ = [
+    "ALL_LABEL",
+    "CATEGORICAL_TYPES",
+    "DEFAULT_TITLE",
+    "DESIGN_COLUMNS",
+    "INDICATOR_SEPARATOR",
+    "NOT_SELECTED",
+    "QUESTION_TYPES",
+    "REPLICATE_DEFAULTS",
+    "RESERVED_IDS",
+    "SELECTED",
+    "Calibration",
+    "Codebook",
+    "CodebookError",
+    "Design",
+    "Frame",
+    "Group",
+    "Inputs",
+    "Option",
+    "Question",
+    "Replicates",
+    "Source",
+    "Survey",
+    "load_codebook",
+    "name_key",
+    "normalize_text",
+    "parse_codebook",
+    "routing_order",
+    "slug",
+]
 
 
 def parse_codebook(data: dict[str, Any]) -> Codebook:
