@@ -25,12 +25,16 @@ from pydantic import (
     ValidationError,
 )
 
+from helpers.core.errors import CodebookError
+
+CATEGORICAL_TYPES = ("yes_no", "single_choice", "ordinal")
+QUESTION_TYPES = (*CATEGORICAL_TYPES, "multiple_choice", "numeric", "free_text")
 Code = StrictStr | StrictInt | StrictFloat  # compared by value when numeric (helpers.core.codes)
 
 KEY_HINTS = {
     "weight": "a weight is declared in the design section: design: {weight: <column>}",
     "weights": "a weight is declared in the design section: design: {weight: <column>}",
-}  # fmt: skip
+}
 
 
 class _Strict(BaseModel):
@@ -50,8 +54,7 @@ class QuestionSpec(_Strict):
     """One question."""
 
     id: StrictStr
-    type: Literal["yes_no", "single_choice", "ordinal", "multiple_choice", "numeric",
-                  "free_text"]
+    type: Literal[QUESTION_TYPES]  # type: ignore[valid-type]
     text: StrictStr
     short: StrictStr | None = None
     section: int | None = None
@@ -176,11 +179,21 @@ class CodebookSpec(_Strict):
 
 
 _MODELS: dict[str, type[BaseModel]] = {
-    "questions": QuestionSpec, "groups": GroupSpec, "answers": OptionSpec,
-    "items": OptionSpec, "values": OptionSpec, "nets": OptionSpec, "breakdowns": BreakdownsSpec,
-    "survey": SurveySpec, "source": SourceSpec, "input": InputSpec, "design": DesignSpec,
-    "replicate_weights": ReplicateSpec, "calibration": CalibrationSpec, "frame": FrameSpec,
-}  # fmt: skip
+    "questions": QuestionSpec,
+    "groups": GroupSpec,
+    "answers": OptionSpec,
+    "items": OptionSpec,
+    "values": OptionSpec,
+    "nets": OptionSpec,
+    "breakdowns": BreakdownsSpec,
+    "survey": SurveySpec,
+    "source": SourceSpec,
+    "input": InputSpec,
+    "design": DesignSpec,
+    "replicate_weights": ReplicateSpec,
+    "calibration": CalibrationSpec,
+    "frame": FrameSpec,
+}
 
 
 def _real_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
@@ -241,30 +254,30 @@ def _message(error: dict[str, Any], data: Any) -> str:
     if error["type"] == "model_type":  # a list entry or section that is not a mapping
         names = [s for s in loc if isinstance(s, str) and s in _MODELS]
         model = _MODELS[names[-1]] if names else CodebookSpec
-        keys = [k for k, f in model.model_fields.items() if f.is_required()] or \
-            list(model.model_fields)[:3]  # fmt: skip
-        return (f"{where}: expected a mapping of keys ({', '.join(keys)}, ...); found "
-                f"{found!r}, a {type(found).__name__}")  # fmt: skip
+        keys = [k for k, f in model.model_fields.items() if f.is_required()] or list(
+            model.model_fields
+        )[:3]
+        return (
+            f"{where}: expected a mapping of keys ({', '.join(keys)}, ...); found "
+            f"{found!r}, a {type(found).__name__}"
+        )
     if loc and loc[-1] == "values" and isinstance(found, str):
         return f"{where}: expected a list of values (code, label) or 'from_source'; found {found!r}"
-    hint = " (quote it: unquoted yes/no/on/off are YAML booleans)" if isinstance(
-        found, bool) else ""  # fmt: skip
+    hint = (
+        " (quote it: unquoted yes/no/on/off are YAML booleans)" if isinstance(found, bool) else ""
+    )
     return f"{where}: {error['msg']}; found {found!r}{hint}"
 
 
-class SchemaError(ValueError):
-    """Every problem of a codebook's keys and types; ``place``: where the first one is."""
-
-    def __init__(self, message: str, place: tuple[Any, ...] = ()) -> None:
-        super().__init__(message)
-        self.place = place
-
-
 def check_codebook(data: Any) -> CodebookSpec:
-    """Validate the codebook's keys and types; raise SchemaError with every problem found."""
+    """Validate the codebook's keys and types; raise CodebookError with every problem found.
+
+    Its ``place`` is where the first problem is.
+    """
     if not isinstance(data, dict):
-        raise SchemaError(f"the codebook must be a mapping of sections; found "
-                          f"{type(data).__name__}")  # fmt: skip
+        raise CodebookError(
+            f"the codebook must be a mapping of sections; found {type(data).__name__}"
+        )
     try:
         return CodebookSpec.model_validate(data)
     except ValidationError as exc:
@@ -272,6 +285,9 @@ def check_codebook(data: Any) -> CodebookSpec:
         for error in exc.errors():
             by_place.setdefault(_real_loc(tuple(error["loc"]), data), _message(error, data))
         # a union's other member failing at an outer place adds nothing to the inner error
-        kept = [place for place in by_place
-                if not any(other[:len(place)] == place and other != place for other in by_place)]
-        raise SchemaError("; ".join(by_place[p] for p in kept), kept[0]) from None
+        kept = [
+            place
+            for place in by_place
+            if not any(other[: len(place)] == place and other != place for other in by_place)
+        ]
+        raise CodebookError("; ".join(by_place[p] for p in kept), kept[0]) from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SourceError(ValueError):
     """The source document does not have the expected structure."""
@@ -17,3 +19,15 @@ class SourceError(ValueError):
 
 class TableError(ValueError):
     """A table breaks its schema; the message names the table, columns and values."""
+
+
+class CodebookError(ValueError):
+    """The codebook file is malformed; ``place``: the keys of the first problem, if known.
+
+    Raised for its keys and types (``helpers.core.codebook_schema``) and for what a
+    schema cannot say (``helpers.core.codebook``); ``load_codebook`` adds file:line.
+    """
+
+    def __init__(self, message: str, place: tuple[Any, ...] = ()) -> None:
+        super().__init__(message)
+        self.place = place

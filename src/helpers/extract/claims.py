@@ -304,8 +304,8 @@ def extract_claims(lines: pd.DataFrame, book: Codebook) -> pd.DataFrame:
     ctx = _Context(
         book=book,
         registration=registration_values(book),
-        nouns={normalize_text(n) for n in book.source.get("respondent_nouns", [])},
-        base_cues=[normalize_text(c) for c in book.source.get("base_cues", [])],
+        nouns={normalize_text(n) for n in book.source.respondent_nouns},
+        base_cues=[normalize_text(c) for c in book.source.base_cues],
     )
     rows: list[dict] = []
     prose = {"paragraph", "answer_paragraph", "list_intro", "free_text_intro"}

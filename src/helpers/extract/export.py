@@ -82,7 +82,7 @@ class ExportColumns:
 def export_columns(book: Codebook) -> ExportColumns:
     """The export columns the codebook expects."""
     return ExportColumns(
-        ids=book.input.get("respondent_id"),
+        ids=book.input.respondent_id,
         groups={g.id: g.source_column for g in book.groups if not g.derived_from},
         categorical={q.id: q.source_column for q in book.categorical if not q.derived_from},
         free_text={q.id: q.source_column for q in book.free_text},

@@ -257,7 +257,7 @@ def parse_source(text: str, book: Codebook, path: str = "<source>") -> ParsedSou
         path=path,
         lines=lines,
         registration=registration_values(book),
-        respondents_cue=normalize_text(book.source.get("respondents_section_cue", "")),
+        respondents_cue=normalize_text(book.source.respondents_section_cue or ""),
     )
     for index, raw in enumerate(lines):
         if not raw.strip():

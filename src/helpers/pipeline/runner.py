@@ -187,7 +187,7 @@ def report_title(codebook: Path) -> str:
     from helpers.core.codebook import load_codebook
 
     book = load_codebook(codebook)
-    return " ".join(str(book.survey.get("title", "Survey report")).split())
+    return book.survey.title_or()
 
 
 def main(argv: list[str] | None = None) -> int:

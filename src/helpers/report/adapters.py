@@ -55,7 +55,7 @@ class ReportAdapter:
 
     def subtitle(self, book: Codebook) -> str:
         """The title block's subtitle (before '. Source: ...')."""
-        return self.subtitle_text.format(publisher=book.survey.get("publisher", ""))
+        return self.subtitle_text.format(publisher=book.survey.publisher)
 
     def respondents_table(
         self,

@@ -141,7 +141,7 @@ def key_findings(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolic
               for _, r in _first_group_rows(book, summaries).iterrows()]  # fmt: skip
     return render(
         "key_findings.html", respondents=rh.cited(summaries, "respondents.all.all", "n"),
-        unit=book.survey.get("respondent_unit_plural", "respondents"), groups=groups,
+        unit=book.survey.respondent_unit_plural, groups=groups,
         questions=questions, numeric=numeric, comparisons=found, tested=tested, alpha=alpha,
         adjust=adjust, quality=data_quality(book, summaries, rejects), policy=policy,
         audit_line=Markup(audit_line),  # HTML by contract (the audit summary sentence)

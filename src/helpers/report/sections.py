@@ -65,10 +65,10 @@ def title_block(book: Codebook, source: dict[str, Any],
                 adapter: ReportAdapter = DOCUMENT) -> Markup:  # fmt: skip
     """Title, subtitle and source document."""
     survey = book.survey
-    title = " ".join(str(survey.get("title", "Survey report")).split())
+    title = survey.title_or()
     return render("title_block.html", title=title, subtitle=adapter.subtitle(book),
-                  running=f"{survey.get('short_title', title)} · reproducible report",
-                  publisher=survey.get("publisher", ""), path=source["path"],
+                  running=f"{survey.short} · reproducible report",
+                  publisher=survey.publisher, path=source["path"],
                   sha256=source["sha256"][:16])  # fmt: skip
 
 
@@ -80,8 +80,8 @@ def method(book: Codebook, summaries: pd.DataFrame, claims: pd.DataFrame, sp: St
     return render(
         "method.html", input=adapter,
         respondents=rh.cited(summaries, "respondents.all.all", "n"),
-        unit=book.survey.get("respondent_unit_plural", "respondents"),
-        respondent_unit=book.survey.get("respondent_unit", "respondent"),
+        unit=book.survey.respondent_unit_plural,
+        respondent_unit=book.survey.respondent_unit,
         invited=invited.iloc[0].to_dict() if len(invited) else None,
         method_name=describe_method(sp.ci_method, sp.ci_level), sp=sp,
         rounding=ROUNDING_NAMES[sp.rounding], policy=policy,
@@ -628,7 +628,7 @@ def report_card(data: Any, survey: str) -> str:
     statuses = audit["status"].value_counts().to_dict() if len(audit) else {}
     return json_text({
         "survey": survey,
-        "title": " ".join(str(data.book.survey.get("title", survey)).split()),
+        "title": data.book.survey.title_or(survey),
         "input_kind": data.adapter.kind.name,
         "source": data.source["path"],
         "respondents": int(len(data.responses)),

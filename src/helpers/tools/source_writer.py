@@ -148,7 +148,8 @@ def write_source(
         raise ValueError(f"answer_style must be 'heading' or 'cue', not {answer_style!r}")
     free = free_text if free_text is not None else pd.DataFrame(columns=["question", "item",
                                                                           "text"])  # fmt: skip
-    cue = str(book.source.get("respondents_section_cue", "responses received")).upper()
+    cue = book.source.respondents_section_cue
+    cue = ("responses received" if cue is None else cue).upper()
     lines = [TITLE, "", f"{cue} FROM THE ORGANIZATIONS", "",
              "The organizations that answered the survey were as follows:", ""]  # fmt: skip
     lines += _roster_block(respondents, book)
