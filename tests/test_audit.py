@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -19,7 +20,7 @@ from helpers.core.tables import read_csv
 from helpers.extract.claims import extract_claims
 from helpers.extract.source_parser import parse_source
 from helpers.summarize.provenance import rows_behind
-from helpers.tools.trace import read_table
+from helpers.tools.trace import ROWS_SHOWN, read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "data/raw/oas_cso_survey_2013.txt"
@@ -201,7 +202,33 @@ def test_trace_of_an_unknown_id_exits_2_with_close_ids():
     done = trace("q1.all.yes")
     assert done.returncode == 2
     assert "unknown figure or claim id 'q1.all.yes'" in done.stderr
-    assert "q1.all.all.yes" in done.stderr
+    assert "q1.all.all.yes (survey oas_2013)" in done.stderr
+    # every close id is named with its survey: never another survey's ids unsaid
+    close = done.stderr.partition("close ids: ")[2].strip().split(", ")
+    assert close and all(re.fullmatch(r"\S+ \(survey \w+\)", c) for c in close), close
+
+
+def test_trace_lists_a_screenful_under_a_header_and_every_row_with_all():
+    """A large survey's figure: its header and rule first, 20 rows, then how many more."""
+    summaries = read_csv(ROOT / "data/processed/nhanes2/summaries.csv")
+    row = summaries[(summaries["group"] == "all") & summaries["n"].gt(ROWS_SHOWN)].iloc[0]
+    fid, n = row["figure_id"], int(row["n"])
+    short = trace(fid, "--survey", "nhanes2")
+    assert short.returncode == 0, short.stderr
+    lines = short.stdout.splitlines()
+    assert lines[:2] == ["survey nhanes2", f"figure {fid}"]
+    assert any(line.startswith("  rows counted: ") for line in lines[:8])
+
+    def rows(out: str) -> list[str]:
+        after = out.partition("row(s) counted; source ")[2].splitlines()[1:]
+        assert after[0].startswith("    # respondent_id")  # the header naming the columns
+        return [line for line in after[1:] if re.match(r"^    [^\s…]", line)]
+
+    assert f"  {n} row(s) counted; source " in short.stdout
+    assert len(rows(short.stdout)) == ROWS_SHOWN
+    assert lines[-1] == f"    … {n - ROWS_SHOWN:,} more row(s) not listed: add --all"
+    every = trace(fid, "--survey", "nhanes2", "--all")
+    assert len(rows(every.stdout)) == n and "not listed" not in every.stdout
 
 
 def test_countries_named_in_prose_are_checked_against_the_lists(text, audit):
