@@ -494,7 +494,8 @@ def test_the_report_says_a_p_value_is_monte_carlo(tiny):
                              line), line  # fmt: skip
     text = plain(findings.key_findings(book, figures, SmallBasePolicy(10, "flag"), 0.05, "Holm",
                                        pd.DataFrame()))  # fmt: skip
-    mc = re.findall(r"\(adjusted Monte Carlo p = (0\.\d+); Monte Carlo p < 0\.0001, no table "
-                    r"of 10,000 as extreme\)", text)  # fmt: skip
+    # after the effect size ('(h = 1.56; adjusted Monte Carlo p = ...)') when there is a gap
+    mc = re.findall(r"(?:\(|; )adjusted Monte Carlo p = (0\.\d+); Monte Carlo p < 0\.0001, no "
+                    r"table of 10,000 as extreme\)", text)  # fmt: skip
     assert len(mc) == 8, text
-    assert not re.search(r"\(adjusted p = 0\.00\d\)", text)  # no bare adjusted MC p
+    assert not re.search(r"(?:\(|; )adjusted p = 0\.00\d\)", text)  # no bare adjusted MC p

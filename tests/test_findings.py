@@ -209,3 +209,111 @@ def test_an_unweighted_survey_keeps_n_of_base():
                                         pd.DataFrame()))  # fmt: skip
     assert "21.2% (200 of 944)" in text and "est." not in text
     assert _pairs_agree(text) >= 6
+
+
+# --- issue 25: key findings ranked by effect size, never a repeated group or a zero gap -------
+
+
+def _survey_inputs(survey: str):
+    """A shipped survey's codebook, committed summaries and small-base policy (params.yaml)."""
+    from helpers.pipeline.config import load_params
+
+    params = load_params(REPO)
+    values = params.for_survey(survey)
+    book = load_codebook(REPO / params.surveys[survey].codebook)
+    summaries = read_csv(REPO / "data" / "processed" / survey / "summaries.csv",
+                         text_columns=("shown",))  # fmt: skip
+    rule = SmallBasePolicy(int(values["report"]["small_n"]), str(values["report"]["small_base_rule"]))
+    return book, summaries, rule, float(values["stats"]["alpha"])
+
+
+@pytest.mark.parametrize("survey", SURVEYS)
+def test_comparisons_are_ranked_by_an_effect_size_recomputed_from_the_figures(survey):
+    """Every real survey: the gaps, recomputed by hand from summaries.csv (Cohen's h of the two
+    groups' percentages; the difference of means over the overall SD), in decreasing order;
+    two different groups of fair base whose printed figures differ; never a neutral answer;
+    a yes/no question's gap is its "yes"."""
+    import math
+
+    book, summaries, rule, alpha = _survey_inputs(survey)
+    found, tested = findings.comparisons(book, summaries, rule, alpha)
+    tests = summaries[(summaries["kind"] == "test") & (summaries["answer_code"] == "p_adjusted")]
+    assert tested == len(tests)
+    assert len(found) == int((tests["estimate"].astype(float) < alpha).sum())
+    by_id = summaries.set_index("figure_id")
+    effects = []
+    for x in found:
+        gap = x["gap"]
+        if gap is None:
+            effects.append(None)
+            continue
+        lo, hi = by_id.loc[gap["low"][0].figure_id], by_id.loc[gap["high"][0].figure_id]
+        assert lo["group_code"] != hi["group_code"] and lo["shown"] != hi["shown"]
+        assert not rule.small(lo["base"]) and not rule.small(hi["base"])
+        q = book.question(lo["question"])
+        if gap["numeric"]:
+            sd = float(by_id.loc[f"{q.id}.all.all.sd", "estimate"])
+            want = (float(hi["estimate"]) - float(lo["estimate"])) / sd
+        else:
+            assert lo["answer_code"] == hi["answer_code"]
+            assert lo["answer_code"] not in {str(c) for c in q.neutral}
+            yes = [o.code for o in q.answers if o.label.casefold() == "yes"]
+            if len(q.answers) - len(q.neutral) == 2 and yes:
+                assert lo["answer_code"] == str(yes[0])
+            p1, p2 = float(lo["estimate"]) / 100, float(hi["estimate"]) / 100
+            want = 2 * math.asin(math.sqrt(p2)) - 2 * math.asin(math.sqrt(p1))
+        assert gap["effect"] == pytest.approx(want, rel=1e-12) and want > 0
+        assert float(gap["difference"]) == pytest.approx(float(hi["shown"]) - float(lo["shown"]))
+        effects.append(gap["effect"])
+    ranked = [e for e in effects if e is not None]
+    assert ranked == sorted(ranked, reverse=True)
+    assert effects[: len(ranked)] == ranked  # comparisons without a gap come last
+
+
+def test_a_gap_needs_two_groups_whose_printed_figures_differ(book):
+    """INVENTED: a significant test whose fair groups print alike gives no gap ('0.0 (A) to
+    0.0 (A)' was printed once); a small group is never an end even if it differs most."""
+    rows = [_answer("q1", "country", "ar", "Yes", "yes", 10, 20),
+            _answer("q1", "country", "ar", "No", "no", 10, 20),
+            _answer("q1", "country", "bo", "Yes", "yes", 10, 20),
+            _answer("q1", "country", "bo", "No", "no", 10, 20),
+            _answer("q1", "country", "cl", "Yes", "yes", 5, 5),  # small base
+            _answer("q1", "country", "cl", "No", "no", 0, 5)]
+    summaries = pd.DataFrame(rows + _test_rows("q1", "country", 0.01))
+    (x,), _ = findings.comparisons(book, summaries, SmallBasePolicy(10, "flag"), 0.05)
+    assert x["gap"] is None
+
+
+def test_a_yes_no_question_leads_with_its_yes_share(book):
+    """INVENTED: 'Knew the program' with No the larger answer: the finding gives Yes's share,
+    in the overall line and in the comparison alike."""
+    q1 = book.question("q1")
+    assert findings.affirmative_code(q1) == "yes"
+    rows = pd.DataFrame([_answer("q1", "all", "all", "Yes", "yes", 3, 20),
+                         _answer("q1", "all", "all", "No", "no", 17, 20)])  # fmt: skip
+    lead = findings.leading_answer(rows, q1)
+    assert lead["yes"] and [label for label, _ in lead["answers"]] == ["Yes"]
+    assert findings.affirmative_code(book.question("q2")) is None  # a rating scale
+
+
+@pytest.mark.parametrize("survey", SURVEYS)
+def test_the_key_findings_keep_to_a_screenful(survey):
+    """At most KEY_COMPARISONS comparisons in the first list, the rest one click away (under
+    "More findings"); each question's leading answer in the first list only for a few
+    questions; no group twice in a gap."""
+    html = (REPO / "reports" / survey / "report.html").read_text(encoding="utf-8")
+    block = html.split('id="key-findings"')[1].split('id="method"')[0]
+    in_view = block.split('id="more-findings"')[0]
+    text = _plain(in_view)
+    assert text.count(" points apart") + text.count(" apart (d = ") <= findings.KEY_COMPARISONS
+    for lo, hi in re.findall(r" among ([^,()]+?) to [^()]*?\) among ([^,()]+?),", _plain(block)):
+        assert lo != hi
+    book, summaries, _, _ = _survey_inputs(survey)
+    questions = sum(findings.leading_answer(summaries, q) is not None for q in book.closed)
+    questions += sum(int(summaries.loc[summaries["figure_id"] == f"{q.id}.all.all.mean", "n"]
+                         .iloc[0]) > 0 for q in book.numeric)  # fmt: skip
+    hidden = questions > findings.KEY_QUESTIONS
+    assert ("Each question's leading answer" in in_view) == hidden
+    assert ('href="#more-findings"' in in_view) == ('id="more-findings"' in block)
+    assert all((f"<strong>{q.short}:</strong>" in in_view) != hidden for q in book.closed
+               if findings.leading_answer(summaries, q) is not None)  # fmt: skip

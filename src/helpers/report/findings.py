@@ -1,14 +1,20 @@
 """The key findings, chosen from the figures: what a reader should know first.
 
 Each finding is a sentence built from rows of the summaries table (every number cited
-by its figure id): the leading answer of each question, the group comparisons whose
-adjusted p-value is below ``stats.alpha``, data-quality facts, and for a published
-document what the audit found wrong. Groups under the small-base rule are never the
-ends of a comparison.
+by its figure id): for a published document what the audit found wrong; the group
+comparisons whose adjusted p-value is below ``stats.alpha``, largest effect first (Cohen's
+h for percentages, the difference of means in standard deviations for numbers), the
+first ``KEY_COMPARISONS`` in view; data-quality facts; each question's leading answer
+(a yes/no question's "yes" share), one click away when there are more than
+``KEY_QUESTIONS``. Groups under the small-base policy are never the ends of a comparison,
+a neutral answer never leads, and a gap joins two different groups whose printed
+figures differ.
 """
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -20,31 +26,68 @@ from helpers.core.small_base import SmallBasePolicy
 from helpers.report import markup as rh
 from helpers.report.templating import render
 
+# Labels read as the "yes" of a yes/no question (two answers besides neutral ones): its
+# share is the one a finding gives, whichever answer is more common.
+AFFIRMATIVE = frozenset({"yes", "sí", "si", "oui", "sim"})
+KEY_COMPARISONS = 5  # comparisons listed in the key findings; the rest one click away
+KEY_QUESTIONS = 6  # more questions than this: their leading answers one click away
+
+
+def _answered(summaries: pd.DataFrame, q: Question, group: str) -> pd.DataFrame:
+    """A closed question's answer rows in ``group`` (``all``: overall), neutral ones aside."""
+    rows = summaries[
+        (summaries["question"] == q.id)
+        & (summaries["group"] == group)
+        & (summaries["kind"] == "answer")
+    ]
+    neutral = {code_key(c) for c in q.neutral}
+    return rows[[code_key(c) not in neutral for c in rows["answer_code"]]]
+
+
+def affirmative_code(q: Question) -> str | None:
+    """The code of a yes/no question's "yes" (two answers besides neutral ones), else None."""
+    neutral = {code_key(c) for c in q.neutral}
+    options = [o for o in q.answers if code_key(o.code) not in neutral]
+    if q.type == "multiple_choice" or len(options) != 2:
+        return None
+    yes = [o for o in options if o.label.strip(" .!").casefold() in AFFIRMATIVE]
+    return code_key(yes[0].code) if len(yes) == 1 else None
+
 
 def leading_answer(summaries: pd.DataFrame, q: Question) -> dict[str, Any] | None:
-    """The answer(s) with the largest share overall (neutral answers aside), cited."""
-    rows = summaries[(summaries["question"] == q.id) & (summaries["group"] == "all")
-                     & (summaries["kind"] == "answer") & summaries["pct"].notna()]  # fmt: skip
-    neutral = {code_key(c) for c in q.neutral}
-    rows = rows[[code_key(c) not in neutral for c in rows["answer_code"]]]
+    """The answer(s) with the largest share overall (neutral answers aside), cited.
+
+    A yes/no question gives its "yes" share (``yes``: True), whichever is larger.
+    """
+    rows = _answered(summaries, q, "all")
+    rows = rows[rows["pct"].notna()]
     if not len(rows) or int(rows["base"].iloc[0]) == 0:
         return None
+    yes = affirmative_code(q)
     pct = rows["pct"].astype(float)
-    top = rows[pct == pct.max()]
-    return {"short": q.short, "multiple": q.type == "multiple_choice",
-            "majority": float(pct.max()) > 50 and len(top) == 1,
-            "answers": [(r["answer"], rh.cited(summaries, r["figure_id"], "pct"))
-                        for _, r in top.iterrows()]}  # fmt: skip
+    top = rows[[code_key(c) == yes for c in rows["answer_code"]]] if yes else rows[pct == pct.max()]
+    return {
+        "short": q.short,
+        "multiple": q.type == "multiple_choice",
+        "yes": yes is not None,
+        "majority": float(pct.max()) > 50 and len(top) == 1,
+        "answers": [
+            (r["answer"], rh.cited(summaries, r["figure_id"], "pct")) for _, r in top.iterrows()
+        ],
+    }
 
 
 def _tests(summaries: pd.DataFrame) -> pd.DataFrame:
     return summaries[(summaries["kind"] == "test") & (summaries["answer_code"] == "p_adjusted")]
 
 
-def comparisons(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy,
-                alpha: float) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
-    """The comparisons whose adjusted p is below ``alpha``, each with its widest gap.
+def comparisons(
+    book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy, alpha: float
+) -> tuple[list[dict[str, Any]], int]:
+    """The comparisons whose adjusted p is below ``alpha``, largest effect first.
 
+    Each names its largest gap between two groups of fair base (:func:`largest_gap`);
+    those without one (every fair group alike in what is shown) come last, by p.
     A Monte Carlo p-value says so (``monte_carlo``: :func:`markup.monte_carlo`).
     Returns (findings, number of comparisons tested).
     """
@@ -54,56 +97,147 @@ def comparisons(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy
         if pd.isna(t["estimate"]) or float(t["estimate"]) >= alpha:
             continue
         q, group = book.question(t["question"]), t["group"]
-        gap = _widest_gap(summaries, q, group, policy)
-        by = (book.group(group).label if group in {g.id for g in book.groups}
-              else f"answer to {book.question(group).short}")  # fmt: skip
+        by = (
+            book.group(group).label
+            if group in {g.id for g in book.groups}
+            else f"answer to {book.question(group).short}"
+        )
         p_id = t["figure_id"].removesuffix("_adjusted")
-        out.append({"short": q.short, "by": rh.lower_first(by),
-                    "p": rh.cited_equal(summaries, t["figure_id"]),
-                    "monte_carlo": rh.monte_carlo(summaries, p_id),
-                    "method": str(t["ci_method"]), "gap": gap})  # fmt: skip
+        out.append(
+            {
+                "short": q.short,
+                "by": rh.lower_first(by),
+                "id": t["figure_id"],
+                "p": rh.cited_equal(summaries, t["figure_id"]),
+                "p_value": float(t["estimate"]),
+                "monte_carlo": rh.monte_carlo(summaries, p_id),
+                "method": str(t["ci_method"]),
+                "gap": largest_gap(summaries, q, group, policy),
+            }
+        )
+    out.sort(
+        key=lambda x: (
+            x["gap"] is None,
+            -(x["gap"] or {}).get("effect", 0.0),
+            x["p_value"],
+            x["id"],
+        )
+    )
     return out, len(tests)
 
 
-def _widest_gap(summaries: pd.DataFrame, q: Question, group: str,
-                policy: SmallBasePolicy) -> dict[str, Any] | None:  # fmt: skip
-    """The answer (or the mean) whose share differs most between two groups of fair base."""
-    kind = "numeric" if q.type == "numeric" else "answer"
-    rows = summaries[(summaries["question"] == q.id) & (summaries["group"] == group)
-                     & (summaries["kind"] == kind)]  # fmt: skip
-    rows = rows[[not policy.small(b) and b > 0 for b in rows["base"]]]
-    if kind == "numeric":  # a rank test: the medians tell the groups apart
-        rows = rows[rows["stat"] == "median"]
-        value = rows["estimate"].astype(float)
-    else:
-        value = rows["pct"].astype(float)
-    rows = rows.assign(_v=value.to_numpy())
+def cohens_h(low_pct: float, high_pct: float) -> float:
+    """Cohen's h of two percentages: the gap of their arcsine-root transforms.
+
+    Comparable across questions whatever their shares (0.2 small, 0.5 medium, 0.8 large).
+    """
+    return abs(2 * math.asin(math.sqrt(high_pct / 100)) - 2 * math.asin(math.sqrt(low_pct / 100)))
+
+
+def _fair(rows: pd.DataFrame, policy: SmallBasePolicy) -> pd.DataFrame:
+    """Rows of groups whose base is above 0 and not small."""
+    return rows[[not policy.small(b) and b > 0 for b in rows["base"]]]
+
+
+def largest_gap(
+    summaries: pd.DataFrame, q: Question, group: str, policy: SmallBasePolicy
+) -> dict[str, Any] | None:
+    """The widest gap between two groups of fair base, with its effect size; or None.
+
+    A closed question: the answer (its "yes" for a yes/no question; never a neutral one)
+    whose percentages differ most by Cohen's h. A numeric question: its means, the gap
+    over the overall standard deviation (a standardized mean difference). Two different
+    groups, and a gap that shows in the printed figures (never "0.0 to 0.0").
+    """
+    if q.type == "numeric":
+        return _mean_gap(summaries, q, group, policy)
+    rows = _fair(_answered(summaries, q, group), policy)
+    yes = affirmative_code(q)
+    if yes:
+        rows = rows[[code_key(c) == yes for c in rows["answer_code"]]]
     best = None
-    for code, part in rows.groupby("answer_code", sort=False):
-        if len(part) < 2:
+    for _, part in rows[rows["pct"].notna()].groupby("answer_code", sort=False):
+        low, high = _ends(part, "pct")
+        if low is None:
             continue
-        low, high = part.loc[part["_v"].idxmin()], part.loc[part["_v"].idxmax()]
-        spread = float(high["_v"] - low["_v"])
-        if best is None or spread > best[0]:
-            best = (spread, code, low, high)
+        effect = cohens_h(float(low["estimate"]), float(high["estimate"]))
+        if best is None or effect > best[0]:
+            best = (effect, low, high)
     if best is None:
         return None
-    _, _, low, high = best
-    what = "value" if kind == "numeric" else "pct"
-    return {"answer": low["answer"], "numeric": kind == "numeric", "unit": q.unit,
-            "low": (rh.cited(summaries, low["figure_id"], what), low["group_value"]),
-            "high": (rh.cited(summaries, high["figure_id"], what), high["group_value"])}
+    effect, low, high = best
+    return {
+        "answer": low["answer"],
+        "numeric": False,
+        "unit": "",
+        "effect": effect,
+        "measure": "h",
+        "difference": _difference(low, high),
+        "low": (rh.cited(summaries, low["figure_id"], "pct"), low["group_value"]),
+        "high": (rh.cited(summaries, high["figure_id"], "pct"), high["group_value"]),
+    }
 
 
-def data_quality(book: Codebook, summaries: pd.DataFrame,
-                 rejects: pd.DataFrame) -> dict[str, Any]:  # fmt: skip
+def _mean_gap(
+    summaries: pd.DataFrame, q: Question, group: str, policy: SmallBasePolicy
+) -> dict[str, Any] | None:
+    """A numeric question's widest gap of group means, over its overall SD."""
+    rows = summaries[
+        (summaries["question"] == q.id)
+        & (summaries["group"] == group)
+        & (summaries["kind"] == "numeric")
+        & (summaries["stat"] == "mean")
+    ]
+    low, high = _ends(_fair(rows[rows["estimate"].notna()], policy), "estimate")
+    sd = summaries[summaries["figure_id"] == f"{q.id}.all.all.sd"]["estimate"]
+    if low is None or not len(sd) or pd.isna(sd.iloc[0]) or float(sd.iloc[0]) <= 0:
+        return None
+    effect = abs(float(high["estimate"]) - float(low["estimate"])) / float(sd.iloc[0])
+    return {
+        "answer": "",
+        "numeric": True,
+        "unit": q.unit,
+        "effect": effect,
+        "measure": "d",
+        "difference": _difference(low, high),
+        "low": (rh.cited(summaries, low["figure_id"], "value"), low["group_value"]),
+        "high": (rh.cited(summaries, high["figure_id"], "value"), high["group_value"]),
+    }
+
+
+def _ends(rows: pd.DataFrame, column: str) -> tuple[pd.Series | None, pd.Series | None]:
+    """The rows of the lowest and highest value, of two groups whose printed values differ.
+
+    (None, None) when there are no such two.
+    """
+    if len(rows) < 2:
+        return None, None
+    value = rows[column].astype(float)
+    low, high = rows.loc[value.idxmin()], rows.loc[value.idxmax()]
+    if low["group_code"] == high["group_code"] or str(low["shown"]) == str(high["shown"]):
+        return None, None
+    return low, high
+
+
+def _difference(low: pd.Series, high: pd.Series) -> str:
+    """The gap of two printed figures, as printed (exact decimal arithmetic: 60.0 − 23.1)."""
+    return str(Decimal(str(high["shown"])) - Decimal(str(low["shown"])))
+
+
+def data_quality(book: Codebook, summaries: pd.DataFrame, rejects: pd.DataFrame) -> dict[str, Any]:
     """Answers set aside and respondents without an answer, per question (cited)."""
     missing = summaries[(summaries["kind"] == "missing") & (summaries["group"] == "all")]
     shorts = {q.id: q.short for q in book.questions}
-    return {"rejects": len(rejects),
-            "missing": [(shorts.get(r["question"], r["question"]),
-                         rh.cited(summaries, r["figure_id"], "n_of_base"))
-                        for _, r in missing.iterrows()]}  # fmt: skip
+    return {
+        "rejects": len(rejects),
+        "missing": [
+            (
+                shorts.get(r["question"], r["question"]),
+                rh.cited(summaries, r["figure_id"], "n_of_base"),
+            )
+            for _, r in missing.iterrows()
+        ],
+    }
 
 
 def _first_group_rows(book: Codebook, summaries: pd.DataFrame) -> pd.DataFrame:
@@ -111,12 +245,18 @@ def _first_group_rows(book: Codebook, summaries: pd.DataFrame) -> pd.DataFrame:
     coded = [g for g in book.breakdown_groups if not book.group(g).from_source]
     if not coded:
         return summaries.iloc[0:0]
-    return summaries[(summaries["question"] == "respondents")
-                     & (summaries["group"] == coded[0])]  # fmt: skip
+    return summaries[(summaries["question"] == "respondents") & (summaries["group"] == coded[0])]
 
 
-def key_findings(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy, alpha: float,
-                 adjust: str, rejects: pd.DataFrame, audit_line: str = "") -> Markup:
+def key_findings(
+    book: Codebook,
+    summaries: pd.DataFrame,
+    policy: SmallBasePolicy,
+    alpha: float,
+    adjust: str,
+    rejects: pd.DataFrame,
+    audit_line: str = "",
+) -> Markup:
     """The key findings block.
 
     ``adjust``: the p-value adjustment's name; ``audit_line``: an HTML item to add
@@ -125,24 +265,54 @@ def key_findings(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolic
     questions = []
     for q in book.closed:
         lead = leading_answer(summaries, q)
-        zero = summaries[(summaries["question"] == q.id) & (summaries["group"] == "all")
-                         & (summaries["kind"] == "answer") & (summaries["n"] == 0)]  # fmt: skip
-        questions.append({"lead": lead, "short": q.short,
-                          "zeros": [(r["answer"], rh.cited(summaries, r["figure_id"],
-                                                           "n_of_base"))
-                                    for _, r in zero.iterrows()]})  # fmt: skip
-    numeric = [{"short": q.short, "unit": q.unit,
-                "cited": rh.cited(summaries, f"{q.id}.all.all.mean", "value_ci"),
-                "median": rh.cited(summaries, f"{q.id}.all.all.median", "value")}
-               for q in book.numeric
-               if int(rh.row_of(summaries, f"{q.id}.all.all.mean")["n"]) > 0]  # fmt: skip
+        zero = summaries[
+            (summaries["question"] == q.id)
+            & (summaries["group"] == "all")
+            & (summaries["kind"] == "answer")
+            & (summaries["n"] == 0)
+        ]
+        questions.append(
+            {
+                "lead": lead,
+                "short": q.short,
+                "zeros": [
+                    (r["answer"], rh.cited(summaries, r["figure_id"], "n_of_base"))
+                    for _, r in zero.iterrows()
+                ],
+            }
+        )
+    numeric = [
+        {
+            "short": q.short,
+            "unit": q.unit,
+            "cited": rh.cited(summaries, f"{q.id}.all.all.mean", "value_ci"),
+            "median": rh.cited(summaries, f"{q.id}.all.all.median", "value"),
+        }
+        for q in book.numeric
+        if int(rh.row_of(summaries, f"{q.id}.all.all.mean")["n"]) > 0
+    ]
     found, tested = comparisons(book, summaries, policy, alpha)
-    groups = [(r["group_value"], rh.cited(summaries, r["figure_id"], "n"))
-              for _, r in _first_group_rows(book, summaries).iterrows()]  # fmt: skip
+    groups = [
+        (r["group_value"], rh.cited(summaries, r["figure_id"], "n"))
+        for _, r in _first_group_rows(book, summaries).iterrows()
+    ]
+    shown_questions = sum(q["lead"] is not None for q in questions) + len(numeric)
     return render(
-        "key_findings.html", respondents=rh.cited(summaries, "respondents.all.all", "n"),
-        unit=book.survey.respondent_unit_plural, groups=groups,
-        questions=questions, numeric=numeric, comparisons=found, tested=tested, alpha=alpha,
-        adjust=adjust, quality=data_quality(book, summaries, rejects), policy=policy,
+        "key_findings.html",
+        respondents=rh.cited(summaries, "respondents.all.all", "n"),
+        unit=book.survey.respondent_unit_plural,
+        groups=groups,
+        questions=questions,
+        numeric=numeric,
+        comparisons=found[:KEY_COMPARISONS],
+        more_comparisons=found[KEY_COMPARISONS:],
+        tested=tested,
+        significant=len(found),
+        alpha=alpha,
+        adjust=adjust,
+        quality=data_quality(book, summaries, rejects),
+        policy=policy,
+        questions_apart=shown_questions > KEY_QUESTIONS,
+        question_count=shown_questions,
         audit_line=Markup(audit_line),  # HTML by contract (the audit summary sentence)
-    )  # fmt: skip
+    )
