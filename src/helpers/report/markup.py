@@ -205,13 +205,24 @@ def table_data(
 
 
 def fig_cell(figure_id: str, shown: str, n: object = None, mark: str = "",
-             cls: str = "") -> dict[str, Any]:  # fmt: skip
+             cls: str = "", anchored: bool = True) -> dict[str, Any]:  # fmt: skip
     """A table cell holding one figure: its text links to its provenance entry.
 
-    ``n``: a count shown small beside it; ``mark``: the small-base mark (†).
+    ``n``: a count shown small beside it; ``mark``: the small-base mark (†); ``anchored``:
+    the cell is the figure's place (``id="fig-…"``, where its provenance entry links
+    back); a figure restated elsewhere (the summary table) links without an anchor.
     """
     return {"fig": figure_id, "text": shown, "n": "" if n is None else text(n), "mark": mark,
-            "cls": cls}  # fmt: skip
+            "cls": cls, "anchored": anchored}  # fmt: skip
+
+
+def parts_cell(parts: Sequence[tuple[str, str]], cls: str = "") -> dict[str, Any]:
+    """A cell of several figures, each linked (not anchored): '47.0 (16.4)', '44 (34–58)'.
+
+    ``parts``: (text, figure id); the second is bracketed, a third joined to it by a dash.
+    """
+    joins = [" (", *["–"] * (len(parts) - 2), ")"] if len(parts) > 1 else [""]
+    return {"parts": [(t, f, j) for (t, f), j in zip(parts, joins, strict=True)], "cls": cls}
 
 
 def row_header(label: str) -> dict[str, str]:

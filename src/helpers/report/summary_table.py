@@ -1,0 +1,249 @@
+"""The summary table: every question in rows, one breakdown's groups in columns.
+
+What gtsummary's ``tbl_summary(by=)`` / ``tbl_svysummary`` and SPSS Custom Tables print:
+for a closed question one row per answer with its percentage and count in each group,
+for a numeric question its mean (SD) and median (IQR), and the question's comparison
+across the groups (its adjusted p) on its first row. Every number is a link to its
+figure's provenance entry; the table restates figures of summaries.csv and computes none.
+The small-base policy applies as in the question sections (suppressed cells "–", small
+bases marked, groups pooled under ``merge`` shown only pooled).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+
+from helpers.core.codebook import Codebook, Question
+from helpers.report import markup as rh
+from helpers.report.templating import macro
+
+ALL = "all"
+NUMERIC_ROWS = (("Mean (SD)", "mean", "sd"), ("Median (IQR)", "median", "p25", "p75"))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of figures: ``all`` or a group's code, its label and unweighted base."""
+
+    group: str
+    code: str
+    label: str
+    base: int
+
+
+def _columns(summaries: pd.DataFrame, group: str, rule: rh.SmallBase) -> list[Column]:
+    """All respondents, then the breakdown's groups in codebook order (pooled as shown)."""
+    rows = summaries[summaries["question"] == "respondents"]
+    overall = rows[rows["group"] == ALL].iloc[0]
+    out = [Column(ALL, ALL, "All", int(overall["n"]))]
+    if group == ALL:
+        return out
+    levels = rows[rows["group"] == group]
+    away = rule.pooled_away(levels.assign(kind="answer"))
+    for _, r in levels.iterrows():
+        if r["group_code"] not in away:
+            out.append(Column(group, str(r["group_code"]), str(r["group_value"]), int(r["n"])))
+    return out
+
+
+def _pct_cell(row: pd.Series | None, rule: rh.SmallBase) -> dict[str, Any] | str:
+    """An answer's cell: its percentage linked, its count beside (not anchored)."""
+    if row is None:
+        return ""
+    if rule.hides(row["base"]):
+        return rh.fig_cell(row["figure_id"], rh.SUPPRESSED, cls="suppressed", anchored=False)
+    count = rh.fmt_compact(row["n_weighted"]) if rh.is_weighted(row) else row["n"]
+    return rh.fig_cell(
+        row["figure_id"],
+        rh.fmt_pct(row["pct"]),
+        n=count,
+        anchored=False,
+        cls="small" if rule.small(row["base"]) else "",
+    )
+
+
+def _stat_cell(
+    rows: dict[str, pd.Series], stats: tuple[str, ...], rule: rh.SmallBase
+) -> dict[str, Any] | str:
+    """A numeric question's 'mean (SD)' or 'median (p25–p75)' cell, each number linked."""
+    if stats[0] not in rows:
+        return ""
+    first = rows[stats[0]]
+    if rule.hides(first["base"]):
+        return rh.fig_cell(first["figure_id"], rh.SUPPRESSED, cls="suppressed", anchored=False)
+    parts = [(rh.text(rows[s]["shown"]), rows[s]["figure_id"]) for s in stats if s in rows]
+    return rh.parts_cell(parts, cls="small" if rule.small(first["base"]) else "")
+
+
+def _p_cell(summaries: pd.DataFrame, qid: str, group: str) -> dict[str, Any] | str:
+    """The question's adjusted p across the groups (linked), or blank."""
+    fid = f"{qid}.{group}.test.p_adjusted"
+    hit = summaries[summaries["figure_id"] == fid]
+    if group == ALL or not len(hit) or pd.isna(hit["estimate"].iloc[0]):
+        return ""
+    return rh.fig_cell(fid, rh.text(hit["shown"].iloc[0]), anchored=False)
+
+
+def _count_cell(row: pd.Series | None) -> dict[str, Any] | str:
+    """A count outside the base (answers excluded from it, no answer), linked."""
+    return (
+        ""
+        if row is None
+        else rh.fig_cell(row["figure_id"], rh.text(row["n"]), cls="count", anchored=False)
+    )
+
+
+KIND_ORDER = {"answer": 0, "net": 1, "excluded": 2, "missing": 3}
+KIND_SUFFIX = {"net": " (net)", "excluded": " (not in base)", "missing": " (not in base)"}
+
+
+def _closed_rows(
+    summaries: pd.DataFrame, q: Question, columns: list[Column], rule: rh.SmallBase
+) -> list[tuple[str, str, list[Any]]]:
+    """(class, header, cells) of a closed question's answers, nets, and counts off its base.
+
+    Answers left out of the base and "no answer" are counts; the rest percentages.
+    """
+    rows = summaries[(summaries["question"] == q.id) & summaries["kind"].isin(list(KIND_ORDER))]
+    cell = {
+        (r["group"], str(r["group_code"]), str(r["answer_code"])): r for _, r in rows.iterrows()
+    }
+    answers = list(
+        dict.fromkeys(
+            zip(rows["answer_code"].astype(str), rows["answer"], rows["kind"], strict=True)
+        )
+    )
+    answers.sort(key=lambda a: KIND_ORDER[a[2]])
+    out = []
+    for code, label, kind in answers:
+        make = _pct_cell if kind in ("answer", "net") else lambda r, _: _count_cell(r)
+        out.append(
+            (
+                kind,
+                f"{label}{KIND_SUFFIX.get(kind, '')}",
+                [make(cell.get((c.group, c.code, code)), rule) for c in columns],
+            )
+        )
+    return out
+
+
+def _numeric_rows(
+    summaries: pd.DataFrame, q: Question, columns: list[Column], rule: rh.SmallBase
+) -> list[tuple[str, str, list[Any]]]:
+    """(class, header, cells) of a numeric question: mean (SD), median (IQR), no value."""
+    rows = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "numeric")]
+    by_level: dict[tuple[str, str], dict[str, pd.Series]] = {}
+    for _, r in rows.iterrows():
+        by_level.setdefault((r["group"], str(r["group_code"])), {})[str(r["stat"])] = r
+    unit = f", {q.unit}" if q.unit else ""
+    out = [
+        (
+            "numeric",
+            f"{name}{unit}",
+            [_stat_cell(by_level.get((c.group, c.code), {}), stats, rule) for c in columns],
+        )
+        for name, *stats in NUMERIC_ROWS
+    ]
+    missing = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "missing")]
+    if len(missing):
+        of = {(r["group"], str(r["group_code"])): r for _, r in missing.iterrows()}
+        label = f"{missing['answer'].iloc[0]}{KIND_SUFFIX['missing']}"
+        out.append(("missing", label, [_count_cell(of.get((c.group, c.code))) for c in columns]))
+    return out
+
+
+def same_variable(book: Codebook, q: Question, group: str) -> bool:
+    """True if ``group`` is ``q`` itself, recoded from it or read from its column.
+
+    Its table by the group would be a diagonal of 100% (party identification by party).
+    """
+    if group == q.id:
+        return True
+    spec = book.group(group)
+    return spec.derived_from == q.id or (
+        not spec.from_source and spec.source_column == q.source_column
+    )
+
+
+def tabulated(book: Codebook, group: str) -> tuple[list[Question], list[Question]]:
+    """(the questions of the table by ``group``, those left out of it).
+
+    A question is in it if it is broken down by the group (its ``breakdowns``, else the
+    codebook's ``by_group``) and is not the group's own variable.
+    """
+    shown, left = [], []
+    for q in book.summarized:
+        fits = group == ALL or (
+            group in book.breakdowns_of(q) and not same_variable(book, q, group)
+        )
+        (shown if fits else left).append(q)
+    return shown, left
+
+
+def summary_table_data(
+    book: Codebook, summaries: pd.DataFrame, group: str, rule: rh.SmallBase
+) -> dict[str, Any]:
+    """The ``table`` macro's data of every question by ``group`` (``all``: overall only)."""
+    columns = _columns(summaries, group, rule)
+    weighted = summaries["base_weighted"].notna().any() if "base_weighted" in summaries else False
+    head = ["", *[f"{c.label} (n = {c.base:,})" for c in columns]]
+    tested = group != ALL
+    if tested:
+        head.append("p (adjusted)")
+    body: list[list[Any]] = []
+    classes: list[str] = []
+    questions, left = tabulated(book, group)
+    for q in questions:
+        lines = (_numeric_rows if q.type == "numeric" else _closed_rows)(
+            summaries, q, columns, rule
+        )
+        if not lines:
+            continue
+        p = [_p_cell(summaries, q.id, group)] if tested else []
+        body.append([rh.row_header(q.short), *[""] * len(columns), *p])
+        classes.append("question")
+        for kind, name, cells in lines:
+            body.append([rh.row_header(name), *cells, *([""] if tested else [])])
+            classes.append(kind)
+    bases = [c.base for c in columns]
+    note = "; ".join(
+        filter(
+            None,
+            [
+                "cells: percentage with its count in brackets; numbers: mean (standard deviation), "
+                "median (25th–75th percentile)",
+                rh.WEIGHTED_CELLS + "; n in the headings: unweighted" if weighted else "",
+                rule.legend if any(rule.small(b) for b in bases) else "",
+                "p: the comparison's p-value across the groups, adjusted as the method section says"
+                if tested
+                else "",
+                f"not by {book.group(group).label.lower()}: {', '.join(q.short for q in left)}"
+                if left and tested
+                else "",
+            ],
+        )
+    )
+    frame = pd.DataFrame(body, columns=range(len(head)), dtype=object)
+    out = rh.table_data(frame, cls="matrix summary", note=note, row_classes=classes)
+    out["columns"] = head
+    return out
+
+
+def summary_groups(book: Codebook) -> tuple[str, ...]:
+    """The breakdowns that get a summary table: the codebook's ``by_group`` (else overall)."""
+    return tuple(book.by_group) or (ALL,)
+
+
+def summary_tables(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBase) -> Markup:
+    """One summary table per breakdown of ``by_group`` (or one overall), each captioned."""
+    out = []
+    for group in summary_groups(book):
+        data = summary_table_data(book, summaries, group, rule)
+        what = "overall" if group == ALL else f"by {book.group(group).label.lower()}"
+        data["caption"] = f"Every question {what}"
+        out.append(rh.heading(f"Summary {what}", f"summary-{group}", 3) + macro("table")(data))
+    return Markup("").join(out)
