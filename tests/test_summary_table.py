@@ -17,7 +17,8 @@ import pytest
 import yaml
 
 from helpers.core.codebook import load_codebook
-from helpers.report.markup import SUPPRESSED, SmallBase, fmt_pct
+from helpers.core.small_base import SmallBasePolicy
+from helpers.report.markup import SUPPRESSED, fmt_pct
 from helpers.report.summary_table import ALL, summary_groups, summary_table_data, tabulated
 from helpers.report.templating import macro
 
@@ -36,8 +37,8 @@ def _inputs(survey: str):
     return book, summaries
 
 
-def _table(book, summaries, group, rule) -> str:
-    return str(macro("table")(summary_table_data(book, summaries, group, rule)))
+def _table(book, summaries, group, policy) -> str:
+    return str(macro("table")(summary_table_data(book, summaries, group, policy)))
 
 
 def _expected_text(row: pd.Series) -> str:
@@ -51,10 +52,10 @@ def _expected_text(row: pd.Series) -> str:
 @pytest.mark.parametrize("survey", SURVEYS)
 def test_each_number_is_its_figure_and_each_figure_is_there_once(survey):
     book, summaries = _inputs(survey)
-    rule = SmallBase(10, "flag")
+    policy = SmallBasePolicy(10, "flag")
     by_id = summaries.set_index("figure_id")
     for group in summary_groups(book):
-        table = _table(book, summaries, group, rule)
+        table = _table(book, summaries, group, policy)
         assert 'id="fig-' not in table  # figures are placed in their sections, linked here
         links = LINK.findall(table)
         assert links
@@ -80,7 +81,7 @@ def test_a_question_is_never_tabulated_by_its_own_variable():
     book, summaries = _inputs("anes96")
     questions, left = tabulated(book, "party")
     assert "pid" in [q.id for q in left] and "pid" not in [q.id for q in questions]
-    data = summary_table_data(book, summaries, "party", SmallBase(10, "flag"))
+    data = summary_table_data(book, summaries, "party", SmallBasePolicy(10, "flag"))
     assert "not by party identification: Party identification" in data["note"]
     by_education, _ = tabulated(book, "education")
     assert "pid" in [q.id for q in by_education]
@@ -90,7 +91,7 @@ def test_small_bases_are_suppressed_as_in_the_sections():
     """ANES 1996 by education under ``suppress`` with a threshold of 20: the 13 respondents
     of '1-8 grades' show '–' for every percentage and statistic, their counts stay."""
     book, summaries = _inputs("anes96")
-    table = _table(book, summaries, "education", SmallBase(20, "suppress"))
+    table = _table(book, summaries, "education", SmallBasePolicy(20, "suppress"))
     small = summaries[(summaries["group"] == "education") & (summaries["group_code"] == "1")
                       & summaries["kind"].isin(["answer", "numeric"])]  # fmt: skip
     shown = dict(LINK.findall(table))
@@ -104,11 +105,11 @@ def test_groups_pooled_under_merge_are_shown_pooled():
     """INVENTED example (small_base_rule: merge): a breakdown's small groups appear only as
     their pooled group, as in the question sections."""
     book, summaries = _inputs("invented_example")
-    rule = SmallBase(10, "merge")
+    policy = SmallBasePolicy(10, "merge")
     for group in summary_groups(book):
-        data = summary_table_data(book, summaries, group, rule)
+        data = summary_table_data(book, summaries, group, policy)
         levels = summaries[(summaries["question"] == "respondents") & (summaries["group"] == group)]
-        away = rule.pooled_away(levels.assign(kind="answer"))
+        away = policy.pooled_away(levels.assign(kind="answer"))
         heads = " ".join(data["columns"])
         for _, r in levels.iterrows():
             assert (f"{r['group_value']} (n = " in heads) == (r["group_code"] not in away)

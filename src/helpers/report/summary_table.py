@@ -18,6 +18,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook, Question
+from helpers.core.small_base import SmallBasePolicy
 from helpers.report import markup as rh
 from helpers.report.templating import macro
 
@@ -35,7 +36,7 @@ class Column:
     base: int
 
 
-def _columns(summaries: pd.DataFrame, group: str, rule: rh.SmallBase) -> list[Column]:
+def _columns(summaries: pd.DataFrame, group: str, policy: SmallBasePolicy) -> list[Column]:
     """All respondents, then the breakdown's groups in codebook order (pooled as shown)."""
     rows = summaries[summaries["question"] == "respondents"]
     overall = rows[rows["group"] == ALL].iloc[0]
@@ -43,18 +44,18 @@ def _columns(summaries: pd.DataFrame, group: str, rule: rh.SmallBase) -> list[Co
     if group == ALL:
         return out
     levels = rows[rows["group"] == group]
-    away = rule.pooled_away(levels.assign(kind="answer"))
+    away = policy.pooled_away(levels.assign(kind="answer"))
     for _, r in levels.iterrows():
         if r["group_code"] not in away:
             out.append(Column(group, str(r["group_code"]), str(r["group_value"]), int(r["n"])))
     return out
 
 
-def _pct_cell(row: pd.Series | None, rule: rh.SmallBase) -> dict[str, Any] | str:
+def _pct_cell(row: pd.Series | None, policy: SmallBasePolicy) -> dict[str, Any] | str:
     """An answer's cell: its percentage linked, its count beside (not anchored)."""
     if row is None:
         return ""
-    if rule.hides(row["base"]):
+    if policy.hides(row["base"]):
         return rh.fig_cell(row["figure_id"], rh.SUPPRESSED, cls="suppressed", anchored=False)
     count = rh.fmt_compact(row["n_weighted"]) if rh.is_weighted(row) else row["n"]
     return rh.fig_cell(
@@ -62,21 +63,21 @@ def _pct_cell(row: pd.Series | None, rule: rh.SmallBase) -> dict[str, Any] | str
         rh.fmt_pct(row["pct"]),
         n=count,
         anchored=False,
-        cls="small" if rule.small(row["base"]) else "",
+        cls="small" if policy.small(row["base"]) else "",
     )
 
 
 def _stat_cell(
-    rows: dict[str, pd.Series], stats: tuple[str, ...], rule: rh.SmallBase
+    rows: dict[str, pd.Series], stats: tuple[str, ...], policy: SmallBasePolicy
 ) -> dict[str, Any] | str:
     """A numeric question's 'mean (SD)' or 'median (p25–p75)' cell, each number linked."""
     if stats[0] not in rows:
         return ""
     first = rows[stats[0]]
-    if rule.hides(first["base"]):
+    if policy.hides(first["base"]):
         return rh.fig_cell(first["figure_id"], rh.SUPPRESSED, cls="suppressed", anchored=False)
     parts = [(rh.text(rows[s]["shown"]), rows[s]["figure_id"]) for s in stats if s in rows]
-    return rh.parts_cell(parts, cls="small" if rule.small(first["base"]) else "")
+    return rh.parts_cell(parts, cls="small" if policy.small(first["base"]) else "")
 
 
 def _p_cell(summaries: pd.DataFrame, qid: str, group: str) -> dict[str, Any] | str:
@@ -102,7 +103,7 @@ KIND_SUFFIX = {"net": " (net)", "excluded": " (not in base)", "missing": " (not 
 
 
 def _closed_rows(
-    summaries: pd.DataFrame, q: Question, columns: list[Column], rule: rh.SmallBase
+    summaries: pd.DataFrame, q: Question, columns: list[Column], policy: SmallBasePolicy
 ) -> list[tuple[str, str, list[Any]]]:
     """(class, header, cells) of a closed question's answers, nets, and counts off its base.
 
@@ -125,14 +126,14 @@ def _closed_rows(
             (
                 kind,
                 f"{label}{KIND_SUFFIX.get(kind, '')}",
-                [make(cell.get((c.group, c.code, code)), rule) for c in columns],
+                [make(cell.get((c.group, c.code, code)), policy) for c in columns],
             )
         )
     return out
 
 
 def _numeric_rows(
-    summaries: pd.DataFrame, q: Question, columns: list[Column], rule: rh.SmallBase
+    summaries: pd.DataFrame, q: Question, columns: list[Column], policy: SmallBasePolicy
 ) -> list[tuple[str, str, list[Any]]]:
     """(class, header, cells) of a numeric question: mean (SD), median (IQR), no value."""
     rows = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "numeric")]
@@ -144,7 +145,7 @@ def _numeric_rows(
         (
             "numeric",
             f"{name}{unit}",
-            [_stat_cell(by_level.get((c.group, c.code), {}), stats, rule) for c in columns],
+            [_stat_cell(by_level.get((c.group, c.code), {}), stats, policy) for c in columns],
         )
         for name, *stats in NUMERIC_ROWS
     ]
@@ -185,10 +186,10 @@ def tabulated(book: Codebook, group: str) -> tuple[list[Question], list[Question
 
 
 def summary_table_data(
-    book: Codebook, summaries: pd.DataFrame, group: str, rule: rh.SmallBase
+    book: Codebook, summaries: pd.DataFrame, group: str, policy: SmallBasePolicy
 ) -> dict[str, Any]:
     """The ``table`` macro's data of every question by ``group`` (``all``: overall only)."""
-    columns = _columns(summaries, group, rule)
+    columns = _columns(summaries, group, policy)
     weighted = summaries["base_weighted"].notna().any() if "base_weighted" in summaries else False
     head = ["", *[f"{c.label} (n = {c.base:,})" for c in columns]]
     tested = group != ALL
@@ -199,7 +200,7 @@ def summary_table_data(
     questions, left = tabulated(book, group)
     for q in questions:
         lines = (_numeric_rows if q.type == "numeric" else _closed_rows)(
-            summaries, q, columns, rule
+            summaries, q, columns, policy
         )
         if not lines:
             continue
@@ -217,7 +218,7 @@ def summary_table_data(
                 "cells: percentage with its count in brackets; numbers: mean (standard deviation), "
                 "median (25th–75th percentile)",
                 rh.WEIGHTED_CELLS + "; n in the headings: unweighted" if weighted else "",
-                rule.legend if any(rule.small(b) for b in bases) else "",
+                policy.legend if any(policy.small(b) for b in bases) else "",
                 "p: the comparison's p-value across the groups, adjusted as the method section says"
                 if tested
                 else "",
@@ -238,11 +239,11 @@ def summary_groups(book: Codebook) -> tuple[str, ...]:
     return tuple(book.by_group) or (ALL,)
 
 
-def summary_tables(book: Codebook, summaries: pd.DataFrame, rule: rh.SmallBase) -> Markup:
+def summary_tables(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy) -> Markup:
     """One summary table per breakdown of ``by_group`` (or one overall), each captioned."""
     out = []
     for group in summary_groups(book):
-        data = summary_table_data(book, summaries, group, rule)
+        data = summary_table_data(book, summaries, group, policy)
         what = "overall" if group == ALL else f"by {book.group(group).label.lower()}"
         data["caption"] = f"Every question {what}"
         out.append(rh.heading(f"Summary {what}", f"summary-{group}", 3) + macro("table")(data))
