@@ -26,6 +26,7 @@ from helpers.report import charts
 from helpers.report import markup as rh
 from helpers.report.adapters import ReportAdapter, report_adapter
 from helpers.report.markup import lower_first
+from helpers.report.summary_table import summary_headings
 from helpers.report.templating import cap_text, render
 from helpers.summarize.comparisons import pair_key
 
@@ -41,7 +42,8 @@ DESIGN_CI_NAMES = {"logit": "logit interval", "beta": "beta interval",
 def sections(book: Codebook, extra: list[tuple[str, str, int]] | None = None,
              source_appendix: bool = True) -> list[tuple]:  # fmt: skip
     """(anchor, title, level) of every section, in order: the table of contents."""
-    out = [("key-findings", "Key findings", 2), ("method", "Method and caveats", 2),
+    out = [("key-findings", "Key findings", 2), ("summary", "Summary tables", 2),
+           *summary_headings(book), ("method", "Method and caveats", 2),
            ("respondents", "Respondents", 2)]  # fmt: skip
     for q in book.summarized:
         out.append((q.id, question_title(q), 2))

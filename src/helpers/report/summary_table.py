@@ -239,12 +239,20 @@ def summary_groups(book: Codebook) -> tuple[str, ...]:
     return tuple(book.by_group) or (ALL,)
 
 
+def _what(book: Codebook, group: str) -> str:
+    return "overall" if group == ALL else f"by {book.group(group).label.lower()}"
+
+
+def summary_headings(book: Codebook) -> list[tuple[str, str, int]]:
+    """(anchor, title, level) of each summary table's heading, for the contents."""
+    return [(f"summary-{g}", f"Summary {_what(book, g)}", 3) for g in summary_groups(book)]
+
+
 def summary_tables(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy) -> Markup:
     """One summary table per breakdown of ``by_group`` (or one overall), each captioned."""
     out = []
-    for group in summary_groups(book):
+    for (anchor, title, level), group in zip(summary_headings(book), summary_groups(book), strict=True):
         data = summary_table_data(book, summaries, group, policy)
-        what = "overall" if group == ALL else f"by {book.group(group).label.lower()}"
-        data["caption"] = f"Every question {what}"
-        out.append(rh.heading(f"Summary {what}", f"summary-{group}", 3) + macro("table")(data))
+        data["caption"] = f"Every question {_what(book, group)}"
+        out.append(rh.heading(title, anchor, level) + macro("table")(data))
     return Markup("").join(out)
