@@ -105,6 +105,16 @@ def test_survey_overrides_are_checked_like_the_shared_values():
         parse_params(unknown)
 
 
+def test_a_survey_without_overrides_is_told_to_write_an_empty_mapping():
+    """``overrides`` is required (dvc.yaml declares each survey's as a stage parameter, and DVC
+    refuses a declared parameter params.yaml lacks): its absence says what to write."""
+    text = _edit("    codebook: codebooks/oas_2013.yaml\n    overrides: {}",
+                 "    codebook: codebooks/oas_2013.yaml")
+    with pytest.raises(ConfigError, match=r"surveys.oas_2013.overrides: expected this key "
+                                          r"\(`overrides: \{\}` for none: .*found nothing"):
+        parse_params(text)
+
+
 def test_survey_ids_and_encodings_are_checked():
     with pytest.raises(ConfigError, match=r"survey ids of lower-case letters.*\['OAS 2013'\]"):
         parse_params(_edit("  oas_2013:\n", "  OAS 2013:\n"))

@@ -7,13 +7,15 @@ from typing import Any
 from helpers.core.codebook_model import Codebook
 from helpers.core.codebook_parts import Question
 from helpers.core.errors import CodebookError
+from helpers.core.small_base import POOLED
 
-# Parts of figure ids the summaries give a meaning of their own (helpers.summarize.summaries:
-# MISSING_CODE, NUMERIC_STATS, TEST and TEST_STATS, POOLED, free text's "count" and "item").
+# Parts of figure ids the summaries give a meaning of their own (defined here; summarize's
+# figure.py reads them: MISSING_CODE, NUMERIC_STATS, TEST and TEST_STATS; the pooled group
+# is core.small_base's POOLED; free text's "count" and "item").
 MISSING_WORD = "missing"
 NUMERIC_STAT_WORDS = ("mean", "sd", "median", "p25", "p75", "min", "max")
 TEST_WORD, TEST_STAT_WORDS = "test", ("statistic", "df", "p", "p_adjusted")
-POOLED_WORD = "_pooled"
+POOLED_WORD = POOLED
 
 Place = tuple[Any, ...] | None  # a key path in the file (None: made by the pipeline)
 Level = tuple[str, str, Place]  # (group code, what it is in messages, its place)

@@ -4,7 +4,7 @@ Values live in ``params.yaml`` only (DVC tracks them there): these models hold n
 defaults, so a key missing from params.yaml is an error, not a silent fallback.
 A survey may override a value for itself (``surveys.<id>.overrides``).
 Validation refuses unknown keys and names the key, the value and what is allowed.
-The README's parameter table is generated from these models
+The parameter table (docs/parameters.md) is generated from these models
 (``python -m helpers.pipeline.config --table``) and a test keeps it in step.
 """
 

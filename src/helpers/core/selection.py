@@ -58,7 +58,7 @@ def parse_rule(text: str) -> dict[str, str] | None:
 
 
 def describe(rule: Rule | None) -> str:
-    """Human-readable rule: 'q1 = yes and oas_registered = registered'."""
+    """Human-readable rule: 'q1 = yes and region = north'."""
     if not rule:
         return "all rows"
     return " and ".join(

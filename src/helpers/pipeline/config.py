@@ -50,6 +50,9 @@ def _expected(error: dict[str, Any], fields: list[str]) -> str:
         near = difflib.get_close_matches(str(error["loc"][-1]), fields, n=1)
         hint = f" (nearest: {near[0]!r})" if near else ""
         return f"one of the keys {fields}{hint}"
+    if error["type"] == "missing" and error["loc"][-1] == "overrides":
+        return ("this key (`overrides: {}` for none: dvc.yaml tracks each survey's overrides, "
+                "so params.yaml must hold them; there are no hidden defaults)")
     if error["type"] == "missing":
         return "this key (params.yaml holds every value; there are no hidden defaults)"
     message = re.sub(r"^(Input should be |Value error, )", "", error["msg"])

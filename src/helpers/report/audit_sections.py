@@ -54,7 +54,7 @@ def mismatch_sentence(claim: pd.Series, book: Codebook | None = None) -> dict[st
 
     The explanation's finding only: its hypotheses (other bases that would give the
     stated number) stay in the audit table, where they are labelled as such. A rule
-    named in it (``oas_registered = registered``) reads in the codebook's labels.
+    named in it (``region = north``) reads in the codebook's labels.
     """
     finding = str(claim["explanation"]).split(". Hypotheses (not findings)")[0].rstrip(".")
     if book is not None:
@@ -66,7 +66,7 @@ def mismatch_sentence(claim: pd.Series, book: Codebook | None = None) -> dict[st
 def labelled_rule(text: str, rule: object, book: Codebook) -> str:
     """``text`` with each ``variable = code`` of the claim's rule (JSON) in labels.
 
-    ``oas_registered = registered`` -> ``with OAS registration “Registered”``.
+    ``region = north`` -> ``with region “North”``.
     """
     if not isinstance(rule, str) or not rule.strip():
         return text

@@ -13,6 +13,12 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
+from helpers.core.codebook_figure_ids import (
+    MISSING_WORD,
+    NUMERIC_STAT_WORDS,
+    TEST_STAT_WORDS,
+    TEST_WORD,
+)
 from helpers.core.params import StatsParams
 from helpers.core.selection import rule_text
 from helpers.core.stats import exact_percent, percent
@@ -67,14 +73,15 @@ NUMERIC_STATS = (
     ("min", "Minimum", None),
     ("max", "Maximum", None),
 )
+assert tuple(s for s, _, _ in NUMERIC_STATS) == NUMERIC_STAT_WORDS  # one list of words
 QUANTILES = {stat: p for stat, _, p in NUMERIC_STATS if p is not None}
-MISSING_CODE = "missing"
+MISSING_CODE = MISSING_WORD  # the figure-id words are the codebook's (codebook_figure_ids)
 RESPONDENTS = "respondents"
 FREE_TEXT_ANSWER = "Free-text answers"
 NET_SEPARATOR = "__net_"  # the design's 0/1 column of a net: "<question>__net_<code>"
 BASE_SUFFIX = "__in_base"  # the design's copy of a question without its excluded answers
-TEST = "test"  # group_code and kind of a comparison's rows: <question>.<group>.test.<stat>
-TEST_STATS = ("statistic", "df", "p", "p_adjusted")
+TEST = TEST_WORD  # group_code and kind of a comparison's rows: <question>.<group>.test.<stat>
+TEST_STATS = TEST_STAT_WORDS
 
 # A figure's cell of the design: (column, value, group, group value)
 Cell = tuple[str, Any, str, str]

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m helpers.tools.trace FIGURE_ID          e.g. q1.oas_registered.registered.yes
+    python -m helpers.tools.trace FIGURE_ID          e.g. q1.region.north.yes
     python -m helpers.tools.trace CLAIM_ID           e.g. L088.3 (a claim of audit.csv)
     python -m helpers.tools.trace FIGURE_ID --base   the rows of the base instead
     python -m helpers.tools.trace ID --survey S      in survey S (params.yaml `surveys:`)
