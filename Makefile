@@ -39,8 +39,9 @@ system-deps: ## Check (and as root on Debian, install) the system libraries Weas
 repro-force: env system-deps ## Rerun every stage even if nothing changed
 	$(VENV)/bin/dvc repro --force
 
-lint: env ## ruff on the helpers, tests and notebooks; the import-direction contracts
-	$(VENV)/bin/ruff check src tests notebooks
+lint: env ## ruff (lint and the formatter's check) on the code, tests and notebooks; the import contracts
+	$(VENV)/bin/ruff check src tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/lint-imports --no-cache pyproject.toml
 
 LAB_SETTINGS := $(LAB_VENV)/share/jupyter/lab/settings/overrides.json

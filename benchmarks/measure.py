@@ -21,14 +21,19 @@ class Measurement:
     stderr: str = ""
 
 
-def measure(label: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = None,
-            quiet: bool = True) -> Measurement:  # fmt: skip
+def measure(
+    label: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = None, quiet: bool = True
+) -> Measurement:
     """Run ``cmd``; peak memory is the largest RSS of the process tree (wait4 rusage)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env,
-                                stdout=subprocess.DEVNULL if quiet else None,
-                                stderr=err if quiet else None)  # fmt: skip
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL if quiet else None,
+            stderr=err if quiet else None,
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         err.seek(0)
@@ -44,8 +49,11 @@ def write_empty_notebook(path: Path) -> Path:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}  # fmt: skip
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.cells = [nbformat.v4.new_code_cell("pass")]
     nbformat.write(nb, path)
     return path
@@ -61,8 +69,9 @@ def table(rows: list[Measurement], floor: Measurement | None = None) -> str:
     return "\n".join(lines)
 
 
-def measure_median(label: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = None,
-                   repeat: int = 3) -> Measurement:  # fmt: skip
+def measure_median(
+    label: str, cmd: list[str], cwd: Path, env: dict[str, str] | None = None, repeat: int = 3
+) -> Measurement:
     """Run ``cmd`` ``repeat`` times; return the run with the median wall time.
 
     On a shared 2-core machine single runs vary by seconds; the median of a few

@@ -43,8 +43,7 @@ from measure import Measurement, measure_median, table, write_empty_notebook  # 
 
 ROOT = Path(__file__).resolve().parents[1]
 SURVEY = "oas_2013"  # the one survey of the copy
-COPY = ("dvc.yaml", "dvc.lock", "params.yaml", "notebooks", "codebooks", "data", "src",
-        "reports")  # fmt: skip
+COPY = ("dvc.yaml", "dvc.lock", "params.yaml", "notebooks", "codebooks", "data", "src", "reports")
 RUNNER = "helpers.pipeline.runner"  # stages whose command runs a notebook with papermill
 PRINT_PDF = """
 import sys
@@ -55,8 +54,11 @@ Path(sys.argv[2]).write_bytes(render_pdf(html, base_url=sys.argv[3]))
 """
 
 
-STEP_LINE = re.compile(r"^\[(?P<stage>[\w-]+@[\w-]+)\] done in (?P<total>[\d.]+) s "
-                       r"\((?P<steps>[^)]*)\)", re.M)  # fmt: skip
+STEP_LINE = re.compile(
+    r"^\[(?P<stage>[\w-]+@[\w-]+)\] done in (?P<total>[\d.]+) s "
+    r"\((?P<steps>[^)]*)\)",
+    re.M,
+)
 
 
 def breakdown(forced: Measurement, bare: dict[str, float], alone: dict[str, float]) -> str:
@@ -65,21 +67,27 @@ def breakdown(forced: Measurement, bare: dict[str, float], alone: dict[str, floa
     ``alone``: stages that run no notebook (``index``), timed on their own (their
     log line has no time), shown on their own line and subtracted from DVC's share.
     """
-    lines = [f"{'stage (forced run)':<20} {'stage s':>8} {'notebook':>9} {'html':>6} {'pdf':>6} "
-             f"{'bare':>8} {'excess':>7}"]  # fmt: skip
+    lines = [
+        f"{'stage (forced run)':<20} {'stage s':>8} {'notebook':>9} {'html':>6} {'pdf':>6} "
+        f"{'bare':>8} {'excess':>7}"
+    ]
     staged = 0.0
     for m in STEP_LINE.finditer(forced.stderr):
         steps = dict(part.rsplit(" ", 2)[:2] for part in m["steps"].split(", "))
         total = float(m["total"])
         staged += total
         base = bare.get(m["stage"], float("nan"))
-        lines.append(f"{m['stage']:<20} {total:8.1f} {float(steps.get('notebook', 0)):9.1f} "
-                     f"{float(steps.get('html', 0)):6.1f} {float(steps.get('pdf', 0)):6.1f} "
-                     f"{base:8.2f} {total - base:7.2f}")  # fmt: skip
+        lines.append(
+            f"{m['stage']:<20} {total:8.1f} {float(steps.get('notebook', 0)):9.1f} "
+            f"{float(steps.get('html', 0)):6.1f} {float(steps.get('pdf', 0)):6.1f} "
+            f"{base:8.2f} {total - base:7.2f}"
+        )
     for name, seconds in alone.items():
         staged += seconds
-        lines.append(f"{name + ' (run alone)':<20} {seconds:8.1f} {'-':>9} {'-':>6} {'-':>6} "
-                     f"{seconds:8.2f} {'-':>7}")  # fmt: skip
+        lines.append(
+            f"{name + ' (run alone)':<20} {seconds:8.1f} {'-':>9} {'-':>6} {'-':>6} "
+            f"{seconds:8.2f} {'-':>7}"
+        )
     lines.append(f"DVC itself (forced run minus the stages): {forced.seconds - staged:.1f} s")
     return "\n".join(lines)
 
@@ -96,8 +104,10 @@ def resolved_stages(root: Path) -> tuple[list[str], dict[str, str]]:
     for name, stage in stages.items():
         if "foreach" in stage:
             if stage["foreach"] != "${surveys}" or RUNNER not in stage["do"]["cmd"]:
-                raise SystemExit(f"dvc.yaml: stage {name!r}: expected a foreach over ${{surveys}} "
-                                 f"running {RUNNER}; found {stage}")  # fmt: skip
+                raise SystemExit(
+                    f"dvc.yaml: stage {name!r}: expected a foreach over ${{surveys}} "
+                    f"running {RUNNER}; found {stage}"
+                )
             runner += [f"{name}@{key}" for key in surveys]
         elif RUNNER in stage["cmd"]:
             runner.append(name)
@@ -114,8 +124,9 @@ def git_dvc_init(folder: Path, env: dict[str, str], dvc: str) -> None:
     subprocess.run([dvc, "config", "core.analytics", "false"], **run)
 
 
-def empty_pipeline(folder: Path, work: Path, env: dict[str, str], dvc: str,
-                   repeat: int) -> Measurement:  # fmt: skip
+def empty_pipeline(
+    folder: Path, work: Path, env: dict[str, str], dvc: str, repeat: int
+) -> Measurement:
     """A forced ``dvc repro`` of the same pipeline shape, each stage only its bare minimum.
 
     Every stage of ``work``'s dvc.yaml that runs a notebook becomes papermill on the
@@ -134,9 +145,14 @@ def empty_pipeline(folder: Path, work: Path, env: dict[str, str], dvc: str,
     for name, stage in real.items():
         if "foreach" in stage:
             out = f"out-{name}-${{key}}.ipynb"
-            stages[name] = {"foreach": "${surveys}", "do": {
-                "cmd": f"papermill --no-progress-bar empty.ipynb {out}",
-                "deps": ["empty.ipynb"], "outs": [{out: {"cache": False}}]}}  # fmt: skip
+            stages[name] = {
+                "foreach": "${surveys}",
+                "do": {
+                    "cmd": f"papermill --no-progress-bar empty.ipynb {out}",
+                    "deps": ["empty.ipynb"],
+                    "outs": [{out: {"cache": False}}],
+                },
+            }
         else:
             # The same stage; what it reads (the report cards) copied from the real run.
             stages[name] = stage
@@ -149,12 +165,18 @@ def empty_pipeline(folder: Path, work: Path, env: dict[str, str], dvc: str,
         card = Path("data/processed") / survey / "report_card.json"
         (folder / card).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(work / card, folder / card)
-    (folder / "dvc.yaml").write_text(yaml.safe_dump({"stages": stages}, sort_keys=False),
-                                     encoding="utf-8")  # fmt: skip
+    (folder / "dvc.yaml").write_text(
+        yaml.safe_dump({"stages": stages}, sort_keys=False), encoding="utf-8"
+    )
     git_dvc_init(folder, env, dvc)
     count = sum(len(surveys) if "foreach" in stage else 1 for stage in stages.values())
-    return measure_median(f"dvc repro --force, same {count} stages, empty notebooks",
-                          [dvc, "repro", "--force"], folder, env, repeat)  # fmt: skip
+    return measure_median(
+        f"dvc repro --force, same {count} stages, empty notebooks",
+        [dvc, "repro", "--force"],
+        folder,
+        env,
+        repeat,
+    )
 
 
 def project_copy(work: Path) -> None:
@@ -181,34 +203,61 @@ def main() -> int:
     bin_dir = Path(sys.executable).parent
     # The copy's own src first: the stages import the code copied with it, whatever
     # is being edited in the repository meanwhile.
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1",
-           "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(work / "src"),
-                                                       os.environ.get("PYTHONPATH")]))}  # fmt: skip
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "DVC_NO_ANALYTICS": "1",
+        "PYTHONHASHSEED": "0",
+        "MPLBACKEND": "Agg",
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(work / "src"), os.environ.get("PYTHONPATH")])
+        ),
+    }
     dvc = str(bin_dir / "dvc")
     git_dvc_init(work, env, dvc)
     runner_stages, others = resolved_stages(work)
     write_empty_notebook(work / "empty.ipynb")
     names = len(runner_stages) + len(others)
-    forced = measure_median(f"dvc repro --force ({names} stages: {len(runner_stages)} of "
-                            f"{SURVEY} + {', '.join(others)})",
-                            [dvc, "repro", "--force"], work, env, args.repeat)  # fmt: skip
+    forced = measure_median(
+        f"dvc repro --force ({names} stages: {len(runner_stages)} of "
+        f"{SURVEY} + {', '.join(others)})",
+        [dvc, "repro", "--force"],
+        work,
+        env,
+        args.repeat,
+    )
     noop = measure_median("dvc repro (no-op)", [dvc, "repro"], work, env, args.repeat)
     status = measure_median("dvc status", [dvc, "status"], work, env, args.repeat)
-    bare_runs = {name: measure_median(f"papermill empty notebook ({name})",
-                                      [str(bin_dir / "papermill"), "--no-progress-bar",
-                                       "empty.ipynb", f"empty-{name}.ipynb"], work, env,
-                                      args.repeat)
-                 for name in runner_stages}  # fmt: skip
+    bare_runs = {
+        name: measure_median(
+            f"papermill empty notebook ({name})",
+            [str(bin_dir / "papermill"), "--no-progress-bar", "empty.ipynb", f"empty-{name}.ipynb"],
+            work,
+            env,
+            args.repeat,
+        )
+        for name in runner_stages
+    }
     # A stage without a notebook (index): its own command, alone (same output, same bytes).
-    alone_runs = {name: measure_median(f"{name} stage alone (its command, no notebook)",
-                                       shlex.split(cmd), work, env, args.repeat)
-                  for name, cmd in others.items()}  # fmt: skip
+    alone_runs = {
+        name: measure_median(
+            f"{name} stage alone (its command, no notebook)",
+            shlex.split(cmd),
+            work,
+            env,
+            args.repeat,
+        )
+        for name, cmd in others.items()
+    }
     # The same PDF engine printing the same HTML (the report stage's PDF), alone.
     html = work / "reports" / SURVEY / "report.html"
-    pdf = measure_median("the same PDF engine printing the same report HTML",
-                         [sys.executable, "-c", PRINT_PDF, str(html), str(work / "bare.pdf"),
-                          str(work)], work, env, args.repeat)  # fmt: skip
+    pdf = measure_median(
+        "the same PDF engine printing the same report HTML",
+        [sys.executable, "-c", PRINT_PDF, str(html), str(work / "bare.pdf"), str(work)],
+        work,
+        env,
+        args.repeat,
+    )
     runs = [*bare_runs.values(), *alone_runs.values(), pdf]
     label = f"bare minimum (sum of the papermill runs + {', '.join(others)} + pdf)"
     bare = Measurement(label, sum(m.seconds for m in runs), max(m.peak_mib for m in runs), 0)
@@ -218,17 +267,23 @@ def main() -> int:
     print(f"project copy: {work}")
     print(table([forced, noop, status, *runs, bare, shell]))
     print(f"forced / bare minimum = {forced.seconds / bare.seconds:.2f} (target <= 1.3)")
-    print(f"  without the {', '.join(others)} stage (the {len(runner_stages)} stages of {SURVEY} "
-          f"against their empty notebooks + the PDF): "
-          f"{(forced.seconds - alone) / (bare_pm + pdf.seconds):.2f}")
-    print(f"  the same DVC pipeline with nothing but the empty notebooks, plus the PDF: "
-          f"{(shell.seconds + pdf.seconds) / bare.seconds:.2f} x the bare minimum "
-          f"(DVC's own share)")
+    print(
+        f"  without the {', '.join(others)} stage (the {len(runner_stages)} stages of {SURVEY} "
+        f"against their empty notebooks + the PDF): "
+        f"{(forced.seconds - alone) / (bare_pm + pdf.seconds):.2f}"
+    )
+    print(
+        f"  the same DVC pipeline with nothing but the empty notebooks, plus the PDF: "
+        f"{(shell.seconds + pdf.seconds) / bare.seconds:.2f} x the bare minimum "
+        f"(DVC's own share)"
+    )
     print(f"no-op / dvc status   = {noop.seconds / status.seconds:.2f} (target <= 1.5)")
     print()
     # the report stage's bare minimum is its empty notebook plus the same PDF
-    per_stage = {name: m.seconds + (pdf.seconds if name.startswith("report@") else 0.0)
-                 for name, m in bare_runs.items()}  # fmt: skip
+    per_stage = {
+        name: m.seconds + (pdf.seconds if name.startswith("report@") else 0.0)
+        for name, m in bare_runs.items()
+    }
     print(breakdown(forced, per_stage, {name: m.seconds for name, m in alone_runs.items()}))
     shutil.rmtree(work)
     ok = [forced, noop, status, shell, pdf, *alone_runs.values()]

@@ -99,9 +99,15 @@ def project_copy(dest: Path, survey: Path, codebook: Path) -> None:
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
     (dest / ".venv").symlink_to(ROOT / ".venv")  # dvc.yaml's commands run .venv/bin/python
     params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    params["surveys"] = {SURVEY: {"input_kind": "respondent_csv", "source": str(survey),
-                                  "encoding": "utf-8", "codebook": str(codebook),
-                                  "overrides": {}}}  # fmt: skip
+    params["surveys"] = {
+        SURVEY: {
+            "input_kind": "respondent_csv",
+            "source": str(survey),
+            "encoding": "utf-8",
+            "codebook": str(codebook),
+            "overrides": {},
+        }
+    }
     (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
 
 
@@ -111,10 +117,25 @@ def run_size(rows: int, args: argparse.Namespace, work: Path) -> bool:
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     folder = work / f"rows-{rows}"
     folder.mkdir(parents=True, exist_ok=True)
-    gen = measure("generate survey (not part of the comparison)",
-                  [py, "-m", "helpers.tools.synthetic_survey", str(folder / "data"), "--rows",
-                   str(rows), "--questions", str(args.questions), "--unknown-codes",
-                   "25", "--multiple-choice", str(args.multiple_choice)], ROOT, env)  # fmt: skip
+    gen = measure(
+        "generate survey (not part of the comparison)",
+        [
+            py,
+            "-m",
+            "helpers.tools.synthetic_survey",
+            str(folder / "data"),
+            "--rows",
+            str(rows),
+            "--questions",
+            str(args.questions),
+            "--unknown-codes",
+            "25",
+            "--multiple-choice",
+            str(args.multiple_choice),
+        ],
+        ROOT,
+        env,
+    )
     survey, codebook = folder / "data" / "survey.csv", folder / "data" / "codebook.yaml"
     project = folder / "project"
     shutil.rmtree(project, ignore_errors=True)
@@ -122,49 +143,84 @@ def run_size(rows: int, args: argparse.Namespace, work: Path) -> bool:
     project_copy(project, survey, codebook)
     (project / "direct").mkdir()
     rep = args.repeat
-    floors = {name: measure_median(f"floor: bare {name} read_csv + value_counts",
-                                   [py, "-c", code, str(survey)], project, env, rep)
-              for name, code in FLOORS.items()}  # fmt: skip
+    floors = {
+        name: measure_median(
+            f"floor: bare {name} read_csv + value_counts",
+            [py, "-c", code, str(survey)],
+            project,
+            env,
+            rep,
+        )
+        for name, code in FLOORS.items()
+    }
     fastest = min((floors["polars"], floors["pyarrow"]), key=lambda m: m.seconds)
     runner = [py, "-m", "helpers.pipeline.runner"]
-    extract = measure("extract stage (header check + sha256)", [*runner, "extract", SURVEY],
-                      project, env)  # fmt: skip
+    extract = measure(
+        "extract stage (header check + sha256)", [*runner, "extract", SURVEY], project, env
+    )
     stages = [
-        measure_median("clean stage (stage runner, papermill)", [*runner, "clean", SURVEY],
-                       project, env, rep),
-        measure_median("summarize stage (stage runner, papermill)",
-                       [*runner, "summarize", SURVEY], project, env, rep),
-    ]  # fmt: skip
+        measure_median(
+            "clean stage (stage runner, papermill)", [*runner, "clean", SURVEY], project, env, rep
+        ),
+        measure_median(
+            "summarize stage (stage runner, papermill)",
+            [*runner, "summarize", SURVEY],
+            project,
+            env,
+            rep,
+        ),
+    ]
     direct = [
-        measure_median("clean helpers, direct (no papermill)",
-                       [py, "-c", DIRECT, str(survey), str(codebook), "clean"], project, env, rep),
-        measure_median("summarize helpers, direct (no papermill)",
-                       [py, "-c", DIRECT, str(survey), str(codebook), "summarize"], project, env,
-                       rep),
-    ]  # fmt: skip
+        measure_median(
+            "clean helpers, direct (no papermill)",
+            [py, "-c", DIRECT, str(survey), str(codebook), "clean"],
+            project,
+            env,
+            rep,
+        ),
+        measure_median(
+            "summarize helpers, direct (no papermill)",
+            [py, "-c", DIRECT, str(survey), str(codebook), "summarize"],
+            project,
+            env,
+            rep,
+        ),
+    ]
     write_empty_notebook(project / "empty.ipynb")
-    fixed = measure_median("papermill, empty notebook (a stage's fixed cost)",
-                           [str(Path(py).parent / "papermill"), "--no-progress-bar",
-                            "empty.ipynb", "empty-out.ipynb"], project, env, rep)  # fmt: skip
-    print(f"\nsurvey: {rows:,} respondents x {args.questions} questions "
-          f"({args.multiple_choice} multiple choice), "
-          f"{survey.stat().st_size / 2**20:.0f} MiB CSV ({folder})")
+    fixed = measure_median(
+        "papermill, empty notebook (a stage's fixed cost)",
+        [str(Path(py).parent / "papermill"), "--no-progress-bar", "empty.ipynb", "empty-out.ipynb"],
+        project,
+        env,
+        rep,
+    )
+    print(
+        f"\nsurvey: {rows:,} respondents x {args.questions} questions "
+        f"({args.multiple_choice} multiple choice), "
+        f"{survey.stat().st_size / 2**20:.0f} MiB CSV ({folder})"
+    )
     print(table([gen, *floors.values(), extract, *stages, *direct, fixed], fastest))
-    print(f"fastest floor: {fastest.label} {fastest.seconds:.2f} s, peak "
-          f"{fastest.peak_mib:.0f} MiB")
+    print(
+        f"fastest floor: {fastest.label} {fastest.seconds:.2f} s, peak {fastest.peak_mib:.0f} MiB"
+    )
     both = Measurement("", sum(m.seconds for m in stages), max(m.peak_mib for m in stages), 0)
-    work_only = Measurement("", sum(m.seconds for m in direct), max(m.peak_mib for m in direct),
-                            0)  # fmt: skip
-    print(f"clean + summarize stages: {both.seconds:.2f} s = "
-          f"{both.seconds / fastest.seconds:.2f} x the fastest floor (target <= 2); peak "
-          f"{both.peak_mib:.0f} MiB = {both.peak_mib / fastest.peak_mib:.2f} x its peak "
-          f"(target <= 1.5)")
+    work_only = Measurement("", sum(m.seconds for m in direct), max(m.peak_mib for m in direct), 0)
+    print(
+        f"clean + summarize stages: {both.seconds:.2f} s = "
+        f"{both.seconds / fastest.seconds:.2f} x the fastest floor (target <= 2); peak "
+        f"{both.peak_mib:.0f} MiB = {both.peak_mib / fastest.peak_mib:.2f} x its peak "
+        f"(target <= 1.5)"
+    )
     variable = both.seconds - 2 * fixed.seconds
-    print(f"clean + summarize stages minus twice the fixed cost of a stage: {variable:.2f} s = "
-          f"{variable / fastest.seconds:.2f} x the fastest floor")
-    print(f"clean + summarize helpers without papermill: {work_only.seconds:.2f} s = "
-          f"{work_only.seconds / fastest.seconds:.2f} x the fastest floor; peak "
-          f"{work_only.peak_mib:.0f} MiB = {work_only.peak_mib / fastest.peak_mib:.2f} x")
+    print(
+        f"clean + summarize stages minus twice the fixed cost of a stage: {variable:.2f} s = "
+        f"{variable / fastest.seconds:.2f} x the fastest floor"
+    )
+    print(
+        f"clean + summarize helpers without papermill: {work_only.seconds:.2f} s = "
+        f"{work_only.seconds / fastest.seconds:.2f} x the fastest floor; peak "
+        f"{work_only.peak_mib:.0f} MiB = {work_only.peak_mib / fastest.peak_mib:.2f} x"
+    )
     prov = project / "data" / "processed" / SURVEY / "provenance.json"
     if prov.exists():
         print(f"provenance.json: {prov.stat().st_size / 1024:.0f} KiB for {rows:,} respondents")
@@ -178,8 +234,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--questions", type=int, default=20)
-    parser.add_argument("--multiple-choice", type=int, default=2,
-                        help="how many of the questions are multiple choice")
+    parser.add_argument(
+        "--multiple-choice",
+        type=int,
+        default=2,
+        help="how many of the questions are multiple choice",
+    )
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: temporary)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     args = parser.parse_args()

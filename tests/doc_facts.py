@@ -76,14 +76,22 @@ MINI_ORGS: dict[str, tuple[str, str, str, str, str | None]] = {
     "Comunidad Illimani": ("", "Bolivia", "not_registered", "yes", None),
 }
 MINI_COUNTRY_CODES = {
-    "Argentina": "argentina", "Costa Rica": "costa_rica", "Perú": "peru",
-    "México": "mexico", "Bolivia": "bolivia",
-}  # fmt: skip
+    "Argentina": "argentina",
+    "Costa Rica": "costa_rica",
+    "Perú": "peru",
+    "México": "mexico",
+    "Bolivia": "bolivia",
+}
 # (question, item) -> number of free-text answers.
 MINI_FREE_TEXT = {
-    ("q1_how", ""): 2, ("q2_comment", ""): 2, ("q3", "1"): 2, ("q3", "4"): 1,
-    ("q3", "8"): 3, ("q4", ""): 2, ("q5", ""): 3,
-}  # fmt: skip
+    ("q1_how", ""): 2,
+    ("q2_comment", ""): 2,
+    ("q3", "1"): 2,
+    ("q3", "4"): 1,
+    ("q3", "8"): 3,
+    ("q4", ""): 2,
+    ("q5", ""): 3,
+}
 
 
 def mini_bullet(org: str) -> str:

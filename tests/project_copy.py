@@ -23,12 +23,21 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SURVEY = "oas_2013"
 
 
-def survey_entry(source: str, codebook: str = "codebooks/oas_2013.yaml",
-                 input_kind: str = "document", encoding: str = "utf-8",
-                 overrides: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def survey_entry(
+    source: str,
+    codebook: str = "codebooks/oas_2013.yaml",
+    input_kind: str = "document",
+    encoding: str = "utf-8",
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """One entry of `surveys:` in params.yaml."""
-    return {"input_kind": input_kind, "source": source, "encoding": encoding,
-            "codebook": codebook, "overrides": overrides or {}}  # fmt: skip
+    return {
+        "input_kind": input_kind,
+        "source": source,
+        "encoding": encoding,
+        "codebook": codebook,
+        "overrides": overrides or {},
+    }
 
 
 def write_params(root: Path, surveys: dict[str, dict[str, Any]], **sections: Any) -> None:
@@ -40,9 +49,12 @@ def write_params(root: Path, surveys: dict[str, dict[str, Any]], **sections: Any
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
 
 
-def make_project(dest: Path, surveys: dict[str, dict[str, Any]],
-                 files: dict[str, str | bytes] | None = None,
-                 dvc: bool = False) -> Path:  # fmt: skip
+def make_project(
+    dest: Path,
+    surveys: dict[str, dict[str, Any]],
+    files: dict[str, str | bytes] | None = None,
+    dvc: bool = False,
+) -> Path:
     """dvc.yaml, params.yaml (these surveys), notebooks, codebooks and the given files.
 
     ``dvc``: also `dvc init` a git repository there and link the pipeline's .venv, so
@@ -63,8 +75,9 @@ def make_project(dest: Path, surveys: dict[str, dict[str, Any]],
     if dvc:
         (dest / ".venv").symlink_to(REPO_ROOT / ".venv")
         subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
-        subprocess.run([str(REPO_ROOT / ".venv/bin/dvc"), "init", "-q"], cwd=dest, check=True,
-                       env=env())  # fmt: skip
+        subprocess.run(
+            [str(REPO_ROOT / ".venv/bin/dvc"), "init", "-q"], cwd=dest, check=True, env=env()
+        )
     return dest
 
 
@@ -76,13 +89,19 @@ def env() -> dict[str, str]:
     return out
 
 
-def run_stage(root: Path, stage: str, survey: str = SURVEY,
-              timeout: int = 240) -> subprocess.CompletedProcess:  # fmt: skip
+def run_stage(
+    root: Path, stage: str, survey: str = SURVEY, timeout: int = 240
+) -> subprocess.CompletedProcess:
     """Run one stage of one survey with the stage runner, as dvc.yaml's command does."""
     return subprocess.run(
-        [sys.executable, "-m", "helpers.pipeline.runner", stage, survey], cwd=root, env=env(),
-        capture_output=True, text=True, timeout=timeout, check=False,
-    )  # fmt: skip
+        [sys.executable, "-m", "helpers.pipeline.runner", stage, survey],
+        cwd=root,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def ok(proc: subprocess.CompletedProcess, stage: str, survey: str = SURVEY) -> None:
@@ -116,8 +135,9 @@ def summarized(responses: Any, free_text: Any, book: Any, sp: StatsParams) -> Pa
     from helpers.summarize.summaries import summarize
 
     out = summarize(responses, free_text, book, sp)
-    return PandasSummaries(as_pandas(out.figures, categorical=False),
-                           as_pandas(out.rules, categorical=False))
+    return PandasSummaries(
+        as_pandas(out.figures, categorical=False), as_pandas(out.rules, categorical=False)
+    )
 
 
 EXPORT_SURVEY = "invented_example"
@@ -129,13 +149,17 @@ def make_export_project(dest: Path) -> Path:
 
     The stages' code (``src/``) is copied too, as dvc.yaml lists it as a dependency.
     """
-    files = {f"{EXPORT_DIR}/{name}": (REPO_ROOT / EXPORT_DIR / name).read_bytes()
-             for name in ("survey.csv", "codebook.yaml")}  # fmt: skip
-    entry = survey_entry(f"{EXPORT_DIR}/survey.csv", f"{EXPORT_DIR}/codebook.yaml",
-                         input_kind="respondent_csv")  # fmt: skip
+    files = {
+        f"{EXPORT_DIR}/{name}": (REPO_ROOT / EXPORT_DIR / name).read_bytes()
+        for name in ("survey.csv", "codebook.yaml")
+    }
+    entry = survey_entry(
+        f"{EXPORT_DIR}/survey.csv", f"{EXPORT_DIR}/codebook.yaml", input_kind="respondent_csv"
+    )
     make_project(dest, {EXPORT_SURVEY: entry}, files, dvc=True)
-    shutil.copytree(REPO_ROOT / "src", dest / "src",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))  # fmt: skip
+    shutil.copytree(
+        REPO_ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+    )
     for stage in ("extract", "clean"):
         ok(run_stage(dest, stage, EXPORT_SURVEY), stage, EXPORT_SURVEY)
     return dest

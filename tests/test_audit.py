@@ -95,14 +95,21 @@ def test_changing_a_list_in_the_source_changes_the_verdicts(text, audit):
     end = next(i for i, t in enumerate(lines) if t.strip() == "USEFUL:")
     moved = [t for t in lines[start + 1 : end] if t.strip() and not t.strip().startswith("Not")]
     very = next(i for i, t in enumerate(lines) if t.strip() == "VERY USEFUL:")
-    very_not_reg = next(i for i, t in enumerate(lines)
-                        if i > very and t.strip().casefold() == "not registered")  # fmt: skip
-    damaged = lines[: very_not_reg + 1] + [""] + [moved[0], "", moved[1], ""] + \
-        lines[very_not_reg + 1 : start] + lines[end:]
+    very_not_reg = next(
+        i for i, t in enumerate(lines) if i > very and t.strip().casefold() == "not registered"
+    )
+    damaged = (
+        lines[: very_not_reg + 1]
+        + [""]
+        + [moved[0], "", moved[1], ""]
+        + lines[very_not_reg + 1 : start]
+        + lines[end:]
+    )
     changed = run_audit("\n".join(damaged)).set_index("claim_id")
     # "ten ... very useful" and "one ... moderately useful" no longer hold; 13.3% still does.
-    assert audit.loc["L170.2", "status"] == "match" and changed.loc["L170.2", "status"] == \
-        "mismatch"
+    assert (
+        audit.loc["L170.2", "status"] == "match" and changed.loc["L170.2", "status"] == "mismatch"
+    )
     assert changed.loc["L170.2", "recomputed"] == "11"
     assert changed.loc["L170.4", "status"] == "mismatch"
     assert changed.loc["L170.3", "status"] == "mismatch"  # 66.6% vs 11/15 = 73.3%
@@ -147,8 +154,9 @@ def test_selection_rules():
 
 @pytest.fixture(scope="module")
 def committed():
-    prov = json.loads((ROOT / "data/processed/oas_2013/provenance.json")
-                      .read_text(encoding="utf-8"))  # fmt: skip
+    prov = json.loads(
+        (ROOT / "data/processed/oas_2013/provenance.json").read_text(encoding="utf-8")
+    )
     tables = {name: read_table(ROOT / path) for name, path in prov["tables"].items()}
     return prov, tables, read_csv(ROOT / "data/processed/oas_2013/summaries.csv")
 
@@ -163,14 +171,21 @@ def test_every_figure_has_provenance_that_reproduces_its_count(committed):
         if entry["base"] is not None and pd.notna(fig["base"]):
             assert count(tables[entry["table"]], entry["base"]) == fig["base"]
     assert set(prov["inputs"]) >= {"data/processed/oas_2013/responses.parquet"}
-    assert set(prov["tables"].values()) == {"data/processed/oas_2013/responses.parquet",
-                                            "data/processed/oas_2013/free_text.parquet"}
+    assert set(prov["tables"].values()) == {
+        "data/processed/oas_2013/responses.parquet",
+        "data/processed/oas_2013/free_text.parquet",
+    }
     assert prov["stage"] == "summarize" and "stats.ci_method" in prov["params"]
 
 
 def trace(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "helpers.tools.trace", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.tools.trace", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_trace_lists_exactly_the_respondents_and_their_source_lines():
@@ -178,8 +193,7 @@ def test_trace_lists_exactly_the_respondents_and_their_source_lines():
     want = responses[(responses["oas_registered"] == "registered") & (responses["q1"] == "yes")]
     done = trace("q1.oas_registered.registered.yes")
     assert done.returncode == 0, done.stderr
-    listed = [line.split()[0] for line in done.stdout.splitlines()
-              if line.startswith("    R")]  # fmt: skip
+    listed = [line.split()[0] for line in done.stdout.splitlines() if line.startswith("    R")]
     assert listed == want["respondent_id"].tolist()
     source = SOURCE.read_text(encoding="utf-8").splitlines()
     for _, r in want.iterrows():
@@ -235,16 +249,29 @@ def test_countries_named_in_prose_are_checked_against_the_lists(text, audit):
     claim = audit.loc["L023.country"]
     assert (claim["kind"], claim["status"], claim["source_line"]) == ("value_list", "match", 23)
     assert claim["recomputed"].split(", ") == sorted(
-        {"Argentina", "Bolivia", "Chile", "Colombia", "Ecuador", "El Salvador", "Mexico",
-         "Paraguay", "Peru", "Spain"})  # the lists' countries, as the parser read them
-    changed = run_audit(text.replace("El Salvador, Spain, Paraguay", "El Salvador, Brazil, "
-                                     "Paraguay")).set_index("claim_id")  # fmt: skip
+        {
+            "Argentina",
+            "Bolivia",
+            "Chile",
+            "Colombia",
+            "Ecuador",
+            "El Salvador",
+            "Mexico",
+            "Paraguay",
+            "Peru",
+            "Spain",
+        }
+    )  # the lists' countries, as the parser read them
+    changed = run_audit(
+        text.replace("El Salvador, Spain, Paraguay", "El Salvador, Brazil, Paraguay")
+    ).set_index("claim_id")
     verdict = changed.loc["L023.country"]
     assert verdict["status"] == "mismatch"
     assert "named but in no list: Brazil" in verdict["explanation"]
     assert "in the lists but not named: Spain" in verdict["explanation"]
     accents = run_audit(text.replace("Peru, and Mexico", "Perú and México")).set_index(
-        "claim_id")  # names compare without accents or case, like the organizations'
+        "claim_id"
+    )  # names compare without accents or case, like the organizations'
     assert accents.loc["L023.country", "status"] == "match"
 
 
@@ -288,10 +315,10 @@ def test_rules_in_the_audit_read_in_the_codebook_s_labels(audit):
     named = audit[audit["explanation"].str.contains("oas_registered = registered", regex=False)]
     assert len(named), "no explanation names the registration rule"
     codebook = BOOK
-    label = next(o.label for o in codebook.group("oas_registered").values
-                 if o.code == "registered")  # fmt: skip
-    claims = extract_claims(parse_source(SOURCE.read_text(encoding="utf-8"), BOOK,
-                                         "source.txt").lines, BOOK)  # fmt: skip
+    label = next(o.label for o in codebook.group("oas_registered").values if o.code == "registered")
+    claims = extract_claims(
+        parse_source(SOURCE.read_text(encoding="utf-8"), BOOK, "source.txt").lines, BOOK
+    )
     for block in (audit_summary(audit, codebook), audit_section(audit, claims, codebook, [])):
         plain = html.unescape(re.sub(r"<[^>]+>", "", str(block)))
         assert f"with OAS registration “{label}”" in plain

@@ -36,17 +36,31 @@ pytestmark = pytest.mark.skipif(
 )
 
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     # Belt and braces: even a request the routes missed could not resolve a host.
     "--host-resolver-rules=MAP * ~NOTFOUND",
-]  # fmt: skip
+]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SECTIONS = [
-    "key-findings", "method", "respondents", "q1", "q2", "crosstab-q2-q1", "free-text",
-    "audit", "appendix-provenance", "appendix-source", "appendix",
-]  # fmt: skip
+    "key-findings",
+    "method",
+    "respondents",
+    "q1",
+    "q2",
+    "crosstab-q2-q1",
+    "free-text",
+    "audit",
+    "appendix-provenance",
+    "appendix-source",
+    "appendix",
+]
 
 
 class OfflinePage:
@@ -56,16 +70,22 @@ class OfflinePage:
     protocol-relative URL resolved against file://) is aborted and recorded.
     """
 
-    def __init__(self, browser: object, path: Path, viewport: dict[str, int],
-                 phone: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self, browser: object, path: Path, viewport: dict[str, int], phone: bool = False
+    ) -> None:
         self.url = path.resolve().as_uri()
         self.requests: list[str] = []
         self.blocked: list[str] = []
         self.errors: list[str] = []
         self.context = browser.new_context(
-            viewport=viewport, device_scale_factor=1, is_mobile=phone, has_touch=phone,
-            offline=True, service_workers="block", java_script_enabled=True,
-        )  # fmt: skip
+            viewport=viewport,
+            device_scale_factor=1,
+            is_mobile=phone,
+            has_touch=phone,
+            offline=True,
+            service_workers="block",
+            java_script_enabled=True,
+        )
         self.context.on("request", lambda r: self.requests.append(r.url))
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
@@ -136,8 +156,10 @@ def _screenshot(page: OfflinePage, name: str, capsys: pytest.CaptureFixture) -> 
 
 def test_guard_catches_every_kind_of_outside_request(browser, tmp_path):
     """The check is not vacuous: a page that loads remote things is caught, a clean one not."""
-    pixel = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42"
-             "mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")  # fmt: skip
+    pixel = (
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42"
+        "mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    )
     bad = tmp_path / "bad.html"
     bad.write_text(
         '<!doctype html><html><head><link rel="stylesheet" href="https://cdn.example.com/a.css">'
@@ -214,8 +236,9 @@ def test_two_clicks_from_a_number_to_its_source_line_and_a_way_back(desktop):
     assert entry["back"] == "#fig-q1.all.all.yes" and entry["line"].startswith("#src-L")
     page.click('[id="prov-q1.all.all.yes"] a.srcline >> nth=0')
     assert page.evaluate("location.hash") == entry["line"]
-    line_top = desktop.js(f"document.getElementById('{entry['line'][1:]}')"
-                          ".getBoundingClientRect().top")  # fmt: skip
+    line_top = desktop.js(
+        f"document.getElementById('{entry['line'][1:]}').getBoundingClientRect().top"
+    )
     assert -2 <= line_top < DESKTOP["height"], "source line not scrolled into view"
     page.evaluate("location.hash = '#prov-q1.all.all.yes'")
     page.click('[id="prov-q1.all.all.yes"] a.back')
@@ -245,8 +268,10 @@ def test_every_figure_has_its_anchor_and_an_open_provenance_entry(desktop):
 
 
 def test_no_table_spends_a_column_on_ids(desktop):
-    heads = desktop.js("[...document.querySelectorAll('table.figures thead th, "
-                       "table.matrix thead th')].map(th => th.textContent.trim())")  # fmt: skip
+    heads = desktop.js(
+        "[...document.querySelectorAll('table.figures thead th, "
+        "table.matrix thead th')].map(th => th.textContent.trim())"
+    )
     assert heads and "Figure id" not in heads
 
 
@@ -324,8 +349,9 @@ def test_figure_tables_show_base_interval_and_small_n(desktop, params):
     cell = re.compile(r"^(\d+(?:\.\d+)?)%\s*\((\d+)\)$")
     for t in matrices:
         if t["rows"][0][0] == "Base (n)":  # groups across: the first row holds their bases
-            groups = [(b, [r[j] for r in t["rows"][1:]])
-                      for j, b in enumerate(t["rows"][0][1:], start=1)]  # fmt: skip
+            groups = [
+                (b, [r[j] for r in t["rows"][1:]]) for j, b in enumerate(t["rows"][0][1:], start=1)
+            ]
         else:  # groups down: each row starts with its group and base
             assert t["head"][1] == "Base (n)", t["head"]
             groups = [(r[1], r[2:]) for r in t["rows"]]

@@ -96,13 +96,22 @@ def test_mask_non_claims_keeps_offsets():
 def test_find_tokens_values():
     tokens = find_tokens("ten (66.6%) and none; Fifteen said 3")
     assert [(t.text, t.value, t.decimals, t.is_pct) for t in tokens] == [
-        ("ten", 10, 0, False), ("66.6%", 66.6, 1, True), ("none", 0, 0, False),
-        ("Fifteen", 15, 0, False), ("3", 3, 0, False)]  # fmt: skip
+        ("ten", 10, 0, False),
+        ("66.6%", 66.6, 1, True),
+        ("none", 0, 0, False),
+        ("Fifteen", 15, 0, False),
+        ("3", 3, 0, False),
+    ]
 
 
 def test_q2_claims(claims):
-    expected = {"ten": "very_useful", "one": "moderately_useful", "none": "unnecessary",
-                "66.6%": "very_useful", "6.6%": "moderately_useful"}  # fmt: skip
+    expected = {
+        "ten": "very_useful",
+        "one": "moderately_useful",
+        "none": "unnecessary",
+        "66.6%": "very_useful",
+        "6.6%": "moderately_useful",
+    }
     for text, answer in expected.items():
         row = _one(claims, 170, text)
         assert _target(row) == ("q2", answer, "", ""), text

@@ -61,9 +61,14 @@ def test_name_key_value_and_distinct_names():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("El Salvador", "el_salvador"), ("Perú", "peru"), ("México", "mexico"),
-     ("Costa  Rica", "costa_rica"), ("Côte d'Ivoire", "cote_d_ivoire")],
-)  # fmt: skip
+    [
+        ("El Salvador", "el_salvador"),
+        ("Perú", "peru"),
+        ("México", "mexico"),
+        ("Costa  Rica", "costa_rica"),
+        ("Côte d'Ivoire", "cote_d_ivoire"),
+    ],
+)
 def test_slug(text, expected):
     assert slug(text) == expected
 
@@ -82,11 +87,18 @@ def test_project_codebook(codebook):
     assert [q.id for q in codebook.categorical] == ["q1", "q2"]
     assert [q.id for q in codebook.free_text] == ["q1_how", "q2_comment", "q3", "q4", "q5"]
     assert [o.code for o in codebook.question("q2").answers] == [
-        "very_useful", "moderately_useful", "useful", "unnecessary", "dont_know"]  # fmt: skip
+        "very_useful",
+        "moderately_useful",
+        "useful",
+        "unnecessary",
+        "dont_know",
+    ]
     assert [o.code for o in codebook.question("q3").items] == [str(i) for i in range(1, 9)]
     assert codebook.group("country").from_source
     assert [o.code for o in codebook.group("oas_registered").values] == [
-        "registered", "not_registered"]  # fmt: skip
+        "registered",
+        "not_registered",
+    ]
     assert codebook.by_group == ("oas_registered", "country")
     assert codebook.crosstabs == (("q2", "q1"),)
     assert [q.id for q in codebook.in_section(1)] == ["q1", "q1_how"]
@@ -116,48 +128,105 @@ def test_parse_codebook_round_trip(raw_book, codebook):
         (lambda raw: raw.pop("questions"), "needs a 'questions' list"),
         (lambda raw: _question(raw, "q1").pop("type"), "questions[0] (q1).type: missing"),
         (lambda raw: _question(raw, "q1").pop("text"), "questions[0] (q1).text: missing"),
-        (lambda raw: _question(raw, "q1").update(type="likert"),
-         "questions[0] (q1).type: Input should be 'yes_no', 'single_choice', 'ordinal', "
-         "'multiple_choice', 'numeric' or 'free_text'; found 'likert'"),
+        (
+            lambda raw: _question(raw, "q1").update(type="likert"),
+            "questions[0] (q1).type: Input should be 'yes_no', 'single_choice', 'ordinal', "
+            "'multiple_choice', 'numeric' or 'free_text'; found 'likert'",
+        ),
         (lambda raw: _question(raw, "q2").pop("answers"), "a ordinal question needs answers"),
-        (lambda raw: _question(raw, "q2").update(neutral=["no_idea"]),
-         "neutral names answer codes of q2 (very_useful, moderately_useful, useful, unnecessary, "
-         "dont_know); found ['no_idea']"),
-        (lambda raw: _question(raw, "q2")["answers"][1].update(code="very_useful"),
-         "duplicate codes"),
-        (lambda raw: _question(raw, "q2")["answers"][0].pop("label"),
-         ".answers[0].label: missing (required)"),
+        (
+            lambda raw: _question(raw, "q2").update(neutral=["no_idea"]),
+            "neutral names answer codes of q2 (very_useful, moderately_useful, useful, "
+            "unnecessary, "
+            "dont_know); found ['no_idea']",
+        ),
+        (
+            lambda raw: _question(raw, "q2")["answers"][1].update(code="very_useful"),
+            "duplicate codes",
+        ),
+        (
+            lambda raw: _question(raw, "q2")["answers"][0].pop("label"),
+            ".answers[0].label: missing (required)",
+        ),
         (lambda raw: _question(raw, "q4").update(id="q3"), "duplicate question ids"),
-        (lambda raw: raw["breakdowns"].update(crosstabs=[["q2", "q4"]]),
-         "the second a single-answer one"),
-        (lambda raw: raw["breakdowns"].update(by_group=["oas_registered", "region"]),
-         "region"),
+        (
+            lambda raw: raw["breakdowns"].update(crosstabs=[["q2", "q4"]]),
+            "the second a single-answer one",
+        ),
+        (lambda raw: raw["breakdowns"].update(by_group=["oas_registered", "region"]), "region"),
         (lambda raw: raw["breakdowns"].update(crosstabs=[["q2", "q7"]]), "q7"),
         (lambda raw: _question(raw, "q1").update(id="q__1"), "may not contain '__'"),
-        (lambda raw: _question(raw, "q1").update(type="numeric"), "a numeric question has no "
-         "answers"),
-        (lambda raw: _question(raw, "q1").update(unit="years"), "only a numeric question has a "
-         "unit"),
+        (
+            lambda raw: _question(raw, "q1").update(type="numeric"),
+            "a numeric question has no answers",
+        ),
+        (
+            lambda raw: _question(raw, "q1").update(unit="years"),
+            "only a numeric question has a unit",
+        ),
         (lambda raw: raw.update(design={}), "design: name at least one of weight, strata, psu"),
-        (lambda raw: raw.update(design={"weight": "w", "replicate_weights": {
-            "method": "jkn", "prefix": "r", "count": 3}}), "method jkn needs rscales"),
-        (lambda raw: raw.update(design={"weight": "w", "replicate_weights": {
-            "method": "jk1", "prefix": "r", "count": 3, "rscales": [1, 1]}}),
-         "rscales: expected one per replicate (3); found 2"),
-        (lambda raw: raw.update(design={"weight": "w", "replicate_weights": {
-            "method": "brr", "prefix": "r", "count": 4, "fay_rho": 0.5}}),
-         "fay_rho goes with method fay"),
-        (lambda raw: raw.update(design={"weight": "w", "calibration": {
-            "method": "poststratify", "population": {"nope": {"1": 10}}}}),
-         "calibration.population: expected a question id; found 'nope'"),
-        (lambda raw: _question(raw, "q1").update(id="design_weight"), "reserved for the survey "
-         "design"),
-        (lambda raw: _question(raw, "q2").update(type="multiple_choice", separator=""),
-         "separator must be"),
-        (lambda raw: _question(raw, "q2").update(type="multiple_choice", separator="_"),
-         "may not contain the separator '_'"),
-        (lambda raw: _question(raw, "q2").update(type="multiple_choice"),
-         "q2 x q1: the first must be a single-answer or numeric question"),
+        (
+            lambda raw: raw.update(
+                design={
+                    "weight": "w",
+                    "replicate_weights": {"method": "jkn", "prefix": "r", "count": 3},
+                }
+            ),
+            "method jkn needs rscales",
+        ),
+        (
+            lambda raw: raw.update(
+                design={
+                    "weight": "w",
+                    "replicate_weights": {
+                        "method": "jk1",
+                        "prefix": "r",
+                        "count": 3,
+                        "rscales": [1, 1],
+                    },
+                }
+            ),
+            "rscales: expected one per replicate (3); found 2",
+        ),
+        (
+            lambda raw: raw.update(
+                design={
+                    "weight": "w",
+                    "replicate_weights": {
+                        "method": "brr",
+                        "prefix": "r",
+                        "count": 4,
+                        "fay_rho": 0.5,
+                    },
+                }
+            ),
+            "fay_rho goes with method fay",
+        ),
+        (
+            lambda raw: raw.update(
+                design={
+                    "weight": "w",
+                    "calibration": {"method": "poststratify", "population": {"nope": {"1": 10}}},
+                }
+            ),
+            "calibration.population: expected a question id; found 'nope'",
+        ),
+        (
+            lambda raw: _question(raw, "q1").update(id="design_weight"),
+            "reserved for the survey design",
+        ),
+        (
+            lambda raw: _question(raw, "q2").update(type="multiple_choice", separator=""),
+            "separator must be",
+        ),
+        (
+            lambda raw: _question(raw, "q2").update(type="multiple_choice", separator="_"),
+            "may not contain the separator '_'",
+        ),
+        (
+            lambda raw: _question(raw, "q2").update(type="multiple_choice"),
+            "q2 x q1: the first must be a single-answer or numeric question",
+        ),
     ],
 )
 def test_parse_codebook_errors(raw_book, damage, message):

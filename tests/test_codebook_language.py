@@ -81,7 +81,9 @@ def test_a_derived_group_counts_its_source_codes_and_its_rule_shows_the_recode(r
     assert (row["n"], row["base"]) == (int((democrats["vote"] == 1).sum()), len(democrats))
     rules = out.rules.to_pandas().set_index("figure_id")
     assert parse_rule(rules.loc["vote.party3.dem.1", "numerator"]) == {
-        "pid": ["0", "1", "2"], "vote": "1"}
+        "pid": ["0", "1", "2"],
+        "vote": "1",
+    }
     assert figures.loc["respondents.party3.rep", "n"] == int(data["PID"].isin([4, 5, 6]).sum())
 
 
@@ -103,7 +105,8 @@ def test_a_question_used_as_a_group(run, data):
     figures = _figures(out)
     for code, part in data.groupby("vote"):
         assert figures.loc[f"age.vote.{int(code)}.mean", "estimate"] == pytest.approx(
-            part["age"].mean(), rel=STORED_REL)
+            part["age"].mean(), rel=STORED_REL
+        )
         assert figures.loc[f"respondents.vote.{int(code)}", "n"] == len(part)
 
 
@@ -117,8 +120,11 @@ def test_an_answer_excluded_from_the_base_is_counted_beside_it(raw_book, data):
     row = figures.loc["clinton_lr.all.all.4"]
     assert (row["kind"], row["n"], row["base"]) == ("excluded", moderate, 944)
     assert pd.isna(row["pct"])
-    answers = figures[(figures["question"] == "clinton_lr") & (figures["group"] == "all")
-                      & (figures["kind"] == "answer")]  # fmt: skip
+    answers = figures[
+        (figures["question"] == "clinton_lr")
+        & (figures["group"] == "all")
+        & (figures["kind"] == "answer")
+    ]
     assert set(answers["base"]) == {944 - moderate}
     assert answers["estimate"].sum() == pytest.approx(100.0)
     liberal = figures.loc["clinton_lr.party.0.1"]
@@ -140,8 +146,9 @@ def test_routing_bases_on_the_routed_and_lists_violations(raw_book, data, tmp_pa
     book, result, out = _run(book_data, path)
     rejects = result.rejects.filter(result.rejects["list"] == "tv_news")
     assert rejects["source_line"].to_list() == [i + 2 for i in violators]
-    assert rejects["reason"][0] == ("routing violation: answered tv_news, asked only if vote "
-                                    "in 1; found vote = 0")  # fmt: skip
+    assert rejects["reason"][0] == (
+        "routing violation: answered tv_news, asked only if vote in 1; found vote = 0"
+    )
     figures = _figures(out)
     dole = data[data["vote"] == 1]
     mean = figures.loc["tv_news.all.all.mean"]
@@ -150,25 +157,41 @@ def test_routing_bases_on_the_routed_and_lists_violations(raw_book, data, tmp_pa
     assert "tv_news.all.all.missing" not in figures.index  # Clinton voters were not asked
     rules = out.rules.to_pandas().set_index("figure_id")
     assert parse_rule(rules.loc["tv_news.party.6.mean", "numerator"]) == {
-        "vote": ["1"], "party": "6", "tv_news": "<answered>"}
+        "vote": ["1"],
+        "party": "6",
+        "tv_news": "<answered>",
+    }
     counts = result.counts.filter(result.counts["list"] == "tv_news").row(0, named=True)
     assert counts["rows_rejected"] == 3 and counts["balanced"]
 
 
-@pytest.mark.parametrize(("edit", "message"), [
-    (lambda b: b["questions"][1]["nets"][0].update(of=[1, 9]),
-     "net 'liberal' combines answer codes of self_lr"),
-    (lambda b: b["groups"][2]["values"][1].update(of=[3, 2]), "code(s) ['2'] recoded twice"),
-    (lambda b: b["groups"][2].update(derived_from="nothing"), "derived_from names 'nothing'"),
-    (lambda b: b["questions"][2].update(asked_if={"colour": [1]}), "asked_if names 'colour'"),
-    (lambda b: b["questions"][2].update(asked_if={"vote": [7]}), "asked_if vote: codes of vote"),
-    (lambda b: b["questions"][2].update(excluded_from_base=[9]), "excluded_from_base names"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda b: b["questions"][1]["nets"][0].update(of=[1, 9]),
+            "net 'liberal' combines answer codes of self_lr",
+        ),
+        (lambda b: b["groups"][2]["values"][1].update(of=[3, 2]), "code(s) ['2'] recoded twice"),
+        (lambda b: b["groups"][2].update(derived_from="nothing"), "derived_from names 'nothing'"),
+        (lambda b: b["questions"][2].update(asked_if={"colour": [1]}), "asked_if names 'colour'"),
+        (
+            lambda b: b["questions"][2].update(asked_if={"vote": [7]}),
+            "asked_if vote: codes of vote",
+        ),
+        (lambda b: b["questions"][2].update(excluded_from_base=[9]), "excluded_from_base names"),
+    ],
+)
 def test_the_language_refuses_codes_and_variables_that_do_not_exist(raw_book, edit, message):
     book_data = copy.deepcopy(raw_book)
     edit(book_data)
-    with pytest.raises(CodebookError, match=message.replace("(", r"\(").replace(")", r"\)")
-                       .replace("[", r"\[").replace("]", r"\]")):  # fmt: skip
+    with pytest.raises(
+        CodebookError,
+        match=message.replace("(", r"\(")
+        .replace(")", r"\)")
+        .replace("[", r"\[")
+        .replace("]", r"\]"),
+    ):
         parse_codebook(book_data)
 
 
@@ -182,13 +205,15 @@ def test_a_weighted_answer_excluded_from_the_base_has_its_sums_of_weights():
     path = here / "nhanes2.csv"
     result, free = clean_export(read_export(path, book), book, str(path))
     figures = summarized(result.responses, free, book, project_stats()).figures.set_index(
-        "figure_id")  # fmt: skip
+        "figure_id"
+    )
     rows = pd.read_csv(path)
     for domain, members in (("all.all", rows), ("race.2", rows[rows["race"] == 2])):
         west = figures.loc[f"region.{domain}.4"]
         assert west["kind"] == "excluded" and west["n"] == int((members["region"] == 4).sum())
         assert west["n_weighted"] == pytest.approx(
-            members.loc[members["region"] == 4, "finalwgt"].sum(), rel=STORED_REL)
+            members.loc[members["region"] == 4, "finalwgt"].sum(), rel=STORED_REL
+        )
         assert west["base_weighted"] == pytest.approx(members["finalwgt"].sum(), rel=STORED_REL)
 
 
@@ -202,7 +227,8 @@ def test_a_weighted_net_is_the_sum_of_its_weighted_answers():
     path = here / "nhanes2.csv"
     result, free = clean_export(read_export(path, book), book, str(path))
     figures = summarized(result.responses, free, book, project_stats()).figures.set_index(
-        "figure_id")  # fmt: skip
+        "figure_id"
+    )
     for domain in ("all.all", "race.1", "race.2", "race.3"):
         net = figures.loc[f"region.{domain}.north"]
         parts = figures.loc[[f"region.{domain}.1", f"region.{domain}.2"]]
@@ -224,8 +250,9 @@ def test_the_report_says_a_routed_numeric_question_was_asked_of_some(raw_book):
     # 58% of the answers are routing violations: not unknown codes, so clean goes on
     result, free = clean_export(read_export(path, book), book, str(path), max_reject_share=0.5)
     figures = summarized(result.responses, free, book, project_stats()).figures
-    html = numeric_section(book, book.question("tv_news"), figures, project_stats(),
-                           SmallBasePolicy(10, "flag"), [])
+    html = numeric_section(
+        book, book.question("tv_news"), figures, project_stats(), SmallBasePolicy(10, "flag"), []
+    )
     assert "Asked only of respondents whose Expected vote is Dole" in html
     routed = result.rejects.filter(result.rejects["list"] == "tv_news").height
     assert routed == int((anes96.load_pandas().data["vote"] == 0).sum())  # every Clinton voter

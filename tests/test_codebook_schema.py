@@ -15,8 +15,11 @@ from helpers.core.codebook import CodebookError, load_codebook, parse_codebook
 from helpers.core.codes import code_index, code_key
 
 ROOT = Path(__file__).resolve().parents[1]
-BOOKS = ["codebooks/oas_2013.yaml", "data/examples/invented_survey/codebook.yaml",
-         "data/examples/anes96/codebook.yaml"]  # fmt: skip
+BOOKS = [
+    "codebooks/oas_2013.yaml",
+    "data/examples/invented_survey/codebook.yaml",
+    "data/examples/anes96/codebook.yaml",
+]
 
 
 @pytest.fixture
@@ -35,17 +38,28 @@ def _refused(data: dict) -> str:
     return str(err.value)
 
 
-@pytest.mark.parametrize(("edit", "message"), [
-    (lambda d: d["questions"][0].__setitem__("missing_code", ["9"]),
-     "questions[0] (q1): unknown key 'missing_code' (nearest: 'missing_codes')"),
-    (lambda d: d["groups"][0]["values"][0].__setitem__("lable", "x"),
-     "groups[0] (region).values[0]: unknown key 'lable' (nearest: 'label')"),
-    (lambda d: d["breakdowns"].__setitem__("by_grup", ["region"]),
-     "breakdowns: unknown key 'by_grup' (nearest: 'by_group')"),
-    (lambda d: d.__setitem__("surveys", {}), "the codebook: unknown key 'surveys' (nearest: "
-     "'survey')"),
-    (lambda d: d["survey"].__setitem__("colour", "red"), "survey: unknown key 'colour'"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda d: d["questions"][0].__setitem__("missing_code", ["9"]),
+            "questions[0] (q1): unknown key 'missing_code' (nearest: 'missing_codes')",
+        ),
+        (
+            lambda d: d["groups"][0]["values"][0].__setitem__("lable", "x"),
+            "groups[0] (region).values[0]: unknown key 'lable' (nearest: 'label')",
+        ),
+        (
+            lambda d: d["breakdowns"].__setitem__("by_grup", ["region"]),
+            "breakdowns: unknown key 'by_grup' (nearest: 'by_group')",
+        ),
+        (
+            lambda d: d.__setitem__("surveys", {}),
+            "the codebook: unknown key 'surveys' (nearest: 'survey')",
+        ),
+        (lambda d: d["survey"].__setitem__("colour", "red"), "survey: unknown key 'colour'"),
+    ],
+)
 def test_an_unknown_key_is_refused_with_the_nearest_valid_one(book, edit, message):
     edit(book)
     assert message in _refused(book)
@@ -85,8 +99,10 @@ def test_wrong_types_name_the_place_and_value(book):
 
 def test_from_source_is_the_only_text_a_group_may_have_as_values(book):
     book["groups"][1]["values"] = "from_sauce"
-    assert "expected a list of values (code, label) or 'from_source'; found 'from_sauce'" in \
-        _refused(book)
+    assert (
+        "expected a list of values (code, label) or 'from_source'; found 'from_sauce'"
+        in _refused(book)
+    )
 
 
 def test_ids_are_unique_across_groups_and_questions(book):
@@ -115,35 +131,61 @@ def test_yaml_numbers_are_codes_too(book):
 # --- codes by value -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("a", "b"), [("6", "6.0"), (" 6 ", "6"), ("06", "6"), ("6.50", "6.5"),
-                                      ("-0", "0.0"), (".5", "0.5"), ("1e1", "10"), (6, "6.0")])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("6", "6.0"),
+        (" 6 ", "6"),
+        ("06", "6"),
+        ("6.50", "6.5"),
+        ("-0", "0.0"),
+        (".5", "0.5"),
+        ("1e1", "10"),
+        (6, "6.0"),
+    ],
+)
 def test_numbers_compare_by_value(a, b):
     assert code_key(a) == code_key(b)
 
 
-@pytest.mark.parametrize(("a", "b"), [("Yes", "yes"), ("6a", "6"), ("6.0.1", "6.0"),
-                                      ("1_000", "1000"), ("six", "6"), ("NaN", "nan")])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Yes", "yes"),
+        ("6a", "6"),
+        ("6.0.1", "6.0"),
+        ("1_000", "1000"),
+        ("six", "6"),
+        ("NaN", "nan"),
+    ],
+)
 def test_text_compares_as_text(a, b):
     assert code_key(a) != code_key(b)
 
 
-@given(st.integers(-10**6, 10**6), st.integers(0, 4), st.sampled_from(["", " ", "  "]))
+@given(st.integers(-(10**6), 10**6), st.integers(0, 4), st.sampled_from(["", " ", "  "]))
 def test_any_spelling_of_an_integer_is_that_integer(n, zeros, pad):
     spelled = f"{pad}{n}.{'0' * zeros}{pad}" if zeros else f"{pad}{n}{pad}"
     assert code_key(spelled) == str(n)
     assert code_index([str(n)])[code_key(spelled)] == str(n)
 
 
-@pytest.mark.parametrize(("edit", "line_of"), [
-    ("    missing_code:\n", "missing_code:"),
-    ("    breakdowns: [nowhere]\n", "breakdowns: [nowhere]"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("edit", "line_of"),
+    [
+        ("    missing_code:\n", "missing_code:"),
+        ("    breakdowns: [nowhere]\n", "breakdowns: [nowhere]"),
+    ],
+)
 def test_a_codebook_file_s_error_names_its_line(tmp_path, edit, line_of):
     text = (ROOT / BOOKS[1]).read_text(encoding="utf-8")
     anchor = "  short: Yes/no 1\n"
     assert anchor in text
-    bad = text.replace(anchor, anchor + edit.replace("    ", "  ", 1)
-                       + ("  - '9'\n" if "missing_code:" in edit else ""), 1)
+    bad = text.replace(
+        anchor,
+        anchor + edit.replace("    ", "  ", 1) + ("  - '9'\n" if "missing_code:" in edit else ""),
+        1,
+    )
     path = tmp_path / "codebook.yaml"
     path.write_text(bad, encoding="utf-8")
     line = bad.splitlines().index(next(x for x in bad.splitlines() if line_of in x)) + 1

@@ -53,20 +53,25 @@ def test_exact_enumeration_equals_r_fisher_test(reference):
         count = comparisons.count_tables(table.sum(axis=1).tolist(), table.sum(axis=0).tolist())
         if count is None or count > comparisons.EXACT_MAX_TABLES:
             continue  # beyond the enumeration (test_monte_carlo_...)
-        assert comparisons.fisher_exact_p(table) == pytest.approx(ref["p"], rel=EXACT_REL,
-                                                                  abs=1e-12), ref  # fmt: skip
+        assert comparisons.fisher_exact_p(table) == pytest.approx(
+            ref["p"], rel=EXACT_REL, abs=1e-12
+        ), ref
 
 
 def test_two_by_two_equals_scipy_fisher_exact(reference):
     from scipy.stats import fisher_exact
 
-    two = [_table(r["table"]) for r in _refs(reference, "fisher")
-           if comparisons.prune(_table(r["table"])).shape == (2, 2)]  # fmt: skip
+    two = [
+        _table(r["table"])
+        for r in _refs(reference, "fisher")
+        if comparisons.prune(_table(r["table"])).shape == (2, 2)
+    ]
     rng = np.random.default_rng(5)
     two += [rng.integers(0, 12, size=(2, 2)) + 1 for _ in range(20)]
     for table in two:
         assert comparisons.fisher_exact_p(table) == pytest.approx(
-            fisher_exact(table).pvalue, rel=EXACT_REL), table.tolist()  # fmt: skip
+            fisher_exact(table).pvalue, rel=EXACT_REL
+        ), table.tolist()
 
 
 def test_pearson_equals_r_chisq_test(reference):
@@ -78,8 +83,11 @@ def test_pearson_equals_r_chisq_test(reference):
 
 
 def test_monte_carlo_is_near_the_exact_p_and_reproducible(reference):
-    (ref,) = [r for r in _refs(reference, "fisher") if r["survey"] == "invented_example"
-              and (r["question"], r["group"]) == ("q2", "region")]  # fmt: skip
+    (ref,) = [
+        r
+        for r in _refs(reference, "fisher")
+        if r["survey"] == "invented_example" and (r["question"], r["group"]) == ("q2", "region")
+    ]
     table = _table(ref["table"])
     resamples = 20_000
     forced = comparisons.exact(table, resamples, [1, 2], max_tables=0)
@@ -92,8 +100,9 @@ def test_monte_carlo_is_near_the_exact_p_and_reproducible(reference):
 
 def test_adjustment_equals_r_p_adjust(reference):
     for method, r_name in (("holm", "holm"), ("bh", "BH")):
-        rows = sorted((r for r in _refs(reference, "p_adjust") if r["group"] == r_name),
-                      key=lambda r: r["df"])  # fmt: skip
+        rows = sorted(
+            (r for r in _refs(reference, "p_adjust") if r["group"] == r_name), key=lambda r: r["df"]
+        )
         got = comparisons.adjust([r["p"] for r in rows], method)
         assert got == pytest.approx([r["statistic"] for r in rows], rel=EXACT_REL)
     assert comparisons.adjust([0.01, 0.5], "none") == [0.01, 0.5]
@@ -135,14 +144,16 @@ def test_every_survey_gets_its_test_rows_as_references_say(tests_of, reference):
             continue  # a Monte Carlo p-value or Pearson's: not this reference
         if ref["kind"] == "pearson":
             assert p["ci_method"] == "pearson_chi2"
-            assert got[f"{prefix}.statistic"]["estimate"] == pytest.approx(ref["statistic"],
-                                                                           rel=EXACT_REL)
+            assert got[f"{prefix}.statistic"]["estimate"] == pytest.approx(
+                ref["statistic"], rel=EXACT_REL
+            )
             assert got[f"{prefix}.df"]["estimate"] == ref["df"]
         rel = DESIGN_REL if ref["kind"].startswith("svychisq") else EXACT_REL
         if ref["kind"] == "svychisq_F":
             assert p["ci_method"] == "rao_scott_f"
-            assert got[f"{prefix}.statistic"]["estimate"] == pytest.approx(ref["statistic"],
-                                                                           rel=rel)
+            assert got[f"{prefix}.statistic"]["estimate"] == pytest.approx(
+                ref["statistic"], rel=rel
+            )
             assert got[f"{prefix}.df"]["estimate"] == pytest.approx(ref["df"], rel=rel)
             assert str(round(ref["ddf"], 2)) in got[f"{prefix}.df"]["answer"]
         assert p["estimate"] == pytest.approx(ref["p"], rel=rel, abs=1e-300), prefix
@@ -176,8 +187,9 @@ def test_rao_scott_first_order_equals_svychisq_chisq(reference):
             continue
         checked += 1
         assert rows[f"{prefix}.p"]["ci_method"] == "rao_scott_chisq"
-        assert rows[f"{prefix}.statistic"]["estimate"] == pytest.approx(ref["statistic"],
-                                                                        rel=DESIGN_REL)
+        assert rows[f"{prefix}.statistic"]["estimate"] == pytest.approx(
+            ref["statistic"], rel=DESIGN_REL
+        )
         assert rows[f"{prefix}.df"]["estimate"] == ref["df"]
         assert rows[f"{prefix}.p"]["estimate"] == pytest.approx(ref["p"], rel=DESIGN_REL)
     assert checked == 2  # highbp and region by race
@@ -218,8 +230,9 @@ def test_every_comparison_has_its_four_rows(tests_of):
     """Ids are unique and stable; every comparison has its four rows, and only those."""
     for rows in tests_of.values():
         prefixes = {fid.rsplit(".", 1)[0] for fid in rows}
-        assert {f"{p}.{s}" for p in prefixes for s in
-                ("statistic", "df", "p", "p_adjusted")} == set(rows)  # fmt: skip
+        assert {
+            f"{p}.{s}" for p in prefixes for s in ("statistic", "df", "p", "p_adjusted")
+        } == set(rows)
         for r in rows.values():
             assert (r["kind"], r["group_code"], r["stat"]) == ("test", "test", r["answer_code"])
 
@@ -235,15 +248,19 @@ def test_numeric_questions_get_rank_tests_equal_to_r(tests_of):
     for ref in refs.to_dict("records"):
         prefix = f"{ref['question']}.{ref['group']}.test"
         if pd.notna(ref["subset"]):  # the design built on two groups' rows only
-            got = {r["figure_id"]: r for r in _summaries(
-                "nhanes2", pl.col("race").cast(pl.String) != "3").filter(
-                pl.col("kind") == "test").iter_rows(named=True)}  # fmt: skip
+            got = {
+                r["figure_id"]: r
+                for r in _summaries("nhanes2", pl.col("race").cast(pl.String) != "3")
+                .filter(pl.col("kind") == "test")
+                .iter_rows(named=True)
+            }
         else:
             got = tests_of[ref["survey"]]
         p, stat, df = got[f"{prefix}.p"], got[f"{prefix}.statistic"], got[f"{prefix}.df"]
         rel = EXACT_REL if ref["kind"] == "kruskal" else DESIGN_REL
-        assert p["ci_method"] == ("kruskal_wallis" if ref["kind"] == "kruskal"
-                                  else "design_rank_test"), prefix  # fmt: skip
+        assert p["ci_method"] == (
+            "kruskal_wallis" if ref["kind"] == "kruskal" else "design_rank_test"
+        ), prefix
         assert p["estimate"] == pytest.approx(ref["p"], rel=rel), prefix
         assert stat["estimate"] == pytest.approx(ref["statistic"], rel=rel), prefix
         assert df["estimate"] == ref["df"] and p["n"] == ref["n"], prefix
@@ -260,8 +277,10 @@ TINY = ROOT / "tests/references/tiny_p/reference.csv"
 def tiny() -> dict[str, dict]:
     """tests/references/tiny_p/reference.csv (make_reference.R beside it), by kind or pair."""
     refs = pd.read_csv(TINY, keep_default_na=False, na_values=["NA", ""])
-    return {(r["kind"] if r["kind"] != "fisher_mc" else f"{r['question']}.{r['group']}"): r
-            for r in refs.to_dict("records")}  # fmt: skip
+    return {
+        (r["kind"] if r["kind"] != "fisher_mc" else f"{r['question']}.{r['group']}"): r
+        for r in refs.to_dict("records")
+    }
 
 
 def _nhanes_sample():
@@ -271,9 +290,9 @@ def _nhanes_sample():
     data = pl.read_csv(ROOT / "data/examples/nhanes2/nhanes2.csv").with_columns(
         shalf=(pl.col("stratid") >= 16).cast(pl.Int64).cast(pl.String),
         zhi=(pl.col("zinc") >= 90).cast(pl.Int64).cast(pl.String),
-        region=pl.col("region").cast(pl.String))  # fmt: skip
-    return svy.Sample(data=data, design=svy.Design(stratum="stratid", psu="psuid",
-                                                   wgt="finalwgt"))  # fmt: skip
+        region=pl.col("region").cast(pl.String),
+    )
+    return svy.Sample(data=data, design=svy.Design(stratum="stratid", psu="psuid", wgt="finalwgt"))
 
 
 def test_rao_scott_p_far_below_1e_16_is_not_zero_and_equals_r(tiny):
@@ -283,8 +302,9 @@ def test_rao_scott_p_far_below_1e_16_is_not_zero_and_equals_r(tiny):
     f_ref, chisq_ref = tiny["svychisq_F"], tiny["svychisq_Chisq"]
     got = comparisons.rao_scott(stats, "rao_scott_f", 10337)
     assert got.statistic == pytest.approx(f_ref["statistic"], rel=DESIGN_REL)
-    assert (got.df, got.df_denominator) == pytest.approx((f_ref["df"], f_ref["ddf"]),
-                                                         rel=DESIGN_REL)  # fmt: skip
+    assert (got.df, got.df_denominator) == pytest.approx(
+        (f_ref["df"], f_ref["ddf"]), rel=DESIGN_REL
+    )
     assert f_ref["p"] < 1e-20
     assert got.p == pytest.approx(f_ref["p"], rel=DESIGN_REL)
     first = comparisons.rao_scott(stats, "rao_scott_chisq", 10337)
@@ -301,8 +321,9 @@ def test_rao_scott_p_far_below_1e_16_is_not_zero_and_equals_r(tiny):
 def test_design_rank_test_p_far_below_1e_16_equals_r(tiny):
     """svyranktest(zinc ~ zhi): t = 117.4 on 30 df, p = 1.6e-41 (2 t.sf(|t|, df))."""
     ref = tiny["svyranktest"]
-    result = _nhanes_sample().categorical.ranktest("zinc", group="zhi", score="kruskal-wallis",
-                                                   drop_nulls=True)  # fmt: skip
+    result = _nhanes_sample().categorical.ranktest(
+        "zinc", group="zhi", score="kruskal-wallis", drop_nulls=True
+    )
     got = comparisons.design_rank(comparisons.RankTest.of_svy(result), 9189)
     assert got.statistic == pytest.approx(ref["statistic"], rel=DESIGN_REL)
     assert got.df == ref["df"]
@@ -331,8 +352,9 @@ def test_monte_carlo_p_counts_tables_as_r_fisher_test(tiny):
         else:
             se = (ref["p"] * (1 - ref["p"]) / ref["B"]) ** 0.5
             assert abs(got.p - ref["p"]) <= 4 * 2**0.5 * se, (got.p, ref["p"])
-            assert comparisons.shown_test_p(got, "half_away_from_zero") == \
-                comparisons.shown_p(got.p, "half_away_from_zero")  # fmt: skip
+            assert comparisons.shown_test_p(got, "half_away_from_zero") == comparisons.shown_p(
+                got.p, "half_away_from_zero"
+            )
 
 
 @pytest.fixture(scope="module")
@@ -371,10 +393,14 @@ def test_auto_uses_pearson_wherever_every_expected_count_allows(anes_tests):
     for fid, row in anes_tests.items():
         if not fid.endswith(".test.p") or book.question(row["question"]).type == "numeric":
             continue
-        rows = figures[(figures["question"] == row["question"])
-                       & (figures["group"] == row["group"]) & (figures["kind"] == "answer")]
-        table = rows.pivot_table(index="group_code", columns="answer_code", values="n",
-                                 aggfunc="sum").to_numpy()  # fmt: skip
+        rows = figures[
+            (figures["question"] == row["question"])
+            & (figures["group"] == row["group"])
+            & (figures["kind"] == "answer")
+        ]
+        table = rows.pivot_table(
+            index="group_code", columns="answer_code", values="n", aggfunc="sum"
+        ).to_numpy()
         table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
         smallest = float(expected_freq(table).min())
         method = "pearson_chi2" if smallest >= sp.test_min_expected else "fisher"
@@ -392,36 +418,66 @@ def _invented_pair_survey(tmp_path: Path):
 
     raw = {
         "survey": {"id": "invented_pairs", "title": "INVENTED pairs survey (not real data)"},
-        "groups": [{"id": "answer2", "column": "Q2", "label": "Answer to rating 2",
-                    "values": [{"code": "1", "label": "Good"}, {"code": "2", "label": "Fair"},
-                               {"code": "3", "label": "Poor"}]},
-                   {"id": "region", "column": "REGION", "label": "Region",
-                    "values": [{"code": "1", "label": "North"},
-                               {"code": "2", "label": "South"}]}],
-        "questions": [
-            {"id": "q1", "column": "Q1", "type": "yes_no", "text": "Invented yes/no?",
-             "short": "Yes/no 1", "answers": [{"code": "1", "label": "Yes"},
-                                               {"code": "2", "label": "No"}],
-             "breakdowns": ["q2", "answer2", "region"]},
-            {"id": "q2", "column": "Q2", "type": "single_choice", "text": "Invented rating?",
-             "short": "Rating 2", "answers": [{"code": "1", "label": "Good"},
-                                               {"code": "2", "label": "Fair"},
-                                               {"code": "3", "label": "Poor"}],
-             "breakdowns": ["q1", "region"]},
+        "groups": [
+            {
+                "id": "answer2",
+                "column": "Q2",
+                "label": "Answer to rating 2",
+                "values": [
+                    {"code": "1", "label": "Good"},
+                    {"code": "2", "label": "Fair"},
+                    {"code": "3", "label": "Poor"},
+                ],
+            },
+            {
+                "id": "region",
+                "column": "REGION",
+                "label": "Region",
+                "values": [{"code": "1", "label": "North"}, {"code": "2", "label": "South"}],
+            },
         ],
-    }  # fmt: skip
+        "questions": [
+            {
+                "id": "q1",
+                "column": "Q1",
+                "type": "yes_no",
+                "text": "Invented yes/no?",
+                "short": "Yes/no 1",
+                "answers": [{"code": "1", "label": "Yes"}, {"code": "2", "label": "No"}],
+                "breakdowns": ["q2", "answer2", "region"],
+            },
+            {
+                "id": "q2",
+                "column": "Q2",
+                "type": "single_choice",
+                "text": "Invented rating?",
+                "short": "Rating 2",
+                "answers": [
+                    {"code": "1", "label": "Good"},
+                    {"code": "2", "label": "Fair"},
+                    {"code": "3", "label": "Poor"},
+                ],
+                "breakdowns": ["q1", "region"],
+            },
+        ],
+    }
     q1 = [1] * 12 + [2] * 3 + [1] * 4 + [2] * 8 + [1] * 5 + [2] * 8
     q2 = [1] * 15 + [2] * 12 + [3] * 13
     region = [1, 2] * 20
     path = tmp_path / "survey.csv"
-    path.write_text("Q1,Q2,REGION\n" + "".join(f"{a},{b},{c}\n" for a, b, c in
-                                                zip(q1, q2, region, strict=True)),
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        "Q1,Q2,REGION\n"
+        + "".join(f"{a},{b},{c}\n" for a, b, c in zip(q1, q2, region, strict=True)),
+        encoding="utf-8",
+    )
     book = parse_codebook(raw)
     result, free = clean_export(read_export(path, book), book, str(path))
     sp = project_stats(test_method="pearson")
-    return book, pd.DataFrame({"q1": q1, "q2": q2, "region": region}), \
-        summarize(result.responses, free, book, sp).figures.to_pandas()  # fmt: skip
+    return (
+        book,
+        pd.DataFrame({"q1": q1, "q2": q2, "region": region}),
+        summarize(result.responses, free, book, sp).figures.to_pandas(),
+    )
 
 
 def test_a_pair_of_variables_is_tested_once(tmp_path):
@@ -435,8 +491,10 @@ def test_a_pair_of_variables_is_tested_once(tmp_path):
     assert pairs == ["q1.q2", "q1.region", "q2.region"]
     family = tests[tests["answer_code"] == "p"]
     assert (tests["answer_code"] == "p_adjusted").sum() == len(family) == 3
-    assert all("over the survey's 3 tests" in a
-               for a in tests.loc[tests["answer_code"] == "p_adjusted", "answer"])
+    assert all(
+        "over the survey's 3 tests" in a
+        for a in tests.loc[tests["answer_code"] == "p_adjusted", "answer"]
+    )
     ref = chi2_contingency(pd.crosstab(data["q2"], data["q1"]).to_numpy(), correction=False)
     row = family.set_index("figure_id").loc["q1.q2.test.p"]
     assert row["estimate"] == pytest.approx(ref.pvalue, rel=EXACT_REL)
@@ -478,24 +536,33 @@ def test_the_report_says_a_p_value_is_monte_carlo(tiny):
 
     figures = _summaries("anes96").to_pandas()
     book = load_codebook(ROOT / "data/examples/anes96/codebook.yaml")
+
     def plain(html: object) -> str:
         html = re.sub(r'<span class="fn">[^<]*</span>', "", str(html))
         return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)))
 
     for ref in _anes_mc(tiny):
-        line = plain(macro("test_line")(comparison(figures, ref["question"], ref["group"],
-                                                   book), 0.05))  # fmt: skip
+        line = plain(
+            macro("test_line")(comparison(figures, ref["question"], ref["group"], book), 0.05)
+        )
         assert line.startswith("Fisher–Freeman–Halton test: Monte Carlo p "), line
         assert "Holm-adjusted Monte Carlo p " in line and "-adjusted p " not in line, line
         if ref["p"] == pytest.approx(1 / 10_001, rel=1e-12):
             assert "Monte Carlo p < 0.0001 (no table of 10,000 as extreme)" in line, line
         else:
-            assert re.search(r"Monte Carlo p = 0\.\d{3} \([\d,]+ of 10,000 tables as extreme\)",
-                             line), line  # fmt: skip
-    text = plain(findings.key_findings(book, figures, SmallBasePolicy(10, "flag"), 0.05, "Holm",
-                                       pd.DataFrame()))  # fmt: skip
+            assert re.search(
+                r"Monte Carlo p = 0\.\d{3} \([\d,]+ of 10,000 tables as extreme\)", line
+            ), line
+    text = plain(
+        findings.key_findings(
+            book, figures, SmallBasePolicy(10, "flag"), 0.05, "Holm", pd.DataFrame()
+        )
+    )
     # after the effect size ('(h = 1.56; adjusted Monte Carlo p = ...)') when there is a gap
-    mc = re.findall(r"(?:\(|; )adjusted Monte Carlo p = (0\.\d+); Monte Carlo p < 0\.0001, no "
-                    r"table of 10,000 as extreme\)", text)  # fmt: skip
+    mc = re.findall(
+        r"(?:\(|; )adjusted Monte Carlo p = (0\.\d+); Monte Carlo p < 0\.0001, no "
+        r"table of 10,000 as extreme\)",
+        text,
+    )
     assert len(mc) == 8, text
     assert not re.search(r"(?:\(|; )adjusted p = 0\.00\d\)", text)  # no bare adjusted MC p

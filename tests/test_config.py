@@ -44,23 +44,33 @@ def _line_of(text: str, needle: str) -> int:
 
 # --- params.yaml: one definition, validated when loaded ---------------------------------------
 
+
 def test_project_params_are_valid():
     params = load_params(ROOT)
     assert list(params.surveys) == ["oas_2013", "invented_example", "anes96", "nhanes2"]
     assert params.stats.ci_method == "wilson"
 
 
-@pytest.mark.parametrize("old, new, key, expected, found", [
-    ("pct_decimals: 1", "pct_decimals: -1", "stats.pct_decimals",
-     "greater than or equal to 0", "-1"),
-    ("small_n: 10", "small_n: ten", "report.small_n", "a valid integer", "'ten'"),
-    ("small_n: 10", "small_n: true", "report.small_n", "a valid integer", "True"),
-    ("ci_level: 0.95", "ci_level: 95", "stats.ci_level", "less than 1", "95"),
-    ("ci_method: wilson", "ci_method: wilsn", "stats.ci_method", "'wilson'", "'wilsn'"),
-    ("rounding: half_away_from_zero", "rounding: up", "stats.rounding", "'half_even'", "'up'"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "old, new, key, expected, found",
+    [
+        (
+            "pct_decimals: 1",
+            "pct_decimals: -1",
+            "stats.pct_decimals",
+            "greater than or equal to 0",
+            "-1",
+        ),
+        ("small_n: 10", "small_n: ten", "report.small_n", "a valid integer", "'ten'"),
+        ("small_n: 10", "small_n: true", "report.small_n", "a valid integer", "True"),
+        ("ci_level: 0.95", "ci_level: 95", "stats.ci_level", "less than 1", "95"),
+        ("ci_method: wilson", "ci_method: wilsn", "stats.ci_method", "'wilson'", "'wilsn'"),
+        ("rounding: half_away_from_zero", "rounding: up", "stats.rounding", "'half_even'", "'up'"),
+    ],
+)
 def test_a_bad_value_names_the_key_the_line_the_value_and_what_is_allowed(
-        old, new, key, expected, found):  # fmt: skip
+    old, new, key, expected, found
+):
     text = _edit(old, new)
     with pytest.raises(ConfigError) as err:
         parse_params(text)
@@ -80,46 +90,68 @@ def test_an_unknown_key_is_refused_with_the_nearest_valid_one():
 
 def test_a_missing_key_is_an_error_not_a_hidden_default():
     text = _edit("  max_listed_rows: 40\n", "")
-    with pytest.raises(ConfigError, match=r"report.max_listed_rows: expected this key .*"
-                                          r"no hidden defaults\); found nothing"):
+    with pytest.raises(
+        ConfigError,
+        match=r"report.max_listed_rows: expected this key .*"
+        r"no hidden defaults\); found nothing",
+    ):
         parse_params(text)
 
 
 def test_survey_overrides_are_checked_like_the_shared_values():
-    good = parse_params(_edit("    codebook: codebooks/oas_2013.yaml\n    overrides: {}",
-                              "    codebook: codebooks/oas_2013.yaml\n"
-                              "    overrides: {report: {small_n: 3}}"))
+    good = parse_params(
+        _edit(
+            "    codebook: codebooks/oas_2013.yaml\n    overrides: {}",
+            "    codebook: codebooks/oas_2013.yaml\n    overrides: {report: {small_n: 3}}",
+        )
+    )
     assert good.for_survey("oas_2013")["report"]["small_n"] == 3
     assert good.for_survey("invented_example")["report"]["small_n"] == 10
-    bad = _edit("    codebook: codebooks/oas_2013.yaml\n    overrides: {}",
-                "    codebook: codebooks/oas_2013.yaml\n    overrides: {stats: {pct_decimals: 9}}")
+    bad = _edit(
+        "    codebook: codebooks/oas_2013.yaml\n    overrides: {}",
+        "    codebook: codebooks/oas_2013.yaml\n    overrides: {stats: {pct_decimals: 9}}",
+    )
     with pytest.raises(ConfigError) as err:
         parse_params(bad)
-    assert "surveys.oas_2013.overrides.stats.pct_decimals: expected less than or equal to 6" \
-        in str(err.value)
+    assert "surveys.oas_2013.overrides.stats.pct_decimals: expected less than or equal to 6" in str(
+        err.value
+    )
     assert str(err.value).startswith(f"params.yaml:{_line_of(bad, 'pct_decimals: 9')}:")
-    unknown = _edit("    codebook: codebooks/oas_2013.yaml\n    overrides: {}",
-                    "    codebook: codebooks/oas_2013.yaml\n    overrides: {stat: {}}")
-    with pytest.raises(ConfigError, match=r"surveys.oas_2013.overrides: expected sections "
-                                          r"\['clean', 'report', 'stats'\] only; found \['stat'\]"):
+    unknown = _edit(
+        "    codebook: codebooks/oas_2013.yaml\n    overrides: {}",
+        "    codebook: codebooks/oas_2013.yaml\n    overrides: {stat: {}}",
+    )
+    with pytest.raises(
+        ConfigError,
+        match=r"surveys.oas_2013.overrides: expected sections "
+        r"\['clean', 'report', 'stats'\] only; found \['stat'\]",
+    ):
         parse_params(unknown)
 
 
 def test_a_survey_without_overrides_is_told_to_write_an_empty_mapping():
     """``overrides`` is required (dvc.yaml declares each survey's as a stage parameter, and DVC
     refuses a declared parameter params.yaml lacks): its absence says what to write."""
-    text = _edit("    codebook: codebooks/oas_2013.yaml\n    overrides: {}",
-                 "    codebook: codebooks/oas_2013.yaml")
-    with pytest.raises(ConfigError, match=r"surveys.oas_2013.overrides: expected this key "
-                                          r"\(`overrides: \{\}` for none: .*found nothing"):
+    text = _edit(
+        "    codebook: codebooks/oas_2013.yaml\n    overrides: {}",
+        "    codebook: codebooks/oas_2013.yaml",
+    )
+    with pytest.raises(
+        ConfigError,
+        match=r"surveys.oas_2013.overrides: expected this key "
+        r"\(`overrides: \{\}` for none: .*found nothing",
+    ):
         parse_params(text)
 
 
 def test_survey_ids_and_encodings_are_checked():
     with pytest.raises(ConfigError, match=r"survey ids of lower-case letters.*\['OAS 2013'\]"):
         parse_params(_edit("  oas_2013:\n", "  OAS 2013:\n"))
-    with pytest.raises(ConfigError, match=r"surveys.oas_2013.encoding: expected a text "
-                                          r"encoding Python knows.*found 'utf-9'"):
+    with pytest.raises(
+        ConfigError,
+        match=r"surveys.oas_2013.encoding: expected a text "
+        r"encoding Python knows.*found 'utf-9'",
+    ):
         parse_params(_edit("    encoding: utf-8\n", "    encoding: utf-9\n"))
 
 
@@ -154,6 +186,7 @@ def test_the_table_command_writes_the_parameters_page(tmp_path):
 
 # --- dvc.yaml: foreach stages, resolved the way DVC resolves them ----------------------------
 
+
 def test_stage_resolution_equals_dvcs_own():
     from dvc.repo import Repo
 
@@ -168,8 +201,12 @@ def test_stage_resolution_equals_dvcs_own():
             deps = [d.def_path for d in dvc_stage.deps if type(d).__name__ == "Dependency"]
             assert list(ours.deps) == deps
             assert sorted(ours.outs) == sorted(o.def_path for o in dvc_stage.outs)
-            declared = [p for d in dvc_stage.deps if type(d).__name__ == "ParamsDependency"
-                        for p in d.params]  # fmt: skip
+            declared = [
+                p
+                for d in dvc_stage.deps
+                if type(d).__name__ == "ParamsDependency"
+                for p in d.params
+            ]
             assert list(ours.params) == declared
 
 
@@ -198,13 +235,17 @@ def test_unknown_stage_or_survey_is_refused_with_the_nearest():
 
 # --- a stage reads exactly the keys it declares ----------------------------------------------
 
+
 def test_a_stage_cannot_read_a_key_it_does_not_declare():
     params = load_params(ROOT)
     audit = StageParams(stage_spec(ROOT, "audit", "oas_2013", params), params)
     assert audit.get("stats.rounding") == "half_away_from_zero"
     assert audit.get("codebook") == "codebooks/oas_2013.yaml"
-    with pytest.raises(ConfigError, match=r"stage 'audit' reads 'stats.ci_level' but does not "
-                                          r"declare it"):
+    with pytest.raises(
+        ConfigError,
+        match=r"stage 'audit' reads 'stats.ci_level' but does not "
+        r"declare it",
+    ):
         audit.get("stats.ci_level")
     with pytest.raises(ConfigError, match="declared"):
         audit.section("stats")  # needs every stats key
@@ -214,13 +255,17 @@ def test_a_stage_cannot_read_a_key_it_does_not_declare():
 
 
 def test_an_overridden_value_needs_the_overrides_declared():
-    params = parse_params(_edit("    codebook: codebooks/oas_2013.yaml\n    overrides: {}",
-                                "    codebook: codebooks/oas_2013.yaml\n"
-                                "    overrides: {stats: {ci_level: 0.9}}"))
+    params = parse_params(
+        _edit(
+            "    codebook: codebooks/oas_2013.yaml\n    overrides: {}",
+            "    codebook: codebooks/oas_2013.yaml\n    overrides: {stats: {ci_level: 0.9}}",
+        )
+    )
     spec = stage_spec(ROOT, "summarize", "oas_2013", params)
     assert StageParams(spec, params).get("stats.ci_level") == 0.9
-    stripped = type(spec)(**{**spec.__dict__, "params": tuple(
-        p for p in spec.params if not p.endswith(".overrides"))})
+    stripped = type(spec)(
+        **{**spec.__dict__, "params": tuple(p for p in spec.params if not p.endswith(".overrides"))}
+    )
     with pytest.raises(ConfigError, match="overrides, without declaring"):
         StageParams(stripped, params).get("stats.ci_level")
 
@@ -234,6 +279,7 @@ def test_check_declared(repo_root):
 
 
 # --- notebooks: scratch by default, the pipeline's folders only when asked -------------------
+
 
 @pytest.fixture()
 def mini_project(tmp_path):
@@ -265,26 +311,39 @@ def test_pipeline_mode_writes_the_pipeline_files(mini_project):
 
 
 def test_session_refusals(mini_project):
-    with pytest.raises(ConfigError, match=r"overrides: expected none when writing the "
-                                          r"pipeline's outputs"):
-        open_stage("summarize", "oas_2013", outputs="pipeline",
-                   overrides={"stats": {"ci_level": 0.9}}, start=mini_project)
+    with pytest.raises(
+        ConfigError,
+        match=r"overrides: expected none when writing the "
+        r"pipeline's outputs",
+    ):
+        open_stage(
+            "summarize",
+            "oas_2013",
+            outputs="pipeline",
+            overrides={"stats": {"ci_level": 0.9}},
+            start=mini_project,
+        )
     with pytest.raises(ConfigError, match=r"outputs: expected one of"):
         open_stage("summarize", "oas_2013", outputs="committed", start=mini_project)
     with pytest.raises(ConfigError, match=r"stats.ci_level: expected less than 1"):
-        open_stage("summarize", "oas_2013", overrides={"stats": {"ci_level": 2}},
-                   start=mini_project)
+        open_stage(
+            "summarize", "oas_2013", overrides={"stats": {"ci_level": 2}}, start=mini_project
+        )
     stage = open_stage("summarize", "oas_2013", start=mini_project)
-    with pytest.raises(ConfigError, match=r"reads data/processed/oas_2013/claims.csv but does "
-                                          r"not list it in `deps:`"):
+    with pytest.raises(
+        ConfigError,
+        match=r"reads data/processed/oas_2013/claims.csv but does "
+        r"not list it in `deps:`",
+    ):
         stage.input("extract", "claims")
     with pytest.raises(ConfigError, match=r"expected outputs .*; found \['responses'\]"):
         stage.write({"responses": "x"})
 
 
 def test_overrides_change_only_the_scratch_run(mini_project):
-    stage = open_stage("summarize", "oas_2013", overrides={"stats": {"ci_level": 0.9}},
-                       start=mini_project)
+    stage = open_stage(
+        "summarize", "oas_2013", overrides={"stats": {"ci_level": 0.9}}, start=mini_project
+    )
     assert stage.section("stats").ci_level == 0.9
     assert load_params(mini_project).stats.ci_level == 0.95
     table = stage.overview()
@@ -294,8 +353,12 @@ def test_overrides_change_only_the_scratch_run(mini_project):
 def test_gitignore_keeps_scratch_out_of_git():
     import subprocess
 
-    done = subprocess.run(["git", "check-ignore", "scratch/data/processed/x.csv"], cwd=ROOT,
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        ["git", "check-ignore", "scratch/data/processed/x.csv"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0 and done.stdout.strip() == "scratch/data/processed/x.csv"
 
 

@@ -44,18 +44,30 @@ SURVEY = EXPORT_SURVEY
 def _tree(root: Path) -> dict[str, bytes]:
     """Every file under the project (the outputs, inputs and any stray file)."""
     skip = (".venv", ".git", ".dvc")
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.relative_to(root).parts[0] not in skip}  # fmt: skip
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.relative_to(root).parts[0] not in skip
+    }
 
 
-def _killed_run(args: list[str], cwd: Path, n: int, counter: Path,
-                extra_env: dict[str, str] | None = None) -> tuple[int, str]:  # fmt: skip
+def _killed_run(
+    args: list[str], cwd: Path, n: int, counter: Path, extra_env: dict[str, str] | None = None
+) -> tuple[int, str]:
     """Run ``args`` in its own process group with the n-th crash point armed."""
     counter.unlink(missing_ok=True)
     Path(f"{counter}.label").unlink(missing_ok=True)
     run_env = {**env(), KILL_AT_ENV: str(n), KILL_COUNTER_ENV: str(counter), **(extra_env or {})}
-    proc = subprocess.run(args, cwd=cwd, env=run_env, capture_output=True, text=True,
-                          timeout=240, start_new_session=True, check=False)  # fmt: skip
+    proc = subprocess.run(
+        args,
+        cwd=cwd,
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        start_new_session=True,
+        check=False,
+    )
     label = Path(f"{counter}.label")
     return proc.returncode, label.read_text(encoding="utf-8") if label.exists() else ""
 
@@ -77,8 +89,10 @@ SCRIPT = textwrap.dedent("""
 
 
 def _outputs(root: Path) -> dict[str, str]:
-    return {n: (root / n).read_text(encoding="utf-8")
-            for n in ("out/a.csv", "out/b.csv", "out/c.csv", "other/d.txt")}  # fmt: skip
+    return {
+        n: (root / n).read_text(encoding="utf-8")
+        for n in ("out/a.csv", "out/b.csv", "out/c.csv", "other/d.txt")
+    }
 
 
 def test_a_kill_at_any_crash_point_of_a_transaction_leaves_all_old_or_all_new(tmp_path):
@@ -99,10 +113,14 @@ def test_a_kill_at_any_crash_point_of_a_transaction_leaves_all_old_or_all_new(tm
         seen.append(label)
         recover(root)
         state = _outputs(root)
-        assert state in (old, {k: v.replace("old", "new") for k, v in old.items()}), \
+        assert state in (old, {k: v.replace("old", "new") for k, v in old.items()}), (
             f"killed at {label!r}: mixed outputs {state}"
-        strays = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()
-                        and (p.name.endswith(".tmp") or STAGING_DIR in p.parts))  # fmt: skip
+        )
+        strays = sorted(
+            p.relative_to(root).as_posix()
+            for p in root.rglob("*")
+            if p.is_file() and (p.name.endswith(".tmp") or STAGING_DIR in p.parts)
+        )
         assert strays == [], f"killed at {label!r}: left {strays}"
         (root / "out" / "a.csv").write_text("a,old\n", encoding="utf-8")  # back to all old
         for name in ("b", "c"):
@@ -111,16 +129,23 @@ def test_a_kill_at_any_crash_point_of_a_transaction_leaves_all_old_or_all_new(tm
     # every write and rename was a crash point, in order
     files = ["a.csv", "b.csv", "c.csv", "d.txt"]
     assert seen == [f"{step} {f}" for f in files for step in ("recorded", "created", "wrote")] + [
-        "created the journal", "wrote the journal", "committed the journal",
-        *[f"renamed {f}" for f in files], "removed the journal"]
+        "created the journal",
+        "wrote the journal",
+        "committed the journal",
+        *[f"renamed {f}" for f in files],
+        "removed the journal",
+    ]
     assert _outputs(root) == {k: v.replace("old", "new") for k, v in old.items()}
     assert list((root / STAGING_DIR).iterdir()) == []  # the completed run left nothing
 
 
 def test_a_second_run_of_the_same_transaction_is_refused_while_the_first_lives(tmp_path):
     with Transaction(tmp_path, "clean@x"):
-        with pytest.raises(BusyError, match=r"clean@x\.manifest: expected no other run of "
-                           r"clean@x; found one still running"):
+        with pytest.raises(
+            BusyError,
+            match=r"clean@x\.manifest: expected no other run of "
+            r"clean@x; found one still running",
+        ):
             Transaction(tmp_path, "clean@x").__enter__()
         assert recover(tmp_path) == []  # a live run is never settled
     assert list((tmp_path / STAGING_DIR).iterdir()) == []
@@ -147,6 +172,7 @@ def test_an_abandoned_transaction_is_rolled_back_or_forward(tmp_path):
 
 
 # --- a real stage, through the stage runner and through dvc repro --------------------------
+
 
 @pytest.fixture
 def export_project(tmp_path) -> Path:
@@ -181,21 +207,28 @@ def test_a_kill_at_every_write_and_rename_of_a_stage_leaves_all_old_or_all_new(e
         seen.append(label)
         recover(root)  # what the next run does first
         state = {p: p.read_bytes() for p in outs}
-        assert state in (old, new), (f"killed at {label!r}: "
-                                     f"{[p.name for p in outs if state[p] != old[p]]} new, "
-                                     f"{[p.name for p in outs if state[p] != new[p]]} old")
-        assert set(_tree(root)) == expected_files, \
+        assert state in (old, new), (
+            f"killed at {label!r}: "
+            f"{[p.name for p in outs if state[p] != old[p]]} new, "
+            f"{[p.name for p in outs if state[p] != new[p]]} old"
+        )
+        assert set(_tree(root)) == expected_files, (
             f"killed at {label!r}: strays {sorted(set(_tree(root)) - expected_files)}"
+        )
         assert list((root / STAGING_DIR).iterdir()) == []
     renames = [label for label in seen if label.startswith("renamed ")]
     assert sorted(renames) == sorted(f"renamed {p.name}" for p in outs)
     assert sorted(label for label in seen if label.startswith("wrote ")) == sorted(
-        [f"wrote {p.name}" for p in outs] + ["wrote the journal"])
+        [f"wrote {p.name}" for p in outs] + ["wrote the journal"]
+    )
     assert {p: p.read_bytes() for p in outs} == new  # the completed run
     assert list((root / STAGING_DIR).iterdir()) == []
     # the kernels' connection files went to .staging/<run>.tmp/, not the temporary folder
-    assert not [p.name for p in set(Path(tempfile.gettempdir()).iterdir()) - temp_files
-                if p.name.startswith("tmp") and p.suffix == ".json"]  # fmt: skip
+    assert not [
+        p.name
+        for p in set(Path(tempfile.gettempdir()).iterdir()) - temp_files
+        if p.name.startswith("tmp") and p.suffix == ".json"
+    ]
 
 
 @pytest.mark.slow
@@ -228,12 +261,19 @@ def test_a_killed_run_is_settled_by_the_next_run_and_by_dvc_repro(export_project
         p.write_bytes(data)
     code, label = _killed_run(dvc, root, n + 1, root.parent / "counter")  # the 2nd rename
     assert code == -signal.SIGKILL and label.startswith("renamed "), label
-    done = subprocess.run(dvc, cwd=root, env=env(), capture_output=True, text=True,
-                          timeout=300, check=False)  # fmt: skip
+    done = subprocess.run(
+        dvc, cwd=root, env=env(), capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert {p: p.read_bytes() for p in outs} == new
-    status = subprocess.run([str(REPO_ROOT / ".venv/bin/dvc"), "status", f"clean@{SURVEY}"],
-                            cwd=root, env=env(), capture_output=True, text=True, check=True)
+    status = subprocess.run(
+        [str(REPO_ROOT / ".venv/bin/dvc"), "status", f"clean@{SURVEY}"],
+        cwd=root,
+        env=env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "up to date" in status.stdout, status.stdout
     assert list((root / STAGING_DIR).iterdir()) == []
     assert not [p for p in root.rglob("*.tmp")]

@@ -48,8 +48,11 @@ def _export() -> str:
     body[0][col["Q2"]] = "7"
     out = []
     for row in [header, *body]:
-        out.append(",".join(f'"{v.replace(chr(34), chr(34) * 2)}"' if set(v) & set(',"\'')
-                            else v for v in row))  # fmt: skip
+        out.append(
+            ",".join(
+                f'"{v.replace(chr(34), chr(34) * 2)}"' if set(v) & set(",\"'") else v for v in row
+            )
+        )
     return "\n".join(out) + "\n"
 
 
@@ -60,13 +63,22 @@ def _runs_as_formula(cell: str) -> bool:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("formulas")
-    files = {"incoming/survey.csv": _export(),
-             "incoming/codebook.yaml": (EXAMPLE / "codebook.yaml").read_text(encoding="utf-8")}
-    make_project(root, {SURVEY: survey_entry("incoming/survey.csv",
-                                             codebook="incoming/codebook.yaml",
-                                             input_kind="respondent_csv",
-                                             overrides={"report": {"small_n": 2}})},
-                 files)  # fmt: skip
+    files = {
+        "incoming/survey.csv": _export(),
+        "incoming/codebook.yaml": (EXAMPLE / "codebook.yaml").read_text(encoding="utf-8"),
+    }
+    make_project(
+        root,
+        {
+            SURVEY: survey_entry(
+                "incoming/survey.csv",
+                codebook="incoming/codebook.yaml",
+                input_kind="respondent_csv",
+                overrides={"report": {"small_n": 2}},
+            )
+        },
+        files,
+    )
     for stage in ("extract", "clean", "summarize", "audit", "report"):
         ok(run_stage(root, stage, SURVEY, timeout=300), stage, SURVEY)
     return root
@@ -83,8 +95,14 @@ def test_no_csv_cell_runs_as_a_formula(project):
                 bad = [cell for cell in row if _runs_as_formula(cell)]
                 assert not bad, f"{path}: {bad}"
                 neutralised |= {cell for cell in row if cell.startswith("'")}
-    assert {"'" + HOSTILE_ID, "'" + HOSTILE_GROUP, "'" + HOSTILE_TEXT, "'" + TAB_TEXT,
-            "'" + WIDE_GROUP, "'" + QUOTED_ID} <= neutralised  # fmt: skip
+    assert {
+        "'" + HOSTILE_ID,
+        "'" + HOSTILE_GROUP,
+        "'" + HOSTILE_TEXT,
+        "'" + TAB_TEXT,
+        "'" + WIDE_GROUP,
+        "'" + QUOTED_ID,
+    } <= neutralised
     responses = data(project, "responses.csv", SURVEY).read_text(encoding="utf-8")
     assert f"\n{NUMBER_ID}," in responses  # -9 stays a number
 
@@ -96,8 +114,7 @@ def test_read_csv_gives_the_originals_back(project):
         written = [row[0] for row in csv.reader(fh)][1:5]
     assert written == ["'" + HOSTILE_ID, "'" + QUOTED_ID, "X0000003", NUMBER_ID]
     responses = read_csv(path)
-    assert responses["respondent_id"].tolist()[:4] == [HOSTILE_ID, QUOTED_ID, "X0000003",
-                                                       NUMBER_ID]  # fmt: skip
+    assert responses["respondent_id"].tolist()[:4] == [HOSTILE_ID, QUOTED_ID, "X0000003", NUMBER_ID]
     assert {HOSTILE_GROUP, WIDE_GROUP} <= set(responses["org_type"])
     free_text = read_csv(data(project, "free_text.csv", SURVEY))
     assert {HOSTILE_TEXT, TAB_TEXT} <= set(free_text["text"])
@@ -113,19 +130,29 @@ def test_read_csv_gives_the_originals_back(project):
 def test_the_report_lists_the_cells_as_text(project):
     page = (project / f"reports/{SURVEY}/report.html").read_text(encoding="utf-8")
     start = page.index('aria-label="Cells written as text, not formulas"')
-    block = page[start:page.index("</section>", start)]
+    block = page[start : page.index("</section>", start)]
     assert "remove that one apostrophe" in block
     folder = f"data/processed/{SURVEY}"
-    for file, value in [("responses.csv", HOSTILE_ID), ("responses.csv", HOSTILE_GROUP),
-                        ("free_text.csv", HOSTILE_TEXT), ("free_text.csv", "\\tindented comment"),
-                        ("rejects.csv", HOSTILE_ID), ("summaries.csv", HOSTILE_GROUP)]:
+    for file, value in [
+        ("responses.csv", HOSTILE_ID),
+        ("responses.csv", HOSTILE_GROUP),
+        ("free_text.csv", HOSTILE_TEXT),
+        ("free_text.csv", "\\tindented comment"),
+        ("rejects.csv", HOSTILE_ID),
+        ("summaries.csv", HOSTILE_GROUP),
+    ]:
         assert f"<code>{folder}/{file}</code>" in block
         # The page is re-serialised after rendering: quotes in text stay bare (harmless).
         assert f"<code>{html.escape(value, quote=False)}</code>" in block, value
     assert "<a " not in block and "\t" not in block  # shown as text, never live
-    row = re.search(r"<tr><td><code>[^<]*responses\.csv</code></td><td>1</td><td>([^<]*)</td>"
-                    r"<td>(\d+)</td><td>respondent_id</td>", block)  # fmt: skip
-    assert re.search(r"summaries\.csv</code></td><td>\d+</td><td></td><td></td><td>group_value"
-                     r"</td><td><code>\+cmd\|' /C calc'!A0</code></td><td>\d+</td>",
-                     block)  # one row for all the figures of that group value  # fmt: skip
+    row = re.search(
+        r"<tr><td><code>[^<]*responses\.csv</code></td><td>1</td><td>([^<]*)</td>"
+        r"<td>(\d+)</td><td>respondent_id</td>",
+        block,
+    )
+    assert re.search(
+        r"summaries\.csv</code></td><td>\d+</td><td></td><td></td><td>group_value"
+        r"</td><td><code>\+cmd\|' /C calc'!A0</code></td><td>\d+</td>",
+        block,
+    )  # one row for all the figures of that group value
     assert row and html.unescape(row[1]) == HOSTILE_ID and row[2] == "2"  # its source line

@@ -37,25 +37,62 @@ NHANES = ROOT / "data/examples/nhanes2"
 REL = 1e-6
 # design: (codebook, export, its kind, reference)
 DESIGNS = {
-    "strat": (API / "codebook_strat.yaml", API / "apistrat.dta", "respondent_dta",
-              API / "reference_strat.csv"),
-    "clus1": (API / "codebook_clus1.yaml", API / "apiclus1.csv", "respondent_csv",
-              API / "reference_clus1.csv"),
-    "clus1_jk1": (API / "codebook_clus1_jk1.yaml", API / "apiclus1_jk1.csv", "respondent_csv",
-                  API / "reference_clus1_jk1.csv"),
-    "strat_jkn": (API / "codebook_strat_jkn.yaml", API / "apistrat_jkn.csv", "respondent_csv",
-                  API / "reference_strat_jkn.csv"),
-    "strat_boot": (API / "codebook_strat_boot.yaml", API / "apistrat_boot.csv",
-                   "respondent_csv", API / "reference_strat_boot.csv"),
-    "strat_sdr": (API / "codebook_strat_sdr.yaml", API / "apistrat_sdr.csv", "respondent_csv",
-                  API / "reference_strat_sdr.csv"),
-    "nhanes2_fay": (NHANES / "codebook_fay.yaml", NHANES / "nhanes2_fay.csv", "respondent_csv",
-                    NHANES / "reference_fay.csv"),
-}  # fmt: skip
+    "strat": (
+        API / "codebook_strat.yaml",
+        API / "apistrat.dta",
+        "respondent_dta",
+        API / "reference_strat.csv",
+    ),
+    "clus1": (
+        API / "codebook_clus1.yaml",
+        API / "apiclus1.csv",
+        "respondent_csv",
+        API / "reference_clus1.csv",
+    ),
+    "clus1_jk1": (
+        API / "codebook_clus1_jk1.yaml",
+        API / "apiclus1_jk1.csv",
+        "respondent_csv",
+        API / "reference_clus1_jk1.csv",
+    ),
+    "strat_jkn": (
+        API / "codebook_strat_jkn.yaml",
+        API / "apistrat_jkn.csv",
+        "respondent_csv",
+        API / "reference_strat_jkn.csv",
+    ),
+    "strat_boot": (
+        API / "codebook_strat_boot.yaml",
+        API / "apistrat_boot.csv",
+        "respondent_csv",
+        API / "reference_strat_boot.csv",
+    ),
+    "strat_sdr": (
+        API / "codebook_strat_sdr.yaml",
+        API / "apistrat_sdr.csv",
+        "respondent_csv",
+        API / "reference_strat_sdr.csv",
+    ),
+    "nhanes2_fay": (
+        NHANES / "codebook_fay.yaml",
+        NHANES / "nhanes2_fay.csv",
+        "respondent_csv",
+        NHANES / "reference_fay.csv",
+    ),
+}
 # a reference field -> the summaries column holding it
-COLUMNS = {"estimate": "estimate", "se": "se", "ci_lower": "ci_lower", "ci_upper": "ci_upper",
-           "deff": "deff", "n_weighted": "n_weighted", "n_weighted_se": "n_weighted_se",
-           "base_weighted": "base_weighted", "statistic": "estimate", "p": "estimate"}  # fmt: skip
+COLUMNS = {
+    "estimate": "estimate",
+    "se": "se",
+    "ci_lower": "ci_lower",
+    "ci_upper": "ci_upper",
+    "deff": "deff",
+    "n_weighted": "n_weighted",
+    "n_weighted_se": "n_weighted_se",
+    "base_weighted": "base_weighted",
+    "statistic": "estimate",
+    "p": "estimate",
+}
 
 
 @functools.cache
@@ -99,10 +136,13 @@ def compare(figures: pl.DataFrame, reference: list[dict], prefix: str = "") -> i
             problems.append(f"{fid}: no such figure (R {ref['field']} {ref['value']!r})")
             continue
         got, want = by_id[fid][column], ref["value"]
-        scale = 100.0 if by_id[fid]["stat"] == "pct" else max(abs(by_id[fid]["estimate"] or 0),
-                                                               1.0)  # fmt: skip
-        if got is None and ref["field"] in ("ci_lower", "ci_upper") and \
-                by_id[fid]["stat"] == "pct" and fid in degenerate:
+        scale = 100.0 if by_id[fid]["stat"] == "pct" else max(abs(by_id[fid]["estimate"] or 0), 1.0)
+        if (
+            got is None
+            and ref["field"] in ("ci_lower", "ci_upper")
+            and by_id[fid]["stat"] == "pct"
+            and fid in degenerate
+        ):
             continue  # R's GLM for the logit did not converge (a replicate share of 0 or 1)
         if math.isnan(want):  # R: a Woodruff bound outside [0, 1] (and so its SE) is NaN
             ok = got is None
@@ -124,25 +164,39 @@ def test_every_figure_equals_r_survey_on_the_same_design(design):
 
 
 def test_the_references_cover_every_kind_of_figure_and_both_failing_cases():
-    ref = pl.concat([pl.read_csv(DESIGNS[d][3], schema_overrides={"value": pl.Float64})
-                     for d in DESIGNS])  # fmt: skip
+    ref = pl.concat(
+        [pl.read_csv(DESIGNS[d][3], schema_overrides={"value": pl.Float64}) for d in DESIGNS]
+    )
     ids = ref["figure_id"]
     for stat in (".mean", ".median", ".p25", ".p75", ".sd", ".test.p", ".test.statistic"):
         assert ids.str.ends_with(stat).any(), stat
-    assert set(ref["field"]) >= {"estimate", "se", "ci_lower", "ci_upper", "n_weighted",
-                                 "n_weighted_se", "deff", "p"}  # fmt: skip
+    assert set(ref["field"]) >= {
+        "estimate",
+        "se",
+        "ci_lower",
+        "ci_upper",
+        "n_weighted",
+        "n_weighted_se",
+        "deff",
+        "p",
+    }
     # a stratum's share is fixed by the design: R's SE and design effect are exactly 0
     strat = pl.read_csv(DESIGNS["strat"][3], schema_overrides={"value": pl.Float64})
-    fixed = strat.filter(pl.col("figure_id").str.starts_with("respondents.stype.")
-                         & pl.col("field").is_in(["se", "deff"]))  # fmt: skip
+    fixed = strat.filter(
+        pl.col("figure_id").str.starts_with("respondents.stype.")
+        & pl.col("field").is_in(["se", "deff"])
+    )
     assert fixed.height >= 6 and (fixed["value"] == 0).all()
 
 
 CALIBRATIONS = {  # reference prefix: (codebook, export)
-    f"{rep}{method}": (API / f"codebook_clus1{'_jk1' if rep else ''}_{method}.yaml",
-                       API / f"apiclus1{'_jk1' if rep else ''}.csv")
-    for rep in ("", "jk1+") for method in ("poststratify", "rake", "linear")
-}  # fmt: skip
+    f"{rep}{method}": (
+        API / f"codebook_clus1{'_jk1' if rep else ''}_{method}.yaml",
+        API / f"apiclus1{'_jk1' if rep else ''}.csv",
+    )
+    for rep in ("", "jk1+")
+    for method in ("poststratify", "rake", "linear")
+}
 
 
 def _figures(codebook: Path, export: Path, kind: str = "respondent_csv", **stats) -> pl.DataFrame:
@@ -161,10 +215,13 @@ def test_calibrated_weights_give_r_s_poststratify_rake_and_calibrate(prefix):
     and calibrate do; every replicate weight set adjusted too. (R's numeric totals,
     ``enroll.*.total``, are not figures of the pipeline: left out.)"""
     figures = _figures(*CALIBRATIONS[prefix])
-    reference = [r for r in pl.read_csv(API / "reference_calibration.csv",
-                                        schema_overrides={"value": pl.Float64}).to_dicts()
-                 if r["figure_id"].startswith(f"{prefix}:")
-                 and not r["figure_id"].endswith(".total")]  # fmt: skip
+    reference = [
+        r
+        for r in pl.read_csv(
+            API / "reference_calibration.csv", schema_overrides={"value": pl.Float64}
+        ).to_dicts()
+        if r["figure_id"].startswith(f"{prefix}:") and not r["figure_id"].endswith(".total")
+    ]
     assert compare(figures, reference, prefix=f"{prefix}:") >= 90
     # the calibrated margins are estimated exactly: their weighted counts are the population's
     stype = figures.filter(pl.col("figure_id").str.starts_with("respondents.stype."))
@@ -176,8 +233,9 @@ def test_a_stratum_with_one_psu_follows_stats_lonely_psu_as_r(rule):
     """NHANES II without one of stratum 1's two PSUs (an INVENTED change of real rows,
     data/examples/nhanes2/make_lonely.R), under each of R's survey.lonely.psu rules."""
     figures = _figures(NHANES / "codebook.yaml", NHANES / "nhanes2_lonely.csv", lonely_psu=rule)
-    reference = pl.read_csv(NHANES / "reference_lonely.csv",
-                            schema_overrides={"value": pl.Float64}).to_dicts()  # fmt: skip
+    reference = pl.read_csv(
+        NHANES / "reference_lonely.csv", schema_overrides={"value": pl.Float64}
+    ).to_dicts()
     if rule == "adjust":
         # A known difference, stated in docs/designs.md: under "adjust" R leaves the lonely
         # PSU's total of an estimated population count uncentred (onestrat() skips the sweep),
@@ -190,8 +248,11 @@ def test_a_stratum_with_one_psu_follows_stats_lonely_psu_as_r(rule):
 def test_a_lonely_psu_stops_summarize_naming_the_parameter_and_the_stratum():
     from helpers.summarize.design import DesignError
 
-    with pytest.raises(DesignError, match=r"params.yaml stats.lonely_psu = fail: expected at "
-                       r"least two PSUs in every stratum; found strata with one \(1\)"):
+    with pytest.raises(
+        DesignError,
+        match=r"params.yaml stats.lonely_psu = fail: expected at "
+        r"least two PSUs in every stratum; found strata with one \(1\)",
+    ):
         _figures(NHANES / "codebook.yaml", NHANES / "nhanes2_lonely.csv", lonely_psu="fail")
 
 
@@ -202,8 +263,12 @@ def _figure(design: str, figure_id: str) -> dict:
 
 
 def _r(design: str, figure_id: str, field: str) -> float:
-    ((value,),) = pl.read_csv(DESIGNS[design][3], schema_overrides={"value": pl.Float64}).filter(
-        (pl.col("figure_id") == figure_id) & (pl.col("field") == field)).select("value").rows()
+    ((value,),) = (
+        pl.read_csv(DESIGNS[design][3], schema_overrides={"value": pl.Float64})
+        .filter((pl.col("figure_id") == figure_id) & (pl.col("field") == field))
+        .select("value")
+        .rows()
+    )
     return value
 
 
@@ -241,9 +306,16 @@ def test_failure_5_a_one_stage_cluster_sample_with_an_fpc_and_no_strata_runs_as_
     assert _figure("clus1", fid)["se"] == pytest.approx(_r("clus1", fid, "se"), rel=REL)
 
 
-@pytest.mark.parametrize(("design", "method"), [
-    ("clus1_jk1", "JK1"), ("strat_jkn", "JKn"), ("strat_boot", "bootstrap"),
-    ("strat_sdr", "SDR"), ("nhanes2_fay", "Fay's BRR")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("design", "method"),
+    [
+        ("clus1_jk1", "JK1"),
+        ("strat_jkn", "JKn"),
+        ("strat_boot", "bootstrap"),
+        ("strat_sdr", "SDR"),
+        ("nhanes2_fay", "Fay's BRR"),
+    ],
+)
 def test_failure_6_every_replicate_method_is_taken_and_named(design, method):
     row = figures_of(design).filter(pl.col("kind") == "answer").row(0, named=True)
     assert row["ci_method"] == f"logit ({method})"
@@ -258,8 +330,9 @@ def test_failure_4_at_equal_weights_a_share_of_exactly_p_is_found_as_r_finds_it(
 
     from helpers.summarize.design import r_quantile
 
-    reference = pl.read_csv(ROOT / "tests/references/quantile_ties/reference.csv",
-                            schema_overrides={"w": pl.Float64}).to_dicts()  # fmt: skip
+    reference = pl.read_csv(
+        ROOT / "tests/references/quantile_ties/reference.csv", schema_overrides={"w": pl.Float64}
+    ).to_dicts()
     assert len(reference) == 210
     svy_differs = 0
     for ref in reference:

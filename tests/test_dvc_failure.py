@@ -33,8 +33,9 @@ def test_failing_stage_under_dvc_repro_leaves_outputs_and_exits_nonzero(tmp_path
     for name in ("dvc.yaml", "dvc.lock", "params.yaml"):
         shutil.copy(ROOT / name, tmp_path / name)
     for name in ("notebooks", "codebooks", "data", "src"):
-        shutil.copytree(ROOT / name, tmp_path / name,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        shutil.copytree(
+            ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+        )
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")  # the stages' commands run .venv/bin/python
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1"}
@@ -43,10 +44,17 @@ def test_failing_stage_under_dvc_repro_leaves_outputs_and_exits_nonzero(tmp_path
     processed = sorted((tmp_path / "data/processed").rglob("*.*"))
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in processed}
     source = tmp_path / "data/raw/oas_cso_survey_2013.txt"
-    source.write_text(source.read_text(encoding="utf-8").replace("QUESTION 2", "QUESTION 9"),
-                      encoding="utf-8")  # fmt: skip
-    done = subprocess.run([str(bin_dir / "dvc"), "repro"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("QUESTION 2", "QUESTION 9"), encoding="utf-8"
+    )
+    done = subprocess.run(
+        [str(bin_dir / "dvc"), "repro"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode != 0
     assert "[extract@oas_2013] FAILED" in done.stderr + done.stdout
     after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in processed if p.exists()}

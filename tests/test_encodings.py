@@ -104,8 +104,10 @@ def test_windows_1252_copy_gives_identical_results(line_ending, windows_text, bo
     # differ only by the chart bullet of the two chart-label lines.
     pd.testing.assert_frame_equal(reference.mentions, parsed.mentions)
     pd.testing.assert_frame_equal(reference.free_text, parsed.free_text)
-    pd.testing.assert_frame_equal(reference.lines[["line", "kind", "section", "scope"]],
-                                  parsed.lines[["line", "kind", "section", "scope"]])
+    pd.testing.assert_frame_equal(
+        reference.lines[["line", "kind", "section", "scope"]],
+        parsed.lines[["line", "kind", "section", "scope"]],
+    )
     changed = reference.lines["text"] != parsed.lines["text"]
     assert reference.lines.loc[changed, "kind"].eq("chart_label").all() and changed.sum() == 2
     ref_claims, claims = extract_claims(reference.lines, book), extract_claims(parsed.lines, book)
@@ -124,8 +126,11 @@ def test_accented_names_survive_without_mojibake(variant, text, windows_text, bo
         assert name in names, name
     result = reconcile(parsed.mentions, book)
     assert set(ACCENTED) <= set(result.responses["organization"])
-    values = [str(v) for df in (parsed.mentions, parsed.free_text, parsed.lines)
-              for v in df.to_numpy().ravel()]  # fmt: skip
+    values = [
+        str(v)
+        for df in (parsed.mentions, parsed.free_text, parsed.lines)
+        for v in df.to_numpy().ravel()
+    ]
     assert not [v for v in values if any(m in v for m in MOJIBAKE)]
 
 
@@ -149,8 +154,10 @@ def test_cp1252_file_read_as_utf8_fails_naming_file_line_and_offset(tmp_path, wi
     with pytest.raises(SourceError) as err:
         read_source(path, "utf-8")
     message = str(err.value)
-    assert message.startswith(f"{path}:{line}: expected text encoded as utf-8 "
-                              "(params.yaml: surveys.<id>.encoding); found ")
+    assert message.startswith(
+        f"{path}:{line}: expected text encoded as utf-8 "
+        "(params.yaml: surveys.<id>.encoding); found "
+    )
     assert f"byte 0x{data[offset]:02x} at byte offset {offset} that is not valid utf-8" in message
     assert "set encoding to it (e.g. cp1252)" in message
     assert err.value.line == line == 6
@@ -193,8 +200,11 @@ def test_foreign_byte_order_mark_is_refused(data, encoding, fragment):
 
 
 def test_unknown_encoding_name_is_refused():
-    with pytest.raises(SourceError, match=r"^doc.txt: expected a known encoding name in "
-                                          r"surveys.<id>.encoding; found 'utf-9'$"):
+    with pytest.raises(
+        SourceError,
+        match=r"^doc.txt: expected a known encoding name in "
+        r"surveys.<id>.encoding; found 'utf-9'$",
+    ):
         decode(b"x", "utf-9", "doc.txt")
 
 
@@ -238,9 +248,9 @@ def test_stage_runner_reads_cp1252_copy_through_params(tmp_path, windows_text):
 
     original = extract()
     (tmp_path / "data/raw/windows_copy.txt").write_bytes(
-        windows_text.replace("\n", "\r\n").encode("cp1252"))
-    write_params(tmp_path, {SURVEY: survey_entry("data/raw/windows_copy.txt",
-                                                  encoding="cp1252")})  # fmt: skip
+        windows_text.replace("\n", "\r\n").encode("cp1252")
+    )
+    write_params(tmp_path, {SURVEY: survey_entry("data/raw/windows_copy.txt", encoding="cp1252")})
     assert extract() == original
     info = data(tmp_path, "extracted/source.json").read_text(encoding="utf-8")
     assert '"encoding": "cp1252"' in info and "windows_copy.txt" in info

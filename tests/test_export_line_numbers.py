@@ -47,16 +47,28 @@ def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("line_numbers")
     _, survey = write_survey(root / "incoming", n=30, questions=2, seed=13)
     _damage(survey)
-    make_project(root, {SURVEY: survey_entry(EXPORT, codebook="incoming/codebook.yaml",
-                                             input_kind="respondent_csv")})  # fmt: skip
+    make_project(
+        root,
+        {
+            SURVEY: survey_entry(
+                EXPORT, codebook="incoming/codebook.yaml", input_kind="respondent_csv"
+            )
+        },
+    )
     for stage in ("extract", "clean", "summarize"):
         ok(run_stage(root, stage, SURVEY), stage, SURVEY)
     return root
 
 
 def _trace(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "helpers.tools.trace", *args], cwd=root,
-                          env=env(), capture_output=True, text=True, timeout=60)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.tools.trace", *args],
+        cwd=root,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.pipeline
@@ -89,8 +101,11 @@ def test_trace_lists_each_respondent_at_the_line_its_id_stands_on(project):
             n = int(m.group(1))
             listed[current].append(n)
             assert physical[n - 1].decode().strip().startswith(m.group(2).rstrip("…"))
-    yes = {line.split(b",")[0].decode(): n for n, line in enumerate(physical, start=1)
-           if n > 1 and line.strip() and line.split(b",")[3] == b"1"}  # fmt: skip
+    yes = {
+        line.split(b",")[0].decode(): n
+        for n, line in enumerate(physical, start=1)
+        if n > 1 and line.strip() and line.split(b",")[3] == b"1"
+    }
     assert yes and set(listed) == set(yes)
     for rid, lines in listed.items():
         assert lines and set(lines) == {yes[rid]}, rid  # the id's own physical line
@@ -110,7 +125,8 @@ def test_a_short_row_stops_clean_at_its_line_and_keeps_the_outputs(project, tmp_
     (root / EXPORT).write_bytes(b"\n".join(physical))
     done = run_stage(root, "clean", SURVEY)
     assert done.returncode != 0
-    assert (f"SourceError: {EXPORT}:{short}: expected 6 fields (as in the header, line 1); "
-            "found 3") in done.stderr  # fmt: skip
+    assert (
+        f"SourceError: {EXPORT}:{short}: expected 6 fields (as in the header, line 1); found 3"
+    ) in done.stderr
     assert "Traceback" not in done.stderr
     assert {p: p.read_bytes() for p in outputs} == before

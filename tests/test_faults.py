@@ -44,16 +44,29 @@ AGORA = "ÁGORA Espacio Civil Paraguay"
 
 # The lines of the real document the damages below rely on (1-based).
 LANDMARKS = {
-    25: "Registered", 29: f"· {CADAL} (CADAL)", 37: "Spain",
+    25: "Registered",
+    29: f"· {CADAL} (CADAL)",
+    37: "Spain",
     43: "· Centro de Derechos Humanos Miguel Agustín Pro Juárez (Centro Prodh)",
-    45: "Not registered", 84: "QUESTION 1",
-    90: "Registered", 104: "Not Registered", 106: "Argentina", 126: "Paraguay",
-    128: f"· {AGORA}", 140: "In contrast, the following six CSOs", 169: "QUESTION 2",
-    172: "The following section groups", 193: f"· {LANUS}", 217: "MODERATELY USEFUL:",
+    45: "Not registered",
+    84: "QUESTION 1",
+    90: "Registered",
+    104: "Not Registered",
+    106: "Argentina",
+    126: "Paraguay",
+    128: f"· {AGORA}",
+    140: "In contrast, the following six CSOs",
+    169: "QUESTION 2",
+    172: "The following section groups",
+    193: f"· {LANUS}",
+    217: "MODERATELY USEFUL:",
     223: "· Centro de Mediación, Paz, y Resolución de Conflictos (CEMPROC)",
-    251: "", 267: "QUESTION 3", 271: "Regarding the first of these activities",
-    340: "QUESTION 4", 353: "QUESTION 5",
-}  # fmt: skip
+    251: "",
+    267: "QUESTION 3",
+    271: "Regarding the first of these activities",
+    340: "QUESTION 4",
+    353: "QUESTION 5",
+}
 
 
 def replace(at: int, *new: str) -> list[str]:
@@ -97,92 +110,148 @@ def test_landmarks_of_the_real_source():
 ERRORS: dict[str, tuple[Callable[[], list[str]], int | None, str, str]] = {
     # name: (damage, line, expected, found)
     "missing section (QUESTION 2 and all its lists)": (
-        lambda: delete(169, 266), 169,
+        lambda: delete(169, 266),
+        169,
         "a 'QUESTION 2' section (codebook: q2, q2_comment) before 'QUESTION 3'",
-        "'QUESTION 3' and no 'QUESTION 2' heading in the file"),
+        "'QUESTION 3' and no 'QUESTION 2' heading in the file",
+    ),
     "truncated file (ends inside QUESTION 2)": (
-        lambda: LINES[:250], 250, "a 'QUESTION 3' section (codebook: q3)",
-        "the end of the file and no 'QUESTION 3' heading"),
+        lambda: LINES[:250],
+        250,
+        "a 'QUESTION 3' section (codebook: q3)",
+        "the end of the file and no 'QUESTION 3' heading",
+    ),
     "section without any organization list": (
-        lambda: delete(172, 251), 169,
+        lambda: delete(172, 251),
+        169,
         f"organization lists of the q2 answers ({Q2_LABELS}) under 'QUESTION 2'",
-        "no organization listed in lines 169–186"),
+        "no organization listed in lines 169–186",
+    ),
     "section heading twice": (
-        lambda: replace(169, "QUESTION 1"), 169, "each 'QUESTION n' heading once",
-        "'QUESTION 1' again (first on line 84)"),
+        lambda: replace(169, "QUESTION 1"),
+        169,
+        "each 'QUESTION n' heading once",
+        "'QUESTION 1' again (first on line 84)",
+    ),
     "section the codebook does not know": (
-        lambda: insert_after(352, "QUESTION 6", ""), 353,
-        "a question section listed in the codebook", "'QUESTION 6'"),
+        lambda: insert_after(352, "QUESTION 6", ""),
+        353,
+        "a question section listed in the codebook",
+        "'QUESTION 6'",
+    ),
     "unknown answer heading": (
-        lambda: replace(217, "SOMEWHAT USEFUL:"), 217, f"an answer heading of q2 ({Q2_LABELS})",
-        "'SOMEWHAT USEFUL:'"),
+        lambda: replace(217, "SOMEWHAT USEFUL:"),
+        217,
+        f"an answer heading of q2 ({Q2_LABELS})",
+        "'SOMEWHAT USEFUL:'",
+    ),
     "answer heading outside a question section": (
-        lambda: insert_after(23, "", "VERY USEFUL:"), 25,
+        lambda: insert_after(23, "", "VERY USEFUL:"),
+        25,
         "an answer heading only inside a question section with a categorical question",
-        "'VERY USEFUL:'"),
+        "'VERY USEFUL:'",
+    ),
     "answer paragraph without an answer cue": (
-        lambda: replace(140, LINES[139].replace("said they were unaware of",
-                                                "said they had not heard of")), 142,
-        "an answer heading or paragraph before an organization list", "'Registered'"),
+        lambda: replace(
+            140, LINES[139].replace("said they were unaware of", "said they had not heard of")
+        ),
+        142,
+        "an answer heading or paragraph before an organization list",
+        "'Registered'",
+    ),
     "bullet outside any list": (
-        lambda: insert_after(340, "", "· Stray remark"), 342,
+        lambda: insert_after(340, "", "· Stray remark"),
+        342,
         "a bullet inside a list (after a country line or a paragraph introducing the list)",
-        "bullet 'Stray remark'"),
+        "bullet 'Stray remark'",
+    ),
     "organization bullet before any country line": (
-        lambda: insert_after(25, "", "· Stray organization"), 27,
-        "a country line before the organizations", "bullet 'Stray organization'"),
+        lambda: insert_after(25, "", "· Stray organization"),
+        27,
+        "a country line before the organizations",
+        "bullet 'Stray organization'",
+    ),
     "country line written in capitals (reads as a heading, ends the list)": (
-        lambda: replace(37, "SPAIN"), 39,
+        lambda: replace(37, "SPAIN"),
+        39,
         "a bullet inside a list (after a country line or a paragraph introducing the list)",
-        "bullet 'Asociación de Diplomados Españoles en Seguridad y Defensa (A'"),  # 60 chars
+        "bullet 'Asociación de Diplomados Españoles en Seguridad y Defensa (A'",
+    ),  # 60 chars
     "empty bullet": (
-        lambda: insert_after(340, "", "·"), 342, "text after the bullet", "an empty bullet"),
+        lambda: insert_after(340, "", "·"),
+        342,
+        "text after the bullet",
+        "an empty bullet",
+    ),
     "free-text list naming no known item": (
         lambda: replace(271, LINES[270].replace("the first of these", "the ninth of these")),
-        271, "an ordinal naming one of q3's items ['1', '2', '3', '4', '5', '6', '7', '8']",
-        repr(LINES[270].replace("the first of these", "the ninth of these")[:80])),
+        271,
+        "an ordinal naming one of q3's items ['1', '2', '3', '4', '5', '6', '7', '8']",
+        repr(LINES[270].replace("the first of these", "the ninth of these")[:80]),
+    ),
     "no registration list": (
-        lambda: delete(25, 82), 26,
+        lambda: delete(25, 82),
+        26,
         "a registration list (a registration line such as 'Registered', country lines, "
         "organization bullets) before the first 'QUESTION n' heading",
-        "no organization before line 26"),
+        "no organization before line 26",
+    ),
     "conflicting country for one organization": (
-        lambda: replace(106, "Uruguay"), 108,
+        lambda: replace(106, "Uruguay"),
+        108,
         "country 'Argentina' as in the registration list (line 51)",
-        f"'{LANUS}' under country 'Uruguay'"),
+        f"'{LANUS}' under country 'Uruguay'",
+    ),
     "conflicting registration status for one organization": (
-        lambda: replace(90, "Not registered"), 94,
+        lambda: replace(90, "Not registered"),
+        94,
         "oas_registered 'registered' as in the registration list (line 29)",
-        f"'{CADAL}' under oas_registered 'not_registered'"),
+        f"'{CADAL}' under oas_registered 'not_registered'",
+    ),
     "typo in a registration line of the registration list": (
-        lambda: replace(45, "Not registred"), 108,
+        lambda: replace(45, "Not registred"),
+        108,
         "oas_registered 'registered' as in the registration list (line 51)",
-        f"'{LANUS}' under oas_registered 'not_registered'"),
+        f"'{LANUS}' under oas_registered 'not_registered'",
+    ),
     "same organization twice in the registration list, other country": (
-        lambda: insert_after(43, "", "Chile", "", LINES[28]), 47,
-        "country 'Argentina' as on line 29", f"'{CADAL}' listed again with country 'Chile'"),
+        lambda: insert_after(43, "", "Chile", "", LINES[28]),
+        47,
+        "country 'Argentina' as on line 29",
+        f"'{CADAL}' listed again with country 'Chile'",
+    ),
     "same organization under two answers of one question": (
-        lambda: insert_after(223, "", "Argentina", "", LINES[192]), 227,
+        lambda: insert_after(223, "", "Argentina", "", LINES[192]),
+        227,
         "one q2 answer per organization ('very_useful' on line 193)",
-        f"'{LANUS}' also under 'moderately_useful'"),
+        f"'{LANUS}' also under 'moderately_useful'",
+    ),
     "random text instead of the document": (
-        lambda: ["Lorem ipsum dolor sit amet, consectetur adipiscing elit.", "",
-                 "Sed do eiusmod tempor incididunt ut labore."], None,
+        lambda: [
+            "Lorem ipsum dolor sit amet, consectetur adipiscing elit.",
+            "",
+            "Sed do eiusmod tempor incididunt ut labore.",
+        ],
+        None,
         "the survey summary document (a registration list of organizations, then the "
         "sections 'QUESTION 1', 'QUESTION 2', 'QUESTION 3', 'QUESTION 4', 'QUESTION 5')",
         "no 'QUESTION n' heading and no organization list in 2 non-blank lines (first: "
-        "'Lorem ipsum dolor sit amet, consectetur adipiscing elit.')"),
+        "'Lorem ipsum dolor sit amet, consectetur adipiscing elit.')",
+    ),
     "a CSV file instead of the document": (
-        lambda: ["respondent_id,organization,country", "R01,Foo,Chile", "R02,Bar,Peru"], None,
+        lambda: ["respondent_id,organization,country", "R01,Foo,Chile", "R02,Bar,Peru"],
+        None,
         "the survey summary document (a registration list of organizations, then the "
         "sections 'QUESTION 1', 'QUESTION 2', 'QUESTION 3', 'QUESTION 4', 'QUESTION 5')",
         "no 'QUESTION n' heading and no organization list in 3 non-blank lines (first: "
-        "'respondent_id,organization,country')"),
-}  # fmt: skip
+        "'respondent_id,organization,country')",
+    ),
+}
 
 
-def parse_and_reconcile(text: str, book: Codebook) -> tuple[pd.DataFrame, pd.DataFrame,
-                                                              pd.DataFrame]:  # fmt: skip
+def parse_and_reconcile(
+    text: str, book: Codebook
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     parsed = parse_source(text, book, path=PATH)
     result = reconcile(parsed.mentions, book, path=PATH)
     return result.responses, result.rejects, check_balanced(result.counts)
@@ -204,17 +273,35 @@ REJECTS = {
     # name: (damage, rejected row, (list, read, kept, rejected) of the list concerned)
     "organization in a Q1 list but not in the registration list": (
         lambda: insert_after(128, "", "· Fundación Fantasma (FF)"),
-        {"source_line": 130, "list": "q1", "organization": "Fundación Fantasma",
-         "reason": "not in the registration list (lines 29–81)"}, ("q1", 16, 15, 1)),
+        {
+            "source_line": 130,
+            "list": "q1",
+            "organization": "Fundación Fantasma",
+            "reason": "not in the registration list (lines 29–81)",
+        },
+        ("q1", 16, 15, 1),
+    ),
     "same organization twice in one Q1 list (same answer)": (
         lambda: insert_after(128, "", LINES[127]),
-        {"source_line": 130, "list": "q1", "organization": AGORA,
-         "reason": "duplicate of line 128 in the q1 list"}, ("q1", 16, 15, 1)),
+        {
+            "source_line": 130,
+            "list": "q1",
+            "organization": AGORA,
+            "reason": "duplicate of line 128 in the q1 list",
+        },
+        ("q1", 16, 15, 1),
+    ),
     "same organization twice in the registration list (same country, status)": (
         lambda: insert_after(29, "", LINES[28]),
-        {"source_line": 31, "list": "roster", "organization": CADAL,
-         "reason": "duplicate of line 29 in the registration list"}, ("roster", 16, 15, 1)),
-}  # fmt: skip
+        {
+            "source_line": 31,
+            "list": "roster",
+            "organization": CADAL,
+            "reason": "duplicate of line 29 in the registration list",
+        },
+        ("roster", 16, 15, 1),
+    ),
+}
 
 
 @pytest.mark.parametrize("damage", list(REJECTS))
@@ -268,19 +355,21 @@ def test_binary_file_is_an_encoding_error_with_offset(tmp_path):
     path.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
     with pytest.raises(SourceError) as err:
         read_source(path)
-    assert str(err.value).startswith(f"{path}:2: expected text encoded as utf-8 (params.yaml: "
-                                     "surveys.<id>.encoding); found byte 0xe2 at byte offset "
-                                     "10 that "
-                                     "is not valid utf-8")  # fmt: skip
+    assert str(err.value).startswith(
+        f"{path}:2: expected text encoded as utf-8 (params.yaml: "
+        "surveys.<id>.encoding); found byte 0xe2 at byte offset "
+        "10 that "
+        "is not valid utf-8"
+    )
 
 
 def test_missing_file_is_an_error(tmp_path):
     path = tmp_path / "nope.txt"
     with pytest.raises(SourceError) as err:
         read_source(path)
-    assert str(err.value) == (f"{path}: expected an existing file (params.yaml: "
-                              "surveys.<id>.source); "
-                              "found no such file")  # fmt: skip
+    assert str(err.value) == (
+        f"{path}: expected an existing file (params.yaml: surveys.<id>.source); found no such file"
+    )
 
 
 def test_changed_raw_file_is_refused_by_its_sha256(tmp_path):
@@ -305,6 +394,7 @@ def test_write_outputs_is_all_or_nothing(tmp_path):
 
 
 # --- through the stage runner, in a temporary copy of the project ---------------------------
+
 
 def _outs(root: Path, stage: str) -> list[Path]:
     return [root / p for p in layout.stage_outputs(stage, SURVEY)]
@@ -352,9 +442,13 @@ def test_failing_extract_exits_nonzero_and_leaves_outputs_untouched(project):
     before = _snapshot(project, "extract")
     use_source(project, delete(169, 266))  # no QUESTION 2 section
     done = run_stage(project, "extract")
-    _assert_failed_cleanly(done, "extract", f"{PATH}:169: expected a 'QUESTION 2' section "
-                           "(codebook: q2, q2_comment) before 'QUESTION 3'; found 'QUESTION 3' "
-                           "and no 'QUESTION 2' heading in the file")  # fmt: skip
+    _assert_failed_cleanly(
+        done,
+        "extract",
+        f"{PATH}:169: expected a 'QUESTION 2' section "
+        "(codebook: q2, q2_comment) before 'QUESTION 3'; found 'QUESTION 3' "
+        "and no 'QUESTION 2' heading in the file",
+    )
     assert _snapshot(project, "extract") == before
     assert (project / f"reports/_failed/{SURVEY}/01_extract.ipynb").is_file()
     assert not list(project.glob("data/processed/**/.*.tmp"))
@@ -368,15 +462,24 @@ def test_failing_clean_exits_nonzero_and_leaves_its_outputs_untouched(project):
     use_source(project, lines)
     # What the extract stage writes for this copy (it cannot see the conflict), written
     # here in-process to save a kernel start.
-    parsed = parse_source(text_of(lines), load_codebook(project / "codebooks/oas_2013.yaml"),
-                          path=PATH)  # fmt: skip
+    parsed = parse_source(
+        text_of(lines), load_codebook(project / "codebooks/oas_2013.yaml"), path=PATH
+    )
     extracted = layout.data_outputs("extract", SURVEY)
-    write_outputs({project / extracted["mentions"]: parsed.mentions,
-                   project / extracted["free_text"]: parsed.free_text})  # fmt: skip
+    write_outputs(
+        {
+            project / extracted["mentions"]: parsed.mentions,
+            project / extracted["free_text"]: parsed.free_text,
+        }
+    )
     done = run_stage(project, "clean")
-    _assert_failed_cleanly(done, "clean", f"{PATH}:94: expected oas_registered 'registered' as "
-                           f"in the registration list (line 29); found '{CADAL}' under "
-                           "oas_registered 'not_registered'")  # fmt: skip
+    _assert_failed_cleanly(
+        done,
+        "clean",
+        f"{PATH}:94: expected oas_registered 'registered' as "
+        f"in the registration list (line 29); found '{CADAL}' under "
+        "oas_registered 'not_registered'",
+    )
     assert _snapshot(project, "clean") == before
 
 
@@ -398,9 +501,14 @@ def test_source_report_parameter_and_a_rejected_row_through_the_pipeline(project
     done = run_stage(project, "clean")
     assert done.returncode == 0, done.stderr
     rejects = read_csv(data(project, "rejects.csv"))
-    assert rejects.to_dict("records") == [{
-        "source_line": 130, "list": "q1", "organization": "Fundación Fantasma",
-        "reason": "not in the registration list (lines 29–81)"}]  # fmt: skip
+    assert rejects.to_dict("records") == [
+        {
+            "source_line": 130,
+            "list": "q1",
+            "organization": "Fundación Fantasma",
+            "reason": "not in the registration list (lines 29–81)",
+        }
+    ]
     counts = read_csv(data(project, "reconciliation.csv"))
     assert (counts["rows_read"] == counts["rows_kept"] + counts["rows_rejected"]).all()
     assert counts.set_index("list").loc["q1"].tolist()[:3] == [16, 15, 1]
@@ -429,20 +537,24 @@ def test_unexpected_runner_error_ends_with_a_failed_line(tmp_path, monkeypatch, 
     assert err[failed:].startswith(f"[extract@{SURVEY}] FAILED: OSError: injected: disk gone")
 
 
-def test_a_params_error_stops_the_runner_with_file_line_expected_found(tmp_path, monkeypatch,
-                                                                       capsys):  # fmt: skip
+def test_a_params_error_stops_the_runner_with_file_line_expected_found(
+    tmp_path, monkeypatch, capsys
+):
     from helpers.pipeline.runner import main
 
     shutil.copy2(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
     text = (ROOT / "params.yaml").read_text(encoding="utf-8")
-    (tmp_path / "params.yaml").write_text(text.replace("small_n: 10", "small_n: ten"),
-                                          encoding="utf-8")  # fmt: skip
+    (tmp_path / "params.yaml").write_text(
+        text.replace("small_n: 10", "small_n: ten"), encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     assert main(["extract", SURVEY]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    assert "FAILED: params.yaml:" in err and "report.small_n: expected a valid integer; " \
-        "found 'ten'" in err
+    assert (
+        "FAILED: params.yaml:" in err
+        and "report.small_n: expected a valid integer; found 'ten'" in err
+    )
 
 
 @pytest.mark.pipeline

@@ -22,14 +22,29 @@ from helpers.report import findings
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _answer(qid: str, group: str, code: str, answer: str, answer_code: str, n: int,
-            base: int) -> dict:  # fmt: skip
+def _answer(
+    qid: str, group: str, code: str, answer: str, answer_code: str, n: int, base: int
+) -> dict:
     """One INVENTED answer row of a summaries table."""
-    return {"figure_id": f"{qid}.{group}.{code}.{answer_code}", "question": qid, "group": group,
-            "group_code": code, "group_value": code.title(), "answer": answer,
-            "answer_code": answer_code, "kind": "answer", "n": n, "base": base,
-            "pct": round(100 * n / base, 1), "ci_low": 0.0, "ci_high": 100.0, "stat": "pct",
-            "estimate": 100 * n / base, "shown": f"{100 * n / base:.1f}", "ci_method": "wilson"}
+    return {
+        "figure_id": f"{qid}.{group}.{code}.{answer_code}",
+        "question": qid,
+        "group": group,
+        "group_code": code,
+        "group_value": code.title(),
+        "answer": answer,
+        "answer_code": answer_code,
+        "kind": "answer",
+        "n": n,
+        "base": base,
+        "pct": round(100 * n / base, 1),
+        "ci_low": 0.0,
+        "ci_high": 100.0,
+        "stat": "pct",
+        "estimate": 100 * n / base,
+        "shown": f"{100 * n / base:.1f}",
+        "ci_method": "wilson",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +54,12 @@ def book():
 
 def test_the_leading_answer_is_the_largest_share_not_the_first_code(book):
     q2 = book.question("q2")  # very_useful is its first code; dont_know is declared neutral
-    rows = pd.DataFrame([_answer("q2", "all", "all", o.label, o.code, n, 20) for o, n in
-                         zip(q2.answers, (2, 5, 3, 1, 9), strict=True)])  # fmt: skip
+    rows = pd.DataFrame(
+        [
+            _answer("q2", "all", "all", o.label, o.code, n, 20)
+            for o, n in zip(q2.answers, (2, 5, 3, 1, 9), strict=True)
+        ]
+    )
     lead = findings.leading_answer(rows, q2)
     assert [label for label, _ in lead["answers"]] == ["Moderately useful"]
     assert lead["answers"][0][1].figure_id == "q2.all.all.moderately_useful"
@@ -51,21 +70,36 @@ def test_the_leading_answer_is_the_largest_share_not_the_first_code(book):
 
 def _test_rows(qid: str, group: str, p_adjusted: float) -> list[dict]:
     """INVENTED test rows of one comparison."""
-    return [{"figure_id": f"{qid}.{group}.test.{part}", "question": qid, "group": group,
-             "group_code": "test", "answer_code": part, "kind": "test", "n": 40, "base": 40,
-             "stat": part, "estimate": p_adjusted, "shown": f"{p_adjusted:.3f}",
-             "ci_method": "holm" if part == "p_adjusted" else "fisher_exact",
-             "group_value": "", "answer": part}
-            for part in ("statistic", "df", "p", "p_adjusted")]  # fmt: skip
+    return [
+        {
+            "figure_id": f"{qid}.{group}.test.{part}",
+            "question": qid,
+            "group": group,
+            "group_code": "test",
+            "answer_code": part,
+            "kind": "test",
+            "n": 40,
+            "base": 40,
+            "stat": part,
+            "estimate": p_adjusted,
+            "shown": f"{p_adjusted:.3f}",
+            "ci_method": "holm" if part == "p_adjusted" else "fisher_exact",
+            "group_value": "",
+            "answer": part,
+        }
+        for part in ("statistic", "df", "p", "p_adjusted")
+    ]
 
 
 def test_only_comparisons_below_alpha_are_named_and_small_groups_are_not_ends(book):
-    rows = [_answer("q1", "country", "ar", "Yes", "yes", 18, 20),
-            _answer("q1", "country", "ar", "No", "no", 2, 20),
-            _answer("q1", "country", "bo", "Yes", "yes", 3, 15),
-            _answer("q1", "country", "bo", "No", "no", 12, 15),
-            _answer("q1", "country", "cl", "Yes", "yes", 0, 5),  # small base: never an end
-            _answer("q1", "country", "cl", "No", "no", 5, 5)]
+    rows = [
+        _answer("q1", "country", "ar", "Yes", "yes", 18, 20),
+        _answer("q1", "country", "ar", "No", "no", 2, 20),
+        _answer("q1", "country", "bo", "Yes", "yes", 3, 15),
+        _answer("q1", "country", "bo", "No", "no", 12, 15),
+        _answer("q1", "country", "cl", "Yes", "yes", 0, 5),  # small base: never an end
+        _answer("q1", "country", "cl", "No", "no", 5, 5),
+    ]
     rows += _test_rows("q1", "country", 0.01) + _test_rows("q1", "oas_registered", 0.2)
     summaries = pd.DataFrame(rows)
     found, tested = findings.comparisons(book, summaries, SmallBasePolicy(10, "flag"), 0.05)
@@ -76,7 +110,9 @@ def test_only_comparisons_below_alpha_are_named_and_small_groups_are_not_ends(bo
     gap = x["gap"]  # the widest gap between groups of 10 or more: Bolivia 20% to Argentina 90%
     assert gap["low"][1] == "Bo" and gap["high"][1] == "Ar"
     assert {gap["low"][0].figure_id, gap["high"][0].figure_id} in (
-        {"q1.country.bo.yes", "q1.country.ar.yes"}, {"q1.country.bo.no", "q1.country.ar.no"})
+        {"q1.country.bo.yes", "q1.country.ar.yes"},
+        {"q1.country.bo.no", "q1.country.ar.no"},
+    )
     none_found, _ = findings.comparisons(book, summaries, SmallBasePolicy(10, "flag"), 0.001)
     assert none_found == []
 
@@ -95,8 +131,9 @@ def test_the_anes96_findings_say_what_its_figures_say():
         top = rows.loc[rows["pct"].astype(float).idxmax()]
         assert f"{q.short}:" in text and f"{top['answer']}, {top['pct']}%" in text, q.id
     tests = summaries[(summaries["kind"] == "test") & (summaries["answer_code"] == "p_adjusted")]
-    alpha = float(yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))
-                  ["stats"]["alpha"])  # fmt: skip
+    alpha = float(
+        yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))["stats"]["alpha"]
+    )
     survive = int((tests["estimate"].astype(float) < alpha).sum())
     assert f"{survive} of {len(tests)} differ beyond chance" in text
     assert text.count(" by ") >= survive  # one sentence per surviving comparison
@@ -158,18 +195,23 @@ def test_nhanes2_findings_print_weighted_counts_beside_weighted_percentages(nhan
     """NHANES II printed '63.1% (5965 of 10337)': 5965 / 10337 is 57.7%. The percentage is
     of the estimated population: '63.1% (est. 73,871,969 of 117,023,659)', sums of weights."""
     summaries, book, data = nhanes
-    html = str(findings.key_findings(book, summaries, SmallBasePolicy(10, "flag"), 0.05, "Holm",
-                                     pd.DataFrame()))  # fmt: skip
+    html = str(
+        findings.key_findings(
+            book, summaries, SmallBasePolicy(10, "flag"), 0.05, "Holm", pd.DataFrame()
+        )
+    )
     text = _plain(html)
     assert _pairs_agree(text) >= 6
     assert "(5965 of 10337)" not in text
-    cited = re.findall(r'href="#prov-([^"]+)"[^>]*>\s*([\d.]+)% \(est\. ([\d,]+) of ([\d,]+)\)',
-                       html)  # fmt: skip
+    cited = re.findall(
+        r'href="#prov-([^"]+)"[^>]*>\s*([\d.]+)% \(est\. ([\d,]+) of ([\d,]+)\)', html
+    )
     assert len(cited) >= 6
     for fid, _, n_w, base_w in cited:
         expected = _weight_sums(book, data, fid)
-        assert (int(n_w.replace(",", "")), int(base_w.replace(",", ""))) == \
-            tuple(round(v) for v in expected), fid  # fmt: skip
+        assert (int(n_w.replace(",", "")), int(base_w.replace(",", ""))) == tuple(
+            round(v) for v in expected
+        ), fid
     assert "Diabetes 2 of 10337, unweighted" in text  # unweighted counts labelled so
 
 
@@ -180,8 +222,11 @@ def test_nhanes2_charts_and_tables_label_weighted_counts(nhanes):
 
     summaries, book, data = nhanes
     for q in book.categorical:
-        overall = summaries[(summaries["question"] == q.id) & (summaries["group"] == "all")
-                            & (summaries["kind"] == "answer")]  # fmt: skip
+        overall = summaries[
+            (summaries["question"] == q.id)
+            & (summaries["group"] == "all")
+            & (summaries["kind"] == "answer")
+        ]
         for label, (_, row) in zip(charts.bar_labels(overall), overall.iterrows(), strict=True):
             n_w, _ = _weight_sums(book, data, row["figure_id"])
             assert not re.search(r"\(\d+/\d+\)", label), label
@@ -191,8 +236,7 @@ def test_nhanes2_charts_and_tables_label_weighted_counts(nhanes):
         assert _pairs_agree(" ".join(rh.cite_text(r, "pct_ci") for _, r in overall.iterrows()))
     kinds = summaries["kind"].isin(["answer", "missing"])
     rows = summaries[(summaries["question"] == "highbp") & (summaries["group"] == "race") & kinds]
-    overall = summaries[(summaries["question"] == "highbp") & (summaries["group"] == "all")
-                        & kinds]  # fmt: skip
+    overall = summaries[(summaries["question"] == "highbp") & (summaries["group"] == "all") & kinds]
     matrix = rh.breakdown_data(overall, rows, "Race", SmallBasePolicy(10, "flag"), "")
     assert matrix["rows"][0]["cells"][0] == {"th": "Unweighted base (n)"}
     cells = [c for r in matrix["rows"] for c in r["cells"] if isinstance(c, dict) and "fig" in c]
@@ -205,8 +249,11 @@ def test_nhanes2_charts_and_tables_label_weighted_counts(nhanes):
 def test_an_unweighted_survey_keeps_n_of_base():
     summaries = read_csv(REPO / "data/processed/anes96/summaries.csv", text_columns=("shown",))
     book = load_codebook(REPO / "data" / "examples" / "anes96" / "codebook.yaml")
-    text = _plain(findings.key_findings(book, summaries, SmallBasePolicy(10, "flag"), 0.05, "Holm",
-                                        pd.DataFrame()))  # fmt: skip
+    text = _plain(
+        findings.key_findings(
+            book, summaries, SmallBasePolicy(10, "flag"), 0.05, "Holm", pd.DataFrame()
+        )
+    )
     assert "21.2% (200 of 944)" in text and "est." not in text
     assert _pairs_agree(text) >= 6
 
@@ -221,9 +268,12 @@ def _survey_inputs(survey: str):
     params = load_params(REPO)
     values = params.for_survey(survey)
     book = load_codebook(REPO / params.surveys[survey].codebook)
-    summaries = read_csv(REPO / "data" / "processed" / survey / "summaries.csv",
-                         text_columns=("shown",))  # fmt: skip
-    rule = SmallBasePolicy(int(values["report"]["small_n"]), str(values["report"]["small_base_rule"]))
+    summaries = read_csv(
+        REPO / "data" / "processed" / survey / "summaries.csv", text_columns=("shown",)
+    )
+    rule = SmallBasePolicy(
+        int(values["report"]["small_n"]), str(values["report"]["small_base_rule"])
+    )
     return book, summaries, rule, float(values["stats"]["alpha"])
 
 
@@ -273,12 +323,14 @@ def test_comparisons_are_ranked_by_an_effect_size_recomputed_from_the_figures(su
 def test_a_gap_needs_two_groups_whose_printed_figures_differ(book):
     """INVENTED: a significant test whose fair groups print alike gives no gap ('0.0 (A) to
     0.0 (A)' was printed once); a small group is never an end even if it differs most."""
-    rows = [_answer("q1", "country", "ar", "Yes", "yes", 10, 20),
-            _answer("q1", "country", "ar", "No", "no", 10, 20),
-            _answer("q1", "country", "bo", "Yes", "yes", 10, 20),
-            _answer("q1", "country", "bo", "No", "no", 10, 20),
-            _answer("q1", "country", "cl", "Yes", "yes", 5, 5),  # small base
-            _answer("q1", "country", "cl", "No", "no", 0, 5)]
+    rows = [
+        _answer("q1", "country", "ar", "Yes", "yes", 10, 20),
+        _answer("q1", "country", "ar", "No", "no", 10, 20),
+        _answer("q1", "country", "bo", "Yes", "yes", 10, 20),
+        _answer("q1", "country", "bo", "No", "no", 10, 20),
+        _answer("q1", "country", "cl", "Yes", "yes", 5, 5),  # small base
+        _answer("q1", "country", "cl", "No", "no", 0, 5),
+    ]
     summaries = pd.DataFrame(rows + _test_rows("q1", "country", 0.01))
     (x,), _ = findings.comparisons(book, summaries, SmallBasePolicy(10, "flag"), 0.05)
     assert x["gap"] is None
@@ -289,8 +341,12 @@ def test_a_yes_no_question_leads_with_its_yes_share(book):
     in the overall line and in the comparison alike."""
     q1 = book.question("q1")
     assert findings.affirmative_code(q1) == "yes"
-    rows = pd.DataFrame([_answer("q1", "all", "all", "Yes", "yes", 3, 20),
-                         _answer("q1", "all", "all", "No", "no", 17, 20)])  # fmt: skip
+    rows = pd.DataFrame(
+        [
+            _answer("q1", "all", "all", "Yes", "yes", 3, 20),
+            _answer("q1", "all", "all", "No", "no", 17, 20),
+        ]
+    )
     lead = findings.leading_answer(rows, q1)
     assert lead["yes"] and [label for label, _ in lead["answers"]] == ["Yes"]
     assert findings.affirmative_code(book.question("q2")) is None  # a rating scale
@@ -310,10 +366,15 @@ def test_the_key_findings_keep_to_a_screenful(survey):
         assert lo != hi
     book, summaries, _, _ = _survey_inputs(survey)
     questions = sum(findings.leading_answer(summaries, q) is not None for q in book.closed)
-    questions += sum(int(summaries.loc[summaries["figure_id"] == f"{q.id}.all.all.mean", "n"]
-                         .iloc[0]) > 0 for q in book.numeric)  # fmt: skip
+    questions += sum(
+        int(summaries.loc[summaries["figure_id"] == f"{q.id}.all.all.mean", "n"].iloc[0]) > 0
+        for q in book.numeric
+    )
     hidden = questions > findings.KEY_QUESTIONS
     assert ("Each question's leading answer" in in_view) == hidden
     assert ('href="#more-findings"' in in_view) == ('id="more-findings"' in block)
-    assert all((f"<strong>{q.short}:</strong>" in in_view) != hidden for q in book.closed
-               if findings.leading_answer(summaries, q) is not None)  # fmt: skip
+    assert all(
+        (f"<strong>{q.short}:</strong>" in in_view) != hidden
+        for q in book.closed
+        if findings.leading_answer(summaries, q) is not None
+    )

@@ -23,8 +23,9 @@ OAS = ROOT / "codebooks/oas_2013.yaml"
 
 @pytest.fixture(scope="module")
 def summaries() -> pd.DataFrame:
-    return pd.read_csv(ROOT / "data/processed/oas_2013/summaries.csv", keep_default_na=False,
-                       na_values=[""])  # fmt: skip
+    return pd.read_csv(
+        ROOT / "data/processed/oas_2013/summaries.csv", keep_default_na=False, na_values=[""]
+    )
 
 
 def test_the_2013_frame_is_read_from_the_codebook():
@@ -39,8 +40,9 @@ def test_the_2013_frame_allows_no_weighting_and_says_why(summaries):
     assert registered["known"] == [("Registered with the OAS", 418)]
     assert not registered["adjustable"]
     # 501 at least, 418 registered: the others are at least 83, not a count
-    assert registered["reasons"] == ["the population count of Not registered is not known "
-                                     "(together at least 83)"]  # fmt: skip
+    assert registered["reasons"] == [
+        "the population count of Not registered is not known (together at least 83)"
+    ]
 
 
 def test_a_complete_frame_would_allow_post_stratification(summaries):
@@ -54,21 +56,30 @@ def test_a_complete_frame_would_allow_post_stratification(summaries):
 
 def test_the_method_section_says_what_the_frame_allows():
     html = " ".join((ROOT / "reports/oas_2013/report.html").read_text(encoding="utf-8").split())
-    assert ("<strong>Known population.</strong> Of the population the civil society "
-            "organizations come from, the codebook records (line 9 of the published summary): "
-            "at least 501 in all; by OAS registration: Registered with the OAS 418. No "
-            "weighting to OAS registration is possible: the population count of Not "
-            "registered is not known (together at least 83). The figures are therefore "
-            "unweighted") in html
+    assert (
+        "<strong>Known population.</strong> Of the population the civil society "
+        "organizations come from, the codebook records (line 9 of the published summary): "
+        "at least 501 in all; by OAS registration: Registered with the OAS 418. No "
+        "weighting to OAS registration is possible: the population count of Not "
+        "registered is not known (together at least 83). The figures are therefore "
+        "unweighted"
+    ) in html
 
 
-@pytest.mark.parametrize(("frame", "message"), [
-    ({"size": 10, "size_at_least": 5}, "frame: give size (known exactly) or size_at_least"),
-    ({"counts": {"nope": {"a": 1}}}, "frame.counts: expected a group or single-answer "
-                                     "question id; found 'nope'"),
-    ({"counts": {"oas_registered": {"maybe": 1}}}, "frame.counts.oas_registered: expected "
-                                                   "codes among"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        ({"size": 10, "size_at_least": 5}, "frame: give size (known exactly) or size_at_least"),
+        (
+            {"counts": {"nope": {"a": 1}}},
+            "frame.counts: expected a group or single-answer question id; found 'nope'",
+        ),
+        (
+            {"counts": {"oas_registered": {"maybe": 1}}},
+            "frame.counts.oas_registered: expected codes among",
+        ),
+    ],
+)
 def test_a_frame_that_names_what_the_codebook_has_not_is_refused(frame, message):
     raw = yaml.safe_load(OAS.read_text(encoding="utf-8"))
     raw["frame"] = frame

@@ -23,18 +23,34 @@ from helpers.extract.respondents import describe_respondents, read_respondents
 
 CASES = 40
 CODEBOOK = {
-    "survey": {"id": "hostile", "title": "Hostile labelled files (INVENTED)",
-               "publisher": "nobody (invented data)", "respondent_unit": "respondent",
-               "respondent_unit_plural": "respondents"},
+    "survey": {
+        "id": "hostile",
+        "title": "Hostile labelled files (INVENTED)",
+        "publisher": "nobody (invented data)",
+        "respondent_unit": "respondent",
+        "respondent_unit_plural": "respondents",
+    },
     "input": {"respondent_id": "RESP_ID"},
     "groups": [],
     "questions": [
-        {"id": "q1", "column": "Q1", "type": "yes_no", "text": "Yes or no?", "short": "Q1",
-         "answers": [{"code": "1", "label": "Yes"}, {"code": "2", "label": "No"}]},
-        {"id": "comment", "column": "COMMENT", "type": "free_text", "text": "Anything?",
-         "short": "Comment"}],
+        {
+            "id": "q1",
+            "column": "Q1",
+            "type": "yes_no",
+            "text": "Yes or no?",
+            "short": "Q1",
+            "answers": [{"code": "1", "label": "Yes"}, {"code": "2", "label": "No"}],
+        },
+        {
+            "id": "comment",
+            "column": "COMMENT",
+            "type": "free_text",
+            "text": "Anything?",
+            "short": "Comment",
+        },
+    ],
     "breakdowns": {"by_group": [], "crosstabs": []},
-}  # fmt: skip
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +59,13 @@ def book():
 
 
 def _table() -> pd.DataFrame:
-    return pd.DataFrame({"RESP_ID": [f"R{i:03d}" for i in range(1, CASES + 1)],
-                         "Q1": [1.0 + i % 2 for i in range(CASES)],
-                         "COMMENT": [f"comment {i}" for i in range(1, CASES + 1)]})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "RESP_ID": [f"R{i:03d}" for i in range(1, CASES + 1)],
+            "Q1": [1.0 + i % 2 for i in range(CASES)],
+            "COMMENT": [f"comment {i}" for i in range(1, CASES + 1)],
+        }
+    )
 
 
 def _sav(path, compressed: bool = False, **kwargs) -> bytes:
@@ -57,7 +77,7 @@ def _cut(whole: bytes, case: int, cases_in_header: int) -> bytes:
     """The .sav cut 12 bytes into ``case``, its header's case count set to ``cases_in_header``."""
     layout = sav_layout(whole)
     case_bytes = (len(whole) - layout.data_start) // CASES  # 32: 4 values, row by row
-    cut = bytearray(whole[:layout.data_start + (case - 1) * case_bytes + 12])
+    cut = bytearray(whole[: layout.data_start + (case - 1) * case_bytes + 12])
     struct.pack_into("<i", cut, 80, cases_in_header)  # the header's case count
     return bytes(cut)
 
@@ -76,7 +96,8 @@ def test_a_sav_cut_inside_case_26_without_a_case_count_is_refused(book, tmp_path
         assert str(err.value) == (
             f"{path}:26: expected whole cases (the file's header gives no case count); found "
             "the file ends inside case 26, after 25 whole cases: it is truncated (an "
-            "interrupted copy or download?); export it again")
+            "interrupted copy or download?); export it again"
+        )
 
 
 def test_a_sav_cut_with_its_case_count_is_refused_at_extract_too(book, tmp_path):
@@ -84,8 +105,11 @@ def test_a_sav_cut_with_its_case_count_is_refused_at_extract_too(book, tmp_path)
     path = tmp_path / "survey.sav"
     path.write_bytes(_cut(_sav(path), 26, CASES))
     for read in (read_respondents, describe_respondents):
-        with pytest.raises(SourceError, match=r"survey\.sav:26: expected 40 cases \(the file's "
-                           r"header\); found the file ends inside case 26, after 25 whole"):
+        with pytest.raises(
+            SourceError,
+            match=r"survey\.sav:26: expected 40 cases \(the file's "
+            r"header\); found the file ends inside case 26, after 25 whole",
+        ):
             read(path, book, "respondent_sav")
 
 
@@ -93,15 +117,21 @@ def test_a_truncated_zsav_and_an_old_dta_are_refused_at_extract(book, tmp_path):
     """Their metadata read fine: the extract stage recorded a file it could not read."""
     zsav = tmp_path / "survey.zsav"
     whole = _sav(zsav, compress=True)
-    zsav.write_bytes(whole[:int(len(whole) * 0.9)])
-    with pytest.raises(SourceError, match=r"expected 40 cases \(the file's header\), compressed "
-                       rf"to byte {len(whole)}; found a file of \d+ bytes: it is truncated"):
+    zsav.write_bytes(whole[: int(len(whole) * 0.9)])
+    with pytest.raises(
+        SourceError,
+        match=r"expected 40 cases \(the file's header\), compressed "
+        rf"to byte {len(whole)}; found a file of \d+ bytes: it is truncated",
+    ):
         describe_respondents(zsav, book, "respondent_sav")
     dta = tmp_path / "survey.dta"
     _table().to_stata(dta, version=114, write_index=False)
     dta.write_bytes(dta.read_bytes()[:-40])
-    with pytest.raises(SourceError, match=r"expected a Stata \.dta file whole to its end .*; "
-                       r"found the file ends before its data do .*: it is truncated"):
+    with pytest.raises(
+        SourceError,
+        match=r"expected a Stata \.dta file whole to its end .*; "
+        r"found the file ends before its data do .*: it is truncated",
+    ):
         describe_respondents(dta, book, "respondent_dta")
 
 
@@ -112,14 +142,20 @@ def test_a_truncated_sav_stops_extract_and_clean_and_keeps_their_outputs(tmp_pat
     folder.mkdir()
     path = folder / "survey.sav"
     whole = _sav(path)
-    (folder / "codebook.yaml").write_text(yaml.safe_dump(CODEBOOK, sort_keys=False),
-                                          encoding="utf-8")  # fmt: skip
-    make_project(tmp_path, {"s": survey_entry("incoming/survey.sav", "incoming/codebook.yaml",
-                                              input_kind="respondent_sav")})  # fmt: skip
+    (folder / "codebook.yaml").write_text(
+        yaml.safe_dump(CODEBOOK, sort_keys=False), encoding="utf-8"
+    )
+    make_project(
+        tmp_path,
+        {
+            "s": survey_entry(
+                "incoming/survey.sav", "incoming/codebook.yaml", input_kind="respondent_sav"
+            )
+        },
+    )
     for stage in ("extract", "clean"):
         ok(run_stage(tmp_path, stage, "s"), stage, "s")
-    before = {p: p.read_bytes() for p in sorted(data(tmp_path, "", "s").rglob("*"))
-              if p.is_file()}  # fmt: skip
+    before = {p: p.read_bytes() for p in sorted(data(tmp_path, "", "s").rglob("*")) if p.is_file()}
     assert len(before) >= 8
     path.write_bytes(_cut(whole, 26, -1))
     for stage in ("extract", "clean"):
@@ -127,8 +163,7 @@ def test_a_truncated_sav_stops_extract_and_clean_and_keeps_their_outputs(tmp_pat
         assert done.returncode == 1, done.stderr[-2000:]
         assert "survey.sav:26: expected whole cases" in done.stderr
         assert "ends inside case 26, after 25 whole cases" in done.stderr
-    after = {p: p.read_bytes() for p in sorted(data(tmp_path, "", "s").rglob("*"))
-             if p.is_file()}  # fmt: skip
+    after = {p: p.read_bytes() for p in sorted(data(tmp_path, "", "s").rglob("*")) if p.is_file()}
     assert after == before
 
 
@@ -148,13 +183,13 @@ def _sav_text(path, record: bytes, code: int, text: bytes) -> None:
     at = raw.index(b"UTF-8")
     assert struct.unpack_from("<i", raw, at - 12)[0] == 20  # the extension record's subtype
     if record:
-        raw[at:at + 5] = record
+        raw[at : at + 5] = record
     else:
         struct.pack_into("<i", raw, at - 12, 98)
     code_at = raw.index(struct.pack("<i", 65001))
     struct.pack_into("<i", raw, code_at, code)
     text_at = raw.index(b"cafX XandX")
-    raw[text_at:text_at + 10] = text
+    raw[text_at : text_at + 10] = text
     path.write_bytes(bytes(raw))
 
 
@@ -182,15 +217,19 @@ def test_a_sav_whose_encoding_record_says_otherwise_is_refused(book, tmp_path):
         assert str(err.value) == (
             f"{path}: expected text encoded as utf-8 (params.yaml: surveys.<id>.encoding); "
             "found a file whose character-encoding record says CP850: set encoding: cp850 in "
-            "params.yaml")
+            "params.yaml"
+        )
 
 
 def test_bytes_not_valid_in_the_declared_encoding_name_the_encoding_key(book, tmp_path):
     """The record says UTF-8, the bytes are cp850: not 'expected an SPSS .sav file'."""
     path = tmp_path / "survey.sav"
     _sav_text(path, b"UTF-8", 65001, "café Ñandú".encode("cp850"))
-    with pytest.raises(SourceError, match=r"expected text encoded as UTF-8 \(params\.yaml: "
-                       r"surveys\.<id>\.encoding\); found ReadstatError: Unable to convert "):
+    with pytest.raises(
+        SourceError,
+        match=r"expected text encoded as UTF-8 \(params\.yaml: "
+        r"surveys\.<id>\.encoding\); found ReadstatError: Unable to convert ",
+    ):
         read_respondents(path, book, "respondent_sav", encoding="utf-8")
 
 
@@ -207,7 +246,8 @@ def test_a_stata_file_of_any_format_given_as_csv_names_respondent_dta(book, tmp_
             read(path, book)
         assert str(err.value) == (
             f"{path}: expected a CSV export (input_kind: respondent_csv); found a Stata .dta "
-            "file: set input_kind: respondent_dta in params.yaml")
+            "file: set input_kind: respondent_dta in params.yaml"
+        )
     assert read_respondents(path, book, "respondent_dta").height == CASES  # readstat reads it
 
 
@@ -215,7 +255,9 @@ def test_the_headers_of_stata_formats_104_to_115_are_recognised():
     for version in OLD_STATA_FORMATS:
         for order in (1, 2):  # big-, little-endian
             assert data_file_kind(bytes([version, order, 1, 0]) + bytes(60)) == (
-                "a Stata .dta file", "respondent_dta"), (version, order)
+                "a Stata .dta file",
+                "respondent_dta",
+            ), (version, order)
     assert data_file_kind(b"RESP_ID,Q1\n") is None
 
 
@@ -224,15 +266,21 @@ def test_a_labelled_file_of_the_other_kind_names_the_input_kind(book, tmp_path):
     dta, sav = tmp_path / "survey.dta", tmp_path / "survey.sav"
     _table().to_stata(dta, version=114, write_index=False)
     _sav(sav)
-    with pytest.raises(SourceError, match=r"expected an SPSS \.sav file \(input_kind: "
-                       r"respondent_sav\); found a Stata \.dta file: set input_kind: "
-                       r"respondent_dta in params\.yaml"):
+    with pytest.raises(
+        SourceError,
+        match=r"expected an SPSS \.sav file \(input_kind: "
+        r"respondent_sav\); found a Stata \.dta file: set input_kind: "
+        r"respondent_dta in params\.yaml",
+    ):
         describe_respondents(dta, book, "respondent_sav")
     zsav = tmp_path / "survey.zsav"
     _sav(zsav, compress=True)
     for path in (sav, zsav):
-        with pytest.raises(SourceError, match=r"found an SPSS \.z?sav file: set input_kind: "
-                           r"respondent_sav in params\.yaml"):
+        with pytest.raises(
+            SourceError,
+            match=r"found an SPSS \.z?sav file: set input_kind: "
+            r"respondent_sav in params\.yaml",
+        ):
             read_respondents(path, book, "respondent_dta")
 
 
@@ -250,15 +298,19 @@ def test_300000_value_labels_are_named_a_limit_of_the_reader(book, tmp_path):
             "allocation); found ReadstatError: Unable to allocate memory while reading its "
             "dictionary (variables, labels); its largest value-label set has 300,000 labels: "
             "a limit of the reader, not a damaged file or a wrong type; export the file with "
-            "fewer value labels (or none) on that variable")
+            "fewer value labels (or none) on that variable"
+        )
 
 
 def test_a_stata_14_file_is_utf_8_whatever_params_says(book, tmp_path):
     """Formats 118 and 119 are UTF-8 by definition; older ones are read with encoding."""
     path = tmp_path / "survey.dta"
     _table().to_stata(path, version=118, write_index=False)
-    with pytest.raises(SourceError, match=r"found a Stata \.dta file of format 118, whose "
-                       r"text is UTF-8 by definition: set encoding: utf-8 in params\.yaml"):
+    with pytest.raises(
+        SourceError,
+        match=r"found a Stata \.dta file of format 118, whose "
+        r"text is UTF-8 by definition: set encoding: utf-8 in params\.yaml",
+    ):
         describe_respondents(path, book, "respondent_dta", encoding="cp1252")
     _table().to_stata(path, version=114, write_index=False)
     assert read_respondents(path, book, "respondent_dta", encoding="cp1252").height == CASES

@@ -17,7 +17,7 @@ from project_copy import (
     ok,
     project_stats,
     run_stage,
-    summarized,  # fmt: skip
+    summarized,
     survey_entry,
 )
 
@@ -52,11 +52,14 @@ def test_charts_are_keyed_by_code_not_label(monkeypatch):
     q = dataclasses.replace(q, answers=tuple(answers))
     drawn = []
     real = charts.stacked_scale_chart
-    monkeypatch.setattr(charts, "stacked_scale_chart",
-                        lambda table, answers, *a, **k: drawn.append((table, answers, a, k))
-                        or real(table, answers, *a, **k))  # fmt: skip
-    html = rs.question_section(book, q, figs, project_stats(),
-                               SmallBasePolicy(5, "flag"), [])  # fmt: skip
+    monkeypatch.setattr(
+        charts,
+        "stacked_scale_chart",
+        lambda table, answers, *a, **k: (
+            drawn.append((table, answers, a, k)) or real(table, answers, *a, **k)
+        ),
+    )
+    html = rs.question_section(book, q, figs, project_stats(), SmallBasePolicy(5, "flag"), [])
     table, answers, args, kwargs = drawn[0]
     # today: 'North' twice and 'All respondents' merged into 4 bars; 5 answers became 4
     assert len(table) == 1 + 5 and len(answers) == 5
@@ -82,17 +85,28 @@ def _stage_all(root: Path, survey: str) -> dict[str, float]:
 
 def _project(tmp_path: Path, survey_csv: str | bytes, codebook: str) -> Path:
     files = {f"{EXPORT_DIR}/survey.csv": survey_csv, f"{EXPORT_DIR}/codebook.yaml": codebook}
-    return make_project(tmp_path, {"s": survey_entry(
-        f"{EXPORT_DIR}/survey.csv", f"{EXPORT_DIR}/codebook.yaml",
-        input_kind="respondent_csv")}, files)  # fmt: skip
+    return make_project(
+        tmp_path,
+        {
+            "s": survey_entry(
+                f"{EXPORT_DIR}/survey.csv",
+                f"{EXPORT_DIR}/codebook.yaml",
+                input_kind="respondent_csv",
+            )
+        },
+        files,
+    )
 
 
 @pytest.mark.pipeline
 def test_a_header_only_export_renders_a_report_saying_so(tmp_path):
     # today: KeyError: 'Very useful' in the report stage
     header = (REPO_ROOT / EXPORT_DIR / "survey.csv").read_text(encoding="utf-8").splitlines()[0]
-    root = _project(tmp_path, header + "\n",
-                    (REPO_ROOT / EXPORT_DIR / "codebook.yaml").read_text(encoding="utf-8"))
+    root = _project(
+        tmp_path,
+        header + "\n",
+        (REPO_ROOT / EXPORT_DIR / "codebook.yaml").read_text(encoding="utf-8"),
+    )
     _stage_all(root, "s")
     html = (root / "reports/s/report.html").read_text(encoding="utf-8")
     assert "No respondent answered this question" in html
@@ -109,14 +123,19 @@ def test_a_20000_character_label_is_cut_in_tables_charts_and_pdf(tmp_path):
     from helpers.report.templating import LABEL_CAP
 
     long = "x" * 20_000
-    book = (REPO_ROOT / EXPORT_DIR / "codebook.yaml").read_text(encoding="utf-8") \
-        .replace("label: Very useful", f"label: '{long}'", 1)  # fmt: skip
+    book = (
+        (REPO_ROOT / EXPORT_DIR / "codebook.yaml")
+        .read_text(encoding="utf-8")
+        .replace("label: Very useful", f"label: '{long}'", 1)
+    )
     root = _project(tmp_path, (REPO_ROOT / EXPORT_DIR / "survey.csv").read_bytes(), book)
     took = _stage_all(root, "s")
     pdf, page = root / "reports/s/report.pdf", root / "reports/s/report.html"
     pages = len(pypdf.PdfReader(pdf).pages)
-    print(f"\n20,000-character label: {pages} pages, PDF {pdf.stat().st_size} bytes, "
-          f"HTML {page.stat().st_size} bytes, report stage {took['report']:.1f} s")
+    print(
+        f"\n20,000-character label: {pages} pages, PDF {pdf.stat().st_size} bytes, "
+        f"HTML {page.stat().st_size} bytes, report stage {took['report']:.1f} s"
+    )
     html = page.read_text(encoding="utf-8")
     shown = re.sub(r'title="[^"]*"', "", html)  # the full text is kept in title attributes
     runs = [len(m) for m in re.findall(f"x{{{LABEL_CAP},}}", shown)]

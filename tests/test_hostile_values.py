@@ -33,8 +33,17 @@ def test_code_keys_of_hostile_numbers_are_short_and_compare_by_value():
     assert len(code_key("1e" + "9" * 30)) < 40  # an exponent beyond any number: text
     assert max(len(code_key(c)) for c in ("1e999999", "1e-999999", "9" * 100)) < 110
     # ordinary spellings keep their keys (the plain decimal form)
-    assert [code_key(c) for c in ("6", "6.0", " 6 ", 6.0, "06", "-0", "6.50", ".5", "1e3")] \
-        == ["6", "6", "6", "6", "6", "0", "6.5", "0.5", "1000"]
+    assert [code_key(c) for c in ("6", "6.0", " 6 ", 6.0, "06", "-0", "6.50", ".5", "1e3")] == [
+        "6",
+        "6",
+        "6",
+        "6",
+        "6",
+        "0",
+        "6.5",
+        "0.5",
+        "1000",
+    ]
     assert code_key("0.001") == "0.001" and code_key("1E-3") == "0.001"
     # exact beyond 28 digits (Decimal's default precision merged these two)
     assert code_key("1." + "0" * 40 + "1") != code_key("1")
@@ -49,8 +58,9 @@ def test_a_hostile_code_cell_is_set_aside_at_its_line(tmp_path: Path, cell: str)
     result, _ = clean_export(read_export(path, book), book, str(path))
     rejects = as_pandas(result.rejects)
     assert rejects[["source_line", "list", "organization"]].values.tolist() == [[2, "q1", "a"]]
-    assert rejects["reason"].iloc[0] == (f"code '{cell}' is not a q1 code in the codebook "
-                                         "(answers: 1, 2; missing: 9)")  # fmt: skip
+    assert rejects["reason"].iloc[0] == (
+        f"code '{cell}' is not a q1 code in the codebook (answers: 1, 2; missing: 9)"
+    )
     assert as_pandas(result.responses)["q1"].astype("string").tolist()[1] == "1"
 
 
@@ -69,17 +79,31 @@ def test_rounding_takes_any_float_and_names_an_overflow():
 
 def test_a_numeric_value_of_1e308_is_set_aside_at_its_line(tmp_path: Path):
     raw = make_codebook(2)
-    raw["questions"].insert(0, {"id": "age", "column": "AGE", "type": "numeric",
-                                "text": "Age?", "short": "Age", "missing_codes": ["-9"]})
+    raw["questions"].insert(
+        0,
+        {
+            "id": "age",
+            "column": "AGE",
+            "type": "numeric",
+            "text": "Age?",
+            "short": "Age",
+            "missing_codes": ["-9"],
+        },
+    )
     book = parse_codebook(raw)
     path = tmp_path / "export.csv"
-    path.write_text("RESP_ID,REGION,ORG_TYPE,AGE,Q1,Q2,COMMENT\n"
-                    "a,1,Network,1e308,1,4,x\nb,1,Network,-1e308,1,4,y\n"
-                    "c,1,Network,42,1,4,z\n", encoding="utf-8")  # fmt: skip
+    path.write_text(
+        "RESP_ID,REGION,ORG_TYPE,AGE,Q1,Q2,COMMENT\n"
+        "a,1,Network,1e308,1,4,x\nb,1,Network,-1e308,1,4,y\n"
+        "c,1,Network,42,1,4,z\n",
+        encoding="utf-8",
+    )
     result, free = clean_export(read_export(path, book), book, str(path))
     rejects = {r["source_line"]: r["reason"] for r in result.rejects.to_dicts()}
-    assert rejects[2] == ("'1e308' is out of range (age is numeric; absolute value at most "
-                          "1e+150, so that sums of squares stay finite; missing codes: -9)")
+    assert rejects[2] == (
+        "'1e308' is out of range (age is numeric; absolute value at most "
+        "1e+150, so that sums of squares stay finite; missing codes: -9)"
+    )
     assert 3 in rejects and 4 not in rejects
     out = summarize(result.responses, free, book, project_stats())  # today: InvalidOperation
     rows = {r["figure_id"]: r for r in out.figures.to_dicts()}

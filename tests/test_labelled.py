@@ -17,7 +17,6 @@ import pytest
 import yaml
 from project_copy import (
     STORED_REL,
-    # fmt: skip,
     data,
     make_project,
     ok,
@@ -107,17 +106,28 @@ def test_the_draft_codebook_passes_the_strict_check_and_keeps_the_labels(kind):
 def test_the_reviewed_draft_gives_figures_equal_to_pandas(tmp_path):
     """Draft, review (add the groups), clean and summarize: counts as pandas counts them."""
     drafted = yaml.safe_load(draft(FILES["respondent_sav"]))
-    drafted["groups"] = [{"id": "education", "column": "educ", "label": "Education",
-                          "values": [{"code": o["code"], "label": o["label"]} for o in next(
-                              q for q in drafted["questions"] if q["id"] == "educ")["answers"]]}]
+    drafted["groups"] = [
+        {
+            "id": "education",
+            "column": "educ",
+            "label": "Education",
+            "values": [
+                {"code": o["code"], "label": o["label"]}
+                for o in next(q for q in drafted["questions"] if q["id"] == "educ")["answers"]
+            ],
+        }
+    ]
     drafted["breakdowns"] = {"by_group": ["education"]}
     book = parse_codebook(drafted)
     responses, result = _clean(FILES["respondent_sav"], book, "respondent_sav")
     figures = summarized(responses, pl.DataFrame(), book, project_stats()).figures
     shipped = anes96.load_pandas().data
     for qid, column in [("pid", "PID"), ("income", "income"), ("vote", "vote")]:
-        rows = figures[(figures["question"] == qid) & (figures["group"] == "education")
-                       & (figures["kind"] == "answer")]  # fmt: skip
+        rows = figures[
+            (figures["question"] == qid)
+            & (figures["group"] == "education")
+            & (figures["kind"] == "answer")
+        ]
         table = pd.crosstab(shipped["educ"].astype(int), shipped[column].astype(int))
         for _, r in rows.iterrows():
             g, a = int(r["group_code"]), int(r["answer_code"])
@@ -130,15 +140,24 @@ def test_the_reviewed_draft_gives_figures_equal_to_pandas(tmp_path):
 
 
 def test_draft_command_prints_yaml_and_refuses_other_files(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "helpers.tools.codebook", "draft",
-                           str(FILES["respondent_dta"])], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers.tools.codebook", "draft", str(FILES["respondent_dta"])],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert yaml.safe_load(done.stdout)["questions"]
     other = tmp_path / "survey.csv"
     other.write_text("a\n", encoding="utf-8")
-    bad = subprocess.run([sys.executable, "-m", "helpers.tools.codebook", "draft", str(other)],
-                         capture_output=True, text=True, cwd=ROOT, timeout=120)  # fmt: skip
+    bad = subprocess.run(
+        [sys.executable, "-m", "helpers.tools.codebook", "draft", str(other)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert bad.returncode != 0 and "expected a .sav, .zsav or .dta file" in bad.stderr
 
 
@@ -151,11 +170,17 @@ def test_a_sav_survey_runs_through_every_stage_and_traces_to_its_cases(tmp_path)
     book = yaml.safe_load((EXAMPLE / "codebook.yaml").read_text(encoding="utf-8"))
     book["breakdowns"] = {"by_group": ["party"], "crosstabs": []}  # a short report
     next(q for q in book["questions"] if q["id"] == "income")["breakdowns"] = []
-    (folder / "codebook.yaml").write_text(yaml.safe_dump(book, sort_keys=False),
-                                          encoding="utf-8")  # fmt: skip
-    make_project(tmp_path, {"anes": survey_entry("incoming/survey.sav",
-                                                 codebook="incoming/codebook.yaml",
-                                                 input_kind="respondent_sav")})  # fmt: skip
+    (folder / "codebook.yaml").write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
+    make_project(
+        tmp_path,
+        {
+            "anes": survey_entry(
+                "incoming/survey.sav",
+                codebook="incoming/codebook.yaml",
+                input_kind="respondent_sav",
+            )
+        },
+    )
     for stage in ("extract", "clean", "summarize", "audit", "report"):
         ok(run_stage(tmp_path, stage, "anes", timeout=300), stage, "anes")
     summaries = read_csv(data(tmp_path, "summaries.csv", "anes")).set_index("figure_id")
@@ -166,9 +191,13 @@ def test_a_sav_survey_runs_through_every_stage_and_traces_to_its_cases(tmp_path)
     html = (tmp_path / "reports/anes/report.html").read_text(encoding="utf-8")
     assert "American National Election Study 1996" in html
     assert 'id="pid-by-party"' in html and 'id="income-by-party"' not in html  # its own
-    done = subprocess.run([sys.executable, "-m", "helpers.tools.trace", "vote.party.6.1",
-                           "--survey", "anes"], capture_output=True, text=True, cwd=tmp_path,
-                          timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers.tools.trace", "vote.party.6.1", "--survey", "anes"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     strong_dole = shipped[(shipped["PID"] == 6) & (shipped["vote"] == 1)]
     first = int(strong_dole.index[0]) + 1  # case numbers count from 1
@@ -185,8 +214,10 @@ def test_every_answer_of_a_long_scale_gets_its_own_blue(n):
     assert colours[-1] == NEUTRAL and len(set(colours[:-1])) == n
 
 
-@pytest.mark.parametrize(("kind", "what"), [("respondent_sav", "an SPSS .sav file"),
-                                            ("respondent_dta", "a Stata .dta file")])
+@pytest.mark.parametrize(
+    ("kind", "what"),
+    [("respondent_sav", "an SPSS .sav file"), ("respondent_dta", "a Stata .dta file")],
+)
 def test_a_data_file_given_as_a_csv_names_the_input_kind_to_use(book, kind, what):
     """Issue 12: a .sav read as CSV gave a misleading hint about text encodings."""
     from helpers.extract.export import describe_export, read_export
@@ -205,10 +236,10 @@ def test_a_draft_of_repeated_value_labels_passes_the_check_and_says_so(tmp_path)
 
     path = tmp_path / "repeat.sav"
     frame = pd.DataFrame({"q1": [1.0, 2.0, 3.0, 1.0]})
-    pyreadstat.write_sav(frame, str(path), variable_value_labels={
-        "q1": {1.0: "Other", 2.0: "Yes", 3.0: "other "}})  # fmt: skip
+    pyreadstat.write_sav(
+        frame, str(path), variable_value_labels={"q1": {1.0: "Other", 2.0: "Yes", 3.0: "other "}}
+    )
     text = draft(path)
     drafted = parse_codebook(yaml.safe_load(text))
-    assert [o.label for o in drafted.question("q1").answers] == ["Other (1)", "Yes",
-                                                                 "other (3)"]  # fmt: skip
+    assert [o.label for o in drafted.question("q1").answers] == ["Other (1)", "Yes", "other (3)"]
     assert "value labels repeated ('other')" in text and "# REVIEW" in text

@@ -50,8 +50,12 @@ def lint_imports(src: Path) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).with_name("lint-imports")
     return subprocess.run(
         [str(exe), "--no-cache", str(PYPROJECT)],
-        cwd=src, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        cwd=src,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def contract_results(output: str) -> dict[str, str]:
@@ -69,8 +73,11 @@ def broken_section(output: str, cid: str) -> str:
     details = output.split("Broken contracts\n", 1)[1]
     name = CONTRACT_NAMES[cid]
     start = details.index(f"\n{name}\n{'-' * len(name)}\n")
-    ends = [details.find(f"\n{other}\n{'-' * len(other)}\n", start + 1)
-            for other in CONTRACT_NAMES.values() if other != name]  # fmt: skip
+    ends = [
+        details.find(f"\n{other}\n{'-' * len(other)}\n", start + 1)
+        for other in CONTRACT_NAMES.values()
+        if other != name
+    ]
     ends = [e for e in ends if e > start]
     return details[start : min(ends, default=len(details))]
 
@@ -84,9 +91,7 @@ def test_contracts_say_what_the_layers_are():
     assert by_id["machinery"]["source_modules"] == ["helpers.pipeline"]
     assert set(by_id["machinery"]["forbidden_modules"]) == {*stages, "helpers.tools"}
     assert by_id["core"]["source_modules"] == ["helpers.core"]
-    assert set(by_id["core"]["forbidden_modules"]) == {
-        *stages, "helpers.pipeline", "helpers.tools"
-    }  # fmt: skip
+    assert set(by_id["core"]["forbidden_modules"]) == {*stages, "helpers.pipeline", "helpers.tools"}
     assert set(by_id["pure-stages"]["source_modules"]) == set(stages)
     assert by_id["pure-stages"]["forbidden_modules"] == ["helpers.pipeline"]
     assert by_id["acyclic"]["type"] == "acyclic_siblings"
@@ -109,24 +114,44 @@ def test_contracts_are_kept():
 # a contract's report names the offending import (file -> module, line); the acyclic
 # one names the cycle's package and the sibling dependency that would break it.
 REVERSE_IMPORTS = {
-    "core-imports-report": ("core/stats.py", "from helpers.report import charts", {
-        "layers": ["- helpers.core.stats -> helpers.report.charts (l."],
-        "core": ["- helpers.core.stats -> helpers.report.charts (l."],
-        "acyclic": ["No cycles are allowed in helpers.\n", "- .core -> .report (1 import)"],
-    }),
-    "machinery-imports-stage": ("pipeline/staging.py", "import helpers.summarize.summaries", {
-        "machinery": ["- helpers.pipeline.staging -> helpers.summarize.summaries (l."],
-    }),
-    "stage-imports-machinery": ("extract/claims.py", "from helpers.pipeline import config", {
-        "pure-stages": ["- helpers.extract.claims -> helpers.pipeline.config (l."],
-    }),
-    "stage-imports-later-stage": ("clean/reconcile.py", "from helpers.summarize import summaries", {
-        "layers": ["- helpers.clean.reconcile -> helpers.summarize.summaries (l."],
-    }),
-    "cycle-within-core": ("core/errors.py", "from helpers.core import text", {
-        "acyclic": ["No cycles are allowed in helpers.core.\n", ".text -> .errors"],
-    }),
-}  # fmt: skip
+    "core-imports-report": (
+        "core/stats.py",
+        "from helpers.report import charts",
+        {
+            "layers": ["- helpers.core.stats -> helpers.report.charts (l."],
+            "core": ["- helpers.core.stats -> helpers.report.charts (l."],
+            "acyclic": ["No cycles are allowed in helpers.\n", "- .core -> .report (1 import)"],
+        },
+    ),
+    "machinery-imports-stage": (
+        "pipeline/staging.py",
+        "import helpers.summarize.summaries",
+        {
+            "machinery": ["- helpers.pipeline.staging -> helpers.summarize.summaries (l."],
+        },
+    ),
+    "stage-imports-machinery": (
+        "extract/claims.py",
+        "from helpers.pipeline import config",
+        {
+            "pure-stages": ["- helpers.extract.claims -> helpers.pipeline.config (l."],
+        },
+    ),
+    "stage-imports-later-stage": (
+        "clean/reconcile.py",
+        "from helpers.summarize import summaries",
+        {
+            "layers": ["- helpers.clean.reconcile -> helpers.summarize.summaries (l."],
+        },
+    ),
+    "cycle-within-core": (
+        "core/errors.py",
+        "from helpers.core import text",
+        {
+            "acyclic": ["No cycles are allowed in helpers.core.\n", ".text -> .errors"],
+        },
+    ),
+}
 
 
 @pytest.mark.parametrize("case", REVERSE_IMPORTS)
@@ -182,8 +207,9 @@ def helpers_imports(tree: ast.AST, where: str, package: str | None = None) -> se
                 base = ".".join([*base_parts, *([node.module] if node.module else [])])
             else:
                 base = node.module or ""
-            names = [base] + [f"{base}.{a.name}" for a in node.names
-                              if f"{base}.{a.name}" in MODULES]  # fmt: skip
+            names = [base] + [
+                f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in MODULES
+            ]
         else:
             continue
         for name in names:
@@ -249,8 +275,7 @@ def stage_code(name: str) -> set[str]:
     roots = {entry}
     if "foreach" in DVC_STAGES[name]:
         assert entry == "helpers.pipeline.runner", f"{name}: a notebook stage runs the runner"
-    notebooks = [d for d in stage_deps(name) if d.startswith("notebooks/")
-                 and d.endswith(".ipynb")]  # fmt: skip
+    notebooks = [d for d in stage_deps(name) if d.startswith("notebooks/") and d.endswith(".ipynb")]
     assert len(notebooks) <= 1, f"{name}: one notebook per stage: {notebooks}"
     for nb in notebooks:
         roots |= imports_of_notebook(ROOT / nb)
@@ -315,8 +340,12 @@ def dvc(project: Path, *args: str) -> str:
     env = {**os.environ, "DVC_NO_ANALYTICS": "1"}
     result = subprocess.run(
         [str(project / ".venv" / "bin" / "dvc"), *args],
-        cwd=project, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -330,10 +359,12 @@ def append_comment(path: Path) -> None:
 def test_editing_a_tool_reruns_no_stage(tmp_path):
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=300)
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
-                          text=True, check=True).stdout  # fmt: skip
-    cloned = subprocess.run(["git", "rev-parse", "HEAD"], cwd=clone, capture_output=True,
-                            text=True, check=True).stdout  # fmt: skip
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    cloned = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=clone, capture_output=True, text=True, check=True
+    ).stdout
     assert cloned == head, "the clone is not the committed HEAD of this worktree"
     (clone / ".venv").symlink_to(ROOT / ".venv")
 

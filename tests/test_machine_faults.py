@@ -54,8 +54,9 @@ def _outputs(root: Path) -> dict[str, bytes]:
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
-            if p.is_file()}  # fmt: skip
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
 
 
 def _strays(root: Path) -> list[str]:
@@ -66,9 +67,15 @@ def _strays(root: Path) -> list[str]:
 
 def _in_namespace(root: Path, script: str) -> subprocess.CompletedProcess:
     """Run a bash script in a private mount namespace (root only), in the project."""
-    return subprocess.run(["unshare", "-m", "bash", "-euo", "pipefail", "-c", script], cwd=root,
-                          env=env(), capture_output=True, text=True, timeout=300,
-                          check=False)  # fmt: skip
+    return subprocess.run(
+        ["unshare", "-m", "bash", "-euo", "pipefail", "-c", script],
+        cwd=root,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_a_read_only_output_folder_fails_clearly_and_a_rerun_recovers(project):
@@ -86,9 +93,11 @@ def test_a_read_only_output_folder_fails_clearly_and_a_rerun_recovers(project):
             (project / FOLDER).chmod(0o755)
     assert done.returncode == 1, done.stderr
     reason = "Read-only file system (errno 30)" if ROOT_USER else "Permission denied (errno 13)"
-    assert (f"OutputError: {project / FOLDER}/responses.csv: expected to write this output; "
-            f"found {reason}: no output of the stage was replaced, the previous ones are "
-            "untouched; make the folder writable and rerun") in done.stderr, done.stderr
+    assert (
+        f"OutputError: {project / FOLDER}/responses.csv: expected to write this output; "
+        f"found {reason}: no output of the stage was replaced, the previous ones are "
+        "untouched; make the folder writable and rerun"
+    ) in done.stderr, done.stderr
     assert f"[clean@{SURVEY}] FAILED: stage 'clean@{SURVEY}' failed in cell" in done.stderr
     assert "Traceback" not in done.stderr
     assert _outputs(project) == before and _strays(project) == []
@@ -123,8 +132,10 @@ def test_a_full_disk_fails_clearly_keeps_the_outputs_and_a_rerun_recovers(projec
     done = _in_namespace(project, script)
     failed = (tmp_path / "fail.err").read_text(encoding="utf-8")
     assert done.returncode == 0, done.stdout + done.stderr + failed
-    assert "No space left on device (errno 28): no output of the stage was replaced, the " \
-           "previous ones are untouched; free disk space and rerun" in failed, failed
+    assert (
+        "No space left on device (errno 28): no output of the stage was replaced, the "
+        "previous ones are untouched; free disk space and rerun" in failed
+    ), failed
     assert f"[clean@{SURVEY}] FAILED" in failed and "Traceback" not in failed
     # nothing lost: the full folder holds exactly the previous outputs, no temporary file
     assert _tree(after_fail) == _tree(saved)
@@ -143,23 +154,38 @@ def test_a_second_run_of_a_running_stage_is_refused_and_changes_nothing(project)
     with Transaction(project, f"clean@{SURVEY}"):  # as a live run of the stage holds it
         done = run_stage(project, "clean", SURVEY)
     assert done.returncode == 1
-    assert (f"[clean@{SURVEY}] FAILED: {project / STAGING_DIR}/clean@{SURVEY}.manifest: "
-            f"expected no other run of clean@{SURVEY}; found one still running (it holds this "
-            "file): wait for it to end, then rerun") in done.stderr, done.stderr
+    assert (
+        f"[clean@{SURVEY}] FAILED: {project / STAGING_DIR}/clean@{SURVEY}.manifest: "
+        f"expected no other run of clean@{SURVEY}; found one still running (it holds this "
+        "file): wait for it to end, then rerun"
+    ) in done.stderr, done.stderr
     assert _outputs(project) == before and _strays(project) == []
 
 
 @pytest.mark.slow
 def test_two_dvc_repro_at_once_one_refused_nothing_lost_a_rerun_completes(project):
     subprocess.run(["git", "add", "-A"], cwd=project, check=True, capture_output=True)
-    first = subprocess.Popen([DVC, "repro"], cwd=project, env=env(), stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    first = subprocess.Popen(
+        [DVC, "repro"],
+        cwd=project,
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     deadline = time.monotonic() + 120
     while not list((project / STAGING_DIR).glob("*.manifest")):  # the first is inside a stage
         assert first.poll() is None and time.monotonic() < deadline, "first dvc repro ended"
         time.sleep(0.05)
-    second = subprocess.run([DVC, "repro"], cwd=project, env=env(), capture_output=True,
-                            text=True, timeout=300, check=False)  # fmt: skip
+    second = subprocess.run(
+        [DVC, "repro"],
+        cwd=project,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     out_first, _ = first.communicate(timeout=600)
     assert first.returncode == 0, out_first
     message = second.stdout + second.stderr
@@ -167,10 +193,18 @@ def test_two_dvc_repro_at_once_one_refused_nothing_lost_a_rerun_completes(projec
     assert "is busy, it is being blocked by:" in message or "Unable to acquire lock" in message
     assert _strays(project) == []
     outputs = _outputs(project)
-    again = subprocess.run([DVC, "repro"], cwd=project, env=env(), capture_output=True,
-                           text=True, timeout=600, check=False)  # fmt: skip
+    again = subprocess.run(
+        [DVC, "repro"],
+        cwd=project,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert again.returncode == 0, again.stdout + again.stderr
-    status = subprocess.run([DVC, "status"], cwd=project, env=env(), capture_output=True,
-                            text=True, check=True)  # fmt: skip
+    status = subprocess.run(
+        [DVC, "status"], cwd=project, env=env(), capture_output=True, text=True, check=True
+    )
     assert "up to date" in status.stdout, status.stdout
     assert _outputs(project) == outputs and _strays(project) == []

@@ -17,20 +17,32 @@ from helpers.pipeline.normalize import (
 def executed():
     """A notebook as papermill leaves it: timings, random ids, versions, outputs."""
     nb = new_notebook()
-    nb.metadata.update({
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-        "language_info": {"name": "python", "version": "3.11.9", "mimetype": "text/x-python"},
-        "papermill": {"duration": 2.5, "start_time": "2026-01-01T00:00:00",
-                      "parameters": {"codebook": "x.yaml"}},
-        "widgets": {"state": {}},
-    })  # fmt: skip
+    nb.metadata.update(
+        {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python", "version": "3.11.9", "mimetype": "text/x-python"},
+            "papermill": {
+                "duration": 2.5,
+                "start_time": "2026-01-01T00:00:00",
+                "parameters": {"codebook": "x.yaml"},
+            },
+            "widgets": {"state": {}},
+        }
+    )
     md = new_markdown_cell("# Title")
     params = new_code_cell("codebook = 'x.yaml'", execution_count=1)
-    params.metadata.update({"tags": ["parameters"], "papermill": {"duration": 0.1},
-                            "execution": {"iopub.status.busy": "2026-01-01T00:00:00"}})
-    code = new_code_cell("1 + 1", execution_count=2,
-                         outputs=[new_output("execute_result", {"text/plain": "2"},
-                                             execution_count=2)])  # fmt: skip
+    params.metadata.update(
+        {
+            "tags": ["parameters"],
+            "papermill": {"duration": 0.1},
+            "execution": {"iopub.status.busy": "2026-01-01T00:00:00"},
+        }
+    )
+    code = new_code_cell(
+        "1 + 1",
+        execution_count=2,
+        outputs=[new_output("execute_result", {"text/plain": "2"}, execution_count=2)],
+    )
     code.metadata.update({"collapsed": False, "scrolled": True})
     nb.cells = [md, params, code]
     for cell, cid in zip(nb.cells, ["a1b2c3", "f00d", "beef42"], strict=True):
@@ -73,8 +85,9 @@ def test_normalize_is_idempotent_and_byte_stable(executed):
 def test_strip_outputs(executed):
     nb = strip_outputs(executed)
     assert outputs_present(nb) == []
-    assert all(c.outputs == [] and c.execution_count is None
-               for c in nb.cells if c.cell_type == "code")  # fmt: skip
+    assert all(
+        c.outputs == [] and c.execution_count is None for c in nb.cells if c.cell_type == "code"
+    )
     assert "language_info" not in nb.metadata
     assert nb.metadata["kernelspec"]["name"] == "python3"
     assert volatile_fields(nb) == []

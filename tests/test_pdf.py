@@ -68,8 +68,13 @@ def html_text() -> str:
 
 
 def pdftotext(*args: str, pdf: Path = PDF) -> str:
-    return subprocess.run([PDFTOTEXT, *args, str(pdf), "-"], check=True, capture_output=True,
-                          text=True, encoding="utf-8").stdout  # fmt: skip
+    return subprocess.run(
+        [PDFTOTEXT, *args, str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    ).stdout
 
 
 SURVEYS = list(yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))["surveys"])
@@ -106,11 +111,14 @@ def test_running_header_follows_the_codebook():
     from helpers.report.sections import title_block
 
     book = parse_codebook({"survey": {"title": "Invented <survey> & co"}, "questions": []})
-    head = title_block(book, {"path": "x.csv", "sha256": "0" * 64},
-                       report_adapter("respondent_csv"))
+    head = title_block(
+        book, {"path": "x.csv", "sha256": "0" * 64}, report_adapter("respondent_csv")
+    )
     css = (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")
-    pdf = render_pdf(f"<html><head><style>{css}</style></head><body>{head}<p>body</p></body>"
-                     "</html>", base_url=str(REPO))  # fmt: skip
+    pdf = render_pdf(
+        f"<html><head><style>{css}</style></head><body>{head}<p>body</p></body></html>",
+        base_url=str(REPO),
+    )
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert "Invented <survey> & co · reproducible report" in text
     assert "OAS" not in text
@@ -154,9 +162,12 @@ def test_contents_give_the_right_page_numbers(pages, html_text):
     titles = _toc_titles(html_text)
     assert len(titles) >= 10 and set(titles) <= set(toc), set(titles) - set(toc)
     for title in titles:
-        found = [i for i, text in enumerate(pages, start=1)
-                 if any(line.strip() == title for line in text.splitlines())
-                 or f"\n{title}\n" in _joined_lines(text, title)]  # fmt: skip
+        found = [
+            i
+            for i, text in enumerate(pages, start=1)
+            if any(line.strip() == title for line in text.splitlines())
+            or f"\n{title}\n" in _joined_lines(text, title)
+        ]
         assert found, f"heading {title!r} not found as a line of the PDF"
         assert found[0] == toc[title], f"{title!r}: contents say {toc[title]}, it is on {found[0]}"
 
@@ -213,8 +224,21 @@ class _VisibleText(HTMLParser):
             self.parts.append(data)
 
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}  # fmt: skip
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 class _PrintedText(_VisibleText):
@@ -266,8 +290,11 @@ def test_figure_and_claim_ids_are_never_split(html_text):
 
 def _page_of(pages: list[str], heading: str) -> int:
     """The first page (1-based) with ``heading`` as a line of its own."""
-    return next(i for i, text in enumerate(pages, start=1)
-                if any(line.strip() == heading for line in text.splitlines()))  # fmt: skip
+    return next(
+        i
+        for i, text in enumerate(pages, start=1)
+        if any(line.strip() == heading for line in text.splitlines())
+    )
 
 
 PAGE_BUDGET = 15  # pages of the 2013 report before its appendices (issue 14)

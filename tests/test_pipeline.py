@@ -31,8 +31,11 @@ def make_mini(dest: Path, source_text: str) -> Path:
 def snapshot(root: Path) -> dict[str, bytes]:
     """Bytes of every output file (data/processed and reports)."""
     files = [*(root / "data" / "processed").rglob("*"), *(root / "reports").rglob("*")]
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files
-            if p.is_file() and "_failed" not in p.parts}  # fmt: skip
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in files
+        if p.is_file() and "_failed" not in p.parts
+    }
 
 
 @pytest.fixture(scope="module")
@@ -94,17 +97,25 @@ def test_rejects_and_reconciliation(project):
 
 def _expected_figures() -> dict[str, tuple[int, int | None]]:
     """figure_id -> (n, base), counted from the hand-written facts of the fixture."""
-    orgs = [dict(zip(("acronym", "country", "oas_registered", "q1", "q2"), v, strict=True))
-            for v in MINI_ORGS.values()]  # fmt: skip
+    orgs = [
+        dict(zip(("acronym", "country", "oas_registered", "q1", "q2"), v, strict=True))
+        for v in MINI_ORGS.values()
+    ]
     for org in orgs:
         org["country_code"] = MINI_COUNTRY_CODES[org["country"]]
-    answers = {"q1": ["yes", "no"],
-               "q2": ["very_useful", "moderately_useful", "useful", "unnecessary", "dont_know"]}
-    groups = {"all": {"all": lambda o: True},
-              "oas_registered": {c: (lambda o, c=c: o["oas_registered"] == c)
-                                 for c in ("registered", "not_registered")},
-              "country": {c: (lambda o, c=c: o["country_code"] == c)
-                          for c in MINI_COUNTRY_CODES.values()}}  # fmt: skip
+    answers = {
+        "q1": ["yes", "no"],
+        "q2": ["very_useful", "moderately_useful", "useful", "unnecessary", "dont_know"],
+    }
+    groups = {
+        "all": {"all": lambda o: True},
+        "oas_registered": {
+            c: (lambda o, c=c: o["oas_registered"] == c) for c in ("registered", "not_registered")
+        },
+        "country": {
+            c: (lambda o, c=c: o["country_code"] == c) for c in MINI_COUNTRY_CODES.values()
+        },
+    }
     out: dict[str, tuple[int, int | None]] = {}
     for group, levels in groups.items():
         for code, member in levels.items():
@@ -122,8 +133,10 @@ def _expected_figures() -> dict[str, tuple[int, int | None]]:
             if group == "all":
                 continue
             # a test of independence over the table's non-empty groups and answers
-            table = [[sum(member(o) and o[q] == a for o in orgs) for a in codes]
-                     for member in levels.values()]  # fmt: skip
+            table = [
+                [sum(member(o) and o[q] == a for o in orgs) for a in codes]
+                for member in levels.values()
+            ]
             table = [row for row in table if sum(row)]
             used = [j for j in range(len(codes)) if sum(row[j] for row in table)]
             if len(table) >= 2 and len(used) >= 2:
@@ -160,14 +173,17 @@ def test_claims_csv(project, mini_lines):
     claims = _csv(project, "claims.csv")
     at_chart = claims[claims["source_line"] == str(lines_equal(mini_lines, "● Yes: 57%")[0])]
     assert sorted(at_chart[["kind", "question", "answer", "stated_text"]].values.tolist()) == [
-        ["percent", "q1", "yes", "57%"], ["percent_sum", "q1", "", "100%"]]  # fmt: skip
+        ["percent", "q1", "yes", "57%"],
+        ["percent_sum", "q1", "", "100%"],
+    ]
     assert not claims["stated_text"].isin(["123", "2012", "2013", "30"]).any()
 
 
 def test_executed_notebooks_are_normalized(project):
     for name in ("01_extract", "02_clean", "03_summarize"):
-        nb = nbformat.read(project / "reports" / SURVEY / "notebooks" / f"{name}.ipynb",
-                           as_version=4)
+        nb = nbformat.read(
+            project / "reports" / SURVEY / "notebooks" / f"{name}.ipynb", as_version=4
+        )
         assert volatile_fields(nb) == [], name
         assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), name
         injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]

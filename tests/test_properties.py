@@ -31,8 +31,7 @@ from helpers.tools.source_writer import write_source
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = load_codebook(ROOT / "codebooks/oas_2013.yaml")
 HALF_RULES = {"half_away_from_zero", "half_even"}
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(SETTINGS, max_examples=30)  # each example runs summarize
 FAST = settings(SETTINGS, max_examples=300)  # arithmetic only
 
@@ -56,8 +55,11 @@ def sum_bound(k: int, d: int, rule: str) -> Decimal:
 
 
 @FAST
-@given(counts=st.lists(st.integers(0, 300), min_size=1, max_size=10).filter(lambda c: sum(c)),
-       d=decimals, rule=rules)  # fmt: skip
+@given(
+    counts=st.lists(st.integers(0, 300), min_size=1, max_size=10).filter(lambda c: sum(c)),
+    d=decimals,
+    rule=rules,
+)
 def test_percentages_of_a_question_sum_to_100_within_rounding(counts, d, rule):
     base = sum(counts)
     pcts = [percent(n, base, d, rule) for n in counts]
@@ -72,9 +74,11 @@ def test_percentages_of_a_question_sum_to_100_within_rounding(counts, d, rule):
 
 # --- intervals --------------------------------------------------------------------------------
 
+
 @FAST
-@given(base=st.integers(1, 2000), data=st.data(), method=methods, level=levels, d=decimals,
-       rule=rules)  # fmt: skip
+@given(
+    base=st.integers(1, 2000), data=st.data(), method=methods, level=levels, d=decimals, rule=rules
+)
 def test_interval_within_0_100_and_contains_the_estimate(base, data, method, level, d, rule):
     n = data.draw(st.one_of(st.just(0), st.just(base), st.integers(0, base)))
     low, high = percent_interval(n, base, method, level, d, rule)
@@ -106,12 +110,14 @@ def respondents_strategy(min_size: int = 1, max_size: int = 25) -> st.SearchStra
     q1 = [o.code for o in BOOK.question("q1").answers]
     q2 = [o.code for o in BOOK.question("q2").answers]
     status = [o.code for o in BOOK.group("oas_registered").values]
-    row = st.fixed_dictionaries({
-        "country": st.sampled_from(COUNTRIES),
-        "oas_registered": st.sampled_from(status),
-        "q1": st.one_of(st.none(), st.sampled_from(q1)),
-        "q2": st.one_of(st.none(), st.sampled_from(q2)),
-    })  # fmt: skip
+    row = st.fixed_dictionaries(
+        {
+            "country": st.sampled_from(COUNTRIES),
+            "oas_registered": st.sampled_from(status),
+            "q1": st.one_of(st.none(), st.sampled_from(q1)),
+            "q2": st.one_of(st.none(), st.sampled_from(q2)),
+        }
+    )
     return st.lists(row, min_size=min_size, max_size=max_size)
 
 
@@ -124,11 +130,15 @@ def as_responses(rows: list[dict]) -> pd.DataFrame:
     return df
 
 
-EMPTY_FREE_TEXT = pd.DataFrame({"line": pd.Series([], dtype="Int64"),
-                                "question": pd.Series([], dtype="string"),
-                                "item": pd.Series([], dtype="string"),
-                                "intro_line": pd.Series([], dtype="Int64"),
-                                "text": pd.Series([], dtype="string")})  # fmt: skip
+EMPTY_FREE_TEXT = pd.DataFrame(
+    {
+        "line": pd.Series([], dtype="Int64"),
+        "question": pd.Series([], dtype="string"),
+        "item": pd.Series([], dtype="string"),
+        "intro_line": pd.Series([], dtype="Int64"),
+        "text": pd.Series([], dtype="string"),
+    }
+)
 
 
 def figures_of(responses: pd.DataFrame, sp: StatsParams) -> pd.DataFrame:
@@ -137,8 +147,13 @@ def figures_of(responses: pd.DataFrame, sp: StatsParams) -> pd.DataFrame:
 
 
 @SLOW
-@given(rows=respondents_strategy(min_size=2), seed=st.integers(0, 2**32 - 1),
-       method=methods, d=decimals, rule=rules)  # fmt: skip
+@given(
+    rows=respondents_strategy(min_size=2),
+    seed=st.integers(0, 2**32 - 1),
+    method=methods,
+    d=decimals,
+    rule=rules,
+)
 def test_summaries_do_not_depend_on_the_order_of_respondents(rows, seed, method, d, rule):
     sp = project_stats(ci_method=method, pct_decimals=d, rounding=rule)
     responses = as_responses(rows)
@@ -164,15 +179,39 @@ def test_summary_counts_add_up_and_percentages_sum_to_100(rows, d, rule):
             assert abs(total - 100) <= sum_bound(k, d, rule)
     overall = answers[answers["group"] == "all"]
     for q in BOOK.categorical:
-        assert int(overall.loc[overall["question"] == q.id, "n"].sum()) == \
-            int(responses[q.id].notna().sum())  # fmt: skip
+        assert int(overall.loc[overall["question"] == q.id, "n"].sum()) == int(
+            responses[q.id].notna().sum()
+        )
 
 
 # --- parse(write(data)) == data ------------------------------------------------------------
 
-WORDS = ["Centro", "Fundación", "Asociación", "Red", "Instituto", "Migrantes", "Derechos",
-         "Humanos", "Víctimas", "Lanús", "Juárez", "ÁGORA", "Paz", "Mujeres", "Unidas",
-         "Observatorio", "del", "de", "la", "Sur", "Norte", "Ñandú", "Río", "Civil"]  # fmt: skip
+WORDS = [
+    "Centro",
+    "Fundación",
+    "Asociación",
+    "Red",
+    "Instituto",
+    "Migrantes",
+    "Derechos",
+    "Humanos",
+    "Víctimas",
+    "Lanús",
+    "Juárez",
+    "ÁGORA",
+    "Paz",
+    "Mujeres",
+    "Unidas",
+    "Observatorio",
+    "del",
+    "de",
+    "la",
+    "Sur",
+    "Norte",
+    "Ñandú",
+    "Río",
+    "Civil",
+]
 ACRONYM_CHARS = "ABCDEFGHIJKLMNOPRSTUVÁÉÑ"
 
 
@@ -185,9 +224,13 @@ def org_names(size: int) -> st.SearchStrategy:
 def respondent_tables(draw: st.DrawFn) -> pd.DataFrame:
     rows = draw(respondents_strategy(min_size=1, max_size=12))
     names = draw(org_names(len(rows)))
-    acronyms = draw(st.lists(st.one_of(st.just(""), st.text(ACRONYM_CHARS, min_size=2,
-                                                            max_size=6)),
-                             min_size=len(rows), max_size=len(rows)))  # fmt: skip
+    acronyms = draw(
+        st.lists(
+            st.one_of(st.just(""), st.text(ACRONYM_CHARS, min_size=2, max_size=6)),
+            min_size=len(rows),
+            max_size=len(rows),
+        )
+    )
     df = pd.DataFrame(rows)
     for q in BOOK.categorical:  # a question nobody answered has no list: a structural error
         if df[q.id].isna().all():
@@ -216,14 +259,20 @@ def _norm(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return out.sort_values(cols).reset_index(drop=True)
 
 
-def _check_round_trip(respondents: pd.DataFrame, free: pd.DataFrame, book: Codebook,
-                      style: str) -> None:  # fmt: skip
+def _check_round_trip(
+    respondents: pd.DataFrame, free: pd.DataFrame, book: Codebook, style: str
+) -> None:
     doc = write_source(respondents, book, free, answer_style=style)
     parsed = parse_source(doc, book, path="rebuilt.txt")
     result = reconcile(parsed.mentions, book, path="rebuilt.txt")
     assert result.rejects.empty
-    cols = ["organization", "acronym", "country", "oas_registered",
-            *[q.id for q in book.categorical]]  # fmt: skip
+    cols = [
+        "organization",
+        "acronym",
+        "country",
+        "oas_registered",
+        *[q.id for q in book.categorical],
+    ]
     pd.testing.assert_frame_equal(_norm(result.responses, cols), _norm(respondents, cols))
     ft_cols = ["question", "item", "text"]
     pd.testing.assert_frame_equal(_norm(parsed.free_text, ft_cols), _norm(free, ft_cols))
@@ -239,15 +288,18 @@ def _check_round_trip(respondents: pd.DataFrame, free: pd.DataFrame, book: Codeb
             heading = lines[int(r[f"{q.id}_heading_line"]) - 1]
             option = q.answer(r[q.id])
             assert option.heading_matches(heading) or any(
-                normalize_text(c) in normalize_text(heading) for c in (*option.cues,
-                                                                        option.label))
+                normalize_text(c) in normalize_text(heading) for c in (*option.cues, option.label)
+            )
     for _, f in parsed.free_text.iterrows():
         assert lines[int(f["line"]) - 1] == f"· {f['text']}"
 
 
 @SETTINGS
-@given(respondents=respondent_tables(), free=free_text_tables(),
-       style=st.sampled_from(["heading", "cue"]))  # fmt: skip
+@given(
+    respondents=respondent_tables(),
+    free=free_text_tables(),
+    style=st.sampled_from(["heading", "cue"]),
+)
 def test_parsing_a_rebuilt_document_gives_the_same_data(respondents, free, style):
     _check_round_trip(respondents, free, BOOK, style)
 
@@ -255,18 +307,29 @@ def test_parsing_a_rebuilt_document_gives_the_same_data(respondents, free, style
 @pytest.mark.parametrize("style", ["heading", "cue"])
 def test_rebuilding_the_real_document_gives_the_same_data(style):
     """The 15 real respondents and free-text answers, written back and parsed again."""
-    real = parse_source((ROOT / "data/raw/oas_cso_survey_2013.txt").read_text(encoding="utf-8"),
-                        BOOK)  # fmt: skip
+    real = parse_source(
+        (ROOT / "data/raw/oas_cso_survey_2013.txt").read_text(encoding="utf-8"), BOOK
+    )
     responses = reconcile(real.mentions, BOOK).responses
     assert len(responses) == 15
     _check_round_trip(responses, real.free_text, BOOK, style)
 
 
 def test_writer_refuses_values_the_parser_would_read_otherwise():
-    base = {"organization": "Red Sur", "acronym": "", "country": "Chile",
-            "oas_registered": "registered", "q1": "yes", "q2": None}  # fmt: skip
-    for change in ({"country": "UNITED STATES"}, {"country": "Republic of the Union of X"},
-                   {"organization": " "}, {"organization": "Label: 50%"}):
+    base = {
+        "organization": "Red Sur",
+        "acronym": "",
+        "country": "Chile",
+        "oas_registered": "registered",
+        "q1": "yes",
+        "q2": None,
+    }
+    for change in (
+        {"country": "UNITED STATES"},
+        {"country": "Republic of the Union of X"},
+        {"organization": " "},
+        {"organization": "Label: 50%"},
+    ):
         with pytest.raises(ValueError):
             write_source(pd.DataFrame([{**base, **change}]), BOOK)
     assert slug("Perú") == "peru"  # countries are grouped by slug in the summaries

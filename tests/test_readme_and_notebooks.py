@@ -50,9 +50,14 @@ def fresh_clone(dest: Path) -> Path:
 
 def shell_env() -> dict[str, str]:
     """A new user's shell: no venv on PATH (the commands must name .venv/bin themselves)."""
-    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root"),
-            "DVC_NO_ANALYTICS": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
-            "LANG": "C.UTF-8"}  # fmt: skip
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": os.environ.get("HOME", "/root"),
+        "DVC_NO_ANALYTICS": "1",
+        "MPLBACKEND": "Agg",
+        "PYTHONHASHSEED": "0",
+        "LANG": "C.UTF-8",
+    }
 
 
 def test_readme_lists_the_commands_this_test_runs():
@@ -62,8 +67,9 @@ def test_readme_lists_the_commands_this_test_runs():
     commands = documented_commands()
     assert any(c.startswith(".venv/bin/python -m helpers.tools.trace ") for c in commands)
     assert any("helpers.tools.codebook draft" in c for c in commands)
-    assert all(not c.startswith(("dvc ", "python ")) for c in commands), \
+    assert all(not c.startswith(("dvc ", "python ")) for c in commands), (
         "name the pipeline's interpreter: .venv/bin/..."
+    )
 
 
 @pytest.mark.slow
@@ -73,13 +79,20 @@ def test_every_readme_and_docs_command_runs_as_written_in_a_fresh_clone(tmp_path
     for command in documented_commands():
         if command in NOT_RUN_HERE:
             continue
-        done = subprocess.run(["bash", "-c", command], cwd=clone, env=shell_env(),
-                              capture_output=True, text=True, timeout=900)  # fmt: skip
+        done = subprocess.run(
+            ["bash", "-c", command],
+            cwd=clone,
+            env=shell_env(),
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
         ran.append(command)
     assert ".venv/bin/dvc repro --force" in ran
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True,
-                            text=True, check=True)  # fmt: skip
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True
+    )
     assert status.stdout == "", f"the documented commands changed committed files:\n{status.stdout}"
 
 
@@ -92,10 +105,19 @@ def test_notebooks_run_top_to_bottom_in_jupyter_leave_git_status_clean(tmp_path)
     clone = fresh_clone(tmp_path / "clone")
     for path in sorted((clone / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, kernel_name="python3", timeout=300,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()  # fmt: skip
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
-                            cwd=clone, capture_output=True, text=True, check=True)  # fmt: skip
+        NotebookClient(
+            nb,
+            kernel_name="python3",
+            timeout=300,
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert status.stdout == ""
     scratch = clone / "scratch" / "data" / "processed" / "oas_2013"
     written = {p.relative_to(scratch).as_posix() for p in scratch.rglob("*") if p.is_file()}
@@ -115,22 +137,43 @@ def test_a_change_to_one_survey_reruns_only_that_survey(tmp_path):
     text = params.read_text(encoding="utf-8")
     marker = "    overrides: {report: {small_base_rule: merge}}\n"  # invented_example's
     assert text.count(marker) == 1
-    params.write_text(text.replace(marker, marker.replace(
-        "merge}", "merge, small_n: 5}")), encoding="utf-8")  # fmt: skip
-    done = subprocess.run([".venv/bin/dvc", "repro"], cwd=clone, env=shell_env(),
-                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    params.write_text(
+        text.replace(marker, marker.replace("merge}", "merge, small_n: 5}")), encoding="utf-8"
+    )
+    done = subprocess.run(
+        [".venv/bin/dvc", "repro"],
+        cwd=clone,
+        env=shell_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     ran = set(re.findall(r"Running stage '([^']+)'", done.stdout))
     # clean declares the survey's overrides too (a `clean:` override is read there), so it
     # reruns; it writes the same bytes (no data file of the survey changes below)
-    assert ran == {"clean@invented_example", "summarize@invented_example",
-                   "audit@invented_example", "report@invented_example", "index"}, ran  # fmt: skip
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True,
-                            text=True, check=True).stdout.splitlines()  # fmt: skip
+    assert ran == {
+        "clean@invented_example",
+        "summarize@invented_example",
+        "audit@invented_example",
+        "report@invented_example",
+        "index",
+    }, ran
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     changed = {line[3:] for line in status}
     assert "params.yaml" in changed and "reports/invented_example/report.html" in changed
     assert not [p for p in changed if "oas_2013" in p], changed
-    cleaned = [f"data/processed/invented_example/{name}" for name in (
-        "responses.parquet", "responses.csv", "free_text.parquet", "free_text.csv",
-        "rejects.csv", "reconciliation.csv")]  # fmt: skip
+    cleaned = [
+        f"data/processed/invented_example/{name}"
+        for name in (
+            "responses.parquet",
+            "responses.csv",
+            "free_text.parquet",
+            "free_text.csv",
+            "rejects.csv",
+            "reconciliation.csv",
+        )
+    ]
     assert not set(cleaned) & changed, changed  # clean reran and wrote the same bytes

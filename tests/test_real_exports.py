@@ -89,16 +89,20 @@ def test_every_count_and_base_equals_plain_pandas(run, data, qid):
             assert r["n"] == want.get((r["group_code"], r["answer_code"]), 0), r["figure_id"]
         bases = rows.groupby("group_code")["base"].first()
         for code, base in bases.items():
-            members = 944 if group == "all" else int((data[column].astype(int).astype(str)
-                                                      == code).sum())  # fmt: skip
+            members = (
+                944 if group == "all" else int((data[column].astype(int).astype(str) == code).sum())
+            )
             assert base == members, (qid, group, code)
 
 
 def test_a_24_code_question_by_a_7_level_group(run, data):
     """Income (24 codes) by education (7 levels): 168 cells, each as pandas counts it."""
     _, _, figures = run
-    rows = figures[(figures["question"] == "income") & (figures["group"] == "education")
-                   & (figures["kind"] == "answer")]  # fmt: skip
+    rows = figures[
+        (figures["question"] == "income")
+        & (figures["group"] == "education")
+        & (figures["kind"] == "answer")
+    ]
     assert len(rows) == 24 * 7
     table = pd.crosstab(data["educ"].astype(int), data["income"].astype(int))
     for _, r in rows.iterrows():
@@ -113,8 +117,11 @@ def test_a_column_that_is_both_a_breakdown_and_a_question(run, data):
     _, result, figures = run
     responses = as_pandas(result.responses, categorical=False)
     assert (responses["party"] == responses["pid"]).all()
-    diagonal = figures[(figures["question"] == "pid") & (figures["group"] == "party")
-                       & (figures["kind"] == "answer")]  # fmt: skip
+    diagonal = figures[
+        (figures["question"] == "pid")
+        & (figures["group"] == "party")
+        & (figures["kind"] == "answer")
+    ]
     for _, r in diagonal.iterrows():
         if r["group_code"] == r["answer_code"]:
             assert r["n"] == r["base"] == (data["PID"] == int(r["answer_code"])).sum()
@@ -160,8 +167,14 @@ STATS = {"mean": "mean", "median": "median", "min": "min", "max": "max"}
 
 def _plain_numeric(values: pd.Series) -> dict[str, float]:
     """A numeric question's statistics by plain pandas (quantiles: linear, type 7)."""
-    return {"mean": values.mean(), "median": values.quantile(0.5), "p25": values.quantile(0.25),
-            "p75": values.quantile(0.75), "min": values.min(), "max": values.max()}
+    return {
+        "mean": values.mean(),
+        "median": values.quantile(0.5),
+        "p25": values.quantile(0.25),
+        "p75": values.quantile(0.75),
+        "min": values.min(),
+        "max": values.max(),
+    }
 
 
 @pytest.mark.parametrize("qid", sorted(NUMERIC))
@@ -173,13 +186,20 @@ def test_numeric_statistics_equal_plain_pandas_overall_and_by_every_group(run, d
     for group, by in groups.items():
         rows = figures[(figures["question"] == qid) & (figures["group"] == group)]
         assert len(rows), (qid, group)
-        parts = [("all", data[column])] if by is None else [
-            (str(int(code)), part[column]) for code, part in data.groupby(by)]
+        parts = (
+            [("all", data[column])]
+            if by is None
+            else [(str(int(code)), part[column]) for code, part in data.groupby(by)]
+        )
         for code, values in parts:
             got = rows[rows["group_code"] == code].set_index("stat")
             for stat, expected in _plain_numeric(values).items():
-                assert got.loc[stat, "estimate"] == pytest.approx(expected, rel=STORED_REL), \
-                    (qid, group, code, stat)  # fmt: skip
+                assert got.loc[stat, "estimate"] == pytest.approx(expected, rel=STORED_REL), (
+                    qid,
+                    group,
+                    code,
+                    stat,
+                )
                 assert got.loc[stat, "n"] == len(values) == got.loc[stat, "base"]
                 checked += 1
     assert checked >= 6 * (1 + 7 + 7 + 2)
@@ -192,10 +212,13 @@ def test_a_mean_s_interval_is_student_s_t_as_scipy_gives_it(run, data):
     for code, part in data.groupby("PID"):
         values = part["age"]
         row = figures[figures["figure_id"] == f"age.party.{int(code)}.mean"].iloc[0]
-        low, high = stats.t.interval(0.95, len(values) - 1, loc=values.mean(),
-                                     scale=stats.sem(values))  # fmt: skip
-        assert (row["ci_lower"], row["ci_upper"]) == (pytest.approx(low, rel=STORED_REL),
-                                                       pytest.approx(high, rel=STORED_REL))
+        low, high = stats.t.interval(
+            0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values)
+        )
+        assert (row["ci_lower"], row["ci_upper"]) == (
+            pytest.approx(low, rel=STORED_REL),
+            pytest.approx(high, rel=STORED_REL),
+        )
         assert row["se"] == pytest.approx(stats.sem(values), rel=STORED_REL)
         assert row["ci_method"] == "t"
         shown = Decimal(repr(float(values.mean()))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
@@ -244,8 +267,10 @@ def test_two_free_text_questions_on_one_respondent(raw_book, tmp_path):
     path = tmp_path / "survey.csv"
     export.to_csv(path, index=False, lineterminator="\n")
     data = copy.deepcopy(raw_book)
-    data["questions"] += [{"id": "why_vote", "type": "free_text", "text": "Why?"},
-                          {"id": "comment", "type": "free_text", "text": "Any comment?"}]
+    data["questions"] += [
+        {"id": "why_vote", "type": "free_text", "text": "Why?"},
+        {"id": "comment", "type": "free_text", "text": "Any comment?"},
+    ]
     book = parse_codebook(data)
     result, free = clean_export(read_export(path, book), book, str(path))
     both = free.filter(free["line"] == 2)  # respondent 1 (index 0) answered both

@@ -36,7 +36,11 @@ def test_clean_mini_survey(mini_text, mini_lines, codebook):
     for _, row in r.iterrows():
         acronym, country, reg, q1, q2 = MINI_ORGS[row["organization"]]
         assert (row["acronym"], row["country"], row["oas_registered"], row["q1"]) == (
-            acronym, country, reg, q1)  # fmt: skip
+            acronym,
+            country,
+            reg,
+            q1,
+        )
         assert (None if pd.isna(row["q2"]) else row["q2"]) == q2
         bullet_lines = lines_equal(mini_lines, mini_bullet(row["organization"]))
         assert row["organization_line"] == bullet_lines[0]
@@ -50,7 +54,7 @@ def test_clean_mini_survey(mini_text, mini_lines, codebook):
         {"list": "roster", "rows_read": 7, "rows_kept": 7, "rows_rejected": 0, "balanced": True},
         {"list": "q1", "rows_read": 7, "rows_kept": 7, "rows_rejected": 0, "balanced": True},
         {"list": "q2", "rows_read": 6, "rows_kept": 6, "rows_rejected": 0, "balanced": True},
-    ]  # fmt: skip
+    ]
 
 
 def test_duplicate_in_a_question_list_is_rejected_with_reason(mini_text, codebook):
@@ -59,9 +63,14 @@ def test_duplicate_in_a_question_list_is_rejected_with_reason(mini_text, codeboo
     lines = text.split("\n")
     first, again = [n + 1 for n, t in enumerate(lines) if t == bullet][1:3]
     result = _reconcile(text, codebook)
-    assert result.rejects.to_dict("records") == [{
-        "source_line": again, "list": "q1", "organization": "Red Quechua Migrante",
-        "reason": f"duplicate of line {first} in the q1 list"}]  # fmt: skip
+    assert result.rejects.to_dict("records") == [
+        {
+            "source_line": again,
+            "list": "q1",
+            "organization": "Red Quechua Migrante",
+            "reason": f"duplicate of line {first} in the q1 list",
+        }
+    ]
     assert len(result.responses) == len(MINI_ORGS)
     row = result.counts.set_index("list").loc["q1"]
     assert (row["rows_read"], row["rows_kept"], row["rows_rejected"]) == (8, 7, 1)
@@ -74,15 +83,20 @@ def test_duplicate_in_the_roster_is_rejected(mini_text, codebook):
     first = text.split("\n").index(bullet) + 1
     result = _reconcile(text, codebook)
     assert result.rejects["reason"].tolist() == [
-        f"duplicate of line {first} in the registration list"]  # fmt: skip
+        f"duplicate of line {first} in the registration list"
+    ]
     assert result.rejects["list"].tolist() == ["roster"]
     assert len(result.responses) == len(MINI_ORGS)
     check_balanced(result.counts)
 
 
 def test_organization_not_in_roster_is_rejected(mini_text, codebook):
-    text = _insert_after(mini_text, mini_bullet("Colectivo Tierra Nueva"),
-                         "\n· Fundación Inventada Sur (FIS)", occurrence=3)  # in Q2 "useful"
+    text = _insert_after(
+        mini_text,
+        mini_bullet("Colectivo Tierra Nueva"),
+        "\n· Fundación Inventada Sur (FIS)",
+        occurrence=3,
+    )  # in Q2 "useful"
     line = text.split("\n").index("· Fundación Inventada Sur (FIS)") + 1
     result = _reconcile(text, codebook)
     rejects = result.rejects.to_dict("records")
@@ -97,8 +111,10 @@ def test_organization_not_in_roster_is_rejected(mini_text, codebook):
 
 
 def test_names_match_across_accents_and_case(mini_text, codebook):
-    text = mini_text.replace("· Asociación Ñandú (AÑ)\n\n· Fundación Río Claro\n\nNot registered",
-                             "· ASOCIACION NANDU (AÑ)\n\n· Fundación Río Claro\n\nNot registered")
+    text = mini_text.replace(
+        "· Asociación Ñandú (AÑ)\n\n· Fundación Río Claro\n\nNot registered",
+        "· ASOCIACION NANDU (AÑ)\n\n· Fundación Río Claro\n\nNot registered",
+    )
     assert text != mini_text
     result = _reconcile(text, codebook)
     assert result.rejects.empty
@@ -107,8 +123,9 @@ def test_names_match_across_accents_and_case(mini_text, codebook):
 
 
 def test_conflicting_country_is_an_error(mini_text, mini_lines, codebook):
-    text = mini_text.replace("Perú\n· Red Quechua Migrante (REQUIM)",
-                             "Bolivia\n· Red Quechua Migrante (REQUIM)")
+    text = mini_text.replace(
+        "Perú\n· Red Quechua Migrante (REQUIM)", "Bolivia\n· Red Quechua Migrante (REQUIM)"
+    )
     assert text != mini_text
     line = lines_equal(mini_lines, mini_bullet("Red Quechua Migrante"))[2]
     with pytest.raises(SourceError) as err:
@@ -121,8 +138,12 @@ def test_conflicting_country_is_an_error(mini_text, mini_lines, codebook):
 
 
 def test_conflicting_registration_in_roster_is_an_error(mini_text, codebook):
-    text = _insert_after(mini_text, mini_bullet("Comunidad Illimani"),
-                         "\nRegistered\n\nBolivia\n\n· Comunidad Illimani", occurrence=1)
+    text = _insert_after(
+        mini_text,
+        mini_bullet("Comunidad Illimani"),
+        "\nRegistered\n\nBolivia\n\n· Comunidad Illimani",
+        occurrence=1,
+    )
     with pytest.raises(SourceError, match="oas_registered 'not_registered'"):
         _reconcile(text, codebook)
 

@@ -10,13 +10,16 @@ from helpers.core.small_base import SmallBasePolicy
 from helpers.report import markup as rh
 from helpers.report.templating import environment, join_lines
 
-SUMMARIES = pd.DataFrame({
-    "figure_id": ["q1.all.all.yes", "q1.all.all.no", "q2.all.all.missing"],
-    "n": [9, 6, 1], "base": [15, 15, 16],
-    "pct": [Decimal("60.0"), Decimal("40.0"), None],
-    "ci_low": [Decimal("35.7"), Decimal("19.8"), None],
-    "ci_high": [Decimal("80.2"), Decimal("64.3"), None],
-})  # fmt: skip
+SUMMARIES = pd.DataFrame(
+    {
+        "figure_id": ["q1.all.all.yes", "q1.all.all.no", "q2.all.all.missing"],
+        "n": [9, 6, 1],
+        "base": [15, 15, 16],
+        "pct": [Decimal("60.0"), Decimal("40.0"), None],
+        "ci_low": [Decimal("35.7"), Decimal("19.8"), None],
+        "ci_high": [Decimal("80.2"), Decimal("64.3"), None],
+    }
+)
 
 
 @pytest.mark.parametrize(
@@ -25,9 +28,13 @@ SUMMARIES = pd.DataFrame({
         ("<script>alert('x')</script>", "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"),
         ('a "b" & c', "a &quot;b&quot; &amp; c"),
         ("Asociación Ñandú", "Asociación Ñandú"),
-        (None, ""), (math.nan, ""), (pd.NA, ""), (0, "0"), (Decimal("6.6"), "6.6"),
+        (None, ""),
+        (math.nan, ""),
+        (pd.NA, ""),
+        (0, "0"),
+        (Decimal("6.6"), "6.6"),
     ],
-)  # fmt: skip
+)
 def test_esc(value, expected):
     assert rh.esc(value) == expected
 
@@ -43,8 +50,10 @@ def test_cite_links_the_number_to_its_provenance_and_keeps_its_id():
     """One click from a number in the text to its provenance entry; its id on hover (title)
     and, in the PDF, as a footnote (the .fn span, shown in print only)."""
     out = rh.cite(SUMMARIES, "q1.all.all.yes")
-    assert '<a class="v" href="#prov-q1.all.all.yes" title="figure q1.all.all.yes">' \
-        '60.0% (9 of 15)</a>' in out  # fmt: skip
+    assert (
+        '<a class="v" href="#prov-q1.all.all.yes" title="figure q1.all.all.yes">'
+        "60.0% (9 of 15)</a>" in out
+    )
     assert '<span class="fn">q1.all.all.yes</span>' in out
     assert "fig-" not in out  # a number cited in the text is not the figure's anchor
 
@@ -102,12 +111,26 @@ def test_summary_table_marks_small_bases_by_the_rule():
 
 def _breakdown_rows(levels: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """INVENTED rows of one yes/no question overall and by a group of ``levels`` values."""
+
     def rows(group: str, code: str, label: str, yes: int, no: int) -> list[dict]:
         base = yes + no
-        return [{"figure_id": f"q1.{group}.{code}.{a}", "question": "q1", "group": group,
-                 "group_code": code, "group_value": label, "answer_code": a, "answer": a.title(),
-                 "kind": "answer", "n": n, "base": base, "pct": round(100 * n / base, 1)}
-                for a, n in (("yes", yes), ("no", no))]  # fmt: skip
+        return [
+            {
+                "figure_id": f"q1.{group}.{code}.{a}",
+                "question": "q1",
+                "group": group,
+                "group_code": code,
+                "group_value": label,
+                "answer_code": a,
+                "answer": a.title(),
+                "kind": "answer",
+                "n": n,
+                "base": base,
+                "pct": round(100 * n / base, 1),
+            }
+            for a, n in (("yes", yes), ("no", no))
+        ]
+
     by = [r for i in range(levels) for r in rows("g", f"v{i}", f"Level {i}", 3 + i, 4)]
     total_yes = sum(3 + i for i in range(levels))
     return pd.DataFrame(rows("all", "all", "all", total_yes, 4 * levels)), pd.DataFrame(by)
@@ -117,13 +140,19 @@ def test_breakdown_is_one_matrix_of_answers_by_groups():
     overall, by = _breakdown_rows(3)
     t = rh.breakdown_data(overall, by, "Group", SmallBasePolicy(8, "flag"), "Q1 by group")
     assert t["columns"] == ["", "All", "Level 0", "Level 1", "Level 2"]
-    body = [[c.get("th", c.get("text")) if isinstance(c, dict) else c for c in r["cells"]]
-            for r in t["rows"]]  # fmt: skip
+    body = [
+        [c.get("th", c.get("text")) if isinstance(c, dict) else c for c in r["cells"]]
+        for r in t["rows"]
+    ]
     assert body[0] == ["Base (n)", "24", "7 †", "8", "9"]  # the base heads each group
-    yes = {r["figure_id"]: r for _, r in pd.concat([overall, by]).iterrows()
-           if r["answer_code"] == "yes"}  # fmt: skip
-    assert body[1][0] == "Yes" and body[1][1:] == [f"{yes[f]['pct']}%" for f in (
-        "q1.all.all.yes", "q1.g.v0.yes", "q1.g.v1.yes", "q1.g.v2.yes")]
+    yes = {
+        r["figure_id"]: r
+        for _, r in pd.concat([overall, by]).iterrows()
+        if r["answer_code"] == "yes"
+    }
+    assert body[1][0] == "Yes" and body[1][1:] == [
+        f"{yes[f]['pct']}%" for f in ("q1.all.all.yes", "q1.g.v0.yes", "q1.g.v1.yes", "q1.g.v2.yes")
+    ]
     cells = [c for r in t["rows"] for c in r["cells"] if isinstance(c, dict) and "fig" in c]
     assert sorted(c["fig"] for c in cells) == sorted(pd.concat([overall, by])["figure_id"])
     assert {c["n"] for c in cells if c["fig"] == "q1.g.v0.no"} == {"4"}
@@ -142,8 +171,12 @@ def test_suppressed_groups_show_their_base_but_no_percentage():
     overall, by = _breakdown_rows(2)
     t = rh.breakdown_data(overall, by, "Group", SmallBasePolicy(8, "suppress"), "Q1 by group")
     html = _macro_table(t)
-    level0 = [c for r in t["rows"] for c in r["cells"]
-              if isinstance(c, dict) and c.get("fig", "").startswith("q1.g.v0.")]  # fmt: skip
+    level0 = [
+        c
+        for r in t["rows"]
+        for c in r["cells"]
+        if isinstance(c, dict) and c.get("fig", "").startswith("q1.g.v0.")
+    ]
     assert [c["text"] for c in level0] == ["–", "–"] and "7 †" in html
     assert "percentages not shown" in t["note"]
 

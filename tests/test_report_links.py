@@ -32,17 +32,29 @@ def _html(survey: str) -> str:
 @pytest.mark.parametrize("survey", SURVEYS)
 def test_every_figure_links_to_its_open_provenance_entry_and_back(survey):
     html = _html(survey)
-    ids = pd.read_csv(REPO / "data" / "processed" / survey / "summaries.csv",
-                      usecols=["figure_id"])["figure_id"]  # fmt: skip
+    ids = pd.read_csv(
+        REPO / "data" / "processed" / survey / "summaries.csv", usecols=["figure_id"]
+    )["figure_id"]
     anchors = set(re.findall(r'\bid="([^"]+)"', html))
     links = set(re.findall(r'href="#([^"]+)"', html))
-    back = dict(re.findall(r'<section class="prov" id="prov-([^"]+)">.*?'
-                           r'<a class="back" href="#fig-([^"]+)"', html, re.S))  # fmt: skip
+    back = dict(
+        re.findall(
+            r'<section class="prov" id="prov-([^"]+)">.*?'
+            r'<a class="back" href="#fig-([^"]+)"',
+            html,
+            re.S,
+        )
+    )
     pooled = {f for f, target in back.items() if target != f}  # shown inside a pooled group
     assert all(f".{POOLED}." in back[f] for f in pooled), f"{survey}: odd back links"
-    lacking = [f for f in ids if f"prov-{f}" not in anchors or f not in back
-               or f"fig-{back[f]}" not in anchors
-               or (f not in pooled and (f"fig-{f}" not in anchors or f"prov-{f}" not in links))]
+    lacking = [
+        f
+        for f in ids
+        if f"prov-{f}" not in anchors
+        or f not in back
+        or f"fig-{back[f]}" not in anchors
+        or (f not in pooled and (f"fig-{f}" not in anchors or f"prov-{f}" not in links))
+    ]
     assert lacking == [], f"{survey}: figures without a place, an entry or a link: {lacking[:8]}"
     assert "<details" not in html, f"{survey}: a closed <details> hides an entry"
     broken = sorted(links - anchors)
@@ -58,8 +70,9 @@ def test_no_table_has_an_id_column(survey):
 @pytest.mark.parametrize("survey", SURVEYS)
 def test_the_pdf_is_for_reading(survey):
     pdf = pypdf.PdfReader(REPO / "reports" / survey / "report.pdf")
-    respondents = len(pd.read_csv(REPO / "data" / "processed" / survey / "responses.csv",
-                                  usecols=[0]))  # fmt: skip
+    respondents = len(
+        pd.read_csv(REPO / "data" / "processed" / survey / "responses.csv", usecols=[0])
+    )
     pages = len(pdf.pages)
     print(f"{survey}: {respondents} respondents, {pages} PDF pages")
     assert pages <= MAX_PAGES, f"{survey}: {pages} pages"

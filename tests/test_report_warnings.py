@@ -48,8 +48,15 @@ def roundtrip(df: pd.DataFrame, tmp_path: Path, name: str) -> pd.DataFrame:
 def test_nothing_to_warn_about_gives_empty_string(tmp_path):
     rejects, counts, responses = clean(LINES)
     assert data_warnings_html(rejects, counts, responses, BOOK) == ""
-    assert data_warnings_html(roundtrip(rejects, tmp_path, "r"), roundtrip(counts, tmp_path, "c"),
-                              roundtrip(responses, tmp_path, "s"), BOOK) == ""  # fmt: skip
+    assert (
+        data_warnings_html(
+            roundtrip(rejects, tmp_path, "r"),
+            roundtrip(counts, tmp_path, "c"),
+            roundtrip(responses, tmp_path, "s"),
+            BOOK,
+        )
+        == ""
+    )
 
 
 def test_rejects_counts_and_missing_answers_are_listed(tmp_path):
@@ -57,29 +64,45 @@ def test_rejects_counts_and_missing_answers_are_listed(tmp_path):
     damaged[128:128] = ["", "· Fundación Fantasma (FF)"]  # after line 128: not in the roster
     del damaged[125:128]  # lines 126-128: AGORA (Paraguay) out of the Q1 lists
     rejects, counts, responses = clean(damaged)
-    html = data_warnings_html(roundtrip(rejects, tmp_path, "r"), roundtrip(counts, tmp_path, "c"),
-                              roundtrip(responses, tmp_path, "s"), BOOK,
-                              rejects_path="data/processed/oas_2013/rejects.csv")  # fmt: skip
+    html = data_warnings_html(
+        roundtrip(rejects, tmp_path, "r"),
+        roundtrip(counts, tmp_path, "c"),
+        roundtrip(responses, tmp_path, "s"),
+        BOOK,
+        rejects_path="data/processed/oas_2013/rejects.csv",
+    )
     assert html.startswith('<section class="warning data-warnings"')
     text = text_of(html)
     assert "(data/processed/oas_2013/reconciliation.csv)" in text  # the survey's own folder
-    assert ("1 row of the source set aside (data/processed/oas_2013/rejects.csv): Line 127, "
-            "Q1 list: Fundación Fantasma set aside — not in the registration list "
-            "(lines 29–81)") in text
+    assert (
+        "1 row of the source set aside (data/processed/oas_2013/rejects.csv): Line 127, "
+        "Q1 list: Fundación Fantasma set aside — not in the registration list "
+        "(lines 29–81)"
+    ) in text
     # counts table: list, read, kept, set aside
     assert "registration list 15 15 0" in text
     assert "Q1 list 15 14 1" in text
     assert "Q2 list 15 15 0" in text
-    assert ("Q1 (Knew the program): 1 respondent without an answer, left out of its base: "
-            "R13 ÁGORA Espacio Civil Paraguay.") in text
+    assert (
+        "Q1 (Knew the program): 1 respondent without an answer, left out of its base: "
+        "R13 ÁGORA Espacio Civil Paraguay."
+    ) in text
 
 
 def test_unbalanced_counts_are_flagged():
     rejects = pd.DataFrame(columns=REJECT_COLUMNS)
-    counts = pd.DataFrame([{"list": "roster", "rows_read": 15, "rows_kept": 15,
-                            "rows_rejected": 0, "balanced": True},
-                           {"list": "q2", "rows_read": 15, "rows_kept": 13,
-                            "rows_rejected": 1, "balanced": False}])  # fmt: skip
+    counts = pd.DataFrame(
+        [
+            {
+                "list": "roster",
+                "rows_read": 15,
+                "rows_kept": 15,
+                "rows_rejected": 0,
+                "balanced": True,
+            },
+            {"list": "q2", "rows_read": 15, "rows_kept": 13, "rows_rejected": 1, "balanced": False},
+        ]
+    )
     responses = clean(LINES)[2]
     text = text_of(data_warnings_html(rejects, counts, responses, BOOK))
     assert "Rows read do not equal rows kept plus rows set aside for: Q2 list." in text
@@ -102,37 +125,86 @@ def test_list_names(lst, name):
 
 def test_export_counts_with_declared_missing_codes_are_balanced():
     """helpers.extract.export counts declared missing codes: read = kept + missing + rejected."""
-    responses = pd.DataFrame({"respondent_id": ["R1", "R2", "R3"], "q1": ["yes", pd.NA, "no"],
-                              "q2": ["useful", "useful", "useful"]})  # fmt: skip
-    counts = pd.DataFrame([{"list": "q1", "rows_read": 3, "rows_kept": 2, "rows_missing": 1,
-                            "rows_rejected": 0, "balanced": True}])  # fmt: skip
+    responses = pd.DataFrame(
+        {
+            "respondent_id": ["R1", "R2", "R3"],
+            "q1": ["yes", pd.NA, "no"],
+            "q2": ["useful", "useful", "useful"],
+        }
+    )
+    counts = pd.DataFrame(
+        [
+            {
+                "list": "q1",
+                "rows_read": 3,
+                "rows_kept": 2,
+                "rows_missing": 1,
+                "rows_rejected": 0,
+                "balanced": True,
+            }
+        ]
+    )
     html = data_warnings_html(pd.DataFrame(columns=REJECT_COLUMNS), counts, responses, BOOK)
     text = text_of(html)
     assert "do not equal" not in text
     assert "List Rows read Kept Missing Set aside Q1 list 3 2 1 0" in text
-    assert "Q1 (Knew the program): 1 respondent without an answer, left out of its base: R2." \
-        in text  # fmt: skip
+    assert (
+        "Q1 (Knew the program): 1 respondent without an answer, left out of its base: R2." in text
+    )
 
 
 def test_an_answer_set_aside_is_told_apart_from_no_answer():
     """An export's respondent whose code was set aside has no answer counted, like one who
     gave none: the warning says how many of each (the table counts them apart)."""
-    responses = pd.DataFrame({"respondent_id": ["R1", "R2", "R3"], "q1": [pd.NA, pd.NA, "no"],
-                              "q2": ["useful", "useful", "useful"]})  # fmt: skip
-    rejects = pd.DataFrame({"source_line": [2], "list": ["q1"], "organization": ["R1"],
-                            "reason": ["code '7' is not a q1 code"]})  # fmt: skip
-    counts = pd.DataFrame([{"list": "q1", "rows_read": 3, "rows_kept": 1, "rows_missing": 1,
-                            "rows_rejected": 1, "balanced": True}])  # fmt: skip
+    responses = pd.DataFrame(
+        {
+            "respondent_id": ["R1", "R2", "R3"],
+            "q1": [pd.NA, pd.NA, "no"],
+            "q2": ["useful", "useful", "useful"],
+        }
+    )
+    rejects = pd.DataFrame(
+        {
+            "source_line": [2],
+            "list": ["q1"],
+            "organization": ["R1"],
+            "reason": ["code '7' is not a q1 code"],
+        }
+    )
+    counts = pd.DataFrame(
+        [
+            {
+                "list": "q1",
+                "rows_read": 3,
+                "rows_kept": 1,
+                "rows_missing": 1,
+                "rows_rejected": 1,
+                "balanced": True,
+            }
+        ]
+    )
     text = text_of(data_warnings_html(rejects, counts, responses, BOOK))
-    assert ("Q1 (Knew the program): 2 respondents without an answer, left out of its base "
-            "(1 gave none or a declared missing code, 1 a code set aside above): R1; R2.") in text
+    assert (
+        "Q1 (Knew the program): 2 respondents without an answer, left out of its base "
+        "(1 gave none or a declared missing code, 1 a code set aside above): R1; R2."
+    ) in text
 
 
 def test_long_lists_are_capped():
-    rejects = pd.DataFrame([{"source_line": i, "list": "q1", "organization": f"Org {i}",
-                             "reason": "not in the registration list"} for i in range(1, 61)])
-    counts = pd.DataFrame([{"list": "q1", "rows_read": 75, "rows_kept": 15, "rows_rejected": 60,
-                            "balanced": True}])  # fmt: skip
+    rejects = pd.DataFrame(
+        [
+            {
+                "source_line": i,
+                "list": "q1",
+                "organization": f"Org {i}",
+                "reason": "not in the registration list",
+            }
+            for i in range(1, 61)
+        ]
+    )
+    counts = pd.DataFrame(
+        [{"list": "q1", "rows_read": 75, "rows_kept": 15, "rows_rejected": 60, "balanced": True}]
+    )
     text = text_of(data_warnings_html(rejects, counts, clean(LINES)[2], BOOK, max_listed=40))
     assert "60 rows of the source set aside" in text
     assert "Line 40, Q1 list: Org 40" in text and "Org 41 " not in text
@@ -142,10 +214,22 @@ def test_long_lists_are_capped():
 def test_cells_written_after_an_apostrophe_are_listed_as_text():
     from helpers.report.data_warnings import formula_cells_html
 
-    responses = pd.DataFrame({"respondent_id": ["=R1", "R2"], "comment": ["ok", "\t<b>x</b>"],
-                              "q1": ["-9", "1"], "source_line": [2, 3]})  # fmt: skip
-    rejects = pd.DataFrame({"source_line": [3], "list": ["q1"], "organization": ["@R3"],
-                            "reason": ["code '7' is not a q1 code"]})  # fmt: skip
+    responses = pd.DataFrame(
+        {
+            "respondent_id": ["=R1", "R2"],
+            "comment": ["ok", "\t<b>x</b>"],
+            "q1": ["-9", "1"],
+            "source_line": [2, 3],
+        }
+    )
+    rejects = pd.DataFrame(
+        {
+            "source_line": [3],
+            "list": ["q1"],
+            "organization": ["@R3"],
+            "reason": ["code '7' is not a q1 code"],
+        }
+    )
     tables = {"data/processed/s/responses.csv": responses, "data/processed/s/rejects.csv": rejects}
     html = str(formula_cells_html(tables, unit="line", source="survey.csv"))
     assert "<b>" not in html and "\t" not in html  # shown as text, never as markup

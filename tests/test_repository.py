@@ -11,9 +11,13 @@ from helpers.pipeline.normalize import outputs_present, strip_outputs, volatile_
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-DVC = {name: spec.get("do", spec) for name, spec in
-       yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"].items()
-       if "foreach" in spec}  # fmt: skip
+DVC = {
+    name: spec.get("do", spec)
+    for name, spec in yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))[
+        "stages"
+    ].items()
+    if "foreach" in spec
+}
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
 
 
@@ -22,8 +26,9 @@ def _paths(entries):
 
 
 def _stage_notebook(spec):
-    found = [p for p in _paths(spec.get("deps")) if p.startswith("notebooks/")
-             and p.endswith(".ipynb")]  # fmt: skip
+    found = [
+        p for p in _paths(spec.get("deps")) if p.startswith("notebooks/") and p.endswith(".ipynb")
+    ]
     assert len(found) == 1, found
     return found[0]
 
@@ -80,8 +85,9 @@ def test_parameters_cell_picks_a_survey_and_defaults_to_scratch(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebooks_write_only_through_the_stage(path):
     """Every write goes through stage.write (scratch or pipeline, staged by the runner)."""
-    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
-                     if c.cell_type == "code")  # fmt: skip
+    code = "\n".join(
+        c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"
+    )
     assert "stage.write(" in code
     for forbidden in ("write_outputs", "to_csv(", "open(", "data/processed", "reports/"):
         assert forbidden not in code, f"{path.name}: {forbidden}"
@@ -94,9 +100,16 @@ def test_byte_code_caches_do_not_change_the_helpers_dependency():
     import sys
 
     dvc = Path(sys.executable).parent / "dvc"
-    paths = ["src/helpers/summarize/__pycache__/summaries.cpython-311.pyc",
-             "src/helpers/core/x.pyc"]
-    run = subprocess.run([str(dvc), "check-ignore", *paths], cwd=ROOT, capture_output=True,
-                         text=True, env={"DVC_NO_ANALYTICS": "1", "PATH": "/usr/bin:/bin"})
+    paths = [
+        "src/helpers/summarize/__pycache__/summaries.cpython-311.pyc",
+        "src/helpers/core/x.pyc",
+    ]
+    run = subprocess.run(
+        [str(dvc), "check-ignore", *paths],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"DVC_NO_ANALYTICS": "1", "PATH": "/usr/bin:/bin"},
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == paths

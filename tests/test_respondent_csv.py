@@ -38,11 +38,14 @@ def book():
 
 
 def test_codes_missing_and_rejects_are_counted_and_balanced(tmp_path, book):
-    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
-                   "a,1,Network,1,4,hello\n"
-                   "b,2,Network,9,8,\n"
-                   "c,3,Foundation,7,,  \n"
-                   "d,5,Foundation, 2 ,99,x\n")
+    path = _export(
+        tmp_path,
+        "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
+        "a,1,Network,1,4,hello\n"
+        "b,2,Network,9,8,\n"
+        "c,3,Foundation,7,,  \n"
+        "d,5,Foundation, 2 ,99,x\n",
+    )
     result, free = clean_export(read_export(path, book), book, str(path))
     r, free = as_pandas(result.responses), as_pandas(free)
     assert list(r["respondent_id"]) == ["a", "b", "c", "d"]
@@ -55,8 +58,9 @@ def test_codes_missing_and_rejects_are_counted_and_balanced(tmp_path, book):
     assert (row["source_line"], row["list"], row["organization"]) == (4, "q1", "c")
     assert "code '7' is not a q1 code" in row["reason"]
     counts = as_pandas(result.counts).set_index("list")
-    assert counts.loc["q1", ["rows_read", "rows_kept", "rows_missing", "rows_rejected"]].tolist() \
-        == [4, 2, 1, 1]
+    assert counts.loc[
+        "q1", ["rows_read", "rows_kept", "rows_missing", "rows_rejected"]
+    ].tolist() == [4, 2, 1, 1]
     assert counts["balanced"].all()
     assert free["line"].tolist() == [2, 5]
     assert free["text"].tolist() == ["hello", "x"]
@@ -65,19 +69,28 @@ def test_codes_missing_and_rejects_are_counted_and_balanced(tmp_path, book):
 @pytest.fixture
 def mc_book():
     """q1 yes/no, q2 multiple choice (services 1-5, missing code 9)."""
-    return parse_codebook(make_codebook(2, multiple_choice=1) | {"breakdowns": {
-        "by_group": ["region"], "crosstabs": []}})
+    return parse_codebook(
+        make_codebook(2, multiple_choice=1)
+        | {"breakdowns": {"by_group": ["region"], "crosstabs": []}}
+    )
 
 
 MC_CELLS = {  # cell -> chosen options (None: missing) or the start of the reject reason
-    "1;3": {"1", "3"}, " 2 ; 1 ": {"1", "2"}, "": None, "9": None, ";": None, "3;": {"3"},
-    "1;;5": {"1", "5"}, "1;7": "code '7' in '1;7' is not a q2 option",
-    "2;2": "'2;2' repeats a q2 option", "1;9": "'1;9' mixes a missing code",
+    "1;3": {"1", "3"},
+    " 2 ; 1 ": {"1", "2"},
+    "": None,
+    "9": None,
+    ";": None,
+    "3;": {"3"},
+    "1;;5": {"1", "5"},
+    "1;7": "code '7' in '1;7' is not a q2 option",
+    "2;2": "'2;2' repeats a q2 option",
+    "1;9": "'1;9' mixes a missing code",
 }
 
 
 def test_multiple_choice_cells_become_indicator_columns_or_rejects(tmp_path, mc_book):
-    rows = "".join(f"r{i},1,Network,1,\"{cell}\",\n" for i, cell in enumerate(MC_CELLS))
+    rows = "".join(f'r{i},1,Network,1,"{cell}",\n' for i, cell in enumerate(MC_CELLS))
     path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n" + rows)
     result, _ = clean_export(read_export(path, mc_book), mc_book, str(path))
     check_export_responses(result.responses, mc_book, "responses")
@@ -105,8 +118,9 @@ def test_multiple_choice_space_separator_splits_on_runs_of_spaces(tmp_path):
     book = parse_codebook(raw)
     path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\na,1,N,1,1   4 ,\n")
     result, _ = clean_export(read_export(path, book), book, str(path))
-    chosen = [c for c, col in book.question("q2").indicators.items()
-              if result.responses[col][0] == "1"]
+    chosen = [
+        c for c, col in book.question("q2").indicators.items() if result.responses[col][0] == "1"
+    ]
     assert chosen == ["1", "4"] and result.rejects.is_empty()
 
 
@@ -115,8 +129,14 @@ def test_export_checks_refuse_partly_missing_or_empty_answers_and_bad_ids(mc_boo
 
     q2 = mc_book.question("q2")
     cols = list(q2.indicators.values())
-    good = {"respondent_id": ["a", "b"], "region": ["1", "2"], "org_type": ["N", "N"],
-            "q1": ["1", "2"], **{c: ["1", None] for c in cols}, "source_line": [2, 3]}
+    good = {
+        "respondent_id": ["a", "b"],
+        "region": ["1", "2"],
+        "org_type": ["N", "N"],
+        "q1": ["1", "2"],
+        **{c: ["1", None] for c in cols},
+        "source_line": [2, 3],
+    }
     check_export_responses(pl.DataFrame(good), mc_book, "responses")
     partly = {**good, cols[0]: ["1", "0"]}  # row b: one option known, the others missing
     with pytest.raises(TableError, match=r"q2: options all missing.*lines \[3\]"):
@@ -147,21 +167,30 @@ def test_missing_column_is_an_error_naming_line_one(tmp_path, book):
 
 
 def test_duplicate_respondent_id_is_an_error_naming_its_line(tmp_path, book):
-    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
-                   "a,1,Network,1,4,\na,2,Network,1,4,\n")
+    path = _export(
+        tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\na,1,Network,1,4,\na,2,Network,1,4,\n"
+    )
     with pytest.raises(SourceError, match=r"export\.csv:3: .*unique"):
         clean_export(read_export(path, book), book, str(path))
 
 
 def test_line_break_inside_a_field_is_refused(tmp_path, book):
-    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
-                   'a,1,Network,1,4,"two\nlines"\n')
+    path = _export(
+        tmp_path, 'RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\na,1,Network,1,4,"two\nlines"\n'
+    )
     with pytest.raises(SourceError, match="line break"):
         read_export(path, book)
 
 
-@pytest.mark.parametrize("row", ['b,"1\n",Network,1,4,', '"b\nc",1,Network,1,4,',
-                                 'b,1,"Net\nwork",1,4,', 'b,1,Network,1,4,"two\nlines"'])
+@pytest.mark.parametrize(
+    "row",
+    [
+        'b,"1\n",Network,1,4,',
+        '"b\nc",1,Network,1,4,',
+        'b,1,"Net\nwork",1,4,',
+        'b,1,Network,1,4,"two\nlines"',
+    ],
+)
 def test_a_quoted_line_break_in_any_column_is_refused_at_its_line(tmp_path, book, row):
     path = _export(tmp_path, f"RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\na,1,Network,1,4,\n\n{row}\n")
     with pytest.raises(SourceError, match=r"export\.csv:4: .*line break"):
@@ -169,8 +198,11 @@ def test_a_quoted_line_break_in_any_column_is_refused_at_its_line(tmp_path, book
 
 
 def test_a_line_break_in_a_column_the_codebook_does_not_use_is_refused_too(tmp_path, book):
-    path = _export(tmp_path, "RESP_ID,NOTES,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
-                   'a,,1,Network,1,4,\nb,"x\ny",1,Network,1,4,\nc,,1,Network,1,4,\n\n\n')
+    path = _export(
+        tmp_path,
+        "RESP_ID,NOTES,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
+        'a,,1,Network,1,4,\nb,"x\ny",1,Network,1,4,\nc,,1,Network,1,4,\n\n\n',
+    )
     with pytest.raises(SourceError, match=r"export\.csv:3: .*'NOTES'.*line break"):
         read_export(path, book)
 
@@ -181,8 +213,11 @@ def test_trailing_blank_lines_are_not_records(tmp_path, book):
 
 
 def test_blank_lines_inside_the_export_keep_later_line_numbers_true(tmp_path, book):
-    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
-                   "a,1,Network,1,4,\n\nb,2,Network,7,4,\n\r\n\nc,1,Network,2,3,\n")
+    path = _export(
+        tmp_path,
+        "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
+        "a,1,Network,1,4,\n\nb,2,Network,7,4,\n\r\n\nc,1,Network,2,3,\n",
+    )
     result, _ = clean_export(read_export(path, book), book, str(path))
     r = result.responses
     lines = dict(zip(r["respondent_id"], r["source_line"], strict=True))
@@ -193,8 +228,9 @@ def test_blank_lines_inside_the_export_keep_later_line_numbers_true(tmp_path, bo
 
 
 def test_quoted_empty_field_is_missing_like_an_empty_one(tmp_path, book):
-    path = _export(tmp_path, "RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
-                   'a,1,Network,"",4,""\nb,1,Network,,4,\n')
+    path = _export(
+        tmp_path, 'RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\na,1,Network,"",4,""\nb,1,Network,,4,\n'
+    )
     result, free = clean_export(read_export(path, book), book, str(path))
     assert result.responses["q1"].null_count() == 2
     assert result.rejects.height == 0 and free.height == 0
@@ -208,14 +244,16 @@ def test_duplicated_header_name_is_refused_at_line_one(tmp_path, book):
 
 
 def test_every_figure_equals_its_selection_rule(tmp_path):
-    codebook, survey = write_survey(tmp_path, n=500, questions=5, seed=7, unknown_codes=4,
-                                    multiple_choice=2)
+    codebook, survey = write_survey(
+        tmp_path, n=500, questions=5, seed=7, unknown_codes=4, multiple_choice=2
+    )
     book = parse_codebook(yaml.safe_load(codebook.read_text(encoding="utf-8")))
     result, free = clean_export(read_export(survey, book), book, str(survey))
     out = summarize(result.responses, free, book, project_stats())
     tables = {"responses": as_pandas(result.responses), "free_text": as_pandas(free)}
-    for (_, fig), (_, rule) in zip(as_pandas(out.figures).iterrows(),
-                                   as_pandas(out.rules).iterrows(), strict=True):
+    for (_, fig), (_, rule) in zip(
+        as_pandas(out.figures).iterrows(), as_pandas(out.rules).iterrows(), strict=True
+    ):
         table = tables[rule["table"]]
         assert count(table, parse_rule(rule["numerator"])) == fig["n"], fig["figure_id"]
         if rule["base"] and pd.notna(fig["base"]):
@@ -225,19 +263,34 @@ def test_every_figure_equals_its_selection_rule(tmp_path):
 @pytest.mark.pipeline
 def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_path):
     """A CSV + codebook the project has never seen: summaries equal plain pandas counts."""
-    codebook, survey = write_survey(tmp_path / "incoming", n=300, questions=5, seed=99,
-                                    unknown_codes=3, multiple_choice=1)
+    codebook, survey = write_survey(
+        tmp_path / "incoming", n=300, questions=5, seed=99, unknown_codes=3, multiple_choice=1
+    )
     # A second free-text question, answered by some who answered the first (issue 12).
     export = pd.read_csv(survey, dtype=str, keep_default_na=False)
     export["LIKED"] = ["" if i % 3 else f"liked thing {i}" for i in range(len(export))]
     export.to_csv(survey, index=False, lineterminator="\n")
     spec = yaml.safe_load(codebook.read_text(encoding="utf-8"))
-    spec["questions"].append({"id": "liked", "column": "LIKED", "type": "free_text",
-                              "text": "What did you like?", "short": "Liked"})  # fmt: skip
+    spec["questions"].append(
+        {
+            "id": "liked",
+            "column": "LIKED",
+            "type": "free_text",
+            "text": "What did you like?",
+            "short": "Liked",
+        }
+    )
     codebook.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
-    make_project(tmp_path, {"incoming": survey_entry(
-        str(survey.relative_to(tmp_path)), codebook=str(codebook.relative_to(tmp_path)),
-        input_kind="respondent_csv")})  # fmt: skip
+    make_project(
+        tmp_path,
+        {
+            "incoming": survey_entry(
+                str(survey.relative_to(tmp_path)),
+                codebook=str(codebook.relative_to(tmp_path)),
+                input_kind="respondent_csv",
+            )
+        },
+    )
     for stage in ("extract", "clean", "summarize", "audit", "report"):
         ok(run_stage(tmp_path, stage, "incoming", timeout=300), stage, "incoming")
     book = yaml.safe_load(codebook.read_text(encoding="utf-8"))
@@ -264,15 +317,17 @@ def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_
             assert row["base"] == len(answered)
         for region in ("1", "2", "3", "4", "5"):
             sel = column[(raw["REGION"] == region) & column.isin(codes)]
-            assert by_id.loc[f"{q['id']}.region.{region}.{codes[0]}", "n"] == \
-                int((sel == codes[0]).sum())
+            assert by_id.loc[f"{q['id']}.region.{region}.{codes[0]}", "n"] == int(
+                (sel == codes[0]).sum()
+            )
     free = read_csv(data(tmp_path, "free_text.csv", "incoming"))
     for qid, column in (("comment", "COMMENT"), ("liked", "LIKED")):
         written = raw[raw[column].str.strip() != ""]
         assert by_id.loc[f"{qid}.all.all.count", "n"] == len(written) > 0
         assert free[free["question"] == qid]["text"].tolist() == written[column].tolist()
     both = set(free[free["question"] == "comment"]["line"]) & set(
-        free[free["question"] == "liked"]["line"])  # fmt: skip
+        free[free["question"] == "liked"]["line"]
+    )
     assert both  # one respondent (one line) answered both open questions
     rejects = read_csv(data(tmp_path, "rejects.csv", "incoming"))
     assert len(rejects) == 3 and rejects["reason"].str.contains("not a q1 code").all()
@@ -335,8 +390,10 @@ def test_export_encoding_errors_name_the_line_and_byte(tmp_path, book):
     for step in (read_export, describe_export):
         with pytest.raises(SourceError, match=rf"export\.csv:3: .*0xf3 at byte offset {offset}"):
             step(cp1252, book)
-    assert read_export(cp1252, book, encoding="cp1252")["ORG_TYPE"].to_list() == ["Red",
-                                                                                "Fundación"]
+    assert read_export(cp1252, book, encoding="cp1252")["ORG_TYPE"].to_list() == [
+        "Red",
+        "Fundación",
+    ]
     utf8 = tmp_path / "utf8.csv"
     utf8.write_bytes(("RESP_ID,REGION,ORG_TYPE,Q1,Q2,COMMENT\r\n" + row).encode("utf-8"))
     with pytest.raises(SourceError, match="would become"):  # read as cp1252: garbled accents
@@ -367,16 +424,21 @@ def _refusal(tmp_path: Path, book, content: str | bytes, **kwargs) -> str:
 
 
 def test_a_blank_header_name_is_refused_at_line_one(tmp_path, book):
-    message = _refusal(tmp_path, book, "RESP_ID,,REGION,ORG_TYPE,Q1,Q2,COMMENT\n"
-                       "a,x,1,Network,1,4,\n")
-    assert message == ("export.csv:1: expected a name for every column of the header; "
-                       "found none for column 2 (after 'RESP_ID')")
+    message = _refusal(
+        tmp_path, book, "RESP_ID,,REGION,ORG_TYPE,Q1,Q2,COMMENT\na,x,1,Network,1,4,\n"
+    )
+    assert message == (
+        "export.csv:1: expected a name for every column of the header; "
+        "found none for column 2 (after 'RESP_ID')"
+    )
 
 
-@pytest.mark.parametrize(("row", "found"), [("d,,1,Network,1", 5), ("d,,1,Net,1,4,x,y,z", 9),
-                                            ('d,"x,y",1,Network', 4)])
+@pytest.mark.parametrize(
+    ("row", "found"), [("d,,1,Network,1", 5), ("d,,1,Net,1,4,x,y,z", 9), ('d,"x,y",1,Network', 4)]
+)
 def test_a_row_with_fewer_or_more_fields_than_the_header_is_refused_at_its_line(
-        tmp_path, book, row, found):
+    tmp_path, book, row, found
+):
     message = _refusal(tmp_path, book, HEADER7 + ROWS + row + "\ne,,1,Network,1,4,\n")
     assert message == f"export.csv:5: expected 7 fields (as in the header, line 1); found {found}"
 
@@ -389,25 +451,35 @@ def test_a_short_row_after_blank_and_crlf_lines_is_named_by_its_physical_line(tm
 
 def test_an_unterminated_quote_is_refused_at_its_line_naming_its_column(tmp_path, book):
     message = _refusal(tmp_path, book, HEADER7 + ROWS + 'd,,1,"Network,1,4,\ne,,1,N,1,4,\n')
-    assert message == ("export.csv:5: expected a closing quote on its line for the quoted field "
-                       "in column 'ORG_TYPE'; found an unterminated quote (no closing quote "
-                       "before the end of the file)")
+    assert message == (
+        "export.csv:5: expected a closing quote on its line for the quoted field "
+        "in column 'ORG_TYPE'; found an unterminated quote (no closing quote "
+        "before the end of the file)"
+    )
 
 
 def test_a_quoted_line_break_names_the_line_where_the_field_ends(tmp_path, book):
     message = _refusal(tmp_path, book, HEADER7 + ROWS + 'd,"x\n\ny",1,Network,1,4,\n')
-    assert message == ("export.csv:5: expected one record per line in column 'NOTES'; found a "
-                       "field with a line break (its quote opens on line 5 and closes on line "
-                       "7): line numbers would not match the file")
+    assert message == (
+        "export.csv:5: expected one record per line in column 'NOTES'; found a "
+        "field with a line break (its quote opens on line 5 and closes on line "
+        "7): line numbers would not match the file"
+    )
 
 
-@pytest.mark.parametrize(("row", "column"), [("d,,1,Net\0work,1,4,", "ORG_TYPE"),
-                                             ('d,,1,Network,1,4,"he said\0"', "COMMENT"),
-                                             ("\0d,,1,Network,1,4,", "RESP_ID")])
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        ("d,,1,Net\0work,1,4,", "ORG_TYPE"),
+        ('d,,1,Network,1,4,"he said\0"', "COMMENT"),
+        ("\0d,,1,Network,1,4,", "RESP_ID"),
+    ],
+)
 def test_a_nul_byte_is_refused_at_its_line_naming_its_column(tmp_path, book, row, column):
     message = _refusal(tmp_path, book, HEADER7 + ROWS + row + "\n")
-    assert message == f"export.csv:5: expected text without NUL bytes; found one in column " \
-        f"{column!r}"
+    assert (
+        message == f"export.csv:5: expected text without NUL bytes; found one in column {column!r}"
+    )
 
 
 def test_a_nul_byte_in_a_cp1252_export_is_refused_too(tmp_path, book):
@@ -417,10 +489,13 @@ def test_a_nul_byte_in_a_cp1252_export_is_refused_too(tmp_path, book):
 
 
 def test_a_huge_field_is_refused_naming_line_column_and_size(tmp_path, book):
-    message = _refusal(tmp_path, book, HEADER7 + ROWS + "d,,1,Network,1,4," + "x" * 50_000_000
-                       + "\n")
-    assert message == ("export.csv:5: expected fields of at most 1048576 bytes (params.yaml "
-                       "clean.max_field_bytes); found 50000000 bytes in column 'COMMENT'")
+    message = _refusal(
+        tmp_path, book, HEADER7 + ROWS + "d,,1,Network,1,4," + "x" * 50_000_000 + "\n"
+    )
+    assert message == (
+        "export.csv:5: expected fields of at most 1048576 bytes (params.yaml "
+        "clean.max_field_bytes); found 50000000 bytes in column 'COMMENT'"
+    )
 
 
 def test_max_field_bytes_counts_each_field_not_the_line(tmp_path, book):
@@ -428,22 +503,32 @@ def test_max_field_bytes_counts_each_field_not_the_line(tmp_path, book):
     path = _export(tmp_path, HEADER7 + 'a,"1,""23"",4",1,Network,1,4,abcdefghi\nb,,1,N,1,4,\n')
     assert read_export(path, book, max_field_bytes=9)["RESP_ID"].to_list() == ["a", "b"]
     message = _refusal(tmp_path, book, path.read_bytes(), max_field_bytes=8)
-    assert message == ("export.csv:2: expected fields of at most 8 bytes (params.yaml "
-                       "clean.max_field_bytes); found 9 bytes in column 'COMMENT'")
+    assert message == (
+        "export.csv:2: expected fields of at most 8 bytes (params.yaml "
+        "clean.max_field_bytes); found 9 bytes in column 'COMMENT'"
+    )
 
 
 @pytest.mark.parametrize("row", ["d,,1,Network,1,4,he\rllo", "d,,1,Network,1,4,\r\r\n"])
 def test_a_bare_carriage_return_is_refused_at_its_line(tmp_path, book, row):
     message = _refusal(tmp_path, book, HEADER7 + ROWS + row + "\n")
-    assert message == ("export.csv:5: expected lines ending in LF or CRLF; found a carriage "
-                       "return inside line 5 (column 'COMMENT')")
+    assert message == (
+        "export.csv:5: expected lines ending in LF or CRLF; found a carriage "
+        "return inside line 5 (column 'COMMENT')"
+    )
 
 
-@pytest.mark.parametrize(("damage", "line"), [
-    ({5: "d,,1,N", 7: "f,,1,N\0,1,4,"}, 5), ({5: "d,,1,N\0,1,4,", 7: "f,,1,N"}, 5),
-    ({5: "d,,1,N\r,1,4,", 6: 'e,"x,1,N,1,4,'}, 5), ({5: 'd,"x,1,N,1,4,', 6: "e,,\r"}, 5),
-    ({6: "e,,1,N," + "x" * 2_000_000, 7: "f,,1,N"}, 6), ({6: "e,,1,N", 7: "f\0"}, 6),
-])
+@pytest.mark.parametrize(
+    ("damage", "line"),
+    [
+        ({5: "d,,1,N", 7: "f,,1,N\0,1,4,"}, 5),
+        ({5: "d,,1,N\0,1,4,", 7: "f,,1,N"}, 5),
+        ({5: "d,,1,N\r,1,4,", 6: 'e,"x,1,N,1,4,'}, 5),
+        ({5: 'd,"x,1,N,1,4,', 6: "e,,\r"}, 5),
+        ({6: "e,,1,N," + "x" * 2_000_000, 7: "f,,1,N"}, 6),
+        ({6: "e,,1,N", 7: "f\0"}, 6),
+    ],
+)
 def test_the_first_faulty_line_in_file_order_is_reported(tmp_path, book, damage, line):
     rows = [f"{r},,1,Network,1,4," for r in "defgh"]
     for n, text in damage.items():

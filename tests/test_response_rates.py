@@ -15,12 +15,23 @@ from helpers.core.response_rates import Dispositions, rates, upper_bound_rr
 # contacted (I+P)+R+O = 700.
 CASES = Dispositions(I=400, P=50, R=200, NC=150, O=50, UH=100, UO=50, e=0.6)
 BY_HAND = {
-    "RR1": 400 / 1000, "RR2": 450 / 1000, "RR3": 400 / 940, "RR4": 450 / 940,
-    "RR5": 400 / 850, "RR6": 450 / 850,
-    "COOP1": 400 / 700, "COOP2": 450 / 700, "COOP3": 400 / 650, "COOP4": 450 / 650,
-    "REF1": 200 / 1000, "REF2": 200 / 940, "REF3": 200 / 850,
-    "CON1": 700 / 1000, "CON2": 700 / 940, "CON3": 700 / 850,
-}  # fmt: skip
+    "RR1": 400 / 1000,
+    "RR2": 450 / 1000,
+    "RR3": 400 / 940,
+    "RR4": 450 / 940,
+    "RR5": 400 / 850,
+    "RR6": 450 / 850,
+    "COOP1": 400 / 700,
+    "COOP2": 450 / 700,
+    "COOP3": 400 / 650,
+    "COOP4": 450 / 650,
+    "REF1": 200 / 1000,
+    "REF2": 200 / 940,
+    "REF3": 200 / 850,
+    "CON1": 700 / 1000,
+    "CON2": 700 / 940,
+    "CON3": 700 / 850,
+}
 
 
 def test_every_rate_equals_its_hand_count():

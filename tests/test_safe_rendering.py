@@ -43,8 +43,22 @@ HOSTILE = [
     "{{ template }} {% raw %}",
 ]
 # Elements the report never uses for its own markup: any of them would come from data.
-DANGEROUS_TAGS = {"script", "img", "iframe", "object", "embed", "svg", "math", "b", "link",
-                  "base", "form", "input", "meta", "style"}  # fmt: skip
+DANGEROUS_TAGS = {
+    "script",
+    "img",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "b",
+    "link",
+    "base",
+    "form",
+    "input",
+    "meta",
+    "style",
+}
 
 
 class Collector(HTMLParser):
@@ -94,12 +108,26 @@ def hostile_free_text() -> pd.DataFrame:
     for q in BOOK.free_text:
         for code in [o.code for o in q.items] or [""]:
             for text in HOSTILE:
-                rows.append({"line": line, "question": q.id, "item": code or pd.NA,
-                             "intro_line": 999, "text": text})  # fmt: skip
+                rows.append(
+                    {
+                        "line": line,
+                        "question": q.id,
+                        "item": code or pd.NA,
+                        "intro_line": 999,
+                        "text": text,
+                    }
+                )
                 line += 1
     df = pd.DataFrame(rows)
-    return df.astype({"line": "Int64", "intro_line": "Int64", "question": "string",
-                      "item": "string", "text": "string"})  # fmt: skip
+    return df.astype(
+        {
+            "line": "Int64",
+            "intro_line": "Int64",
+            "question": "string",
+            "item": "string",
+            "text": "string",
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -148,10 +176,12 @@ def test_other_data_cells_are_escaped_too(responses):
     html = report_adapter("document").respondents_table(BOOK, hostile)
     c = assert_inert(html)
     assert HOSTILE[0] in "".join(c.text) and HOSTILE[1] in "".join(c.text)
-    rejects = pd.DataFrame([{"source_line": 5, "list": "q1", "organization": HOSTILE[1],
-                             "reason": HOSTILE[0]}])  # fmt: skip
-    counts = pd.DataFrame([{"list": "q1", "rows_read": 16, "rows_kept": 15,
-                            "rows_rejected": 1, "balanced": True}])  # fmt: skip
+    rejects = pd.DataFrame(
+        [{"source_line": 5, "list": "q1", "organization": HOSTILE[1], "reason": HOSTILE[0]}]
+    )
+    counts = pd.DataFrame(
+        [{"list": "q1", "rows_read": 16, "rows_kept": 15, "rows_rejected": 1, "balanced": True}]
+    )
     warning = data_warnings_html(rejects, counts, hostile, BOOK)
     c = assert_inert(warning)
     assert HOSTILE[0] in "".join(c.text) and HOSTILE[1] in "".join(c.text)
@@ -163,8 +193,11 @@ def test_rendered_report_html_executes_nothing(free_text_html):
 
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("display(HTML(fragment))")
-    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": free_text_html,
-                                                                 "text/plain": "<HTML>"})]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": free_text_html, "text/plain": "<HTML>"}
+        )
+    ]
     nb.cells = [nbformat.v4.new_markdown_cell("# note to analysts **not rendered**"), cell]
     html = render_html(nb, title="Report </title><script>alert(1)</script>")
     c = assert_inert(html, allowed={"meta", "style"})
@@ -196,10 +229,17 @@ def test_codebook_labels_are_autoescaped_in_sections(hostile_book, responses, ho
     figs = figs.figures
     q1 = hostile_book.question("q1")
     parts = {
-        "question": rs.question_section(hostile_book, q1, figs, project_stats(),
-                                        SmallBasePolicy(5, "flag"), []),
-        "key findings": key_findings(hostile_book, figs, SmallBasePolicy(5, "flag"), 0.05, "Holm",
-                                     pd.DataFrame(columns=["list"])),
+        "question": rs.question_section(
+            hostile_book, q1, figs, project_stats(), SmallBasePolicy(5, "flag"), []
+        ),
+        "key findings": key_findings(
+            hostile_book,
+            figs,
+            SmallBasePolicy(5, "flag"),
+            0.05,
+            "Holm",
+            pd.DataFrame(columns=["list"]),
+        ),
         "toc": rh.toc(rs.sections(hostile_book)),
         "heading": rh.heading(f"Q1: {q1.short}", "q1"),
     }
@@ -217,11 +257,14 @@ def test_codebook_labels_are_autoescaped_in_sections(hostile_book, responses, ho
 
 def test_free_text_is_autoescaped_by_the_template(hostile_free_text):
     html = templating.render(
-        "free_text_block.html", qid="q1_how",
-        groups=[{"code": "", "label": "", "count": 1, "more": 0,
-                 "answers": [(HOSTILE_LABEL, 7)]}])  # fmt: skip
-    assert html == ('<ul><li>&lt;script&gt;alert(1)&lt;/script&gt;&quot; onmouseover=&quot;'
-                    'alert(2) <span class="line">line 7</span></li></ul>')
+        "free_text_block.html",
+        qid="q1_how",
+        groups=[{"code": "", "label": "", "count": 1, "more": 0, "answers": [(HOSTILE_LABEL, 7)]}],
+    )
+    assert html == (
+        "<ul><li>&lt;script&gt;alert(1)&lt;/script&gt;&quot; onmouseover=&quot;"
+        'alert(2) <span class="line">line 7</span></li></ul>'
+    )
 
 
 def test_environment_is_autoescaped_and_strict():
@@ -229,16 +272,17 @@ def test_environment_is_autoescaped_and_strict():
     assert env.autoescape is True and env.undefined is StrictUndefined
     assert templating.environment() is env  # built once
     page = env.from_string("{{ text }}|{{ html }}|{{ absent }}")
-    assert page.render(text="<b>&'", html=Markup("<b>ok</b>"), absent=None) == \
-        "&lt;b&gt;&amp;&#x27;|<b>ok</b>|"  # fmt: skip
+    assert (
+        page.render(text="<b>&'", html=Markup("<b>ok</b>"), absent=None)
+        == "&lt;b&gt;&amp;&#x27;|<b>ok</b>|"
+    )
 
 
 def test_a_missing_template_variable_raises():
     with pytest.raises(UndefinedError, match="undefined"):
         templating.environment().from_string("<p>{{ missing }}</p>").render()
     with pytest.raises(UndefinedError, match="subtitle"):
-        templating.render("title_block.html", title="T", running="R", path="p",
-                          sha256="0" * 16)  # fmt: skip
+        templating.render("title_block.html", title="T", running="R", path="p", sha256="0" * 16)
     with pytest.raises(UndefinedError):
         templating.render("method.html")
 

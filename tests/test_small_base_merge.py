@@ -31,8 +31,9 @@ INVENTED = ROOT / "data" / "examples" / "invented_survey"
 
 def _run(book, path: Path, threshold: int):
     result, free = clean_export(read_export(path, book), book, str(path))
-    out = summarize(result.responses, free, book, project_stats(),
-                    SmallBasePolicy(threshold, "merge"))  # fmt: skip
+    out = summarize(
+        result.responses, free, book, project_stats(), SmallBasePolicy(threshold, "merge")
+    )
     table = as_pandas(result.responses, categorical=False)
     return out, table
 
@@ -47,10 +48,14 @@ def invented():
 def test_pooled_figures_are_the_sums_over_the_small_groups(invented):
     book, out, table = invented
     figures = out.figures.to_pandas().set_index("figure_id")
-    q1 = figures[(figures["question"] == "q1") & (figures["group"] == "region")
-                 & (figures["kind"] == "answer")]  # fmt: skip
-    small = sorted({c for c, b in zip(q1["group_code"], q1["base"], strict=True)
-                    if c != POOLED and 0 < b < 10})  # fmt: skip
+    q1 = figures[
+        (figures["question"] == "q1")
+        & (figures["group"] == "region")
+        & (figures["kind"] == "answer")
+    ]
+    small = sorted(
+        {c for c, b in zip(q1["group_code"], q1["base"], strict=True) if c != POOLED and 0 < b < 10}
+    )
     assert len(small) >= 2, "the invented survey has no two small regions"
     members = table[table["region"].astype("string").isin(small)]
     answered = members[members["q1"].notna()]
@@ -63,8 +68,12 @@ def test_pooled_figures_are_the_sums_over_the_small_groups(invented):
     assert missing["n"] == int(members["q1"].isna().sum())
     # pooled groups are not tested: the comparison is of the groups themselves
     test = figures.loc["q1.region.test.p"]
-    levels = figures[(figures["question"] == "q1") & (figures["group"] == "region")
-                     & (figures["kind"] == "answer") & (figures["group_code"] != POOLED)]
+    levels = figures[
+        (figures["question"] == "q1")
+        & (figures["group"] == "region")
+        & (figures["kind"] == "answer")
+        & (figures["group_code"] != POOLED)
+    ]
     assert test["n"] == levels["n"].sum()
 
 
@@ -118,8 +127,13 @@ def test_the_matrix_shows_the_pooled_group_in_place_of_the_small_ones(invented):
     overall = figures[(figures["question"] == "q1") & (figures["group"] == "all")]
     kinds = ["answer", "net", "excluded", "missing"]
     policy = SmallBasePolicy(10, "merge")
-    t = rh.breakdown_data(overall[overall["kind"].isin(kinds)], rows[rows["kind"].isin(kinds)],
-                          "Region", policy, "Q1 by region")  # fmt: skip
+    t = rh.breakdown_data(
+        overall[overall["kind"].isin(kinds)],
+        rows[rows["kind"].isin(kinds)],
+        "Region",
+        policy,
+        "Q1 by region",
+    )
     away = policy.pooled_away(rows)
     labels = set(rows.loc[rows["group_code"].isin(away), "group_value"])
     assert away and not labels & set(t["columns"])

@@ -33,50 +33,70 @@ def test_split_lines_any_line_ending():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("QUESTION 1", True), ("VERY USEFUL:", True), ("DON’T KNOW:", True),
-     ("Registered", False), ("A", False), ("ÁGORA Espacio", False), ("CP/RES. 840", True)],
-)  # fmt: skip
+    [
+        ("QUESTION 1", True),
+        ("VERY USEFUL:", True),
+        ("DON’T KNOW:", True),
+        ("Registered", False),
+        ("A", False),
+        ("ÁGORA Espacio", False),
+        ("CP/RES. 840", True),
+    ],
+)
 def test_is_heading(text, expected):
     assert is_heading(text) is expected
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("El Salvador", True), ("Costa Rica", True), ("General Suggestions", True),
-     ("Those CSOs were:", False), ("one two three four five", False), ("Chile.", False),
-     ("   ", False)],
-)  # fmt: skip
+    [
+        ("El Salvador", True),
+        ("Costa Rica", True),
+        ("General Suggestions", True),
+        ("Those CSOs were:", False),
+        ("one two three four five", False),
+        ("Chile.", False),
+        ("   ", False),
+    ],
+)
 def test_is_short_label(text, expected):
     assert is_short_label(text) is expected
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("Centro para la Apertura (CADAL)", ("Centro para la Apertura", "CADAL")),
-     ("Asociación Ñandú (AÑ)", ("Asociación Ñandú", "AÑ")),
-     ("Green Cross Bolivia", ("Green Cross Bolivia", "")),
-     ("  Migración Chile  ", ("Migración Chile", "")),
-     ("Centro de Mediación, Paz, y Resolución de Conflictos (CEMPROC)",
-      ("Centro de Mediación, Paz, y Resolución de Conflictos", "CEMPROC"))],
-)  # fmt: skip
+    [
+        ("Centro para la Apertura (CADAL)", ("Centro para la Apertura", "CADAL")),
+        ("Asociación Ñandú (AÑ)", ("Asociación Ñandú", "AÑ")),
+        ("Green Cross Bolivia", ("Green Cross Bolivia", "")),
+        ("  Migración Chile  ", ("Migración Chile", "")),
+        (
+            "Centro de Mediación, Paz, y Resolución de Conflictos (CEMPROC)",
+            ("Centro de Mediación, Paz, y Resolución de Conflictos", "CEMPROC"),
+        ),
+    ],
+)
 def test_parse_organization(text, expected):
     assert parse_organization(text) == expected
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("Regarding the first of these activities", 1), ("In connection with the seventh", 7),
-     ("Under the eighth activity, the second", 8), ("No ordinal at all", None),
-     ("firstly", None)],
-)  # fmt: skip
+    [
+        ("Regarding the first of these activities", 1),
+        ("In connection with the seventh", 7),
+        ("Under the eighth activity, the second", 8),
+        ("No ordinal at all", None),
+        ("firstly", None),
+    ],
+)
 def test_ordinal_in(text, expected):
     assert ordinal_in(text) == expected
 
 
 def test_cue_matches_longest_cue_first(codebook):
     q2 = codebook.question("q2").answers
-    assert [o.code for o in cue_matches("it was “moderately useful”", q2)] == [
-        "moderately_useful"]  # fmt: skip
+    assert [o.code for o in cue_matches("it was “moderately useful”", q2)] == ["moderately_useful"]
     found = cue_matches("ten said “very useful”; two said “useful”; two did not know", q2)
     assert [o.code for o in found] == ["very_useful", "useful", "dont_know"]
     reg = codebook.group("oas_registered").values
@@ -117,8 +137,11 @@ def test_line_kinds_of_the_real_document(parsed_source, source_lines):
     for heading in ("VERY USEFUL:", "MODERATELY USEFUL:", "USEFUL:", "DON’T KNOW:"):
         row = _kind(parsed_source, line_no(sl, heading, after=q2))
         assert (row["kind"], row["section"]) == ("answer_heading", 2)
-    for n in (lines_equal(sl, "Registered") + lines_equal(sl, "Not registered")
-              + lines_equal(sl, "Not Registered")):  # fmt: skip
+    for n in (
+        lines_equal(sl, "Registered")
+        + lines_equal(sl, "Not registered")
+        + lines_equal(sl, "Not Registered")
+    ):
         assert _kind(parsed_source, n)["kind"] == "registration_heading"
     charts = [n for n in nonblank(sl) if sl[n - 1].strip().startswith("● ")]
     assert len(charts) == 2
@@ -165,9 +188,15 @@ def test_q1_lists(parsed_source, source_lines):
 def test_q2_lists(parsed_source, source_lines):
     sl = source_lines
     q2_start = line_no(sl, "QUESTION 2")
-    heads = {code: line_no(sl, text, after=q2_start) for code, text in [
-        ("very_useful", "VERY USEFUL:"), ("moderately_useful", "MODERATELY USEFUL:"),
-        ("useful", "USEFUL:"), ("dont_know", "DON’T KNOW:")]}  # fmt: skip
+    heads = {
+        code: line_no(sl, text, after=q2_start)
+        for code, text in [
+            ("very_useful", "VERY USEFUL:"),
+            ("moderately_useful", "MODERATELY USEFUL:"),
+            ("useful", "USEFUL:"),
+            ("dont_know", "DON’T KNOW:"),
+        ]
+    }
     end = line_no(sl, "In their comments on question two")
     bounds = [*heads.values(), end]
     q2 = parsed_source.mentions[parsed_source.mentions["list"] == "q2"]
@@ -200,11 +229,15 @@ def test_mention_lines_point_at_their_headings(parsed_source, source_lines):
 
 
 Q3_INTROS = {
-    "1": "Regarding the first of these activities", "2": "In connection with the second",
-    "3": "Regarding the third", "4": "In connection with the fourth", "5": "Under the fifth",
-    "6": "Regarding the sixth", "7": "In connection with the seventh",
+    "1": "Regarding the first of these activities",
+    "2": "In connection with the second",
+    "3": "Regarding the third",
+    "4": "In connection with the fourth",
+    "5": "Under the fifth",
+    "6": "Regarding the sixth",
+    "7": "In connection with the seventh",
     "8": "Under the eighth",
-}  # fmt: skip
+}
 
 
 def test_free_text_of_the_real_document(parsed_source, source_lines):
@@ -227,17 +260,29 @@ def test_free_text_of_the_real_document(parsed_source, source_lines):
         assert rows["text"].tolist() == [bullet_text(sl[n - 1]) for n in lines]
         expected_counts[(qid, item)] = len(lines)
     assert expected_counts == {
-        ("q1_how", ""): 4, ("q2_comment", ""): 7, ("q4", ""): 4, ("q5", ""): 5,
-        ("q3", "1"): 4, ("q3", "2"): 3, ("q3", "3"): 4, ("q3", "4"): 4, ("q3", "5"): 2,
-        ("q3", "6"): 4, ("q3", "7"): 7, ("q3", "8"): 3,
-    }  # fmt: skip
+        ("q1_how", ""): 4,
+        ("q2_comment", ""): 7,
+        ("q4", ""): 4,
+        ("q5", ""): 5,
+        ("q3", "1"): 4,
+        ("q3", "2"): 3,
+        ("q3", "3"): 4,
+        ("q3", "4"): 4,
+        ("q3", "5"): 2,
+        ("q3", "6"): 4,
+        ("q3", "7"): 7,
+        ("q3", "8"): 3,
+    }
     assert len(ft) == sum(expected_counts.values())
 
 
 def test_every_bullet_is_accounted_for(parsed_source, source_lines):
     bullets = [n for n in nonblank(source_lines) if is_bullet(source_lines[n - 1])]
-    read = (set(parsed_source.mentions["line"]) | set(parsed_source.free_text["line"])
-            | set(parsed_source.lines.loc[parsed_source.lines["kind"] == "list_item", "line"]))
+    read = (
+        set(parsed_source.mentions["line"])
+        | set(parsed_source.free_text["line"])
+        | set(parsed_source.lines.loc[parsed_source.lines["kind"] == "list_item", "line"])
+    )
     assert sorted(read) == bullets
 
 
@@ -281,19 +326,38 @@ ERRORS = [
     # (old, new, start of the first line that breaks, expected message part)
     ("VERY USEFUL:", "EXTREMELY USEFUL:", "EXTREMELY USEFUL:", "an answer heading of q2"),
     ("QUESTION 5", "QUESTION 9", "QUESTION 9", "a question section listed in the codebook"),
-    ("Regarding the first of these activities", "Regarding these activities",
-     "Regarding these activities", "an ordinal naming one of q3's items"),
-    ("Registered\n\nArgentina\n\n· Asociación Ñandú (AÑ)\n\n· Fundación Río Claro",
-     "Registered\n\n· Asociación Ñandú (AÑ)\n\n· Fundación Río Claro", "· Asociación Ñandú",
-     "a country line before the organizations"),
+    (
+        "Regarding the first of these activities",
+        "Regarding these activities",
+        "Regarding these activities",
+        "an ordinal naming one of q3's items",
+    ),
+    (
+        "Registered\n\nArgentina\n\n· Asociación Ñandú (AÑ)\n\n· Fundación Río Claro",
+        "Registered\n\n· Asociación Ñandú (AÑ)\n\n· Fundación Río Claro",
+        "· Asociación Ñandú",
+        "a country line before the organizations",
+    ),
     ("· Web page of the Secretariat", "·", None, "text after the bullet"),
-    ("Resolution CP/RES. 123", "VERY USEFUL:\n\nResolution CP/RES. 123", "VERY USEFUL:",
-     "only inside a question section"),
-    ("QUESTION 4\n\n", "QUESTION 4\n\n· A stray bullet\n\n", "· A stray bullet",
-     "a bullet inside a list"),
-    ("QUESTION 3\n\n", "QUESTION 3\n\nNot in the register\n\n", "Not in the register",
-     "an answer heading or paragraph before an organization list"),
-]  # fmt: skip
+    (
+        "Resolution CP/RES. 123",
+        "VERY USEFUL:\n\nResolution CP/RES. 123",
+        "VERY USEFUL:",
+        "only inside a question section",
+    ),
+    (
+        "QUESTION 4\n\n",
+        "QUESTION 4\n\n· A stray bullet\n\n",
+        "· A stray bullet",
+        "a bullet inside a list",
+    ),
+    (
+        "QUESTION 3\n\n",
+        "QUESTION 3\n\nNot in the register\n\n",
+        "Not in the register",
+        "an answer heading or paragraph before an organization list",
+    ),
+]
 
 
 @pytest.mark.parametrize(("old", "new", "needle", "message"), ERRORS)

@@ -86,7 +86,8 @@ def test_closed_forms(n, base, level):
     assert interval(n, base, "wilson", level) == pytest.approx(_wilson(n, base, level), abs=1e-9)
     assert interval(n, base, "normal", level) == pytest.approx(_wald(n, base, level), abs=1e-9)
     assert interval(n, base, "agresti_coull", level) == pytest.approx(
-        _agresti_coull(n, base, level), abs=1e-9)  # fmt: skip
+        _agresti_coull(n, base, level), abs=1e-9
+    )
 
 
 @pytest.mark.parametrize("method", sorted(CI_METHODS))
@@ -101,7 +102,8 @@ def test_jeffreys():
     # equal-tailed Beta(n + 1/2, base - n + 1/2) quantiles, with Brown, Cai & DasGupta's
     # boundary rule: the bound is 0 when n = 0 and 1 when n = base
     assert interval(9, 15, "jeffreys", 0.95) == pytest.approx(
-        (beta.ppf(0.025, 9.5, 6.5), beta.ppf(0.975, 9.5, 6.5)), abs=1e-9)  # fmt: skip
+        (beta.ppf(0.025, 9.5, 6.5), beta.ppf(0.975, 9.5, 6.5)), abs=1e-9
+    )
     assert interval(0, 5, "jeffreys", 0.95) == pytest.approx((0.0, beta.ppf(0.975, 0.5, 5.5)))
     assert interval(5, 5, "jeffreys", 0.95) == pytest.approx((beta.ppf(0.025, 5.5, 0.5), 1.0))
 
@@ -211,8 +213,9 @@ def test_intervals_import_neither_statsmodels_nor_scipy_stats():
 def _fresh_interpreter(code: str) -> str:
     """What ``code`` prints in a new Python process that imports this checkout's helpers."""
     env = dict(os.environ, PYTHONPATH=str(Path(helpers.__file__).resolve().parents[1]))
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     return done.stdout
 
 
@@ -303,8 +306,12 @@ def test_t_intervals_equal_scipy_s_t_interval_and_sem():
 
     rng = np.random.default_rng(7)
     samples = [rng.normal(40, 12, size=k) for k in (2, 3, 10, 57, 944)]
-    se, low, high = t_intervals([s.mean() for s in samples], [s.std(ddof=1) for s in samples],
-                                [len(s) for s in samples], 0.9)  # fmt: skip
+    se, low, high = t_intervals(
+        [s.mean() for s in samples],
+        [s.std(ddof=1) for s in samples],
+        [len(s) for s in samples],
+        0.9,
+    )
     for s, e, lo, hi in zip(samples, se, low, high, strict=True):
         ref = sps.t.interval(0.9, len(s) - 1, loc=s.mean(), scale=sps.sem(s))
         assert (lo, hi) == (pytest.approx(ref[0], rel=1e-12), pytest.approx(ref[1], rel=1e-12))

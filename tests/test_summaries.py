@@ -28,8 +28,11 @@ def mini(parsed_mini, codebook):
 
 
 def _answers(figures, question, group):
-    return figures[(figures["question"] == question) & (figures["group"] == group)
-                   & (figures["kind"] == "answer")]  # fmt: skip
+    return figures[
+        (figures["question"] == question)
+        & (figures["group"] == group)
+        & (figures["kind"] == "answer")
+    ]
 
 
 def _cell(table, row, column):
@@ -71,15 +74,22 @@ def test_mini_survey_figures_by_hand(mini):
     _, _, result = mini
     f = result.figures.set_index("figure_id")
     expected = {
-        "respondents.all.all": (7, 7), "respondents.oas_registered.registered": (3, 7),
-        "respondents.country.mexico": (2, 7), "respondents.country.costa_rica": (1, 7),
-        "q1.all.all.yes": (4, 7), "q1.all.all.no": (3, 7),
+        "respondents.all.all": (7, 7),
+        "respondents.oas_registered.registered": (3, 7),
+        "respondents.country.mexico": (2, 7),
+        "respondents.country.costa_rica": (1, 7),
+        "q1.all.all.yes": (4, 7),
+        "q1.all.all.no": (3, 7),
         "q1.oas_registered.not_registered.yes": (2, 4),
-        "q2.all.all.very_useful": (3, 6), "q2.all.all.unnecessary": (0, 6),
-        "q2.all.all.missing": (1, 7), "q2.country.bolivia.missing": (1, 1),
-        "q2.country.bolivia.very_useful": (0, 0), "q2.q1.yes.very_useful": (2, 3),
-        "q2.q1.no.dont_know": (1, 3), "q2.oas_registered.not_registered.missing": (1, 4),
-    }  # fmt: skip
+        "q2.all.all.very_useful": (3, 6),
+        "q2.all.all.unnecessary": (0, 6),
+        "q2.all.all.missing": (1, 7),
+        "q2.country.bolivia.missing": (1, 1),
+        "q2.country.bolivia.very_useful": (0, 0),
+        "q2.q1.yes.very_useful": (2, 3),
+        "q2.q1.no.dont_know": (1, 3),
+        "q2.oas_registered.not_registered.missing": (1, 4),
+    }
     for fid, (n, base) in expected.items():
         assert (f.loc[fid, "n"], f.loc[fid, "base"]) == (n, base), fid
     assert f.loc["q1.all.all.yes", "pct"] == Decimal("57.1")
@@ -110,7 +120,8 @@ def test_free_text_counts(mini, real, codebook):
         assert f.loc[f"{q.id}.all.all.count", "n"] == total == (free_text["question"] == q.id).sum()
         for item in q.items:
             assert f.loc[f"{q.id}.item.{item.code}.count", "n"] == MINI_FREE_TEXT.get(
-                (q.id, item.code), 0)  # fmt: skip
+                (q.id, item.code), 0
+            )
     _, real_free, real_result = real
     g = real_result.figures.set_index("figure_id")
     assert [g.loc[f"q3.item.{i}.count", "n"] for i in range(1, 9)] == [4, 3, 4, 4, 2, 4, 7, 3]
@@ -145,7 +156,9 @@ def test_published_real_figures(real):
     assert (f.loc["q1.all.all.yes", "n"], f.loc["q1.all.all.yes", "base"]) == (9, 15)
     assert f.loc["q1.all.all.yes", "pct"] == Decimal("60.0")
     assert (f.loc["q1.all.all.yes", "ci_low"], f.loc["q1.all.all.yes", "ci_high"]) == (
-        Decimal("35.7"), Decimal("80.2"))  # fmt: skip
+        Decimal("35.7"),
+        Decimal("80.2"),
+    )
     assert f.loc["q2.all.all.very_useful", "n"] == 10
     assert f.loc["q1.oas_registered.registered.yes", "n"] == 3
 
@@ -169,8 +182,6 @@ def test_stats_params_change_rounding(mini, codebook):
     assert f.loc["q2.all.all.moderately_useful", "pct"] == Decimal("16.66")
 
 
-
-
 def test_the_same_figures_from_pandas_and_polars(real, codebook):
     """narwhals: the summary code gives the same table whatever frame library holds the rows."""
     import polars as pl
@@ -182,6 +193,7 @@ def test_the_same_figures_from_pandas_and_polars(real, codebook):
     from_polars = summarize(pl.from_pandas(responses), pl.from_pandas(free_text), codebook, SP)
     assert from_polars.figures.equals(from_pandas.figures)
     assert from_polars.rules.equals(from_pandas.rules)
-    lazy = summarize(pl.from_pandas(responses).lazy(), pl.from_pandas(free_text).lazy(),
-                     codebook, SP)  # fmt: skip
+    lazy = summarize(
+        pl.from_pandas(responses).lazy(), pl.from_pandas(free_text).lazy(), codebook, SP
+    )
     assert lazy.figures.equals(from_pandas.figures)

@@ -31,9 +31,12 @@ LINK = re.compile(r'<a class="v" href="#prov-([^"]+)"[^>]*>([^<]*)</a>')
 def _inputs(survey: str):
     spec = PARAMS["surveys"][survey]
     book = load_codebook(REPO / spec["codebook"])
-    summaries = pd.read_csv(REPO / "data/processed" / survey / "summaries.csv",
-                            dtype={"shown": str, "group_code": str, "answer_code": str},
-                            keep_default_na=False, na_values=[""])  # fmt: skip
+    summaries = pd.read_csv(
+        REPO / "data/processed" / survey / "summaries.csv",
+        dtype={"shown": str, "group_code": str, "answer_code": str},
+        keep_default_na=False,
+        na_values=[""],
+    )
     return book, summaries
 
 
@@ -62,12 +65,24 @@ def test_each_number_is_its_figure_and_each_figure_is_there_once(survey):
         for fid, shown in links:
             assert html.unescape(shown) == _expected_text(by_id.loc[fid]), (group, fid)
         questions, left = tabulated(book, group)
-        levels = {ALL, *(summaries.loc[(summaries["question"] == "respondents")
-                                       & (summaries["group"] == group), "group_code"])}  # fmt: skip
+        levels = {
+            ALL,
+            *(
+                summaries.loc[
+                    (summaries["question"] == "respondents") & (summaries["group"] == group),
+                    "group_code",
+                ]
+            ),
+        }
         ours = summaries[summaries["question"].isin([q.id for q in questions])]
-        cells = ours[ours["group"].isin({ALL, group}) & ours["group_code"].isin(levels)
-                     & (ours["kind"].isin(["answer", "net", "missing", "excluded"])
-                        | ours["stat"].isin(["mean", "sd", "median", "p25", "p75"]))]  # fmt: skip
+        cells = ours[
+            ours["group"].isin({ALL, group})
+            & ours["group_code"].isin(levels)
+            & (
+                ours["kind"].isin(["answer", "net", "missing", "excluded"])
+                | ours["stat"].isin(["mean", "sd", "median", "p25", "p75"])
+            )
+        ]
         tests = ours[(ours["group"] == group) & (ours["answer_code"] == "p_adjusted")]
         got = [fid for fid, _ in links]
         assert sorted(got) == sorted([*cells["figure_id"], *tests["figure_id"]]), (survey, group)
@@ -92,8 +107,11 @@ def test_small_bases_are_suppressed_as_in_the_sections():
     of '1-8 grades' show '–' for every percentage and statistic, their counts stay."""
     book, summaries = _inputs("anes96")
     table = _table(book, summaries, "education", SmallBasePolicy(20, "suppress"))
-    small = summaries[(summaries["group"] == "education") & (summaries["group_code"] == "1")
-                      & summaries["kind"].isin(["answer", "numeric"])]  # fmt: skip
+    small = summaries[
+        (summaries["group"] == "education")
+        & (summaries["group_code"] == "1")
+        & summaries["kind"].isin(["answer", "numeric"])
+    ]
     shown = dict(LINK.findall(table))
     for fid in small["figure_id"]:
         if fid in shown:

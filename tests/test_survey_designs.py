@@ -47,14 +47,14 @@ def data() -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def sample(data):
-    return svy.Sample(data=data, design=svy.Design(stratum="stratid", psu="psuid",
-                                                    wgt="finalwgt"))  # fmt: skip
+    return svy.Sample(data=data, design=svy.Design(stratum="stratid", psu="psuid", wgt="finalwgt"))
 
 
 @pytest.fixture(scope="module")
 def reference() -> list[dict]:
-    return pl.read_csv(HERE / "reference.csv", schema_overrides={"level": pl.String},
-                       null_values="NA").to_dicts()  # fmt: skip
+    return pl.read_csv(
+        HERE / "reference.csv", schema_overrides={"level": pl.String}, null_values="NA"
+    ).to_dicts()
 
 
 def _svy_row(sample, ref: dict) -> dict:
@@ -62,16 +62,16 @@ def _svy_row(sample, ref: dict) -> dict:
     by = None if ref["domain"] == "all" else "race"
     y = ref["variable"]
     if ref["statistic"] == "pct":
-        out = sample.estimation.prop(y=y, by=by, deff="wor", drop_nulls=True,
-                                     ci_method="logit").to_polars()  # fmt: skip
+        out = sample.estimation.prop(
+            y=y, by=by, deff="wor", drop_nulls=True, ci_method="logit"
+        ).to_polars()
         out = out.filter(pl.col(y).cast(pl.String) == ref["level"])
     elif ref["statistic"] == "mean":
         out = sample.estimation.mean(y=y, by=by, deff="wor", drop_nulls=True).to_polars()
     else:
         assert ref["statistic"] == "quantile", ref
         p = float(ref["level"])
-        (est,) = sample.estimation.quantile(y=y, p=[p], by=by, drop_nulls=True,
-                                            q_method="higher")  # fmt: skip
+        (est,) = sample.estimation.quantile(y=y, p=[p], by=by, drop_nulls=True, q_method="higher")
         out = est.to_polars()
         assert out["prob"].to_list() == [p] * out.height, (ref, out)
     if by is not None:
@@ -83,9 +83,14 @@ def _svy_row(sample, ref: dict) -> dict:
 @pytest.fixture(scope="module")
 def compared(sample, reference) -> list[tuple[dict, dict, str]]:
     """(R's row, svy's row, a label) for every reference row."""
-    return [(ref, _svy_row(sample, ref),
-             f"{ref['statistic']} {ref['variable']} {ref['level']} in {ref['domain']}")
-            for ref in reference]  # fmt: skip
+    return [
+        (
+            ref,
+            _svy_row(sample, ref),
+            f"{ref['statistic']} {ref['variable']} {ref['level']} in {ref['domain']}",
+        )
+        for ref in reference
+    ]
 
 
 def test_the_reference_covers_means_proportions_quantiles_and_domains(reference):
@@ -94,10 +99,16 @@ def test_the_reference_covers_means_proportions_quantiles_and_domains(reference)
     for r in reference:
         domains = cells.setdefault((r["statistic"], r["variable"]), {})
         domains.setdefault(r["domain"], set()).add(r["level"])
-    levels = {("mean", "highbp"): {"1"}, ("mean", "diabetes"): {"1"}, ("mean", "zinc"): {""},
-              ("pct", "region"): {"1", "2", "3", "4"}, ("pct", "highbp"): {"0", "1"},
-              ("pct", "diabetes"): {"0", "1"}, ("pct", "highlead"): {"0", "1"},
-              ("quantile", "zinc"): {"0.25", "0.5", "0.75"}}  # fmt: skip
+    levels = {
+        ("mean", "highbp"): {"1"},
+        ("mean", "diabetes"): {"1"},
+        ("mean", "zinc"): {""},
+        ("pct", "region"): {"1", "2", "3", "4"},
+        ("pct", "highbp"): {"0", "1"},
+        ("pct", "diabetes"): {"0", "1"},
+        ("pct", "highlead"): {"0", "1"},
+        ("quantile", "zinc"): {"0.25", "0.5", "0.75"},
+    }
     assert set(cells) == set(levels) | {("pct", "race")}
     assert cells.pop(("pct", "race")) == {"all": {"1", "2", "3"}}  # the groups' own shares
     for key, by_domain in cells.items():
@@ -113,15 +124,19 @@ def test_the_reference_covers_means_proportions_quantiles_and_domains(reference)
 
 def test_the_reference_counts_are_those_answered_in_each_domain(data, reference):
     for r in reference:
-        rows = data if r["domain"] == "all" else data.filter(
-            pl.col("race") == int(r["domain"].removeprefix("race_")))  # fmt: skip
+        rows = (
+            data
+            if r["domain"] == "all"
+            else data.filter(pl.col("race") == int(r["domain"].removeprefix("race_")))
+        )
         rows = rows.filter(pl.col(r["variable"]).is_not_null())
         where = f"{r['statistic']} {r['variable']} {r['level']} in {r['domain']}"
         assert (r["n"], r["weighted_n"]) == (rows.height, rows["finalwgt"].sum()), where
         if r["statistic"] == "pct":
             hit = rows.filter(pl.col(r["variable"]).cast(pl.String) == r["level"])
-            assert (r["n_level"], r["weighted_n_level"]) == (hit.height, hit["finalwgt"].sum()), \
-                where  # fmt: skip
+            assert (r["n_level"], r["weighted_n_level"]) == (hit.height, hit["finalwgt"].sum()), (
+                where
+            )
 
 
 def test_svy_equals_r_survey_estimates_ses_and_design_effects(compared):
@@ -145,8 +160,9 @@ def test_svy_equals_r_survey_confidence_intervals_and_df_of_means_and_proportion
 
 
 def test_svy_quantiles_higher_equal_r_svyquantile_qrule_math_woodruff(compared):
-    quantiles = [(ref, got, where) for ref, got, where in compared
-                 if ref["statistic"] == "quantile"]  # fmt: skip
+    quantiles = [
+        (ref, got, where) for ref, got, where in compared if ref["statistic"] == "quantile"
+    ]
     assert len(quantiles) == 12
     for ref, got, where in quantiles:
         assert got["est"] == pytest.approx(ref["estimate"], rel=REL), where

@@ -70,16 +70,20 @@ def test_failure_creating_a_folder_touches_nothing(tmp_path):
     target = tmp_path / "kept.csv"
     target.write_text("old\n", encoding="utf-8")
     (tmp_path / "blocker").write_text("a file, not a folder", encoding="utf-8")
-    with pytest.raises(OutputError, match=r"blocker/x\.csv: expected to write this output; "
-                       r"found File exists \(errno 17\): no output of the stage was replaced"):
+    with pytest.raises(
+        OutputError,
+        match=r"blocker/x\.csv: expected to write this output; "
+        r"found File exists \(errno 17\): no output of the stage was replaced",
+    ):
         write_outputs({target: "new\n", tmp_path / "blocker" / "x.csv": "new\n"})
     assert target.read_text(encoding="utf-8") == "old\n"
     assert _files(tmp_path) == ["blocker", "kept.csv"]
 
 
 def test_csv_round_trip_keeps_text_that_looks_missing(tmp_path):
-    df = pd.DataFrame({"answer": ["no", "NA", "None", None],
-                       "n": pd.array([1, 2, 3, None], dtype="Int64")})
+    df = pd.DataFrame(
+        {"answer": ["no", "NA", "None", None], "n": pd.array([1, 2, 3, None], dtype="Int64")}
+    )
     path = tmp_path / "t.csv"
     path.write_text(csv_text(df), encoding="utf-8")
     back = read_csv(path)
@@ -104,8 +108,10 @@ def test_csv_text_is_lf_and_fixed_floats():
 
 # --- the polars CSV writer (respondent-level data) must give pandas' bytes -------------------
 
-_TEXT = st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cs",),
-                                                   blacklist_characters="\ue000"), max_size=6))
+_TEXT = st.one_of(
+    st.none(),
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\ue000"), max_size=6),
+)
 
 
 @st.composite
@@ -117,20 +123,26 @@ def _frames(draw):
     for i in range(draw(st.integers(2, 5))):
         kind = draw(st.sampled_from(["int", "Int64", "string", "category", "bool", "decimal"]))
         if kind == "int":
-            cols[f"c{i}"] = pd.Series(draw(st.lists(st.integers(-10**6, 10**6), min_size=n,
-                                                    max_size=n)), dtype="int64")
+            cols[f"c{i}"] = pd.Series(
+                draw(st.lists(st.integers(-(10**6), 10**6), min_size=n, max_size=n)), dtype="int64"
+            )
         elif kind == "Int64":
-            cols[f"c{i}"] = pd.Series(draw(st.lists(st.one_of(st.none(), st.integers(-99, 99)),
-                                                    min_size=n, max_size=n)), dtype="Int64")
+            cols[f"c{i}"] = pd.Series(
+                draw(st.lists(st.one_of(st.none(), st.integers(-99, 99)), min_size=n, max_size=n)),
+                dtype="Int64",
+            )
         elif kind == "bool":
-            cols[f"c{i}"] = pd.Series(draw(st.lists(st.booleans(), min_size=n, max_size=n)),
-                                      dtype=bool)
+            cols[f"c{i}"] = pd.Series(
+                draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool
+            )
         elif kind == "decimal":
             places = draw(st.integers(0, 3))
-            values = draw(st.lists(st.one_of(st.none(), st.integers(0, 10**6)), min_size=n,
-                                   max_size=n))
-            cols[f"c{i}"] = pd.Series([None if v is None else Decimal(v).scaleb(-places)
-                                       for v in values], dtype=object)
+            values = draw(
+                st.lists(st.one_of(st.none(), st.integers(0, 10**6)), min_size=n, max_size=n)
+            )
+            cols[f"c{i}"] = pd.Series(
+                [None if v is None else Decimal(v).scaleb(-places) for v in values], dtype=object
+            )
             cols[f"c{i}"].attrs["places"] = places
         else:
             values = draw(st.lists(_TEXT, min_size=n, max_size=n))
@@ -147,8 +159,11 @@ def _as_polars(df: pd.DataFrame) -> pl.DataFrame:
             types[name] = pl.Decimal(38, places)
         elif isinstance(dtype, pd.CategoricalDtype):
             types[name] = pl.Categorical
-    frame = pl.DataFrame({c: df[c].astype(object).where(df[c].notna(), None).tolist()
-                          for c in df.columns}, schema_overrides=types, strict=False)
+    frame = pl.DataFrame(
+        {c: df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns},
+        schema_overrides=types,
+        strict=False,
+    )
     return frame
 
 
@@ -159,8 +174,14 @@ def test_polars_writer_gives_pandas_bytes(df):
 
 
 def test_polars_writer_writes_booleans_and_empty_text_as_pandas_does():
-    frame = pl.DataFrame({"id": ["R1", "R2", "R3"], "ok": [True, False, None],
-                          "txt": ["a, b", "", None], "n": [1, None, 3]})
+    frame = pl.DataFrame(
+        {
+            "id": ["R1", "R2", "R3"],
+            "ok": [True, False, None],
+            "txt": ["a, b", "", None],
+            "n": [1, None, 3],
+        }
+    )
     assert polars_csv_bytes(frame) == b'id,ok,txt,n\nR1,True,"a, b",1\nR2,False,,\nR3,,,3\n'
 
 
@@ -186,11 +207,37 @@ def test_deferred_outputs_are_staged_until_committed(tmp_path, monkeypatch):
 
 # --- no cell is a formula to a spreadsheet (OWASP "CSV Injection") ---------------------------
 
-_FORMULAS = ['=HYPERLINK("http://x","click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)",
-             "\tcell", "\rcell", "\ncell", "\x00cell", "＝1+1", "＋1", "－1", "＠SUM(1)", "-",
-             "'=1+1", "''@x"]  # fmt: skip
-_NOT_FORMULAS = ["-9", "+1.5", "-0.25", "1e5", "-1E-3", ".5", "-5.", "a=b", "'quoted",
-                 "'", "R-1", " =1"]  # fmt: skip
+_FORMULAS = [
+    '=HYPERLINK("http://x","click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1)",
+    "\tcell",
+    "\rcell",
+    "\ncell",
+    "\x00cell",
+    "＝1+1",
+    "＋1",
+    "－1",
+    "＠SUM(1)",
+    "-",
+    "'=1+1",
+    "''@x",
+]
+_NOT_FORMULAS = [
+    "-9",
+    "+1.5",
+    "-0.25",
+    "1e5",
+    "-1E-3",
+    ".5",
+    "-5.",
+    "a=b",
+    "'quoted",
+    "'",
+    "R-1",
+    " =1",
+]
 
 
 def _both(frame: pd.DataFrame) -> tuple[bytes, bytes]:
@@ -288,18 +335,32 @@ def test_restore_undoes_neutralise_on_any_text():
 
 
 def test_formula_cells_lists_what_the_writers_change():
-    df = pd.DataFrame({"respondent_id": ["R1", "=R2", "R3"], "group": ["a", "b", "+c"],
-                       "n": [-1, 2, 3], "source_line": [2, 3, 4]})
-    expected = [{"column": "respondent_id", "record": 2, "respondent_id": "=R2",
-                 "source_line": 3, "value": "=R2"},
-                {"column": "group", "record": 3, "respondent_id": "R3", "source_line": 4,
-                 "value": "+c"}]  # fmt: skip
+    df = pd.DataFrame(
+        {
+            "respondent_id": ["R1", "=R2", "R3"],
+            "group": ["a", "b", "+c"],
+            "n": [-1, 2, 3],
+            "source_line": [2, 3, 4],
+        }
+    )
+    expected = [
+        {
+            "column": "respondent_id",
+            "record": 2,
+            "respondent_id": "=R2",
+            "source_line": 3,
+            "value": "=R2",
+        },
+        {"column": "group", "record": 3, "respondent_id": "R3", "source_line": 4, "value": "+c"},
+    ]
     keys = ("respondent_id", "source_line", "absent")
     assert formula_cells(df, keys).to_dict("records") == expected
     polars_frame = pl.from_pandas(df).with_columns(pl.col("group").cast(pl.Categorical))
     assert formula_cells(polars_frame, keys).to_dict("records") == expected
     assert formula_cells(pd.DataFrame({"x": ["-9", "a"]})).empty
-    header = [{"column": "=h", "record": 0, "value": "=h"},
-              {"column": "=h", "record": 1, "value": "+x"}]  # fmt: skip
+    header = [
+        {"column": "=h", "record": 0, "value": "=h"},
+        {"column": "=h", "record": 1, "value": "+x"},
+    ]
     assert formula_cells(pd.DataFrame({"=h": ["+x", "y"]})).to_dict("records") == header
     assert formula_cells(pl.DataFrame({"=h": ["+x", "y"]})).to_dict("records") == header

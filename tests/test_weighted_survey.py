@@ -50,14 +50,16 @@ def figures(book):
 
 @pytest.fixture(scope="module")
 def reference() -> list[dict]:
-    return pl.read_csv(HERE / "reference.csv", null_values="NA",
-                       schema_overrides={"level": pl.String}).to_dicts()  # fmt: skip
+    return pl.read_csv(
+        HERE / "reference.csv", null_values="NA", schema_overrides={"level": pl.String}
+    ).to_dicts()
 
 
 def _figure_id(ref: dict) -> str | None:
     """The pipeline's figure for one reference row (None: a reference the codebook has not)."""
-    group, code = ("all", "all") if ref["domain"] == "all" else (
-        "race", ref["domain"].removeprefix("race_"))
+    group, code = (
+        ("all", "all") if ref["domain"] == "all" else ("race", ref["domain"].removeprefix("race_"))
+    )
     variable, level = ref["variable"], ref["level"]
     if ref["statistic"] == "mean" and variable == "zinc":
         return f"zinc.{group}.{code}.mean"
@@ -106,8 +108,10 @@ def test_weighted_quantiles_and_their_woodruff_intervals_equal_r_survey(figures,
         got = figures.loc[fid]
         assert got["estimate"] == pytest.approx(ref["estimate"], rel=REL), fid
         assert got["se"] == pytest.approx(ref["se"], rel=REL), fid
-        assert (got["ci_lower"], got["ci_upper"]) == (pytest.approx(ref["ci_low"], rel=REL),
-                                                      pytest.approx(ref["ci_high"], rel=REL))
+        assert (got["ci_lower"], got["ci_upper"]) == (
+            pytest.approx(ref["ci_low"], rel=REL),
+            pytest.approx(ref["ci_high"], rel=REL),
+        )
         assert got["ci_method"] == "woodruff" and got["base"] == ref["n"], fid
 
 
@@ -124,21 +128,25 @@ def test_unweighted_counts_stay_beside_the_weighted_ones(figures):
     black = data[data["race"] == 2]
     row = figures.loc["highbp.race.2.1"]
     assert (row["n"], row["base"]) == (int((black["highbp"] == 1).sum()), len(black))
-    assert row["n_weighted"] == pytest.approx(black.loc[black["highbp"] == 1, "finalwgt"].sum(),
-                                              rel=STORED_REL)  # fmt: skip
+    assert row["n_weighted"] == pytest.approx(
+        black.loc[black["highbp"] == 1, "finalwgt"].sum(), rel=STORED_REL
+    )
     assert row["base_weighted"] == pytest.approx(black["finalwgt"].sum(), rel=STORED_REL)
     lead = figures.loc["highlead.all.all.missing"]  # measured on a subsample
     assert lead["n"] == int(data["highlead"].isna().sum())
     # a count without a percentage (no answer) carries its sums of weights too (pandas)
     assert lead["n_weighted"] == pytest.approx(
-        data.loc[data["highlead"].isna(), "finalwgt"].sum(), rel=STORED_REL)
+        data.loc[data["highlead"].isna(), "finalwgt"].sum(), rel=STORED_REL
+    )
     assert lead["base_weighted"] == pytest.approx(data["finalwgt"].sum(), rel=STORED_REL)
     zinc = figures.loc["zinc.all.all.missing"]  # a numeric question's too
     assert zinc["n_weighted"] == pytest.approx(
-        data.loc[data["zinc"].isna(), "finalwgt"].sum(), rel=STORED_REL)
+        data.loc[data["zinc"].isna(), "finalwgt"].sum(), rel=STORED_REL
+    )
     within = figures.loc["highlead.race.2.missing"]
     assert within["n_weighted"] == pytest.approx(
-        black.loc[black["highlead"].isna(), "finalwgt"].sum(), rel=STORED_REL)
+        black.loc[black["highlead"].isna(), "finalwgt"].sum(), rel=STORED_REL
+    )
     assert within["base_weighted"] == pytest.approx(black["finalwgt"].sum(), rel=STORED_REL)
 
 
@@ -159,8 +167,10 @@ def _brr_book():
     import yaml
 
     raw = yaml.safe_load((HERE / "codebook.yaml").read_text(encoding="utf-8"))
-    raw["design"] = {"weight": "finalwgt", "replicate_weights": {
-        "method": "brr", "prefix": "brr_", "count": 32}}
+    raw["design"] = {
+        "weight": "finalwgt",
+        "replicate_weights": {"method": "brr", "prefix": "brr_", "count": 32},
+    }
     return parse_codebook(raw)
 
 
@@ -168,8 +178,9 @@ def test_a_respondent_without_a_weight_stops_clean_naming_the_line(book, tmp_pat
     path = _damaged(HERE / "nhanes2.csv", 5, "finalwgt", "", tmp_path)
     with pytest.raises(SourceError) as err:
         clean_export(read_export(path, book), book, str(path))
-    assert str(err.value).startswith(f"{path}:6: expected a positive number in 'finalwgt' "
-                                     f"(the design's weight); found ''")  # fmt: skip
+    assert str(err.value).startswith(
+        f"{path}:6: expected a positive number in 'finalwgt' (the design's weight); found ''"
+    )
 
 
 def test_trace_prints_a_weighted_figure_s_design_based_values():
@@ -177,12 +188,19 @@ def test_trace_prints_a_weighted_figure_s_design_based_values():
     import sys
 
     root = HERE.parents[2]
-    done = subprocess.run([sys.executable, "-m", "helpers.tools.trace", "zinc.race.2.mean",
-                           "--survey", "nhanes2"], capture_output=True, text=True, cwd=root,
-                          timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers.tools.trace", "zinc.race.2.mean", "--survey", "nhanes2"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
-    committed = pl.read_csv(root / "data/processed/nhanes2/summaries.csv").filter(
-        pl.col("figure_id") == "zinc.race.2.mean").row(0, named=True)  # fmt: skip
+    committed = (
+        pl.read_csv(root / "data/processed/nhanes2/summaries.csv")
+        .filter(pl.col("figure_id") == "zinc.race.2.mean")
+        .row(0, named=True)
+    )
     assert f"mean = {committed['shown']}" in done.stdout
     assert f"deff {committed['deff']}" in done.stdout and "885 row(s) counted" in done.stdout
 
@@ -192,7 +210,8 @@ def test_a_finite_population_correction_equals_r_survey_s(book, tmp_path):
     import yaml
 
     data = pl.read_csv(HERE / "nhanes2.csv", infer_schema=False).with_columns(
-        pl.lit("4").alias("npsu"))  # fmt: skip
+        pl.lit("4").alias("npsu")
+    )
     path = tmp_path / "nhanes2.csv"
     data.write_csv(path)
     raw = yaml.safe_load((HERE / "codebook.yaml").read_text(encoding="utf-8"))
@@ -200,7 +219,8 @@ def test_a_finite_population_correction_equals_r_survey_s(book, tmp_path):
     fpc_book = parse_codebook(raw)
     result, free = clean_export(read_export(path, fpc_book), fpc_book, str(path))
     figures = summarized(result.responses, free, fpc_book, project_stats()).figures.set_index(
-        "figure_id")  # fmt: skip
+        "figure_id"
+    )
     reference = pl.read_csv(HERE / "reference_fpc.csv").to_dicts()
     for ref in reference:
         domain = "all.all" if ref["domain"] == "all" else f"race.{ref['domain'][-1]}"
@@ -218,9 +238,11 @@ def test_replicate_weights_give_r_survey_s_brr_estimates_and_ses(tmp_path):
     path = HERE / "nhanes2_brr.csv"
     result, free = clean_export(read_export(path, brr_book), brr_book, str(path))
     assert [c for c in result.responses.columns if c.startswith("design_rep_")] == [
-        f"design_rep_{i}" for i in range(1, 33)]
+        f"design_rep_{i}" for i in range(1, 33)
+    ]
     figures = summarized(result.responses, free, brr_book, project_stats()).figures.set_index(
-        "figure_id")  # fmt: skip
+        "figure_id"
+    )
     reference = pl.read_csv(HERE / "reference_brr.csv").to_dicts()
     assert len(reference) == 8
     for ref in reference:
@@ -250,5 +272,6 @@ def test_a_replicate_weight_that_is_not_a_number_stops_clean_at_its_line(tmp_pat
     path = _damaged(HERE / "nhanes2_brr.csv", 3, "brr_7", "x", tmp_path)
     with pytest.raises(SourceError) as err:
         clean_export(read_export(path, brr_book), brr_book, str(path))
-    assert str(err.value) == (f"{path}:4: expected a number >= 0 in 'brr_7' (a replicate "
-                              f"weight); found 'x'")  # fmt: skip
+    assert str(err.value) == (
+        f"{path}:4: expected a number >= 0 in 'brr_7' (a replicate weight); found 'x'"
+    )

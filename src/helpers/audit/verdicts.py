@@ -27,9 +27,19 @@ from helpers.core.stats import ROUNDING_NAMES, ROUNDING_RULES, exact_percent, ro
 from helpers.extract.claims import block_after, list_size
 
 AUDIT_COLUMNS = [
-    "claim_id", "source_line", "kind", "quote", "stated", "recomputed", "recomputed_exact",
-    "status", "rule", "explanation", "numerator", "base",
-]  # fmt: skip
+    "claim_id",
+    "source_line",
+    "kind",
+    "quote",
+    "stated",
+    "recomputed",
+    "recomputed_exact",
+    "status",
+    "rule",
+    "explanation",
+    "numerator",
+    "base",
+]
 STATUS_ORDER = ["mismatch", "rounding", "match", "unverifiable"]
 MAX_HYPOTHESES = 3
 
@@ -74,9 +84,12 @@ def rounding_rules_matching(exact: Decimal, stated: Decimal, decimals: int) -> l
 
 
 def percent_hypotheses(
-    stated: Decimal, decimals: int, counts: list[tuple[int, str]],
-    bases: list[tuple[int, str]], max_base: int,
-) -> list[str]:  # fmt: skip
+    stated: Decimal,
+    decimals: int,
+    counts: list[tuple[int, str]],
+    bases: list[tuple[int, str]],
+    max_base: int,
+) -> list[str]:
     """Small counts and bases k/b whose percentage rounds (any common rule) to ``stated``.
 
     ``counts`` and ``bases`` are (value, why) pairs worth trying first: the data's
@@ -92,8 +105,10 @@ def percent_hypotheses(
         exact = exact_percent(k, b)
         rules = rounding_rules_matching(exact, stated, decimals)
         if rules:
-            found.append(f"{k}/{b} = {_fmt(exact, 2)}% ({ROUNDING_NAMES[rules[0]]}: "
-                         f"{_fmt(stated, decimals)}%) — {why}")  # fmt: skip
+            found.append(
+                f"{k}/{b} = {_fmt(exact, 2)}% ({ROUNDING_NAMES[rules[0]]}: "
+                f"{_fmt(stated, decimals)}%) — {why}"
+            )
 
     for b, why_b in bases:
         for k in range(0, b + 1):
@@ -105,7 +120,10 @@ def percent_hypotheses(
 
 
 def _check_percent(
-    claim: pd.Series, responses: pd.DataFrame, rule: str, alt_bases: list[tuple[int, str]],
+    claim: pd.Series,
+    responses: pd.DataFrame,
+    rule: str,
+    alt_bases: list[tuple[int, str]],
     stated_count: int | None,
 ) -> Verdict:
     num, base_sel = claim_rule(claim), base_rule(claim)
@@ -113,21 +131,43 @@ def _check_percent(
     decimals = int(claim["decimals"])
     stated = Decimal(str(claim["stated"])).quantize(Decimal(1).scaleb(-decimals))
     if base == 0:
-        return Verdict("", "", "unverifiable", "", "no respondent answered the question",
-                       rule_text(num), rule_text(base_sel))  # fmt: skip
+        return Verdict(
+            "",
+            "",
+            "unverifiable",
+            "",
+            "no respondent answered the question",
+            rule_text(num),
+            rule_text(base_sel),
+        )
     exact = exact_percent(n, base)
     ours = round_decimal(exact, decimals, rule)
     data = f"the lists give {n}/{base} = {_fmt(exact, 2)}%"
-    common = dict(recomputed=_fmt(ours, decimals), exact=_fmt(exact, 4),
-                  numerator=rule_text(num), base=rule_text(base_sel))  # fmt: skip
+    common = dict(
+        recomputed=_fmt(ours, decimals),
+        exact=_fmt(exact, 4),
+        numerator=rule_text(num),
+        base=rule_text(base_sel),
+    )
     if ours == stated:
-        return Verdict(status="match", rule=rule, explanation=f"{data}; "
-                       f"{ROUNDING_NAMES[rule]}: {_fmt(ours, decimals)}%", **common)
+        return Verdict(
+            status="match",
+            rule=rule,
+            explanation=f"{data}; {ROUNDING_NAMES[rule]}: {_fmt(ours, decimals)}%",
+            **common,
+        )
     others = rounding_rules_matching(exact, stated, decimals)
     if others:
-        return Verdict(status="rounding", rule=others[0], explanation=(
-            f"{data}: {ROUNDING_NAMES[others[0]]} gives {_fmt(stated, decimals)}%, the report's "
-            f"rule ({ROUNDING_NAMES[rule]}) gives {_fmt(ours, decimals)}%"), **common)
+        return Verdict(
+            status="rounding",
+            rule=others[0],
+            explanation=(
+                f"{data}: {ROUNDING_NAMES[others[0]]} gives {_fmt(stated, decimals)}%, the "
+                "report's "
+                f"rule ({ROUNDING_NAMES[rule]}) gives {_fmt(ours, decimals)}%"
+            ),
+            **common,
+        )
     counts = [(n, "the count the lists give")]
     if stated_count is not None and stated_count != n:
         counts.append((stated_count, "the count the document states"))
@@ -155,8 +195,9 @@ def _check_count(claim: pd.Series, responses: pd.DataFrame) -> Verdict:
     return Verdict(str(n), str(n), status, "", text, rule_text(rule), "")
 
 
-def _check_sum(claim: pd.Series, claims: pd.DataFrame, verdicts: dict[str, Verdict],
-               rule: str) -> Verdict:  # fmt: skip
+def _check_sum(
+    claim: pd.Series, claims: pd.DataFrame, verdicts: dict[str, Verdict], rule: str
+) -> Verdict:
     ids = str(claim["parts"]).split()
     parts = claims.set_index("claim_id").loc[ids]
     decimals = int(claim["decimals"])
@@ -166,21 +207,36 @@ def _check_sum(claim: pd.Series, claims: pd.DataFrame, verdicts: dict[str, Verdi
     recomputed = [verdicts[i].recomputed for i in ids]
     data_sum = sum(Decimal(r) for r in recomputed if r)
     if total == stated:
-        return Verdict(_fmt(total, decimals), _fmt(total, decimals), "match", "",
-                       f"{shown} = {_fmt(total, decimals)}")  # fmt: skip
+        return Verdict(
+            _fmt(total, decimals),
+            _fmt(total, decimals),
+            "match",
+            "",
+            f"{shown} = {_fmt(total, decimals)}",
+        )
     if claim["kind"] == "percent_sum":
         statuses = {verdicts[i].status for i in ids}
         rules = {verdicts[i].rule for i in ids if verdicts[i].status == "rounding"}
         if statuses <= {"match", "rounding"} and rules:
             names = ", ".join(ROUNDING_NAMES[r] for r in sorted(rules))
-            return Verdict(_fmt(total, decimals), _fmt(data_sum, decimals), "rounding",
-                           sorted(rules)[0], f"{shown} = {_fmt(total, decimals)}%: the parts are "
-                           f"{names}; {ROUNDING_NAMES[rule]} they sum to "
-                           f"{_fmt(data_sum, decimals)}%")  # fmt: skip
-    return Verdict(_fmt(total, decimals), _fmt(data_sum, decimals), "mismatch", "",
-                   f"the stated parts {shown} add up to {_fmt(total, decimals)}, not "
-                   f"{claim['stated_text']}; the lists give "
-                   f"{' + '.join(recomputed)} = {_fmt(data_sum, decimals)}")  # fmt: skip
+            return Verdict(
+                _fmt(total, decimals),
+                _fmt(data_sum, decimals),
+                "rounding",
+                sorted(rules)[0],
+                f"{shown} = {_fmt(total, decimals)}%: the parts are "
+                f"{names}; {ROUNDING_NAMES[rule]} they sum to "
+                f"{_fmt(data_sum, decimals)}%",
+            )
+    return Verdict(
+        _fmt(total, decimals),
+        _fmt(data_sum, decimals),
+        "mismatch",
+        "",
+        f"the stated parts {shown} add up to {_fmt(total, decimals)}, not "
+        f"{claim['stated_text']}; the lists give "
+        f"{' + '.join(recomputed)} = {_fmt(data_sum, decimals)}",
+    )
 
 
 def _alternative_bases(claims: pd.DataFrame) -> list[tuple[int, str]]:
@@ -191,29 +247,46 @@ def _alternative_bases(claims: pd.DataFrame) -> list[tuple[int, str]]:
         parts = claims.set_index("claim_id").loc[ids]
         total = int(sum(parts["stated"]))
         if total != int(c["stated"]):
-            out.append((total, f"{total} is the sum of the parts stated for line "
-                        f"{c['source_line']} ({' + '.join(parts['stated_text'])})"))  # fmt: skip
+            out.append(
+                (
+                    total,
+                    f"{total} is the sum of the parts stated for line "
+                    f"{c['source_line']} ({' + '.join(parts['stated_text'])})",
+                )
+            )
     return out
 
 
 def _stated_count_for(claims: pd.DataFrame, claim: pd.Series) -> int | None:
-    same = claims[(claims["kind"] == "count") & (claims["source_line"] == claim["source_line"])
-                  & (claims["question"] == claim["question"])
-                  & (claims["answer"] == claim["answer"])
-                  & (claims["group"] == claim["group"])]  # fmt: skip
+    same = claims[
+        (claims["kind"] == "count")
+        & (claims["source_line"] == claim["source_line"])
+        & (claims["question"] == claim["question"])
+        & (claims["answer"] == claim["answer"])
+        & (claims["group"] == claim["group"])
+    ]
     return int(same["stated"].iloc[0]) if len(same) else None
 
 
-def audit_claims(claims: pd.DataFrame, responses: pd.DataFrame | None, lines: pd.DataFrame,
-                 book: Codebook, rounding: str) -> pd.DataFrame:  # fmt: skip
+def audit_claims(
+    claims: pd.DataFrame,
+    responses: pd.DataFrame | None,
+    lines: pd.DataFrame,
+    book: Codebook,
+    rounding: str,
+) -> pd.DataFrame:
     """One verdict per claim, mismatches first, then by source line.
 
     ``responses`` may be None only when there are no claims (nothing to recompute).
     """
     if responses is None and len(claims):
         raise ValueError("claims to audit but no responses to recompute them from")
-    claims = claims.fillna({c: "" for c in ("question", "answer", "group", "group_value",
-                                            "parts", "note", "qualifier")})  # fmt: skip
+    claims = claims.fillna(
+        {
+            c: ""
+            for c in ("question", "answer", "group", "group_value", "parts", "note", "qualifier")
+        }
+    )
     alt_bases = _alternative_bases(claims)
     verdicts: dict[str, Verdict] = {}
     for _, c in claims.iterrows():
@@ -221,14 +294,19 @@ def audit_claims(claims: pd.DataFrame, responses: pd.DataFrame | None, lines: pd
         if kind == "count":
             verdicts[c["claim_id"]] = _check_count(c, responses)
         elif kind == "percent":
-            verdicts[c["claim_id"]] = _check_percent(c, responses, rounding, alt_bases,
-                                                     _stated_count_for(claims, c))  # fmt: skip
+            verdicts[c["claim_id"]] = _check_percent(
+                c, responses, rounding, alt_bases, _stated_count_for(claims, c)
+            )
         elif kind == "list_count":
             size, unit = list_size(block_after(lines, int(c["source_line"])))
             ok = size == int(c["stated"])
             verdicts[c["claim_id"]] = Verdict(
-                str(size), str(size), "match" if ok else "mismatch", "",
-                f"the document lists {size} {unit} after line {c['source_line']}")
+                str(size),
+                str(size),
+                "match" if ok else "mismatch",
+                "",
+                f"the document lists {size} {unit} after line {c['source_line']}",
+            )
         elif kind == "unverifiable":
             verdicts[c["claim_id"]] = Verdict("", "", "unverifiable", "", str(c["note"]))
         elif kind == "value_list":
@@ -238,17 +316,31 @@ def audit_claims(claims: pd.DataFrame, responses: pd.DataFrame | None, lines: pd
     rows = []
     for _, c in claims.iterrows():
         v = verdicts[c["claim_id"]]
-        rows.append({
-            "claim_id": c["claim_id"], "source_line": int(c["source_line"]), "kind": c["kind"],
-            "quote": c["quote"], "stated": c["stated_text"] if not c["qualifier"] else
-            f"{c['qualifier']} {c['stated_text']}", "recomputed": v.recomputed,
-            "recomputed_exact": v.exact, "status": v.status, "rule": v.rule,
-            "explanation": v.explanation, "numerator": v.numerator, "base": v.base,
-        })  # fmt: skip
+        rows.append(
+            {
+                "claim_id": c["claim_id"],
+                "source_line": int(c["source_line"]),
+                "kind": c["kind"],
+                "quote": c["quote"],
+                "stated": c["stated_text"]
+                if not c["qualifier"]
+                else f"{c['qualifier']} {c['stated_text']}",
+                "recomputed": v.recomputed,
+                "recomputed_exact": v.exact,
+                "status": v.status,
+                "rule": v.rule,
+                "explanation": v.explanation,
+                "numerator": v.numerator,
+                "base": v.base,
+            }
+        )
     out = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
     out["_order"] = out["status"].map(STATUS_ORDER.index)
-    return out.sort_values(["_order", "source_line", "claim_id"], kind="stable").drop(
-        columns="_order").reset_index(drop=True)
+    return (
+        out.sort_values(["_order", "source_line", "claim_id"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
 
 
 def _check_value_list(claim: pd.Series, responses: pd.DataFrame, book: Codebook) -> Verdict:
@@ -264,16 +356,20 @@ def _check_value_list(claim: pd.Series, responses: pd.DataFrame, book: Codebook)
         why = f"the lists give the same {len(data)} values of {label} that the sentence names"
         status = "match"
     else:
-        parts = [f"named but in no list: {', '.join(extra)}" if extra else "",
-                 f"in the lists but not named: {', '.join(missing)}" if missing else "",
-                 "a value is named twice" if len(named_keys) < len(named) else ""]
+        parts = [
+            f"named but in no list: {', '.join(extra)}" if extra else "",
+            f"in the lists but not named: {', '.join(missing)}" if missing else "",
+            "a value is named twice" if len(named_keys) < len(named) else "",
+        ]
         why = f"the lists give {len(data)} values of {label}; " + "; ".join(p for p in parts if p)
         status = "mismatch"
-    return Verdict(", ".join(data), ", ".join(data), status, "", why,
-                   rule_text({group: ANSWERED}), "")
+    return Verdict(
+        ", ".join(data), ", ".join(data), status, "", why, rule_text({group: ANSWERED}), ""
+    )
 
 
 def audit_metrics(audit: pd.DataFrame) -> dict[str, int]:
     """Counts of claims per status (for DVC metrics and the report)."""
     return {f"claims_{s}": int((audit["status"] == s).sum()) for s in STATUS_ORDER} | {
-        "claims_total": len(audit)}
+        "claims_total": len(audit)
+    }

@@ -35,14 +35,24 @@ from helpers.core.codes import code_index, code_key
 from helpers.core.errors import SourceError, TableError
 from helpers.extract.export import ID_COLUMN, SOURCE_LINE, ExportColumns, export_columns
 
-REJECT_TYPES = {"source_line": pl.Int64, "list": pl.String, "organization": pl.String,
-                "reason": pl.String}  # fmt: skip
-FREE_TEXT_COLUMNS = {"line": pl.Int64, "question": pl.String, "item": pl.String,
-                     "intro_line": pl.Int64, "text": pl.String}  # fmt: skip
+REJECT_TYPES = {
+    "source_line": pl.Int64,
+    "list": pl.String,
+    "organization": pl.String,
+    "reason": pl.String,
+}
+FREE_TEXT_COLUMNS = {
+    "line": pl.Int64,
+    "question": pl.String,
+    "item": pl.String,
+    "intro_line": pl.Int64,
+    "text": pl.String,
+}
 
 
-def clean_export(raw: pl.DataFrame, book: Codebook, path: str,
-                 max_reject_share: float = 1.0) -> tuple[Reconciled, pl.DataFrame]:  # fmt: skip
+def clean_export(
+    raw: pl.DataFrame, book: Codebook, path: str, max_reject_share: float = 1.0
+) -> tuple[Reconciled, pl.DataFrame]:
     """Map codes to codebook codes; return (responses, rejects, counts) and the free text.
 
     Each coded column's distinct values are judged first (:func:`code_plan`,
@@ -77,8 +87,10 @@ def clean_export(raw: pl.DataFrame, book: Codebook, path: str,
         else:
             column = cols.multiple[q.id]
             flags, reasons = multiple_plan(distinct[column], q)
-            exprs += [_mapped(column, values, [NOT_SELECTED, SELECTED], name)
-                      for name, values in flags.items()]  # fmt: skip
+            exprs += [
+                _mapped(column, values, [NOT_SELECTED, SELECTED], name)
+                for name, values in flags.items()
+            ]
         plans.append((q.id, column, reasons))
     for q in book.numeric:
         column = cols.numeric[q.id]
@@ -88,8 +100,7 @@ def clean_export(raw: pl.DataFrame, book: Codebook, path: str,
     exprs += design_columns(raw, book, path)
     responses = raw.select(ids, *exprs, pl.col(SOURCE_LINE))
     responses = with_derived(responses, book)
-    code_rejects = {var: _rejects(raw, column, reasons, var, ids)
-                    for var, column, reasons in plans}  # fmt: skip
+    code_rejects = {var: _rejects(raw, column, reasons, var, ids) for var, column, reasons in plans}
     responses, rejects = route(responses, book, code_rejects)
     counts = []
     for q in (*[q for q in book.closed if not q.derived_from], *book.numeric):
@@ -97,24 +108,45 @@ def clean_export(raw: pl.DataFrame, book: Codebook, path: str,
         rejected = rejects[q.id].height
         kept = n - first.null_count()
         declared = first.null_count() - rejected
-        counts.append({"list": q.id, "rows_read": n, "rows_kept": kept,
-                       "rows_missing": declared, "rows_rejected": rejected,
-                       "balanced": n == kept + declared + rejected})  # fmt: skip
-    free = [raw.filter(pl.col(c).str.strip_chars() != "").select(
-                pl.col(SOURCE_LINE).alias("line"), pl.lit(q.id).alias("question"),
-                pl.lit(None, pl.String).alias("item"), pl.lit(1, pl.Int64).alias("intro_line"),
-                pl.col(c).alias("text"))
-            for q in book.free_text for c in [cols.free_text[q.id]]]  # fmt: skip
+        counts.append(
+            {
+                "list": q.id,
+                "rows_read": n,
+                "rows_kept": kept,
+                "rows_missing": declared,
+                "rows_rejected": rejected,
+                "balanced": n == kept + declared + rejected,
+            }
+        )
+    free = [
+        raw.filter(pl.col(c).str.strip_chars() != "").select(
+            pl.col(SOURCE_LINE).alias("line"),
+            pl.lit(q.id).alias("question"),
+            pl.lit(None, pl.String).alias("item"),
+            pl.lit(1, pl.Int64).alias("intro_line"),
+            pl.col(c).alias("text"),
+        )
+        for q in book.free_text
+        for c in [cols.free_text[q.id]]
+    ]
     free_text = pl.concat(free) if free else pl.DataFrame(schema=FREE_TEXT_COLUMNS)
     free_text = free_text.sort(["line", "question"], maintain_order=True)
     kept = [r for r in rejects.values() if r.height]
     rejects_df = pl.concat(kept) if kept else pl.DataFrame(schema=REJECT_TYPES)
-    check_reject_shares(counts, {var: reasons for var, _, reasons in plans}, code_rejects,
-                        max_reject_share, path)
-    counts_df = pl.DataFrame(counts, schema={"list": pl.String, "rows_read": pl.Int64,
-                                             "rows_kept": pl.Int64, "rows_missing": pl.Int64,
-                                             "rows_rejected": pl.Int64,
-                                             "balanced": pl.Boolean})  # fmt: skip
+    check_reject_shares(
+        counts, {var: reasons for var, _, reasons in plans}, code_rejects, max_reject_share, path
+    )
+    counts_df = pl.DataFrame(
+        counts,
+        schema={
+            "list": pl.String,
+            "rows_read": pl.Int64,
+            "rows_kept": pl.Int64,
+            "rows_missing": pl.Int64,
+            "rows_rejected": pl.Int64,
+            "balanced": pl.Boolean,
+        },
+    )
     return Reconciled(responses, rejects_df.select(REJECT_COLUMNS), counts_df), free_text
 
 
@@ -138,12 +170,17 @@ def _derived_expr(book: Codebook, item: Question | Group) -> pl.Expr:
     source = book.group(item.derived_from)
     index = code_index([o.code for o in source.values])
     mapping = {index[code_key(c)]: o.code for o in values for c in o.of}
-    return pl.col(item.derived_from).cast(pl.String).replace_strict(
-        mapping, default=None, return_dtype=pl.Enum([o.code for o in values])).alias(item.id)
+    return (
+        pl.col(item.derived_from)
+        .cast(pl.String)
+        .replace_strict(mapping, default=None, return_dtype=pl.Enum([o.code for o in values]))
+        .alias(item.id)
+    )
 
 
-def route(responses: pl.DataFrame, book: Codebook,
-          rejects: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+def route(
+    responses: pl.DataFrame, book: Codebook, rejects: dict[str, pl.DataFrame]
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
     """Answers from respondents a question's ``asked_if`` does not route to it: set aside.
 
     Each is a routing violation in ``rejects.csv`` (the respondent's routing value
@@ -162,19 +199,29 @@ def route(responses: pl.DataFrame, book: Codebook,
         answered = ~pl.all_horizontal([pl.col(c).is_null() for c in cols])
         bad = responses.filter(answered & ~asked)
         condition = " and ".join(f"{var} in {', '.join(codes)}" for var, codes in q.asked_if)
-        found = pl.concat_str([pl.lit(f"{var} = ") + pl.col(var).cast(pl.String)
-                               .fill_null("missing") for var, _ in q.asked_if], separator=", ")
+        found = pl.concat_str(
+            [
+                pl.lit(f"{var} = ") + pl.col(var).cast(pl.String).fill_null("missing")
+                for var, _ in q.asked_if
+            ],
+            separator=", ",
+        )
         violations = bad.select(
-            pl.col(SOURCE_LINE).alias("source_line"), pl.lit(q.id, pl.String).alias("list"),
+            pl.col(SOURCE_LINE).alias("source_line"),
+            pl.lit(q.id, pl.String).alias("list"),
             pl.col(ID_COLUMN).alias("organization"),
-            (pl.lit(f"routing violation: answered {q.id}, asked only if {condition}; found ")
-             + found).alias("reason"))  # fmt: skip
-        rejects[q.id] = pl.concat([rejects[q.id], violations]).sort("source_line") \
-            if q.id in rejects else violations  # fmt: skip
-        responses = responses.with_columns([pl.when(asked).then(pl.col(c)).alias(c)
-                                            for c in cols])  # fmt: skip
-        recodes = [_derived_expr(book, item) for item in book.derived
-                   if item.derived_from == q.id]  # fmt: skip
+            (
+                pl.lit(f"routing violation: answered {q.id}, asked only if {condition}; found ")
+                + found
+            ).alias("reason"),
+        )
+        rejects[q.id] = (
+            pl.concat([rejects[q.id], violations]).sort("source_line")
+            if q.id in rejects
+            else violations
+        )
+        responses = responses.with_columns([pl.when(asked).then(pl.col(c)).alias(c) for c in cols])
+        recodes = [_derived_expr(book, item) for item in book.derived if item.derived_from == q.id]
         if recodes:
             responses = responses.with_columns(recodes)
     return responses, rejects
@@ -185,13 +232,19 @@ def routed_expr(book: Codebook, q: Question) -> pl.Expr:
     conditions = []
     for var, codes in q.asked_if:
         index = code_index([o.code for o in book.group(var).values])
-        conditions.append(pl.col(var).cast(pl.String).is_in([index[code_key(c)] for c in codes])
-                          .fill_null(False))  # fmt: skip
+        conditions.append(
+            pl.col(var).cast(pl.String).is_in([index[code_key(c)] for c in codes]).fill_null(False)
+        )
     return pl.all_horizontal(conditions)
 
 
-def check_reject_shares(counts: list[dict], reasons: dict[str, dict[str, str]],
-                        rejects: dict[str, pl.DataFrame], limit: float, path: str) -> None:
+def check_reject_shares(
+    counts: list[dict],
+    reasons: dict[str, dict[str, str]],
+    rejects: dict[str, pl.DataFrame],
+    limit: float,
+    path: str,
+) -> None:
     """Stop when a question sets aside more than ``limit`` of its answered cells.
 
     Answered cells are those neither blank nor a declared missing code (kept +
@@ -209,11 +262,15 @@ def check_reject_shares(counts: list[dict], reasons: dict[str, dict[str, str]],
             continue
         codes = ", ".join(repr(v.strip()) for v in list(reasons[qid])[:5])
         first = int(rejects[qid]["source_line"][0])
-        raise SourceError(path, first, f"at most {limit:.0%} of {qid}'s answered cells set aside "
-                          f"(params.yaml clean.max_reject_share)",
-                          f"{unknown:,} of {answered:,} "
-                          f"({unknown / answered:.1%}) with codes the codebook does "
-                          f"not define, first {codes}: does the codebook match the export?")
+        raise SourceError(
+            path,
+            first,
+            f"at most {limit:.0%} of {qid}'s answered cells set aside "
+            f"(params.yaml clean.max_reject_share)",
+            f"{unknown:,} of {answered:,} "
+            f"({unknown / answered:.1%}) with codes the codebook does "
+            f"not define, first {codes}: does the codebook match the export?",
+        )
 
 
 # A numeric answer beyond this is set aside: means, variances and their sums of squares of
@@ -221,8 +278,7 @@ def check_reject_shares(counts: list[dict], reasons: dict[str, dict[str, str]],
 NUMERIC_MAX = 1e150
 
 
-def numeric_plan(raw: pl.DataFrame, column: str, q: Question) -> tuple[pl.Expr,
-                                                                       dict[str, str]]:  # fmt: skip
+def numeric_plan(raw: pl.DataFrame, column: str, q: Question) -> tuple[pl.Expr, dict[str, str]]:
     """A numeric question's values as Float64, and why each value that is not a number is set aside.
 
     Blank cells and declared missing codes (by value: ``-9`` matches ``-9.0``) are
@@ -235,12 +291,14 @@ def numeric_plan(raw: pl.DataFrame, column: str, q: Question) -> tuple[pl.Expr,
     number = text.cast(pl.Float64, strict=False)
     keys = [code_key(c) for c in q.missing_codes]
     as_numbers = [float(k) for k in keys if _is_number(k)]
-    as_texts = [c.strip() for c, k in zip(q.missing_codes, keys, strict=True)
-                if not _is_number(k)]  # fmt: skip
+    as_texts = [c.strip() for c, k in zip(q.missing_codes, keys, strict=True) if not _is_number(k)]
     missing = text.is_null() | (text == "") | number.is_in(as_numbers) | text.is_in(as_texts)
     good = number.is_not_null() & number.is_finite() & (number.abs() <= NUMERIC_MAX)
-    bad_values = raw.select(pl.col(column).cast(pl.String).filter(~missing & ~good).unique()
-                            .sort()).to_series().to_list()  # fmt: skip
+    bad_values = (
+        raw.select(pl.col(column).cast(pl.String).filter(~missing & ~good).unique().sort())
+        .to_series()
+        .to_list()
+    )
     shown = ", ".join(q.missing_codes) or "none"
     reasons = {v: _numeric_reason(v, q.id, shown) for v in bad_values}
     return pl.when(~missing & good).then(number), reasons
@@ -253,8 +311,10 @@ def _numeric_reason(value: str, qid: str, missing: str) -> str:
     except ValueError:
         out_of_range = False
     if out_of_range and value.strip().lower().lstrip("+-") not in ("inf", "infinity"):
-        return (f"{value.strip()!r} is out of range ({qid} is numeric; absolute value at most "
-                f"{NUMERIC_MAX:g}, so that sums of squares stay finite; missing codes: {missing})")
+        return (
+            f"{value.strip()!r} is out of range ({qid} is numeric; absolute value at most "
+            f"{NUMERIC_MAX:g}, so that sums of squares stay finite; missing codes: {missing})"
+        )
     return f"{value.strip()!r} is not a number ({qid} is numeric; missing codes: {missing})"
 
 
@@ -293,8 +353,12 @@ def design_columns(raw: pl.DataFrame, book: Codebook, path: str) -> list[pl.Expr
         bad = raw.select(ok.not_().arg_true().head(1)).to_series()
         if bad.len():
             row = int(bad[0])
-            raise SourceError(path, int(raw[SOURCE_LINE][row]), expected,
-                              repr(raw[column].cast(pl.String)[row] or ""))  # fmt: skip
+            raise SourceError(
+                path,
+                int(raw[SOURCE_LINE][row]),
+                expected,
+                repr(raw[column].cast(pl.String)[row] or ""),
+            )
         exprs.append(value.alias(book.design.response_columns[role]))
     return exprs
 
@@ -309,24 +373,31 @@ def _distinct(raw: pl.DataFrame, columns: tuple[str, ...]) -> dict[str, list[str
 
 def _mapped(column: str, mapping: dict[str, str], categories: list[str], name: str) -> pl.Expr:
     """``column`` mapped value by value onto an enumeration; unmapped values are missing."""
-    return pl.col(column).replace_strict(mapping, default=None,
-                                         return_dtype=pl.Enum(categories)).alias(name)
+    return (
+        pl.col(column)
+        .replace_strict(mapping, default=None, return_dtype=pl.Enum(categories))
+        .alias(name)
+    )
 
 
 def _ids(raw: pl.DataFrame, cols: ExportColumns, path: str) -> pl.Series:
     if not cols.ids:
         width = len(str(raw.height))
-        return pl.Series(ID_COLUMN, [f"R{i:0{width}d}" for i in range(1, raw.height + 1)],
-                         dtype=pl.String)  # fmt: skip
+        return pl.Series(
+            ID_COLUMN, [f"R{i:0{width}d}" for i in range(1, raw.height + 1)], dtype=pl.String
+        )
     ids = raw[cols.ids].cast(pl.String)
     if not ids.null_count() and all_distinct(ids):  # ("" is missing on read)
         return ids.alias(ID_COLUMN)
     bad = ids.is_null() | (ids == "") | ~ids.is_first_distinct()
     if bad.any():
         row = int(bad.arg_true()[0])
-        raise SourceError(path, int(raw[SOURCE_LINE][row]),
-                          f"a unique, non-empty respondent id in {cols.ids!r}",
-                          f"{ids[row]!r} (empty or seen before)")  # fmt: skip
+        raise SourceError(
+            path,
+            int(raw[SOURCE_LINE][row]),
+            f"a unique, non-empty respondent id in {cols.ids!r}",
+            f"{ids[row]!r} (empty or seen before)",
+        )
     return ids.alias(ID_COLUMN)
 
 
@@ -339,21 +410,27 @@ def all_distinct(values: pl.Series) -> bool:
     return values.hash().n_unique() == values.len() or values.n_unique() == values.len()
 
 
-def _rejects(raw: pl.DataFrame, column: str, reasons: dict[str, str], var: str,
-             ids: pl.Series) -> pl.DataFrame:  # fmt: skip
+def _rejects(
+    raw: pl.DataFrame, column: str, reasons: dict[str, str], var: str, ids: pl.Series
+) -> pl.DataFrame:
     """One reject per row whose value has a reason, in row order."""
     if not reasons:
         return pl.DataFrame(schema=REJECT_TYPES)
     bad = raw.with_columns(ids).filter(pl.col(column).is_in(list(reasons)))
     return bad.select(
-        pl.col(SOURCE_LINE).alias("source_line"), pl.lit(var, pl.String).alias("list"),
+        pl.col(SOURCE_LINE).alias("source_line"),
+        pl.lit(var, pl.String).alias("list"),
         pl.col(ID_COLUMN).alias("organization"),
-        pl.col(column).cast(pl.String).replace_strict(reasons, return_dtype=pl.String)
-        .alias("reason"))  # fmt: skip
+        pl.col(column)
+        .cast(pl.String)
+        .replace_strict(reasons, return_dtype=pl.String)
+        .alias("reason"),
+    )
 
 
-def code_plan(values: list[str], codes: list[str], missing: tuple[str, ...],
-              qid: str) -> tuple[dict[str, str], dict[str, str]]:  # fmt: skip
+def code_plan(
+    values: list[str], codes: list[str], missing: tuple[str, ...], qid: str
+) -> tuple[dict[str, str], dict[str, str]]:
     """For each distinct value: the codebook code it stands for, or why it is rejected.
 
     Values compare with codes by value (helpers.core.codes: ``"6.0"`` is code
@@ -369,9 +446,11 @@ def code_plan(values: list[str], codes: list[str], missing: tuple[str, ...],
         if key in by_key:
             mapping[value] = by_key[key]
         elif key not in missing_keys and key != "":
-            reasons[value] = (f"code {value.strip()!r} is not a {qid} code in the codebook "
-                              f"(answers: {', '.join(codes)}; missing: "
-                              f"{', '.join(missing) or 'none'})")  # fmt: skip
+            reasons[value] = (
+                f"code {value.strip()!r} is not a {qid} code in the codebook "
+                f"(answers: {', '.join(codes)}; missing: "
+                f"{', '.join(missing) or 'none'})"
+            )
     return mapping, reasons
 
 
@@ -399,8 +478,9 @@ def _multiple_fate(cell: str, q: Question) -> tuple[list[int] | None, str]:
     return [position[k] for k in keys], ""
 
 
-def multiple_plan(values: list[str], q: Question) -> tuple[dict[str, dict[str, str]],
-                                                           dict[str, str]]:  # fmt: skip
+def multiple_plan(
+    values: list[str], q: Question
+) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """For each option's 0/1 column, the flag of each distinct cell; and reject reasons.
 
     Each distinct cell is parsed once (:func:`_multiple_fate`); cells missing or
@@ -414,14 +494,16 @@ def multiple_plan(values: list[str], q: Question) -> tuple[dict[str, dict[str, s
             chosen[cell] = picked
         elif why:
             reasons[cell] = why
-    flags = {column: {cell: SELECTED if k in picked else NOT_SELECTED
-                      for cell, picked in chosen.items()}
-             for k, column in enumerate(q.indicators.values())}  # fmt: skip
+    flags = {
+        column: {cell: SELECTED if k in picked else NOT_SELECTED for cell, picked in chosen.items()}
+        for k, column in enumerate(q.indicators.values())
+    }
     return flags, reasons
 
 
-def check_export_responses(responses: pl.DataFrame, book: Codebook, name: str,
-                           first_record: int = 2) -> pl.DataFrame:  # fmt: skip
+def check_export_responses(
+    responses: pl.DataFrame, book: Codebook, name: str, first_record: int = 2
+) -> pl.DataFrame:
     """The invariants of cleaned export rows (checked once, before the hand-off).
 
     Codes need no row-by-row check: each answer column is an enumeration of the
@@ -433,22 +515,29 @@ def check_export_responses(responses: pl.DataFrame, book: Codebook, name: str,
     problems = []
     ids = responses[ID_COLUMN]
     if ids.null_count() or not all_distinct(ids):
-        problems.append(f"{ID_COLUMN}: unique, non-empty ids failed for "
-                        f"{ids.filter(ids.is_duplicated() | ids.is_null()).head(5).to_list()}")
+        problems.append(
+            f"{ID_COLUMN}: unique, non-empty ids failed for "
+            f"{ids.filter(ids.is_duplicated() | ids.is_null()).head(5).to_list()}"
+        )
     lines = responses[SOURCE_LINE]
-    if lines.null_count() or not all_distinct(lines) or (lines.min() or first_record) < \
-            first_record:  # fmt: skip
+    if (
+        lines.null_count()
+        or not all_distinct(lines)
+        or (lines.min() or first_record) < first_record
+    ):
         problems.append(f"{SOURCE_LINE}: unique records from {first_record} on failed")
     for q in book.multiple_choice:
         cols = list(q.indicators.values())
         missing = [pl.col(c).is_null() for c in cols]
-        whole = pl.all_horizontal(missing) | (~pl.any_horizontal(missing)
-                                              & pl.any_horizontal([pl.col(c) == SELECTED
-                                                                   for c in cols]))  # fmt: skip
+        whole = pl.all_horizontal(missing) | (
+            ~pl.any_horizontal(missing) & pl.any_horizontal([pl.col(c) == SELECTED for c in cols])
+        )
         broken = responses.filter(~whole)
         if broken.height:
-            problems.append(f"{q.id}: options all missing, or at least one chosen failed for "
-                            f"lines {broken[SOURCE_LINE].head(5).to_list()}")  # fmt: skip
+            problems.append(
+                f"{q.id}: options all missing, or at least one chosen failed for "
+                f"lines {broken[SOURCE_LINE].head(5).to_list()}"
+            )
     if problems:
         raise TableError(f"{name}: " + "; ".join(problems))
     return responses

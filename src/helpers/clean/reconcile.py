@@ -60,14 +60,20 @@ def _roster(mentions: pd.DataFrame, path: str) -> tuple[pd.DataFrame, list[dict]
             continue
         for col in IDENTITY:
             if seen[col] != row[col]:
-                raise SourceError(path, int(row["line"]),
-                                  f"{col} {seen[col]!r} as on line {int(seen['line'])}",
-                                  f"{row['organization']!r} listed again with {col} "
-                                  f"{row[col]!r}")  # fmt: skip
-        rejects.append({"source_line": int(row["line"]), "list": "roster",
-                        "organization": row["organization"],
-                        "reason": f"duplicate of line {int(seen['line'])} in the registration "
-                        "list"})  # fmt: skip
+                raise SourceError(
+                    path,
+                    int(row["line"]),
+                    f"{col} {seen[col]!r} as on line {int(seen['line'])}",
+                    f"{row['organization']!r} listed again with {col} {row[col]!r}",
+                )
+        rejects.append(
+            {
+                "source_line": int(row["line"]),
+                "list": "roster",
+                "organization": row["organization"],
+                "reason": f"duplicate of line {int(seen['line'])} in the registration list",
+            }
+        )
     return roster.loc[keep], rejects
 
 
@@ -75,18 +81,24 @@ def reconcile(mentions: pd.DataFrame, book: Codebook, path: str = "<source>") ->
     """One row per organization of the registration list, with its answers."""
     roster, rejects = _roster(mentions, path)
     if roster.empty:
-        raise SourceError(path, None, "a registration list of responding organizations",
-                          "no organization before the first question")  # fmt: skip
-    out = pd.DataFrame({
-        "respondent_id": [f"R{i:02d}" for i in range(1, len(roster) + 1)],
-        "organization": roster["organization"].to_numpy(),
-        "acronym": roster["acronym"].fillna("").to_numpy(),
-        "country": roster["country"].to_numpy(),
-        REGISTRATION: roster[REGISTRATION].to_numpy(),
-        "organization_line": roster["line"].astype(int).to_numpy(),
-        "country_line": roster["country_line"].astype(int).to_numpy(),
-        REGISTRATION_LINE: roster[REGISTRATION_LINE].astype(int).to_numpy(),
-    })  # fmt: skip
+        raise SourceError(
+            path,
+            None,
+            "a registration list of responding organizations",
+            "no organization before the first question",
+        )
+    out = pd.DataFrame(
+        {
+            "respondent_id": [f"R{i:02d}" for i in range(1, len(roster) + 1)],
+            "organization": roster["organization"].to_numpy(),
+            "acronym": roster["acronym"].fillna("").to_numpy(),
+            "country": roster["country"].to_numpy(),
+            REGISTRATION: roster[REGISTRATION].to_numpy(),
+            "organization_line": roster["line"].astype(int).to_numpy(),
+            "country_line": roster["country_line"].astype(int).to_numpy(),
+            REGISTRATION_LINE: roster[REGISTRATION_LINE].astype(int).to_numpy(),
+        }
+    )
     index_of = {k: i for i, k in enumerate(roster["key"])}
     roster_lines = f"lines {int(roster['line'].min())}–{int(roster['line'].max())}"
     for q in book.categorical:
@@ -97,25 +109,41 @@ def reconcile(mentions: pd.DataFrame, book: Codebook, path: str = "<source>") ->
             line = int(row["line"])
             key = name_key(row["organization"])
             if key not in index_of:
-                rejects.append({"source_line": line, "list": q.id,
-                                "organization": row["organization"],
-                                "reason": f"not in the registration list ({roster_lines})"})
+                rejects.append(
+                    {
+                        "source_line": line,
+                        "list": q.id,
+                        "organization": row["organization"],
+                        "reason": f"not in the registration list ({roster_lines})",
+                    }
+                )
                 continue
             i = index_of[key]
             for col in IDENTITY:
                 if out.at[i, col] != row[col]:
-                    raise SourceError(path, line,
-                                      f"{col} {out.at[i, col]!r} as in the registration list "
-                                      f"(line {int(out.at[i, 'organization_line'])})",
-                                      f"{row['organization']!r} under {col} {row[col]!r}")
+                    raise SourceError(
+                        path,
+                        line,
+                        f"{col} {out.at[i, col]!r} as in the registration list "
+                        f"(line {int(out.at[i, 'organization_line'])})",
+                        f"{row['organization']!r} under {col} {row[col]!r}",
+                    )
             if not pd.isna(answers[i]):
                 if answers[i] != row["answer"]:
-                    raise SourceError(path, line, f"one {q.id} answer per organization "
-                                      f"({answers[i]!r} on line {lines[i]})",
-                                      f"{row['organization']!r} also under {row['answer']!r}")
-                rejects.append({"source_line": line, "list": q.id,
-                                "organization": row["organization"],
-                                "reason": f"duplicate of line {lines[i]} in the {q.id} list"})
+                    raise SourceError(
+                        path,
+                        line,
+                        f"one {q.id} answer per organization ({answers[i]!r} on line {lines[i]})",
+                        f"{row['organization']!r} also under {row['answer']!r}",
+                    )
+                rejects.append(
+                    {
+                        "source_line": line,
+                        "list": q.id,
+                        "organization": row["organization"],
+                        "reason": f"duplicate of line {lines[i]} in the {q.id} list",
+                    }
+                )
                 continue
             answers[i], lines[i], heads[i] = row["answer"], line, int(row["answer_line"])
         out[q.id] = pd.array(answers, dtype="string")
@@ -123,8 +151,9 @@ def reconcile(mentions: pd.DataFrame, book: Codebook, path: str = "<source>") ->
         out[f"{q.id}_heading_line"] = pd.array(heads, dtype="Int64")
     rejects_df = pd.DataFrame(rejects, columns=REJECT_COLUMNS)
     responses = out[response_columns(book)]
-    return Reconciled(responses, rejects_df,
-                      reconciliation_counts(mentions, responses, rejects_df, book))
+    return Reconciled(
+        responses, rejects_df, reconciliation_counts(mentions, responses, rejects_df, book)
+    )
 
 
 def reconciliation_counts(
@@ -136,6 +165,13 @@ def reconciliation_counts(
         read = int((mentions["list"] == lst).sum())
         rejected = int((rejects["list"] == lst).sum())
         kept = len(responses) if lst == "roster" else int(responses[lst].notna().sum())
-        rows.append({"list": lst, "rows_read": read, "rows_kept": kept,
-                     "rows_rejected": rejected, "balanced": read == kept + rejected})
+        rows.append(
+            {
+                "list": lst,
+                "rows_read": read,
+                "rows_kept": kept,
+                "rows_rejected": rejected,
+                "balanced": read == kept + rejected,
+            }
+        )
     return pd.DataFrame(rows)

@@ -55,30 +55,43 @@ def _answer_types(book: Codebook) -> dict[str, pl.DataType]:
 
 def _group_types(book: Codebook) -> dict[str, pl.DataType]:
     """Each group's column -> its codes (or any text, for a group read from the source)."""
-    return {g.id: pl.Categorical() if g.from_source else pl.Enum([o.code for o in g.values])
-            for g in book.groups}  # fmt: skip
+    return {
+        g.id: pl.Categorical() if g.from_source else pl.Enum([o.code for o in g.values])
+        for g in book.groups
+    }
 
 
 def _export_types(book: Codebook) -> dict[str, pl.DataType]:
     """An export's rows: id, groups, answers, numbers, design columns, source_line."""
     numbers = {q.id: pl.Float64 for q in book.numeric}
-    design = {col: pl.String if role in ("strata", "psu") else pl.Float64
-              for role, col in (book.design.response_columns if book.design else {}).items()}
-    return {"respondent_id": pl.String, **_group_types(book), **_answer_types(book), **numbers,
-            **design, "source_line": INT_LINES}  # fmt: skip
+    design = {
+        col: pl.String if role in ("strata", "psu") else pl.Float64
+        for role, col in (book.design.response_columns if book.design else {}).items()
+    }
+    return {
+        "respondent_id": pl.String,
+        **_group_types(book),
+        **_answer_types(book),
+        **numbers,
+        **design,
+        "source_line": INT_LINES,
+    }
 
 
 def _document_types(book: Codebook) -> dict[str, pl.DataType]:
     """A document's rebuilt respondents: text, codes and the source lines of each."""
     text = {"respondent_id", "organization", "acronym", "country"}
     codes = {**_group_types(book), **_answer_types(book)}  # an answer column before a group
-    return {col: pl.String if col in text else codes.get(col) or INT_LINES
-            for col in response_columns(book)}  # fmt: skip
+    return {
+        col: pl.String if col in text else codes.get(col) or INT_LINES
+        for col in response_columns(book)
+    }
 
 
 _TYPES: dict[str, Callable[[Codebook], dict[str, pl.DataType]]] = {
-    "document": _document_types, "export": _export_types,
-}  # fmt: skip
+    "document": _document_types,
+    "export": _export_types,
+}
 
 
 def response_types(book: Codebook, kind: str) -> dict[str, pl.DataType]:
@@ -86,9 +99,13 @@ def response_types(book: Codebook, kind: str) -> dict[str, pl.DataType]:
     return _TYPES[input_kind(kind).family](book)
 
 
-FREE_TEXT_TYPES: dict[str, pl.DataType] = {"line": INT_LINES, "question": pl.String,
-                                           "item": pl.String, "intro_line": INT_LINES,
-                                           "text": pl.String}  # fmt: skip
+FREE_TEXT_TYPES: dict[str, pl.DataType] = {
+    "line": INT_LINES,
+    "question": pl.String,
+    "item": pl.String,
+    "intro_line": INT_LINES,
+    "text": pl.String,
+}
 
 
 def typed(frame: pl.DataFrame | pd.DataFrame, types: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -110,16 +127,25 @@ def content_sha256(frame: pl.DataFrame) -> str:
 
 def handoff_bytes(frame: pl.DataFrame, stamp: dict[str, str]) -> bytes:
     """``frame`` as Parquet bytes, ``stamp`` and the content checksum in its metadata."""
-    meta = {**stamp, "polars": pl.__version__, "content_sha256": content_sha256(frame),
-            "rows": str(frame.height)}  # fmt: skip
+    meta = {
+        **stamp,
+        "polars": pl.__version__,
+        "content_sha256": content_sha256(frame),
+        "rows": str(frame.height),
+    }
     out = io.BytesIO()
-    frame.write_parquet(out, compression="zstd", statistics=False,
-                        metadata={STAMP_KEY: json.dumps(meta, sort_keys=True)})  # fmt: skip
+    frame.write_parquet(
+        out,
+        compression="zstd",
+        statistics=False,
+        metadata={STAMP_KEY: json.dumps(meta, sort_keys=True)},
+    )
     return out.getvalue()
 
 
-def read_handoff(path: str | Path, types: dict[str, pl.DataType],
-                 stamp: dict[str, str]) -> pl.DataFrame:  # fmt: skip
+def read_handoff(
+    path: str | Path, types: dict[str, pl.DataType], stamp: dict[str, str]
+) -> pl.DataFrame:
     """Read a hand-off written by :func:`handoff_bytes`, checking stamp, checksum and types."""
     made_by = "a Parquet hand-off written by the clean stage"
     try:
@@ -130,21 +156,32 @@ def read_handoff(path: str | Path, types: dict[str, pl.DataType],
     wanted = {**stamp, "polars": pl.__version__}
     wrong = {k: found.get(k) for k, v in wanted.items() if found.get(k) != v}
     if wrong:
-        raise SourceError(str(path), None, f"a hand-off made with {wanted} (rerun clean)",
-                          f"{wrong}")  # fmt: skip
+        raise SourceError(
+            str(path), None, f"a hand-off made with {wanted} (rerun clean)", f"{wrong}"
+        )
     if frame.columns != list(types):
-        raise SourceError(str(path), None, f"columns {list(types)}",
-                          f"{frame.columns} (rerun clean)")  # fmt: skip
+        raise SourceError(
+            str(path), None, f"columns {list(types)}", f"{frame.columns} (rerun clean)"
+        )
     if found.get("rows") != str(frame.height) or found.get("content_sha256") != content_sha256(
-            frame):  # fmt: skip
-        raise SourceError(str(path), None, f"{made_by}, its content unchanged "
-                          f"({found.get('rows')} rows, sha256 {found.get('content_sha256')})",
-                          f"{frame.height} rows whose content differs (rerun clean)")
+        frame
+    ):
+        raise SourceError(
+            str(path),
+            None,
+            f"{made_by}, its content unchanged "
+            f"({found.get('rows')} rows, sha256 {found.get('content_sha256')})",
+            f"{frame.height} rows whose content differs (rerun clean)",
+        )
     try:
         return typed(frame, types)
     except pl.exceptions.PolarsError as exc:
-        raise SourceError(str(path), None, "values of the codebook's types (rerun clean)",
-                          f"{type(exc).__name__}: {exc}") from None  # fmt: skip
+        raise SourceError(
+            str(path),
+            None,
+            "values of the codebook's types (rerun clean)",
+            f"{type(exc).__name__}: {exc}",
+        ) from None
 
 
 def as_pandas(frame: pl.DataFrame, categorical: bool = True) -> pd.DataFrame:
@@ -154,8 +191,11 @@ def as_pandas(frame: pl.DataFrame, categorical: bool = True) -> pd.DataFrame:
 
     if not categorical:
         frame = frame.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String))
-    mapping = {pa.int64(): pd.Int64Dtype(), pa.large_string(): pd.StringDtype(),
-               pa.string(): pd.StringDtype()}  # fmt: skip
+    mapping = {
+        pa.int64(): pd.Int64Dtype(),
+        pa.large_string(): pd.StringDtype(),
+        pa.string(): pd.StringDtype(),
+    }
     return frame.to_arrow().to_pandas(types_mapper=mapping.get)
 
 
@@ -163,24 +203,30 @@ def stamp(codebook_path: str | Path, kind: str) -> dict[str, str]:
     """What a hand-off was validated against: the codebook's sha256 and the input kind."""
     from helpers.core.files import sha256_file
 
-    return {"codebook_sha256": sha256_file(codebook_path), "input_kind": kind,
-            "validated_by": "clean"}  # fmt: skip
+    return {
+        "codebook_sha256": sha256_file(codebook_path),
+        "input_kind": kind,
+        "validated_by": "clean",
+    }
 
 
-def responses_bytes(responses: pl.DataFrame | pd.DataFrame, book: Codebook, kind: str,
-                    codebook_path: str | Path) -> bytes:  # fmt: skip
+def responses_bytes(
+    responses: pl.DataFrame | pd.DataFrame, book: Codebook, kind: str, codebook_path: str | Path
+) -> bytes:
     """Validated respondent rows as the hand-off (typed from the codebook, stamped)."""
     return handoff_bytes(typed(responses, response_types(book, kind)), stamp(codebook_path, kind))
 
 
-def free_text_bytes(free_text: pl.DataFrame | pd.DataFrame, kind: str,
-                    codebook_path: str | Path) -> bytes:  # fmt: skip
+def free_text_bytes(
+    free_text: pl.DataFrame | pd.DataFrame, kind: str, codebook_path: str | Path
+) -> bytes:
     """Validated free-text answers as the hand-off."""
     return handoff_bytes(typed(free_text, FREE_TEXT_TYPES), stamp(codebook_path, kind))
 
 
-def read_responses(path: str | Path, book: Codebook, kind: str,
-                   codebook_path: str | Path) -> pl.DataFrame:  # fmt: skip
+def read_responses(
+    path: str | Path, book: Codebook, kind: str, codebook_path: str | Path
+) -> pl.DataFrame:
     """The respondent rows clean validated, as polars (checksums, stamp and types checked)."""
     return read_handoff(path, response_types(book, kind), stamp(codebook_path, kind))
 

@@ -55,93 +55,140 @@ class StatsParams(_Strict):
 
     ci_method: Literal[CI_METHODS] = Field(  # type: ignore[valid-type]
         description="binomial confidence interval (Wilson without continuity correction; "
-        "`normal` is Wald)")
+        "`normal` is Wald)"
+    )
     ci_level: float = Field(gt=0.5, lt=1, description="confidence level of the intervals")
-    pct_decimals: StrictInt = Field(ge=0, le=6, description="decimals of every percentage "
-                                    "and interval bound (in percent)")
+    pct_decimals: StrictInt = Field(
+        ge=0, le=6, description="decimals of every percentage and interval bound (in percent)"
+    )
     rounding: Literal[ROUNDINGS] = Field(  # type: ignore[valid-type]
-        description="how percentages (and numeric figures) are rounded to their decimals")
-    numeric_decimals: StrictInt = Field(ge=0, le=6, description="decimals of a numeric "
-                                        "question's mean, quantiles, minimum and maximum (and "
-                                        "the mean's interval), in its unit")
+        description="how percentages (and numeric figures) are rounded to their decimals"
+    )
+    numeric_decimals: StrictInt = Field(
+        ge=0,
+        le=6,
+        description="decimals of a numeric "
+        "question's mean, quantiles, minimum and maximum (and "
+        "the mean's interval), in its unit",
+    )
     quantile_method: Literal[QUANTILE_METHODS] = Field(  # type: ignore[valid-type]
         description="how a quantile (median, quartiles) falling between two values is "
         "taken: `linear` interpolation (Hyndman & Fan type 7, R's and numpy's default), the "
-        "`lower` or `higher` value, the `nearest`, or their `midpoint`")
+        "`lower` or `higher` value, the `nearest`, or their `midpoint`"
+    )
     variance_method: Literal[VARIANCE_METHODS] = Field(  # type: ignore[valid-type]
         description="standard errors of a survey design's estimates (codebook `design:`): "
-        "Taylor linearization, by the svy package")
+        "Taylor linearization, by the svy package"
+    )
     lonely_psu: Literal[LONELY_PSU] = Field(  # type: ignore[valid-type]
         description="a stratum with a single PSU (R's options(survey.lonely.psu)): `fail` "
         "(stop, naming the strata), `certainty` or `remove` (it adds no variance), `adjust` "
-        "(centred at the grand mean) or `average` (the average variance of the other strata)")
+        "(centred at the grand mean) or `average` (the average variance of the other strata)"
+    )
     design_ci_method: Literal[DESIGN_CI_METHODS] = Field(  # type: ignore[valid-type]
         description="interval of a weighted percentage (svy), on the design's degrees of "
         "freedom: `logit` (R survey's svyciprop default, Stata's svy: prop), `beta` "
-        "(Korn-Graubard, as svyciprop(method = \"beta\")), `korn_graubard` (NCHS's, effective "
-        "base truncated at n) or `wilson` (on the effective base)")
+        '(Korn-Graubard, as svyciprop(method = "beta")), `korn_graubard` (NCHS\'s, effective '
+        "base truncated at n) or `wilson` (on the effective base)"
+    )
     design_effect: Literal[DESIGN_EFFECTS] = Field(  # type: ignore[valid-type]
         description="the simple random sample a design effect compares with: without (`wor`, "
-        "Kish's deff, R's deff=TRUE) or with replacement (`wr`)")
+        "Kish's deff, R's deff=TRUE) or with replacement (`wr`)"
+    )
     test_method: Literal[TEST_METHODS] = Field(  # type: ignore[valid-type]
         description="test of independence of a single-answer question and each of its "
         "breakdowns (unweighted): `pearson` (chi-square, no continuity correction), `exact` "
         "(Fisher-Freeman-Halton, R's fisher.test; Monte Carlo beyond 10 million tables) or "
         "`auto` (Pearson when every expected count is at least `test_min_expected`, else "
-        "exact)")
-    test_min_expected: float = Field(ge=0, description="`auto`: the smallest expected count "
-                                     "for which Pearson's chi-square is used")
-    test_resamples: StrictInt = Field(ge=100, le=10_000_000, description="tables drawn for "
-                                      "the exact test's Monte Carlo p-value (as R's "
-                                      "fisher.test(simulate.p.value = TRUE, B = ...))")
-    test_seed: StrictInt = Field(ge=0, description="seed of the Monte Carlo tables (with the "
-                                 "figure id: each comparison its own stream, reproducible)")
+        "exact)"
+    )
+    test_min_expected: float = Field(
+        ge=0,
+        description="`auto`: the smallest expected count for which Pearson's chi-square is used",
+    )
+    test_resamples: StrictInt = Field(
+        ge=100,
+        le=10_000_000,
+        description="tables drawn for "
+        "the exact test's Monte Carlo p-value (as R's "
+        "fisher.test(simulate.p.value = TRUE, B = ...))",
+    )
+    test_seed: StrictInt = Field(
+        ge=0,
+        description="seed of the Monte Carlo tables (with the "
+        "figure id: each comparison its own stream, reproducible)",
+    )
     design_test: Literal[DESIGN_TESTS] = Field(  # type: ignore[valid-type]
         description="test of independence of a weighted survey (codebook `design:`), by svy: "
-        "Rao-Scott second-order F (`rao_scott_f`, R's svychisq default statistic = \"F\") or "
-        "first-order chi-square (`rao_scott_chisq`, statistic = \"Chisq\")")
+        'Rao-Scott second-order F (`rao_scott_f`, R\'s svychisq default statistic = "F") or '
+        'first-order chi-square (`rao_scott_chisq`, statistic = "Chisq")'
+    )
     p_adjust: Literal[P_ADJUST_METHODS] = Field(  # type: ignore[valid-type]
         description="adjustment of the p-values for multiplicity, over all the tests of a "
         "survey (one family): `holm` (family-wise error), `bh` (Benjamini-Hochberg false "
-        "discovery rate) or `none`")
-    alpha: float = Field(gt=0, lt=1, description="significance level: the report says which "
-                         "comparisons have an adjusted p-value below it")
+        "discovery rate) or `none`"
+    )
+    alpha: float = Field(
+        gt=0,
+        lt=1,
+        description="significance level: the report says which "
+        "comparisons have an adjusted p-value below it",
+    )
 
 
 class ReportParams(_Strict):
     """How the report shows small groups and long lists."""
 
-    small_n: StrictInt = Field(ge=1, le=1000, description="the small-base threshold: a group "
-                               "with a smaller unweighted base falls under "
-                               "`small_base_rule`")
+    small_n: StrictInt = Field(
+        ge=1,
+        le=1000,
+        description="the small-base threshold: a group "
+        "with a smaller unweighted base falls under "
+        "`small_base_rule`",
+    )
     small_base_rule: Literal[SMALL_BASE_RULES] = Field(  # type: ignore[valid-type]
         description="what tables, charts and key findings do with a group whose unweighted "
         "base is below `small_n`: `flag` (shown, marked †, not compared in the key findings) "
         "or `suppress` (its percentages and statistics are not shown, only its base), or "
-        "`merge` (in each breakdown, two or more such groups are pooled into one, \"Other "
-        "groups\", computed as figures of their own; unweighted surveys only)")
-    max_listed_rows: StrictInt = Field(ge=1, le=100000, description="the provenance appendix "
-                                       "lists the rows behind a figure when there are at most "
-                                       "this many; also caps the respondents table, free-text "
-                                       "lists and warnings")
+        '`merge` (in each breakdown, two or more such groups are pooled into one, "Other '
+        'groups", computed as figures of their own; unweighted surveys only)'
+    )
+    max_listed_rows: StrictInt = Field(
+        ge=1,
+        le=100000,
+        description="the provenance appendix "
+        "lists the rows behind a figure when there are at most "
+        "this many; also caps the respondents table, free-text "
+        "lists and warnings",
+    )
 
 
 class CleanParams(_Strict):
     """When the clean stage stops instead of setting answers aside."""
 
-    max_reject_share: float = Field(ge=0, le=1, description="a question whose answered cells "
-                                    "are set aside (unknown codes) in a larger share than this "
-                                    "stops the clean stage, naming the question, the share and "
-                                    "the first unknown codes: likely a codebook that does not "
-                                    "match the export")
-    max_field_bytes: StrictInt = Field(ge=1, description="a field (one cell) of a CSV export "
-                                       "larger than this many bytes stops the clean stage, "
-                                       "naming its line, column and size: likely a broken "
-                                       "export (a quote that never closes, a binary blob)")
+    max_reject_share: float = Field(
+        ge=0,
+        le=1,
+        description="a question whose answered cells "
+        "are set aside (unknown codes) in a larger share than this "
+        "stops the clean stage, naming the question, the share and "
+        "the first unknown codes: likely a codebook that does not "
+        "match the export",
+    )
+    max_field_bytes: StrictInt = Field(
+        ge=1,
+        description="a field (one cell) of a CSV export "
+        "larger than this many bytes stops the clean stage, "
+        "naming its line, column and size: likely a broken "
+        "export (a quote that never closes, a binary blob)",
+    )
 
 
-SECTIONS: dict[str, type[_Strict]] = {"stats": StatsParams, "report": ReportParams,
-                                      "clean": CleanParams}  # fmt: skip
+SECTIONS: dict[str, type[_Strict]] = {
+    "stats": StatsParams,
+    "report": ReportParams,
+    "clean": CleanParams,
+}
 
 
 class SurveySpec(_Strict):
@@ -151,14 +198,18 @@ class SurveySpec(_Strict):
         description="`document` (a published summary, parsed by extract), or a survey tool's "
         "export, one row per respondent: `respondent_csv` (CSV, records numbered by line), "
         "`respondent_sav` (SPSS .sav) or `respondent_dta` (Stata .dta), both with value "
-        "labels, records numbered by case")
+        "labels, records numbered by case"
+    )
     source: str = Field(min_length=1, description="the input file (document or export)")
     encoding: str = Field(min_length=1, description="its text encoding (decoded strictly)")
-    codebook: str = Field(min_length=1, description="questions, answers in order, labels, "
-                          "document cues or export columns")
+    codebook: str = Field(
+        min_length=1,
+        description="questions, answers in order, labels, document cues or export columns",
+    )
     overrides: dict[str, dict[str, Any]] = Field(
         description="this survey's own values of some `stats`/`report`/`clean` keys, e.g. "
-        "`{report: {small_n: 5}}` (`{}` for none); checked like the shared ones")
+        "`{report: {small_n: 5}}` (`{}` for none); checked like the shared ones"
+    )
 
     @field_validator("overrides")
     @classmethod
@@ -178,8 +229,10 @@ class SurveySpec(_Strict):
         try:  # rot13, base64, zlib ... are codecs, but do not decode bytes to text
             "".encode(value)
         except LookupError:
-            raise ValueError("a text encoding, which decodes bytes to text (e.g. utf-8, "
-                             "cp1252), not a codec such as rot13 or base64") from None
+            raise ValueError(
+                "a text encoding, which decodes bytes to text (e.g. utf-8, "
+                "cp1252), not a codec such as rot13 or base64"
+            ) from None
         return value
 
     @field_validator("source", "codebook")
@@ -189,19 +242,27 @@ class SurveySpec(_Strict):
         # path outside the project (absolute, ~, or climbing out with ..) would not
         # travel with it.
         norm = posixpath.normpath(value.replace("\\", "/"))
-        if (posixpath.isabs(norm) or PureWindowsPath(value).drive or norm.startswith("~")
-                or norm == ".." or norm.startswith("../")):  # fmt: skip
-            raise ValueError("a path inside the project, relative to its root (DVC records "
-                             "it in dvc.lock, and a clone must find it there): copy the file "
-                             "into the project")
+        if (
+            posixpath.isabs(norm)
+            or PureWindowsPath(value).drive
+            or norm.startswith("~")
+            or norm == ".."
+            or norm.startswith("../")
+        ):
+            raise ValueError(
+                "a path inside the project, relative to its root (DVC records "
+                "it in dvc.lock, and a clone must find it there): copy the file "
+                "into the project"
+            )
         return value
 
 
 class Params(_Strict):
     """The whole of params.yaml."""
 
-    surveys: dict[str, SurveySpec] = Field(min_length=1, description="the project's surveys, "
-                                           "each regenerated side by side")
+    surveys: dict[str, SurveySpec] = Field(
+        min_length=1, description="the project's surveys, each regenerated side by side"
+    )
     stats: StatsParams
     report: ReportParams
     clean: CleanParams
@@ -213,8 +274,10 @@ class Params(_Strict):
 
         bad = [k for k in value if not re.match(SURVEY_ID, k)]
         if bad:
-            raise ValueError(f"survey ids of lower-case letters, digits and _ (at most 40, "
-                             f"starting with a letter); found {bad}")  # fmt: skip
+            raise ValueError(
+                f"survey ids of lower-case letters, digits and _ (at most 40, "
+                f"starting with a letter); found {bad}"
+            )
         return value
 
     def for_survey(self, survey: str) -> dict[str, Any]:
@@ -228,5 +291,6 @@ class Params(_Strict):
         for section, model in SECTIONS.items():
             shared = getattr(self, section).model_dump()
             merged[section] = model.model_validate(
-                {**shared, **spec.overrides.get(section, {})}).model_dump()
+                {**shared, **spec.overrides.get(section, {})}
+            ).model_dump()
         return merged

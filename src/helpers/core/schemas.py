@@ -42,8 +42,10 @@ def mentions_schema(book: Codebook) -> pa.DataFrameSchema:
             "acronym": pa.Column("string", nullable=True),
         },
         checks=[
-            pa.Check(lambda df: (df["list"] == "roster") | df["answer"].notna(),
-                     error="every question-list mention has an answer"),  # fmt: skip
+            pa.Check(
+                lambda df: (df["list"] == "roster") | df["answer"].notna(),
+                error="every question-list mention has an answer",
+            ),
             pa.Check(lambda df: ~df["line"].duplicated(), error="one mention per source line"),
         ],
         coerce=True,
@@ -96,11 +98,11 @@ def validate(schema: pa.DataFrameSchema, df: pd.DataFrame, name: str) -> pd.Data
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         problems = []
-        for (column, check), group in cases.groupby(["column", "check"], dropna=False,
-                                                   sort=False):  # fmt: skip
+        for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
             values = sorted({str(v) for v in group["failure_case"]})[:5]
             rows = sorted({int(i) for i in group["index"].dropna()})[:5]
             where = f" (rows {rows})" if rows else ""
-            problems.append(f"{column if pd.notna(column) else 'table'}: {check} failed for "
-                            f"{values}{where}")  # fmt: skip
+            problems.append(
+                f"{column if pd.notna(column) else 'table'}: {check} failed for {values}{where}"
+            )
         raise TableError(f"{name}: " + "; ".join(problems)) from None

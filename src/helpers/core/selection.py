@@ -62,7 +62,12 @@ def describe(rule: Rule | None) -> str:
     if not rule:
         return "all rows"
     return " and ".join(
-        f"{c} answered" if v == ANSWERED else f"{c} missing" if v == MISSING
-        else f"{c} in {', '.join(v)}" if isinstance(v, list) else f"{c} = {v}"
+        f"{c} answered"
+        if v == ANSWERED
+        else f"{c} missing"
+        if v == MISSING
+        else f"{c} in {', '.join(v)}"
+        if isinstance(v, list)
+        else f"{c} = {v}"
         for c, v in rule.items()
     )

@@ -68,8 +68,10 @@ def non_finite_name(shown: object) -> str | None:
     """
     text = str(shown).strip().lower().lstrip("+")
     if text in ("inf", "infinity", "-inf", "-infinity"):
-        return (f"{'-' if text.startswith('-') else ''}overflow (beyond the float range, "
-                "about 1.8e308: set aside or rescale values this large)")
+        return (
+            f"{'-' if text.startswith('-') else ''}overflow (beyond the float range, "
+            "about 1.8e308: set aside or rescale values this large)"
+        )
     if text in ("nan", "snan", "-nan"):
         return "not computable (nan: an overflow in the values' arithmetic)"
     return None
@@ -191,8 +193,12 @@ def percent_intervals(
         if math.isnan(low):
             out.append((None, None))
         else:
-            out.append((round_decimal(Decimal(repr(low)) * 100, decimals, rule),
-                        round_decimal(Decimal(repr(high)) * 100, decimals, rule)))
+            out.append(
+                (
+                    round_decimal(Decimal(repr(low)) * 100, decimals, rule),
+                    round_decimal(Decimal(repr(high)) * 100, decimals, rule),
+                )
+            )
     return out
 
 
@@ -207,8 +213,9 @@ def binomial_se(n: ArrayLike, base: ArrayLike) -> np.ndarray:
         return np.where(nobs > 0, np.sqrt(p * (1 - p) / nobs), np.nan)
 
 
-def t_intervals(mean: ArrayLike, sd: ArrayLike, n: ArrayLike,
-                level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+def t_intervals(
+    mean: ArrayLike, sd: ArrayLike, n: ArrayLike, level: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(se, low, high) of means: sd / sqrt(n), and Student's t interval on n - 1 df.
 
     nan where n < 2 (no spread to estimate). The t quantile is scipy.special's
@@ -221,8 +228,11 @@ def t_intervals(mean: ArrayLike, sd: ArrayLike, n: ArrayLike,
     if not 0 < level < 1:
         raise ValueError(f"confidence level must be in (0, 1), got {level}")
     m = np.asarray(mean, dtype=np.float64)
-    s = np.asarray([np.nan if v is None else v for v in np.atleast_1d(sd)], dtype=np.float64) \
-        if np.ndim(sd) else np.asarray(sd, dtype=np.float64)  # fmt: skip
+    s = (
+        np.asarray([np.nan if v is None else v for v in np.atleast_1d(sd)], dtype=np.float64)
+        if np.ndim(sd)
+        else np.asarray(sd, dtype=np.float64)
+    )
     k = np.asarray(n, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.where(k >= 2, s / np.sqrt(k), np.nan)

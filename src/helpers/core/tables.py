@@ -43,8 +43,11 @@ _NUMBER_RE = re.compile(PLAIN_NUMBER.removesuffix("$") + r"\Z")  # Python's $ al
 
 def is_formula(value: object) -> bool:
     """True for a text a spreadsheet could evaluate: the writers put ``'`` before it."""
-    return isinstance(value, str) and _FORMULA_RE.match(value) is not None \
-        and _NUMBER_RE.match(value) is None  # fmt: skip
+    return (
+        isinstance(value, str)
+        and _FORMULA_RE.match(value) is not None
+        and _NUMBER_RE.match(value) is None
+    )
 
 
 def neutralise(value: object) -> object:
@@ -70,19 +73,31 @@ def formula_cells(frame: pd.DataFrame | pl.DataFrame, keys: tuple[str, ...] = ()
 
     keys = tuple(k for k in keys if k in frame.columns)
     out = ["column", "record", *keys, "value"]
-    header = pd.DataFrame([{"column": c, "record": 0, **dict.fromkeys(keys), "value": c}
-                           for c in frame.columns if is_formula(c)], columns=out)  # fmt: skip
+    header = pd.DataFrame(
+        [
+            {"column": c, "record": 0, **dict.fromkeys(keys), "value": c}
+            for c in frame.columns
+            if is_formula(c)
+        ],
+        columns=out,
+    )
     if isinstance(frame, pd.DataFrame):
         records = pd.Series(range(1, len(frame) + 1), index=frame.index)
     else:  # polars: keep only the rows holding a formula, then the pandas way
         import polars as pl
 
-        text = [c for c, t in frame.schema.items()
-                if t == pl.String or isinstance(t, (pl.Categorical, pl.Enum))]  # fmt: skip
+        text = [
+            c
+            for c, t in frame.schema.items()
+            if t == pl.String or isinstance(t, (pl.Categorical, pl.Enum))
+        ]
         hit = [_is_formula(pl.col(c).cast(pl.String)) for c in text]
-        rows = frame.with_row_index("__record", offset=1) \
-            .filter(pl.any_horizontal(hit) if hit else pl.lit(False)) \
-            .select(["__record", *dict.fromkeys([*keys, *text])]).to_pandas()  # fmt: skip
+        rows = (
+            frame.with_row_index("__record", offset=1)
+            .filter(pl.any_horizontal(hit) if hit else pl.lit(False))
+            .select(["__record", *dict.fromkeys([*keys, *text])])
+            .to_pandas()
+        )
         records, frame = rows.pop("__record"), rows
     parts = [header]
     for position, name in enumerate(frame.columns):  # vectorised per column
@@ -90,14 +105,22 @@ def formula_cells(frame: pd.DataFrame | pl.DataFrame, keys: tuple[str, ...] = ()
         if mask is None or not mask.any():
             continue
         where = mask.to_numpy(dtype=bool)
-        part = pd.DataFrame({"column": name, "record": records.to_numpy()[where],
-                             **{k: frame[k].to_numpy()[where] for k in keys},
-                             "value": frame[name].astype(object).to_numpy()[where]},
-                            columns=out)  # fmt: skip
+        part = pd.DataFrame(
+            {
+                "column": name,
+                "record": records.to_numpy()[where],
+                **{k: frame[k].to_numpy()[where] for k in keys},
+                "value": frame[name].astype(object).to_numpy()[where],
+            },
+            columns=out,
+        )
         part["_order"] = position
         parts.append(part)
-    found = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(map(len, parts)) \
-        else pd.DataFrame(columns=out)  # fmt: skip
+    found = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True)
+        if any(map(len, parts))
+        else pd.DataFrame(columns=out)
+    )
     if "_order" in found:
         found = found.sort_values(["record", "_order"], kind="stable", na_position="first")
     return found.reindex(columns=out).reset_index(drop=True).astype({"record": "int64"})
@@ -154,8 +177,9 @@ def csv_text(df: pd.DataFrame, float_decimals: int | None = None) -> str:
     # bare carriage return, which a spreadsheet then reads as a new row (whose first cell
     # could be a formula). Such a return is written as a line feed and a marker, so that
     # the field is quoted, then put back: the text polars writes for it.
-    returns = [i for i, c in enumerate(safe.columns)
-               if any(map(_has_return, safe.iloc[:, i].tolist()))]  # fmt: skip
+    returns = [
+        i for i, c in enumerate(safe.columns) if any(map(_has_return, safe.iloc[:, i].tolist()))
+    ]
     if not returns:
         return safe.to_csv(index=False, lineterminator="\n", float_format=fmt)
     safe = safe.copy()
@@ -164,9 +188,14 @@ def csv_text(df: pd.DataFrame, float_decimals: int | None = None) -> str:
         if any(isinstance(v, str) and _MARK in v for v in values):
             raise ValueError(f"a text holds U+{ord(_MARK):04X}, the CSV writer's marker")
         dtype = safe.iloc[:, i].dtype  # a categorical's new text is not one of its categories
-        safe.isetitem(i, pd.Series([_mark_returns(v) for v in values], index=safe.index,
-                                   dtype=object if isinstance(dtype, pd.CategoricalDtype)
-                                   else dtype))  # fmt: skip
+        safe.isetitem(
+            i,
+            pd.Series(
+                [_mark_returns(v) for v in values],
+                index=safe.index,
+                dtype=object if isinstance(dtype, pd.CategoricalDtype) else dtype,
+            ),
+        )
     text = safe.to_csv(index=False, lineterminator="\n", float_format=fmt)
     return text.replace("\n" + _MARK, "\r")
 
@@ -193,18 +222,27 @@ def polars_csv_bytes(frame: pl.DataFrame) -> bytes:
     """
     import polars as pl
 
-    fixes = [pl.col(c).replace_strict({True: "True", False: "False"}, return_dtype=pl.String)
-             for c, t in frame.schema.items() if t == pl.Boolean]  # fmt: skip
+    fixes = [
+        pl.col(c).replace_strict({True: "True", False: "False"}, return_dtype=pl.String)
+        for c, t in frame.schema.items()
+        if t == pl.Boolean
+    ]
     texts = [c for c, t in frame.schema.items() if t == pl.String]
     # One pass over the text columns finds those that may hold a formula (usually none):
     # the cheaper test of the first characters only; a number (-9) is told apart below.
-    found = frame.select(pl.col(c).str.contains(FORMULA_START).any() for c in texts).row(0) \
-        if texts else ()  # fmt: skip
+    found = (
+        frame.select(pl.col(c).str.contains(FORMULA_START).any() for c in texts).row(0)
+        if texts
+        else ()
+    )
     for c, t in frame.schema.items():
         if t == pl.String:
             formulas = found[texts.index(c)]
-            fixes.append(_polars_safe(pl.col(c)).alias(c) if formulas else
-                         pl.when(pl.col(c) != "").then(pl.col(c)).alias(c))
+            fixes.append(
+                _polars_safe(pl.col(c)).alias(c)
+                if formulas
+                else pl.when(pl.col(c) != "").then(pl.col(c)).alias(c)
+            )
         elif isinstance(t, (pl.Categorical, pl.Enum)):  # judged by category, not by row
             cats = t.categories if isinstance(t, pl.Enum) else frame[c].unique().cast(pl.String)
             renamed = {v: neutralise(v) for v in cats.to_list() if is_formula(v)}
@@ -227,8 +265,9 @@ def _polars_safe(col: pl.Expr) -> pl.Expr:
     """A text column as written: empty text missing, a formula after one ``'``."""
     import polars as pl
 
-    return pl.when(col == "").then(None).when(_is_formula(col)).then(pl.lit("'") + col) \
-        .otherwise(col)  # fmt: skip
+    return (
+        pl.when(col == "").then(None).when(_is_formula(col)).then(pl.lit("'") + col).otherwise(col)
+    )
 
 
 def _is_formula(col: pl.Expr) -> pl.Expr:
@@ -249,9 +288,14 @@ def read_csv(path: str | Path, text_columns: tuple[str, ...] = ()) -> pd.DataFra
     """
     import pandas as pd
 
-    df = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype_backend="numpy_nullable",
-                     engine="pyarrow",
-                     dtype={c: "string" for c in text_columns})  # fmt: skip
+    df = pd.read_csv(
+        path,
+        keep_default_na=False,
+        na_values=[""],
+        dtype_backend="numpy_nullable",
+        engine="pyarrow",
+        dtype={c: "string" for c in text_columns},
+    )
     df.columns = [restore(c) for c in df.columns]
     for name in df.columns:
         column = df[name]

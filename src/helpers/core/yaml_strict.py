@@ -26,12 +26,15 @@ _CORE = "tag:yaml.org,2002:"
 # Explicit tags a value may carry: the JSON-like core types (``!!str 1`` quotes a
 # number) and the non-specific ``!``; any other (``!!python/...``, ``!!binary``,
 # ``!!set``, ``!custom``) is refused.
-ALLOWED_TAGS = frozenset({"!", *(_CORE + t for t in ("str", "int", "float", "bool", "null",
-                                                     "map", "seq"))})  # fmt: skip
+ALLOWED_TAGS = frozenset(
+    {"!", *(_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))}
+)
 _WIDE_BOMS = (
-    (codecs.BOM_UTF32_LE, "UTF-32 (little-endian)"), (codecs.BOM_UTF32_BE, "UTF-32 (big-endian)"),
-    (codecs.BOM_UTF16_LE, "UTF-16 (little-endian)"), (codecs.BOM_UTF16_BE, "UTF-16 (big-endian)"),
-)  # fmt: skip
+    (codecs.BOM_UTF32_LE, "UTF-32 (little-endian)"),
+    (codecs.BOM_UTF32_BE, "UTF-32 (big-endian)"),
+    (codecs.BOM_UTF16_LE, "UTF-16 (little-endian)"),
+    (codecs.BOM_UTF16_BE, "UTF-16 (big-endian)"),
+)
 UTF8 = "text encoded as UTF-8"
 
 
@@ -50,7 +53,7 @@ class _Refused(Exception):
 
 
 def _short(tag: str) -> str:
-    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
 class StrictLoader(yaml.SafeLoader):
@@ -61,15 +64,24 @@ class StrictLoader(yaml.SafeLoader):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             anchor = self.anchors.get(event.anchor)
-            at = f" (its anchor &{event.anchor} is at line {anchor.start_mark.line + 1})" \
-                if anchor is not None else ""  # fmt: skip
-            raise _Refused(event.start_mark, "no YAML aliases (write each value out where it is "
-                           "used)", f"alias *{event.anchor}{at}")  # fmt: skip
+            at = (
+                f" (its anchor &{event.anchor} is at line {anchor.start_mark.line + 1})"
+                if anchor is not None
+                else ""
+            )
+            raise _Refused(
+                event.start_mark,
+                "no YAML aliases (write each value out where it is used)",
+                f"alias *{event.anchor}{at}",
+            )
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in ALLOWED_TAGS:
-            raise _Refused(event.start_mark, "plain YAML values (no tag other than "
-                           f"{', '.join(sorted(_short(t) for t in ALLOWED_TAGS))})",
-                           f"the tag {_short(tag)!r}")  # fmt: skip
+            raise _Refused(
+                event.start_mark,
+                "plain YAML values (no tag other than "
+                f"{', '.join(sorted(_short(t) for t in ALLOWED_TAGS))})",
+                f"the tag {_short(tag)!r}",
+            )
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
@@ -79,19 +91,28 @@ class StrictLoader(yaml.SafeLoader):
             for key_node, _ in node.value:
                 line = key_node.start_mark.line + 1
                 if key_node.tag == _CORE + "merge":
-                    raise _Refused(key_node.start_mark, "each key written out (no merge keys)",
-                                   "a merge key '<<'")  # fmt: skip
+                    raise _Refused(
+                        key_node.start_mark,
+                        "each key written out (no merge keys)",
+                        "a merge key '<<'",
+                    )
                 key = self.construct_object(key_node, deep=True)
                 try:
                     first = seen.get(key)
                 except TypeError:
-                    raise _Refused(key_node.start_mark, "a plain key (text or a number)",
-                                   f"a {type(key).__name__} used as a key") from None
+                    raise _Refused(
+                        key_node.start_mark,
+                        "a plain key (text or a number)",
+                        f"a {type(key).__name__} used as a key",
+                    ) from None
                 if first is not None:
                     shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else key
-                    raise _Refused(key_node.start_mark, "each key once in a mapping",
-                                   f"key {shown!r} again (first at line {first}; YAML would "
-                                   "keep only the last one, silently)")  # fmt: skip
+                    raise _Refused(
+                        key_node.start_mark,
+                        "each key once in a mapping",
+                        f"key {shown!r} again (first at line {first}; YAML would "
+                        "keep only the last one, silently)",
+                    )
                 seen[key] = line
         return super().construct_mapping(node, deep=deep)
 
@@ -104,29 +125,43 @@ def decode_utf8(data: bytes, path: str) -> str:
     """
     for mark, name in _WIDE_BOMS:
         if data.startswith(mark):
-            raise YamlError(path, 1, UTF8, f"a {name} byte-order mark (bytes {mark.hex(' ')}) "
-                            f"at byte offset 0: the file is {name.split()[0]}; save it as "
-                            "UTF-8")  # fmt: skip
+            raise YamlError(
+                path,
+                1,
+                UTF8,
+                f"a {name} byte-order mark (bytes {mark.hex(' ')}) "
+                f"at byte offset 0: the file is {name.split()[0]}; save it as "
+                "UTF-8",
+            )
     skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
         text = data[skip:].decode("utf-8")
     except UnicodeDecodeError as exc:
         offset = exc.start + skip
-        bad = data[offset:offset + max(1, exc.end - exc.start)]
+        bad = data[offset : offset + max(1, exc.end - exc.start)]
         try:
             hint = f" (in cp1252: {bad.decode('cp1252')!r})"
         except UnicodeDecodeError:
             hint = ""
         shown = " ".join(f"0x{b:02x}" for b in bad)
-        raise YamlError(path, line_at(data, offset), UTF8,
-                        f"byte{'s' if len(bad) > 1 else ''} {shown} at byte offset {offset} "
-                        f"that {'are' if len(bad) > 1 else 'is'} not valid UTF-8{hint}; save the "
-                        "file as UTF-8") from None  # fmt: skip
+        raise YamlError(
+            path,
+            line_at(data, offset),
+            UTF8,
+            f"byte{'s' if len(bad) > 1 else ''} {shown} at byte offset {offset} "
+            f"that {'are' if len(bad) > 1 else 'is'} not valid UTF-8{hint}; save the "
+            "file as UTF-8",
+        ) from None
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise YamlError(path, line_at(data, nul), UTF8, f"a NUL byte (0x00) at byte offset {nul}: "
-                        "UTF-16 or UTF-32 without a byte-order mark? save the file as "
-                        "UTF-8")  # fmt: skip
+        raise YamlError(
+            path,
+            line_at(data, nul),
+            UTF8,
+            f"a NUL byte (0x00) at byte offset {nul}: "
+            "UTF-16 or UTF-32 without a byte-order mark? save the file as "
+            "UTF-8",
+        )
     return text
 
 
@@ -147,8 +182,12 @@ def load_yaml(text: str | bytes, path: str) -> Any:
     except ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise YamlError(path, line, "YAML text", f"the control character U+{code:04X}, which "
-                        "YAML does not allow") from None
+        raise YamlError(
+            path,
+            line,
+            "YAML text",
+            f"the control character U+{code:04X}, which YAML does not allow",
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlError(path, None, "YAML", str(exc)) from None
     finally:

@@ -36,14 +36,30 @@ from helpers.extract.claim_sums import sum_claims
 from helpers.extract.document_lines import cue_matches
 
 NUMBER_WORDS = {
-    "none": 0, "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
-    "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-}  # fmt: skip
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
+    "none": 0,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+}
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 # Things that contain digits but are not quantities: dates, years, identifiers.
 _NOT_CLAIMS = re.compile(
     rf"(?:\b(?:{_MONTHS})\s+\d{{1,2}}(?:\s*,\s*\d{{4}})?)"
@@ -64,9 +80,21 @@ _CLAUSE_END = re.compile(r"[;]|[.:](?=\s|$)")
 _CHART = re.compile(r"^\s*\W?\s*(?P<label>[^:]+):\s*(?P<value>\d+(?:\.\d+)?)\s*%\s*$")
 
 CLAIM_COLUMNS = [
-    "claim_id", "source_line", "kind", "quote", "stated_text", "stated", "decimals",
-    "qualifier", "question", "answer", "group", "group_value", "parts", "note",
-]  # fmt: skip
+    "claim_id",
+    "source_line",
+    "kind",
+    "quote",
+    "stated_text",
+    "stated",
+    "decimals",
+    "qualifier",
+    "question",
+    "answer",
+    "group",
+    "group_value",
+    "parts",
+    "note",
+]
 
 
 @dataclass
@@ -94,8 +122,11 @@ def find_tokens(text: str) -> list[_Token]:
         else:
             value = float(raw)
             decimals = len(raw.split(".")[1]) if "." in raw else 0
-        tokens.append(_Token(m.start(), m.end(), text[m.start() : m.end()], value, decimals,
-                             bool(m.group("pct"))))  # fmt: skip
+        tokens.append(
+            _Token(
+                m.start(), m.end(), text[m.start() : m.end()], value, decimals, bool(m.group("pct"))
+            )
+        )
     return tokens
 
 
@@ -128,9 +159,20 @@ class _Context:
 def block_after(lines: pd.DataFrame, line: int) -> pd.DataFrame:
     """The lines after ``line`` up to the next paragraph or heading."""
     after = lines[lines["line"] > line]
-    stop = after[after["kind"].isin(
-        ["paragraph", "answer_paragraph", "free_text_intro", "list_intro", "heading",
-         "question_heading", "answer_heading", "subheading"])]  # fmt: skip
+    stop = after[
+        after["kind"].isin(
+            [
+                "paragraph",
+                "answer_paragraph",
+                "free_text_intro",
+                "list_intro",
+                "heading",
+                "question_heading",
+                "answer_heading",
+                "subheading",
+            ]
+        )
+    ]
     if len(stop):
         after = after[after["line"] < stop["line"].iloc[0]]
     return after
@@ -159,7 +201,11 @@ def counts_following_list(text: str, tokens: list[_Token], i: int) -> bool:
 
 
 def _resolve_count(
-    ctx: _Context, text: str, tok: _Token, nxt: int, question: Question | None,
+    ctx: _Context,
+    text: str,
+    tok: _Token,
+    nxt: int,
+    question: Question | None,
     paragraph_answer: Option | None,
 ) -> dict[str, str]:
     """Target of a count token: question/answer and group/value, or '' for none."""
@@ -188,12 +234,21 @@ def _resolve_count(
 def _row(claim_id: str, line: int, kind: str, text: str, tok: _Token, **extra: object) -> dict:
     qualifier = _QUALIFIER.search(text[: tok.start])
     row = {
-        "claim_id": claim_id, "source_line": line, "kind": kind,
-        "quote": quote_around(text, tok.start, tok.end), "stated_text": tok.text,
-        "stated": tok.value, "decimals": tok.decimals,
+        "claim_id": claim_id,
+        "source_line": line,
+        "kind": kind,
+        "quote": quote_around(text, tok.start, tok.end),
+        "stated_text": tok.text,
+        "stated": tok.value,
+        "decimals": tok.decimals,
         "qualifier": qualifier.group(1).casefold() if qualifier else "",
-        "question": "", "answer": "", "group": "", "group_value": "", "parts": "", "note": "",
-    }  # fmt: skip
+        "question": "",
+        "answer": "",
+        "group": "",
+        "group_value": "",
+        "parts": "",
+        "note": "",
+    }
     row.update({k: v for k, v in extra.items() if v is not None})
     return row
 
@@ -215,21 +270,48 @@ def _paragraph_claims(ctx: _Context, lines: pd.DataFrame, para: pd.Series) -> li
         if para["scope"] != "respondents":
             size, unit = list_size(block_after(lines, line))
             if not tok.is_pct and size and counts_following_list(text, tokens, i):
-                rows.append(_row(cid, line, "list_count", text, tok,
-                                 note=f"number of {unit} after line {line}"))  # fmt: skip
+                rows.append(
+                    _row(
+                        cid,
+                        line,
+                        "list_count",
+                        text,
+                        tok,
+                        note=f"number of {unit} after line {line}",
+                    )
+                )
             else:
-                rows.append(_row(cid, line, "unverifiable", text, tok,
-                                 note="describes the invitation; the document lists no "
-                                 "invited organizations"))  # fmt: skip
+                rows.append(
+                    _row(
+                        cid,
+                        line,
+                        "unverifiable",
+                        text,
+                        tok,
+                        note="describes the invitation; the document lists no "
+                        "invited organizations",
+                    )
+                )
             continue
         if tok.is_pct:
             lo, _ = _clause_bounds(text, tok.start)
             prev = tokens[i - 1] if i else None
-            target = last_count if prev is not None and not prev.is_pct and prev.start >= lo \
-                else _resolve_count(ctx, text, tok, nxt, question, paragraph_answer)  # fmt: skip
+            target = (
+                last_count
+                if prev is not None and not prev.is_pct and prev.start >= lo
+                else _resolve_count(ctx, text, tok, nxt, question, paragraph_answer)
+            )
             if not target or target.get("role") == "total" or "answer" not in target:
-                rows.append(_row(cid, line, "unverifiable", text, tok,
-                                 note="no answer or group identified for this percentage"))
+                rows.append(
+                    _row(
+                        cid,
+                        line,
+                        "unverifiable",
+                        text,
+                        tok,
+                        note="no answer or group identified for this percentage",
+                    )
+                )
                 continue
             rows.append(_row(cid, line, "percent", text, tok, **_target_cols(target)))
             continue
@@ -242,11 +324,22 @@ def _paragraph_claims(ctx: _Context, lines: pd.DataFrame, para: pd.Series) -> li
         else:
             size, unit = list_size(block_after(lines, line))
             if size:
-                rows.append(_row(cid, line, "list_count", text, tok,
-                                 note=f"number of {unit} after line {line}"))  # fmt: skip
+                rows.append(
+                    _row(
+                        cid,
+                        line,
+                        "list_count",
+                        text,
+                        tok,
+                        note=f"number of {unit} after line {line}",
+                    )
+                )
             else:
-                rows.append(_row(cid, line, "unverifiable", text, tok,
-                                 note="no respondent count identified"))  # fmt: skip
+                rows.append(
+                    _row(
+                        cid, line, "unverifiable", text, tok, note="no respondent count identified"
+                    )
+                )
     return rows
 
 
@@ -259,21 +352,33 @@ def _value_list_claims(ctx: _Context, para: pd.Series) -> list[dict]:
     rows = []
     for group in ctx.book.groups:
         for cue in group.list_cues:
-            found = re.search(r"\b" + r"\s+".join(map(re.escape, cue.split())) + r"\s+", text,
-                              re.IGNORECASE)  # fmt: skip
+            found = re.search(
+                r"\b" + r"\s+".join(map(re.escape, cue.split())) + r"\s+", text, re.IGNORECASE
+            )
             if not found:
                 continue
             end = _CLAUSE_END.search(text, found.end())
             stop = end.start() if end else len(text)
-            named = text[found.end():stop].strip()
+            named = text[found.end() : stop].strip()
             items = [item.strip() for item in _LIST_SPLIT.split(named) if item.strip()]
-            rows.append({
-                "claim_id": f"L{line:03d}.{group.id}", "source_line": line, "kind": "value_list",
-                "quote": quote_around(text, found.start(), stop), "stated_text": named,
-                "stated": float(len(items)), "decimals": 0, "qualifier": "", "question": "",
-                "answer": "", "group": group.id, "group_value": "", "parts": "; ".join(items),
-                "note": f"{group.label} values named after {cue!r}",
-            })  # fmt: skip
+            rows.append(
+                {
+                    "claim_id": f"L{line:03d}.{group.id}",
+                    "source_line": line,
+                    "kind": "value_list",
+                    "quote": quote_around(text, found.start(), stop),
+                    "stated_text": named,
+                    "stated": float(len(items)),
+                    "decimals": 0,
+                    "qualifier": "",
+                    "question": "",
+                    "answer": "",
+                    "group": group.id,
+                    "group_value": "",
+                    "parts": "; ".join(items),
+                    "note": f"{group.label} values named after {cue!r}",
+                }
+            )
             break
     return rows
 
@@ -292,11 +397,30 @@ def _chart_claims(ctx: _Context, row: pd.Series) -> list[dict]:
     tok = find_tokens(str(row["text"]))[-1]
     cid = f"L{line:03d}.1"
     if len(hits) != 1:
-        return [_row(cid, line, "unverifiable", str(row["text"]), tok,
-                     note=f"chart label {label!r} names no single codebook answer")]  # fmt: skip
+        return [
+            _row(
+                cid,
+                line,
+                "unverifiable",
+                str(row["text"]),
+                tok,
+                note=f"chart label {label!r} names no single codebook answer",
+            )
+        ]
     q, o = hits[0]
-    return [_row(cid, line, "percent", str(row["text"]), tok, question=q.id, answer=o.code,
-                 quote=str(row["text"]), note="data label of a published chart")]  # fmt: skip
+    return [
+        _row(
+            cid,
+            line,
+            "percent",
+            str(row["text"]),
+            tok,
+            question=q.id,
+            answer=o.code,
+            quote=str(row["text"]),
+            note="data label of a published chart",
+        )
+    ]
 
 
 def extract_claims(lines: pd.DataFrame, book: Codebook) -> pd.DataFrame:

@@ -68,14 +68,23 @@ class ExportColumns:
     @property
     def coded(self) -> tuple[str, ...]:
         """Columns holding codes (groups, closed questions): read as categoricals."""
-        return tuple(dict.fromkeys([*self.groups.values(), *self.categorical.values(),
-                                    *self.multiple.values()]))  # fmt: skip
+        return tuple(
+            dict.fromkeys(
+                [*self.groups.values(), *self.categorical.values(), *self.multiple.values()]
+            )
+        )
 
     @property
     def all(self) -> list[str]:
         """Every column read from the export."""
-        cols = [*self.groups.values(), *self.categorical.values(), *self.multiple.values(),
-                *self.numeric.values(), *self.free_text.values(), *self.design.values()]
+        cols = [
+            *self.groups.values(),
+            *self.categorical.values(),
+            *self.multiple.values(),
+            *self.numeric.values(),
+            *self.free_text.values(),
+            *self.design.values(),
+        ]
         return list(dict.fromkeys(([self.ids] if self.ids else []) + cols))
 
 
@@ -99,23 +108,32 @@ def describe_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -
     text, _ = decode(data, encoding, str(path))  # strict: names the line and offset of bad bytes
     header = _header(text, book, str(path))
     lines = data.count(b"\n")
-    return {"path": str(path), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
-            "encoding": encoding, "lines_total": lines, "columns": list(header),
-            "kind": "respondent_csv"}  # fmt: skip
+    return {
+        "path": str(path),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+        "encoding": encoding,
+        "lines_total": lines,
+        "columns": list(header),
+        "kind": "respondent_csv",
+    }
 
 
 def _read_bytes(path: str | Path) -> bytes:
     p = Path(path)
     if not p.is_file():
-        raise SourceError(str(path), None, "an existing file (params.yaml: surveys.<id>.source)",
-                          "no such file")  # fmt: skip
+        raise SourceError(
+            str(path), None, "an existing file (params.yaml: surveys.<id>.source)", "no such file"
+        )
     return p.read_bytes()
 
 
 # The first bytes of the data files a CSV export is mistaken for, and the input_kind to use.
-LABELLED_MAGIC = {b"$FL2": ("an SPSS .sav file", "respondent_sav"),
-                  b"$FL3": ("an SPSS .zsav file", "respondent_sav"),
-                  b"<stata_dta>": ("a Stata .dta file", "respondent_dta")}  # fmt: skip
+LABELLED_MAGIC = {
+    b"$FL2": ("an SPSS .sav file", "respondent_sav"),
+    b"$FL3": ("an SPSS .zsav file", "respondent_sav"),
+    b"<stata_dta>": ("a Stata .dta file", "respondent_dta"),
+}
 
 
 # Stata's formats before 117 (Stata 13) begin with their number, the byte order (1: big-,
@@ -132,8 +150,13 @@ def data_file_kind(data: bytes) -> tuple[str, str] | None:
     for magic, found in LABELLED_MAGIC.items():
         if data.startswith(magic):
             return found
-    if len(data) >= 4 and data[0] in OLD_STATA_FORMATS and data[1] in (1, 2) \
-            and data[2] == 1 and data[3] == 0:  # fmt: skip
+    if (
+        len(data) >= 4
+        and data[0] in OLD_STATA_FORMATS
+        and data[1] in (1, 2)
+        and data[2] == 1
+        and data[3] == 0
+    ):
         return "a Stata .dta file", "respondent_dta"
     return None
 
@@ -143,8 +166,12 @@ def _refuse_data_file(data: bytes, path: str | Path) -> None:
     found = data_file_kind(data)
     if found:
         what, kind = found
-        raise SourceError(str(path), None, "a CSV export (input_kind: respondent_csv)",
-                          f"{what}: set input_kind: {kind} in params.yaml")  # fmt: skip
+        raise SourceError(
+            str(path),
+            None,
+            "a CSV export (input_kind: respondent_csv)",
+            f"{what}: set input_kind: {kind} in params.yaml",
+        )
 
 
 def _header(text: str, book: Codebook, path: str) -> list[str]:
@@ -157,26 +184,34 @@ def _header(text: str, book: Codebook, path: str) -> list[str]:
     for i, name in enumerate(header):
         if not name.strip():
             after = f" (after {header[i - 1]!r})" if i else ""
-            raise SourceError(path, 1, "a name for every column of the header",
-                              f"none for column {i + 1}{after}")  # fmt: skip
+            raise SourceError(
+                path, 1, "a name for every column of the header", f"none for column {i + 1}{after}"
+            )
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            raise SourceError(path, 1, "each column name once in the header",
-                              f"{name!r} twice")  # fmt: skip
+            raise SourceError(path, 1, "each column name once in the header", f"{name!r} twice")
         seen.add(name)
     missing = [c for c in cols.all if c not in header]
     if missing:
-        raise SourceError(path, 1, f"columns {cols.all} (codebook)",
-                          f"no column(s) {missing}; header has {header}")  # fmt: skip
+        raise SourceError(
+            path,
+            1,
+            f"columns {cols.all} (codebook)",
+            f"no column(s) {missing}; header has {header}",
+        )
     return header
 
 
 MAX_FIELD_BYTES = 1_048_576  # params.yaml clean.max_field_bytes, as shipped
 
 
-def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8",
-                max_field_bytes: int = MAX_FIELD_BYTES) -> pl.DataFrame:  # fmt: skip
+def read_export(
+    path: str | Path,
+    book: Codebook,
+    encoding: str = "utf-8",
+    max_field_bytes: int = MAX_FIELD_BYTES,
+) -> pl.DataFrame:
     """Read the export's codebook columns as text, with ``source_line``.
 
     Coded columns (groups, closed questions) are read as categoricals: a million
@@ -200,16 +235,22 @@ def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8",
         frame = pl.read_csv(body, schema=types, columns=cols.all)
     except pl.exceptions.PolarsError as exc:
         decode(data, encoding, str(path))  # bad bytes: their line and offset
-        raise SourceError(str(path), None, f"a CSV file encoded as {encoding}",
-                          f"{type(exc).__name__}: {exc}") from None  # fmt: skip
+        raise SourceError(
+            str(path), None, f"a CSV file encoded as {encoding}", f"{type(exc).__name__}: {exc}"
+        ) from None
     lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     if frame.height != lines - 1:  # one row per line after the header: checked above
-        raise SourceError(str(path), None, f"one row per line after the header ({lines - 1})",
-                          f"{frame.height} rows read")  # fmt: skip
+        raise SourceError(
+            str(path),
+            None,
+            f"one row per line after the header ({lines - 1})",
+            f"{frame.height} rows read",
+        )
     # A quoted empty field ("") is as empty as a bare one: missing.
     frame = frame.with_columns(
         *[pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in cols.all],
-        pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_LINE))
+        pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_LINE),
+    )
     return frame.filter(~pl.col(SOURCE_LINE).is_in(blank)) if len(blank) else frame
 
 
@@ -218,8 +259,9 @@ def read_export(path: str | Path, book: Codebook, encoding: str = "utf-8",
 _QUOTED = re.compile(r'"[^"]*"?')
 
 
-def check_structure(body: bytes, header: list[str], path: str,
-                    max_field_bytes: int = MAX_FIELD_BYTES) -> pl.Series:  # fmt: skip
+def check_structure(
+    body: bytes, header: list[str], path: str, max_field_bytes: int = MAX_FIELD_BYTES
+) -> pl.Series:
     """Refuse the first structural fault of the file in line order; return the blank lines.
 
     ``body`` is the file as UTF-8 bytes. The faults: a NUL byte, a carriage return
@@ -229,14 +271,25 @@ def check_structure(body: bytes, header: list[str], path: str,
     whitespace-only lines (line numbers, as ``Int64``) are returned, to be skipped.
     """
     cr = re.search(rb"\r(?!\n)", body)
-    stops = [(_line_at(body, pos), pos, what) for pos, what in (
-        (body.find(b"\x00"), "nul"), (cr.start() if cr else -1, "cr")) if pos >= 0]
+    stops = [
+        (_line_at(body, pos), pos, what)
+        for pos, what in ((body.find(b"\x00"), "nul"), (cr.start() if cr else -1, "cr"))
+        if pos >= 0
+    ]
     stop = min(stops, default=None)
     # The lines before the first NUL or bare CR (a NUL would split the one-column read).
-    table_body = body if stop is None else body[:body.rfind(b"\n", 0, stop[1]) + 1]
-    lines = pl.read_csv(table_body, has_header=False, separator="\x00", quote_char=None,
-                        schema={"text": pl.String}) if table_body else pl.DataFrame(
-                            {"text": []}, schema={"text": pl.String})  # fmt: skip
+    table_body = body if stop is None else body[: body.rfind(b"\n", 0, stop[1]) + 1]
+    lines = (
+        pl.read_csv(
+            table_body,
+            has_header=False,
+            separator="\x00",
+            quote_char=None,
+            schema={"text": pl.String},
+        )
+        if table_body
+        else pl.DataFrame({"text": []}, schema={"text": pl.String})
+    )
     n = len(header)
     text = lines.get_column("text")
     col = pl.col("text")
@@ -246,37 +299,54 @@ def check_structure(body: bytes, header: list[str], path: str,
         (col.is_null() | col.str.contains(r"^\s*$")).alias("blank"),
         col.str.count_matches('"', literal=True).fill_null(0).alias("quotes"),
         (col.str.count_matches(",", literal=True).fill_null(0) + 1).alias("fields"),
-        col.str.len_bytes().fill_null(0).alias("size")).get_columns()
+        col.str.len_bytes().fill_null(0).alias("size"),
+    ).get_columns()
     quoted = quotes.gt(0).arg_true()
     if len(quoted):
-        fields = fields.scatter(quoted, text.gather(quoted).str.replace_all(_QUOTED.pattern, "")
-                                .str.count_matches(",", literal=True) + 1)  # fmt: skip
+        fields = fields.scatter(
+            quoted,
+            text.gather(quoted)
+            .str.replace_all(_QUOTED.pattern, "")
+            .str.count_matches(",", literal=True)
+            + 1,
+        )
     number = pl.int_range(1, len(text) + 1, dtype=pl.Int64, eager=True)
     odd = quotes % 2 == 1
-    faulty = (odd | size.gt(max_field_bytes)
-              | (number.gt(1) & ~blank & fields.ne(n))).arg_true()  # fmt: skip
+    faulty = (odd | size.gt(max_field_bytes) | (number.gt(1) & ~blank & fields.ne(n))).arg_true()
     odd_lines = number.filter(odd)
-    rows = pl.DataFrame({"line": number.gather(faulty), "text": text.gather(faulty),
-                         "quotes": quotes.gather(faulty), "fields": fields.gather(faulty)})
+    rows = pl.DataFrame(
+        {
+            "line": number.gather(faulty),
+            "text": text.gather(faulty),
+            "quotes": quotes.gather(faulty),
+            "fields": fields.gather(faulty),
+        }
+    )
     for line, row, n_quotes, fields_n in rows.iter_rows():
         if n_quotes % 2:
             _refuse_open_quote(path, line, row, header, odd_lines, stop is not None)
         big = _largest_field(row)
         if big[1] > max_field_bytes:
-            raise SourceError(path, line, f"fields of at most {max_field_bytes} bytes "
-                              "(params.yaml clean.max_field_bytes)",
-                              f"{big[1]} bytes in column {_name(header, big[0])!r}")  # fmt: skip
+            raise SourceError(
+                path,
+                line,
+                f"fields of at most {max_field_bytes} bytes (params.yaml clean.max_field_bytes)",
+                f"{big[1]} bytes in column {_name(header, big[0])!r}",
+            )
         if line > 1 and fields_n != n and row.strip():
-            raise SourceError(path, line, f"{n} fields (as in the header, line 1)",
-                              f"{fields_n}")  # fmt: skip
+            raise SourceError(path, line, f"{n} fields (as in the header, line 1)", f"{fields_n}")
     if stop is not None:
         line, pos, what = stop
         start = body.rfind(b"\n", 0, pos) + 1
         column = _name(header, _column_at(body[start:pos].decode("utf-8", errors="replace")))
         if what == "nul":
             raise SourceError(path, line, "text without NUL bytes", f"one in column {column!r}")
-        raise SourceError(path, line, "lines ending in LF or CRLF",
-                          f"a carriage return inside line {line} (column {column!r})")
+        raise SourceError(
+            path,
+            line,
+            "lines ending in LF or CRLF",
+            f"a carriage return inside line {line} (column {column!r})",
+        )
     return number.filter(blank & number.gt(1))
 
 
@@ -298,10 +368,10 @@ def _largest_field(row: str) -> tuple[int, int]:
     masked = _QUOTED.sub(lambda m: "_" * len(m.group()), row)
     best, start = (0, -1), 0
     for i, piece in enumerate(masked.split(",")):
-        field = row[start:start + len(piece)]
+        field = row[start : start + len(piece)]
         start += len(piece) + 1
         if field.startswith('"'):  # "x ""y""" holds x "y"
-            field = field[1:-1 if len(field) > 1 and field.endswith('"') else None]
+            field = field[1 : -1 if len(field) > 1 and field.endswith('"') else None]
             field = field.replace('""', '"')
         size = len(field.encode("utf-8"))
         if size > best[1]:
@@ -309,21 +379,31 @@ def _largest_field(row: str) -> tuple[int, int]:
     return best
 
 
-def _refuse_open_quote(path: str, line: int, row: str, header: list[str],
-                       odd_lines: pl.Series, cut: bool) -> None:  # fmt: skip
+def _refuse_open_quote(
+    path: str, line: int, row: str, header: list[str], odd_lines: pl.Series, cut: bool
+) -> None:
     """Raise at a line whose last quote opens a field that does not close on it.
 
     ``odd_lines``: the lines with an odd number of quotes (``cut``: of the lines
     before a NUL or bare CR only, so whether the quote closes later is not known).
     """
-    column = _name(header, _column_at(row[:row.rindex('"')]))
+    column = _name(header, _column_at(row[: row.rindex('"')]))
     later = odd_lines.filter(odd_lines > line)
     if len(later):  # the next line with an odd count closes it: a line break in the field
-        raise SourceError(path, line, f"one record per line in column {column!r}",
-                          f"a field with a line break (its quote opens on line {line} and "
-                          f"closes on line {later[0]}): line numbers would not match the "
-                          "file")  # fmt: skip
-    raise SourceError(path, line, f"a closing quote on its line for the quoted field in "
-                      f"column {column!r}", "a quote that does not close on its line (a line "
-                      "break in the field, or an unterminated quote)" if cut else "an "
-                      "unterminated quote (no closing quote before the end of the file)")
+        raise SourceError(
+            path,
+            line,
+            f"one record per line in column {column!r}",
+            f"a field with a line break (its quote opens on line {line} and "
+            f"closes on line {later[0]}): line numbers would not match the "
+            "file",
+        )
+    raise SourceError(
+        path,
+        line,
+        f"a closing quote on its line for the quoted field in column {column!r}",
+        "a quote that does not close on its line (a line "
+        "break in the field, or an unterminated quote)"
+        if cut
+        else "an unterminated quote (no closing quote before the end of the file)",
+    )

@@ -59,15 +59,18 @@ def _open(path: str | Path, kind: str, encoding: str | None) -> _Opened:
     if kind not in FORMATS:
         _reader(kind)  # the usual ValueError
     if found and found[1] != kind:
-        raise SourceError(str(path), None, f"{FORMATS[kind]} (input_kind: {kind})",
-                          f"{found[0]}: set input_kind: {found[1]} in params.yaml")  # fmt: skip
+        raise SourceError(
+            str(path),
+            None,
+            f"{FORMATS[kind]} (input_kind: {kind})",
+            f"{found[0]}: set input_kind: {found[1]} in params.yaml",
+        )
     layout = sav_layout(data) if kind == "respondent_sav" else None
     iconv = _encoding(path, kind, data, layout, encoding)
     try:
         _, meta = _reader(kind)(str(path), metadataonly=True, encoding=iconv)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
-        raise _refusal(exc, path, kind, data, iconv, "its dictionary (variables, labels)") \
-            from None  # fmt: skip
+        raise _refusal(exc, path, kind, data, iconv, "its dictionary (variables, labels)") from None
     check_whole(path, kind, data, meta, layout, iconv)
     return _Opened(data, meta, iconv)
 
@@ -77,8 +80,9 @@ def _open(path: str | Path, kind: str, encoding: str | None) -> _Opened:
 READSTAT_ALLOCATION_LIMIT = "16 MiB"
 
 
-def _refusal(exc: Exception, path: str | Path, kind: str, data: bytes, iconv: str | None,
-             reading: str) -> SourceError:  # fmt: skip
+def _refusal(
+    exc: Exception, path: str | Path, kind: str, data: bytes, iconv: str | None, reading: str
+) -> SourceError:
     """Readstat's error told as what it means: truncation, encoding, a limit, or not a file."""
     said = f"{type(exc).__name__}: {exc}"
     text = str(exc)
@@ -87,23 +91,34 @@ def _refusal(exc: Exception, path: str | Path, kind: str, data: bytes, iconv: st
         return SourceError(path, None, FORMATS[kind], said)
     if "expected number of rows" in text or "Unable to read from file" in text:
         cases = _header_cases(data, kind)
-        return SourceError(path, None, f"{FORMATS[kind]} whole to its end ({cases})",
-                           f"the file ends before its data do ({said}): it is truncated (an "
-                           "interrupted copy or download?); export it again")  # fmt: skip
+        return SourceError(
+            path,
+            None,
+            f"{FORMATS[kind]} whole to its end ({cases})",
+            f"the file ends before its data do ({said}): it is truncated (an "
+            "interrupted copy or download?); export it again",
+        )
     if "Unable to convert string" in text or "unsupported character set" in text:
-        return SourceError(path, None, f"text encoded as {iconv or 'the file says'} (params.yaml: "
-                           "surveys.<id>.encoding)", f"{said}: set encoding to the "
-                           "file's text encoding (e.g. cp1252, utf-8)")  # fmt: skip
+        return SourceError(
+            path,
+            None,
+            f"text encoded as {iconv or 'the file says'} (params.yaml: surveys.<id>.encoding)",
+            f"{said}: set encoding to the file's text encoding (e.g. cp1252, utf-8)",
+        )
     if "allocate memory" in text:
         largest = ""
         layout = sav_layout(data) if kind == "respondent_sav" else None
         if layout and layout.largest_label_set:
             largest = f"; its largest value-label set has {layout.largest_label_set:,} labels"
-        return SourceError(path, None, "a file readstat can read within its memory limit "
-                           f"({READSTAT_ALLOCATION_LIMIT} per allocation)",
-                           f"{said} while reading {reading}{largest}: a limit of the reader, "
-                           "not a damaged file or a wrong type; export the file with fewer "
-                           "value labels (or none) on that variable")  # fmt: skip
+        return SourceError(
+            path,
+            None,
+            "a file readstat can read within its memory limit "
+            f"({READSTAT_ALLOCATION_LIMIT} per allocation)",
+            f"{said} while reading {reading}{largest}: a limit of the reader, "
+            "not a damaged file or a wrong type; export the file with fewer "
+            "value labels (or none) on that variable",
+        )
     return SourceError(path, None, FORMATS[kind], said)
 
 
@@ -127,8 +142,9 @@ def _codec(name: str) -> str:
         return name.lower()
 
 
-def _encoding(path: str | Path, kind: str, data: bytes, layout: SavLayout | None,
-              encoding: str | None) -> str | None:  # fmt: skip
+def _encoding(
+    path: str | Path, kind: str, data: bytes, layout: SavLayout | None, encoding: str | None
+) -> str | None:
     """The encoding readstat is to read with: params.yaml's, unless the file names another.
 
     A .sav's character-encoding record (extension record 20), and a Stata 14+ file
@@ -141,14 +157,28 @@ def _encoding(path: str | Path, kind: str, data: bytes, layout: SavLayout | None
     expected = f"text encoded as {encoding} (params.yaml: surveys.<id>.encoding)"
     want = _codec(encoding)
     if layout and layout.encoding and _codec(layout.encoding) != want:
-        raise SourceError(str(path), None, expected, f"a file whose character-encoding record "
-                          f"says {layout.encoding}: set encoding: {_codec(layout.encoding)} "
-                          "in params.yaml")  # fmt: skip
-    if kind == "respondent_dta" and data.startswith(b"<stata_dta><header><release>11") \
-            and data[30:32] in (b"8<", b"9<") and want != "utf-8":  # fmt: skip
-        raise SourceError(str(path), None, expected, f"a Stata .dta file of format "
-                          f"11{data[30:31].decode()}, whose text is UTF-8 by definition: set "
-                          "encoding: utf-8 in params.yaml")  # fmt: skip
+        raise SourceError(
+            str(path),
+            None,
+            expected,
+            f"a file whose character-encoding record "
+            f"says {layout.encoding}: set encoding: {_codec(layout.encoding)} "
+            "in params.yaml",
+        )
+    if (
+        kind == "respondent_dta"
+        and data.startswith(b"<stata_dta><header><release>11")
+        and data[30:32] in (b"8<", b"9<")
+        and want != "utf-8"
+    ):
+        raise SourceError(
+            str(path),
+            None,
+            expected,
+            f"a Stata .dta file of format "
+            f"11{data[30:31].decode()}, whose text is UTF-8 by definition: set "
+            "encoding: utf-8 in params.yaml",
+        )
     return _iconv_name(encoding)
 
 
@@ -209,7 +239,7 @@ def _sav_layout(data: bytes) -> SavLayout:
             subtype, size, count = ints(3)
             pos += 12
             if subtype == 20:
-                encoding = data[pos:pos + size * count].decode("ascii", "replace").strip()
+                encoding = data[pos : pos + size * count].decode("ascii", "replace").strip()
             pos += size * count
         elif record == 999:
             pos += 4
@@ -229,7 +259,7 @@ def _bytecode_values(data: bytes, start: int) -> tuple[int, bool]:
     """
     pos, end, values = start, len(data), 0
     while pos < end:
-        block = data[pos:pos + 8]
+        block = data[pos : pos + 8]
         pos += 8
         if len(block) < 8:
             return values, True
@@ -252,8 +282,14 @@ def _bytecode_values(data: bytes, start: int) -> tuple[int, bool]:
     return values, False
 
 
-def check_whole(path: str | Path, kind: str, data: bytes, meta: Any,
-                layout: SavLayout | None = None, iconv: str | None = None) -> None:  # fmt: skip
+def check_whole(
+    path: str | Path,
+    kind: str,
+    data: bytes,
+    meta: Any,
+    layout: SavLayout | None = None,
+    iconv: str | None = None,
+) -> None:
     """Refuse a file that ends before its data do, naming the case where it breaks.
 
     A .sav's data are measured against its dictionary (values per case; bytecode
@@ -267,21 +303,33 @@ def check_whole(path: str | Path, kind: str, data: bytes, meta: Any,
         n = int(meta.number_rows or 0)
         if n:
             try:
-                _reader(kind)(path, row_offset=n - 1, row_limit=1, encoding=iconv,
-                              usecols=list(meta.column_names)[:1])  # fmt: skip
+                _reader(kind)(
+                    path,
+                    row_offset=n - 1,
+                    row_limit=1,
+                    encoding=iconv,
+                    usecols=list(meta.column_names)[:1],
+                )
             except Exception as exc:
                 raise _refusal(exc, path, kind, data, iconv, "its last case") from None
         return
     layout = layout or sav_layout(data)
     if layout is None or layout.values == 0:
         return
-    header = (f"{layout.cases} cases (the file's header)" if layout.cases >= 0
-              else "whole cases (the file's header gives no case count)")  # fmt: skip
+    header = (
+        f"{layout.cases} cases (the file's header)"
+        if layout.cases >= 0
+        else "whole cases (the file's header gives no case count)"
+    )
     if layout.compression == 2:
         trailer, size = struct.unpack_from(layout.endian + "2q", data, layout.data_start + 8)
         if len(data) < trailer + size:
-            raise SourceError(path, None, f"{header}, compressed to byte {trailer + size}",
-                              f"a file of {len(data)} bytes: it is truncated")  # fmt: skip
+            raise SourceError(
+                path,
+                None,
+                f"{header}, compressed to byte {trailer + size}",
+                f"a file of {len(data)} bytes: it is truncated",
+            )
         return
     if layout.compression == 1:
         values, cut = _bytecode_values(data, layout.data_start)
@@ -290,13 +338,23 @@ def check_whole(path: str | Path, kind: str, data: bytes, meta: Any,
         cut = rest != 0
     whole, partial = divmod(values, layout.values)
     if cut or partial:
-        raise SourceError(path, whole + 1, header, f"the file ends inside case {whole + 1}, "
-                          f"after {whole} whole cases: it is truncated (an interrupted copy "
-                          "or download?); export it again")  # fmt: skip
+        raise SourceError(
+            path,
+            whole + 1,
+            header,
+            f"the file ends inside case {whole + 1}, "
+            f"after {whole} whole cases: it is truncated (an interrupted copy "
+            "or download?); export it again",
+        )
     if whole < layout.cases:
-        raise SourceError(path, whole + 1, header, f"the file ends after case {whole}: it is "
-                          "truncated (an interrupted copy or download?); export it "
-                          "again")  # fmt: skip
+        raise SourceError(
+            path,
+            whole + 1,
+            header,
+            f"the file ends after case {whole}: it is "
+            "truncated (an interrupted copy or download?); export it "
+            "again",
+        )
 
 
 def _check_variables(meta: Any, book: Codebook, path: str | Path) -> list[str]:
@@ -304,13 +362,18 @@ def _check_variables(meta: Any, book: Codebook, path: str | Path) -> list[str]:
     names = list(meta.column_names)
     missing = [c for c in cols.all if c not in names]
     if missing:
-        raise SourceError(str(path), None, f"variables {cols.all} (codebook)",
-                          f"no variable(s) {missing}; the file has {names}")  # fmt: skip
+        raise SourceError(
+            str(path),
+            None,
+            f"variables {cols.all} (codebook)",
+            f"no variable(s) {missing}; the file has {names}",
+        )
     return names
 
 
-def describe_labelled(path: str | Path, book: Codebook, kind: str,
-                      encoding: str | None = None) -> dict:  # fmt: skip
+def describe_labelled(
+    path: str | Path, book: Codebook, kind: str, encoding: str | None = None
+) -> dict:
     """Hash, size, case count and variables of a labelled export holding the codebook's.
 
     The file is checked whole, and read with ``encoding`` (see :func:`read_metadata`).
@@ -318,13 +381,20 @@ def describe_labelled(path: str | Path, book: Codebook, kind: str,
     opened = _open(path, kind, encoding)
     meta, data = opened.meta, opened.data
     names = _check_variables(meta, book, path)
-    return {"path": str(path), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
-            "encoding": meta.file_encoding or "", "cases": int(meta.number_rows or 0),
-            "columns": names, "kind": kind}  # fmt: skip
+    return {
+        "path": str(path),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+        "encoding": meta.file_encoding or "",
+        "cases": int(meta.number_rows or 0),
+        "columns": names,
+        "kind": kind,
+    }
 
 
-def read_labelled(path: str | Path, book: Codebook, kind: str,
-                  encoding: str | None = None) -> pl.DataFrame:  # fmt: skip
+def read_labelled(
+    path: str | Path, book: Codebook, kind: str, encoding: str | None = None
+) -> pl.DataFrame:
     """The codebook's variables as text (coded ones categorical), ``source_line`` = case.
 
     ``encoding``: params.yaml's (see :func:`read_metadata`); the file is checked whole.
@@ -333,8 +403,9 @@ def read_labelled(path: str | Path, book: Codebook, kind: str,
     _check_variables(opened.meta, book, path)
     cols = export_columns(book)
     try:
-        frame, _ = _reader(kind)(str(path), usecols=cols.all, output_format="polars",
-                                 encoding=opened.iconv)  # fmt: skip
+        frame, _ = _reader(kind)(
+            str(path), usecols=cols.all, output_format="polars", encoding=opened.iconv
+        )
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise _refusal(exc, path, kind, opened.data, opened.iconv, "its data") from None
     as_text = []
@@ -342,14 +413,17 @@ def read_labelled(path: str | Path, book: Codebook, kind: str,
         text = pl.col(c).cast(pl.String)
         text = pl.when(text.str.strip_chars() != "").then(text)  # "" is missing, as in a CSV
         as_text.append(text.cast(pl.Categorical() if c in cols.coded else pl.String).alias(c))
-    return frame.select(*as_text, pl.int_range(1, frame.height + 1, dtype=pl.Int64)
-                        .alias(SOURCE_LINE))  # fmt: skip
+    return frame.select(
+        *as_text, pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(SOURCE_LINE)
+    )
 
 
-def case_texts(path: str | Path, book: Codebook, kind: str,
-               encoding: str | None = None) -> list[str]:  # fmt: skip
+def case_texts(
+    path: str | Path, book: Codebook, kind: str, encoding: str | None = None
+) -> list[str]:
     """Each case as ``VAR=value, ...`` (the codebook's variables): what trace shows."""
     frame = read_labelled(path, book, kind, encoding).drop(SOURCE_LINE)
-    return [", ".join(f"{c}={'' if v is None else v}" for c, v in zip(frame.columns, row,
-                                                                      strict=True))
-            for row in frame.iter_rows()]  # fmt: skip
+    return [
+        ", ".join(f"{c}={'' if v is None else v}" for c, v in zip(frame.columns, row, strict=True))
+        for row in frame.iter_rows()
+    ]

@@ -18,8 +18,13 @@ from helpers.extract.export import MAX_FIELD_BYTES, describe_export, read_export
 from helpers.extract.labelled import describe_labelled, read_labelled
 
 
-def read_respondents(path: str | Path, book: Codebook, kind: str, encoding: str = "utf-8",
-                     max_field_bytes: int = MAX_FIELD_BYTES) -> pl.DataFrame:  # fmt: skip
+def read_respondents(
+    path: str | Path,
+    book: Codebook,
+    kind: str,
+    encoding: str = "utf-8",
+    max_field_bytes: int = MAX_FIELD_BYTES,
+) -> pl.DataFrame:
     """The export's codebook columns and ``source_line`` (a line, or a case number).
 
     ``encoding`` (params.yaml surveys.<id>.encoding) applies to every kind: a .sav or
@@ -32,8 +37,9 @@ def read_respondents(path: str | Path, book: Codebook, kind: str, encoding: str 
     return read_export(path, book, encoding=encoding, max_field_bytes=max_field_bytes)
 
 
-def describe_respondents(path: str | Path, book: Codebook, kind: str,
-                         encoding: str = "utf-8") -> dict:  # fmt: skip
+def describe_respondents(
+    path: str | Path, book: Codebook, kind: str, encoding: str = "utf-8"
+) -> dict:
     """What the extract stage records of an export: hash, size, columns, kind."""
     if input_kind(kind).labelled:
         return describe_labelled(path, book, kind, encoding)

@@ -39,17 +39,21 @@ def read_source(path: str | Path, encoding: str = "utf-8") -> SourceText:
     """Read and decode the source; refuse an empty file or one that differs from its sha256."""
     p = Path(path)
     if not p.is_file():
-        raise SourceError(str(path), None, "an existing file (params.yaml: surveys.<id>.source)",
-                          "no such file")  # fmt: skip
+        raise SourceError(
+            str(path), None, "an existing file (params.yaml: surveys.<id>.source)", "no such file"
+        )
     data = p.read_bytes()
     if not data.strip():
         raise SourceError(str(path), None, "the survey summary document", "an empty file")
     digest = sha256_file(p)
     recorded = recorded_sha256(p)
     if recorded is not None and recorded != digest:
-        raise SourceError(str(path), None, f"sha256 {recorded} as recorded in "
-                          f"{p.parent / 'SHA256SUMS'}", f"sha256 {digest}: the raw file was "
-                          "changed; raw data must stay verbatim")  # fmt: skip
+        raise SourceError(
+            str(path),
+            None,
+            f"sha256 {recorded} as recorded in {p.parent / 'SHA256SUMS'}",
+            f"sha256 {digest}: the raw file was changed; raw data must stay verbatim",
+        )
     text, bom = decode(data, encoding, str(path))
     return SourceText(str(path), text, digest, len(data), encoding, bom)
 

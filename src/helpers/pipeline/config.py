@@ -51,8 +51,10 @@ def _expected(error: dict[str, Any], fields: list[str]) -> str:
         hint = f" (nearest: {near[0]!r})" if near else ""
         return f"one of the keys {fields}{hint}"
     if error["type"] == "missing" and error["loc"][-1] == "overrides":
-        return ("this key (`overrides: {}` for none: dvc.yaml tracks each survey's overrides, "
-                "so params.yaml must hold them; there are no hidden defaults)")
+        return (
+            "this key (`overrides: {}` for none: dvc.yaml tracks each survey's overrides, "
+            "so params.yaml must hold them; there are no hidden defaults)"
+        )
     if error["type"] == "missing":
         return "this key (params.yaml holds every value; there are no hidden defaults)"
     message = re.sub(r"^(Input should be |Value error, )", "", error["msg"])
@@ -80,8 +82,9 @@ def _fields_at(loc: tuple[str | int, ...]) -> list[str]:
     return list(getattr(model, "model_fields", {})) if isinstance(model, type) else []
 
 
-def _config_error(exc: ValidationError, text: str, path: str,
-                  prefix: tuple[str | int, ...] = ()) -> ConfigError:  # fmt: skip
+def _config_error(
+    exc: ValidationError, text: str, path: str, prefix: tuple[str | int, ...] = ()
+) -> ConfigError:
     # A misspelled key gives both "unknown key" and "missing key": name the unknown one
     # (with its nearest valid key) first.
     errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
@@ -94,8 +97,9 @@ def _config_error(exc: ValidationError, text: str, path: str,
     where = f"{path}:{line}" if line else path
     key = ".".join(str(k) for k in loc)
     more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-    return ConfigError(f"{where}: {key}: expected {_expected(first, _fields_at(loc))}; "
-                       f"found {found}{more}")  # fmt: skip
+    return ConfigError(
+        f"{where}: {key}: expected {_expected(first, _fields_at(loc))}; found {found}{more}"
+    )
 
 
 def parse_params(text: str, path: str = PARAMS_FILE) -> Params:
@@ -118,8 +122,9 @@ def parse_params(text: str, path: str = PARAMS_FILE) -> Params:
             try:
                 params.for_survey(survey)
             except ValidationError as exc:
-                raise _config_error(exc, text, path, ("surveys", survey, "overrides", section)) \
-                    from None  # fmt: skip
+                raise _config_error(
+                    exc, text, path, ("surveys", survey, "overrides", section)
+                ) from None
     return params
 
 
@@ -158,8 +163,9 @@ class StageSpec:
 def _one(paths: tuple[str, ...], prefix: str, suffix: str, spec: StageSpec, what: str) -> str:
     found = [p for p in paths if p.startswith(prefix) and p.endswith(suffix)]
     if len(found) != 1:
-        raise ConfigError(f"{MARKER}: stage {spec.name!r}: expected one {what} "
-                          f"({prefix}*{suffix}); found {found}")  # fmt: skip
+        raise ConfigError(
+            f"{MARKER}: stage {spec.name!r}: expected one {what} ({prefix}*{suffix}); found {found}"
+        )
     return found[0]
 
 
@@ -173,8 +179,10 @@ def _substitute(value: str, survey: str, item: dict[str, Any], where: str) -> st
             return survey
         if name.startswith("item.") and name[5:] in item:
             return str(item[name[5:]])
-        raise ConfigError(f"{MARKER}: {where}: expected ${{key}} or ${{item.<field>}} of a "
-                          f"survey ({sorted(item)}); found ${{{name}}}")  # fmt: skip
+        raise ConfigError(
+            f"{MARKER}: {where}: expected ${{key}} or ${{item.<field>}} of a "
+            f"survey ({sorted(item)}); found ${{{name}}}"
+        )
 
     return _TEMPLATE.sub(one, value)
 
@@ -201,12 +209,16 @@ def stage_spec(root: Path, stage: str, survey: str, params: Params | None = None
     if survey not in params.surveys:
         near = difflib.get_close_matches(survey, list(params.surveys), n=1)
         hint = f" (nearest: {near[0]!r})" if near else ""
-        raise ConfigError(f"{PARAMS_FILE}: expected a survey of `surveys:` "
-                          f"{list(params.surveys)}; found {survey!r}{hint}")  # fmt: skip
+        raise ConfigError(
+            f"{PARAMS_FILE}: expected a survey of `surveys:` "
+            f"{list(params.surveys)}; found {survey!r}{hint}"
+        )
     entry = stages[stage]
     if "foreach" not in entry or "do" not in entry:
-        raise ConfigError(f"{MARKER}: stage {stage!r}: expected `foreach: ${{surveys}}` "
-                          "and `do:`; found a stage for no survey")  # fmt: skip
+        raise ConfigError(
+            f"{MARKER}: stage {stage!r}: expected `foreach: ${{surveys}}` "
+            "and `do:`; found a stage for no survey"
+        )
     body, item = entry["do"], params.surveys[survey].model_dump()
     where = f"stage {stage!r}"
 
@@ -216,9 +228,14 @@ def stage_spec(root: Path, stage: str, survey: str, params: Params | None = None
     keys: list[str] = []
     for p in body.get("params", []):
         keys += list(p.values())[0] if isinstance(p, dict) else [p]
-    return StageSpec(name=stage, survey=survey, cmd=_substitute(body["cmd"], survey, item, where),
-                     deps=sub(_paths(body.get("deps", []))), outs=sub(_paths(body.get("outs", []))
-                     + _paths(body.get("metrics", []))), params=sub(keys))  # fmt: skip
+    return StageSpec(
+        name=stage,
+        survey=survey,
+        cmd=_substitute(body["cmd"], survey, item, where),
+        deps=sub(_paths(body.get("deps", []))),
+        outs=sub(_paths(body.get("outs", [])) + _paths(body.get("metrics", []))),
+        params=sub(keys),
+    )
 
 
 class StageParams:
@@ -233,10 +250,13 @@ class StageParams:
         """Resolve the declared keys of ``spec`` in ``params``."""
         self.spec = spec
         self._values = params.for_survey(spec.survey)
-        self._overridden = {f"{section}.{k}" for section, vals in
-                            params.surveys[spec.survey].overrides.items() for k in vals}
+        self._overridden = {
+            f"{section}.{k}"
+            for section, vals in params.surveys[spec.survey].overrides.items()
+            for k in vals
+        }
         prefix = f"surveys.{spec.survey}."
-        self._declared = {k[len(prefix):] if k.startswith(prefix) else k for k in spec.params}
+        self._declared = {k[len(prefix) :] if k.startswith(prefix) else k for k in spec.params}
         for key in self._declared:
             self._lookup(key)  # a declared key that does not exist is an error now
 
@@ -248,8 +268,10 @@ class StageParams:
             return {s: v for s, v in self._values.items() if s in SECTIONS}
         values = self._values.get(section)
         if values is None or (name and name not in values):
-            raise ConfigError(f"{MARKER}: stage {self.spec.name!r}: expected parameter keys "
-                              f"of {PARAMS_FILE}; found {key!r}")  # fmt: skip
+            raise ConfigError(
+                f"{MARKER}: stage {self.spec.name!r}: expected parameter keys "
+                f"of {PARAMS_FILE}; found {key!r}"
+            )
         return values[name] if name else values
 
     def _allowed(self, key: str) -> bool:
@@ -259,12 +281,16 @@ class StageParams:
     def get(self, key: str) -> Any:
         """The value of a dotted key (``stats.rounding``, ``codebook`` for the survey's)."""
         if not self._allowed(key):
-            raise ConfigError(f"{MARKER}: stage {self.spec.name!r} reads {key!r} but does not "
-                              f"declare it in `params:` (declared: {sorted(self._declared)})")
+            raise ConfigError(
+                f"{MARKER}: stage {self.spec.name!r} reads {key!r} but does not "
+                f"declare it in `params:` (declared: {sorted(self._declared)})"
+            )
         if key in self._overridden and "overrides" not in self._declared:
-            raise ConfigError(f"{MARKER}: stage {self.spec.name!r} reads {key!r}, which survey "
-                              f"{self.spec.survey!r} overrides, without declaring "
-                              f"surveys.{self.spec.survey}.overrides")  # fmt: skip
+            raise ConfigError(
+                f"{MARKER}: stage {self.spec.name!r} reads {key!r}, which survey "
+                f"{self.spec.survey!r} overrides, without declaring "
+                f"surveys.{self.spec.survey}.overrides"
+            )
         return self._lookup(key)
 
     def section(self, name: str) -> Any:
@@ -291,8 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.table:
         print(f"wrote {write_parameters_page(root, params).relative_to(root)}")
     else:
-        print(f"{PARAMS_FILE}: valid ({len(params.surveys)} surveys: "
-              f"{', '.join(params.surveys)})")  # fmt: skip
+        print(f"{PARAMS_FILE}: valid ({len(params.surveys)} surveys: {', '.join(params.surveys)})")
     return 0
 
 

@@ -28,8 +28,12 @@ TEMPLATES = Path(__file__).parent / "templates" / "index"
 
 def render_index(cards: list[dict[str, Any]]) -> str:
     """The index page for these report cards (autoescaped Jinja2)."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                      undefined=StrictUndefined, keep_trailing_newline=True)  # fmt: skip
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
     return env.get_template("index.html.j2").render(cards=cards, input_kinds=KINDS)
 
 
@@ -39,8 +43,10 @@ def read_cards(root: Path, surveys: list[str]) -> list[dict[str, Any]]:
     for survey in surveys:
         path = root / layout.data_outputs("report", survey)["card"]
         if not path.is_file():
-            raise ConfigError(f"{path.relative_to(root)}: expected the report card of survey "
-                              f"{survey!r}; found no file (run its report stage)")  # fmt: skip
+            raise ConfigError(
+                f"{path.relative_to(root)}: expected the report card of survey "
+                f"{survey!r}; found no file (run its report stage)"
+            )
         card = json.loads(path.read_text(encoding="utf-8"))
         # Links relative to reports/index.html, from the layout (the one place they are named).
         for kind, report in layout.report_outputs(survey).items():

@@ -46,11 +46,13 @@ def volatile_fields(nb: nbformat.NotebookNode) -> list[str]:
 
 def outputs_present(nb: nbformat.NotebookNode) -> list[int]:
     """Indexes of code cells carrying outputs or execution counts."""
-    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
-            and (c.get("outputs") or c.get("execution_count") is not None)]  # fmt: skip
+    return [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None)
+    ]
 
 
 def dumps(nb: nbformat.NotebookNode) -> str:
     """Serialize like Jupyter does (1-space indent, sorted keys, trailing newline)."""
     return nbformat.writes(nb) + "\n"
-

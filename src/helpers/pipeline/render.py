@@ -28,12 +28,16 @@ def render_html(nb: nbformat.NotebookNode, title: str) -> str:
     nb = nbformat.from_dict(nb)
     nb.metadata["title"] = title
     exporter = HTMLExporter(
-        extra_template_basedirs=[str(TEMPLATES)], template_name="report",
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        extra_template_basedirs=[str(TEMPLATES)],
+        template_name="report",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
         exclude_markdown=True,
-    )  # fmt: skip
+    )
     exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_all_outputs_tags={HIDDEN_TAG}), enabled=True)
+        TagRemovePreprocessor(remove_all_outputs_tags={HIDDEN_TAG}), enabled=True
+    )
     resources = {"report_css": (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body

@@ -59,12 +59,15 @@ def check_declared(notebook: str, parameters: dict[str, Any]) -> None:
     declared = set(papermill.inspect_notebook(notebook))
     unknown = sorted(set(parameters) - declared)
     if unknown:
-        raise StageError(f"{notebook}: parameters {unknown} are not declared in its "
-                         f"'parameters' cell (declared: {sorted(declared)})")  # fmt: skip
+        raise StageError(
+            f"{notebook}: parameters {unknown} are not declared in its "
+            f"'parameters' cell (declared: {sorted(declared)})"
+        )
 
 
-def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path,
-            survey: str, scratch: Path) -> Any:  # fmt: skip
+def execute(
+    notebook: str, parameters: dict[str, Any], stage: str, root: Path, survey: str, scratch: Path
+) -> Any:
     """Run the notebook with papermill in the project root; return the normalised notebook.
 
     The executing notebook is written to ``scratch`` (in the run's transaction, so a
@@ -79,8 +82,13 @@ def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path,
     tmp = str(scratch)
     try:
         papermill.execute_notebook(
-            notebook, tmp, parameters=parameters, cwd=str(root), kernel_name="python3",
-            progress_bar=sys.stderr.isatty(), log_output=False,
+            notebook,
+            tmp,
+            parameters=parameters,
+            cwd=str(root),
+            kernel_name="python3",
+            progress_bar=sys.stderr.isatty(),
+            log_output=False,
             # The kernel's own log (e.g. its shutdown noise under load) is not the
             # stage's result: cell errors still reach papermill and fail the stage.
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
@@ -88,7 +96,7 @@ def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path,
             # nbclient shuts the kernel down: stopping it at once instead of asking it
             # to exit saves 0.2-0.3 s per stage (benchmarks/overhead.py).
             shutdown_kernel="immediate",
-        )  # fmt: skip
+        )
     except PapermillExecutionError as exc:
         failed = root / FAILED_DIR / survey / Path(notebook).name
         try:
@@ -108,8 +116,7 @@ def execute(notebook: str, parameters: dict[str, Any], stage: str, root: Path,
     return normalize(nb)
 
 
-def run(stage: str, survey: str, root: Path,
-        timings: dict[str, float] | None = None) -> list[Path]:  # fmt: skip
+def run(stage: str, survey: str, root: Path, timings: dict[str, float] | None = None) -> list[Path]:
     """Run a stage of one survey end to end and return the files it wrote.
 
     All or nothing, even if killed (helpers.pipeline.staging): the data the notebook
@@ -134,8 +141,13 @@ def run(stage: str, survey: str, root: Path,
             os.environ[TEMP_ENV] = str(temp)
             tempfile.tempdir = None  # re-read from TMPDIR
             params = load_params(root)
-            _run_staged(stage_spec(root, stage, survey, params), root, params,
-                        {} if timings is None else timings, tx)  # fmt: skip
+            _run_staged(
+                stage_spec(root, stage, survey, params),
+                root,
+                params,
+                {} if timings is None else timings,
+                tx,
+            )
             return tx.commit()
     except (staging.BusyError, staging.OutputError) as exc:
         raise StageError(str(exc)) from None
@@ -148,8 +160,9 @@ def run(stage: str, survey: str, root: Path,
         tempfile.tempdir = None
 
 
-def _run_staged(spec: StageSpec, root: Path, params: Params, timings: dict[str, float],
-                tx: Transaction) -> None:  # fmt: skip
+def _run_staged(
+    spec: StageSpec, root: Path, params: Params, timings: dict[str, float], tx: Transaction
+) -> None:
     """Execute and render a stage, staging every output in ``tx`` (see :func:`run`)."""
     from helpers.pipeline.normalize import dumps
 
@@ -163,8 +176,14 @@ def _run_staged(spec: StageSpec, root: Path, params: Params, timings: dict[str, 
 
     parameters = {"survey": spec.survey, "outputs": "pipeline"}
     check_declared(str(root / spec.notebook), parameters)
-    nb = execute(str(root / spec.notebook), parameters, f"{spec.name}@{spec.survey}", root,
-                 spec.survey, tx.scratch("run.ipynb"))  # fmt: skip
+    nb = execute(
+        str(root / spec.notebook),
+        parameters,
+        f"{spec.name}@{spec.survey}",
+        root,
+        spec.survey,
+        tx.scratch("run.ipynb"),
+    )
     lap("notebook")
     outputs: dict[Path, str | bytes] = {root / spec.executed: dumps(nb)}
     html_out = [o for o in spec.outs if o.endswith(".html")]

@@ -67,8 +67,9 @@ class Stage:
         """
         path = layout.data_outputs(stage, self.survey)[name]
         if path not in self.spec.deps:
-            raise ConfigError(f"dvc.yaml: stage {self.spec.name!r} reads {path} but does not "
-                              "list it in `deps:`")  # fmt: skip
+            raise ConfigError(
+                f"dvc.yaml: stage {self.spec.name!r} reads {path} but does not list it in `deps:`"
+            )
         scratch = layout.scratch_path(path)
         return scratch if self.outputs == "scratch" and (self.root / scratch).is_file() else path
 
@@ -85,10 +86,12 @@ class Stage:
         expected = layout.data_outputs(self.spec.name, self.survey)
         unknown = sorted(set(contents) - set(expected))
         if unknown:
-            raise ConfigError(f"stage {self.spec.name!r}: expected outputs {sorted(expected)}; "
-                              f"found {unknown}")  # fmt: skip
-        written = write_outputs({self.root / self.output(k): v for k, v in contents.items()},
-                                root=self.root)
+            raise ConfigError(
+                f"stage {self.spec.name!r}: expected outputs {sorted(expected)}; found {unknown}"
+            )
+        written = write_outputs(
+            {self.root / self.output(k): v for k, v in contents.items()}, root=self.root
+        )
         return [os.path.relpath(p, self.root) for p in written]
 
     def overview(self) -> Overview:
@@ -109,8 +112,9 @@ class Overview:
         return "\n".join(f"{k:<{width}}  {v}" for k, v in self.rows)
 
     def _repr_html_(self) -> str:
-        cells = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-                        for k, v in self.rows)  # fmt: skip
+        cells = "".join(
+            f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in self.rows
+        )
         return f"<table><thead><tr><th>what</th><th>value</th></tr></thead>{cells}</table>"
 
 
@@ -120,15 +124,20 @@ def _with_overrides(params: Params, survey: str, overrides: Mapping[str, Any]) -
     spec = data["surveys"][survey]
     for section, values in overrides.items():
         if not isinstance(values, Mapping):
-            raise ConfigError(f"overrides: expected a mapping of keys for section "
-                              f"{section!r}; found {values!r}")  # fmt: skip
+            raise ConfigError(
+                f"overrides: expected a mapping of keys for section {section!r}; found {values!r}"
+            )
         spec["overrides"][section] = {**spec["overrides"].get(section, {}), **values}
     return parse_params(yaml.safe_dump(data, sort_keys=False), "notebook overrides")
 
 
-def open_stage(stage: str, survey: str, outputs: str = "scratch",
-               overrides: Mapping[str, Any] | None = None,
-               start: str | Path | None = None) -> Stage:  # fmt: skip
+def open_stage(
+    stage: str,
+    survey: str,
+    outputs: str = "scratch",
+    overrides: Mapping[str, Any] | None = None,
+    start: str | Path | None = None,
+) -> Stage:
     """The stage ``stage`` of ``survey``, its parameters validated, writing to ``outputs``.
 
     ``outputs``: ``"scratch"`` (default, for Jupyter) or ``"pipeline"`` (what the
@@ -138,9 +147,11 @@ def open_stage(stage: str, survey: str, outputs: str = "scratch",
     if outputs not in OUTPUT_MODES:
         raise ConfigError(f"outputs: expected one of {OUTPUT_MODES}; found {outputs!r}")
     if overrides and outputs == "pipeline":
-        raise ConfigError("overrides: expected none when writing the pipeline's outputs "
-                          "(they must equal params.yaml's); found "
-                          f"{dict(overrides)!r}: use outputs='scratch'")  # fmt: skip
+        raise ConfigError(
+            "overrides: expected none when writing the pipeline's outputs "
+            "(they must equal params.yaml's); found "
+            f"{dict(overrides)!r}: use outputs='scratch'"
+        )
     root = project_root(start)
     params = load_params(root)
     spec = stage_spec(root, stage, survey, params)

@@ -51,7 +51,10 @@ STAGING_DIR = ".staging"  # under the project root (ignored by git)
 DEFER_ENV = "HELPERS_DEFERRED_OUTPUTS"
 # Fault injection for tests (inert unless set): kill the run at the n-th crash point.
 KILL_AT_ENV, KILL_COUNTER_ENV, KILL_GROUP_ENV = (
-    "HELPERS_KILL_AT", "HELPERS_KILL_COUNTER", "HELPERS_KILL_PGID")  # fmt: skip
+    "HELPERS_KILL_AT",
+    "HELPERS_KILL_COUNTER",
+    "HELPERS_KILL_PGID",
+)
 
 
 class OutputError(RuntimeError):
@@ -111,9 +114,11 @@ def _hint(exc: OSError) -> str:
 
 
 def _output_error(path: Path, exc: OSError, what: str = "this output") -> OutputError:
-    return OutputError(f"{path}: expected to write {what}; found {exc.strerror} "
-                       f"(errno {exc.errno}): no output of the stage was replaced, the "
-                       f"previous ones are untouched; {_hint(exc)}")  # fmt: skip
+    return OutputError(
+        f"{path}: expected to write {what}; found {exc.strerror} "
+        f"(errno {exc.errno}): no output of the stage was replaced, the "
+        f"previous ones are untouched; {_hint(exc)}"
+    )
 
 
 def _fsync(path: Path, directory: bool = False) -> None:
@@ -171,8 +176,7 @@ def stage_outputs(manifest: Path, outputs: Mapping[str | Path, Content]) -> list
     return [target for _, target in _stage(manifest, outputs)]
 
 
-def _stage(manifest: Path | None,
-           outputs: Mapping[str | Path, Content]) -> list[tuple[Path, Path]]:  # fmt: skip
+def _stage(manifest: Path | None, outputs: Mapping[str | Path, Content]) -> list[tuple[Path, Path]]:
     """Write each output beside its target; return the (temporary, target) pairs.
 
     Each temporary is recorded in ``manifest`` (if any) before it is created; on
@@ -245,8 +249,11 @@ def _settle(staging: Path, name: str) -> bool:
             crash_point(f"recovered {target.name}")
     removed = [_remove(tmp) for tmp, _ in read_manifest(manifest)]  # not committed: delete
     removed.append(_remove(journal))
-    removed += [_remove(leftover) for leftover in staging.glob(f"{glob.escape(name)}.*")
-                if leftover != manifest]  # fmt: skip
+    removed += [
+        _remove(leftover)
+        for leftover in staging.glob(f"{glob.escape(name)}.*")
+        if leftover != manifest
+    ]
     return all(removed)
 
 
@@ -286,9 +293,11 @@ class Transaction:
         except OSError as exc:
             raise _output_error(self.staging, exc, "the run's staging files here") from exc
         if self._fd is None:
-            raise BusyError(f"{self.manifest}: expected no other run of {self.name}; found one "
-                            "still running (it holds this file): wait for it to end, then "
-                            "rerun")  # fmt: skip
+            raise BusyError(
+                f"{self.manifest}: expected no other run of {self.name}; found one "
+                "still running (it holds this file): wait for it to end, then "
+                "rerun"
+            )
         _settle(self.staging, self.name)  # left by a killed run after recover() looked
         os.truncate(self.manifest, 0)
         return self

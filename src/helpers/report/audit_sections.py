@@ -23,9 +23,11 @@ from helpers.report.templating import macro, render
 from helpers.summarize.provenance import row_identity, rows_behind, source_lines_of
 
 STATUS_LABELS = {
-    "mismatch": "Mismatch", "rounding": "Rounding", "match": "Match",
+    "mismatch": "Mismatch",
+    "rounding": "Rounding",
+    "match": "Match",
     "unverifiable": "Unverifiable",
-}  # fmt: skip
+}
 
 
 def line_link(n: int) -> Markup:
@@ -33,20 +35,25 @@ def line_link(n: int) -> Markup:
     return macro("line_link")(int(n))
 
 
-def audit_summary(audit: pd.DataFrame, book: Codebook | None = None,
-                  max_listed: int = 10) -> Markup:  # fmt: skip
+def audit_summary(
+    audit: pd.DataFrame, book: Codebook | None = None, max_listed: int = 10
+) -> Markup:
     """The key findings' audit item: how many claims hold up, then what the source got wrong.
 
     One sentence per mismatch (its line, what it states, what its own data give, in the
     codebook's labels), at most ``max_listed``, the rest counted.
     """
     counts = [(int((audit["status"] == s).sum()), s) for s in STATUS_ORDER]
-    wrong = audit[audit["status"] == "mismatch"].sort_values(["source_line", "claim_id"],
-                                                            kind="stable")  # fmt: skip
-    return render("audit_summary.html", total=len(audit), counts=counts,
-                  mismatches=[mismatch_sentence(r, book) for _, r in
-                              wrong.head(max_listed).iterrows()],
-                  n_mismatches=len(wrong))  # fmt: skip
+    wrong = audit[audit["status"] == "mismatch"].sort_values(
+        ["source_line", "claim_id"], kind="stable"
+    )
+    return render(
+        "audit_summary.html",
+        total=len(audit),
+        counts=counts,
+        mismatches=[mismatch_sentence(r, book) for _, r in wrong.head(max_listed).iterrows()],
+        n_mismatches=len(wrong),
+    )
 
 
 def mismatch_sentence(claim: pd.Series, book: Codebook | None = None) -> dict[str, Any]:
@@ -59,8 +66,12 @@ def mismatch_sentence(claim: pd.Series, book: Codebook | None = None) -> dict[st
     finding = str(claim["explanation"]).split(". Hypotheses (not findings)")[0].rstrip(".")
     if book is not None:
         finding = labelled_rule(finding, claim.get("numerator"), book)
-    return {"line": int(claim["source_line"]), "stated": str(claim["stated"]),
-            "finding": finding, "claim_id": str(claim["claim_id"])}
+    return {
+        "line": int(claim["source_line"]),
+        "stated": str(claim["stated"]),
+        "finding": finding,
+        "claim_id": str(claim["claim_id"]),
+    }
 
 
 def labelled_rule(text: str, rule: object, book: Codebook) -> str:
@@ -90,55 +101,71 @@ def labelled_rule(text: str, rule: object, book: Codebook) -> str:
 OPEN_STATUSES = ("mismatch", "rounding")  # claims the audit section lists; the rest: appendix
 
 
-def claims_table(audit: pd.DataFrame, caption: str,
-                 book: Codebook | None = None) -> dict[str, Any]:  # fmt: skip
+def claims_table(audit: pd.DataFrame, caption: str, book: Codebook | None = None) -> dict[str, Any]:
     """The claims table (claim id with its anchor, line, quote, stated, data, status, why).
 
     With ``book``, the rules an explanation names read in the codebook's labels.
     """
-    show = pd.DataFrame({
-        "Claim": [macro("claim_code")(c) for c in audit["claim_id"]],
-        "Line": [line_link(n) for n in audit["source_line"]],
-        "Quote": audit["quote"],
-        "Stated": audit["stated"],
-        "Data": audit["recomputed"],
-        "Status": [macro("status")(s, STATUS_LABELS[s]) for s in audit["status"]],
-        "Explanation": [labelled_rule(str(e), r, book) if book is not None else e for e, r in
-                        zip(audit["explanation"], audit["numerator"], strict=True)],
-    })  # fmt: skip
-    return rh.table_data(show, caption, raw_html_columns=["Claim", "Line", "Status"],
-                         cls="audit")  # fmt: skip
+    show = pd.DataFrame(
+        {
+            "Claim": [macro("claim_code")(c) for c in audit["claim_id"]],
+            "Line": [line_link(n) for n in audit["source_line"]],
+            "Quote": audit["quote"],
+            "Stated": audit["stated"],
+            "Data": audit["recomputed"],
+            "Status": [macro("status")(s, STATUS_LABELS[s]) for s in audit["status"]],
+            "Explanation": [
+                labelled_rule(str(e), r, book) if book is not None else e
+                for e, r in zip(audit["explanation"], audit["numerator"], strict=True)
+            ],
+        }
+    )
+    return rh.table_data(show, caption, raw_html_columns=["Claim", "Line", "Status"], cls="audit")
 
 
-def audit_section(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,
-                  chart_log: list[dict[str, str]]) -> Markup:  # fmt: skip
+def audit_section(
+    audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook, chart_log: list[dict[str, str]]
+) -> Markup:
     """The claims that do not hold as stated (mismatch, rounding) and corrected charts.
 
     The claims that hold (or cannot be checked) are in :func:`claims_appendix`.
     """
-    counts = ", ".join(f"{STATUS_LABELS[s].lower()}: {int((audit['status'] == s).sum())}"
-                       for s in STATUS_ORDER)  # fmt: skip
+    counts = ", ".join(
+        f"{STATUS_LABELS[s].lower()}: {int((audit['status'] == s).sum())}" for s in STATUS_ORDER
+    )
     wrong = audit[audit["status"].isin(OPEN_STATUSES)]
-    return render("audit_section.html", total=len(audit), counts=counts, rest=len(audit) -
-                  len(wrong), table=claims_table(wrong, "Claims that do not hold as stated "
-                                                 "(mismatches first)", book)
-                  if len(wrong) else None,
-                  charts=_corrected_charts(audit, claims, book, chart_log))  # fmt: skip
+    return render(
+        "audit_section.html",
+        total=len(audit),
+        counts=counts,
+        rest=len(audit) - len(wrong),
+        table=claims_table(wrong, "Claims that do not hold as stated (mismatches first)", book)
+        if len(wrong)
+        else None,
+        charts=_corrected_charts(audit, claims, book, chart_log),
+    )
 
 
 def claims_appendix(audit: pd.DataFrame, book: Codebook | None = None) -> Markup:
     """The claims that hold (match) or that nothing in the source can check."""
     rest = audit[~audit["status"].isin(OPEN_STATUSES)]
-    return render("claims_appendix.html", n=len(rest),
-                  table=claims_table(rest, "Claims that match or cannot be checked", book))
+    return render(
+        "claims_appendix.html",
+        n=len(rest),
+        table=claims_table(rest, "Claims that match or cannot be checked", book),
+    )
 
 
-def _corrected_charts(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,
-                      chart_log: list[dict[str, str]]) -> list[dict[str, Any]]:  # fmt: skip
+def _corrected_charts(
+    audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook, chart_log: list[dict[str, str]]
+) -> list[dict[str, Any]]:
     """The published charts the data do not confirm, redrawn beside the data."""
     chart_claims = claims[claims["note"].fillna("").str.startswith("data label")]
-    merged = chart_claims[["claim_id", "question", "answer", "stated"]].rename(
-        columns={"stated": "stated_value"}).merge(audit, on="claim_id")
+    merged = (
+        chart_claims[["claim_id", "question", "answer", "stated"]]
+        .rename(columns={"stated": "stated_value"})
+        .merge(audit, on="claim_id")
+    )
     out = []
     for qid, rows in merged.groupby("question", sort=False):
         if set(rows["status"]) <= {"match"}:
@@ -146,29 +173,47 @@ def _corrected_charts(audit: pd.DataFrame, claims: pd.DataFrame, book: Codebook,
         q = book.question(qid)
         labels = {o.code: o.label for o in q.answers}
         order = [o.code for o in q.answers]
-        rows = rows.assign(answer=rows["answer"].map(labels),
-                           _o=rows["answer"].map(order.index)).sort_values("_o")  # fmt: skip
-        rows = rows.assign(recomputed=rows["recomputed_exact"].astype(float),
-                           stated=rows["stated_value"].astype(float))
+        rows = rows.assign(
+            answer=rows["answer"].map(labels), _o=rows["answer"].map(order.index)
+        ).sort_values("_o")
+        rows = rows.assign(
+            recomputed=rows["recomputed_exact"].astype(float),
+            stated=rows["stated_value"].astype(float),
+        )
         lines = ", ".join(str(n) for n in rows["source_line"])
-        alt = (f"Published versus recomputed {qid.upper()} chart: " + "; ".join(
-            f"{a}: published {s:g}%, data {float(r):.1f}%" for a, s, r in
-            zip(rows["answer"], rows["stated"], rows["recomputed"], strict=True)))
+        alt = f"Published versus recomputed {qid.upper()} chart: " + "; ".join(
+            f"{a}: published {s:g}%, data {float(r):.1f}%"
+            for a, s, r in zip(rows["answer"], rows["stated"], rows["recomputed"], strict=True)
+        )
         chart_id = f"chart-{qid}-published-vs-data"
         for cid in rows["claim_id"]:
             chart_log.append({"chart_id": chart_id, "figure_id": f"claim:{cid}"})
-        png = charts.published_vs_data_chart(rows, f"{qid.upper()}: published chart vs. data",
-                                             f"Published labels: source lines {lines}. Data: "
-                                             f"the source's own lists (n = respondents).")
-        out.append({"qid": qid, "lines": lines, "claims": list(rows["claim_id"]),
-                    "chart": {"data": rh.png_data(png), "alt": alt, "id": chart_id}})
+        png = charts.published_vs_data_chart(
+            rows,
+            f"{qid.upper()}: published chart vs. data",
+            f"Published labels: source lines {lines}. Data: "
+            f"the source's own lists (n = respondents).",
+        )
+        out.append(
+            {
+                "qid": qid,
+                "lines": lines,
+                "claims": list(rows["claim_id"]),
+                "chart": {"data": rh.png_data(png), "alt": alt, "id": chart_id},
+            }
+        )
     return out
 
 
-def provenance_appendix(prov: dict[str, Any], summaries: pd.DataFrame,
-                        tables: dict[str, pd.DataFrame], max_rows: int = 40,
-                        report: str = "report.html", source_lines: bool = True,
-                        policy: SmallBasePolicy | None = None) -> Markup:
+def provenance_appendix(
+    prov: dict[str, Any],
+    summaries: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    max_rows: int = 40,
+    report: str = "report.html",
+    source_lines: bool = True,
+    policy: SmallBasePolicy | None = None,
+) -> Markup:
     """For each figure: its rule, stage, and the rows it counts with their source lines.
 
     The rows are listed when there are at most ``max_rows`` of them; a larger
@@ -186,8 +231,10 @@ def provenance_appendix(prov: dict[str, Any], summaries: pd.DataFrame,
             rows = rows_behind(name, rule, tables)
             lines = source_lines_of(rows, tables[name], name, list(rule))
             ident, label = row_identity(tables[name], name)
-            listed = [(r[ident], _short(r[label]) if label != ident else "", [int(n) for n in ls])
-                      for (_, r), ls in zip(rows.iterrows(), lines, strict=True)]  # fmt: skip
+            listed = [
+                (r[ident], _short(r[label]) if label != ident else "", [int(n) for n in ls])
+                for (_, r), ls in zip(rows.iterrows(), lines, strict=True)
+            ]
         weighted = rh.is_weighted(row)
         value = f"{'unweighted ' if weighted else ''}n = {rh.text(row['n'])}"
         if pd.notna(row["base"]):
@@ -199,15 +246,29 @@ def provenance_appendix(prov: dict[str, Any], summaries: pd.DataFrame,
             value += f"; interval {rh.fmt_ci(row)})" if rh.fmt_ci(row) else ")"
         elif row.get("stat") not in (None, "pct", "count") and pd.notna(row.get("shown")):
             value += f": {'weighted ' if weighted else ''}{row['stat']} {rh.text(row['shown'])}"
-        figures.append({
-            "id": fid, "n": row["n"], "value": value, "rule": describe(rule), "table": name,
-            "base": describe(fig["base"]) if fig["base"] is not None else None,
-            "listed": listed, "back": back.get(fid, fid), "pooled": fid in back,
-        })  # fmt: skip
-    return render("provenance_appendix.html", stage=prov["stage"], notebook=prov["notebook"],
-                  inputs=[(p, d["sha256"][:16]) for p, d in prov["inputs"].items()],
-                  figures=figures, max_rows=max_rows, report=report,
-                  source_lines=source_lines)  # fmt: skip
+        figures.append(
+            {
+                "id": fid,
+                "n": row["n"],
+                "value": value,
+                "rule": describe(rule),
+                "table": name,
+                "base": describe(fig["base"]) if fig["base"] is not None else None,
+                "listed": listed,
+                "back": back.get(fid, fid),
+                "pooled": fid in back,
+            }
+        )
+    return render(
+        "provenance_appendix.html",
+        stage=prov["stage"],
+        notebook=prov["notebook"],
+        inputs=[(p, d["sha256"][:16]) for p, d in prov["inputs"].items()],
+        figures=figures,
+        max_rows=max_rows,
+        report=report,
+        source_lines=source_lines,
+    )
 
 
 def _pooled_targets(summaries: pd.DataFrame, policy: SmallBasePolicy) -> dict[str, str]:

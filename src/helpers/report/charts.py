@@ -73,8 +73,7 @@ def scale_colors(labels: Sequence[str], neutral: Sequence[str] = ()) -> list[str
         ramp = LinearSegmentedColormap.from_list("scale", list(SCALE_BLUES))
         blues = iter([to_hex(ramp(i / (len(scale) - 1))) for i in range(len(scale))])
     else:
-        step = max(1, (len(SCALE_BLUES) - 1) // max(1, len(scale) - 1)) if len(scale) > 1 \
-            else 1  # fmt: skip
+        step = max(1, (len(SCALE_BLUES) - 1) // max(1, len(scale) - 1)) if len(scale) > 1 else 1
         blues = iter(SCALE_BLUES[::step] + SCALE_BLUES)
     return [NEUTRAL if lab in neutral else next(blues) for lab in labels]
 
@@ -87,10 +86,14 @@ def bar_labels(rows: pd.DataFrame) -> list[str]:
     """
     weighted = "n_weighted" in rows.columns and rows["n_weighted"].notna().all()
     if weighted:
-        return [f"{float(p):.1f}%  (est. {fmt_compact(w)})"
-                for p, w in zip(rows["pct"], rows["n_weighted"], strict=True)]  # fmt: skip
-    return [f"{float(p):.1f}%  ({n}/{b})"
-            for p, n, b in zip(rows["pct"], rows["n"], rows["base"], strict=True)]
+        return [
+            f"{float(p):.1f}%  (est. {fmt_compact(w)})"
+            for p, w in zip(rows["pct"], rows["n_weighted"], strict=True)
+        ]
+    return [
+        f"{float(p):.1f}%  ({n}/{b})"
+        for p, n, b in zip(rows["pct"], rows["n"], rows["base"], strict=True)
+    ]
 
 
 def proportion_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
@@ -103,8 +106,15 @@ def proportion_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
         low = rows["ci_low"].astype(float).to_numpy()
         high = rows["ci_high"].astype(float).to_numpy()
         ax.barh(list(y), pct, color=OKABE_ITO[0], height=0.55)
-        ax.errorbar(pct, list(y), xerr=[pct - low, high - pct], fmt="none", ecolor="#333333",
-                    capsize=3, linewidth=1)  # fmt: skip
+        ax.errorbar(
+            pct,
+            list(y),
+            xerr=[pct - low, high - pct],
+            fmt="none",
+            ecolor="#333333",
+            capsize=3,
+            linewidth=1,
+        )
         for yi, hi, label in zip(y, high, bar_labels(rows), strict=True):
             ax.text(hi + 1.5, yi, label, va="center", fontsize=9)
         names = rows["answer"].tolist()
@@ -119,17 +129,23 @@ def proportion_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
 
 
 def stacked_scale_chart(
-    table: pd.DataFrame, answers: Sequence[str], title: str, note: str,
-    neutral: Sequence[str] = (), labels: Sequence[str] | None = None,
-) -> bytes:  # fmt: skip
+    table: pd.DataFrame,
+    answers: Sequence[str],
+    title: str,
+    note: str,
+    neutral: Sequence[str] = (),
+    labels: Sequence[str] | None = None,
+) -> bytes:
     """100% stacked bars, one per group (rows), answers in scale order, n on the right.
 
     ``answers``: the table's columns to stack (keyed by code: ``markup.answer_column``),
     ``neutral`` among them; ``labels``: their names in the legend (default: the keys).
     """
     colors = scale_colors(answers, neutral)
-    names = [n if len(n) <= LEGEND_WIDTH else textwrap.fill(cap_text(n), LEGEND_WIDTH)
-             for n in map(str, answers if labels is None else labels)]  # fmt: skip
+    names = [
+        n if len(n) <= LEGEND_WIDTH else textwrap.fill(cap_text(n), LEGEND_WIDTH)
+        for n in map(str, answers if labels is None else labels)
+    ]
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(5.0, 0.5 * len(table) + 1.6), layout="constrained")
         ax = fig.subplots()
@@ -137,21 +153,35 @@ def stacked_scale_chart(
         left = [0.0] * len(table)
         for answer, name, color in zip(answers, names, colors, strict=True):
             widths = table[answer].astype(float).fillna(0.0).tolist()
-            ax.barh(y, widths, left=left, color=color, height=0.6, label=name,
-                    edgecolor="white", linewidth=0.6)  # fmt: skip
+            ax.barh(
+                y,
+                widths,
+                left=left,
+                color=color,
+                height=0.6,
+                label=name,
+                edgecolor="white",
+                linewidth=0.6,
+            )
             for yi, l0, w in zip(y, left, widths, strict=True):
                 if w >= 9:
                     dark = color in SCALE_BLUES[:2]
-                    ax.text(l0 + w / 2, yi, f"{w:.0f}%", ha="center", va="center", fontsize=8.5,
-                            color="white" if dark else "#111111")  # fmt: skip
+                    ax.text(
+                        l0 + w / 2,
+                        yi,
+                        f"{w:.0f}%",
+                        ha="center",
+                        va="center",
+                        fontsize=8.5,
+                        color="white" if dark else "#111111",
+                    )
             left = [a + b for a, b in zip(left, widths, strict=True)]
         for yi, n in zip(y, table["base"], strict=True):
             ax.text(101.5, yi, f"n={n}", va="center", fontsize=9)
         ax.set_yticks(y, wrap_labels(table.index.tolist()))
         ax.set_xlim(0, 100)
         ax.set_xticks(range(0, 101, 25), [f"{t}%" for t in range(0, 101, 25)])
-        fig.legend(ncol=min(len(answers), 3), loc="outside lower left", frameon=False,
-                   fontsize=8.5)  # fmt: skip
+        fig.legend(ncol=min(len(answers), 3), loc="outside lower left", frameon=False, fontsize=8.5)
         ax.set_title(chart_title(title))
         ax.set_xlabel(wrap_note(note), fontsize=8.5, color="#444444", loc="left")
         return png_bytes(fig)
@@ -166,10 +196,22 @@ def published_vs_data_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
         h = 0.36
         pub = rows["stated"].astype(float).tolist()
         rec = rows["recomputed"].astype(float).tolist()
-        ax.barh([v + h / 2 for v in y], pub, height=h, color=OKABE_ITO[5],
-                label="Published (source chart)", hatch="//", edgecolor="white")  # fmt: skip
-        ax.barh([v - h / 2 for v in y], rec, height=h, color=OKABE_ITO[0],
-                label="Recomputed from the source's lists")  # fmt: skip
+        ax.barh(
+            [v + h / 2 for v in y],
+            pub,
+            height=h,
+            color=OKABE_ITO[5],
+            label="Published (source chart)",
+            hatch="//",
+            edgecolor="white",
+        )
+        ax.barh(
+            [v - h / 2 for v in y],
+            rec,
+            height=h,
+            color=OKABE_ITO[0],
+            label="Recomputed from the source's lists",
+        )
         for yi, p, r in zip(y, pub, rec, strict=True):
             ax.text(p + 1, yi + h / 2, f"{p:g}%", va="center", fontsize=9)
             ax.text(r + 1, yi - h / 2, f"{r:.1f}%", va="center", fontsize=9)
@@ -188,17 +230,37 @@ def distribution_chart(stats: pd.DataFrame, title: str, note: str, unit: str = "
     ``stats``: one row per group (index: its label) with columns min, p25, median,
     p75, max, mean and n, the numeric question's figures (not the raw values).
     """
-    boxes = [{"label": label, "whislo": r["min"], "q1": r["p25"], "med": r["median"],
-              "q3": r["p75"], "whishi": r["max"], "mean": r["mean"], "fliers": []}
-             for label, r in stats.iterrows()]  # fmt: skip
+    boxes = [
+        {
+            "label": label,
+            "whislo": r["min"],
+            "q1": r["p25"],
+            "med": r["median"],
+            "q3": r["p75"],
+            "whishi": r["max"],
+            "mean": r["mean"],
+            "fliers": [],
+        }
+        for label, r in stats.iterrows()
+    ]
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(5.0, 0.45 * len(stats) + 1.3), layout="constrained")
         ax = fig.subplots()
-        ax.bxp(boxes[::-1], orientation="horizontal", showmeans=True, widths=0.55,
-               patch_artist=True, boxprops={"facecolor": SCALE_BLUES[3], "edgecolor": "#333333"},
-               medianprops={"color": SCALE_BLUES[0], "linewidth": 2},
-               meanprops={"marker": "D", "markerfacecolor": OKABE_ITO[1],
-                          "markeredgecolor": "#333333", "markersize": 5})  # fmt: skip
+        ax.bxp(
+            boxes[::-1],
+            orientation="horizontal",
+            showmeans=True,
+            widths=0.55,
+            patch_artist=True,
+            boxprops={"facecolor": SCALE_BLUES[3], "edgecolor": "#333333"},
+            medianprops={"color": SCALE_BLUES[0], "linewidth": 2},
+            meanprops={
+                "marker": "D",
+                "markerfacecolor": OKABE_ITO[1],
+                "markeredgecolor": "#333333",
+                "markersize": 5,
+            },
+        )
         labels = [f"{lab} (n={int(n)})" for lab, n in zip(stats.index, stats["n"], strict=True)]
         ax.set_yticks(range(1, len(boxes) + 1), wrap_labels(labels[::-1]))
         ax.set_title(chart_title(title))

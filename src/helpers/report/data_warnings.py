@@ -44,10 +44,15 @@ def _unbalanced(reconciliation: pd.DataFrame) -> pd.DataFrame:
     kept = reconciliation["rows_kept"].map(_int)
     rejected = reconciliation["rows_rejected"].map(_int)
     # A respondent-level export also counts declared missing codes (helpers.extract.export).
-    missing = reconciliation["rows_missing"].map(_int) if "rows_missing" in reconciliation \
-        else pd.Series(0, index=reconciliation.index)  # fmt: skip
-    bad = [None in (r, k, j, m) or r != k + j + m
-           for r, k, j, m in zip(read, kept, rejected, missing, strict=True)]  # fmt: skip
+    missing = (
+        reconciliation["rows_missing"].map(_int)
+        if "rows_missing" in reconciliation
+        else pd.Series(0, index=reconciliation.index)
+    )
+    bad = [
+        None in (r, k, j, m) or r != k + j + m
+        for r, k, j, m in zip(read, kept, rejected, missing, strict=True)
+    ]
     return reconciliation[bad]
 
 
@@ -72,8 +77,12 @@ def _set_aside(rows: pd.DataFrame, rejects: pd.DataFrame, qid: str) -> int:
 
 
 def data_warnings_html(
-    rejects: pd.DataFrame, reconciliation: pd.DataFrame, responses: pd.DataFrame, book: Codebook,
-    max_listed: int = 40, unit: str = "line",
+    rejects: pd.DataFrame,
+    reconciliation: pd.DataFrame,
+    responses: pd.DataFrame,
+    book: Codebook,
+    max_listed: int = 40,
+    unit: str = "line",
     rejects_path: str = "rejects.csv",
 ) -> Markup:
     """Return an escaped HTML warning block, or '' when there is nothing to warn about.
@@ -87,34 +96,56 @@ def data_warnings_html(
     missing = _missing(responses, book)
     if rejects.empty and unbalanced.empty and not missing:
         return Markup("")
-    listed = rejects if rejects.empty else \
-        rejects.sort_values("source_line", kind="stable").head(max_listed)  # fmt: skip
+    listed = (
+        rejects
+        if rejects.empty
+        else rejects.sort_values("source_line", kind="stable").head(max_listed)
+    )
     counts = None
     if not reconciliation.empty:
-        frame = pd.DataFrame({
-            "List": [list_name(x) for x in reconciliation["list"]],
-            "Rows read": reconciliation["rows_read"].map(_int),
-            "Kept": reconciliation["rows_kept"].map(_int),
-            "Set aside": reconciliation["rows_rejected"].map(_int),
-        })  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "List": [list_name(x) for x in reconciliation["list"]],
+                "Rows read": reconciliation["rows_read"].map(_int),
+                "Kept": reconciliation["rows_kept"].map(_int),
+                "Set aside": reconciliation["rows_rejected"].map(_int),
+            }
+        )
         if "rows_missing" in reconciliation:
             frame.insert(3, "Missing", reconciliation["rows_missing"].map(_int))
         folder = rejects_path.rpartition("/")[0]
-        counts = table_data(frame, "Rows read, kept and set aside per list "
-                            f"({folder + '/' if folder else ''}reconciliation.csv)")  # fmt: skip
+        counts = table_data(
+            frame,
+            "Rows read, kept and set aside per list "
+            f"({folder + '/' if folder else ''}reconciliation.csv)",
+        )
     label = "organization" if "organization" in responses.columns else "respondent_id"
     return render(
-        "data_warnings.html", n_rejects=len(rejects),
-        rejects=[(_int(r["source_line"]), list_name(r["list"]), r["organization"], r["reason"])
-                 for _, r in listed.iterrows()],
-        unbalanced=[list_name(x) for x in unbalanced["list"]], counts=counts,
-        missing=[{"id": qid.upper(), "short": short, "n": len(rows),
-                  "set_aside": _set_aside(rows, rejects, qid),
-                  "who": [(r["respondent_id"], r[label] if label != "respondent_id" else None)
-                          for _, r in rows.head(max_listed).iterrows()]}
-                 for qid, short, rows in missing],
-        max_listed=max_listed, unit=unit, rejects_path=rejects_path,
-    )  # fmt: skip
+        "data_warnings.html",
+        n_rejects=len(rejects),
+        rejects=[
+            (_int(r["source_line"]), list_name(r["list"]), r["organization"], r["reason"])
+            for _, r in listed.iterrows()
+        ],
+        unbalanced=[list_name(x) for x in unbalanced["list"]],
+        counts=counts,
+        missing=[
+            {
+                "id": qid.upper(),
+                "short": short,
+                "n": len(rows),
+                "set_aside": _set_aside(rows, rejects, qid),
+                "who": [
+                    (r["respondent_id"], r[label] if label != "respondent_id" else None)
+                    for _, r in rows.head(max_listed).iterrows()
+                ],
+            }
+            for qid, short, rows in missing
+        ],
+        max_listed=max_listed,
+        unit=unit,
+        rejects_path=rejects_path,
+    )
 
 
 # Columns that say where a cell of a pipeline table comes from.
@@ -130,9 +161,11 @@ def visible(value: str) -> str:
 
 
 def formula_cells_html(
-    csv_tables: Mapping[str, pd.DataFrame], max_listed: int = 40, unit: str = "line",
+    csv_tables: Mapping[str, pd.DataFrame],
+    max_listed: int = 40,
+    unit: str = "line",
     source: str = "",
-) -> Markup:  # fmt: skip
+) -> Markup:
     r"""Return an HTML block listing the CSV cells written after an apostrophe, or ''.
 
     ``csv_tables``: each CSV file the stages wrote -> its table's values (as the report
@@ -152,13 +185,22 @@ def formula_cells_html(
                 rows[key]["count"] += 1
                 continue
             line = next((cell[k] for k in _LINE if k in cell and not pd.isna(cell[k])), None)
-            rows[key] = {"file": path, "record": cell["record"], "column": cell["column"],
-                         "who": next((cell[k] for k in _WHO if k in cell), None),
-                         "line": _int(line), "value": visible(str(cell["value"])), "count": 1}
+            rows[key] = {
+                "file": path,
+                "record": cell["record"],
+                "column": cell["column"],
+                "who": next((cell[k] for k in _WHO if k in cell), None),
+                "line": _int(line),
+                "value": visible(str(cell["value"])),
+                "count": 1,
+            }
     if not rows:
         return Markup("")
     return render(
-        "formula_cells.html", n=n, cells=list(rows.values())[:max_listed], n_rows=len(rows),
+        "formula_cells.html",
+        n=n,
+        cells=list(rows.values())[:max_listed],
+        n_rows=len(rows),
         unit=unit,
         source=source,
-    )  # fmt: skip
+    )

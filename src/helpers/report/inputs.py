@@ -21,12 +21,16 @@ from helpers.report.adapters import ReportAdapter, report_adapter
 # (stage, output) of every upstream file the report reads; the report stage's
 # dvc.yaml deps list each of them for the survey.
 INPUTS = (
-    ("extract", "source"), ("extract", "claims"),
-    ("clean", "responses_parquet"), ("clean", "free_text_parquet"), ("clean", "rejects"),
+    ("extract", "source"),
+    ("extract", "claims"),
+    ("clean", "responses_parquet"),
+    ("clean", "free_text_parquet"),
+    ("clean", "rejects"),
     ("clean", "reconciliation"),
-    ("summarize", "summaries"), ("summarize", "provenance"),
+    ("summarize", "summaries"),
+    ("summarize", "provenance"),
     ("audit", "audit"),
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -74,18 +78,22 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
     book = load_codebook(params["codebook"])
     kind = params["input_kind"]
     adapter = report_adapter(kind)
-    stats = StatsParams(**{k.partition(".")[2]: v for k, v in params.items()
-                           if k.startswith("stats.")})  # fmt: skip
+    stats = StatsParams(
+        **{k.partition(".")[2]: v for k, v in params.items() if k.startswith("stats.")}
+    )
     codebook = params["codebook"]
     # The clean stage's hand-off, as pandas (the report's tables are small): a document's
     # codes as text, an export's (possibly a million rows) as categoricals.
     responses = handoff.as_pandas(
         handoff.read_responses(paths["clean.responses_parquet"], book, kind, codebook),
-        categorical=adapter.categorical_codes)
-    free_text = handoff.as_pandas(handoff.read_free_text(paths["clean.free_text_parquet"], kind,
-                                                         codebook))  # fmt: skip
-    audit = read_csv(paths["audit.audit"], text_columns=("stated", "recomputed",
-                                                         "recomputed_exact"))  # fmt: skip
+        categorical=adapter.categorical_codes,
+    )
+    free_text = handoff.as_pandas(
+        handoff.read_free_text(paths["clean.free_text_parquet"], kind, codebook)
+    )
+    audit = read_csv(
+        paths["audit.audit"], text_columns=("stated", "recomputed", "recomputed_exact")
+    )
     audit = audit.fillna({"recomputed": "", "recomputed_exact": "", "rule": ""})
     source = _json(paths["extract.source"])
     prov = _json(paths["summarize.provenance"])
@@ -96,25 +104,44 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
     rejects = read_csv(paths["clean.rejects"])
     reconciliation = read_csv(paths["clean.reconciliation"])
     # A figure as the report prints it stays text ('1.000', '9', '<0.001'), as summarize wrote it.
-    summaries = read_csv(paths["summarize.summaries"],
-                         text_columns=("shown", "shown_low", "shown_high"))  # fmt: skip
+    summaries = read_csv(
+        paths["summarize.summaries"], text_columns=("shown", "shown_low", "shown_high")
+    )
     claims = read_csv(paths["extract.claims"])
     # The clean stage writes responses.csv and free_text.csv beside their hand-offs, from
     # the same tables (dvc.yaml): the report reads the hand-offs, and names the CSVs.
     folder = PurePosixPath(paths["clean.responses_parquet"]).parent
     csv_tables = {
-        str(folder / "responses.csv"): responses, str(folder / "free_text.csv"): free_text,
-        paths["clean.rejects"]: rejects, paths["clean.reconciliation"]: reconciliation,
-        paths["summarize.summaries"]: summaries, paths["extract.claims"]: claims,
+        str(folder / "responses.csv"): responses,
+        str(folder / "free_text.csv"): free_text,
+        paths["clean.rejects"]: rejects,
+        paths["clean.reconciliation"]: reconciliation,
+        paths["summarize.summaries"]: summaries,
+        paths["extract.claims"]: claims,
         paths["audit.audit"]: audit,
     }
     return ReportInputs(
-        book=book, params=dict(params), stats=stats,
-        small_base=SmallBasePolicy(int(params["report.small_n"]),
-                                   str(params["report.small_base_rule"])),
-        max_rows=int(params["report.max_listed_rows"]), adapter=adapter, responses=responses,
-        rejects=rejects, reconciliation=reconciliation, free_text=free_text,
-        summaries=summaries, claims=claims, audit=audit, source=source, provenance=prov,
-        tables=tables, source_lines=lines, codebook_sha256=sha256_file(params["codebook"]),
-        csv_tables=csv_tables, paths=dict(paths), responses_csv=str(folder / "responses.csv"),
-    )  # fmt: skip
+        book=book,
+        params=dict(params),
+        stats=stats,
+        small_base=SmallBasePolicy(
+            int(params["report.small_n"]), str(params["report.small_base_rule"])
+        ),
+        max_rows=int(params["report.max_listed_rows"]),
+        adapter=adapter,
+        responses=responses,
+        rejects=rejects,
+        reconciliation=reconciliation,
+        free_text=free_text,
+        summaries=summaries,
+        claims=claims,
+        audit=audit,
+        source=source,
+        provenance=prov,
+        tables=tables,
+        source_lines=lines,
+        codebook_sha256=sha256_file(params["codebook"]),
+        csv_tables=csv_tables,
+        paths=dict(paths),
+        responses_csv=str(folder / "responses.csv"),
+    )

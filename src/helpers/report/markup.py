@@ -140,10 +140,17 @@ def monte_carlo(summaries: pd.DataFrame, p_figure_id: str) -> dict[str, Any] | N
     if found is None:
         return None
     tables, extreme = found
-    what = (f"no table of {tables:,} as extreme" if extreme == 0
-            else f"{extreme:,} of {tables:,} tables as extreme")  # fmt: skip
-    return {"p": cited_equal(summaries, p_figure_id), "tables": tables, "extreme": extreme,
-            "what": what}  # fmt: skip
+    what = (
+        f"no table of {tables:,} as extreme"
+        if extreme == 0
+        else f"{extreme:,} of {tables:,} tables as extreme"
+    )
+    return {
+        "p": cited_equal(summaries, p_figure_id),
+        "tables": tables,
+        "extreme": extreme,
+        "what": what,
+    }
 
 
 def cite(summaries: pd.DataFrame, figure_id: str, what: str = "pct") -> Markup:
@@ -182,10 +189,14 @@ def figure(png: bytes, alt: str, caption: str, anchor_id: str) -> Markup:
 
 
 def table_data(
-    df: pd.DataFrame, caption: str = "", row_ids: Sequence[str] | None = None,
-    raw_html_columns: Sequence[str] = (), cls: str = "", note: str = "",
+    df: pd.DataFrame,
+    caption: str = "",
+    row_ids: Sequence[str] | None = None,
+    raw_html_columns: Sequence[str] = (),
+    cls: str = "",
+    note: str = "",
     row_classes: Sequence[str] | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """What the ``table`` macro shows: columns, caption, class, note and rows (id, cells).
 
     Cells of ``raw_html_columns`` are HTML (the caller's, e.g. a claim code or a line link)
@@ -195,25 +206,38 @@ def table_data(
     """
     rows = []
     for i, (_, row) in enumerate(df.iterrows()):
-        rows.append({
-            "id": row_ids[i] if row_ids is not None and row_ids[i] else "",
-            "cls": row_classes[i] if row_classes is not None else "",
-            "cells": [Markup(row[c]) if c in raw_html_columns else row[c] for c in df.columns],
-        })  # fmt: skip
-    return {"columns": list(df.columns), "caption": caption, "cls": cls, "rows": rows,
-            "note": note}  # fmt: skip
+        rows.append(
+            {
+                "id": row_ids[i] if row_ids is not None and row_ids[i] else "",
+                "cls": row_classes[i] if row_classes is not None else "",
+                "cells": [Markup(row[c]) if c in raw_html_columns else row[c] for c in df.columns],
+            }
+        )
+    return {"columns": list(df.columns), "caption": caption, "cls": cls, "rows": rows, "note": note}
 
 
-def fig_cell(figure_id: str, shown: str, n: object = None, mark: str = "",
-             cls: str = "", anchored: bool = True) -> dict[str, Any]:  # fmt: skip
+def fig_cell(
+    figure_id: str,
+    shown: str,
+    n: object = None,
+    mark: str = "",
+    cls: str = "",
+    anchored: bool = True,
+) -> dict[str, Any]:
     """A table cell holding one figure: its text links to its provenance entry.
 
     ``n``: a count shown small beside it; ``mark``: the small-base mark (†); ``anchored``:
     the cell is the figure's place (``id="fig-…"``, where its provenance entry links
     back); a figure restated elsewhere (the summary table) links without an anchor.
     """
-    return {"fig": figure_id, "text": shown, "n": "" if n is None else text(n), "mark": mark,
-            "cls": cls, "anchored": anchored}  # fmt: skip
+    return {
+        "fig": figure_id,
+        "text": shown,
+        "n": "" if n is None else text(n),
+        "mark": mark,
+        "cls": cls,
+        "anchored": anchored,
+    }
 
 
 def parts_cell(parts: Sequence[tuple[str, str]], cls: str = "") -> dict[str, Any]:
@@ -231,9 +255,12 @@ def row_header(label: str) -> dict[str, str]:
 
 
 def table(
-    df: pd.DataFrame, caption: str = "", row_ids: Sequence[str] | None = None,
-    raw_html_columns: Sequence[str] = (), cls: str = "",
-) -> Markup:  # fmt: skip
+    df: pd.DataFrame,
+    caption: str = "",
+    row_ids: Sequence[str] | None = None,
+    raw_html_columns: Sequence[str] = (),
+    cls: str = "",
+) -> Markup:
     """An HTML table; cells are escaped unless their column is in ``raw_html_columns``."""
     return macro("table")(table_data(df, caption, row_ids, raw_html_columns, cls))
 
@@ -244,14 +271,19 @@ UNWEIGHTED_N = "Unweighted n"
 UNWEIGHTED_BASE = "Unweighted base"
 BASE_ROW = "Base (n)"
 UNWEIGHTED_BASE_ROW = "Unweighted base (n)"
-WEIGHTED_CELLS = ("cells: weighted % with the estimated population count (sum of weights; "
-                  "M million, k thousand) in brackets")
+WEIGHTED_CELLS = (
+    "cells: weighted % with the estimated population count (sum of weights; "
+    "M million, k thousand) in brackets"
+)
 BANNER_MAX = 8  # a breakdown with more groups than this lists its groups down, answers across
 
 
 def summary_data(
-    rows: pd.DataFrame, caption: str, policy: SmallBasePolicy, group_label: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
+    rows: pd.DataFrame,
+    caption: str,
+    policy: SmallBasePolicy,
+    group_label: str | None = None,
+) -> dict[str, Any]:
     """One row per answer: n, base, percentage (linked to its provenance), interval."""
     cells = []
     for _, r in rows.iterrows():
@@ -260,22 +292,31 @@ def summary_data(
         shown = SUPPRESSED if hidden else text(r["n"]) if excluded else fmt_pct(r["pct"])
         cells.append(fig_cell(r["figure_id"], shown))
     weighted = bool(weighted_columns(rows))
-    show = pd.DataFrame({
-        **({group_label: rows["group_value"]} if group_label else {}),
-        "Answer": rows["answer"],
-        UNWEIGHTED_N if weighted else "n": rows["n"],
-        UNWEIGHTED_BASE if weighted else "Base": [policy.marked(text(b), b) for b in rows["base"]],
-        **({"Weighted n": [fmt_population(v) for v in rows["n_weighted"]]} if weighted else {}),
-        "%": cells,
-        "Interval": ["" if policy.hides(r["base"]) else fmt_ci(r) for _, r in rows.iterrows()],
-        **weighted_columns(rows),
-    })  # fmt: skip
+    show = pd.DataFrame(
+        {
+            **({group_label: rows["group_value"]} if group_label else {}),
+            "Answer": rows["answer"],
+            UNWEIGHTED_N if weighted else "n": rows["n"],
+            UNWEIGHTED_BASE if weighted else "Base": [
+                policy.marked(text(b), b) for b in rows["base"]
+            ],
+            **({"Weighted n": [fmt_population(v) for v in rows["n_weighted"]]} if weighted else {}),
+            "%": cells,
+            "Interval": ["" if policy.hides(r["base"]) else fmt_ci(r) for _, r in rows.iterrows()],
+            **weighted_columns(rows),
+        }
+    )
     marks = any(policy.small(b) for b in rows["base"])
     return table_data(show, caption, cls="figures", note=policy.legend if marks else "")
 
 
-def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
-                   policy: SmallBasePolicy, caption: str) -> dict[str, Any]:  # fmt: skip
+def breakdown_data(
+    overall: pd.DataFrame,
+    rows: pd.DataFrame,
+    group_label: str,
+    policy: SmallBasePolicy,
+    caption: str,
+) -> dict[str, Any]:
     """One question by one grouping variable as a matrix: answers by groups.
 
     ``overall`` and ``rows``: the question's rows (answers, nets, excluded, missing)
@@ -288,20 +329,30 @@ def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
     rows = rows[~rows["group_code"].isin(away)]
     both = pd.concat([overall.assign(group_value="All"), rows])
     levels = list(dict.fromkeys(zip(both["group"], both["group_code"], strict=True)))
-    answers = list(dict.fromkeys(zip(both["answer_code"], both["answer"], both["kind"],
-                                     strict=True)))  # fmt: skip
+    answers = list(
+        dict.fromkeys(zip(both["answer_code"], both["answer"], both["kind"], strict=True))
+    )
     order = {"answer": 0, "net": 1, "excluded": 2, "missing": 3}
     answers.sort(key=lambda a: order[a[2]])
     cell_of = {(r["group"], r["group_code"], r["answer_code"]): r for _, r in both.iterrows()}
     head: list[dict[str, Any]] = []
     for level in levels:
-        first = both[(both["group"] == level[0]) & (both["group_code"] == level[1])
-                     & both["kind"].isin(["answer", "net"])]  # fmt: skip
+        first = both[
+            (both["group"] == level[0])
+            & (both["group_code"] == level[1])
+            & both["kind"].isin(["answer", "net"])
+        ]
         base = first["base"].iloc[0] if len(first) else None
         label = first["group_value"].iloc[0] if len(first) else level[1]
-        head.append({"label": label, "base": base,
-                     "weighted": first["base_weighted"].iloc[0] if len(first) and
-                     "base_weighted" in first else None})  # fmt: skip
+        head.append(
+            {
+                "label": label,
+                "base": base,
+                "weighted": first["base_weighted"].iloc[0]
+                if len(first) and "base_weighted" in first
+                else None,
+            }
+        )
     grid = []
     for code, label, kind in answers:
         line = []
@@ -315,19 +366,33 @@ def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
                 line.append(fig_cell(r["figure_id"], SUPPRESSED, cls="suppressed"))
             else:
                 count = fmt_compact(r["n_weighted"]) if is_weighted(r) else r["n"]
-                line.append(fig_cell(r["figure_id"], fmt_pct(r["pct"]), n=count,
-                                     cls="small" if policy.small(r["base"]) else ""))  # fmt: skip
+                line.append(
+                    fig_cell(
+                        r["figure_id"],
+                        fmt_pct(r["pct"]),
+                        n=count,
+                        cls="small" if policy.small(r["base"]) else "",
+                    )
+                )
         name = {"excluded": f"{label} (not in base)", "net": f"{label} (net)"}.get(kind, label)
         grid.append((name, kind, line))
     weighted = any(h["weighted"] is not None and not pd.isna(h["weighted"]) for h in head)
     bases = [policy.marked(text(h["base"]), h["base"]) for h in head]
     w_bases = [fmt_amount(h["weighted"]) for h in head]
     marks = any(policy.small(h["base"]) for h in head)
-    note = "; ".join(filter(None, [
-        WEIGHTED_CELLS if weighted else "",
-        policy.legend if marks else "",
-        f"“Other groups” pools {', '.join(map(str, pooled))} (each under {policy.threshold})"
-        if pooled else ""]))  # fmt: skip
+    note = "; ".join(
+        filter(
+            None,
+            [
+                WEIGHTED_CELLS if weighted else "",
+                policy.legend if marks else "",
+                f"“Other groups” pools {', '.join(map(str, pooled))} (each under "
+                f"{policy.threshold})"
+                if pooled
+                else "",
+            ],
+        )
+    )
     if len(levels) - 1 <= BANNER_MAX:
         columns = ["", *[h["label"] for h in head]]
         body = [[row_header(UNWEIGHTED_BASE_ROW if weighted else BASE_ROW), *bases]]
@@ -339,13 +404,22 @@ def breakdown_data(overall: pd.DataFrame, rows: pd.DataFrame, group_label: str,
             body.append([row_header(name), *line])
             classes.append(kind)
     else:
-        columns = [group_label, UNWEIGHTED_BASE_ROW if weighted else BASE_ROW,
-                   *(["Weighted base"] if weighted else []),
-                   *[name for name, _, _ in grid]]  # fmt: skip
+        columns = [
+            group_label,
+            UNWEIGHTED_BASE_ROW if weighted else BASE_ROW,
+            *(["Weighted base"] if weighted else []),
+            *[name for name, _, _ in grid],
+        ]
         body, classes = [], []
         for i, h in enumerate(head):
-            body.append([row_header(h["label"]), bases[i], *([w_bases[i]] if weighted else []),
-                         *[line[i] for _, _, line in grid]])  # fmt: skip
+            body.append(
+                [
+                    row_header(h["label"]),
+                    bases[i],
+                    *([w_bases[i]] if weighted else []),
+                    *[line[i] for _, _, line in grid],
+                ]
+            )
             classes.append("all" if i == 0 else "")
     frame = pd.DataFrame(body, columns=range(len(columns)), dtype=object)
     out = table_data(frame, caption, cls="matrix", note=note, row_classes=classes)
@@ -357,17 +431,27 @@ def weighted_columns(rows: pd.DataFrame) -> dict[str, list[str]]:
     """A weighted survey's extra columns: weighted base, design effect, effective base."""
     if "base_weighted" not in rows.columns or not rows["base_weighted"].notna().any():
         return {}
-    return {"Weighted base": [fmt_amount(v) for v in rows["base_weighted"]],
-            "Deff": [fmt_amount(v, 2) for v in rows["deff"]],
-            "Eff. base": [fmt_amount(v) for v in rows["base_effective"]]}  # fmt: skip
+    return {
+        "Weighted base": [fmt_amount(v) for v in rows["base_weighted"]],
+        "Deff": [fmt_amount(v, 2) for v in rows["deff"]],
+        "Eff. base": [fmt_amount(v) for v in rows["base_effective"]],
+    }
 
 
-NUMERIC_COLUMNS = (("mean", "Mean"), ("sd", "SD"), ("median", "Median"), ("p25", "P25"),
-                   ("p75", "P75"), ("min", "Min"), ("max", "Max"))  # fmt: skip
+NUMERIC_COLUMNS = (
+    ("mean", "Mean"),
+    ("sd", "SD"),
+    ("median", "Median"),
+    ("p25", "P25"),
+    ("p75", "P75"),
+    ("min", "Min"),
+    ("max", "Max"),
+)
 
 
-def numeric_data(rows: pd.DataFrame, caption: str, policy: SmallBasePolicy,
-                 group_label: str = "Group") -> dict[str, Any]:  # fmt: skip
+def numeric_data(
+    rows: pd.DataFrame, caption: str, policy: SmallBasePolicy, group_label: str = "Group"
+) -> dict[str, Any]:
     """A numeric question's statistics, one row per group value (each cell as printed).
 
     Every statistic links to its own provenance entry (``<question>.<group>.<value>.<stat>``).
@@ -377,8 +461,13 @@ def numeric_data(rows: pd.DataFrame, caption: str, policy: SmallBasePolicy,
     levels = list(dict.fromkeys(stats["group_code"]))
     weighted = "base_weighted" in stats.columns and stats["base_weighted"].notna().any()
     missing = {r["group_code"]: r for _, r in rows[rows["kind"] == "missing"].iterrows()}
-    columns = [group_label, UNWEIGHTED_N if weighted else "n", "Mean", "Interval",
-               *[lab for _, lab in NUMERIC_COLUMNS[1:]]]  # fmt: skip
+    columns = [
+        group_label,
+        UNWEIGHTED_N if weighted else "n",
+        "Mean",
+        "Interval",
+        *[lab for _, lab in NUMERIC_COLUMNS[1:]],
+    ]
     if missing:
         columns.append("No value")
     if weighted:
@@ -389,18 +478,23 @@ def numeric_data(rows: pd.DataFrame, caption: str, policy: SmallBasePolicy,
         mean = level.loc["mean"]
         base = mean["base"]
         hidden = policy.hides(base)
-        line: list[Any] = [row_header(mean["group_value"] if mean["group"] != "all" else "All"),
-                           policy.marked(text(base), base)]
+        line: list[Any] = [
+            row_header(mean["group_value"] if mean["group"] != "all" else "All"),
+            policy.marked(text(base), base),
+        ]
         for stat, _ in NUMERIC_COLUMNS:
-            line.append(fig_cell(level.loc[stat, "figure_id"],
-                                 SUPPRESSED if hidden else text(level.loc[stat, "shown"]),
-                                 cls="suppressed" if hidden else ""))  # fmt: skip
+            line.append(
+                fig_cell(
+                    level.loc[stat, "figure_id"],
+                    SUPPRESSED if hidden else text(level.loc[stat, "shown"]),
+                    cls="suppressed" if hidden else "",
+                )
+            )
             if stat == "mean":
                 line.append("" if hidden else fmt_shown_ci(mean))
         if missing:
             m = missing.get(code)
-            line.append("" if m is None else fig_cell(m["figure_id"], text(m["n"]),
-                                                        cls="count"))  # fmt: skip
+            line.append("" if m is None else fig_cell(m["figure_id"], text(m["n"]), cls="count"))
         if weighted:
             line += [fmt_amount(mean["base_weighted"]), fmt_amount(mean["deff"], 2)]
         body.append(line)
@@ -422,8 +516,10 @@ def distinct_labels(labels: Sequence[object], codes: Sequence[object]) -> list[s
     seen: dict[str, int] = {}
     for t in texts:
         seen[t] = seen.get(t, 0) + 1
-    out = [t if seen[t] == 1 or code is None else f"{t} ({code})"
-           for t, code in zip(texts, codes, strict=True)]  # fmt: skip
+    out = [
+        t if seen[t] == 1 or code is None else f"{t} ({code})"
+        for t, code in zip(texts, codes, strict=True)
+    ]
     taken: set[str] = set()
     for k, t in enumerate(out):  # still equal (one code in two groups): number them
         shown, extra = t, 1
@@ -440,8 +536,13 @@ def answer_column(code: object) -> str:
     return f"answer {code}"
 
 
-def group_matrix(rows: pd.DataFrame, columns: pd.Series | list[str], values: str, size: str,
-                 overall: str | None = None) -> pd.DataFrame:  # fmt: skip
+def group_matrix(
+    rows: pd.DataFrame,
+    columns: pd.Series | list[str],
+    values: str,
+    size: str,
+    overall: str | None = None,
+) -> pd.DataFrame:
     """``values`` as a matrix, one row per (group, group code), keyed by codes never labels.
 
     ``columns``: each row's column key; ``size``: the column kept beside (``base``, ``n``).
@@ -450,15 +551,21 @@ def group_matrix(rows: pd.DataFrame, columns: pd.Series | list[str], values: str
     """
     key = rows["group"].astype(str) + "\x1f" + rows["group_code"].astype(str)
     keyed = rows.assign(_row=key.to_numpy(), _col=list(columns))
-    matrix = keyed.pivot_table(index="_row", columns="_col", values=values,
-                               aggfunc="first", sort=False).astype(float)  # fmt: skip
+    matrix = keyed.pivot_table(
+        index="_row", columns="_col", values=values, aggfunc="first", sort=False
+    ).astype(float)
     matrix.columns.name = None
-    first = keyed.groupby("_row", sort=False)[["group", "group_code", "group_value", size]] \
-        .first().loc[matrix.index]  # fmt: skip
+    first = (
+        keyed.groupby("_row", sort=False)[["group", "group_code", "group_value", size]]
+        .first()
+        .loc[matrix.index]
+    )
     matrix[size] = first[size].to_numpy()
     is_all = (first["group"] == "all").tolist()
-    names = [overall if a and overall is not None else v
-             for a, v in zip(is_all, first["group_value"], strict=True)]  # fmt: skip
+    names = [
+        overall if a and overall is not None else v
+        for a, v in zip(is_all, first["group_value"], strict=True)
+    ]
     codes = [None if a else c for a, c in zip(is_all, first["group_code"], strict=True)]
     matrix.index = pd.Index(distinct_labels(names, codes))
     return matrix
@@ -475,8 +582,9 @@ def crosstab_matrix(rows: pd.DataFrame, row_label: str) -> pd.DataFrame:
     return matrix
 
 
-def free_text_groups(answers: pd.DataFrame, book: Codebook, qid: str,
-                     max_rows: int | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def free_text_groups(
+    answers: pd.DataFrame, book: Codebook, qid: str, max_rows: int | None = None
+) -> list[dict[str, Any]]:
     """The free-text answers of one question by item: code, label, count, listed answers."""
     q = book.question(qid)
     out = []
@@ -484,18 +592,25 @@ def free_text_groups(answers: pd.DataFrame, book: Codebook, qid: str,
     for code, label in [(o.code, o.label) for o in q.items] or [("", "")]:
         sel = answers[(answers["question"] == qid) & (items_of == code)]
         listed = sel if max_rows is None else sel.head(max_rows)
-        out.append({
-            "code": code, "label": label, "count": len(sel), "more": len(sel) - len(listed),
-            "answers": list(zip(listed["text"], listed["line"], strict=True)),
-        })  # fmt: skip
+        out.append(
+            {
+                "code": code,
+                "label": label,
+                "count": len(sel),
+                "more": len(sel) - len(listed),
+                "answers": list(zip(listed["text"], listed["line"], strict=True)),
+            }
+        )
     return out
 
 
-def free_text_block(answers: pd.DataFrame, book: Codebook, qid: str,
-                    max_rows: int | None = None) -> Markup:  # fmt: skip
+def free_text_block(
+    answers: pd.DataFrame, book: Codebook, qid: str, max_rows: int | None = None
+) -> Markup:
     """The free-text answers of one question (grouped by item), with their source lines.
 
     At most ``max_rows`` answers per group are listed; a note gives the rest's count.
     """
-    return render("free_text_block.html", qid=qid,
-                  groups=free_text_groups(answers, book, qid, max_rows))  # fmt: skip
+    return render(
+        "free_text_block.html", qid=qid, groups=free_text_groups(answers, book, qid, max_rows)
+    )

@@ -251,7 +251,9 @@ def summary_headings(book: Codebook) -> list[tuple[str, str, int]]:
 def summary_tables(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy) -> Markup:
     """One summary table per breakdown of ``by_group`` (or one overall), each captioned."""
     out = []
-    for (anchor, title, level), group in zip(summary_headings(book), summary_groups(book), strict=True):
+    for (anchor, title, level), group in zip(
+        summary_headings(book), summary_groups(book), strict=True
+    ):
         data = summary_table_data(book, summaries, group, policy)
         data["caption"] = f"Every question {_what(book, group)}"
         out.append(rh.heading(title, anchor, level) + macro("table")(data))

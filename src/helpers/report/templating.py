@@ -65,8 +65,7 @@ def capped(value: object) -> object:
     """
     if isinstance(value, Markup) or not isinstance(value, str) or len(value) <= LABEL_CAP:
         return value
-    return Markup(f'<span class="long-label" title="{esc(value)}">{esc(cap_text(value))}'
-                  "</span>")
+    return Markup(f'<span class="long-label" title="{esc(value)}">{esc(cap_text(value))}</span>')
 
 
 def _finalize(value: object) -> Markup:
@@ -80,6 +79,7 @@ def join_lines(text: str, before: str = "block", after: str = "block") -> str:
     ``before``/``after``: what the text touches at its ends, ``"block"`` (a block tag,
     a comment or the template's edge) or ``"markup"`` (a ``{{ ... }}``).
     """
+
     def repl(m: re.Match[str]) -> str:
         start, end = m.start(), m.end()
         left = before if start == 0 else "markup" if text[start - 1] == ">" else "word"
@@ -104,18 +104,28 @@ class JoinLines(Extension):
                 continue
             prev = tokens[i - 1].type if i else None
             after = tokens[i + 1].type if i + 1 < len(tokens) else None
-            yield Token(token.lineno, "data", join_lines(
-                token.value, "markup" if prev == "variable_end" else "block",
-                "markup" if after == "variable_begin" else "block"))
+            yield Token(
+                token.lineno,
+                "data",
+                join_lines(
+                    token.value,
+                    "markup" if prev == "variable_end" else "block",
+                    "markup" if after == "variable_begin" else "block",
+                ),
+            )
 
 
 @cache
 def environment() -> Environment:
     """The report's Jinja environment (built once)."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-        finalize=_finalize, extensions=[JoinLines], auto_reload=False,
-    )  # fmt: skip
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        finalize=_finalize,
+        extensions=[JoinLines],
+        auto_reload=False,
+    )
     env.filters["label"] = capped
     return env
 

@@ -28,14 +28,23 @@ FREE_TEXT_LINES = {"text": "line", "question": "intro_line", "item": "intro_line
 SOURCE_LINE = "source_line"
 
 
-def build(rules: Any, stage: str, notebook: str, params: dict[str, Any],
-          inputs: dict[str, str], tables: dict[str, str]) -> dict[str, Any]:  # fmt: skip
+def build(
+    rules: Any,
+    stage: str,
+    notebook: str,
+    params: dict[str, Any],
+    inputs: dict[str, str],
+    tables: dict[str, str],
+) -> dict[str, Any]:
     """The provenance document of a stage's figures (``rules``: any table narwhals reads)."""
     figures = {
-        r["figure_id"]: {"table": r["table"], "numerator": parse_rule(r["numerator"]),
-                         "base": parse_rule(r["base"])}
+        r["figure_id"]: {
+            "table": r["table"],
+            "numerator": parse_rule(r["numerator"]),
+            "base": parse_rule(r["base"]),
+        }
         for r in nw.from_native(rules, eager_only=True).iter_rows(named=True)
-    }  # fmt: skip
+    }
     return {
         "stage": stage,
         "notebook": notebook,
@@ -89,8 +98,9 @@ def rows_behind(
     return table.loc[apply_rule(table, rule), keep].reset_index(drop=True)
 
 
-def source_lines_of(rows: pd.DataFrame, table: pd.DataFrame, table_name: str,
-                    rule_columns: list[str]) -> list[list[int]]:  # fmt: skip
+def source_lines_of(
+    rows: pd.DataFrame, table: pd.DataFrame, table_name: str, rule_columns: list[str]
+) -> list[list[int]]:
     """For each row, the sorted distinct source line numbers of the values counted."""
     import pandas as pd
 

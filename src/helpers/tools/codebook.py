@@ -30,8 +30,11 @@ from helpers.core.codes import code_key
 
 KINDS = {".sav": "respondent_sav", ".zsav": "respondent_sav", ".dta": "respondent_dta"}
 ID_NAME = re.compile(r"(^|_)(id|resp(ondent)?(_?id)?|case(_?id)?|caseno|serial)($|_)", re.I)
-MISSING_LIKE = re.compile(r"refus|don.?t know|no answer|not applicable|\bn/?a\b|missing|"
-                          r"\bdk\b|skipped|inapplicable", re.I)
+MISSING_LIKE = re.compile(
+    r"refus|don.?t know|no answer|not applicable|\bn/?a\b|missing|"
+    r"\bdk\b|skipped|inapplicable",
+    re.I,
+)
 WEIGHT_NAME = re.compile(r"(^|_)(w(ei)?gh?t|wt|weight\w*|finalwgt|pweight)($|_|\d)", re.I)
 YES_NO = ({"yes", "no"}, {"sí", "no"}, {"si", "no"}, {"oui", "non"}, {"true", "false"})
 
@@ -41,8 +44,9 @@ def kind_of(path: Path) -> str:
     try:
         return KINDS[path.suffix.lower()]
     except KeyError:
-        raise SystemExit(f"{path}: expected a .sav, .zsav or .dta file; found "
-                         f"{path.suffix or 'no extension'!r}") from None  # fmt: skip
+        raise SystemExit(
+            f"{path}: expected a .sav, .zsav or .dta file; found {path.suffix or 'no extension'!r}"
+        ) from None
 
 
 def _code(value: Any) -> Any:
@@ -70,9 +74,11 @@ def _question(var: str, meta: Any, labels: dict[Any, str]) -> tuple[dict, list[s
     text = (meta.column_names_to_labels or {}).get(var) or var
     missing = _user_missing(meta, var)
     missing_keys = {code_key(m) for m in missing}
-    answers = [{"code": _code(v), "label": str(lab)} for v, lab in
-               sorted(labels.items(), key=lambda kv: (str(type(kv[0])), kv[0]))
-               if code_key(_code(v)) not in missing_keys]  # fmt: skip
+    answers = [
+        {"code": _code(v), "label": str(lab)}
+        for v, lab in sorted(labels.items(), key=lambda kv: (str(type(kv[0])), kv[0]))
+        if code_key(_code(v)) not in missing_keys
+    ]
     repeated = _distinct_labels(answers)
     measure = (getattr(meta, "variable_measure", None) or {}).get(var, "unknown")
     names = {a["label"].strip().casefold() for a in answers}
@@ -82,21 +88,31 @@ def _question(var: str, meta: Any, labels: dict[Any, str]) -> tuple[dict, list[s
         kind, why = "ordinal", "SPSS measure 'ordinal'"
     else:
         kind, why = "single_choice", f"value labels, SPSS measure {measure!r}"
-    q: dict[str, Any] = {"id": slug(var) or var.lower(), "column": var, "type": kind,
-                         "text": " ".join(str(text).split()), "short": str(text)[:40].strip(),
-                         "answers": answers}  # fmt: skip
+    q: dict[str, Any] = {
+        "id": slug(var) or var.lower(),
+        "column": var,
+        "type": kind,
+        "text": " ".join(str(text).split()),
+        "short": str(text)[:40].strip(),
+        "answers": answers,
+    }
     if missing:
         q["missing_codes"] = missing
     notes = [f"type {kind} guessed from {why}"]
     likely = [a for a in answers if MISSING_LIKE.search(a["label"])]
     if likely:
-        notes.append("answers that look like missing values: " + ", ".join(
-            f"{a['code']} {a['label']!r}" for a in likely) + " (move them to missing_codes?)")
+        notes.append(
+            "answers that look like missing values: "
+            + ", ".join(f"{a['code']} {a['label']!r}" for a in likely)
+            + " (move them to missing_codes?)"
+        )
     if len(answers) > 12:
         notes.append(f"{len(answers)} answers: an open numeric variable with a few labels?")
     if repeated:
-        notes.append(f"value labels repeated ({', '.join(repeated)}): each answer's label made "
-                     f"distinct with its code, as the codebook requires (edit the labels?)")
+        notes.append(
+            f"value labels repeated ({', '.join(repeated)}): each answer's label made "
+            f"distinct with its code, as the codebook requires (edit the labels?)"
+        )
     return q, notes
 
 
@@ -124,8 +140,11 @@ def draft(path: Path) -> str:
     kind = kind_of(path)
     reader = pyreadstat.read_sav if kind == "respondent_sav" else pyreadstat.read_dta
     # user_missing=True: only then does pyreadstat report SPSS's missing ranges
-    frame, meta = reader(str(path), output_format="polars",
-                         **({"user_missing": True} if kind == "respondent_sav" else {}))
+    frame, meta = reader(
+        str(path),
+        output_format="polars",
+        **({"user_missing": True} if kind == "respondent_sav" else {}),
+    )
     value_labels = meta.variable_value_labels or {}
     types = meta.readstat_variable_types or {}
     questions: list[tuple[dict, list[str]]] = []
@@ -135,27 +154,51 @@ def draft(path: Path) -> str:
         column = frame[var]
         if labels:
             questions.append(_question(var, meta, labels))
-        elif id_column is None and ID_NAME.search(var) and column.null_count() == 0 \
-                and column.n_unique() == frame.height:  # fmt: skip
+        elif (
+            id_column is None
+            and ID_NAME.search(var)
+            and column.null_count() == 0
+            and column.n_unique() == frame.height
+        ):
             id_column = var
         elif types.get(var) == "string":
             text = (meta.column_names_to_labels or {}).get(var) or var
-            questions.append(({"id": slug(var) or var.lower(), "column": var,
-                               "type": "free_text", "text": " ".join(str(text).split()),
-                               "short": str(text)[:40].strip()},
-                              ["a text variable without value labels: free text?"]))  # fmt: skip
+            questions.append(
+                (
+                    {
+                        "id": slug(var) or var.lower(),
+                        "column": var,
+                        "type": "free_text",
+                        "text": " ".join(str(text).split()),
+                        "short": str(text)[:40].strip(),
+                    },
+                    ["a text variable without value labels: free text?"],
+                )
+            )
         elif weight is None and WEIGHT_NAME.search(var):
             weight = var
         else:
             text = (meta.column_names_to_labels or {}).get(var) or var
-            q = {"id": slug(var) or var.lower(), "column": var, "type": "numeric",
-                 "text": " ".join(str(text).split()), "short": str(text)[:40].strip()}
+            q = {
+                "id": slug(var) or var.lower(),
+                "column": var,
+                "type": "numeric",
+                "text": " ".join(str(text).split()),
+                "short": str(text)[:40].strip(),
+            }
             missing = _user_missing(meta, var)
             if missing:
                 q["missing_codes"] = missing
             measure = (getattr(meta, "variable_measure", None) or {}).get(var, "unknown")
-            questions.append((q, [f"numeric without value labels (measure {measure!r}): add "
-                                  f"its unit, or drop it if it is not a question"]))
+            questions.append(
+                (
+                    q,
+                    [
+                        f"numeric without value labels (measure {measure!r}): add "
+                        f"its unit, or drop it if it is not a question"
+                    ],
+                )
+            )
     title = meta.file_label or path.stem
     book: dict[str, Any] = {"survey": {"id": slug(path.stem) or "survey", "title": title}}
     if id_column:
@@ -171,19 +214,30 @@ def _dump(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
-def _yaml_with_notes(book: dict, questions: list[tuple[dict, list[str]]], path: Path,
-                     kind: str, id_column: str | None) -> str:  # fmt: skip
-    out = [f"# DRAFT codebook of {path.name} (input_kind: {kind}), written by",
-           "# `python -m helpers.tools.codebook draft`. Review every '# REVIEW' line, then add",
-           "# groups (grouping variables) and breakdowns; see the README, 'Any survey'.",
-           _dump({"survey": book["survey"]}).rstrip()]  # fmt: skip
+def _yaml_with_notes(
+    book: dict,
+    questions: list[tuple[dict, list[str]]],
+    path: Path,
+    kind: str,
+    id_column: str | None,
+) -> str:
+    out = [
+        f"# DRAFT codebook of {path.name} (input_kind: {kind}), written by",
+        "# `python -m helpers.tools.codebook draft`. Review every '# REVIEW' line, then add",
+        "# groups (grouping variables) and breakdowns; see the README, 'Any survey'.",
+        _dump({"survey": book["survey"]}).rstrip(),
+    ]
     if id_column:
-        out += [f"# REVIEW: {id_column!r} holds a distinct value per case: the respondent id?",
-                _dump({"input": book["input"]}).rstrip()]
+        out += [
+            f"# REVIEW: {id_column!r} holds a distinct value per case: the respondent id?",
+            _dump({"input": book["input"]}).rstrip(),
+        ]
     if "design" in book:
-        out += [f"# REVIEW: {book['design']['weight']!r} is named like a weight: the design's "
-                f"weight? Add its strata and psu if the sample has them.",
-                _dump({"design": book["design"]}).rstrip()]
+        out += [
+            f"# REVIEW: {book['design']['weight']!r} is named like a weight: the design's "
+            f"weight? Add its strata and psu if the sample has them.",
+            _dump({"design": book["design"]}).rstrip(),
+        ]
     out.append("questions:")
     for q, notes in questions:
         out += [f"  # REVIEW: {note}" for note in notes]
@@ -195,8 +249,9 @@ def _yaml_with_notes(book: dict, questions: list[tuple[dict, list[str]]], path: 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.tools.codebook",
-                                     description=__doc__.splitlines()[0])  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.tools.codebook", description=__doc__.splitlines()[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("draft", help="print a draft codebook of a .sav or .dta file")
     d.add_argument("file", type=Path)

@@ -41,18 +41,26 @@ _ORDINAL_WORDS = {n: word for word, n in ORDINALS.items()}
 
 def _paragraph_without_cues(text: str, q: Question | None) -> str:
     if q is not None and cue_matches(text, q.answers):
-        raise ValueError(f"sentence {text!r} holds an answer cue of {q.id}; the parser would "
-                         "read it as an answer")  # fmt: skip
+        raise ValueError(
+            f"sentence {text!r} holds an answer cue of {q.id}; the parser would "
+            "read it as an answer"
+        )
     return text
 
 
 def _check_country(country: str, book: Codebook) -> str:
     text = str(country).strip()
     registration = registration_values(book)
-    if (not is_short_label(text) or is_heading(text) or QUESTION_RE.match(text)
-            or any(o.heading_matches(text) for o in registration)):  # fmt: skip
-        raise ValueError(f"country {country!r} cannot be written as a country line (at most "
-                         "4 words, not all capitals, no final punctuation)")  # fmt: skip
+    if (
+        not is_short_label(text)
+        or is_heading(text)
+        or QUESTION_RE.match(text)
+        or any(o.heading_matches(text) for o in registration)
+    ):
+        raise ValueError(
+            f"country {country!r} cannot be written as a country line (at most "
+            "4 words, not all capitals, no final punctuation)"
+        )
     return text
 
 
@@ -61,10 +69,17 @@ def _bullet(organization: str, acronym: object) -> str:
     acr = "" if acronym is None or pd.isna(acronym) else str(acronym).strip()
     text = f"{name} ({acr})" if acr else name
     line = f"{BULLET} {text}"
-    if not name or "\n" in text or "\r" in text or CHART_RE.match(line) or \
-            parse_organization(text) != (name, acr):  # fmt: skip
-        raise ValueError(f"organization {organization!r} ({acronym!r}) cannot be written as a "
-                         "bullet that parses back to the same name and acronym")  # fmt: skip
+    if (
+        not name
+        or "\n" in text
+        or "\r" in text
+        or CHART_RE.match(line)
+        or parse_organization(text) != (name, acr)
+    ):
+        raise ValueError(
+            f"organization {organization!r} ({acronym!r}) cannot be written as a "
+            "bullet that parses back to the same name and acronym"
+        )
     return line
 
 
@@ -95,22 +110,31 @@ def _announce(q: Question, option: Option, style: str) -> str:
             if cue_matches(sentence, q.answers) == [option]:
                 return sentence
     heading = f"{option.label.upper()}:"
-    if not is_heading(heading) or [o for o in q.answers if o.heading_matches(heading)][:1] != \
-            [option]:  # fmt: skip
-        raise ValueError(f"{q.id} answer {option.code!r}: its label {option.label!r} cannot be "
-                         "written as an answer heading")  # fmt: skip
+    if not is_heading(heading) or [o for o in q.answers if o.heading_matches(heading)][:1] != [
+        option
+    ]:
+        raise ValueError(
+            f"{q.id} answer {option.code!r}: its label {option.label!r} cannot be "
+            "written as an answer heading"
+        )
     return heading
 
 
-def _free_text_block(q: Question, answers: pd.DataFrame, categorical: Question | None
-                     ) -> list[str]:  # fmt: skip
+def _free_text_block(q: Question, answers: pd.DataFrame, categorical: Question | None) -> list[str]:
     out: list[str] = []
-    groups = [(o.code, f"Regarding the {_ORDINAL_WORDS.get(int(o.code), '')} activity, the "
-               "organizations reported the following actions:") for o in q.items
-              if o.code.isdigit() and int(o.code) in _ORDINAL_WORDS]  # fmt: skip
+    groups = [
+        (
+            o.code,
+            f"Regarding the {_ORDINAL_WORDS.get(int(o.code), '')} activity, the "
+            "organizations reported the following actions:",
+        )
+        for o in q.items
+        if o.code.isdigit() and int(o.code) in _ORDINAL_WORDS
+    ]
     if q.items and len(groups) != len(q.items):
-        raise ValueError(f"{q.id}: item codes must be 1–{len(_ORDINAL_WORDS)} to be named by an "
-                         "ordinal")  # fmt: skip
+        raise ValueError(
+            f"{q.id}: item codes must be 1–{len(_ORDINAL_WORDS)} to be named by an ordinal"
+        )
     if not q.items:
         groups = [("", "The organizations gave the following answers, as published:")]
     item_of = answers["item"].astype("string").fillna("") if len(answers) else pd.Series()
@@ -122,8 +146,7 @@ def _free_text_block(q: Question, answers: pd.DataFrame, categorical: Question |
         for text in texts:
             line = f"{BULLET} {str(text).strip()}"
             if not str(text).strip() or "\n" in str(text) or CHART_RE.match(line):
-                raise ValueError(f"{q.id}: free-text answer {text!r} cannot be written as a "
-                                 "bullet")  # fmt: skip
+                raise ValueError(f"{q.id}: free-text answer {text!r} cannot be written as a bullet")
             out += [line, ""]
     return out
 
@@ -146,12 +169,19 @@ def write_source(
     """
     if answer_style not in ("heading", "cue"):
         raise ValueError(f"answer_style must be 'heading' or 'cue', not {answer_style!r}")
-    free = free_text if free_text is not None else pd.DataFrame(columns=["question", "item",
-                                                                          "text"])  # fmt: skip
+    free = (
+        free_text if free_text is not None else pd.DataFrame(columns=["question", "item", "text"])
+    )
     cue = book.source.respondents_section_cue
     cue = ("responses received" if cue is None else cue).upper()
-    lines = [TITLE, "", f"{cue} FROM THE ORGANIZATIONS", "",
-             "The organizations that answered the survey were as follows:", ""]  # fmt: skip
+    lines = [
+        TITLE,
+        "",
+        f"{cue} FROM THE ORGANIZATIONS",
+        "",
+        "The organizations that answered the survey were as follows:",
+        "",
+    ]
     lines += _roster_block(respondents, book)
     sections = sorted({q.section for q in book.questions if q.section is not None})
     for section in sections:
