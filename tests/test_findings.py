@@ -123,7 +123,7 @@ def test_the_anes96_findings_say_what_its_figures_say():
     summaries = read_csv(survey / "summaries.csv", text_columns=("shown",))
     book = load_codebook(REPO / "data" / "examples" / "anes96" / "codebook.yaml")
     html = (REPO / "reports" / "anes96" / "report.html").read_text(encoding="utf-8")
-    block = html.split('id="key-findings"')[1].split('id="method"')[0]
+    block = html.split('id="key-findings"')[1].split("<h2")[0]
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", block))
     answers = summaries[(summaries["kind"] == "answer") & (summaries["group"] == "all")]
     for q in book.closed:
@@ -146,7 +146,7 @@ SURVEYS = list(yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8")
 def test_the_findings_read_as_sentences(survey):
     """No word runs into the next where a template line ended (``bases:Diabetes``)."""
     html = (REPO / "reports" / survey / "report.html").read_text(encoding="utf-8")
-    block = html.split('id="key-findings"')[1].split('id="method"')[0]
+    block = html.split('id="key-findings"')[1].split("<h2")[0]
     block = re.sub(r'<span class="fn">[^<]*</span>', "", block)  # the PDF's footnotes
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", block))
     assert not re.findall(r"[A-Za-z][:;][A-Za-z0-9]|\)[A-Za-z]", text), text[:300]
@@ -358,7 +358,7 @@ def test_the_key_findings_keep_to_a_screenful(survey):
     "More findings"); each question's leading answer in the first list only for a few
     questions; no group twice in a gap."""
     html = (REPO / "reports" / survey / "report.html").read_text(encoding="utf-8")
-    block = html.split('id="key-findings"')[1].split('id="method"')[0]
+    block = html.split('id="key-findings"')[1].split("<h2")[0]
     in_view = block.split('id="more-findings"')[0]
     text = _plain(in_view)
     assert text.count(" points apart") + text.count(" apart (d = ") <= findings.KEY_COMPARISONS

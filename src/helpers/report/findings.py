@@ -20,15 +20,13 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
+from helpers.core.answers import affirmative_code, leading_codes
 from helpers.core.codebook import Codebook, Question
 from helpers.core.codes import code_key
 from helpers.core.small_base import SmallBasePolicy
 from helpers.report import markup as rh
 from helpers.report.templating import render
 
-# Labels read as the "yes" of a yes/no question (two answers besides neutral ones): its
-# share is the one a finding gives, whichever answer is more common.
-AFFIRMATIVE = frozenset({"yes", "sí", "si", "oui", "sim"})
 KEY_COMPARISONS = 5  # comparisons listed in the key findings; the rest one click away
 KEY_QUESTIONS = 6  # more questions than this: their leading answers one click away
 
@@ -44,16 +42,6 @@ def _answered(summaries: pd.DataFrame, q: Question, group: str) -> pd.DataFrame:
     return rows[[code_key(c) not in neutral for c in rows["answer_code"]]]
 
 
-def affirmative_code(q: Question) -> str | None:
-    """The code of a yes/no question's "yes" (two answers besides neutral ones), else None."""
-    neutral = {code_key(c) for c in q.neutral}
-    options = [o for o in q.answers if code_key(o.code) not in neutral]
-    if q.type == "multiple_choice" or len(options) != 2:
-        return None
-    yes = [o for o in options if o.label.strip(" .!").casefold() in AFFIRMATIVE]
-    return code_key(yes[0].code) if len(yes) == 1 else None
-
-
 def leading_answer(summaries: pd.DataFrame, q: Question) -> dict[str, Any] | None:
     """The answer(s) with the largest share overall (neutral answers aside), cited.
 
@@ -63,9 +51,10 @@ def leading_answer(summaries: pd.DataFrame, q: Question) -> dict[str, Any] | Non
     rows = rows[rows["pct"].notna()]
     if not len(rows) or int(rows["base"].iloc[0]) == 0:
         return None
-    yes = affirmative_code(q)
     pct = rows["pct"].astype(float)
-    top = rows[[code_key(c) == yes for c in rows["answer_code"]]] if yes else rows[pct == pct.max()]
+    lead = set(leading_codes(q, zip(rows["answer_code"], pct, strict=True)))
+    top = rows[[code_key(c) in lead for c in rows["answer_code"]]]
+    yes = affirmative_code(q)
     return {
         "short": q.short,
         "multiple": q.type == "multiple_choice",

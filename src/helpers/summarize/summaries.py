@@ -50,6 +50,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import polars as pl
 
+from helpers.core.answers import leading_codes
 from helpers.core.codebook import Codebook
 from helpers.core.params import StatsParams
 from helpers.core.small_base import SmallBasePolicy
@@ -226,19 +227,37 @@ def stable(value: Any) -> Any:
     return value
 
 
-def headline_metrics(figures: pl.DataFrame, book: Codebook) -> dict[str, float | int]:
-    """The headline figures for DVC metrics: respondents, and each question's first answer."""
-    by_id = {
-        r["figure_id"]: r for r in figures.select("figure_id", "n", "pct").iter_rows(named=True)
-    }
-    out: dict[str, float | int] = {"respondents": int(by_id[f"{RESPONDENTS}.all.all"]["n"])}
+def headline_metrics(figures: pl.DataFrame, book: Codebook) -> dict[str, Any]:
+    """The headline figures for DVC metrics, so that ``dvc metrics diff`` shows what a change did.
+
+    Respondents; each closed question's leading answer overall (core.answers: a yes/no
+    question's "yes", else the largest share) with its percentage, interval and count; each
+    numeric question's mean with its interval and count. Nested by question and answer code.
+    """
+    rows = {r["figure_id"]: r for r in figures.iter_rows(named=True)}
+    out: dict[str, Any] = {"respondents": int(rows[f"{RESPONDENTS}.all.all"]["n"])}
     for q in book.closed:
-        row = by_id[f"{q.id}.all.all.{q.answers[0].code}"]
-        out[f"{q.id}_{q.answers[0].code}_n"] = int(row["n"])
-        pct = row["pct"]
-        out[f"{q.id}_{q.answers[0].code}_pct"] = float(pct) if isinstance(pct, Decimal) else pct
+        answers = [rows[f"{q.id}.all.all.{o.code}"] for o in q.answers]
+        shares = [(r["answer_code"], _number(r["pct"])) for r in answers if r["pct"] is not None]
+        lead = leading_codes(q, shares)
+        if lead:
+            r = rows[f"{q.id}.all.all.{lead[0]}"]
+            out[q.id] = {lead[0]: {k: _number(r[c]) for k, c in METRIC_COLUMNS["pct"]}}
     for q in book.numeric:
-        row = figures.filter(pl.col("figure_id") == f"{q.id}.all.all.mean").row(0, named=True)
-        out[f"{q.id}_n"] = int(row["n"])
-        out[f"{q.id}_mean"] = row["estimate"]
+        r = rows[f"{q.id}.all.all.mean"]
+        out[q.id] = {"mean": {k: _number(r[c]) for k, c in METRIC_COLUMNS["mean"]}}
     return out
+
+
+# (metric key, figures column) of each headline figure
+METRIC_COLUMNS = {
+    "pct": (("pct", "pct"), ("ci_low", "ci_low"), ("ci_high", "ci_high"), ("n", "n")),
+    "mean": (("mean", "estimate"), ("ci_low", "ci_lower"), ("ci_high", "ci_upper"), ("n", "n")),
+}
+
+
+def _number(value: Any) -> float | int | None:
+    """A metric's value as JSON holds it: Decimal percentages as floats, counts as ints."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return stable(value) if isinstance(value, float) else value
