@@ -7,6 +7,7 @@ handler attribute, no link or image made from it, no formula typeset.
 
 from __future__ import annotations
 
+import base64
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -252,7 +253,10 @@ def test_codebook_labels_are_autoescaped_in_sections(hostile_book, responses, ho
     # the chart's alt text (an attribute) holds the label escaped, not as attributes
     assert f'alt="{escaped} bar chart: ' in parts["question"]
     imgs = [dict(a) for t, a in collect(parts["question"]).tags if t == "img"]
-    assert imgs and all(i["src"].startswith("data:image/png;base64,") for i in imgs)
+    assert imgs and all(i["src"].startswith("data:image/svg+xml;base64,") for i in imgs)
+    for i in imgs:  # the chart's SVG holds the label as escaped text, never as markup
+        svg = base64.b64decode(i["src"].split(",", 1)[1]).decode("utf-8")
+        assert "<script" not in svg and "&lt;script&gt;" in svg
 
 
 def test_free_text_is_autoescaped_by_the_template(hostile_free_text):

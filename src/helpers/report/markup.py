@@ -178,14 +178,17 @@ def bullet_list(items: Iterable[str], ordered: bool = False) -> Markup:
     return macro("bullet_list")([Markup(i) for i in items], ordered)
 
 
-def png_data(png: bytes) -> str:
-    """A PNG's bytes as the base64 text of a data URI."""
-    return base64.b64encode(png).decode("ascii")
+def svg_data(svg: bytes) -> str:
+    """A chart's SVG bytes as the base64 text of a data URI (the ``figure`` macro's)."""
+    return base64.b64encode(svg).decode("ascii")
 
 
-def figure(png: bytes, alt: str, caption: str, anchor_id: str) -> Markup:
-    """An embedded PNG chart (data URI) with alt text and an HTML caption (the caller's)."""
-    return macro("figure")(png_data(png), alt, Markup(caption), anchor_id)
+png_data = svg_data  # the name the call sites know (charts were PNG before issue 25)
+
+
+def figure(svg: bytes, alt: str, caption: str, anchor_id: str) -> Markup:
+    """An embedded SVG chart (data URI) with alt text and an HTML caption (the caller's)."""
+    return macro("figure")(svg_data(svg), alt, Markup(caption), anchor_id)
 
 
 def table_data(
