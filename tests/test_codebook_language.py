@@ -240,7 +240,7 @@ def test_a_weighted_net_is_the_sum_of_its_weighted_answers():
 def test_the_report_says_a_routed_numeric_question_was_asked_of_some(raw_book):
     """The routing note of a numeric question's section (INVENTED routing, real rows)."""
     from helpers.core.small_base import SmallBasePolicy
-    from helpers.report.sections import numeric_section
+    from helpers.report.numeric_sections import numeric_section
 
     book_data = copy.deepcopy(raw_book)
     tv = next(q for q in book_data["questions"] if q["id"] == "tv_news")

@@ -507,7 +507,7 @@ def test_the_other_direction_cites_the_same_test(tmp_path):
     """The report's test line under q2 by q1 (and q1 by answer2) cites q1.q2.test.*."""
     import re
 
-    from helpers.report.sections import comparison
+    from helpers.report.comparison import comparison
     from helpers.report.templating import macro
 
     book, _, figures = _invented_pair_survey(tmp_path)
@@ -531,7 +531,7 @@ def test_the_report_says_a_p_value_is_monte_carlo(tiny):
 
     from helpers.core.small_base import SmallBasePolicy
     from helpers.report import findings
-    from helpers.report.sections import comparison
+    from helpers.report.comparison import comparison
     from helpers.report.templating import macro
 
     figures = _summaries("anes96").to_pandas()

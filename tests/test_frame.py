@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from helpers.core.codebook import CodebookError, load_codebook, parse_codebook
-from helpers.report.sections import frame_statement
+from helpers.report.method_section import frame_statement
 
 ROOT = Path(__file__).resolve().parents[1]
 OAS = ROOT / "codebooks/oas_2013.yaml"

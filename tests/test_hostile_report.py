@@ -26,7 +26,7 @@ from helpers.core.codebook import parse_codebook
 from helpers.core.small_base import SmallBasePolicy
 from helpers.extract.export import read_export
 from helpers.report import charts
-from helpers.report import sections as rs
+from helpers.report.question_sections import question_section
 
 STAGES = ("extract", "clean", "summarize", "audit", "report")
 
@@ -59,7 +59,7 @@ def test_charts_are_keyed_by_code_not_label(monkeypatch):
             drawn.append((table, answers, a, k)) or real(table, answers, *a, **k)
         ),
     )
-    html = rs.question_section(book, q, figs, project_stats(), SmallBasePolicy(5, "flag"), [])
+    html = question_section(book, q, figs, project_stats(), SmallBasePolicy(5, "flag"), [])
     table, answers, args, kwargs = drawn[0]
     # today: 'North' twice and 'All respondents' merged into 4 bars; 5 answers became 4
     assert len(table) == 1 + 5 and len(answers) == 5

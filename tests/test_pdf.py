@@ -108,7 +108,7 @@ def test_running_header_follows_the_codebook():
     """Another survey's report is headed by its own title, not the 2013 survey's."""
     from helpers.core.codebook import parse_codebook
     from helpers.report.adapters import report_adapter
-    from helpers.report.sections import title_block
+    from helpers.report.contents import title_block
 
     book = parse_codebook({"survey": {"title": "Invented <survey> & co"}, "questions": []})
     head = title_block(

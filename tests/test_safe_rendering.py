@@ -24,11 +24,13 @@ from helpers.core.codebook import load_codebook, parse_codebook
 from helpers.core.small_base import SmallBasePolicy
 from helpers.extract.source_parser import parse_source
 from helpers.report import markup as rh
-from helpers.report import sections as rs
 from helpers.report import templating
 from helpers.report.adapters import report_adapter
+from helpers.report.contents import contents, report_sections
 from helpers.report.data_warnings import data_warnings_html
 from helpers.report.findings import key_findings
+from helpers.report.free_text import free_text_block, free_text_section
+from helpers.report.question_sections import question_section
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = load_codebook(ROOT / "codebooks/oas_2013.yaml")
@@ -145,11 +147,11 @@ def figures(responses, hostile_free_text) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def free_text_html(hostile_free_text, figures) -> str:
-    return rs.free_text_section(BOOK, hostile_free_text, figures)
+    return free_text_section(BOOK, hostile_free_text, figures)
 
 
 def test_free_text_block_escapes_every_string(hostile_free_text):
-    html = rh.free_text_block(hostile_free_text, BOOK, "q4")
+    html = free_text_block(hostile_free_text, BOOK, "q4")
     for text in HOSTILE:
         assert rh.esc(text) in html
     assert "<script" not in html and "<img" not in html and "**bold**" in html
@@ -230,7 +232,7 @@ def test_codebook_labels_are_autoescaped_in_sections(hostile_book, responses, ho
     figs = figs.figures
     q1 = hostile_book.question("q1")
     parts = {
-        "question": rs.question_section(
+        "question": question_section(
             hostile_book, q1, figs, project_stats(), SmallBasePolicy(5, "flag"), []
         ),
         "key findings": key_findings(
@@ -241,7 +243,7 @@ def test_codebook_labels_are_autoescaped_in_sections(hostile_book, responses, ho
             "Holm",
             pd.DataFrame(columns=["list"]),
         ),
-        "toc": rh.toc(rs.sections(hostile_book)),
+        "toc": rh.toc(contents(report_sections(hostile_book))),
         "heading": rh.heading(f"Q1: {q1.short}", "q1"),
     }
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&quot; onmouseover=&quot;alert(2)"

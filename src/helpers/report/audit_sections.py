@@ -199,7 +199,7 @@ def _corrected_charts(
                 "qid": qid,
                 "lines": lines,
                 "claims": list(rows["claim_id"]),
-                "chart": {"data": rh.png_data(png), "alt": alt, "id": chart_id},
+                "chart": {"data": rh.svg_data(png), "alt": alt, "id": chart_id},
             }
         )
     return out
@@ -226,35 +226,16 @@ def provenance_appendix(
         fid = row["figure_id"]
         fig = prov["figures"][fid]
         name, rule = fig["table"], fig["numerator"]
-        listed = None  # the figure's own count is above max_rows: no need to select the rows
-        if int(row["n"]) <= max_rows:
-            rows = rows_behind(name, rule, tables)
-            lines = source_lines_of(rows, tables[name], name, list(rule))
-            ident, label = row_identity(tables[name], name)
-            listed = [
-                (r[ident], _short(r[label]) if label != ident else "", [int(n) for n in ls])
-                for (_, r), ls in zip(rows.iterrows(), lines, strict=True)
-            ]
-        weighted = rh.is_weighted(row)
-        value = f"{'unweighted ' if weighted else ''}n = {rh.text(row['n'])}"
-        if pd.notna(row["base"]):
-            value += f" of {rh.text(row['base'])}"
-        if weighted and pd.notna(row["pct"]):  # the percentage is of the weighted counts
-            value += f"; weighted: {rh.weighted_counts(row)}"
-        if pd.notna(row["pct"]):
-            value += f" ({'weighted ' if weighted else ''}{rh.text(row['pct'])}%"
-            value += f"; interval {rh.fmt_ci(row)})" if rh.fmt_ci(row) else ")"
-        elif row.get("stat") not in (None, "pct", "count") and pd.notna(row.get("shown")):
-            value += f": {'weighted ' if weighted else ''}{row['stat']} {rh.text(row['shown'])}"
         figures.append(
             {
                 "id": fid,
                 "n": row["n"],
-                "value": value,
+                "value": _provenance_value(row),
                 "rule": describe(rule),
                 "table": name,
                 "base": describe(fig["base"]) if fig["base"] is not None else None,
-                "listed": listed,
+                # None: the figure's own count is above max_rows (its rows are not selected)
+                "listed": _rows_listed(tables, name, rule) if int(row["n"]) <= max_rows else None,
                 "back": back.get(fid, fid),
                 "pooled": fid in back,
             }
@@ -269,6 +250,35 @@ def provenance_appendix(
         report=report,
         source_lines=source_lines,
     )
+
+
+def _rows_listed(
+    tables: dict[str, pd.DataFrame], name: str, rule: Any
+) -> list[tuple[Any, str, list[int]]]:
+    """The rows a figure counts: (identity, short label or '', their source lines)."""
+    rows = rows_behind(name, rule, tables)
+    lines = source_lines_of(rows, tables[name], name, list(rule))
+    ident, label = row_identity(tables[name], name)
+    return [
+        (r[ident], _short(r[label]) if label != ident else "", [int(n) for n in ls])
+        for (_, r), ls in zip(rows.iterrows(), lines, strict=True)
+    ]
+
+
+def _provenance_value(row: pd.Series) -> str:
+    """A figure's value as its provenance entry states it: 'n = 9 of 15 (60.0%; interval …)'."""
+    weighted = rh.is_weighted(row)
+    value = f"{'unweighted ' if weighted else ''}n = {rh.text(row['n'])}"
+    if pd.notna(row["base"]):
+        value += f" of {rh.text(row['base'])}"
+    if weighted and pd.notna(row["pct"]):  # the percentage is of the weighted counts
+        value += f"; weighted: {rh.weighted_counts(row)}"
+    if pd.notna(row["pct"]):
+        value += f" ({'weighted ' if weighted else ''}{rh.text(row['pct'])}%"
+        value += f"; interval {rh.fmt_ci(row)})" if rh.fmt_ci(row) else ")"
+    elif row.get("stat") not in (None, "pct", "count") and pd.notna(row.get("shown")):
+        value += f": {'weighted ' if weighted else ''}{row['stat']} {rh.text(row['shown'])}"
+    return value
 
 
 def _pooled_targets(summaries: pd.DataFrame, policy: SmallBasePolicy) -> dict[str, str]:

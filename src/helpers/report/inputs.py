@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 import pandas as pd
@@ -18,11 +17,13 @@ from helpers.core.small_base import SmallBasePolicy
 from helpers.core.tables import read_csv
 from helpers.report.adapters import ReportAdapter, report_adapter
 
-# (stage, output) of every upstream file the report reads; the report stage's
-# dvc.yaml deps list each of them for the survey.
+# (stage, output) of every upstream file the report reads or names; the report
+# stage's dvc.yaml deps list each of them for the survey (Stage.input checks it).
 INPUTS = (
     ("extract", "source"),
     ("extract", "claims"),
+    ("clean", "responses"),  # named (formula cells, respondents), its values from the hand-off
+    ("clean", "free_text"),  # named (formula cells), its values from the hand-off
     ("clean", "responses_parquet"),
     ("clean", "free_text_parquet"),
     ("clean", "rejects"),
@@ -56,7 +57,7 @@ class ReportInputs:
     source_lines: list[str]
     codebook_sha256: str
     paths: dict[str, str] = field(default_factory=dict)  # "<stage>.<output>" -> its file
-    responses_csv: str = "responses.csv"  # the clean stage's CSV of the responses
+    responses_csv: str = ""  # the clean stage's CSV of the responses (its path)
     chart_log: list[dict[str, str]] = field(default_factory=list)
     # The CSV files of these tables (as the stages wrote them) -> the tables' values, for
     # the cells those files hold after an apostrophe (helpers.core.tables.formula_cells).
@@ -76,12 +77,39 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
     ``codebook``, ``input_kind``, ``source``, ``encoding``, ``stats.*``, ``report.*``).
     """
     book = load_codebook(params["codebook"])
-    kind = params["input_kind"]
-    adapter = report_adapter(kind)
-    stats = StatsParams(
-        **{k.partition(".")[2]: v for k, v in params.items() if k.startswith("stats.")}
+    adapter = report_adapter(params["input_kind"])
+    t = _read_tables(paths, params, book, adapter)
+    source = _json(paths["extract.source"])
+    prov = _json(paths["summarize.provenance"])
+    return ReportInputs(
+        book=book,
+        params=dict(params),
+        stats=StatsParams(
+            **{k.partition(".")[2]: v for k, v in params.items() if k.startswith("stats.")}
+        ),
+        small_base=SmallBasePolicy(
+            int(params["report.small_n"]), str(params["report.small_base_rule"])
+        ),
+        max_rows=int(params["report.max_listed_rows"]),
+        adapter=adapter,
+        source=source,
+        provenance=prov,
+        # Provenance names the tables it counts (the hand-offs).
+        tables={name: t[name] for name in prov["tables"]},
+        source_lines=adapter.source_text_lines(params["source"], source),
+        codebook_sha256=sha256_file(params["codebook"]),
+        csv_tables=_csv_tables(paths, t),
+        paths=dict(paths),
+        responses_csv=paths["clean.responses"],
+        **t,
     )
-    codebook = params["codebook"]
+
+
+def _read_tables(
+    paths: Mapping[str, str], params: Mapping[str, Any], book: Codebook, adapter: ReportAdapter
+) -> dict[str, pd.DataFrame]:
+    """The report's tables by :class:`ReportInputs` field: hand-offs and CSVs of the stages."""
+    kind, codebook = params["input_kind"], params["codebook"]
     # The clean stage's hand-off, as pandas (the report's tables are small): a document's
     # codes as text, an export's (possibly a million rows) as categoricals.
     responses = handoff.as_pandas(
@@ -94,54 +122,33 @@ def load_inputs(paths: Mapping[str, str], params: Mapping[str, Any]) -> ReportIn
     audit = read_csv(
         paths["audit.audit"], text_columns=("stated", "recomputed", "recomputed_exact")
     )
-    audit = audit.fillna({"recomputed": "", "recomputed_exact": "", "rule": ""})
-    source = _json(paths["extract.source"])
-    prov = _json(paths["summarize.provenance"])
-    # Provenance names the tables it counts (the hand-offs, read above).
-    loaded = {"responses": responses, "free_text": free_text}
-    tables = {name: loaded[name] for name in prov["tables"]}
-    lines = adapter.source_text_lines(params["source"], source)
-    rejects = read_csv(paths["clean.rejects"])
-    reconciliation = read_csv(paths["clean.reconciliation"])
-    # A figure as the report prints it stays text ('1.000', '9', '<0.001'), as summarize wrote it.
-    summaries = read_csv(
-        paths["summarize.summaries"], text_columns=("shown", "shown_low", "shown_high")
-    )
-    claims = read_csv(paths["extract.claims"])
-    # The clean stage writes responses.csv and free_text.csv beside their hand-offs, from
-    # the same tables (dvc.yaml): the report reads the hand-offs, and names the CSVs.
-    folder = PurePosixPath(paths["clean.responses_parquet"]).parent
-    csv_tables = {
-        str(folder / "responses.csv"): responses,
-        str(folder / "free_text.csv"): free_text,
-        paths["clean.rejects"]: rejects,
-        paths["clean.reconciliation"]: reconciliation,
-        paths["summarize.summaries"]: summaries,
-        paths["extract.claims"]: claims,
-        paths["audit.audit"]: audit,
-    }
-    return ReportInputs(
-        book=book,
-        params=dict(params),
-        stats=stats,
-        small_base=SmallBasePolicy(
-            int(params["report.small_n"]), str(params["report.small_base_rule"])
+    return {
+        "responses": responses,
+        "free_text": free_text,
+        "rejects": read_csv(paths["clean.rejects"]),
+        "reconciliation": read_csv(paths["clean.reconciliation"]),
+        # A figure as the report prints it stays text ('1.000', '9', '<0.001'), as
+        # summarize wrote it.
+        "summaries": read_csv(
+            paths["summarize.summaries"], text_columns=("shown", "shown_low", "shown_high")
         ),
-        max_rows=int(params["report.max_listed_rows"]),
-        adapter=adapter,
-        responses=responses,
-        rejects=rejects,
-        reconciliation=reconciliation,
-        free_text=free_text,
-        summaries=summaries,
-        claims=claims,
-        audit=audit,
-        source=source,
-        provenance=prov,
-        tables=tables,
-        source_lines=lines,
-        codebook_sha256=sha256_file(params["codebook"]),
-        csv_tables=csv_tables,
-        paths=dict(paths),
-        responses_csv=str(folder / "responses.csv"),
-    )
+        "claims": read_csv(paths["extract.claims"]),
+        "audit": audit.fillna({"recomputed": "", "recomputed_exact": "", "rule": ""}),
+    }
+
+
+def _csv_tables(paths: Mapping[str, str], t: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Each CSV file the stages wrote -> the values of its table.
+
+    The clean stage writes responses.csv and free_text.csv beside their hand-offs, from
+    the same tables (dvc.yaml): the report reads the hand-offs, and names the CSVs.
+    """
+    return {
+        paths["clean.responses"]: t["responses"],
+        paths["clean.free_text"]: t["free_text"],
+        paths["clean.rejects"]: t["rejects"],
+        paths["clean.reconciliation"]: t["reconciliation"],
+        paths["summarize.summaries"]: t["summaries"],
+        paths["extract.claims"]: t["claims"],
+        paths["audit.audit"]: t["audit"],
+    }

@@ -1,0 +1,161 @@
+"""A cross-tabulation's section: answers to one question within each answer to another."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+
+from helpers.core.codebook import Codebook, Question
+from helpers.core.params import StatsParams
+from helpers.core.small_base import SmallBasePolicy
+from helpers.report import charts
+from helpers.report.comparison import comparison
+from helpers.report.markup import svg_data
+from helpers.report.matrices import breakdown_data, crosstab_matrix
+from helpers.report.section_parts import (
+    MATRIX_KINDS,
+    WITH_MISSING,
+    crosstab_title,
+    distribution_alt,
+    log_chart,
+    numeric_rows,
+    question_rows,
+    question_title,
+    scale_answers,
+    shown_levels,
+    small_type,
+    stacked_alt,
+    stats_matrix,
+    unweighted,
+)
+from helpers.report.tables import numeric_data
+from helpers.report.templating import render, text
+
+ChartAndTable = tuple[dict[str, str] | None, dict[str, Any]]
+
+
+def crosstab_section(
+    book: Codebook,
+    row_q: str,
+    col_q: str,
+    summaries: pd.DataFrame,
+    sp: StatsParams,
+    policy: SmallBasePolicy,
+    chart_log: list[dict[str, str]],
+) -> Markup:
+    """Answers to ``row_q`` within each answer to ``col_q``: chart, matrix and test."""
+    title = crosstab_title(book, row_q, col_q)
+    test = comparison(summaries, row_q, col_q, book)
+    build = _numeric if book.question(row_q).type == "numeric" else _closed
+    chart, table = build(book, row_q, col_q, summaries, sp, policy, chart_log, title)
+    return render(
+        "crosstab_section.html", chart=chart, title=title, table=table, test=test, alpha=sp.alpha
+    )
+
+
+def _numeric(
+    book: Codebook,
+    row_q: str,
+    col_q: str,
+    summaries: pd.DataFrame,
+    sp: StatsParams,
+    policy: SmallBasePolicy,
+    chart_log: list[dict[str, str]],
+    title: str,
+) -> ChartAndTable:
+    """A numeric question by answer to another: box chart and statistics per answer."""
+    q, by = book.question(row_q), book.question(col_q)
+    rows = numeric_rows(summaries, row_q, col_q)
+    matrix = stats_matrix(shown_levels(rows, policy))
+    png = charts.distribution_chart(
+        matrix,
+        title,
+        "Box: quartiles; line: median; diamond: mean; whiskers: minimum and maximum.",
+        q.unit,
+    )
+    chart = {
+        "data": svg_data(png),
+        "alt": distribution_alt(title, matrix, sp.numeric_decimals),
+        "id": log_chart(chart_log, f"chart-{row_q}-{col_q}", rows),
+    }
+    table = numeric_data(
+        numeric_rows(summaries, row_q, col_q, WITH_MISSING),
+        f"{q.short}{f' ({q.unit})' if q.unit else ''} by answer "
+        f"to {question_title(by)}: mean, interval, median, quartiles, minimum "
+        f"and maximum",
+        policy,
+        by.short,
+    )
+    return chart, table
+
+
+def _closed(
+    book: Codebook,
+    row_q: str,
+    col_q: str,
+    summaries: pd.DataFrame,
+    sp: StatsParams,
+    policy: SmallBasePolicy,
+    chart_log: list[dict[str, str]],
+    title: str,
+) -> ChartAndTable:
+    """A closed question by answer to another: stacked chart and matrix of percentages."""
+    q, by = book.question(row_q), book.question(col_q)
+    by_label = question_title(by)
+    rows = question_rows(summaries, row_q, col_q)
+    chart = _stacked_chart(book, q, by_label, rows, col_q, policy, title)
+    if chart is not None:
+        chart["id"] = log_chart(chart_log, f"chart-{row_q}-{col_q}", rows)
+    table = breakdown_data(
+        question_rows(summaries, row_q, "all", MATRIX_KINDS),
+        question_rows(summaries, row_q, col_q, MATRIX_KINDS),
+        f"Answer to {by.short}",
+        policy,
+        f"{q.short} by answer to {by_label}: % of each row's "
+        f"respondents who answered ({small_type(book)} in small "
+        f"type). Figure ids "
+        f"{row_q}.{col_q}.<answer>.<answer>",
+    )
+    return chart, table
+
+
+def _stacked_chart(
+    book: Codebook,
+    q: Question,
+    by_label: str,
+    rows: pd.DataFrame,
+    col_q: str,
+    policy: SmallBasePolicy,
+    title: str,
+) -> dict[str, str] | None:
+    """The stacked chart of the rows' answers (data, alt text), or None if nobody answered."""
+    shown = rows[~rows["group_code"].isin(policy.pooled_away(rows))]
+    shown = shown[[not policy.hides(b) and b > 0 for b in shown["base"]]]
+    matrix = crosstab_matrix(
+        shown.assign(
+            group_value=[
+                policy.marked(text(v), b)
+                for v, b in zip(shown["group_value"], shown["base"], strict=True)
+            ]
+        ),
+        col_q,
+    )
+    if not len(matrix):  # nobody answered both (a header-only export)
+        return None
+    keys, labels, neutral = scale_answers(q)
+    png = charts.stacked_scale_chart(
+        matrix.reindex(columns=[*keys, "base"]),
+        keys,
+        title,
+        f"Rows: answer to "
+        f"{by_label}; n = {unweighted(book)}respondents in the row who answered. "
+        f"{policy.legend}.",
+        neutral,
+        labels,
+    )
+    return {
+        "data": svg_data(png),
+        "alt": stacked_alt(title, matrix.reindex(columns=[*keys, "base"]), keys, labels),
+    }

@@ -1,0 +1,108 @@
+"""The free-text answers: counts per question and item, and every answer with its source line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+
+from helpers.core.codebook import Codebook
+from helpers.report.adapters import ReportAdapter, report_adapter
+from helpers.report.citing import cited
+from helpers.report.section_parts import question_title
+from helpers.report.tables import fig_cell, table_data
+from helpers.report.templating import render, text
+
+DOCUMENT = report_adapter("document")
+
+
+def free_text_section(
+    book: Codebook,
+    free_text: pd.DataFrame,
+    summaries: pd.DataFrame,
+    max_rows: int | None = None,
+    adapter: ReportAdapter = DOCUMENT,
+) -> Markup:
+    """All free-text answers, by question and item, with counts cited by figure id."""
+    totals = summaries[(summaries["kind"] == "free_text") & (summaries["group"] == "all")]
+    short = {q.id: q.short for q in book.free_text}
+    show = pd.DataFrame(
+        {
+            "Question": [short.get(q, q) for q in totals["question"]],
+            "Answers": [
+                fig_cell(f, text(n)) for f, n in zip(totals["figure_id"], totals["n"], strict=True)
+            ],
+        }
+    )
+    questions = []
+    for q in book.free_text:
+        items = None
+        if q.items:
+            rows = summaries[(summaries["question"] == q.id) & (summaries["group"] == "item")]
+            items = table_data(
+                pd.DataFrame(
+                    {
+                        "Activity": rows["group_code"],
+                        "Label": rows["group_value"],
+                        "Answers": [
+                            fig_cell(f, text(n))
+                            for f, n in zip(rows["figure_id"], rows["n"], strict=True)
+                        ],
+                    }
+                ),
+                f"{q.short}: answers per activity",
+                cls="figures",
+            )
+        questions.append(
+            {
+                "id": q.id,
+                "title": question_title(q),
+                "text": q.text,
+                "count": cited(summaries, f"{q.id}.all.all.count", "n"),
+                "groups": free_text_groups(free_text, book, q.id, max_rows),
+                "per_item": items,
+            }
+        )
+    totals_table = table_data(show, "Free-text answers per question", cls="figures")
+    return render(
+        "free_text_section.html",
+        input=adapter,
+        totals=totals_table,
+        questions=questions,
+        unit=adapter.unit,
+    )
+
+
+def free_text_groups(
+    answers: pd.DataFrame, book: Codebook, qid: str, max_rows: int | None = None
+) -> list[dict[str, Any]]:
+    """The free-text answers of one question by item: code, label, count, listed answers."""
+    q = book.question(qid)
+    out = []
+    items_of = answers["item"].astype("string").fillna("")
+    for code, label in [(o.code, o.label) for o in q.items] or [("", "")]:
+        sel = answers[(answers["question"] == qid) & (items_of == code)]
+        listed = sel if max_rows is None else sel.head(max_rows)
+        out.append(
+            {
+                "code": code,
+                "label": label,
+                "count": len(sel),
+                "more": len(sel) - len(listed),
+                "answers": list(zip(listed["text"], listed["line"], strict=True)),
+            }
+        )
+    return out
+
+
+def free_text_block(
+    answers: pd.DataFrame, book: Codebook, qid: str, max_rows: int | None = None
+) -> Markup:
+    """The free-text answers of one question (grouped by item), with their source lines.
+
+    At most ``max_rows`` answers per group are listed; a note gives the rest's count.
+    """
+    return render(
+        "free_text_block.html", qid=qid, groups=free_text_groups(answers, book, qid, max_rows)
+    )

@@ -1,0 +1,137 @@
+"""A numeric question's section: its distribution by group, its statistics overall and by group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+
+from helpers.core.codebook import Codebook, Question
+from helpers.core.params import StatsParams
+from helpers.core.small_base import SmallBasePolicy
+from helpers.report import charts
+from helpers.report.comparison import comparison
+from helpers.report.formatting import lower_first
+from helpers.report.markup import svg_data
+from helpers.report.section_parts import (
+    WITH_MISSING,
+    distribution_alt,
+    labels_of,
+    log_chart,
+    missing_cited,
+    numeric_rows,
+    question_title,
+    shown_levels,
+    stats_matrix,
+)
+from helpers.report.tables import numeric_data
+from helpers.report.templating import render
+
+
+def numeric_section(
+    book: Codebook,
+    q: Question,
+    summaries: pd.DataFrame,
+    sp: StatsParams,
+    policy: SmallBasePolicy,
+    chart_log: list[dict[str, str]],
+) -> Markup:
+    """A numeric question: its distribution by group, and its statistics overall and by group."""
+    overall = numeric_rows(summaries, q.id, "all")
+    if not len(overall) or overall["n"].iloc[0] == 0:
+        return render(
+            "numeric_section.html",
+            qid=q.id,
+            text=q.text,
+            unit=q.unit,
+            base=0,
+            chart=None,
+            overall=None,
+            by_group=[],
+            missing=[],
+            short=q.short,
+            routing=[],
+        )
+    ci = "t" if book.design is None else "design-based"
+    caption = (
+        f"{q.short}{f' ({q.unit})' if q.unit else ''}: mean with its "
+        f"{sp.ci_level * 100:g}% {ci} interval, standard deviation (SD), median, "
+        f"quartiles, minimum and maximum"
+    )
+    return render(
+        "numeric_section.html",
+        qid=q.id,
+        text=q.text,
+        unit=q.unit,
+        short=q.short,
+        base=int(overall["base"].iloc[0]),
+        chart=_distribution(book, q, summaries, overall, sp, policy, chart_log),
+        alpha=sp.alpha,
+        routing=[
+            (book.group(var).label, labels_of(book.group(var).values, codes))
+            for var, codes in q.asked_if
+        ],
+        overall=numeric_data(
+            numeric_rows(summaries, q.id, "all", WITH_MISSING), caption, policy, "All respondents"
+        ),
+        by_group=_breakdowns(book, q, summaries, policy, caption),
+        missing=missing_cited(summaries, q.id),
+    )
+
+
+def _distribution(
+    book: Codebook,
+    q: Question,
+    summaries: pd.DataFrame,
+    overall: pd.DataFrame,
+    sp: StatsParams,
+    policy: SmallBasePolicy,
+    chart_log: list[dict[str, str]],
+) -> dict[str, str]:
+    """The box chart overall and by the first breakdown (its shown levels): data, alt, id."""
+    groups = [g for g in book.breakdowns_of(q) if not book.group(g).from_source]
+    shown = pd.concat(
+        [overall]
+        + ([shown_levels(numeric_rows(summaries, q.id, groups[0]), policy)] if groups else [])
+    )
+    matrix = stats_matrix(shown, "All respondents")
+    title = question_title(q) + (
+        f", by {lower_first(book.group(groups[0]).label)}" if groups else ""
+    )
+    note = (
+        "Box: 25th to 75th percentile; line: median; diamond: mean; whiskers: minimum and "
+        "maximum" + ("; weighted" if book.design is not None else "") + "."
+    )
+    return {
+        "data": svg_data(charts.distribution_chart(matrix, title, note, q.unit)),
+        "alt": distribution_alt(title, matrix, sp.numeric_decimals),
+        "id": log_chart(chart_log, f"chart-{q.id}-distribution", shown),
+    }
+
+
+def _breakdowns(
+    book: Codebook,
+    q: Question,
+    summaries: pd.DataFrame,
+    policy: SmallBasePolicy,
+    caption: str,
+) -> list[dict[str, Any]]:
+    """The statistics by each grouping variable, with the test of its means."""
+    by_group = []
+    for g in book.breakdowns_of(q):
+        label = book.group(g).label
+        by_group.append(
+            {
+                "title": f"By {lower_first(label)}",
+                "id": f"{q.id}-by-{g}",
+                "table": numeric_data(
+                    numeric_rows(summaries, q.id, g, WITH_MISSING),
+                    f"{caption}, by {lower_first(label)}",
+                    policy,
+                    label,
+                ),
+                "test": comparison(summaries, q.id, g),
+            }
+        )
+    return by_group

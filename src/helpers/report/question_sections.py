@@ -1,0 +1,225 @@
+"""A closed question's section: its chart and table overall, then a matrix per breakdown.
+
+A numeric question is handed to :func:`numeric_sections.numeric_section`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+
+from helpers.core.codebook import Codebook, Question
+from helpers.core.params import StatsParams
+from helpers.core.small_base import SmallBasePolicy
+from helpers.report import charts
+from helpers.report.citing import cite_text
+from helpers.report.comparison import comparison
+from helpers.report.formatting import lower_first
+from helpers.report.markup import svg_data
+from helpers.report.matrices import breakdown_data, crosstab_matrix
+from helpers.report.method_section import interval_name
+from helpers.report.numeric_sections import numeric_section
+from helpers.report.section_parts import (
+    MATRIX_KINDS,
+    TABLE_KINDS,
+    WEIGHTED_LABELS,
+    base_text,
+    labels_of,
+    log_chart,
+    missing_cited,
+    question_rows,
+    question_title,
+    scale_answers,
+    small_type,
+    stacked_alt,
+    unweighted,
+)
+from helpers.report.tables import summary_data
+from helpers.report.templating import cap_text, render, text
+
+
+def question_section(
+    book: Codebook,
+    q: Question,
+    summaries: pd.DataFrame,
+    sp: StatsParams,
+    policy: SmallBasePolicy,
+    chart_log: list[dict[str, str]],
+) -> Markup:
+    """Chart and table of one question overall, then one matrix per grouping variable."""
+    if q.type == "numeric":
+        return numeric_section(book, q, summaries, sp, policy, chart_log)
+    method_name = interval_name(book, sp)
+    overall = question_rows(summaries, q.id, "all")
+    base = int(overall["base"].iloc[0]) if len(overall) else 0
+    if base == 0:  # nobody answered (a header-only export): no chart, no percentages
+        return _unanswered(q, summaries, sp)
+    return render(
+        "question_section.html",
+        qid=q.id,
+        text=q.text,
+        short=q.short,
+        base=f"unweighted n = {base}" if book.design is not None else f"n = {base}",
+        excluded=[o.label for o in q.answers if o.code in q.excluded],
+        nets=[(n.label, labels_of(q.answers, n.of)) for n in q.nets],
+        routing=[
+            (var, book.group(var).label, labels_of(book.group(var).values, codes))
+            for var, codes in q.asked_if
+        ],
+        multiple=q.type == "multiple_choice",
+        chart=_overall_chart(book, q, overall, method_name, chart_log),
+        by_group_chart=_by_group_chart(book, q, summaries, policy, chart_log),
+        overall=summary_data(
+            question_rows(summaries, q.id, "all", TABLE_KINDS),
+            f"{q.short}, all respondents — {method_name}",
+            policy,
+        ),
+        by_group=_breakdowns(book, q, summaries, policy),
+        alpha=sp.alpha,
+        missing=missing_cited(summaries, q.id),
+    )
+
+
+def _unanswered(q: Question, summaries: pd.DataFrame, sp: StatsParams) -> Markup:
+    """A question nobody answered: its text and the counts of missing answers only."""
+    return render(
+        "question_section.html",
+        qid=q.id,
+        text=q.text,
+        short=q.short,
+        base="n = 0",
+        excluded=[],
+        nets=[],
+        routing=[],
+        multiple=q.type == "multiple_choice",
+        chart=None,
+        by_group_chart=None,
+        overall=None,
+        by_group=[],
+        alpha=sp.alpha,
+        missing=missing_cited(summaries, q.id, only_some=True),
+    )
+
+
+def _overall_chart(
+    book: Codebook,
+    q: Question,
+    overall: pd.DataFrame,
+    method_name: str,
+    chart_log: list[dict[str, str]],
+) -> dict[str, str]:
+    """The bar chart of every answer overall, with its intervals: data, alt text and id."""
+    weighted = book.design is not None
+    base = int(overall["base"].iloc[0])
+    share = "weighted % of respondents" if weighted else "% of respondents"
+    size = base_text(overall) if weighted else f"n = {base}"
+    note = f"{size}; bars: {share}{WEIGHTED_LABELS if weighted else ''}; whiskers: {method_name}."
+    if q.type == "multiple_choice":
+        note = (
+            f"{size} who answered; several answers allowed; bars: % choosing each; "
+            f"whiskers: {method_name}."
+        )
+    alt = f"{cap_text(q.short)} bar chart: " + "; ".join(
+        f"{cap_text(r['answer'])} {cite_text(r)}" for _, r in overall.iterrows()
+    )
+    return {
+        "data": svg_data(charts.proportion_chart(overall, question_title(q), note)),
+        "alt": alt,
+        "id": log_chart(chart_log, f"chart-{q.id}-all", overall),
+    }
+
+
+def _by_group_chart(
+    book: Codebook,
+    q: Question,
+    summaries: pd.DataFrame,
+    policy: SmallBasePolicy,
+    chart_log: list[dict[str, str]],
+) -> dict[str, str] | None:
+    """An ordinal question's stacked chart overall and by each breakdown, or None."""
+    groups = [
+        g
+        for g in book.breakdowns_of(q)
+        if not book.group(g).from_source and not book.same_variable(q.id, g)
+    ]
+    if q.type != "ordinal" or not groups:
+        return None
+    matrix, rows = _stacked_matrix(summaries, q, groups, policy)
+    keys, labels, neutral = scale_answers(q)
+    title = f"{question_title(q)}, by " + ", ".join(
+        lower_first(book.group(g).label) for g in groups
+    )
+    matrix = matrix.reindex(columns=[*keys, "base"])
+    png = charts.stacked_scale_chart(
+        matrix,
+        keys,
+        title,
+        f"Answers in scale order; n = {unweighted(book)}"
+        f"respondents in the group who answered. "
+        f"{policy.legend}.",
+        neutral,
+        labels,
+    )
+    return {
+        "data": svg_data(png),
+        "alt": stacked_alt(title, matrix, keys, labels),
+        "id": log_chart(chart_log, f"chart-{q.id}-by-group", rows),
+        "title": title,
+    }
+
+
+def _stacked_matrix(
+    summaries: pd.DataFrame, q: Question, groups: list[str], policy: SmallBasePolicy
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All respondents and each group's levels as rows of percentages.
+
+    The small-base rule applied: suppressed levels left out, flagged ones marked †.
+    """
+    parts = [question_rows(summaries, q.id, "all").assign(group_value="All respondents")]
+    for g in groups:
+        rows = question_rows(summaries, q.id, g)
+        rows = rows[~rows["group_code"].isin(policy.pooled_away(rows))]
+        keep = [not policy.hides(b) for b in rows["base"]]
+        rows = rows[keep]
+        parts.append(
+            rows.assign(
+                group_value=[
+                    policy.marked(text(v), b)
+                    for v, b in zip(rows["group_value"], rows["base"], strict=True)
+                ]
+            )
+        )
+    rows = pd.concat(parts)
+    rows = rows[rows["base"] > 0]
+    return crosstab_matrix(rows, "group"), rows
+
+
+def _breakdowns(
+    book: Codebook, q: Question, summaries: pd.DataFrame, policy: SmallBasePolicy
+) -> list[dict[str, Any]]:
+    """One matrix per grouping variable (answers by groups), with its test."""
+    all_rows = question_rows(summaries, q.id, "all", MATRIX_KINDS)
+    by_group = []
+    for g in book.breakdowns_of(q):
+        label = book.group(g).label
+        by_group.append(
+            {
+                "title": f"By {lower_first(label)}",
+                "id": f"{q.id}-by-{g}",
+                "table": breakdown_data(
+                    all_rows,
+                    question_rows(summaries, q.id, g, MATRIX_KINDS),
+                    label,
+                    policy,
+                    f"{q.short} by {lower_first(label)}: "
+                    f"{'weighted ' if book.design is not None else ''}% of each group's "
+                    f"respondents who answered ({small_type(book)} in small type). Figure ids "
+                    f"{q.id}.{g}.<group>.<answer>",
+                ),
+                "test": comparison(summaries, q.id, g, book),
+                "same": book.same_variable(q.id, g),
+            }
+        )
+    return by_group
