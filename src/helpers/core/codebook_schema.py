@@ -255,8 +255,15 @@ _MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-def _real_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
-    """A pydantic location without its union-member tags ('str', 'list[OptionSpec]', ...)."""
+_LEAF_TAGS = ("str", "list[str]")  # a disclosure element's union members (``Stated``)
+
+
+def _real_loc(loc: tuple[Any, ...], data: Any, absent_key: bool = True) -> tuple[Any, ...]:
+    """A pydantic location without its union-member tags ('str', 'list[OptionSpec]', ...).
+
+    ``absent_key``: the error is about a key (missing or unknown), so a last step that
+    is not in the file is that key, even when it is named like a tag.
+    """
     out: list[Any] = []
     node = data
     for step in loc:
@@ -265,12 +272,19 @@ def _real_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
         elif isinstance(node, dict) and step in node:
             node = node[step]
         elif isinstance(node, dict) and step == loc[-1] and not isinstance(step, int):
+            if not absent_key and step in _LEAF_TAGS:
+                break  # the tag of a text member, failed on a mapping: the place is the node
             out.append(step)  # a key that is not there: missing or unknown
             break
         else:
             continue  # a union member's tag, not a place in the file
         out.append(step)
     return tuple(out)
+
+
+def _about_a_key(error: Any) -> bool:
+    """True for an error about a key (unknown or missing), not about a value."""
+    return error["type"] in ("extra_forbidden", "missing")
 
 
 def _where(loc: tuple[Any, ...], data: Any) -> str:
@@ -296,7 +310,7 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
 
 
 def _message(error: dict[str, Any], data: Any) -> str:
-    loc = _real_loc(tuple(error["loc"]), data)
+    loc = _real_loc(tuple(error["loc"]), data, _about_a_key(error))
     if error["type"] == "extra_forbidden":
         key = str(loc[-1])
         where = _where(loc[:-1], data)
@@ -342,7 +356,8 @@ def check_codebook(data: Any) -> CodebookSpec:
     except ValidationError as exc:
         by_place: dict[tuple[Any, ...], str] = {}  # one message per place (unions give several)
         for error in exc.errors():
-            by_place.setdefault(_real_loc(tuple(error["loc"]), data), _message(error, data))
+            place = _real_loc(tuple(error["loc"]), data, _about_a_key(error))
+            by_place.setdefault(place, _message(error, data))
         # a union's other member failing at an outer place adds nothing to the inner error
         kept = [
             place
