@@ -92,17 +92,13 @@ def design_row(book: Codebook, statement: Statement | None) -> Row:
     """How the sample was drawn: the codebook's text, and whether it is a probability sample."""
     row = stated_row("sample_design", statement)
     probability = book.survey.disclosure.probability_sample
-    if probability is None:
-        return (
-            row
-            if statement is None
-            else Row(
-                row.label,
-                (*row.items, "Whether it is a probability sample is not stated."),
-                row.lines,
-            )
-        )
-    said = "A probability sample." if probability else "Not a probability sample."
+    if probability is None and statement is None:
+        return row  # not stated at all
+    said = {
+        None: "Whether it is a probability sample is not stated.",
+        True: "A probability sample.",
+        False: "Not a probability sample.",
+    }[probability]
     return Row(row.label, (*row.items, said), row.lines)
 
 
@@ -172,14 +168,9 @@ def rate_items(cases: Cases, probability: bool | None, sp: StatsParams) -> tuple
     if cases.dispositions is not None:
         got = rates(cases.dispositions)
         for name, formula in RR_FORMULAS.items():
-            value = got[name]
-            shown = (
-                "not computable (needs e, not stated)"
-                if value is None and "e(" in formula
-                else "not computable (no cases)"
-                if value is None
-                else pct_text(value, sp)
-            )
+            value, needs_e = got[name], "e(" in formula and cases.dispositions.e is None
+            why = "needs e, not stated" if needs_e else "no cases"
+            shown = f"not computable ({why})" if value is None else pct_text(value, sp)
             items.append(f"{name} = {formula} = {shown}")
     else:
         bound = upper_bound_rr(cases.completes, cases.approached_at_least or 1)
