@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Self
 
+from helpers.core.codebook_disclosure import Disclosure
 from helpers.core.codebook_schema import (
     CATEGORICAL_TYPES,
+    DISCLOSURE_KEYS,
     Code,
     GroupSpec,
     InputSpec,
@@ -187,7 +189,7 @@ class Group:
 
 @dataclass(frozen=True)
 class Survey:
-    """What the survey is (codebook ``survey:``), as the report shows it.
+    """What the survey is (codebook ``survey:``), as the report shows it, and its disclosure.
 
     ``title`` and ``short_title`` are None when the codebook gives none: who shows
     them says what stands in (``title_or``).
@@ -199,11 +201,14 @@ class Survey:
     publisher: str = ""
     respondent_unit: str = "respondent"
     respondent_unit_plural: str = "respondents"
+    disclosure: Disclosure = Disclosure()  # how it was made: what the codebook states
 
     @classmethod
     def from_spec(cls, spec: SurveySpec) -> Self:
         """The validated ``survey:`` section (a key left out or null takes its default)."""
-        return cls(**spec.model_dump(exclude_none=True))
+        told = {*DISCLOSURE_KEYS, "probability_sample", "dispositions"}
+        shown = spec.model_dump(exclude_none=True, exclude=told)
+        return cls(**shown, disclosure=Disclosure.from_spec(spec))
 
     def title_or(self, default: str = DEFAULT_TITLE) -> str:
         """The title on one line; ``default`` (on one line too) when the codebook gives none."""

@@ -13,12 +13,13 @@ labels and texts must be text (an unquoted ``Yes`` is YAML's boolean: quote it).
 from __future__ import annotations
 
 import difflib
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictFloat,
     StrictInt,
     StrictStr,
@@ -91,8 +92,62 @@ class BreakdownsSpec(_Strict):
     crosstabs: list[tuple[StrictStr, StrictStr]] = []
 
 
-class SurveySpec(_Strict):
-    """What the survey is (shown in the report)."""
+class StatedSpec(_Strict):
+    """A disclosure element with the source lines it comes from (``src-L<n>`` in the report)."""
+
+    text: StrictStr | list[StrictStr]
+    lines: list[Annotated[StrictInt, Field(ge=1)]] = []
+
+
+Stated = StrictStr | list[StrictStr] | StatedSpec
+Count = Annotated[StrictInt, Field(ge=0)]
+
+
+class DispositionsSpec(_Strict):
+    """Final case dispositions in AAPOR's categories (helpers.core.response_rates).
+
+    Or the complete interviews ``I`` and a floor of the cases approached
+    (``approached_at_least``), when that is all a survey knows.
+    """
+
+    I: Count  # noqa: E741 - AAPOR's own letters
+    P: Count | None = None
+    R: Count | None = None
+    NC: Count | None = None
+    O: Count | None = None  # noqa: E741
+    UH: Count | None = None
+    UO: Count | None = None
+    e: float | None = Field(default=None, ge=0, le=1)
+    approached_at_least: StrictInt | None = Field(default=None, ge=1)
+    lines: list[Annotated[StrictInt, Field(ge=1)]] = []
+
+
+class DisclosureSpec(_Strict):
+    """The AAPOR Transparency Initiative's disclosure elements (AAPOR Code, III.A).
+
+    Each is text, a list of texts, or ``{text, lines}``; one left out is unknown, never assumed.
+    """
+
+    sponsor: Stated | None = None
+    conducted_by: Stated | None = None
+    population: Stated | None = None
+    geography: Stated | None = None
+    sampling_frame: Stated | None = None
+    coverage: Stated | None = None
+    sample_design: Stated | None = None
+    recruitment: Stated | None = None
+    mode: Stated | None = None
+    languages: Stated | None = None
+    dates: Stated | None = None
+    processing: Stated | None = None
+    limitations: Stated | None = None
+
+
+DISCLOSURE_KEYS = tuple(DisclosureSpec.model_fields)
+
+
+class SurveySpec(DisclosureSpec):
+    """What the survey is (shown in the report), and how it was made (its disclosure)."""
 
     id: StrictStr | None = None
     title: StrictStr | None = None
@@ -100,6 +155,8 @@ class SurveySpec(_Strict):
     publisher: StrictStr | None = None
     respondent_unit: StrictStr | None = None
     respondent_unit_plural: StrictStr | None = None
+    probability_sample: StrictBool | None = None  # None: the codebook does not say
+    dispositions: DispositionsSpec | None = None
 
 
 class SourceSpec(_Strict):
@@ -193,11 +250,20 @@ _MODELS: dict[str, type[BaseModel]] = {
     "replicate_weights": ReplicateSpec,
     "calibration": CalibrationSpec,
     "frame": FrameSpec,
+    "dispositions": DispositionsSpec,
+    "StatedSpec": StatedSpec,  # a union member's tag: where a disclosure element's keys are
 }
 
 
-def _real_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
-    """A pydantic location without its union-member tags ('str', 'list[OptionSpec]', ...)."""
+_LEAF_TAGS = ("str", "list[str]")  # a disclosure element's union members (``Stated``)
+
+
+def _real_loc(loc: tuple[Any, ...], data: Any, absent_key: bool = True) -> tuple[Any, ...]:
+    """A pydantic location without its union-member tags ('str', 'list[OptionSpec]', ...).
+
+    ``absent_key``: the error is about a key (missing or unknown), so a last step that
+    is not in the file is that key, even when it is named like a tag.
+    """
     out: list[Any] = []
     node = data
     for step in loc:
@@ -206,12 +272,19 @@ def _real_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
         elif isinstance(node, dict) and step in node:
             node = node[step]
         elif isinstance(node, dict) and step == loc[-1] and not isinstance(step, int):
+            if not absent_key and step in _LEAF_TAGS:
+                break  # the tag of a text member, failed on a mapping: the place is the node
             out.append(step)  # a key that is not there: missing or unknown
             break
         else:
             continue  # a union member's tag, not a place in the file
         out.append(step)
     return tuple(out)
+
+
+def _about_a_key(error: Any) -> bool:
+    """True for an error about a key (unknown or missing), not about a value."""
+    return error["type"] in ("extra_forbidden", "missing")
 
 
 def _where(loc: tuple[Any, ...], data: Any) -> str:
@@ -231,19 +304,19 @@ def _where(loc: tuple[Any, ...], data: Any) -> str:
 
 
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
-    """The model whose field a location's last key would be."""
+    """The model whose field a location's last key would be (``loc``: pydantic's, with tags)."""
     names = [s for s in loc[:-1] if isinstance(s, str) and s in _MODELS]
     return _MODELS[names[-1]] if names else CodebookSpec
 
 
 def _message(error: dict[str, Any], data: Any) -> str:
-    loc = _real_loc(tuple(error["loc"]), data)
+    loc = _real_loc(tuple(error["loc"]), data, _about_a_key(error))
     if error["type"] == "extra_forbidden":
         key = str(loc[-1])
         where = _where(loc[:-1], data)
         if key in KEY_HINTS:
             return f"{where}: key {key!r} refused: {KEY_HINTS[key]}"
-        fields = list(_model_at(loc).model_fields)
+        fields = list(_model_at(tuple(error["loc"])).model_fields)
         near = difflib.get_close_matches(key, fields, n=1)
         hint = f" (nearest: {near[0]!r})" if near else f" (valid keys: {', '.join(fields)})"
         return f"{where}: unknown key {key!r}{hint}"
@@ -283,7 +356,8 @@ def check_codebook(data: Any) -> CodebookSpec:
     except ValidationError as exc:
         by_place: dict[tuple[Any, ...], str] = {}  # one message per place (unions give several)
         for error in exc.errors():
-            by_place.setdefault(_real_loc(tuple(error["loc"]), data), _message(error, data))
+            place = _real_loc(tuple(error["loc"]), data, _about_a_key(error))
+            by_place.setdefault(place, _message(error, data))
         # a union's other member failing at an outer place adds nothing to the inner error
         kept = [
             place

@@ -1,0 +1,257 @@
+"""The method section's disclosure: what survey standards ask a report to state.
+
+The AAPOR Transparency Initiative's disclosure elements (AAPOR Code of Professional
+Ethics and Practices, III.A), one row each: what the codebook's ``survey:`` section
+states, with links to the source lines it cites (helpers.core.codebook_disclosure);
+"not stated" where it is silent, never a value of our own. The sample size and the
+widest interval come from the figures (``summaries.csv``), the weighting from the
+codebook's design, the response rates from its case dispositions by AAPOR's Standard
+Definitions (helpers.core.response_rates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
+import pandas as pd
+from markupsafe import Markup
+
+from helpers.core.codebook import Codebook, Design
+from helpers.core.codebook_disclosure import Cases, Statement
+from helpers.core.codebook_schema import DISCLOSURE_KEYS
+from helpers.core.methods import REPLICATE_NAMES
+from helpers.core.params import StatsParams
+from helpers.core.response_rates import rates, upper_bound_rr
+from helpers.core.stats import round_decimal
+from helpers.report import markup as rh
+from helpers.report.markup import Cited
+from helpers.report.templating import render
+
+NOT_STATED = "not stated"
+LABELS = {  # each disclosure element's row heading, in DISCLOSURE_KEYS' order
+    "sponsor": "Sponsor",
+    "conducted_by": "Conducted by",
+    "population": "Population",
+    "geography": "Geography",
+    "sampling_frame": "Sampling frame",
+    "coverage": "Coverage of the population by the frame",
+    "sample_design": "How the sample was drawn",
+    "recruitment": "Recruitment",
+    "mode": "Mode of data collection",
+    "languages": "Language(s)",
+    "dates": "Dates of data collection",
+    "processing": "Data processing and quality checks",
+    "limitations": "Limitations of the design",
+}
+# AAPOR Standard Definitions' response rates: I complete, P partial interviews; R
+# refusals, NC non-contacts, O other eligible; UH, UO unknown eligibility; e its share.
+RR_FORMULAS = {
+    "RR1": "I / ((I + P) + (R + NC + O) + (UH + UO))",
+    "RR2": "(I + P) / ((I + P) + (R + NC + O) + (UH + UO))",
+    "RR3": "I / ((I + P) + (R + NC + O) + e(UH + UO))",
+    "RR4": "(I + P) / ((I + P) + (R + NC + O) + e(UH + UO))",
+    "RR5": "I / ((I + P) + (R + NC + O))",
+    "RR6": "(I + P) / ((I + P) + (R + NC + O))",
+}
+# AAPOR: a non-probability sample reports neither as if it were a probability sample.
+NO_PROBABILITY = "not a probability sample, so no {what} applies in the probability sense"
+
+
+class Figure(NamedTuple):
+    """A number of the figures (cited with its link), then the text that follows it."""
+
+    cited: Cited
+    text: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One disclosure element: its heading, its text (empty: not stated), its source lines."""
+
+    label: str
+    items: tuple[str | Figure, ...] = ()
+    lines: tuple[int, ...] = ()
+
+
+def pct_text(share: float | Decimal, sp: StatsParams) -> str:
+    """A share (0-1) as a percentage, rounded as the report's percentages are: '3.0%'."""
+    value = Decimal(repr(share)) if isinstance(share, float) else share
+    return f"{round_decimal(value * 100, sp.pct_decimals, sp.rounding)}%"
+
+
+def stated_row(key: str, statement: Statement | None) -> Row:
+    """A codebook element as it is written, or an empty (not stated) row."""
+    if statement is None:
+        return Row(LABELS[key])
+    return Row(LABELS[key], statement.text, statement.lines)
+
+
+def design_row(book: Codebook, statement: Statement | None) -> Row:
+    """How the sample was drawn: the codebook's text, and whether it is a probability sample."""
+    row = stated_row("sample_design", statement)
+    probability = book.survey.disclosure.probability_sample
+    if probability is None and statement is None:
+        return row  # not stated at all
+    said = {
+        None: "Whether it is a probability sample is not stated.",
+        True: "A probability sample.",
+        False: "Not a probability sample.",
+    }[probability]
+    return Row(row.label, (*row.items, said), row.lines)
+
+
+def size_row(book: Codebook, summaries: pd.DataFrame) -> Row:
+    """The sample size: the respondents of the figures (unweighted)."""
+    unit = book.survey.respondent_unit_plural
+    weighted = " (unweighted count)" if book.design is not None else ""
+    cited = rh.cited(summaries, "respondents.all.all", "n")
+    return Row("Sample size", (Figure(cited, f"{unit} answered{weighted}."),))
+
+
+def widest(summaries: pd.DataFrame) -> str | None:
+    """The figure id of the overall percentage with the widest interval (None: no interval)."""
+    rows = summaries[(summaries["kind"] == "answer") & (summaries["group"] == "all")]
+    low = pd.to_numeric(rows["shown_low"], errors="coerce")
+    width = pd.to_numeric(rows["shown_high"], errors="coerce") - low
+    if width.notna().sum() == 0:
+        return None
+    return str(rows.loc[width.idxmax(), "figure_id"])
+
+
+def precision_row(book: Codebook, summaries: pd.DataFrame, interval: str) -> Row:
+    """Precision: the interval each percentage carries, and the widest of them."""
+    probability = book.survey.disclosure.probability_sample
+    items: list[str | Figure] = [f"Each percentage carries a {interval}."]
+    if probability is False:
+        items.append(
+            f"The respondents are {NO_PROBABILITY.format(what='margin of error')}: the "
+            "intervals show only how much a percentage could move by chance if they were "
+            "a random sample."
+        )
+    elif probability is None:
+        items.append("Whether the sample is a probability sample is not stated.")
+    fid = widest(summaries)
+    if fid is None:
+        return Row("Precision", tuple(items))
+    cited = rh.cited(summaries, fid, "pct_ci")
+    items.append(Figure(cited, "has the widest interval of an overall percentage."))
+    return Row("Precision", tuple(items))
+
+
+def weighting_row(book: Codebook) -> Row:
+    """Weighting, from the codebook's design: none, or its weight, design and calibration."""
+    design: Design | None = book.design
+    if design is None:
+        return Row(
+            "Weighting", ("None: the figures are unweighted (the codebook gives no design).",)
+        )
+    parts = [f"weight {design.weight}" if design.weight else "no weight (1 each)"]
+    if design.replicate is not None:
+        rep = design.replicate
+        parts.append(f"{rep.count} {REPLICATE_NAMES[rep.method]} replicate weights")
+    parts += [f"strata {design.strata}"] if design.strata else []
+    parts += [f"primary sampling units {design.psu}"] if design.psu else []
+    parts += [f"finite population correction {design.fpc}"] if design.fpc else []
+    items = [f"Design-based: {', '.join(parts)}."]
+    if design.calibration is not None:
+        shorts = {q.id: q.short for q in book.questions}
+        adjusted = ", ".join(shorts.get(qid, qid) for qid, _ in design.calibration.population)
+        items.append(f"The weights are adjusted to the population counts of {adjusted}.")
+    return Row("Weighting", tuple(items))
+
+
+def rate_items(cases: Cases, probability: bool | None, sp: StatsParams) -> tuple[str, ...]:
+    """The response rates the dispositions allow, each with its formula's name."""
+    items: list[str] = []
+    if cases.dispositions is not None:
+        got = rates(cases.dispositions)
+        for name, formula in RR_FORMULAS.items():
+            value, needs_e = got[name], "e(" in formula and cases.dispositions.e is None
+            why = "needs e, not stated" if needs_e else "no cases"
+            shown = f"not computable ({why})" if value is None else pct_text(value, sp)
+            items.append(f"{name} = {formula} = {shown}")
+    else:
+        bound = upper_bound_rr(cases.completes, cases.approached_at_least or 1)
+        items.append(
+            f"At most {pct_text(bound, sp)}: {cases.completes} complete of at least "
+            f"{cases.approached_at_least:,} approached (RR1, every case approached taken as "
+            "eligible)."
+        )
+    if probability is False:
+        items.append(
+            f"The respondents are {NO_PROBABILITY.format(what='response rate')}: "
+            "this is the share of those approached who took part."
+        )
+    return tuple(items)
+
+
+def rate_row(book: Codebook, summaries: pd.DataFrame, sp: StatsParams) -> Row:
+    """Response rates by AAPOR's Standard Definitions, from the codebook's dispositions."""
+    disclosure = book.survey.disclosure
+    cases = disclosure.cases
+    if cases is None:
+        if disclosure.probability_sample is False:
+            text = f"Not stated; the respondents are {NO_PROBABILITY.format(what='response rate')}."
+            return Row("Response rate", (text,))
+        return Row("Response rate")
+    items = rate_items(cases, disclosure.probability_sample, sp)
+    n = int(rh.row_of(summaries, "respondents.all.all")["n"])
+    if n != cases.completes:
+        items = (*items, f"The dispositions count {cases.completes} complete; the figures {n}.")
+    return Row("Response rate", items, cases.lines)
+
+
+def disclosure_rows(
+    book: Codebook, summaries: pd.DataFrame, sp: StatsParams, interval: str
+) -> list[Row]:
+    """Every disclosure element, in the AAPOR Code's order (III.A)."""
+    told = book.survey.disclosure
+    rows = {key: stated_row(key, told.get(key)) for key in DISCLOSURE_KEYS}
+    rows["sample_design"] = design_row(book, told.get("sample_design"))
+    wording = Row(
+        "Question wording", ("Each question's text, as the codebook gives it, heads its section.",)
+    )
+    return [
+        *(rows[k] for k in DISCLOSURE_KEYS[: DISCLOSURE_KEYS.index("dates") + 1]),
+        wording,
+        size_row(book, summaries),
+        precision_row(book, summaries, interval),
+        weighting_row(book),
+        rate_row(book, summaries, sp),
+        rows["processing"],
+        rows["limitations"],
+    ]
+
+
+def check_lines(rows: list[Row], source_lines: int | None) -> None:
+    """Every cited line within the source the report quotes (``source_lines``: its count)."""
+    for row in rows:
+        beyond = [n for n in row.lines if source_lines is not None and n > source_lines]
+        if beyond:
+            raise ValueError(
+                f"disclosure {row.label!r} cites line(s) {beyond} of a source of "
+                f"{source_lines} lines"
+            )
+
+
+def disclosure_section(
+    book: Codebook,
+    summaries: pd.DataFrame,
+    sp: StatsParams,
+    interval: str,
+    source_lines: int | None = None,
+) -> Markup:
+    """The disclosure table for the method section.
+
+    ``interval``: the name of a percentage's interval (``sections.interval_name``);
+    ``source_lines``: the number of lines of the source the report quotes (its source
+    appendix, anchors ``src-L<n>``), or None when it quotes none: the cited lines are
+    then shown as numbers without links.
+    """
+    rows = disclosure_rows(book, summaries, sp, interval)
+    check_lines(rows, source_lines)
+    return render(
+        "disclosure.html", rows=rows, not_stated=NOT_STATED, linked=source_lines is not None
+    )
