@@ -23,11 +23,12 @@ from helpers.report import data_warnings as rw
 from helpers.report.adapters import ReportAdapter, report_adapter
 from helpers.report.appendix import appendix
 from helpers.report.crosstabs import crosstab_section
+from helpers.report.disclosure import disclosure_section
 from helpers.report.findings import key_findings
 from helpers.report.free_text import free_text_section
 from helpers.report.inputs import ReportInputs
 from helpers.report.markup import heading, toc
-from helpers.report.method_section import method
+from helpers.report.method_section import interval_name, method
 from helpers.report.question_sections import question_section
 from helpers.report.respondent_figures import respondent_figures
 from helpers.report.section_parts import crosstab_title, question_title
@@ -74,6 +75,7 @@ def report_sections(
         Section("summary", "Summary tables", build=_summary),
         *[Section(anchor, title, level) for anchor, title, level in summary_headings(book)],
         Section("method", "Method and caveats", build=_method),
+        Section(DISCLOSURE[0], DISCLOSURE[1], 3),
         Section("respondents", "Respondents", build=_respondents),
         *[Section(q.id, question_title(q), build=partial(_question, q)) for q in book.summarized],
         *[
@@ -162,10 +164,18 @@ def _summary(data: ReportInputs, run: Run) -> Markup:
     return summary_tables(data.book, data.summaries, data.small_base)
 
 
+# The method section's disclosure of the survey (AAPOR Code of Professional Ethics, III.A)
+DISCLOSURE = ("disclosure", "What the survey discloses (AAPOR Code, III.A)")
+
+
 def _method(data: ReportInputs, run: Run) -> Markup:
     unit = data.adapter.unit
+    lines = len(data.source_lines) if data.adapter.source_lines else None
+    interval = interval_name(data.book, data.stats)
     return (
         method(data.book, data.summaries, data.claims, data.stats, data.small_base, data.adapter)
+        + heading(DISCLOSURE[1], DISCLOSURE[0], 3)
+        + disclosure_section(data.book, data.summaries, data.stats, interval, lines)
         + rw.data_warnings_html(
             data.rejects,
             data.reconciliation,
