@@ -512,15 +512,15 @@ def test_the_other_direction_cites_the_same_test(tmp_path):
 
     book, _, figures = _invented_pair_survey(tmp_path)
     first = comparison(figures, "q1", "q2", book)
-    assert first["elsewhere"] is None and first["ids"] == "q1.q2.test.*"
+    assert first["elsewhere"] is None and first["p"][1] == "q1.q2.test.p"
     for qid, group in (("q2", "q1"), ("q1", "answer2")):
         other = comparison(figures, qid, group, book)
-        assert other["ids"] == "q1.q2.test.*" and other["p"] == first["p"]
+        assert other["p"] == first["p"] and other["p_adjusted"] == first["p_adjusted"]
         assert other["elsewhere"] == "Yes/no 1 by rating 2"
         html = str(macro("test_line")(other, 0.05))
         assert 'href="#prov-q1.q2.test.p"' in html and "Tested once" in html
         assert not re.search(r'id="fig-', html)  # the anchor stays with the first
-    assert comparison(figures, "q2", "region", book)["ids"] == "q2.region.test.*"
+    assert comparison(figures, "q2", "region", book)["p"][1] == "q2.region.test.p"
 
 
 def test_the_report_says_a_p_value_is_monte_carlo(tiny):

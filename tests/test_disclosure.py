@@ -23,7 +23,7 @@ from helpers.core.tables import read_csv
 from helpers.core.text import split_lines
 from helpers.pipeline.config import load_params
 from helpers.report.disclosure import LABELS, NOT_STATED, disclosure_rows, disclosure_section
-from helpers.report.sections import interval_name
+from helpers.report.method_section import interval_name
 
 ROOT = Path(__file__).resolve().parents[1]
 OAS_BOOK = ROOT / "codebooks" / "oas_2013.yaml"

@@ -72,6 +72,5 @@ def comparison(
         "monte_carlo": monte_carlo(summaries, rows.loc["p", "figure_id"]),
         "elsewhere": elsewhere,
         "n": int(rows.loc["p", "n"]),
-        "ids": f"{qid}.{group}.test.*",
         **cite,
     }

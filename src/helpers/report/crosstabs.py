@@ -115,8 +115,7 @@ def _closed(
         policy,
         f"{q.short} by answer to {by_label}: % of each row's "
         f"respondents who answered ({small_type(book)} in small "
-        f"type). Figure ids "
-        f"{row_q}.{col_q}.<answer>.<answer>",
+        "type).",
     )
     return chart, table
 

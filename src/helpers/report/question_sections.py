@@ -215,8 +215,7 @@ def _breakdowns(
                     policy,
                     f"{q.short} by {lower_first(label)}: "
                     f"{'weighted ' if book.design is not None else ''}% of each group's "
-                    f"respondents who answered ({small_type(book)} in small type). Figure ids "
-                    f"{q.id}.{g}.<group>.<answer>",
+                    f"respondents who answered ({small_type(book)} in small type).",
                 ),
                 "test": comparison(summaries, q.id, g, book),
                 "same": book.same_variable(q.id, g),
