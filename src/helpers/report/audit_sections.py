@@ -188,7 +188,7 @@ def _corrected_charts(
         chart_id = f"chart-{qid}-published-vs-data"
         for cid in rows["claim_id"]:
             chart_log.append({"chart_id": chart_id, "figure_id": f"claim:{cid}"})
-        png = charts.published_vs_data_chart(
+        svg = charts.published_vs_data_chart(
             rows,
             f"{qid.upper()}: published chart vs. data",
             f"Published labels: source lines {lines}. Data: "
@@ -199,7 +199,7 @@ def _corrected_charts(
                 "qid": qid,
                 "lines": lines,
                 "claims": list(rows["claim_id"]),
-                "chart": {"data": rh.svg_data(png), "alt": alt, "id": chart_id},
+                "chart": {"data": rh.svg_data(svg), "alt": alt, "id": chart_id},
             }
         )
     return out

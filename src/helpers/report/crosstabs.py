@@ -69,14 +69,14 @@ def _numeric(
     q, by = book.question(row_q), book.question(col_q)
     rows = numeric_rows(summaries, row_q, col_q)
     matrix = stats_matrix(shown_levels(rows, policy))
-    png = charts.distribution_chart(
+    svg = charts.distribution_chart(
         matrix,
         title,
         "Box: quartiles; line: median; diamond: mean; whiskers: minimum and maximum.",
         q.unit,
     )
     chart = {
-        "data": svg_data(png),
+        "data": svg_data(svg),
         "alt": distribution_alt(title, matrix, sp.numeric_decimals),
         "id": log_chart(chart_log, f"chart-{row_q}-{col_q}", rows),
     }
@@ -144,7 +144,7 @@ def _stacked_chart(
     if not len(matrix):  # nobody answered both (a header-only export)
         return None
     keys, labels, neutral = scale_answers(q)
-    png = charts.stacked_scale_chart(
+    svg = charts.stacked_scale_chart(
         matrix.reindex(columns=[*keys, "base"]),
         keys,
         title,
@@ -153,8 +153,9 @@ def _stacked_chart(
         f"{policy.legend}.",
         neutral,
         labels,
+        ordered=q.type == "ordinal",  # unordered answers in distinct colours, not a scale
     )
     return {
-        "data": svg_data(png),
+        "data": svg_data(svg),
         "alt": stacked_alt(title, matrix.reindex(columns=[*keys, "base"]), keys, labels),
     }

@@ -245,7 +245,7 @@ def disclosure_section(
 ) -> Markup:
     """The disclosure table for the method section.
 
-    ``interval``: the name of a percentage's interval (``sections.interval_name``);
+    ``interval``: the name of a percentage's interval (``method_section.interval_name``);
     ``source_lines``: the number of lines of the source the report quotes (its source
     appendix, anchors ``src-L<n>``), or None when it quotes none: the cited lines are
     then shown as numbers without links.

@@ -70,13 +70,12 @@ def question_section(
         ],
         multiple=q.type == "multiple_choice",
         chart=_overall_chart(book, q, overall, method_name, chart_log),
-        by_group_chart=_by_group_chart(book, q, summaries, policy, chart_log),
         overall=summary_data(
             question_rows(summaries, q.id, "all", TABLE_KINDS),
             f"{q.short}, all respondents — {method_name}",
             policy,
         ),
-        by_group=_breakdowns(book, q, summaries, policy),
+        by_group=_breakdowns(book, q, summaries, policy, chart_log),
         alpha=sp.alpha,
         missing=missing_cited(summaries, q.id),
     )
@@ -95,7 +94,6 @@ def _unanswered(q: Question, summaries: pd.DataFrame, sp: StatsParams) -> Markup
         routing=[],
         multiple=q.type == "multiple_choice",
         chart=None,
-        by_group_chart=None,
         overall=None,
         by_group=[],
         alpha=sp.alpha,
@@ -131,28 +129,25 @@ def _overall_chart(
     }
 
 
-def _by_group_chart(
+def _group_chart(
     book: Codebook,
     q: Question,
+    g: str,
     summaries: pd.DataFrame,
     policy: SmallBasePolicy,
     chart_log: list[dict[str, str]],
 ) -> dict[str, str] | None:
-    """An ordinal question's stacked chart overall and by each breakdown, or None."""
-    groups = [
-        g
-        for g in book.breakdowns_of(q)
-        if not book.group(g).from_source and not book.same_variable(q.id, g)
-    ]
-    if q.type != "ordinal" or not groups:
+    """An ordinal question's stacked chart overall and by one breakdown, or None.
+
+    One chart per breakdown: a chart never mixes the groups of two variables.
+    """
+    if q.type != "ordinal" or book.group(g).from_source or book.same_variable(q.id, g):
         return None
-    matrix, rows = _stacked_matrix(summaries, q, groups, policy)
+    matrix, rows = _stacked_matrix(summaries, q, [g], policy)
     keys, labels, neutral = scale_answers(q)
-    title = f"{question_title(q)}, by " + ", ".join(
-        lower_first(book.group(g).label) for g in groups
-    )
+    title = f"{question_title(q)}, by {lower_first(book.group(g).label)}"
     matrix = matrix.reindex(columns=[*keys, "base"])
-    png = charts.stacked_scale_chart(
+    svg = charts.stacked_scale_chart(
         matrix,
         keys,
         title,
@@ -163,9 +158,9 @@ def _by_group_chart(
         labels,
     )
     return {
-        "data": svg_data(png),
+        "data": svg_data(svg),
         "alt": stacked_alt(title, matrix, keys, labels),
-        "id": log_chart(chart_log, f"chart-{q.id}-by-group", rows),
+        "id": log_chart(chart_log, f"chart-{q.id}-by-{g}", rows),
         "title": title,
     }
 
@@ -197,9 +192,13 @@ def _stacked_matrix(
 
 
 def _breakdowns(
-    book: Codebook, q: Question, summaries: pd.DataFrame, policy: SmallBasePolicy
+    book: Codebook,
+    q: Question,
+    summaries: pd.DataFrame,
+    policy: SmallBasePolicy,
+    chart_log: list[dict[str, str]],
 ) -> list[dict[str, Any]]:
-    """One matrix per grouping variable (answers by groups), with its test."""
+    """One matrix per grouping variable (answers by groups), its chart and its test."""
     all_rows = question_rows(summaries, q.id, "all", MATRIX_KINDS)
     by_group = []
     for g in book.breakdowns_of(q):
@@ -208,6 +207,7 @@ def _breakdowns(
             {
                 "title": f"By {lower_first(label)}",
                 "id": f"{q.id}-by-{g}",
+                "chart": _group_chart(book, q, g, summaries, policy, chart_log),
                 "table": breakdown_data(
                     all_rows,
                     question_rows(summaries, q.id, g, MATRIX_KINDS),
