@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from helpers.clean.accounting import REJECT_COLUMNS, Reconciled
+from helpers.clean.accounting import EXPORT_REJECT_COLUMNS, Reconciled
 from helpers.clean.export_checks import check_export_responses, check_reject_shares
 from helpers.clean.respondent_columns import design_columns, respondent_ids
 from helpers.clean.routing import route, with_derived
@@ -36,10 +36,10 @@ from helpers.extract.export import ID_COLUMN, SOURCE_LINE, ExportColumns, export
 
 __all__ = ["check_export_responses", "clean_export"]
 
-REJECT_TYPES = {
+REJECT_TYPES = {  # EXPORT_REJECT_COLUMNS
     "source_line": pl.Int64,
-    "list": pl.String,
-    "organization": pl.String,
+    "question": pl.String,
+    "respondent_id": pl.String,
     "reason": pl.String,
 }
 FREE_TEXT_COLUMNS = {
@@ -49,8 +49,8 @@ FREE_TEXT_COLUMNS = {
     "intro_line": pl.Int64,
     "text": pl.String,
 }
-COUNT_TYPES = {
-    "list": pl.String,
+COUNT_TYPES = {  # reconciliation.csv
+    "question": pl.String,
     "rows_read": pl.Int64,
     "rows_kept": pl.Int64,
     "rows_missing": pl.Int64,
@@ -86,7 +86,7 @@ def clean_export(
         counts, {var: reasons for var, _, reasons in plans}, code_rejects, max_reject_share, path
     )
     counts_df = pl.DataFrame(counts, schema=COUNT_TYPES)
-    return Reconciled(responses, rejects_df.select(REJECT_COLUMNS), counts_df), free_text
+    return Reconciled(responses, rejects_df.select(EXPORT_REJECT_COLUMNS), counts_df), free_text
 
 
 def coded_columns(
@@ -142,7 +142,7 @@ def question_counts(
         declared = first.null_count() - rejected
         counts.append(
             {
-                "list": q.id,
+                "question": q.id,
                 "rows_read": n,
                 "rows_kept": kept,
                 "rows_missing": declared,
@@ -179,8 +179,8 @@ def _rejects(
     bad = raw.with_columns(ids).filter(pl.col(column).is_in(list(reasons)))
     return bad.select(
         pl.col(SOURCE_LINE).alias("source_line"),
-        pl.lit(var, pl.String).alias("list"),
-        pl.col(ID_COLUMN).alias("organization"),
+        pl.lit(var, pl.String).alias("question"),
+        pl.col(ID_COLUMN).alias("respondent_id"),
         pl.col(column)
         .cast(pl.String)
         .replace_strict(reasons, return_dtype=pl.String)

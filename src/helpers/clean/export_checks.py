@@ -26,7 +26,7 @@ def check_reject_shares(
     anything is written.
     """
     for row in counts:
-        qid = row["list"]
+        qid = row["question"]
         unknown = rejects[qid].height  # unknown codes (not routing violations)
         answered = row["rows_kept"] + unknown
         if not answered or unknown / answered <= limit:

@@ -67,8 +67,8 @@ def route(
         )
         violations = bad.select(
             pl.col(SOURCE_LINE).alias("source_line"),
-            pl.lit(q.id, pl.String).alias("list"),
-            pl.col(ID_COLUMN).alias("organization"),
+            pl.lit(q.id, pl.String).alias("question"),
+            pl.col(ID_COLUMN).alias("respondent_id"),
             (
                 pl.lit(f"routing violation: answered {q.id}, asked only if {condition}; found ")
                 + found
