@@ -1,7 +1,8 @@
 import pytest
 from doc_facts import bullets_after, line_no
 
-from helpers.extract.claims import extract_claims, find_tokens, mask_non_claims
+from helpers.extract.claim_tokens import find_tokens, mask_non_claims
+from helpers.extract.claims import extract_claims
 
 
 @pytest.fixture(scope="module")

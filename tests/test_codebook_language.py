@@ -144,7 +144,7 @@ def test_routing_bases_on_the_routed_and_lists_violations(raw_book, data, tmp_pa
     tv = next(q for q in book_data["questions"] if q["id"] == "tv_news")
     tv["asked_if"] = {"vote": [1]}
     book, result, out = _run(book_data, path)
-    rejects = result.rejects.filter(result.rejects["list"] == "tv_news")
+    rejects = result.rejects.filter(result.rejects["question"] == "tv_news")
     assert rejects["source_line"].to_list() == [i + 2 for i in violators]
     assert rejects["reason"][0] == (
         "routing violation: answered tv_news, asked only if vote in 1; found vote = 0"
@@ -161,7 +161,7 @@ def test_routing_bases_on_the_routed_and_lists_violations(raw_book, data, tmp_pa
         "party": "6",
         "tv_news": "<answered>",
     }
-    counts = result.counts.filter(result.counts["list"] == "tv_news").row(0, named=True)
+    counts = result.counts.filter(result.counts["question"] == "tv_news").row(0, named=True)
     assert counts["rows_rejected"] == 3 and counts["balanced"]
 
 
@@ -254,5 +254,5 @@ def test_the_report_says_a_routed_numeric_question_was_asked_of_some(raw_book):
         book, book.question("tv_news"), figures, project_stats(), SmallBasePolicy(10, "flag"), []
     )
     assert "Asked only of respondents whose Expected vote is Dole" in html
-    routed = result.rejects.filter(result.rejects["list"] == "tv_news").height
+    routed = result.rejects.filter(result.rejects["question"] == "tv_news").height
     assert routed == int((anes96.load_pandas().data["vote"] == 0).sum())  # every Clinton voter

@@ -119,7 +119,7 @@ def test_read_csv_gives_the_originals_back(project):
     free_text = read_csv(data(project, "free_text.csv", SURVEY))
     assert {HOSTILE_TEXT, TAB_TEXT} <= set(free_text["text"])
     rejects = read_csv(data(project, "rejects.csv", SURVEY))
-    assert HOSTILE_ID in set(rejects["organization"])
+    assert HOSTILE_ID in set(rejects["respondent_id"])
     summaries = read_csv(data(project, "summaries.csv", SURVEY))
     assert {HOSTILE_GROUP, WIDE_GROUP} <= set(summaries["group_value"].dropna())
     parquet = pd.read_parquet(data(project, "responses.parquet", SURVEY))

@@ -143,7 +143,7 @@ def _at(message: str, line: int) -> None:
 
 def test_an_answer_set_aside_as_a_routing_violation_routes_no_one(tmp_path):
     _, result, _ = _clean(tmp_path, _book())
-    q3 = result.rejects.filter(pl.col("list") == "q3")
+    q3 = result.rejects.filter(pl.col("question") == "q3")
     assert q3["source_line"].to_list() == [3, 4]
     assert (
         q3["reason"].to_list()
@@ -151,7 +151,7 @@ def test_an_answer_set_aside_as_a_routing_violation_routes_no_one(tmp_path):
     )
     responses = result.responses
     assert responses.filter(pl.col("source_line") == 3)["q3"].to_list() == [None]
-    counts = result.counts.filter(pl.col("list") == "q3").row(0, named=True)
+    counts = result.counts.filter(pl.col("question") == "q3").row(0, named=True)
     assert (counts["rows_kept"], counts["rows_rejected"], counts["balanced"]) == (4, 2, True)
 
 
@@ -173,7 +173,7 @@ def test_routing_on_a_recode_of_a_routed_question_reads_the_cleaned_recode(tmp_p
     _, result, _ = _clean(tmp_path, _book(edit))
     line3 = result.responses.filter(pl.col("source_line") == 3)
     assert line3.select("q2", "paid", "q3").row(0) == (None, None, None)
-    q3 = result.rejects.filter(pl.col("list") == "q3")
+    q3 = result.rejects.filter(pl.col("question") == "q3")
     assert q3["source_line"].to_list() == [3, 4]
 
 
@@ -193,7 +193,7 @@ def test_every_kept_routed_answer_is_in_the_figures_and_bases_recount(tmp_path):
             assert int(apply_rule(table, parse_rule(rule["base"])).sum()) == row["base"], rule
     assert figures.loc["q3.all.all.1", "base"] == 4  # lines 2, 7, 8, 11 (not 3)
     for qid in ("q2", "q3"):
-        kept = result.counts.filter(pl.col("list") == qid)["rows_kept"].item()
+        kept = result.counts.filter(pl.col("question") == qid)["rows_kept"].item()
         answers = figures[
             (figures["question"] == qid)
             & (figures["group"] == "all")
@@ -537,7 +537,7 @@ def test_through_the_stages_routing_on_cleaned_values_and_refusals_keep_outputs(
     )
     for stage in ("extract", "clean"):
         ok(run_stage(root, stage, SURVEY), stage, SURVEY)
-    rejects = pl.read_csv(data(root, "rejects.csv", SURVEY)).filter(pl.col("list") == "q3")
+    rejects = pl.read_csv(data(root, "rejects.csv", SURVEY)).filter(pl.col("question") == "q3")
     assert rejects["source_line"].to_list() == [3, 4]
     before = {p: p.read_bytes() for p in data(root, "", SURVEY).rglob("*") if p.is_file()}
     for case, (edit, message) in STOPS.items():

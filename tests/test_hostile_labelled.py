@@ -18,8 +18,8 @@ from project_copy import data, make_project, ok, run_stage, survey_entry
 from helpers.core.codebook import parse_codebook
 from helpers.core.errors import SourceError
 from helpers.extract.export import OLD_STATA_FORMATS, data_file_kind, describe_export, read_export
-from helpers.extract.labelled import sav_layout
 from helpers.extract.respondents import describe_respondents, read_respondents
+from helpers.extract.sav_layout import sav_layout
 
 CASES = 40
 CODEBOOK = {

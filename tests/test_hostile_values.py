@@ -57,7 +57,7 @@ def test_a_hostile_code_cell_is_set_aside_at_its_line(tmp_path: Path, cell: str)
     path.write_text(HEADER + f"a,1,Network,{cell},4,x\nb,1,Network,1,4,y\n", encoding="utf-8")
     result, _ = clean_export(read_export(path, book), book, str(path))
     rejects = as_pandas(result.rejects)
-    assert rejects[["source_line", "list", "organization"]].values.tolist() == [[2, "q1", "a"]]
+    assert rejects[["source_line", "question", "respondent_id"]].values.tolist() == [[2, "q1", "a"]]
     assert rejects["reason"].iloc[0] == (
         f"code '{cell}' is not a q1 code in the codebook (answers: 1, 2; missing: 9)"
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from helpers.clean.accounting import EXPORT_REJECT_COLUMNS
 from helpers.clean.reconcile import REJECT_COLUMNS, reconcile
 from helpers.core.codebook import load_codebook
 from helpers.core.tables import csv_text, read_csv
@@ -135,7 +136,7 @@ def test_export_counts_with_declared_missing_codes_are_balanced():
     counts = pd.DataFrame(
         [
             {
-                "list": "q1",
+                "question": "q1",
                 "rows_read": 3,
                 "rows_kept": 2,
                 "rows_missing": 1,
@@ -144,7 +145,7 @@ def test_export_counts_with_declared_missing_codes_are_balanced():
             }
         ]
     )
-    html = data_warnings_html(pd.DataFrame(columns=REJECT_COLUMNS), counts, responses, BOOK)
+    html = data_warnings_html(pd.DataFrame(columns=EXPORT_REJECT_COLUMNS), counts, responses, BOOK)
     text = text_of(html)
     assert "do not equal" not in text
     assert "List Rows read Kept Missing Set aside Q1 list 3 2 1 0" in text
@@ -166,15 +167,15 @@ def test_an_answer_set_aside_is_told_apart_from_no_answer():
     rejects = pd.DataFrame(
         {
             "source_line": [2],
-            "list": ["q1"],
-            "organization": ["R1"],
+            "question": ["q1"],
+            "respondent_id": ["R1"],
             "reason": ["code '7' is not a q1 code"],
         }
     )
     counts = pd.DataFrame(
         [
             {
-                "list": "q1",
+                "question": "q1",
                 "rows_read": 3,
                 "rows_kept": 1,
                 "rows_missing": 1,
@@ -225,8 +226,8 @@ def test_cells_written_after_an_apostrophe_are_listed_as_text():
     rejects = pd.DataFrame(
         {
             "source_line": [3],
-            "list": ["q1"],
-            "organization": ["@R3"],
+            "question": ["q1"],
+            "respondent_id": ["@R3"],
             "reason": ["code '7' is not a q1 code"],
         }
     )
@@ -237,7 +238,7 @@ def test_cells_written_after_an_apostrophe_are_listed_as_text():
     assert "3 cells of the CSV files" in text
     assert "data/processed/s/responses.csv 1 =R1 2 respondent_id =R1 1" in text
     assert r"data/processed/s/responses.csv 2 R2 3 comment \t<b>x</b> 1" in text
-    assert "data/processed/s/rejects.csv 1 @R3 3 organization @R3 1" in text
+    assert "data/processed/s/rejects.csv 1 @R3 3 respondent_id @R3 1" in text
     assert "-9" not in text  # a number is not a formula
     assert "remove that one apostrophe" in text and "survey.csv" in text
     assert formula_cells_html({"data/processed/s/responses.csv": responses.iloc[1:, 2:]}) == ""

@@ -55,9 +55,9 @@ def test_codes_missing_and_rejects_are_counted_and_balanced(tmp_path, book):
     rejects = as_pandas(result.rejects)
     assert len(rejects) == 1
     row = rejects.iloc[0]
-    assert (row["source_line"], row["list"], row["organization"]) == (4, "q1", "c")
+    assert (row["source_line"], row["question"], row["respondent_id"]) == (4, "q1", "c")
     assert "code '7' is not a q1 code" in row["reason"]
-    counts = as_pandas(result.counts).set_index("list")
+    counts = as_pandas(result.counts).set_index("question")
     assert counts.loc[
         "q1", ["rows_read", "rows_kept", "rows_missing", "rows_rejected"]
     ].tolist() == [4, 2, 1, 1]
@@ -106,8 +106,8 @@ def test_multiple_choice_cells_become_indicator_columns_or_rejects(tmp_path, mc_
             assert all(pd.isna(v) for v in got.values()), cell
         if isinstance(expected, str):
             assert rejects.loc[i + 2, "reason"].startswith(expected), cell
-            assert rejects.loc[i + 2, "organization"] == f"r{i}"
-    counts = as_pandas(result.counts).set_index("list").loc["q2"]
+            assert rejects.loc[i + 2, "respondent_id"] == f"r{i}"
+    counts = as_pandas(result.counts).set_index("question").loc["q2"]
     assert (counts["rows_kept"], counts["rows_missing"], counts["rows_rejected"]) == (4, 3, 3)
     assert counts["balanced"]
 

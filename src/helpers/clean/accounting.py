@@ -7,7 +7,10 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
+# rejects.csv, named for what each input kind's rows hold: a document's (the list a mention
+# is in, the organization it names) and an export's (the question, the respondent's id).
 REJECT_COLUMNS = ["source_line", "list", "organization", "reason"]
+EXPORT_REJECT_COLUMNS = ["source_line", "question", "respondent_id", "reason"]
 
 
 @dataclass(frozen=True)
@@ -28,5 +31,6 @@ def check_balanced(counts: Any) -> Any:
     frame = nw.from_native(counts, eager_only=True)
     bad = frame.filter(~nw.col("balanced"))
     if len(bad):
-        raise UnbalancedError(f"rows read != kept + rejected for lists {bad['list'].to_list()}")
+        key = "question" if "question" in frame.columns else "list"  # an export's, a document's
+        raise UnbalancedError(f"rows read != kept + rejected for lists {bad[key].to_list()}")
     return counts

@@ -87,7 +87,26 @@ def reconcile(mentions: pd.DataFrame, book: Codebook, path: str = "<source>") ->
             "a registration list of responding organizations",
             "no organization before the first question",
         )
-    out = pd.DataFrame(
+    out = _respondents(roster)
+    index_of = {k: i for i, k in enumerate(roster["key"])}
+    roster_lines = f"lines {int(roster['line'].min())}–{int(roster['line'].max())}"
+    for q in book.categorical:
+        answers, lines, heads = _answers(
+            mentions[mentions["list"] == q.id], q.id, out, index_of, roster_lines, rejects, path
+        )
+        out[q.id] = pd.array(answers, dtype="string")
+        out[f"{q.id}_line"] = pd.array(lines, dtype="Int64")
+        out[f"{q.id}_heading_line"] = pd.array(heads, dtype="Int64")
+    rejects_df = pd.DataFrame(rejects, columns=REJECT_COLUMNS)
+    responses = out[response_columns(book)]
+    return Reconciled(
+        responses, rejects_df, reconciliation_counts(mentions, responses, rejects_df, book)
+    )
+
+
+def _respondents(roster: pd.DataFrame) -> pd.DataFrame:
+    """One row per organization of the (deduplicated) registration list, ids ``R01``..."""
+    return pd.DataFrame(
         {
             "respondent_id": [f"R{i:02d}" for i in range(1, len(roster) + 1)],
             "organization": roster["organization"].to_numpy(),
@@ -99,61 +118,63 @@ def reconcile(mentions: pd.DataFrame, book: Codebook, path: str = "<source>") ->
             REGISTRATION_LINE: roster[REGISTRATION_LINE].astype(int).to_numpy(),
         }
     )
-    index_of = {k: i for i, k in enumerate(roster["key"])}
-    roster_lines = f"lines {int(roster['line'].min())}–{int(roster['line'].max())}"
-    for q in book.categorical:
-        answers: list[object] = [pd.NA] * len(out)
-        lines: list[object] = [pd.NA] * len(out)
-        heads: list[object] = [pd.NA] * len(out)
-        for _, row in mentions[mentions["list"] == q.id].iterrows():
-            line = int(row["line"])
-            key = name_key(row["organization"])
-            if key not in index_of:
-                rejects.append(
-                    {
-                        "source_line": line,
-                        "list": q.id,
-                        "organization": row["organization"],
-                        "reason": f"not in the registration list ({roster_lines})",
-                    }
+
+
+def _answers(
+    listed: pd.DataFrame,
+    qid: str,
+    out: pd.DataFrame,
+    index_of: dict[str, int],
+    roster_lines: str,
+    rejects: list[dict],
+    path: str,
+) -> tuple[list[object], list[object], list[object]]:
+    """One question list's answer, line and heading line per respondent (rejects appended)."""
+    answers: list[object] = [pd.NA] * len(out)
+    lines: list[object] = [pd.NA] * len(out)
+    heads: list[object] = [pd.NA] * len(out)
+    for _, row in listed.iterrows():
+        line = int(row["line"])
+        key = name_key(row["organization"])
+        if key not in index_of:
+            rejects.append(
+                {
+                    "source_line": line,
+                    "list": qid,
+                    "organization": row["organization"],
+                    "reason": f"not in the registration list ({roster_lines})",
+                }
+            )
+            continue
+        i = index_of[key]
+        for col in IDENTITY:
+            if out.at[i, col] != row[col]:
+                raise SourceError(
+                    path,
+                    line,
+                    f"{col} {out.at[i, col]!r} as in the registration list "
+                    f"(line {int(out.at[i, 'organization_line'])})",
+                    f"{row['organization']!r} under {col} {row[col]!r}",
                 )
-                continue
-            i = index_of[key]
-            for col in IDENTITY:
-                if out.at[i, col] != row[col]:
-                    raise SourceError(
-                        path,
-                        line,
-                        f"{col} {out.at[i, col]!r} as in the registration list "
-                        f"(line {int(out.at[i, 'organization_line'])})",
-                        f"{row['organization']!r} under {col} {row[col]!r}",
-                    )
-            if not pd.isna(answers[i]):
-                if answers[i] != row["answer"]:
-                    raise SourceError(
-                        path,
-                        line,
-                        f"one {q.id} answer per organization ({answers[i]!r} on line {lines[i]})",
-                        f"{row['organization']!r} also under {row['answer']!r}",
-                    )
-                rejects.append(
-                    {
-                        "source_line": line,
-                        "list": q.id,
-                        "organization": row["organization"],
-                        "reason": f"duplicate of line {lines[i]} in the {q.id} list",
-                    }
+        if not pd.isna(answers[i]):
+            if answers[i] != row["answer"]:
+                raise SourceError(
+                    path,
+                    line,
+                    f"one {qid} answer per organization ({answers[i]!r} on line {lines[i]})",
+                    f"{row['organization']!r} also under {row['answer']!r}",
                 )
-                continue
-            answers[i], lines[i], heads[i] = row["answer"], line, int(row["answer_line"])
-        out[q.id] = pd.array(answers, dtype="string")
-        out[f"{q.id}_line"] = pd.array(lines, dtype="Int64")
-        out[f"{q.id}_heading_line"] = pd.array(heads, dtype="Int64")
-    rejects_df = pd.DataFrame(rejects, columns=REJECT_COLUMNS)
-    responses = out[response_columns(book)]
-    return Reconciled(
-        responses, rejects_df, reconciliation_counts(mentions, responses, rejects_df, book)
-    )
+            rejects.append(
+                {
+                    "source_line": line,
+                    "list": qid,
+                    "organization": row["organization"],
+                    "reason": f"duplicate of line {lines[i]} in the {qid} list",
+                }
+            )
+            continue
+        answers[i], lines[i], heads[i] = row["answer"], line, int(row["answer_line"])
+    return answers, lines, heads
 
 
 def reconciliation_counts(

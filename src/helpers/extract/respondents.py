@@ -14,7 +14,8 @@ import polars as pl
 
 from helpers.core.codebook import Codebook
 from helpers.core.inputs import input_kind
-from helpers.extract.export import MAX_FIELD_BYTES, describe_export, read_export
+from helpers.extract.csv_structure import MAX_FIELD_BYTES
+from helpers.extract.export import describe_export, read_export
 from helpers.extract.labelled import describe_labelled, read_labelled
 
 

@@ -10,6 +10,9 @@ nothing is said twice:
 * the notebook is the stage's dependency under ``notebooks/``;
 * the executed notebook goes to its output ``reports/<survey>/notebooks/*.ipynb``;
 * an output ending in ``.html`` or ``.pdf`` is rendered from that notebook;
+* what the notebook's cells tagged ``console`` print is printed, each line
+  prefixed ``[stage@survey]``, before the runner's ``done`` line (the clean stage:
+  the answers set aside per question), so ``dvc repro`` shows it;
 * the notebook gets two parameters, ``survey`` and ``outputs="pipeline"``; it
   reads its parameter values through ``open_stage``, which allows exactly the
   keys the stage declares in ``params:``.
@@ -44,6 +47,7 @@ from helpers.pipeline.config import (
 if TYPE_CHECKING:
     from helpers.pipeline.staging import Transaction
 
+CONSOLE_TAG = "console"  # a notebook cell whose printed output the runner shows
 FAILED_DIR = Path("reports/_failed")  # + <survey>/<notebook>.ipynb (ignored by git)
 TEMP_ENV = "TMPDIR"  # the run's temporary files (the kernel's connection file, ...)
 
@@ -116,7 +120,28 @@ def execute(
     return normalize(nb)
 
 
-def run(stage: str, survey: str, root: Path, timings: dict[str, float] | None = None) -> list[Path]:
+def console_lines(nb: Any) -> list[str]:
+    """The lines printed (stdout) by the notebook's cells tagged ``console``, in order."""
+    lines: list[str] = []
+    for cell in nb.cells:
+        if CONSOLE_TAG not in cell.get("metadata", {}).get("tags", []):
+            continue
+        printed = "".join(
+            "".join(out.get("text", ""))
+            for out in cell.get("outputs", [])
+            if out.get("output_type") == "stream" and out.get("name") == "stdout"
+        )
+        lines += [line for line in printed.splitlines() if line.strip()]
+    return lines
+
+
+def run(
+    stage: str,
+    survey: str,
+    root: Path,
+    timings: dict[str, float] | None = None,
+    console: list[str] | None = None,
+) -> list[Path]:
     """Run a stage of one survey end to end and return the files it wrote.
 
     All or nothing, even if killed (helpers.pipeline.staging): the data the notebook
@@ -126,7 +151,8 @@ def run(stage: str, survey: str, root: Path, timings: dict[str, float] | None = 
     A run killed earlier is settled first.
 
     ``timings``, when given, receives the seconds spent on each step (notebook,
-    html, pdf), which the runner's log line reports.
+    html, pdf), which the runner's log line reports; ``console``, the lines the
+    notebook's cells tagged ``console`` printed (:func:`console_lines`).
     """
     from helpers.pipeline import staging
 
@@ -147,6 +173,7 @@ def run(stage: str, survey: str, root: Path, timings: dict[str, float] | None = 
                 params,
                 {} if timings is None else timings,
                 tx,
+                [] if console is None else console,
             )
             return tx.commit()
     except (staging.BusyError, staging.OutputError) as exc:
@@ -161,7 +188,12 @@ def run(stage: str, survey: str, root: Path, timings: dict[str, float] | None = 
 
 
 def _run_staged(
-    spec: StageSpec, root: Path, params: Params, timings: dict[str, float], tx: Transaction
+    spec: StageSpec,
+    root: Path,
+    params: Params,
+    timings: dict[str, float],
+    tx: Transaction,
+    console: list[str],
 ) -> None:
     """Execute and render a stage, staging every output in ``tx`` (see :func:`run`)."""
     from helpers.pipeline.normalize import dumps
@@ -185,6 +217,7 @@ def _run_staged(
         tx.scratch("run.ipynb"),
     )
     lap("notebook")
+    console += console_lines(nb)
     outputs: dict[Path, str | bytes] = {root / spec.executed: dumps(nb)}
     html_out = [o for o in spec.outs if o.endswith(".html")]
     pdf_out = [o for o in spec.outs if o.endswith(".pdf")]
@@ -220,8 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     name = f"{args.stage}@{args.survey}"
     print(f"[{name}] running", file=sys.stderr, flush=True)
     timings: dict[str, float] = {}
+    console: list[str] = []
     try:
-        written = run(args.stage, args.survey, root, timings)
+        written = run(args.stage, args.survey, root, timings, console)
     except (StageError, ConfigError) as exc:
         print(f"[{name}] FAILED: {exc}", file=sys.stderr)
         return 1
@@ -229,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc(file=sys.stderr)
         print(f"[{name}] FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    for line in console:
+        print(f"[{name}] {line}", file=sys.stderr)
     elapsed = time.perf_counter() - started
     names = ", ".join(os.path.relpath(p, root) for p in written)
     steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items())

@@ -68,11 +68,21 @@ def _missing(responses: pd.DataFrame, book: Codebook) -> list[tuple[str, str, pd
     return out
 
 
+def reject_keys(table: pd.DataFrame) -> tuple[str, str]:
+    """The columns of rejects.csv naming the question and the respondent of a row set aside.
+
+    An export's are ``question`` and ``respondent_id``; a document's ``list`` (the list
+    a mention is in, the registration list included) and ``organization`` (the name).
+    """
+    return ("question", "respondent_id") if "question" in table else ("list", "organization")
+
+
 def _set_aside(rows: pd.DataFrame, rejects: pd.DataFrame, qid: str) -> int:
     """How many of the respondents without an answer to ``qid`` had theirs set aside."""
     if rejects.empty or "respondent_id" not in rows:
         return 0
-    ids = set(rejects.loc[rejects["list"] == qid, "organization"].astype(str))
+    question, who = reject_keys(rejects)
+    ids = set(rejects.loc[rejects[question] == qid, who].astype(str))
     return int(rows["respondent_id"].astype(str).isin(ids).sum())
 
 
@@ -87,8 +97,9 @@ def data_warnings_html(
 ) -> Markup:
     """Return an escaped HTML warning block, or '' when there is nothing to warn about.
 
-    Lists every rejected row (source line, list, organization, reason), the rows
-    read, kept and set aside per list, and per closed question the
+    Lists every rejected row (source line, question or list, respondent id or
+    organization, reason), the rows read, kept and set aside per question or list
+    (:func:`reject_keys`), and per closed question the
     respondents who gave no answer. ``unit``: what a record number counts (``line`` or
     ``case``: helpers.report.adapters).
     """
@@ -102,10 +113,12 @@ def data_warnings_html(
         else rejects.sort_values("source_line", kind="stable").head(max_listed)
     )
     counts = None
+    question, who = reject_keys(rejects)
+    per = reject_keys(reconciliation)[0]  # reconciliation.csv: an export's question
     if not reconciliation.empty:
         frame = pd.DataFrame(
             {
-                "List": [list_name(x) for x in reconciliation["list"]],
+                "List": [list_name(x) for x in reconciliation[per]],
                 "Rows read": reconciliation["rows_read"].map(_int),
                 "Kept": reconciliation["rows_kept"].map(_int),
                 "Set aside": reconciliation["rows_rejected"].map(_int),
@@ -124,10 +137,10 @@ def data_warnings_html(
         "data_warnings.html",
         n_rejects=len(rejects),
         rejects=[
-            (_int(r["source_line"]), list_name(r["list"]), r["organization"], r["reason"])
+            (_int(r["source_line"]), list_name(r[question]), r[who], r["reason"])
             for _, r in listed.iterrows()
         ],
-        unbalanced=[list_name(x) for x in unbalanced["list"]],
+        unbalanced=[list_name(x) for x in unbalanced[per]],
         counts=counts,
         missing=[
             {
@@ -149,7 +162,7 @@ def data_warnings_html(
 
 
 # Columns that say where a cell of a pipeline table comes from.
-_WHO = ("respondent_id", "organization")  # rejects.csv: an export's respondent id
+_WHO = ("respondent_id", "organization")  # rejects.csv: an export's, a document's
 _LINE = ("source_line", "line")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
 
