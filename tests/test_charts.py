@@ -29,8 +29,10 @@ from helpers.report.chart_palette import (
 
 ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = ["oas_2013", "invented_example", "anes96", "nhanes2"]
-BOOKS = {"anes96": "data/examples/anes96/codebook.yaml",
-         "nhanes2": "data/examples/nhanes2/codebook.yaml"}  # fmt: skip
+BOOKS = {
+    "anes96": "data/examples/anes96/codebook.yaml",
+    "nhanes2": "data/examples/nhanes2/codebook.yaml",
+}
 LONG = [
     "Teacher, counselor, librarian or other education professional",
     "White-collar worker in an office, sales or clerical occupation",
@@ -119,9 +121,16 @@ def test_palettes_never_repeat_a_colour(n):
 
 def _proportions(n: int, labels: list[str] | None = None) -> pd.DataFrame:
     pct = [100 / n] * n
-    return pd.DataFrame({"answer": labels or [f"answer {i}" for i in range(n)], "pct": pct,
-                         "ci_low": [p * 0.8 for p in pct], "ci_high": [p * 1.2 for p in pct],
-                         "n": [10] * n, "base": [10 * n] * n})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "answer": labels or [f"answer {i}" for i in range(n)],
+            "pct": pct,
+            "ci_low": [p * 0.8 for p in pct],
+            "ci_high": [p * 1.2 for p in pct],
+            "n": [10] * n,
+            "base": [10 * n] * n,
+        }
+    )
 
 
 def test_svg_is_text_and_byte_identical_across_runs():
@@ -137,18 +146,30 @@ def test_svg_is_text_and_byte_identical_across_runs():
 
 def test_long_labels_and_many_categories_fit_the_page():
     """24 bars of long labels: thinner bars and cut labels, never taller than the page."""
-    charts.proportion_chart(_proportions(24, [f"{LONG[i % 4]} ({i})" for i in range(24)]),
-                            "Occupation " * 12, "A note. " * 30)  # fmt: skip
+    charts.proportion_chart(
+        _proportions(24, [f"{LONG[i % 4]} ({i})" for i in range(24)]),
+        "Occupation " * 12,
+        "A note. " * 30,
+    )
     table = pd.DataFrame([[10, 20, 30, 25, 15]] * 7, columns=list("abcde"), index=LONG + LONG[:3])
     table.index = [f"{g} ({i})" for i, g in enumerate(table.index)]
-    charts.stacked_scale_chart(table.assign(base=50), list("abcde"), "By occupation", "Note.",
-                               labels=LONG + ["Don't know"], ordered=False)  # fmt: skip
+    charts.stacked_scale_chart(
+        table.assign(base=50),
+        list("abcde"),
+        "By occupation",
+        "Note.",
+        labels=LONG + ["Don't know"],
+        ordered=False,
+    )
 
 
 def _tables(summaries: pd.DataFrame, qid: str, groups: list[str]) -> pd.DataFrame:
     """A stacked chart's table (group rows, answer-code columns, base) from summaries.csv."""
-    rows = summaries[(summaries["question"] == qid) & summaries["group"].isin(groups)
-                     & (summaries["kind"] == "answer")]  # fmt: skip
+    rows = summaries[
+        (summaries["question"] == qid)
+        & summaries["group"].isin(groups)
+        & (summaries["kind"] == "answer")
+    ]
     rows = rows.assign(row=rows["group"] + ": " + rows["group_value"].astype(str))
     order = list(dict.fromkeys(rows["answer_code"].astype(str)))
     table = rows.pivot_table(index="row", columns="answer_code", values="pct", sort=False)
@@ -158,8 +179,10 @@ def _tables(summaries: pd.DataFrame, qid: str, groups: list[str]) -> pd.DataFram
 
 def _survey_charts(survey: str) -> int:
     """Draw every chart type from the survey's figures; each goes through the check."""
-    summaries = pd.read_csv(ROOT / "data/processed" / survey / "summaries.csv", dtype={
-        "answer_code": str, "group_code": str})  # fmt: skip
+    summaries = pd.read_csv(
+        ROOT / "data/processed" / survey / "summaries.csv",
+        dtype={"answer_code": str, "group_code": str},
+    )
     book = load_codebook(ROOT / BOOKS[survey]) if survey in BOOKS else None
     drawn = 0
     for qid, rows in summaries[summaries["kind"] == "answer"].groupby("question", sort=False):
@@ -176,14 +199,21 @@ def _survey_charts(survey: str) -> int:
             if (table[answers].sum(axis=1) > 100.5).any():
                 continue  # several answers allowed: not a stacked chart's figures
             labels = list(dict.fromkeys(rows["answer"].astype(str)))
-            charts.stacked_scale_chart(table, answers, f"{qid} by {together}", "Note.",
-                                       [a for a in answers if a in neutral], labels,
-                                       ordered=q is None or q.type == "ordinal")  # fmt: skip
+            charts.stacked_scale_chart(
+                table,
+                answers,
+                f"{qid} by {together}",
+                "Note.",
+                [a for a in answers if a in neutral],
+                labels,
+                ordered=q is None or q.type == "ordinal",
+            )
             drawn += 1
     numeric = summaries[summaries["kind"] == "numeric"]
     for (qid, group), rows in numeric.groupby(["question", "group"], sort=False):
-        stats = rows.pivot_table(index="group_value", columns="answer_code", values="estimate",
-                                 sort=False)  # fmt: skip
+        stats = rows.pivot_table(
+            index="group_value", columns="answer_code", values="estimate", sort=False
+        )
         stats["n"] = rows.groupby("group_value", sort=False)["n"].max()
         charts.distribution_chart(stats, f"{qid} by {group}", "Box: quartiles.", "years")
         drawn += 1
@@ -198,10 +228,14 @@ def test_every_chart_of_every_shipped_survey_passes_the_check(survey):
 def test_anes_income_24_bands_by_party_and_education():
     """The 24-code income question: overall bars fit the page; by 7 party groups and by
     education small multiples; by both breakdowns at once a shaded table."""
-    summaries = pd.read_csv(ROOT / "data/processed/anes96/summaries.csv",
-                            dtype={"answer_code": str})  # fmt: skip
-    overall = summaries[(summaries["question"] == "income") & (summaries["group"] == "all")
-                        & (summaries["kind"] == "answer")]  # fmt: skip
+    summaries = pd.read_csv(
+        ROOT / "data/processed/anes96/summaries.csv", dtype={"answer_code": str}
+    )
+    overall = summaries[
+        (summaries["question"] == "income")
+        & (summaries["group"] == "all")
+        & (summaries["kind"] == "answer")
+    ]
     assert len(overall) == 24
     svg = charts.proportion_chart(overall, "Household income", "n = 944.").decode()
     height = float(re.search(r'height="([\d.]+)pt"', svg).group(1)) / 72

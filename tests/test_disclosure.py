@@ -51,14 +51,34 @@ def _summaries(respondents: int) -> pd.DataFrame:
     common = {"group": "all", "n_weighted": None, "base_weighted": None}
     return pd.DataFrame(
         [
-            {"figure_id": "respondents.all.all", "kind": "respondents", "n": respondents,
-             "base": respondents, "pct": 100.0, "shown": "100.0", "shown_low": "",
-             "shown_high": "", "ci_low": None, "ci_high": None, **common},
-            {"figure_id": "q1.all.all.1", "kind": "answer", "n": 200, "base": respondents,
-             "pct": 50.0, "shown": "50.0", "shown_low": "45.1", "shown_high": "54.9",
-             "ci_low": 45.1, "ci_high": 54.9, **common},
+            {
+                "figure_id": "respondents.all.all",
+                "kind": "respondents",
+                "n": respondents,
+                "base": respondents,
+                "pct": 100.0,
+                "shown": "100.0",
+                "shown_low": "",
+                "shown_high": "",
+                "ci_low": None,
+                "ci_high": None,
+                **common,
+            },
+            {
+                "figure_id": "q1.all.all.1",
+                "kind": "answer",
+                "n": 200,
+                "base": respondents,
+                "pct": 50.0,
+                "shown": "50.0",
+                "shown_low": "45.1",
+                "shown_high": "54.9",
+                "ci_low": 45.1,
+                "ci_high": 54.9,
+                **common,
+            },
         ]
-    )  # fmt: skip
+    )
 
 
 def _oas() -> tuple[str, dict]:
@@ -101,8 +121,9 @@ def test_2013_response_rate_is_the_upper_bound_of_its_codebook_counts():
     assert "no response rate applies in the probability sense" in row
     assert "no margin of error applies" in _plain(_rows_html(markup)["Precision"])
     # the cited lines say what the counts are: "more than <floor - 1>", "<I> completed"
-    cited = " ".join(split_lines(OAS_SOURCE.read_text(encoding="utf-8"))[n - 1]
-                     for n in cases["lines"])  # fmt: skip
+    cited = " ".join(
+        split_lines(OAS_SOURCE.read_text(encoding="utf-8"))[n - 1] for n in cases["lines"]
+    )
     assert f"more than {floor - 1}" in cited and f"{complete} completed" in cited
 
 
@@ -121,8 +142,14 @@ def test_dispositions_give_rr1_to_rr6_equal_to_hand_counts():
     markup = str(disclosure_section(book, _summaries(400), _stats("oas_2013"), "95% interval"))
     row = _plain(_rows_html(markup)["Response rate"])
     # with unknown 1000; with e 850 + 0.6 x 150 = 940; known 850 (interviews 450)
-    by_hand = {"RR1": "40.0%", "RR2": "45.0%", "RR3": "42.6%", "RR4": "47.9%",
-               "RR5": "47.1%", "RR6": "52.9%"}  # fmt: skip
+    by_hand = {
+        "RR1": "40.0%",
+        "RR2": "45.0%",
+        "RR3": "42.6%",
+        "RR4": "47.9%",
+        "RR5": "47.1%",
+        "RR6": "52.9%",
+    }
     for name, shown in by_hand.items():
         assert re.search(rf"{name} = [^=]+ = {re.escape(shown)}", row), (name, row)
     assert "I / ((I + P) + (R + NC + O) + (UH + UO))" in row  # RR1's formula, named

@@ -148,7 +148,7 @@ def test_export_counts_with_declared_missing_codes_are_balanced():
     html = data_warnings_html(pd.DataFrame(columns=EXPORT_REJECT_COLUMNS), counts, responses, BOOK)
     text = text_of(html)
     assert "do not equal" not in text
-    assert "List Rows read Kept Missing Set aside Q1 list 3 2 1 0" in text
+    assert "Question Rows read Kept Missing Set aside Q1 3 2 1 0" in text  # an export: per question
     assert (
         "Q1 (Knew the program): 1 respondent without an answer, left out of its base: R2." in text
     )

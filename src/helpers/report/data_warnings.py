@@ -115,10 +115,12 @@ def data_warnings_html(
     counts = None
     question, who = reject_keys(rejects)
     per = reject_keys(reconciliation)[0]  # reconciliation.csv: an export's question
+    by_question = per == "question"  # an export's rows are per question, a document's per list
+    name = (lambda x: str(x).upper()) if by_question else list_name
     if not reconciliation.empty:
         frame = pd.DataFrame(
             {
-                "List": [list_name(x) for x in reconciliation[per]],
+                "Question" if by_question else "List": [name(x) for x in reconciliation[per]],
                 "Rows read": reconciliation["rows_read"].map(_int),
                 "Kept": reconciliation["rows_kept"].map(_int),
                 "Set aside": reconciliation["rows_rejected"].map(_int),
@@ -129,7 +131,7 @@ def data_warnings_html(
         folder = rejects_path.rpartition("/")[0]
         counts = table_data(
             frame,
-            "Rows read, kept and set aside per list "
+            f"Rows read, kept and set aside per {'question' if by_question else 'list'} "
             f"({folder + '/' if folder else ''}reconciliation.csv)",
         )
     label = "organization" if "organization" in responses.columns else "respondent_id"
@@ -137,10 +139,15 @@ def data_warnings_html(
         "data_warnings.html",
         n_rejects=len(rejects),
         rejects=[
-            (_int(r["source_line"]), list_name(r[question]), r[who], r["reason"])
+            (
+                _int(r["source_line"]),
+                (str(r[question]).upper() if question == "question" else list_name(r[question])),
+                r[who],
+                r["reason"],
+            )
             for _, r in listed.iterrows()
         ],
-        unbalanced=[list_name(x) for x in unbalanced[per]],
+        unbalanced=[name(x) for x in unbalanced[per]],
         counts=counts,
         missing=[
             {
