@@ -165,6 +165,21 @@ def test_routing_bases_on_the_routed_and_lists_violations(raw_book, data, tmp_pa
     assert counts["rows_rejected"] == 3 and counts["balanced"]
 
 
+def test_routing_on_a_group_read_from_its_own_column(raw_book, data):
+    """INVENTED routing on a plain group (education, column educ; it crashed routing_order
+    with a KeyError): TV news asked only of college graduates and above (codes 6, 7)."""
+    book_data = copy.deepcopy(raw_book)
+    tv = next(q for q in book_data["questions"] if q["id"] == "tv_news")
+    tv["asked_if"] = {"education": [6, 7]}
+    book, result, out = _run(book_data)
+    asked = data["educ"].isin([6, 7])
+    rejects = result.rejects.filter(result.rejects["question"] == "tv_news")
+    assert len(rejects) == int((~asked & data["TVnews"].notna()).sum())
+    mean = _figures(out).loc["tv_news.all.all.mean"]
+    assert (mean["n"], mean["base"]) == (int(asked.sum()), int(asked.sum()))
+    assert mean["estimate"] == pytest.approx(data.loc[asked, "TVnews"].mean(), rel=STORED_REL)
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [

@@ -24,6 +24,9 @@ def _edges(book: Codebook) -> Edges:
 def _topological(edges: Edges, position: dict[str, int]) -> tuple[list[str], dict[str, set[str]]]:
     """(variables in dependency order, earliest in the codebook first; those left waiting)."""
     waiting = {v: {d for _, d in out} for v, out in edges.items()}
+    for deps in list(waiting.values()):  # a variable waited on that waits on nothing (a
+        for d in deps:  # group read from its own column) is ready from the start
+            waiting.setdefault(d, set())
     users: dict[str, list[str]] = {}
     for v, deps in waiting.items():
         for d in deps:
