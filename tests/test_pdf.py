@@ -329,6 +329,25 @@ def test_the_reading_pages_carry_no_figure_ids(survey):
     assert not re.search(r"Figure ids:? [a-z_0-9]+\.", body)
 
 
+@needs_poppler
+@pytest.mark.parametrize("survey", SURVEYS)
+def test_the_printed_method_reads_in_words_and_the_keys_are_in_the_appendix(survey):
+    """Issue 25: the PDF's method section names no params.yaml key (the HTML names each
+    beside its choice); the reproducibility appendix lists every key with its value."""
+    params = yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))
+    keys = [f"{section}.{k}" for section in ("stats", "report") for k in params[section]]
+    pages = pdftotext("-layout", pdf=REPO / "reports" / survey / "report.pdf").split("\f")
+    heading = re.compile(r"^\s*Appendix: reproducibility\s*$", re.M)
+    last = next(i for i, page in enumerate(pages) if heading.search(page))
+    body, appendix = "\n".join(pages[:last]), "\n".join(pages[last:])
+    named = [k for k in keys if re.search(rf"\b{re.escape(k)}\b", body)]
+    assert named == [], f"{survey}: params.yaml keys in the reading pages: {named}"
+    assert all(f"{k}:" in appendix for k in keys), survey
+    html = (REPO / "reports" / survey / "report.html").read_text(encoding="utf-8")
+    method = html.split('id="method"')[1].split("<h2")[0]
+    assert "<code>stats.ci_method" in method or "<code>stats.variance_method" in method
+
+
 # --- layout and fonts ----------------------------------------------------------------------------
 
 
