@@ -120,14 +120,28 @@ def test_small_bases_are_suppressed_as_in_the_sections():
 
 
 def test_groups_pooled_under_merge_are_shown_pooled():
-    """INVENTED example (small_base_rule: merge): a breakdown's small groups appear only as
-    their pooled group, as in the question sections."""
+    """INVENTED example (small_base_rule: merge): where a question's section pools a
+    breakdown's small groups (its summaries.csv has ``<q>.<group>._pooled.*`` rows), the
+    summary table shows no figure of those groups on their own: each such cell says
+    "pooled" and links to the pooled figure; the other groups' cells are their figures."""
     book, summaries = _inputs("invented_example")
     policy = SmallBasePolicy(10, "merge")
+    by_id = summaries.set_index("figure_id")
+    checked = 0
     for group in summary_groups(book):
-        data = summary_table_data(book, summaries, group, policy)
-        levels = summaries[(summaries["question"] == "respondents") & (summaries["group"] == group)]
-        away = policy.pooled_away(levels.assign(kind="answer"))
-        heads = " ".join(data["columns"])
-        for _, r in levels.iterrows():
-            assert (f"{r['group_value']} (n = " in heads) == (r["group_code"] not in away)
+        table = _table(book, summaries, group, policy)
+        links = dict((fid, text) for fid, text in LINK.findall(table))
+        pooled = summaries[(summaries["group"] == group) & (summaries["group_code"] == "_pooled")]
+        for qid in pooled["question"].unique():
+            rows = summaries[(summaries["question"] == qid) & (summaries["group"] == group)]
+            levels = rows[
+                rows["kind"].isin(["answer", "numeric"]) & (rows["group_code"] != "_pooled")
+            ]
+            small = {c for c, b in zip(levels["group_code"], levels["base"], strict=True) if b < 10}
+            for _, r in rows[rows["group_code"].isin(small)].iterrows():
+                assert r["figure_id"] not in links, r["figure_id"]  # never on its own
+            for fid in pooled.loc[pooled["question"] == qid, "figure_id"]:
+                if fid in links:
+                    assert links[fid] == "pooled" and fid in by_id.index
+                    checked += 1
+    assert checked > 0  # the invented survey pools somewhere (q1 by region and by type)

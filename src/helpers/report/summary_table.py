@@ -18,7 +18,8 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook, Question
-from helpers.core.small_base import SmallBasePolicy
+from helpers.core.codebook_figure_ids import MISSING_WORD
+from helpers.core.small_base import POOLED, SmallBasePolicy
 from helpers.report import markup as rh
 from helpers.report.templating import macro
 
@@ -102,6 +103,27 @@ KIND_ORDER = {"answer": 0, "net": 1, "excluded": 2, "missing": 3}
 KIND_SUFFIX = {"net": " (net)", "excluded": " (not in base)", "missing": " (not in base)"}
 
 
+POOLED_TEXT = "pooled"  # a small group its question's section shows only inside "Other groups"
+
+
+def _pooled_away(
+    summaries: pd.DataFrame, q: Question, group: str, policy: SmallBasePolicy
+) -> set[str]:
+    """The levels of ``group`` that ``q``'s section shows only pooled (small-base ``merge``)."""
+    if group == ALL:
+        return set()
+    return policy.pooled_away(
+        summaries[(summaries["question"] == q.id) & (summaries["group"] == group)]
+    )
+
+
+def _pooled_cell(summaries: pd.DataFrame, figure_id: str) -> dict[str, Any] | str:
+    """A pooled-away level's cell: linked to the pooled group's figure, as its section shows."""
+    if not (summaries["figure_id"] == figure_id).any():
+        return POOLED_TEXT
+    return rh.fig_cell(figure_id, POOLED_TEXT, cls="suppressed", anchored=False)
+
+
 def _closed_rows(
     summaries: pd.DataFrame, q: Question, columns: list[Column], policy: SmallBasePolicy
 ) -> list[tuple[str, str, list[Any]]]:
@@ -119,16 +141,17 @@ def _closed_rows(
         )
     )
     answers.sort(key=lambda a: KIND_ORDER[a[2]])
+    away = {c.group: _pooled_away(summaries, q, c.group, policy) for c in columns}
     out = []
     for code, label, kind in answers:
         make = _pct_cell if kind in ("answer", "net") else lambda r, _: _count_cell(r)
-        out.append(
-            (
-                kind,
-                f"{label}{KIND_SUFFIX.get(kind, '')}",
-                [make(cell.get((c.group, c.code, code)), policy) for c in columns],
-            )
-        )
+        cells = [
+            _pooled_cell(summaries, f"{q.id}.{c.group}.{POOLED}.{code}")
+            if c.code in away[c.group]
+            else make(cell.get((c.group, c.code, code)), policy)
+            for c in columns
+        ]
+        out.append((kind, f"{label}{KIND_SUFFIX.get(kind, '')}", cells))
     return out
 
 
@@ -141,11 +164,17 @@ def _numeric_rows(
     for _, r in rows.iterrows():
         by_level.setdefault((r["group"], str(r["group_code"])), {})[str(r["stat"])] = r
     unit = f", {q.unit}" if q.unit else ""
+    away = {c.group: _pooled_away(summaries, q, c.group, policy) for c in columns}
     out = [
         (
             "numeric",
             f"{name}{unit}",
-            [_stat_cell(by_level.get((c.group, c.code), {}), stats, policy) for c in columns],
+            [
+                _pooled_cell(summaries, f"{q.id}.{c.group}.{POOLED}.{stats[0]}")
+                if c.code in away[c.group]
+                else _stat_cell(by_level.get((c.group, c.code), {}), stats, policy)
+                for c in columns
+            ],
         )
         for name, *stats in NUMERIC_ROWS
     ]
@@ -153,7 +182,13 @@ def _numeric_rows(
     if len(missing):
         of = {(r["group"], str(r["group_code"])): r for _, r in missing.iterrows()}
         label = f"{missing['answer'].iloc[0]}{KIND_SUFFIX['missing']}"
-        out.append(("missing", label, [_count_cell(of.get((c.group, c.code))) for c in columns]))
+        cells = [
+            _pooled_cell(summaries, f"{q.id}.{c.group}.{POOLED}.{MISSING_WORD}")
+            if c.code in away[c.group]
+            else _count_cell(of.get((c.group, c.code)))
+            for c in columns
+        ]
+        out.append(("missing", label, cells))
     return out
 
 
@@ -211,6 +246,9 @@ def summary_table_data(
             body.append([rh.row_header(name), *cells, *([""] if tested else [])])
             classes.append(kind)
     bases = [c.base for c in columns]
+    pooled = any(
+        isinstance(cell, dict) and cell.get("text") == POOLED_TEXT for row in body for cell in row
+    )
     note = "; ".join(
         filter(
             None,
@@ -219,6 +257,10 @@ def summary_table_data(
                 "median (25th–75th percentile)",
                 rh.WEIGHTED_CELLS + "; n in the headings: unweighted" if weighted else "",
                 policy.legend if any(policy.small(b) for b in bases) else "",
+                f"{POOLED_TEXT}: a group under {policy.threshold} that the question's section "
+                "shows only inside “Other groups” (the link leads to that pooled figure)"
+                if pooled
+                else "",
                 "p: the comparison's p-value across the groups, adjusted as the method section says"
                 if tested
                 else "",
