@@ -143,8 +143,11 @@ def _split_parts(rows: list[tuple[str, list[Any]]]) -> list[tuple[str, list[Any]
                 if _is_parts(c):
                     t, fid, _ = c["parts"][k] if k < len(c["parts"]) else ("", "", "")
                     line[i] = {"fig": fid, "text": t, "cls": c.get("cls", "")} if fid else ""
-                elif _is_fig(c):  # suppressed or pooled: the same statistic's figure
+                elif _is_fig(c) and c["fig"].rsplit(".", 1)[1] == stats[0]:
+                    # suppressed or pooled: this row's statistic of the same group
                     line[i] = {**c, "fig": f"{c['fig'].rsplit('.', 1)[0]}.{stat}"}
+                elif _is_fig(c) and k:  # another figure (the question's p): first row only
+                    line[i] = ""
             out.append((cls, line))
     return out
 
@@ -153,7 +156,7 @@ def _split_parts(rows: list[tuple[str, list[Any]]]) -> list[tuple[str, list[Any]
 class Column:
     """How a report column is written: ``fig``, ``interval`` or ``value``.
 
-    ``fig``: a figure's number, its count and its id; ``interval``: lower and upper;
+    ``fig``: a figure's number, its id and its count; ``interval``: lower and upper;
     ``counts``: its figures carry a count ('60.0% (9)'); ``weighted``: that count is an
     estimated population (a sum of weights).
     """
@@ -171,7 +174,7 @@ class Column:
         if self.kind == "value":
             return [self.name]
         count = f"{self.name} {'estimated population' if self.weighted else 'n'}"
-        return [self.name, *([count] if self.counts else []), f"{self.name} id"]
+        return [self.name, f"{self.name} id", *([count] if self.counts else [])]
 
 
 def _column(name: str, cells: list[Any], figures: Mapping[str, Mapping[str, Any]]) -> Column:
@@ -205,11 +208,11 @@ def _value(cell: Any, suppressed: bool) -> Cell:
 def _figure(
     cell: Mapping[str, Any], col: Column, figures: Mapping[str, Mapping[str, Any]]
 ) -> list[Cell]:
-    """A figure's cells: its number as printed (or the shorthand), its count, its id."""
+    """A figure's cells: its number as printed (or the shorthand), its id, its count."""
     shown = str(cell["text"])
     hidden = {SUPPRESSED: "[x]", POOLED_TEXT: "[pooled]"}.get(shown)
     value = Cell(hidden) if hidden else number_cell(shown.removesuffix("%")) or text_cell(shown)
-    out = [value]
+    out = [value, text_cell(cell["fig"])]
     if col.counts:
         row = figures.get(cell["fig"], {})
         if hidden or not cell.get("n"):
@@ -218,7 +221,7 @@ def _figure(
             out.append(Cell(float(row["n_weighted"]), "#,##0"))
         else:
             out.append(number_cell(str(cell["n"])) or text_cell(cell["n"]))
-    return [*out, text_cell(cell["fig"])]
+    return out
 
 
 def _cells(
