@@ -1,4 +1,4 @@
-"""Write ``reports/index.html``: one entry per survey, linking its HTML and PDF report.
+"""Write ``reports/index.html``: one entry per survey: its HTML and PDF report, its tables.
 
 Usage (the ``index`` stage of dvc.yaml)::
 
@@ -49,10 +49,16 @@ def read_cards(root: Path, surveys: list[str]) -> list[dict[str, Any]]:
             )
         card = json.loads(path.read_text(encoding="utf-8"))
         # Links relative to reports/index.html, from the layout (the one place they are named).
-        for kind, report in layout.report_outputs(survey).items():
+        reports = {**layout.report_outputs(survey), "tables": card_tables(survey)}
+        for kind, report in reports.items():
             card[kind] = str(Path(report).relative_to(Path(layout.INDEX).parent))
         cards.append(card)
     return cards
+
+
+def card_tables(survey: str) -> str:
+    """The survey's tables as a spreadsheet (written by its report stage)."""
+    return layout.data_outputs("report", survey)["tables"]
 
 
 def main() -> int:

@@ -47,14 +47,20 @@ _DATA_FILES = {
         "card": "report_card.json",
     },
 }
+# Written by a stage's notebook beside its reports (relative to reports/<survey>/): the
+# report's tables as a spreadsheet.
+_REPORT_DATA = {"report": {"tables": "tables.xlsx"}}
 # Rendered by the stage runner from the report notebook (relative to reports/<survey>/).
 REPORT_FILES = {"html": "report.html", "pdf": "report.pdf"}
 
 
 def data_outputs(stage: str, survey: str) -> dict[str, str]:
-    """The data files ``stage`` writes for ``survey``, by name."""
-    folder = DATA.format(survey=survey)
-    return {name: f"{folder}/{path}" for name, path in _DATA_FILES[stage].items()}
+    """The files ``stage``'s notebook writes for ``survey``, by name (data, tables.xlsx)."""
+    folder, reports = DATA.format(survey=survey), REPORTS.format(survey=survey)
+    return {
+        **{name: f"{folder}/{path}" for name, path in _DATA_FILES[stage].items()},
+        **{name: f"{reports}/{path}" for name, path in _REPORT_DATA.get(stage, {}).items()},
+    }
 
 
 def notebook_output(stage: str, survey: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from markupsafe import Markup
 
@@ -14,6 +16,13 @@ from helpers.report.templating import render, text
 
 def respondent_figures(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy) -> Markup:
     """Respondents overall and by every group: counts and shares, each linked to provenance."""
+    return render("tables.html", tables=respondent_tables(book, summaries, policy))
+
+
+def respondent_tables(
+    book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy
+) -> list[dict[str, Any]]:
+    """The ``table`` macro's data of the respondents overall and by every group."""
     rows = summaries[summaries["question"] == "respondents"]
     tables = []
     for group in ("all", *book.breakdown_groups):
@@ -45,4 +54,4 @@ def respondent_figures(book: Codebook, summaries: pd.DataFrame, policy: SmallBas
                 note=policy.legend if marks else "",
             )
         )
-    return render("tables.html", tables=tables)
+    return tables
