@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pypdf
 import pytest
+import yaml
 from project_copy import data, make_project, ok, run_stage, survey_entry, write_params
 
 from helpers.core.codebook import load_codebook
@@ -151,10 +152,42 @@ def test_every_figure_keeps_its_place_and_its_provenance_entry(run):
 
 
 def test_the_cap_is_a_declared_report_parameter():
-    import yaml
 
     root = Path(__file__).resolve().parents[1]
     stages = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
     assert KEY in stages["report"]["do"]["params"]
     params = yaml.safe_load((root / "params.yaml").read_text(encoding="utf-8"))
     assert isinstance(params["report"]["max_question_sections"], int)
+
+
+def test_a_20000_character_label_is_cut_in_the_capped_list_and_the_lead(tmp_path):
+    """INVENTED: a capped question and a sectioned one whose text and answer labels run to
+    20,000 characters: the list and the lead show at most LABEL_CAP of them."""
+    from project_copy import project_stats, summarized
+
+    from helpers.clean.export import clean_export
+    from helpers.core.codebook import parse_codebook
+    from helpers.core.small_base import SmallBasePolicy
+    from helpers.extract.export import read_export
+    from helpers.report.capped import capped_section
+    from helpers.report.section_lead import lead_sentence
+    from helpers.report.templating import LABEL_CAP
+
+    raw = make_codebook(4)
+    long = "x" * 20_000
+    for q in raw["questions"][:3]:
+        q["text"] = long
+        q["answers"][0]["label"] = long
+    write_survey(tmp_path, 60, 4, seed=5)
+    (tmp_path / "codebook.yaml").write_text(yaml.safe_dump(raw), "utf-8")
+    book = parse_codebook(raw)
+    path = tmp_path / "survey.csv"
+    result, free = clean_export(read_export(path, book), book, str(path))
+    figures = summarized(result.responses, free, book, project_stats()).figures
+    html = str(capped_section(book, figures, 1)) + "".join(
+        str(lead_sentence(q, figures, SmallBasePolicy(1, "flag"))) for q in book.summarized
+    )
+    shown = re.sub(r'title="[^"]*"', "", html)
+    assert "x" * LABEL_CAP in html or "x" * (LABEL_CAP - 1) in html  # the labels are there
+    assert not re.findall(f"x{{{LABEL_CAP},}}", shown)
+    assert len(html) < 20 * 20_000  # not a full copy per figure

@@ -13,7 +13,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook, Question
-from helpers.report.templating import render
+from helpers.report.templating import cap_text, render
 
 KEY = "report.max_question_sections"
 
@@ -44,6 +44,7 @@ def _label(row: pd.Series) -> str:
     what = row["answer"] if row["kind"] in ("answer", "net", "excluded", "missing") else None
     what = what if isinstance(what, str) and what else str(row["answer_code"])
     value = f"{row['shown']}%" if row["stat"] == "pct" else str(row["shown"])
+    group, what = cap_text(group), cap_text(what)  # a 20,000-character label is cut
     return f"{group} · {what}: {value}" if value not in ("", "nan") else f"{group} · {what}"
 
 
