@@ -242,3 +242,12 @@ def test_a_summary_table_holds_every_question(run):
     answers = pd.read_csv(data(run["root"], "summaries.csv", SURVEY), dtype=str)
     assert "educ.all.all.19" in set(answers["figure_id"])
     assert 'href="#fig-educ-all-all-19"' in summary or "educ.all.all.19" in summary
+
+
+@SLOW
+def test_each_question_section_opens_with_its_lead(run):
+    """Issue 25 item 4: before its chart and tables, each section's leading figure in words."""
+    html = (run["root"] / f"reports/{SURVEY}/report.html").read_text(encoding="utf-8")
+    for q in run["book"].summarized:
+        section = html.split(f'id="{q.id}"', 1)[1].split("<h2", 1)[0]
+        assert section.index('<p class="lead">') < section.index("<table"), q.id
