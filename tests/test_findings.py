@@ -218,7 +218,10 @@ def test_nhanes2_findings_print_weighted_counts_beside_weighted_percentages(nhan
 def test_nhanes2_charts_and_tables_label_weighted_counts(nhanes):
     """Bar labels give the estimated population count; matrices label their bases."""
     from helpers.report import charts
-    from helpers.report import markup as rh
+    from helpers.report.citing import cite_text
+    from helpers.report.formatting import fmt_compact
+    from helpers.report.matrices import breakdown_data
+    from helpers.report.tables import summary_data
 
     summaries, book, data = nhanes
     for q in book.categorical:
@@ -230,19 +233,19 @@ def test_nhanes2_charts_and_tables_label_weighted_counts(nhanes):
         for label, (_, row) in zip(charts.bar_labels(overall), overall.iterrows(), strict=True):
             n_w, _ = _weight_sums(book, data, row["figure_id"])
             assert not re.search(r"\(\d+/\d+\)", label), label
-            assert label == f"{float(row['pct']):.1f}%  (est. {rh.fmt_compact(n_w)})", label
-        table = rh.summary_data(overall, "", SmallBasePolicy(10, "flag"))
+            assert label == f"{float(row['pct']):.1f}%  (est. {fmt_compact(n_w)})", label
+        table = summary_data(overall, "", SmallBasePolicy(10, "flag"))
         assert {"Unweighted n", "Unweighted base", "Weighted n"} <= set(table["columns"])
-        assert _pairs_agree(" ".join(rh.cite_text(r, "pct_ci") for _, r in overall.iterrows()))
+        assert _pairs_agree(" ".join(cite_text(r, "pct_ci") for _, r in overall.iterrows()))
     kinds = summaries["kind"].isin(["answer", "missing"])
     rows = summaries[(summaries["question"] == "highbp") & (summaries["group"] == "race") & kinds]
     overall = summaries[(summaries["question"] == "highbp") & (summaries["group"] == "all") & kinds]
-    matrix = rh.breakdown_data(overall, rows, "Race", SmallBasePolicy(10, "flag"), "")
+    matrix = breakdown_data(overall, rows, "Race", SmallBasePolicy(10, "flag"), "")
     assert matrix["rows"][0]["cells"][0] == {"th": "Unweighted base (n)"}
     cells = [c for r in matrix["rows"] for c in r["cells"] if isinstance(c, dict) and "fig" in c]
     for c in cells:
         n_w, _ = _weight_sums(book, data, c["fig"])
-        assert c["n"] == rh.fmt_compact(n_w), c
+        assert c["n"] == fmt_compact(n_w), c
     assert "estimated population count" in matrix["note"]
 
 

@@ -28,6 +28,7 @@ def test_each_question_leads_with_its_largest_share_or_yes_and_its_interval(surv
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     figures = pd.read_csv(out / "summaries.csv", dtype={"answer_code": str}).set_index("figure_id")
     assert metrics["respondents"] == figures.loc["respondents.all.all", "n"]
+    weighted = book.design is not None
     for q in book.closed:
         answers = figures[
             (figures["question"] == q.id)
@@ -43,16 +44,28 @@ def test_each_question_leads_with_its_largest_share_or_yes_and_its_interval(surv
         else:
             assert answers.loc[f"{q.id}.all.all.{code}", "pct"] == answers["pct"].max(), q.id
         row = figures.loc[f"{q.id}.all.all.{code}"]
-        assert (got["pct"], got["ci_low"], got["ci_high"], got["n"]) == (
+        assert (got["pct"], got["ci_low"], got["ci_high"], got["n_unweighted"]) == (
             row["pct"],
             row["ci_low"],
             row["ci_high"],
             row["n"],
         ), q.id
+        _counts_named(got, row, weighted)
     for q in book.numeric:
         row = figures.loc[f"{q.id}.all.all.mean"]
         got = metrics[q.id]["mean"]
         assert got["mean"] == pytest.approx(row["estimate"], rel=1e-11)
         assert got["ci_low"] == pytest.approx(row["ci_lower"], rel=1e-11)
         assert got["ci_high"] == pytest.approx(row["ci_upper"], rel=1e-11)
-        assert got["n"] == row["n"]
+        assert got["n_unweighted"] == row["n"]
+        _counts_named(got, row, weighted)
+
+
+def _counts_named(got: dict, row: pd.Series, weighted: bool) -> None:
+    """No bare ``n`` beside a weighted figure: the unweighted count says so, and a weighted
+    survey's estimated population (sum of weights) is there beside it."""
+    assert "n" not in got
+    if weighted:
+        assert got["n_weighted"] == pytest.approx(float(row["n_weighted"]), rel=1e-11)
+    else:
+        assert "n_weighted" not in got

@@ -297,7 +297,8 @@ def _page_of(pages: list[str], heading: str) -> int:
     )
 
 
-PAGE_BUDGET = 15  # pages of the 2013 report before its appendices (issue 14)
+PAGE_BUDGET = 16  # pages of the 2013 report before its appendices (issue 14: 15; +1 for
+# the one-sentence lead each question section opens with, issue 25 item 4)
 
 
 def test_the_reading_part_fits_the_page_budget(pages, html_text):

@@ -7,8 +7,11 @@ import pandas as pd
 import pytest
 
 from helpers.core.small_base import SmallBasePolicy
-from helpers.report import markup as rh
-from helpers.report.templating import environment, join_lines
+from helpers.report.citing import cite
+from helpers.report.markup import heading, toc
+from helpers.report.matrices import breakdown_data
+from helpers.report.tables import BANNER_MAX, summary_data, table
+from helpers.report.templating import environment, esc, join_lines
 
 SUMMARIES = pd.DataFrame(
     {
@@ -36,12 +39,12 @@ SUMMARIES = pd.DataFrame(
     ],
 )
 def test_esc(value, expected):
-    assert rh.esc(value) == expected
+    assert esc(value) == expected
 
 
 def test_esc_output_never_contains_markup():
     hostile = '"><img src=x onerror=alert(1)><script>'
-    escaped = rh.esc(hostile)
+    escaped = esc(hostile)
     assert "<" not in escaped and ">" not in escaped and '"' not in escaped
     assert html.unescape(escaped) == hostile
 
@@ -49,7 +52,7 @@ def test_esc_output_never_contains_markup():
 def test_cite_links_the_number_to_its_provenance_and_keeps_its_id():
     """One click from a number in the text to its provenance entry; its id on hover (title),
     never printed in the text (the PDF's reading pages carry no ids: issue 25)."""
-    out = rh.cite(SUMMARIES, "q1.all.all.yes")
+    out = cite(SUMMARIES, "q1.all.all.yes")
     assert (
         '<a class="v" href="#prov-q1.all.all.yes" title="figure q1.all.all.yes">'
         "60.0% (9 of 15)</a>" in out
@@ -63,20 +66,20 @@ def test_cite_links_the_number_to_its_provenance_and_keeps_its_id():
     [("n", ">9<"), ("n_of_base", "9 of 15"), ("pct_ci", "60.0% (CI 35.7–80.2; 9 of 15)")],
 )
 def test_cite_variants(what, text):
-    assert text in rh.cite(SUMMARIES, "q1.all.all.yes", what)
+    assert text in cite(SUMMARIES, "q1.all.all.yes", what)
 
 
 def test_cite_missing_values_and_unknown_ids():
-    assert "(1 of 16)" in rh.cite(SUMMARIES, "q2.all.all.missing")
-    assert "CI" in rh.cite(SUMMARIES, "q2.all.all.missing", "pct_ci")
-    assert "None" not in rh.cite(SUMMARIES, "q2.all.all.missing", "pct_ci")
+    assert "(1 of 16)" in cite(SUMMARIES, "q2.all.all.missing")
+    assert "CI" in cite(SUMMARIES, "q2.all.all.missing", "pct_ci")
+    assert "None" not in cite(SUMMARIES, "q2.all.all.missing", "pct_ci")
     with pytest.raises(KeyError, match="q9.all.all.yes"):
-        rh.cite(SUMMARIES, "q9.all.all.yes")
+        cite(SUMMARIES, "q9.all.all.yes")
 
 
 def test_table_escapes_cells_except_raw_columns():
     df = pd.DataFrame({"name": ["<b>x</b>"], "link": ['<a href="#a">a</a>']})
-    out = rh.table(df, "Caption", row_ids=["r<1>"], raw_html_columns=["link"])
+    out = table(df, "Caption", row_ids=["r<1>"], raw_html_columns=["link"])
     assert "<td>&lt;b&gt;x&lt;/b&gt;</td>" in out
     assert '<td><a href="#a">a</a></td>' in out
     assert 'id="r&lt;1&gt;"' in out
@@ -84,9 +87,9 @@ def test_table_escapes_cells_except_raw_columns():
 
 
 def test_heading_and_toc_escape():
-    assert rh.heading("Q1 <yes>", "q1") == '<h2 id="q1">Q1 &lt;yes&gt;</h2>'
-    toc = rh.toc([("a", "A & B", 2)])
-    assert '<a href="#a">A &amp; B</a>' in toc
+    assert heading("Q1 <yes>", "q1") == '<h2 id="q1">Q1 &lt;yes&gt;</h2>'
+    contents = toc([("a", "A & B", 2)])
+    assert '<a href="#a">A &amp; B</a>' in contents
 
 
 def _macro_table(t: dict) -> str:
@@ -97,15 +100,15 @@ def _macro_table(t: dict) -> str:
 
 def test_summary_table_marks_small_bases_by_the_rule():
     rows = SUMMARIES.assign(answer=["Yes", "No", "No answer"]).iloc[:2]
-    flagged = _macro_table(rh.summary_data(rows, "Q1", SmallBasePolicy(20, "flag")))
+    flagged = _macro_table(summary_data(rows, "Q1", SmallBasePolicy(20, "flag")))
     assert flagged.count("15 †") == 2
     assert '<td id="fig-q1.all.all.yes">' in flagged and 'href="#prov-q1.all.all.yes"' in flagged
     assert "60.0%" in flagged and "35.7–80.2" in flagged
     assert "† base below 20" in flagged
-    suppressed = _macro_table(rh.summary_data(rows, "Q1", SmallBasePolicy(20, "suppress")))
+    suppressed = _macro_table(summary_data(rows, "Q1", SmallBasePolicy(20, "suppress")))
     assert "60.0%" not in suppressed and "35.7–80.2" not in suppressed
     assert suppressed.count(">–</a>") == 2 and 'id="fig-q1.all.all.yes"' in suppressed
-    plain = _macro_table(rh.summary_data(rows, "Q1", SmallBasePolicy(10, "suppress")))
+    plain = _macro_table(summary_data(rows, "Q1", SmallBasePolicy(10, "suppress")))
     assert "†" not in plain and "60.0%" in plain
 
 
@@ -138,7 +141,7 @@ def _breakdown_rows(levels: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_breakdown_is_one_matrix_of_answers_by_groups():
     overall, by = _breakdown_rows(3)
-    t = rh.breakdown_data(overall, by, "Group", SmallBasePolicy(8, "flag"), "Q1 by group")
+    t = breakdown_data(overall, by, "Group", SmallBasePolicy(8, "flag"), "Q1 by group")
     assert t["columns"] == ["", "All", "Level 0", "Level 1", "Level 2"]
     body = [
         [c.get("th", c.get("text")) if isinstance(c, dict) else c for c in r["cells"]]
@@ -161,15 +164,15 @@ def test_breakdown_is_one_matrix_of_answers_by_groups():
 
 
 def test_breakdown_with_many_groups_runs_them_down():
-    overall, by = _breakdown_rows(rh.BANNER_MAX + 1)
-    t = rh.breakdown_data(overall, by, "Group", SmallBasePolicy(1, "flag"), "Q1 by group")
+    overall, by = _breakdown_rows(BANNER_MAX + 1)
+    t = breakdown_data(overall, by, "Group", SmallBasePolicy(1, "flag"), "Q1 by group")
     assert t["columns"] == ["Group", "Base (n)", "Yes", "No"]
-    assert len(t["rows"]) == 1 + rh.BANNER_MAX + 1 and t["note"] == ""
+    assert len(t["rows"]) == 1 + BANNER_MAX + 1 and t["note"] == ""
 
 
 def test_suppressed_groups_show_their_base_but_no_percentage():
     overall, by = _breakdown_rows(2)
-    t = rh.breakdown_data(overall, by, "Group", SmallBasePolicy(8, "suppress"), "Q1 by group")
+    t = breakdown_data(overall, by, "Group", SmallBasePolicy(8, "suppress"), "Q1 by group")
     html = _macro_table(t)
     level0 = [
         c

@@ -23,14 +23,15 @@ from helpers.clean.reconcile import reconcile
 from helpers.core.codebook import load_codebook, parse_codebook
 from helpers.core.small_base import SmallBasePolicy
 from helpers.extract.source_parser import parse_source
-from helpers.report import markup as rh
 from helpers.report import templating
 from helpers.report.adapters import report_adapter
 from helpers.report.contents import contents, report_sections
 from helpers.report.data_warnings import data_warnings_html
 from helpers.report.findings import key_findings
 from helpers.report.free_text import free_text_block, free_text_section
+from helpers.report.markup import heading, toc
 from helpers.report.question_sections import question_section
+from helpers.report.templating import esc
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = load_codebook(ROOT / "codebooks/oas_2013.yaml")
@@ -153,7 +154,7 @@ def free_text_html(hostile_free_text, figures) -> str:
 def test_free_text_block_escapes_every_string(hostile_free_text):
     html = free_text_block(hostile_free_text, BOOK, "q4")
     for text in HOSTILE:
-        assert rh.esc(text) in html
+        assert esc(text) in html
     assert "<script" not in html and "<img" not in html and "**bold**" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -243,8 +244,8 @@ def test_codebook_labels_are_autoescaped_in_sections(hostile_book, responses, ho
             "Holm",
             pd.DataFrame(columns=["list"]),
         ),
-        "toc": rh.toc(contents(report_sections(hostile_book))),
-        "heading": rh.heading(f"Q1: {q1.short}", "q1"),
+        "toc": toc(contents(report_sections(hostile_book))),
+        "heading": heading(f"Q1: {q1.short}", "q1"),
     }
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&quot; onmouseover=&quot;alert(2)"
     for name, html in parts.items():

@@ -22,7 +22,7 @@ from helpers.core.handoff import as_pandas
 from helpers.core.selection import apply_rule, parse_rule
 from helpers.core.small_base import POOLED, SmallBasePolicy
 from helpers.extract.export import read_export
-from helpers.report import markup as rh
+from helpers.report.matrices import breakdown_data
 from helpers.summarize.summaries import summarize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,7 +127,7 @@ def test_the_matrix_shows_the_pooled_group_in_place_of_the_small_ones(invented):
     overall = figures[(figures["question"] == "q1") & (figures["group"] == "all")]
     kinds = ["answer", "net", "excluded", "missing"]
     policy = SmallBasePolicy(10, "merge")
-    t = rh.breakdown_data(
+    t = breakdown_data(
         overall[overall["kind"].isin(kinds)],
         rows[rows["kind"].isin(kinds)],
         "Region",

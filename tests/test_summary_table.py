@@ -18,8 +18,9 @@ import yaml
 
 from helpers.core.codebook import load_codebook
 from helpers.core.small_base import SmallBasePolicy
-from helpers.report.markup import SUPPRESSED, fmt_pct
+from helpers.report.formatting import fmt_pct
 from helpers.report.summary_table import ALL, summary_groups, summary_table_data, tabulated
+from helpers.report.tables import SUPPRESSED
 from helpers.report.templating import macro
 
 REPO = Path(__file__).resolve().parents[1]

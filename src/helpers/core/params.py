@@ -161,6 +161,14 @@ class ReportParams(_Strict):
         "this many; also caps the respondents table, free-text "
         "lists and warnings",
     )
+    max_question_sections: StrictInt = Field(
+        ge=1,
+        le=100000,
+        description="at most this many questions (closed and numeric, in codebook order) get "
+        "a section of their own; the report names the others, which keep their rows in every "
+        "summary table and their figures in the HTML's list, so that the PDF stays a length "
+        "one can read",
+    )
 
 
 class CleanParams(_Strict):

@@ -17,9 +17,10 @@ from helpers.core.codebook import Codebook
 from helpers.core.selection import describe
 from helpers.core.small_base import POOLED, SmallBasePolicy
 from helpers.report import charts
-from helpers.report import markup as rh
-from helpers.report.markup import lower_first
-from helpers.report.templating import macro, render
+from helpers.report.formatting import fmt_ci, is_weighted, lower_first, weighted_counts
+from helpers.report.markup import svg_data
+from helpers.report.tables import table_data
+from helpers.report.templating import macro, render, text
 from helpers.summarize.provenance import row_identity, rows_behind, source_lines_of
 
 STATUS_LABELS = {
@@ -120,7 +121,7 @@ def claims_table(audit: pd.DataFrame, caption: str, book: Codebook | None = None
             ],
         }
     )
-    return rh.table_data(show, caption, raw_html_columns=["Claim", "Line", "Status"], cls="audit")
+    return table_data(show, caption, raw_html_columns=["Claim", "Line", "Status"], cls="audit")
 
 
 def audit_section(
@@ -199,7 +200,7 @@ def _corrected_charts(
                 "qid": qid,
                 "lines": lines,
                 "claims": list(rows["claim_id"]),
-                "chart": {"data": rh.svg_data(svg), "alt": alt, "id": chart_id},
+                "chart": {"data": svg_data(svg), "alt": alt, "id": chart_id},
             }
         )
     return out
@@ -267,17 +268,17 @@ def _rows_listed(
 
 def _provenance_value(row: pd.Series) -> str:
     """A figure's value as its provenance entry states it: 'n = 9 of 15 (60.0%; interval …)'."""
-    weighted = rh.is_weighted(row)
-    value = f"{'unweighted ' if weighted else ''}n = {rh.text(row['n'])}"
+    weighted = is_weighted(row)
+    value = f"{'unweighted ' if weighted else ''}n = {text(row['n'])}"
     if pd.notna(row["base"]):
-        value += f" of {rh.text(row['base'])}"
+        value += f" of {text(row['base'])}"
     if weighted and pd.notna(row["pct"]):  # the percentage is of the weighted counts
-        value += f"; weighted: {rh.weighted_counts(row)}"
+        value += f"; weighted: {weighted_counts(row)}"
     if pd.notna(row["pct"]):
-        value += f" ({'weighted ' if weighted else ''}{rh.text(row['pct'])}%"
-        value += f"; interval {rh.fmt_ci(row)})" if rh.fmt_ci(row) else ")"
+        value += f" ({'weighted ' if weighted else ''}{text(row['pct'])}%"
+        value += f"; interval {fmt_ci(row)})" if fmt_ci(row) else ")"
     elif row.get("stat") not in (None, "pct", "count") and pd.notna(row.get("shown")):
-        value += f": {'weighted ' if weighted else ''}{row['stat']} {rh.text(row['shown'])}"
+        value += f": {'weighted ' if weighted else ''}{row['stat']} {text(row['shown'])}"
     return value
 
 

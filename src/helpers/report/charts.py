@@ -28,7 +28,7 @@ from helpers.report.chart_palette import (
     ink_on,
     scale_colors,
 )
-from helpers.report.markup import distinct_labels, fmt_compact
+from helpers.report.formatting import distinct_labels, fmt_compact
 
 __all__ = ["NEUTRAL", "OKABE_ITO", "SCALE_BLUES", "bar_labels", "scale_colors"]
 

@@ -22,6 +22,7 @@ from helpers.report import audit_sections as ra
 from helpers.report import data_warnings as rw
 from helpers.report.adapters import ReportAdapter, report_adapter
 from helpers.report.appendix import appendix
+from helpers.report.capped import KEY, capped_section, with_section, without_section
 from helpers.report.crosstabs import crosstab_section
 from helpers.report.disclosure import disclosure_section
 from helpers.report.findings import key_findings
@@ -63,13 +64,18 @@ class Section:
 
 
 def report_sections(
-    book: Codebook, audit: bool = False, source_appendix: bool = True
+    book: Codebook,
+    audit: bool = False,
+    source_appendix: bool = True,
+    max_sections: int | None = None,
 ) -> list[Section]:
     """Every section of the report, in order.
 
     ``audit``: the document states figures (claims) to audit; ``source_appendix``: the
-    input's text is printed in an appendix (a document's lines).
+    input's text is printed in an appendix (a document's lines); ``max_sections``:
+    report.max_question_sections (None: every question gets its section).
     """
+    cap = len(book.summarized) if max_sections is None else max_sections
     out = [
         Section("key-findings", "Key findings", build=_key_findings),
         Section("summary", "Summary tables", build=_summary),
@@ -77,7 +83,10 @@ def report_sections(
         Section("method", "Method and caveats", build=_method),
         Section(DISCLOSURE[0], DISCLOSURE[1], 3),
         Section("respondents", "Respondents", build=_respondents),
-        *[Section(q.id, question_title(q), build=partial(_question, q)) for q in book.summarized],
+        *[
+            Section(q.id, question_title(q), build=partial(_question, q))
+            for q in with_section(book, cap)
+        ],
         *[
             Section(
                 f"crosstab-{row_q}-{col_q}",
@@ -87,6 +96,8 @@ def report_sections(
             for row_q, col_q in book.crosstabs
         ],
     ]
+    if without_section(book, cap):
+        out.append(Section("capped", CAPPED, build=partial(_capped, cap)))
     if book.free_text:  # no section for a survey without open questions
         out.append(Section("free-text", "Free-text answers", build=_free_text))
         out += [Section(f"free-{q.id}", question_title(q), 3) for q in book.free_text]
@@ -106,7 +117,10 @@ def report_sections(
 def sections_of(data: ReportInputs) -> list[Section]:
     """The sections of this report: with the audit when its input states figures."""
     return report_sections(
-        data.book, audit=bool(len(data.claims)), source_appendix=data.adapter.source_lines
+        data.book,
+        audit=bool(len(data.claims)),
+        source_appendix=data.adapter.source_lines,
+        max_sections=int(data.params[KEY]),
     )
 
 
@@ -201,6 +215,13 @@ def _question(q: Question, data: ReportInputs, run: Run) -> Markup:
     return question_section(
         data.book, q, data.summaries, data.stats, data.small_base, data.chart_log
     )
+
+
+CAPPED = "Questions without a section of their own"
+
+
+def _capped(cap: int, data: ReportInputs, run: Run) -> Markup:
+    return capped_section(data.book, data.summaries, cap)
 
 
 def _crosstab(row_q: str, col_q: str, data: ReportInputs, run: Run) -> Markup:

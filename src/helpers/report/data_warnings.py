@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
 from helpers.core.tables import formula_cells
-from helpers.report.markup import table_data
+from helpers.report.tables import table_data
 from helpers.report.templating import render
 
 ROSTER = "roster"

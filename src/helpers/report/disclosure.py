@@ -25,8 +25,7 @@ from helpers.core.methods import REPLICATE_NAMES
 from helpers.core.params import StatsParams
 from helpers.core.response_rates import rates, upper_bound_rr
 from helpers.core.stats import round_decimal
-from helpers.report import markup as rh
-from helpers.report.markup import Cited
+from helpers.report.citing import Cited, cited, row_of
 from helpers.report.templating import render
 
 NOT_STATED = "not stated"
@@ -106,8 +105,8 @@ def size_row(book: Codebook, summaries: pd.DataFrame) -> Row:
     """The sample size: the respondents of the figures (unweighted)."""
     unit = book.survey.respondent_unit_plural
     weighted = " (unweighted count)" if book.design is not None else ""
-    cited = rh.cited(summaries, "respondents.all.all", "n")
-    return Row("Sample size", (Figure(cited, f"{unit} answered{weighted}."),))
+    count = cited(summaries, "respondents.all.all", "n")
+    return Row("Sample size", (Figure(count, f"{unit} answered{weighted}."),))
 
 
 def widest(summaries: pd.DataFrame) -> str | None:
@@ -135,8 +134,8 @@ def precision_row(book: Codebook, summaries: pd.DataFrame, interval: str) -> Row
     fid = widest(summaries)
     if fid is None:
         return Row("Precision", tuple(items))
-    cited = rh.cited(summaries, fid, "pct_ci")
-    items.append(Figure(cited, "has the widest interval of an overall percentage."))
+    widest_ci = cited(summaries, fid, "pct_ci")
+    items.append(Figure(widest_ci, "has the widest interval of an overall percentage."))
     return Row("Precision", tuple(items))
 
 
@@ -197,7 +196,7 @@ def rate_row(book: Codebook, summaries: pd.DataFrame, sp: StatsParams) -> Row:
             return Row("Response rate", (text,))
         return Row("Response rate")
     items = rate_items(cases, disclosure.probability_sample, sp)
-    n = int(rh.row_of(summaries, "respondents.all.all")["n"])
+    n = int(row_of(summaries, "respondents.all.all")["n"])
     if n != cases.completes:
         items = (*items, f"The dispositions count {cases.completes} complete; the figures {n}.")
     return Row("Response rate", items, cases.lines)

@@ -24,7 +24,8 @@ from helpers.core.answers import affirmative_code, leading_codes
 from helpers.core.codebook import Codebook, Question
 from helpers.core.codes import code_key
 from helpers.core.small_base import SmallBasePolicy
-from helpers.report import markup as rh
+from helpers.report.citing import cited, cited_equal, monte_carlo, row_of
+from helpers.report.formatting import lower_first
 from helpers.report.templating import render
 
 KEY_COMPARISONS = 5  # comparisons listed in the key findings; the rest one click away
@@ -61,7 +62,7 @@ def leading_answer(summaries: pd.DataFrame, q: Question) -> dict[str, Any] | Non
         "yes": yes is not None,
         "majority": float(pct.max()) > 50 and len(top) == 1,
         "answers": [
-            (r["answer"], rh.cited(summaries, r["figure_id"], "pct")) for _, r in top.iterrows()
+            (r["answer"], cited(summaries, r["figure_id"], "pct")) for _, r in top.iterrows()
         ],
     }
 
@@ -95,11 +96,11 @@ def comparisons(
         out.append(
             {
                 "short": q.short,
-                "by": rh.lower_first(by),
+                "by": lower_first(by),
                 "id": t["figure_id"],
-                "p": rh.cited_equal(summaries, t["figure_id"]),
+                "p": cited_equal(summaries, t["figure_id"]),
                 "p_value": float(t["estimate"]),
-                "monte_carlo": rh.monte_carlo(summaries, p_id),
+                "monte_carlo": monte_carlo(summaries, p_id),
                 "method": str(t["ci_method"]),
                 "gap": largest_gap(summaries, q, group, policy),
             }
@@ -162,8 +163,8 @@ def largest_gap(
         "effect": effect,
         "measure": "h",
         "difference": _difference(low, high),
-        "low": (rh.cited(summaries, low["figure_id"], "pct"), low["group_value"]),
-        "high": (rh.cited(summaries, high["figure_id"], "pct"), high["group_value"]),
+        "low": (cited(summaries, low["figure_id"], "pct"), low["group_value"]),
+        "high": (cited(summaries, high["figure_id"], "pct"), high["group_value"]),
     }
 
 
@@ -189,8 +190,8 @@ def _mean_gap(
         "effect": effect,
         "measure": "d",
         "difference": _difference(low, high),
-        "low": (rh.cited(summaries, low["figure_id"], "value"), low["group_value"]),
-        "high": (rh.cited(summaries, high["figure_id"], "value"), high["group_value"]),
+        "low": (cited(summaries, low["figure_id"], "value"), low["group_value"]),
+        "high": (cited(summaries, high["figure_id"], "value"), high["group_value"]),
     }
 
 
@@ -222,7 +223,7 @@ def data_quality(book: Codebook, summaries: pd.DataFrame, rejects: pd.DataFrame)
         "missing": [
             (
                 shorts.get(r["question"], r["question"]),
-                rh.cited(summaries, r["figure_id"], "n_of_base"),
+                cited(summaries, r["figure_id"], "n_of_base"),
             )
             for _, r in missing.iterrows()
         ],
@@ -265,7 +266,7 @@ def key_findings(
                 "lead": lead,
                 "short": q.short,
                 "zeros": [
-                    (r["answer"], rh.cited(summaries, r["figure_id"], "n_of_base"))
+                    (r["answer"], cited(summaries, r["figure_id"], "n_of_base"))
                     for _, r in zero.iterrows()
                 ],
             }
@@ -274,21 +275,21 @@ def key_findings(
         {
             "short": q.short,
             "unit": q.unit,
-            "cited": rh.cited(summaries, f"{q.id}.all.all.mean", "value_ci"),
-            "median": rh.cited(summaries, f"{q.id}.all.all.median", "value"),
+            "cited": cited(summaries, f"{q.id}.all.all.mean", "value_ci"),
+            "median": cited(summaries, f"{q.id}.all.all.median", "value"),
         }
         for q in book.numeric
-        if int(rh.row_of(summaries, f"{q.id}.all.all.mean")["n"]) > 0
+        if int(row_of(summaries, f"{q.id}.all.all.mean")["n"]) > 0
     ]
     found, tested = comparisons(book, summaries, policy, alpha)
     groups = [
-        (r["group_value"], rh.cited(summaries, r["figure_id"], "n"))
+        (r["group_value"], cited(summaries, r["figure_id"], "n"))
         for _, r in _first_group_rows(book, summaries).iterrows()
     ]
     shown_questions = sum(q["lead"] is not None for q in questions) + len(numeric)
     return render(
         "key_findings.html",
-        respondents=rh.cited(summaries, "respondents.all.all", "n"),
+        respondents=cited(summaries, "respondents.all.all", "n"),
         unit=book.survey.respondent_unit_plural,
         groups=groups,
         questions=questions,

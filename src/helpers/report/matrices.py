@@ -54,12 +54,51 @@ def breakdown_data(
     grid = _grid(both, levels, policy)
     weighted = any(h["weighted"] is not None and not pd.isna(h["weighted"]) for h in head)
     note = _breakdown_note(head, pooled, weighted, policy)
-    layout = _banner if len(levels) - 1 <= BANNER_MAX else _listing
+    listing = len(levels) - 1 > BANNER_MAX
+    layout = _listing if listing else _banner
     columns, body, classes = layout(head, grid, weighted, group_label, policy)
-    frame = pd.DataFrame(body, columns=range(len(columns)), dtype=object)
-    out = table_data(frame, caption, cls="matrix", note=note, row_classes=classes)
-    out["columns"] = columns
-    return out
+    fixed = len(columns) - len(grid) if listing else len(columns)
+    blocks = column_blocks(columns, body, fixed, LISTING_MAX)
+    tables = []
+    for i, (cols, rows) in enumerate(blocks):
+        first = i * LISTING_MAX + 1
+        span = f"answers {first}–{first + len(cols) - fixed - 1} of {len(grid)}"
+        part_caption = caption if len(blocks) == 1 else f"{caption} {span[0].upper()}{span[1:]}."
+        frame = pd.DataFrame(rows, columns=range(len(cols)), dtype=object)
+        last = i == len(blocks) - 1
+        part = table_data(
+            frame,
+            part_caption,
+            cls="matrix",
+            note=note if last else "",
+            row_classes=classes,
+        )
+        tables.append({**part, "columns": cols})
+    return {**tables[0], "more": tables[1:]}
+
+
+# A listing (many groups down) shows at most this many answers across, so that it fits the
+# PDF's page; more answers continue in further tables, each repeating the group column.
+LISTING_MAX = 8
+
+
+def column_blocks(
+    columns: list[Any], body: list[list[Any]], fixed: int, width: int
+) -> list[tuple[list[Any], list[list[Any]]]]:
+    """A table's columns in blocks of at most ``width`` after its first ``fixed`` columns.
+
+    Each block repeats the ``fixed`` columns (the row's heading and bases); a table with
+    ``width`` columns or fewer after them is one block, as it is.
+    """
+    rest = range(fixed, len(columns))
+    starts = list(rest[::width]) or [fixed]
+    return [
+        (
+            columns[:fixed] + columns[start : start + width],
+            [row[:fixed] + row[start : start + width] for row in body],
+        )
+        for start in starts
+    ]
 
 
 Level = tuple[Any, Any]  # (group, group code) of one column of a breakdown

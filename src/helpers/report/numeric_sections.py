@@ -14,6 +14,7 @@ from helpers.report import charts
 from helpers.report.comparison import comparison
 from helpers.report.formatting import lower_first
 from helpers.report.markup import svg_data
+from helpers.report.section_lead import lead_sentence
 from helpers.report.section_parts import (
     WITH_MISSING,
     distribution_alt,
@@ -52,6 +53,7 @@ def numeric_section(
             missing=[],
             short=q.short,
             routing=[],
+            lead="",
         )
     ci = "t" if book.design is None else "design-based"
     caption = (
@@ -77,6 +79,7 @@ def numeric_section(
         ),
         by_group=_breakdowns(book, q, summaries, policy, caption),
         missing=missing_cited(summaries, q.id),
+        lead=lead_sentence(q, summaries, policy),
     )
 
 

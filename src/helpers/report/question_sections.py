@@ -21,6 +21,7 @@ from helpers.report.markup import svg_data
 from helpers.report.matrices import breakdown_data, crosstab_matrix
 from helpers.report.method_section import interval_name
 from helpers.report.numeric_sections import numeric_section
+from helpers.report.section_lead import lead_sentence
 from helpers.report.section_parts import (
     MATRIX_KINDS,
     TABLE_KINDS,
@@ -78,6 +79,7 @@ def question_section(
         by_group=_breakdowns(book, q, summaries, policy, chart_log),
         alpha=sp.alpha,
         missing=missing_cited(summaries, q.id),
+        lead=lead_sentence(q, summaries, policy),
     )
 
 
@@ -98,6 +100,7 @@ def _unanswered(q: Question, summaries: pd.DataFrame, sp: StatsParams) -> Markup
         by_group=[],
         alpha=sp.alpha,
         missing=missing_cited(summaries, q.id, only_some=True),
+        lead="",
     )
 
 

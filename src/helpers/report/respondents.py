@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from helpers.core.codebook import SELECTED, Codebook, Question
 from helpers.core.document import REGISTRATION, REGISTRATION_HEADER, registration_values
-from helpers.report import markup as rh
+from helpers.report.tables import table_data
 from helpers.report.templating import render
 
 
@@ -40,7 +40,7 @@ def document_respondents(
     ids = [f"resp-{r}" for r in responses["respondent_id"]]
     return render(
         "tables.html",
-        tables=[rh.table_data(show, f"Responding organizations (n = {len(show)})", row_ids=ids)],
+        tables=[table_data(show, f"Responding organizations (n = {len(show)})", row_ids=ids)],
     )
 
 
@@ -60,7 +60,7 @@ def export_respondents(
             if q.closed
             else ["(no answer)" if pd.isna(v) else f"{v:g}" for v in shown[q.id]]
         )
-    table = rh.table_data(
+    table = table_data(
         show,
         f"Respondents (n = {len(responses)})",
         row_ids=[f"resp-{r}" for r in shown["respondent_id"]],

@@ -20,8 +20,17 @@ from markupsafe import Markup
 from helpers.core.codebook import Codebook, Question
 from helpers.core.codebook_figure_ids import MISSING_WORD
 from helpers.core.small_base import POOLED, SmallBasePolicy
-from helpers.report import markup as rh
-from helpers.report.templating import macro
+from helpers.report.formatting import fmt_compact, fmt_pct, is_weighted
+from helpers.report.markup import heading
+from helpers.report.tables import (
+    SUPPRESSED,
+    WEIGHTED_CELLS,
+    fig_cell,
+    parts_cell,
+    row_header,
+    table_data,
+)
+from helpers.report.templating import macro, text
 
 ALL = "all"
 NUMERIC_ROWS = (("Mean (SD)", "mean", "sd"), ("Median (IQR)", "median", "p25", "p75"))
@@ -57,11 +66,11 @@ def _pct_cell(row: pd.Series | None, policy: SmallBasePolicy) -> dict[str, Any] 
     if row is None:
         return ""
     if policy.hides(row["base"]):
-        return rh.fig_cell(row["figure_id"], rh.SUPPRESSED, cls="suppressed", anchored=False)
-    count = rh.fmt_compact(row["n_weighted"]) if rh.is_weighted(row) else row["n"]
-    return rh.fig_cell(
+        return fig_cell(row["figure_id"], SUPPRESSED, cls="suppressed", anchored=False)
+    count = fmt_compact(row["n_weighted"]) if is_weighted(row) else row["n"]
+    return fig_cell(
         row["figure_id"],
-        rh.fmt_pct(row["pct"]),
+        fmt_pct(row["pct"]),
         n=count,
         anchored=False,
         cls="small" if policy.small(row["base"]) else "",
@@ -76,9 +85,9 @@ def _stat_cell(
         return ""
     first = rows[stats[0]]
     if policy.hides(first["base"]):
-        return rh.fig_cell(first["figure_id"], rh.SUPPRESSED, cls="suppressed", anchored=False)
-    parts = [(rh.text(rows[s]["shown"]), rows[s]["figure_id"]) for s in stats if s in rows]
-    return rh.parts_cell(parts, cls="small" if policy.small(first["base"]) else "")
+        return fig_cell(first["figure_id"], SUPPRESSED, cls="suppressed", anchored=False)
+    parts = [(text(rows[s]["shown"]), rows[s]["figure_id"]) for s in stats if s in rows]
+    return parts_cell(parts, cls="small" if policy.small(first["base"]) else "")
 
 
 def _p_cell(summaries: pd.DataFrame, qid: str, group: str) -> dict[str, Any] | str:
@@ -87,7 +96,7 @@ def _p_cell(summaries: pd.DataFrame, qid: str, group: str) -> dict[str, Any] | s
     hit = summaries[summaries["figure_id"] == fid]
     if group == ALL or not len(hit) or pd.isna(hit["estimate"].iloc[0]):
         return ""
-    return rh.fig_cell(fid, rh.text(hit["shown"].iloc[0]), anchored=False)
+    return fig_cell(fid, text(hit["shown"].iloc[0]), anchored=False)
 
 
 def _count_cell(row: pd.Series | None) -> dict[str, Any] | str:
@@ -95,7 +104,7 @@ def _count_cell(row: pd.Series | None) -> dict[str, Any] | str:
     return (
         ""
         if row is None
-        else rh.fig_cell(row["figure_id"], rh.text(row["n"]), cls="count", anchored=False)
+        else fig_cell(row["figure_id"], text(row["n"]), cls="count", anchored=False)
     )
 
 
@@ -121,7 +130,7 @@ def _pooled_cell(summaries: pd.DataFrame, figure_id: str) -> dict[str, Any] | st
     """A pooled-away level's cell: linked to the pooled group's figure, as its section shows."""
     if not (summaries["figure_id"] == figure_id).any():
         return POOLED_TEXT
-    return rh.fig_cell(figure_id, POOLED_TEXT, cls="suppressed", anchored=False)
+    return fig_cell(figure_id, POOLED_TEXT, cls="suppressed", anchored=False)
 
 
 def _closed_rows(
@@ -240,10 +249,10 @@ def summary_table_data(
         if not lines:
             continue
         p = [_p_cell(summaries, q.id, group)] if tested else []
-        body.append([rh.row_header(q.short), *[""] * len(columns), *p])
+        body.append([row_header(q.short), *[""] * len(columns), *p])
         classes.append("question")
         for kind, name, cells in lines:
-            body.append([rh.row_header(name), *cells, *([""] if tested else [])])
+            body.append([row_header(name), *cells, *([""] if tested else [])])
             classes.append(kind)
     bases = [c.base for c in columns]
     pooled = any(
@@ -255,7 +264,7 @@ def summary_table_data(
             [
                 "cells: percentage with its count in brackets; numbers: mean (standard deviation), "
                 "median (25th–75th percentile)",
-                rh.WEIGHTED_CELLS + "; n in the headings: unweighted" if weighted else "",
+                WEIGHTED_CELLS + "; n in the headings: unweighted" if weighted else "",
                 policy.legend if any(policy.small(b) for b in bases) else "",
                 f"{POOLED_TEXT}: a group under {policy.threshold} that the question's section "
                 "shows only inside “Other groups” (the link leads to that pooled figure)"
@@ -271,7 +280,7 @@ def summary_table_data(
         )
     )
     frame = pd.DataFrame(body, columns=range(len(head)), dtype=object)
-    out = rh.table_data(frame, cls="matrix summary", note=note, row_classes=classes)
+    out = table_data(frame, cls="matrix summary", note=note, row_classes=classes)
     out["columns"] = head
     return out
 
@@ -298,5 +307,5 @@ def summary_tables(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePol
     ):
         data = summary_table_data(book, summaries, group, policy)
         data["caption"] = f"Every question {_what(book, group)}"
-        out.append(rh.heading(title, anchor, level) + macro("table")(data))
+        out.append(heading(title, anchor, level) + macro("table")(data))
     return Markup("").join(out)

@@ -241,19 +241,28 @@ def headline_metrics(figures: pl.DataFrame, book: Codebook) -> dict[str, Any]:
         shares = [(r["answer_code"], _number(r["pct"])) for r in answers if r["pct"] is not None]
         lead = leading_codes(q, shares)
         if lead:
-            r = rows[f"{q.id}.all.all.{lead[0]}"]
-            out[q.id] = {lead[0]: {k: _number(r[c]) for k, c in METRIC_COLUMNS["pct"]}}
+            out[q.id] = {lead[0]: _metric(rows[f"{q.id}.all.all.{lead[0]}"], "pct")}
     for q in book.numeric:
-        r = rows[f"{q.id}.all.all.mean"]
-        out[q.id] = {"mean": {k: _number(r[c]) for k, c in METRIC_COLUMNS["mean"]}}
+        out[q.id] = {"mean": _metric(rows[f"{q.id}.all.all.mean"], "mean")}
     return out
 
 
-# (metric key, figures column) of each headline figure
+# (metric key, figures column) of each headline figure; a weighted survey's percentage is
+# weighted, so its counts are named for what they hold: respondents (unweighted) and the
+# estimated population (a sum of weights, ``n_weighted``) beside it.
 METRIC_COLUMNS = {
-    "pct": (("pct", "pct"), ("ci_low", "ci_low"), ("ci_high", "ci_high"), ("n", "n")),
-    "mean": (("mean", "estimate"), ("ci_low", "ci_lower"), ("ci_high", "ci_upper"), ("n", "n")),
+    "pct": (("pct", "pct"), ("ci_low", "ci_low"), ("ci_high", "ci_high")),
+    "mean": (("mean", "estimate"), ("ci_low", "ci_lower"), ("ci_high", "ci_upper")),
 }
+
+
+def _metric(row: dict[str, Any], kind: str) -> dict[str, Any]:
+    """One headline figure: its value and interval, its unweighted count, its weighted one."""
+    out = {k: _number(row[c]) for k, c in METRIC_COLUMNS[kind]}
+    out["n_unweighted"] = _number(row["n"])
+    if row.get("n_weighted") is not None:
+        out["n_weighted"] = _number(row["n_weighted"])
+    return out
 
 
 def _number(value: Any) -> float | int | None:
