@@ -471,6 +471,13 @@ def test_the_pdf_is_tagged_with_its_language_and_title(survey):
     assert kinds["/Document"] == 1 and kinds["/H1"] == 1 and kinds["/H2"] >= 5, kinds
     assert kinds["/Table"] >= 5 and kinds["/TH"] >= kinds["/Table"], kinds
     assert kinds["/Caption"] >= 5 and kinds["/Link"] >= 10, kinds
+    # Each data cell names its header cells (/Headers to their /ID: the association PDF/UA
+    # asks for in place of /Scope), from the HTML's <th scope>.
+    ids = {str(e["/ID"]) for e in elements if e["/S"] == "/TH" and "/ID" in e}
+    assert len(ids) == kinds["/TH"], "a header cell without an /ID"
+    cells = [e for e in elements if e["/S"] == "/TD"]
+    headed = [{str(h) for h in e["/A"].get("/Headers", [])} for e in cells]
+    assert cells and all(h and h <= ids for h in headed), "a data cell without its headers"
     figures = [str(e.get("/Alt") or "") for e in elements if e["/S"] == "/Figure"]
     assert figures == html.alts, f"{survey}: the PDF's figures and the HTML's images differ"
     assert all(figures), f"{survey}: a figure without alt text"
