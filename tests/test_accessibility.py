@@ -148,7 +148,8 @@ STRUCTURE = """() => {
              alt: img ? (img.getAttribute('alt') || img.getAttribute('aria-label') || '') : '',
              caption: text(f.querySelector('figcaption')),
              linked: links.length,
-             linkedText: links.map(t => text(t)).join(' ') };
+             linkedText: links.map(t => [...t.querySelectorAll('caption, th, td')]
+                                          .map(text).join(' ')).join(' ') };
   });
   return {
     lang: document.documentElement.lang,
@@ -187,6 +188,12 @@ def test_structure_for_screen_readers(browser, path):
         # The alt text gives the chart's numbers in words.
         assert re.search(r"\d", chart["alt"]), f"{chart['id']}: alt without numbers"
         assert chart["linked"], f"{chart['id']}: no link from its caption to its table"
-        # The linked table holds the numbers the alt text reads out (its first one, at least).
-        first = re.search(r"\d+(?:[.,]\d+)*%?", chart["alt"].split(":", 1)[-1]).group()
-        assert first in chart["linkedText"], f"{chart['id']}: {first} not in the linked table"
+        # The linked tables hold the numbers the alt text reads out: each percentage, and
+        # each group's base (a box chart's statistics are rounded otherwise in its alt).
+        pcts = re.findall(r"\d+(?:\.\d+)?%", chart["alt"])
+        bases = re.findall(r"\(n=(\d+)\)", chart["alt"])
+        assert pcts or bases, f"{chart['id']}: alt without percentages or bases"
+        missing = [x for x in pcts if x not in chart["linkedText"]] + [
+            n for n in bases if not re.search(rf"\b{n}\b", chart["linkedText"])
+        ]
+        assert missing == [], f"{chart['id']}: {missing[:5]} not in the tables it links to"
