@@ -403,6 +403,87 @@ def test_pdf_carries_no_timestamp(reader):
     assert info.get("/Title"), "PDF has no title"
 
 
+# --- tagged PDF (PDF/UA-1) ------------------------------------------------------------------
+
+
+class _Page(HTMLParser):
+    """The HTML's language, title and image alt texts, in document order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang, self.title, self.alts, self._in_title = None, "", [], False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        elif tag == "title":
+            self._in_title = True
+        elif tag == "img":
+            self.alts.append(a.get("alt") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_title = self._in_title and tag != "title"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+
+
+def _struct_elements(root: object) -> list[dict]:
+    """Every structure element under the StructTreeRoot, depth first."""
+    found, stack = [], [root["/K"]]
+    while stack:
+        kids = stack.pop()
+        kids = kids.get_object() if hasattr(kids, "get_object") else kids
+        for kid in reversed(kids if isinstance(kids, list) else [kids]):
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict) and "/S" in kid:
+                found.append(kid)
+                if "/K" in kid:
+                    stack.append(kid["/K"])
+    return found
+
+
+@pytest.mark.parametrize("survey", SURVEYS)
+def test_the_pdf_is_tagged_with_its_language_and_title(survey):
+    """PDF/UA-1 as WeasyPrint writes it: marked, a structure tree reaching every page,
+    the HTML's lang as /Lang, its <title> as the document title (Info and XMP, shown by
+    viewers), headings, tables with header cells, each chart a Figure with its alt text."""
+    html = _Page()
+    html.feed((REPO / "reports" / survey / "report.html").read_text(encoding="utf-8"))
+    reader = pypdf.PdfReader(REPO / "reports" / survey / "report.pdf")
+    catalog = reader.trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"].value is True
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert html.lang and catalog["/Lang"] == html.lang
+    title = " ".join(html.title.split())
+    assert title and reader.metadata["/Title"] == title
+    xmp = catalog["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfuaid:part="1"' in xmp, "no PDF/UA identification in the XMP metadata"
+    assert f'<rdf:li xml:lang="x-default">{htmllib.escape(title, quote=False)}</rdf:li>' in xmp
+    root = catalog["/StructTreeRoot"].get_object()
+    parents = root["/ParentTree"].get_object()["/Nums"][0::2]
+    for number, page in enumerate(reader.pages):
+        assert page.get("/StructParents") == number, f"page {number + 1} is not tagged"
+        assert number in parents, f"page {number + 1} has no entry in the parent tree"
+    elements = _struct_elements(root)
+    kinds = Counter(str(e["/S"]) for e in elements)
+    assert kinds["/Document"] == 1 and kinds["/H1"] == 1 and kinds["/H2"] >= 5, kinds
+    assert kinds["/Table"] >= 5 and kinds["/TH"] >= kinds["/Table"], kinds
+    assert kinds["/Caption"] >= 5 and kinds["/Link"] >= 10, kinds
+    # Each data cell names its header cells (/Headers to their /ID: the association PDF/UA
+    # asks for in place of /Scope), from the HTML's <th scope>.
+    ids = {str(e["/ID"]) for e in elements if e["/S"] == "/TH" and "/ID" in e}
+    assert len(ids) == kinds["/TH"], "a header cell without an /ID"
+    cells = [e for e in elements if e["/S"] == "/TD"]
+    headed = [{str(h) for h in e["/A"].get("/Headers", [])} for e in cells]
+    assert cells and all(h and h <= ids for h in headed), "a data cell without its headers"
+    figures = [str(e.get("/Alt") or "") for e in elements if e["/S"] == "/Figure"]
+    assert figures == html.alts, f"{survey}: the PDF's figures and the HTML's images differ"
+    assert all(figures), f"{survey}: a figure without alt text"
+
+
 # --- determinism -----------------------------------------------------------------------------
 
 

@@ -1,4 +1,9 @@
-"""Render the executed report notebook to offline HTML (nbconvert) and PDF (WeasyPrint)."""
+"""Render the executed report notebook to offline HTML (nbconvert) and PDF (WeasyPrint).
+
+The HTML names its language (``<html lang>``); the PDF is tagged (PDF/UA-1: a structure
+tree of headings, paragraphs, lists, tables with their header cells, figures with their
+alt text) and carries the language and the title in its metadata.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +14,29 @@ import nbformat
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+# The PDF variant: tagged, with /Lang, the title in its XMP metadata and /MarkInfo.
+PDF_VARIANT = "pdf/ua-1"
+
 # Cells tagged so keep their outputs in the executed notebook (for analysts and
 # auditors: the parameters and inputs of the run) but not in the report.
 HIDDEN_TAG = "report-hide"
 
 
-def render_html(nb: nbformat.NotebookNode, title: str) -> str:
+def render_html(nb: nbformat.NotebookNode, title: str, lang: str = "en") -> str:
     """Self-contained HTML of the notebook's outputs only (no code, no notes to analysts).
 
-    Outputs of cells tagged ``report-hide`` are left out.
+    Outputs of cells tagged ``report-hide`` are left out. ``lang`` (ISO 639-1) is the
+    page's ``<html lang>``, which the PDF takes as its /Lang.
 
     No CDN scripts or external resources: the template drops require.js, MathJax
     and mermaid, and charts are embedded as data URIs.
     """
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
+    from nbconvert.utils.iso639_1 import iso639_1
 
+    if lang not in iso639_1:  # nbconvert would replace it by "en" with a mere warning
+        raise ValueError(f"report language: expected an ISO 639-1 code (en, es); found {lang!r}")
     nb = nbformat.from_dict(nb)
     nb.metadata["title"] = title
     exporter = HTMLExporter(
@@ -34,6 +46,7 @@ def render_html(nb: nbformat.NotebookNode, title: str) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         exclude_markdown=True,
+        language_code=lang,
     )
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_all_outputs_tags={HIDDEN_TAG}), enabled=True
@@ -44,10 +57,10 @@ def render_html(nb: nbformat.NotebookNode, title: str) -> str:
 
 
 def render_pdf(html: str, base_url: str) -> bytes:
-    """A4 PDF of the report HTML; WeasyPrint output is byte-stable for the same input."""
+    """A4 tagged PDF (PDF/UA-1) of the report HTML; byte-stable for the same input."""
     import logging
 
     from weasyprint import HTML
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant=PDF_VARIANT)

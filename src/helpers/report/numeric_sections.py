@@ -92,7 +92,11 @@ def _distribution(
     policy: SmallBasePolicy,
     chart_log: list[dict[str, str]],
 ) -> dict[str, str]:
-    """The box chart overall and by the first breakdown (its shown levels): data, alt, id."""
+    """The box chart overall and by the first breakdown (its shown levels).
+
+    Its data, alt text and id, and ``by``: the id of that breakdown's section, whose
+    table holds the groups' numbers.
+    """
     groups = [g for g in book.breakdowns_of(q) if not book.group(g).from_source]
     shown = pd.concat(
         [overall]
@@ -110,6 +114,7 @@ def _distribution(
         "data": svg_data(charts.distribution_chart(matrix, title, note, q.unit)),
         "alt": distribution_alt(title, matrix, sp.numeric_decimals),
         "id": log_chart(chart_log, f"chart-{q.id}-distribution", shown),
+        "by": f"{q.id}-by-{groups[0]}" if groups else None,
     }
 
 
