@@ -14,6 +14,12 @@ the engine reads itself (Parquet), so the rows need never pass through this proc
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +28,8 @@ import polars as pl
 from helpers.core.params import ENGINES
 
 DEFAULT_SPARK_MASTER = "local[2]"
+# the keys naming the engine: not in provenance (where the figures were computed, not how)
+ENGINE_KEYS = ("engine", "spark_master")
 _SPARK_CONF = {  # a session for this process: no UI, no network beyond the master
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
@@ -31,6 +39,30 @@ _SPARK_CONF = {  # a session for this process: no UI, no network beyond the mast
 }
 
 
+# the JVM's own output (log4j's start-up lines, warnings with dates and host names) goes
+# here, not into the executed notebook, which must be the same on every run
+SPARK_LOG = Path(tempfile.gettempdir()) / "helpers-spark.log"
+
+
+@contextmanager
+def _quiet_jvm() -> Iterator[None]:
+    """The JVM started inside writes to :data:`SPARK_LOG`; pyspark's pandas warning hidden."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    try:
+        with SPARK_LOG.open("ab") as log, warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
+            os.dup2(log.fileno(), 1)
+            os.dup2(log.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        os.close(saved[0])
+        os.close(saved[1])
+
+
 def spark_session(master: str = DEFAULT_SPARK_MASTER) -> Any:
     """The process's Spark session on ``master`` (created once; pyspark needs Java 17+)."""
     from pyspark.sql import SparkSession
@@ -38,7 +70,8 @@ def spark_session(master: str = DEFAULT_SPARK_MASTER) -> Any:
     builder = SparkSession.builder.master(master).appName("helpers-summarize")
     for key, value in _SPARK_CONF.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    with _quiet_jvm():
+        return builder.getOrCreate()
 
 
 def _as_text_codes(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
@@ -68,4 +101,5 @@ def open_responses(
     session = spark_session(spark_master)
     if path is not None:
         return session.read.parquet(str(path))
-    return session.createDataFrame(_as_text_codes(source).to_arrow())  # type: ignore[arg-type]
+    with _quiet_jvm():
+        return session.createDataFrame(_as_text_codes(source).to_arrow())  # type: ignore[arg-type]
