@@ -212,8 +212,8 @@ class SurveySpec(_Strict):
     )
     engine: Literal[ENGINES] = Field(  # type: ignore[valid-type]
         default="polars",
-        description="where summarize computes: `polars` (in this process), `duckdb` (in "
-        "process, out of core) or `spark` (at `spark_master`); the figures are the same",
+        description="where summarize computes: `polars` (in its process), `duckdb` (an "
+        "in-process database) or `spark` (at `spark_master`); the figures are the same",
     )
     spark_master: str = Field(
         default="local[2]",
