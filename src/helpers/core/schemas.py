@@ -6,8 +6,13 @@ A respondent-level export is checked by ``helpers.clean.export.check_export_resp
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
-import pandera.pandas as pa
+
+with warnings.catch_warnings():  # pandera imports pyspark.pandas when installed, which warns
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
+    import pandera.pandas as pa
 
 from helpers.core.codebook import Codebook
 from helpers.core.document import (
