@@ -10,8 +10,10 @@ import warnings
 
 import pandas as pd
 
-with warnings.catch_warnings():  # pandera imports pyspark.pandas when installed, which warns
-    warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
+# pandera tries pyspark.pandas when pyspark is installed (at import and when it checks),
+# which warns about pandas 3 into every executed notebook: that one warning is not ours
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
     import pandera.pandas as pa
 
 from helpers.core.codebook import Codebook
@@ -22,6 +24,9 @@ from helpers.core.document import (
     response_columns,
 )
 from helpers.core.errors import TableError
+
+_PYSPARK_PANDAS = "PySpark does not yet fully support pandas"
+warnings.filterwarnings("ignore", _PYSPARK_PANDAS, FutureWarning)  # and when pandera checks
 
 _LINE = pa.Column(int, pa.Check.gt(0))
 _OPT_LINE = pa.Column("Int64", pa.Check.gt(0), nullable=True)
