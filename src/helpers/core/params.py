@@ -211,12 +211,10 @@ class SurveySpec(_Strict):
         description="questions, answers in order, labels, document cues or export columns",
     )
     engine: Literal[ENGINES] = Field(  # type: ignore[valid-type]
-        default="polars",
         description="where summarize computes: `polars` (in its process), `duckdb` (an "
         "in-process database) or `spark` (at `spark_master`); the figures are the same",
     )
     spark_master: str = Field(
-        default="local[2]",
         description="the Spark master URL when `engine: spark` (`local[2]`: this machine's "
         "cores; `spark://host:7077`, `yarn`, `k8s://...`: a cluster)",
     )
