@@ -36,6 +36,8 @@ def survey_entry(
         "source": source,
         "encoding": encoding,
         "codebook": codebook,
+        "engine": "polars",
+        "spark_master": "local[2]",
         "overrides": overrides or {},
     }
 

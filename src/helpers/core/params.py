@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import posixpath
+import re
 from pathlib import PureWindowsPath
 from typing import Any, Literal
 
@@ -30,6 +31,9 @@ VARIANCE_METHODS = ("taylor",)
 TEST_METHODS = ("auto", "pearson", "exact")
 DESIGN_TESTS = ("rao_scott_f", "rao_scott_chisq")
 P_ADJUST_METHODS = ("holm", "bh", "none")
+ENGINES = ("polars", "duckdb", "spark")  # summarize's engine (helpers.summarize.engines)
+# a Spark master URL: local[N], local[*], spark://host:port, yarn, k8s://..., mesos://...
+SPARK_MASTER = r"^(local(\[(\d+|\*)(,\d+)?\])?|yarn|(spark|k8s|mesos)://\S+)$"
 # Input kinds (their facts: helpers.core.inputs). Respondent-level exports: one row
 # (or case) per respondent. A CSV's records are numbered by their line in the file; an
 # SPSS or Stata file's by their case number.
@@ -214,6 +218,14 @@ class SurveySpec(_Strict):
         min_length=1,
         description="questions, answers in order, labels, document cues or export columns",
     )
+    engine: Literal[ENGINES] = Field(  # type: ignore[valid-type]
+        description="where summarize computes: `polars` (in its process), `duckdb` (an "
+        "in-process database) or `spark` (at `spark_master`); the figures are the same",
+    )
+    spark_master: str = Field(
+        description="the Spark master URL when `engine: spark` (`local[2]`: this machine's "
+        "cores; `spark://host:7077`, `yarn`, `k8s://...`: a cluster)",
+    )
     overrides: dict[str, dict[str, Any]] = Field(
         description="this survey's own values of some `stats`/`report`/`clean` keys, e.g. "
         "`{report: {small_n: 5}}` (`{}` for none); checked like the shared ones"
@@ -225,6 +237,15 @@ class SurveySpec(_Strict):
         unknown = sorted(set(value) - set(SECTIONS))
         if unknown:
             raise ValueError(f"sections {sorted(SECTIONS)} only; found {unknown}")
+        return value
+
+    @field_validator("spark_master")
+    @classmethod
+    def _spark_master(cls, value: str) -> str:
+        if not re.fullmatch(SPARK_MASTER, value):
+            raise ValueError(
+                "a Spark master URL: local[N], local[*], spark://host:port, yarn or k8s://..."
+            )
         return value
 
     @field_validator("encoding")

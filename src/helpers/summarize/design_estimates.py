@@ -15,7 +15,6 @@ from helpers.summarize.design_sample import DesignSample
 from helpers.summarize.design_setup import (
     INDICATOR,
     NULL_LEVEL,
-    SVY_CI,
     SVY_QUANTILE,
     Weighted,
     _weighted,
@@ -34,12 +33,7 @@ class DesignEstimates(DesignSample):
                 out = self.sample.estimation.prop(
                     y=column,
                     by=self._by(group),
-                    drop_nulls=True,
-                    deff=self.deff,
-                    method=self.method,
-                    variance_center=self.center,
-                    ci_method=SVY_CI[self.sp.design_ci_method],
-                    alpha=1 - self.sp.ci_level,
+                    **self._svy(deff=True, ci=True),
                 ).to_polars()
             found = {
                 (self._key(group, r), str(r[column])): _weighted(r)
@@ -69,10 +63,7 @@ class DesignEstimates(DesignSample):
                 out = sample.estimation.total(
                     y=INDICATOR,
                     by=self._by(group),
-                    drop_nulls=True,
-                    method=self.method,
-                    variance_center=self.center,
-                    alpha=1 - self.sp.ci_level,
+                    **self._svy(),
                 ).to_polars()
                 found |= {
                     (self._key(group, r), value): _weighted(r, deff=False)
@@ -164,11 +155,7 @@ class DesignEstimates(DesignSample):
             with self._told():
                 out = sample.estimation.prop(
                     y=group,
-                    deff=self.deff,
-                    method=self.method,
-                    variance_center=self.center,
-                    ci_method=SVY_CI[self.sp.design_ci_method],
-                    alpha=1 - self.sp.ci_level,
+                    **self._svy(deff=True, ci=True, drop_nulls=False),
                 ).to_polars()
 
             found = {str(r[group]): _weighted(r) for r in out.iter_rows(named=True)}
@@ -188,11 +175,7 @@ class DesignEstimates(DesignSample):
                 out = self.sample.estimation.mean(
                     y=column,
                     by=self._by(group),
-                    drop_nulls=True,
-                    deff=self.deff,
-                    method=self.method,
-                    variance_center=self.center,
-                    alpha=1 - self.sp.ci_level,
+                    **self._svy(deff=True),
                 ).to_polars()
             found = {self._key(group, r): _weighted(r) for r in out.iter_rows(named=True)}
             if self.method == "replication":  # t on the domain's degrees of freedom (R)
@@ -219,9 +202,7 @@ class DesignEstimates(DesignSample):
             out = self.sample.estimation.cov(
                 (column, column),
                 by=self._by(group),
-                drop_nulls=True,
-                method=self.method,
-                variance_center=self.center,
+                **self._svy(alpha=False),
             ).to_polars()
             self._cache[key] = {
                 self._key(group, r): math.sqrt(max(float(r["est"]), 0.0))
@@ -256,11 +237,8 @@ class DesignEstimates(DesignSample):
             y=column,
             p=list(probs),
             by=self._by(group),
-            drop_nulls=True,
-            method=self.method,
-            variance_center=self.center,
             q_method=SVY_QUANTILE[self.sp.quantile_method],
-            alpha=1 - self.sp.ci_level,
+            **self._svy(),
         )
         out: dict[tuple[float, str], Weighted] = {}
         for estimate in found:
@@ -301,10 +279,7 @@ class DesignEstimates(DesignSample):
             est = sample.estimation.mean(
                 y="__below",
                 by=self._by(group),
-                drop_nulls=True,
-                method=self.method,
-                variance_center=self.center,
-                alpha=1 - self.sp.ci_level,
+                **self._svy(),
             ).to_polars()
             for r in est.iter_rows(named=True):
                 k = self._key(group, r)

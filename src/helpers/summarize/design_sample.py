@@ -19,6 +19,7 @@ from helpers.core.params import StatsParams
 from helpers.summarize.design_setup import (
     LONELY_PSU,
     REPLICATE_CLASSES,
+    SVY_CI,
     DesignError,
     Weighted,
     calibrated,
@@ -103,6 +104,25 @@ class DesignSample:
                 f"respondents they weigh (normalised to mean 1?): use stats.design_effect: wr, or "
                 f"population-scale weights"
             ) from None
+
+    def _svy(
+        self, *, deff: bool = False, ci: bool = False, drop_nulls: bool = True, alpha: bool = True
+    ) -> dict[str, Any]:
+        """The keyword arguments svy's estimates of this design share (one place).
+
+        Always the variance method and centre; ``drop_nulls``, the confidence level
+        (``alpha``), the design effect (``deff``) and the share's interval (``ci``) if asked.
+        """
+        args: dict[str, Any] = {"method": self.method, "variance_center": self.center}
+        if drop_nulls:
+            args["drop_nulls"] = True
+        if alpha:
+            args["alpha"] = 1 - self.sp.ci_level
+        if deff:
+            args["deff"] = self.deff
+        if ci:
+            args["ci_method"] = SVY_CI[self.sp.design_ci_method]
+        return args
 
     def _by(self, group: str) -> str | None:
         return None if group == "all" else group

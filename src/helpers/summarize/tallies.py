@@ -8,6 +8,7 @@ import narwhals.stable.v2 as nw
 
 from helpers.core.codebook import Codebook, Question
 from helpers.summarize.figure import QUANTILES
+from helpers.summarize.value_counts import numeric_stats
 
 JOINT_CELLS = 50_000  # largest joint table of one question's breakdowns counted in one query
 
@@ -29,6 +30,7 @@ class Tallies:
         self._counts: dict[tuple[str, str | None], dict[tuple, int]] = {}
         self._joint: list[tuple[tuple[str, ...], list[tuple]]] = []
         self._distinct: dict[str, list[str]] = {}
+        self._values: dict[tuple[str, str, str], dict[str, dict]] = {}
 
     def _rows(self, query: Any) -> list[tuple]:
         return (query.collect() if isinstance(query, nw.LazyFrame) else query).rows()
@@ -121,34 +123,42 @@ def _present(value: object) -> bool:
         return False
 
 
+def value_counts(tallies: Tallies, column: str, group: str) -> dict[str, dict]:
+    """{group value: {value of ``column`` (None: none): respondents}}, one query, cached.
+
+    Respondents without a group value are left out (``group`` "all": everyone).
+    """
+    key = ("values", group, column)
+    if key not in tallies._values:
+        keys = [column] if group == "all" else [group, column]
+        query = tallies.frame.group_by(keys, drop_null_keys=False).agg(nw.len())
+        out: dict[str, dict] = {}
+        for row in tallies._rows(query):
+            if group != "all" and not _present(row[0]):
+                continue
+            level = "all" if group == "all" else str(row[0])
+            value = row[-2] if _present(row[-2]) else None
+            out.setdefault(level, {})[value] = int(row[-1])
+        tallies._values[key] = out
+    return tallies._values[key]
+
+
 def numeric_table(tallies: Tallies, q: Question, group: str, method: str) -> dict[str, dict]:
-    """{group value: members, n, mean, sd and each quantile, min, max of ``q``} in one query."""
-    col = nw.col(q.id)
-    aggs = [
-        nw.len().alias("members"),
-        col.count().alias("n"),
-        col.mean().alias("mean"),
-        col.std(ddof=1).alias("sd"),
-        col.min().alias("min"),
-        col.max().alias("max"),
-        *[
-            col.quantile(p, interpolation=method).alias(stat)  # type: ignore[arg-type]
-            for stat, p in QUANTILES.items()
-        ],
-    ]
-    if group == "all":
-        query = tallies.frame.select(aggs)
-        (row,) = tallies._rows(query)
-        return {"all": dict(zip(query.columns, row, strict=True))}
-    query = tallies.frame.group_by(group, drop_null_keys=True).agg(aggs)
-    names = query.columns
-    return {str(row[0]): dict(zip(names, row, strict=True)) for row in tallies._rows(query)}
+    """{group value: members, n, mean, sd and each quantile, min, max of ``q``}.
+
+    From the value counts of one query (:mod:`helpers.summarize.value_counts`).
+    """
+    counts = value_counts(tallies, q.id, group)
+    if group == "all":  # everyone: one row, even of no respondent
+        counts = {"all": counts.get("all", {})}
+    return {level: numeric_stats(c, QUANTILES, method) for level, c in counts.items()}
 
 
-def numeric_samples(tallies: Tallies, q: Question, group: str) -> dict[str, list[float]]:
-    """Each group value's values of numeric ``q`` (respondents missing either left out)."""
-    frame = tallies.frame.select(nw.col(group).cast(nw.String), nw.col(q.id)).drop_nulls()
-    out: dict[str, list[float]] = {}
-    for key, value in tallies._rows(frame):
-        out.setdefault(str(key), []).append(float(value))
-    return dict(sorted(out.items()))
+def numeric_samples(tallies: Tallies, q: Question, group: str) -> dict[str, dict]:
+    """Each group value's value counts of numeric ``q`` (respondents missing either left out)."""
+    counts = value_counts(tallies, q.id, group)
+    kept = {
+        level: {v: c for v, c in values.items() if v is not None}
+        for level, values in counts.items()
+    }
+    return dict(sorted((k, v) for k, v in kept.items() if v))

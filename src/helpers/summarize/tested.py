@@ -4,10 +4,10 @@ The tests themselves: helpers.summarize.comparisons.
 Rows ``<q>.<group>.test.statistic``, ``.df``, ``.p`` and ``.p_adjusted`` (over all the
 survey's tests, by ``stats.p_adjust``). The statistic and df are Pearson's (unweighted;
 also beside an exact p-value) or Rao-Scott's (weighted). A numeric question gets a
-Kruskal–Wallis test (scipy) or, weighted, svy's design-based rank test. Multiple choice
-is not tested (see comparisons), nor a question by a group that is the question itself
-(``Codebook.same_variable``: a recode, not a comparison). Each unordered pair of
-variables is tested once (``comparisons.pair_key``): where A is broken down by B and B
+Kruskal–Wallis test (mid-ranks from value counts) or, weighted, svy's design-based rank
+test. Multiple choice is not tested (see comparisons), nor a question by a group that is
+the question itself (``Codebook.same_variable``: a recode, not a comparison). Each unordered
+pair of variables is tested once (``comparisons.pair_key``): where A is broken down by B and B
 by A, the first in codebook order is, and the other's report cites it. A Monte Carlo
 p-value says so and names its tables (``comparisons.p_label``).
 """
@@ -118,7 +118,7 @@ def _numeric_tests(
             samples = numeric_samples(tallies_of(q), q, group)
             if sum(1 for v in samples.values() if v) < 2:
                 continue
-            n = sum(map(len, samples.values()))
+            n = sum(sum(v.values()) for v in samples.values())
             result = (
                 comparisons.kruskal_wallis(list(samples.values()))
                 if design is None

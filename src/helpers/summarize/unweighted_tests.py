@@ -12,9 +12,10 @@ import numpy as np
 from helpers.core.params import TEST_METHODS
 from helpers.summarize.comparison_result import TestResult
 from helpers.summarize.exact_test import EXACT_MAX_TABLES, exact
+from helpers.summarize.value_counts import kruskal_wallis_h
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
 
 def prune(table: np.ndarray) -> np.ndarray | None:
@@ -64,15 +65,14 @@ def independence(
     return exact(pruned, resamples, seed, max_tables)
 
 
-def kruskal_wallis(samples: Sequence[Sequence[float]]) -> TestResult:
-    """Kruskal–Wallis H test of a numeric question across groups (scipy; R's kruskal.test).
+def kruskal_wallis(groups: Sequence[Mapping[float, int]]) -> TestResult:
+    """Kruskal–Wallis H test of a numeric question across groups (R's kruskal.test).
 
-    Ties corrected; ``samples``: each group's values, groups with none left out.
+    ``groups``: each group's value counts ({value: respondents}, groups with none left
+    out); mid-ranks and the tie correction from the counts (:func:`.kruskal_wallis_h`),
+    so an engine need only count; the p-value is chi-square's survival function.
     """
-    from scipy.stats import kruskal
+    from scipy.stats import chi2
 
-    kept = [list(v) for v in samples if len(v)]
-    h, p = kruskal(*kept)
-    return TestResult(
-        "kruskal_wallis", float(h), float(len(kept) - 1), float(p), sum(map(len, kept))
-    )
+    h, k, n = kruskal_wallis_h(groups)
+    return TestResult("kruskal_wallis", h, float(k - 1), float(chi2.sf(h, k - 1)), n)

@@ -52,11 +52,41 @@ def design_frame(responses: pl.DataFrame, book: Codebook) -> pl.DataFrame:
     return responses.with_columns(extra) if extra else responses
 
 
+ORDER = "source_line"  # the export's line: the rows' order, whatever engine held them
+
+
+def design_columns(book: Codebook) -> list[str]:
+    """The columns design-based estimates read: the design's, groups', questions', lines."""
+    closed = [c for q in book.closed for c in q.response_columns]
+    design = list(book.design.response_columns.values()) if book.design else []
+    return list(
+        dict.fromkeys(
+            [*design, *(g.id for g in book.groups), *closed, *(q.id for q in book.numeric), ORDER]
+        )
+    )
+
+
+def design_rows(responses: Any, book: Codebook) -> pl.DataFrame:
+    """The rows the design's estimates need, as polars, from any engine's frame.
+
+    The engine projects the columns of :func:`design_columns` and hands them over in line
+    order, codes as text, so svy sees the same table whichever engine held the responses.
+    Every row, not sums: the design effects compare with simple random sampling of as
+    many respondents, the standard deviation scales by n / (n - 1), an fpc without PSUs
+    counts respondents, and quantiles and rank scores order the values themselves.
+    """
+    frame = nw.from_native(responses)
+    frame = frame.select([c for c in design_columns(book) if c in frame.columns])
+    collected = frame.collect(backend="polars") if isinstance(frame, nw.LazyFrame) else frame
+    rows = collected.to_polars().with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String))
+    return rows.sort(ORDER, maintain_order=True) if ORDER in rows.columns else rows
+
+
 def survey_design(responses: Any, book: Codebook, sp: StatsParams) -> DesignEstimates:
     """The svy design of a weighted survey's responses (set up once, for every estimate)."""
     from helpers.summarize.design import DesignEstimates
 
-    return DesignEstimates(design_frame(nw.to_native(nw.from_native(responses)), book), book, sp)
+    return DesignEstimates(design_frame(design_rows(responses, book), book), book, sp)
 
 
 def count_weights(
