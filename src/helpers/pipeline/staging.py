@@ -33,18 +33,20 @@ import os
 import secrets
 import shutil
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
-from helpers.core.tables import csv_text, polars_csv_bytes
+from helpers.core.tables import _polars_safe, csv_text, is_formula, neutralise, polars_csv_bytes
 
 if TYPE_CHECKING:
     import pandas as pd
     import polars as pl
 
-# Text, bytes (e.g. a Parquet hand-off), or a table written as CSV.
-Content = Union[str, bytes, "pd.DataFrame", "pl.DataFrame"]
+# Text, bytes, a table written as CSV (a polars LazyFrame streamed to the file), or a
+# writer given the file's path (e.g. a Parquet hand-off written as it is produced).
+Sink = Callable[[Path], None]
+Content = Union[str, bytes, "pd.DataFrame", "pl.DataFrame", "pl.LazyFrame", Sink]
 
 STAGING_DIR = ".staging"  # under the project root (ignored by git)
 # Set by the stage runner: the manifest of its transaction, which the kernel writes into.
@@ -63,6 +65,43 @@ class OutputError(RuntimeError):
 
 class BusyError(RuntimeError):
     """Another live run holds the transaction."""
+
+
+def _sink(content: Content) -> Sink | None:
+    """How to stream ``content`` to a file (a LazyFrame, a writer), or None: it is bytes."""
+    if type(content).__name__ == "LazyFrame" and type(content).__module__.startswith("polars"):
+        return lambda path: polars_csv_sink(content, path)  # type: ignore[arg-type]
+    if callable(content) and not isinstance(content, (str, bytes)):
+        return content  # type: ignore[return-value]
+    return None
+
+
+def polars_csv_sink(frame: pl.LazyFrame, path: Path) -> None:
+    """Stream a LazyFrame to ``path`` as CSV: the bytes :func:`polars_csv_bytes` would make.
+
+    polars' streaming engine writes it batch by batch. Every text cell is judged
+    (a row's text, or an enumeration's categories once), since the frame is not read
+    twice to find the columns without formulas first.
+    """
+    import polars as pl
+
+    fixes = []
+    for c, t in frame.collect_schema().items():
+        if t == pl.Boolean:
+            fixes.append(
+                pl.col(c).replace_strict({True: "True", False: "False"}, return_dtype=pl.String)
+            )
+        elif t == pl.String or isinstance(t, pl.Categorical):
+            fixes.append(_polars_safe(pl.col(c).cast(pl.String)).alias(c))
+        elif isinstance(t, pl.Enum):
+            renamed = {v: neutralise(v) for v in t.categories.to_list() if is_formula(v)}
+            text = pl.col(c).cast(pl.String).replace(renamed) if renamed else pl.col(c)
+            fixes.append(pl.when(text.cast(pl.String) != "").then(text).alias(c))
+    out = frame.with_columns(fixes) if fixes else frame
+    names = {c: str(neutralise(c)) for c in out.collect_schema().names() if is_formula(c)}
+    (out.rename(names) if names else out).sink_csv(
+        path, line_terminator="\n", quote_style="necessary", engine="streaming"
+    )
 
 
 def _bytes(content: Content) -> bytes:
@@ -129,12 +168,18 @@ def _fsync(path: Path, directory: bool = False) -> None:
         os.close(fd)
 
 
-def _write_new(path: Path, data: bytes, label: str) -> None:
-    """Create ``path`` (it must not exist) with the usual permissions and write ``data``."""
+def _write_new(path: Path, data: bytes | Sink, label: str) -> None:
+    """Create ``path`` (it must not exist) with the usual permissions and write ``data``.
+
+    ``data`` is bytes, or a writer that streams the content to the (created) path.
+    """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     with os.fdopen(fd, "wb") as fh:
         crash_point(f"created {label}")
-        fh.write(data)
+        if isinstance(data, bytes):
+            fh.write(data)
+    if not isinstance(data, bytes):
+        data(path)
     crash_point(f"wrote {label}")
 
 
@@ -186,7 +231,7 @@ def _stage(manifest: Path | None, outputs: Mapping[str | Path, Content]) -> list
     try:
         for target, content in outputs.items():
             path = Path(os.path.abspath(target))
-            data = _bytes(content)
+            data = _sink(content) or _bytes(content)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = _temporary(path)
