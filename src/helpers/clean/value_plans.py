@@ -14,11 +14,13 @@ from helpers.core.codebook import NOT_SELECTED, SELECTED, Question
 from helpers.core.codes import code_index, code_key
 
 
-def distinct_values(raw: pl.DataFrame, columns: tuple[str, ...]) -> dict[str, list[str]]:
-    """The distinct non-missing values of each column (one pass, all columns)."""
+def distinct_values(raw: pl.LazyFrame, columns: tuple[str, ...]) -> dict[str, list[str]]:
+    """The distinct non-missing values of each column (one streaming pass, all columns)."""
     if not columns:
         return {}
-    row = raw.select([pl.col(c).drop_nulls().unique().cast(pl.String).implode() for c in columns])
+    row = raw.select(
+        [pl.col(c).drop_nulls().unique().cast(pl.String).implode() for c in columns]
+    ).collect(engine="streaming")
     return {c: sorted(row[c][0].to_list()) for c in columns}
 
 
@@ -109,7 +111,7 @@ def multiple_plan(
 NUMERIC_MAX = 1e150
 
 
-def numeric_plan(raw: pl.DataFrame, column: str, q: Question) -> tuple[pl.Expr, dict[str, str]]:
+def numeric_plan(raw: pl.LazyFrame, column: str, q: Question) -> tuple[pl.Expr, dict[str, str]]:
     """A numeric question's values as Float64, and why each value that is not a number is set aside.
 
     Blank cells and declared missing codes (by value: ``-9`` matches ``-9.0``) are
@@ -127,6 +129,7 @@ def numeric_plan(raw: pl.DataFrame, column: str, q: Question) -> tuple[pl.Expr, 
     good = number.is_not_null() & number.is_finite() & (number.abs() <= NUMERIC_MAX)
     bad_values = (
         raw.select(pl.col(column).cast(pl.String).filter(~missing & ~good).unique().sort())
+        .collect(engine="streaming")
         .to_series()
         .to_list()
     )

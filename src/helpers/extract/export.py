@@ -247,7 +247,7 @@ def scan_export(
     Memory holds a block, not the file. Another encoding than UTF-8 (or a UTF-8 file
     with a byte-order mark) is decoded strictly into ``work/utf8.csv`` first.
     """
-    work = Path(work or _work_folder())
+    work = Path(work or work_folder())
     cols = export_columns(book)
     _refuse_data_file(_head(path), path)
     body = Path(path)
@@ -286,7 +286,7 @@ def scan_export(
     return pl.scan_parquet(raw)
 
 
-def _work_folder() -> str:
+def work_folder() -> str:
     """A temporary folder removed when the process exits."""
     folder = tempfile.mkdtemp(prefix="helpers-export-")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
