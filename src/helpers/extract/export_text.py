@@ -91,18 +91,20 @@ def read_text(
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     utf8 = codecs.getincrementaldecoder("utf-8")(errors="strict")
     with open(path, "rb") as fh:
-        data = fh.read(block)
-        head = data[:16]
+        head = fh.read(16)
         skip = _check_bom(head, codec, expected, name)
+        fh.seek(0)
+        data = fh.read(block)
         while data:
             if data.endswith(b"\r"):  # keep a CRLF in one block
                 data += fh.read(1)
             sha.update(data)
-            _block(data, skip, state, decoder, utf8 if eight_bit else None, out)
+            cut = min(skip, len(data))  # the part of a UTF-8 byte-order mark in this block
+            _block(data, cut, state, decoder, utf8 if eight_bit else None, out)
             state.offset += len(data)
             state.lines_before += data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
             state.newlines += data.count(b"\n")
-            skip, data = 0, fh.read(block)
+            skip, data = skip - cut, fh.read(block)
         _block(b"", 0, state, decoder, utf8 if eight_bit else None, out, final=True)
     _raise_first(state, encoding, expected, name)
     return TextFacts(sha.hexdigest(), state.offset, state.newlines, state.first_line, head)
@@ -147,7 +149,11 @@ def _note_utf8(data: bytes, state: _Pass, utf8: codecs.IncrementalDecoder, final
         return
     if state.non_ascii is None and not data.isascii():
         at = next(i for i, b in enumerate(data) if b >= 0x80)
-        state.non_ascii = (state.offset + at, _line_of(data, at, state.lines_before), data[at:])
+        line = _line_of(data, at, state.lines_before)
+        state.non_ascii = (state.offset + at, line, data[at : at + 4])
+    elif state.non_ascii is not None and len(state.non_ascii[2]) < 4:  # a character cut
+        offset, line, rest = state.non_ascii
+        state.non_ascii = (offset, line, rest + data[: 4 - len(rest)])
 
 
 def _raise_first(state: _Pass, encoding: str, expected: str, path: str) -> None:
