@@ -30,12 +30,12 @@ from helpers.clean.export import check_export_responses, clean_export
 from helpers.core import handoff
 from helpers.core.codebook import load_codebook
 from helpers.core.errors import SourceError
+from helpers.core.sinks import polars_csv_sink
 from helpers.core.tables import polars_csv_bytes
 from helpers.core.text import decode
 from helpers.extract.csv_structure import check_blocks, check_structure, line_blocks
 from helpers.extract.export import read_export, scan_export
 from helpers.extract.export_text import read_text
-from helpers.pipeline.staging import polars_csv_sink
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["surveys"]

@@ -24,11 +24,9 @@ Bytes are deterministic: same rows, same pyarrow version, same file.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Union
 
@@ -40,6 +38,7 @@ from helpers.core.codebook import NOT_SELECTED, SELECTED, Codebook
 from helpers.core.document import response_columns
 from helpers.core.errors import SourceError
 from helpers.core.inputs import input_kind
+from helpers.core.sinks import data_sha256, write_parquet
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -125,21 +124,6 @@ def typed(frame: pl.DataFrame | pd.DataFrame, types: dict[str, pl.DataType]) -> 
     return frame.select([pl.col(c).cast(t, strict=True) for c, t in types.items()])
 
 
-class _Hashing(io.RawIOBase):
-    """A binary file that hashes (sha256) and counts every byte written through it."""
-
-    def __init__(self, fh: BinaryIO) -> None:
-        self.fh, self.sha, self.size = fh, hashlib.sha256(), 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: bytes) -> int:  # type: ignore[override]
-        self.sha.update(data)
-        self.size += len(data)
-        return self.fh.write(data)
-
-
 def _stored(types: dict[str, pl.DataType]) -> list[pl.Expr]:
     """The columns as stored: each cast strictly to its type; a Categorical as text.
 
@@ -151,52 +135,26 @@ def _stored(types: dict[str, pl.DataType]) -> list[pl.Expr]:
     ]
 
 
-def _row_groups(batches: Iterable[pl.DataFrame]) -> Iterator[pl.DataFrame]:
-    """The batches regrouped into exactly ``ROW_GROUP_ROWS`` rows each (the last one fewer)."""
-    held: list[pl.DataFrame] = []
-    rows = 0
-    for batch in batches:
-        held.append(batch)
-        rows += batch.height
-        while rows >= ROW_GROUP_ROWS:
-            whole = pl.concat(held, rechunk=False)
-            yield whole.slice(0, ROW_GROUP_ROWS)
-            held, rows = [whole.slice(ROW_GROUP_ROWS)], rows - ROW_GROUP_ROWS
-    if rows or not held:
-        yield pl.concat(held, rechunk=False) if held else pl.DataFrame()
-
-
 def write_handoff(
     target: str | Path | BinaryIO, frame: Frame, types: dict[str, pl.DataType], stamp: dict
 ) -> None:
     """Write ``frame`` typed by ``types`` as the hand-off, row group by row group as produced.
 
-    A LazyFrame runs on polars' streaming engine: no more than a row group is held.
-    The footer's metadata holds ``stamp``, the row count and ``data_sha256``, the
-    sha256 of every byte before the footer (:func:`data_sha256`), which any tool
-    recomputes from the file alone. Same rows, same bytes.
+    A LazyFrame runs on polars' streaming engine: no more than a row group is held
+    (:func:`helpers.core.sinks.write_parquet`). The footer's metadata holds ``stamp``,
+    the row count and ``data_sha256``, the sha256 of every byte before the footer
+    (:func:`helpers.core.sinks.data_sha256`), which any tool recomputes from the file
+    alone. Same rows, same bytes.
     """
-    if isinstance(target, (str, Path)):
-        with open(target, "wb") as fh:
-            return write_handoff(fh, frame, types, stamp)
-    lazy = frame.lazy() if isinstance(frame, pl.DataFrame) else None
-    if lazy is None and not isinstance(frame, pl.LazyFrame):
-        lazy = pl.from_pandas(frame).lazy()
-    query = (lazy if lazy is not None else frame).select(_stored(types))
-    schema = pl.DataFrame(schema=query.collect_schema()).to_arrow().schema
-    out = _Hashing(target)
-    writer = pq.ParquetWriter(out, schema, compression="zstd", write_statistics=False)
-    rows = 0
-    try:
-        batches = query.collect_batches(maintain_order=True, engine="streaming")
-        for group in _row_groups(batches):
-            if group.height:
-                writer.write_table(group.to_arrow().cast(schema), row_group_size=ROW_GROUP_ROWS)
-                rows += group.height
-        meta = {**stamp, "format": FORMAT, "rows": str(rows), "data_sha256": out.sha.hexdigest()}
-        writer.add_key_value_metadata({STAMP_KEY: json.dumps(meta, sort_keys=True)})
-    finally:
-        writer.close()
+    if not isinstance(frame, (pl.DataFrame, pl.LazyFrame)):
+        frame = pl.from_pandas(frame)
+    query = frame.lazy().select(_stored(types))
+
+    def footer(rows: int, digest: str) -> dict[str, str]:
+        meta = {**stamp, "format": FORMAT, "rows": str(rows), "data_sha256": digest}
+        return {STAMP_KEY: json.dumps(meta, sort_keys=True)}
+
+    write_parquet(target, query, footer, ROW_GROUP_ROWS)
 
 
 def handoff_bytes(frame: Frame, stamp: dict[str, str], types: dict | None = None) -> bytes:
@@ -206,30 +164,6 @@ def handoff_bytes(frame: Frame, stamp: dict[str, str], types: dict | None = None
     out = io.BytesIO()
     write_handoff(out, frame, types or dict(frame.collect_schema()), stamp)
     return out.getvalue()
-
-
-def data_sha256(path: str | Path) -> tuple[str, int]:
-    """The sha256 of a Parquet file's bytes before its footer, and their number.
-
-    A Parquet file ends with its footer, the footer's length (4 bytes, little-endian)
-    and ``PAR1``: any engine or tool recomputes this from the file's bytes alone.
-    """
-    size = os.path.getsize(path)
-    with open(path, "rb") as fh:
-        fh.seek(max(0, size - 8))
-        tail = fh.read(8)
-        if len(tail) < 8 or tail[4:] != b"PAR1":
-            raise ValueError("no Parquet footer at the end of the file")
-        end = size - 8 - int.from_bytes(tail[:4], "little")
-        if end < 4:
-            raise ValueError("a Parquet footer longer than the file")
-        fh.seek(0)
-        sha, left = hashlib.sha256(), end
-        while left:
-            block = fh.read(min(left, 1 << 22))
-            sha.update(block)
-            left -= len(block)
-    return sha.hexdigest(), end
 
 
 def verify_handoff(path: str | Path, types: dict[str, pl.DataType], stamp: dict) -> dict:

@@ -37,7 +37,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
-from helpers.core.tables import _polars_safe, csv_text, is_formula, neutralise, polars_csv_bytes
+from helpers.core.sinks import polars_csv_sink
+from helpers.core.tables import csv_text, polars_csv_bytes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,34 +75,6 @@ def _sink(content: Content) -> Sink | None:
     if callable(content) and not isinstance(content, (str, bytes)):
         return content  # type: ignore[return-value]
     return None
-
-
-def polars_csv_sink(frame: pl.LazyFrame, path: Path) -> None:
-    """Stream a LazyFrame to ``path`` as CSV: the bytes :func:`polars_csv_bytes` would make.
-
-    polars' streaming engine writes it batch by batch. Every text cell is judged
-    (a row's text, or an enumeration's categories once), since the frame is not read
-    twice to find the columns without formulas first.
-    """
-    import polars as pl
-
-    fixes = []
-    for c, t in frame.collect_schema().items():
-        if t == pl.Boolean:
-            fixes.append(
-                pl.col(c).replace_strict({True: "True", False: "False"}, return_dtype=pl.String)
-            )
-        elif t == pl.String or isinstance(t, pl.Categorical):
-            fixes.append(_polars_safe(pl.col(c).cast(pl.String)).alias(c))
-        elif isinstance(t, pl.Enum):
-            renamed = {v: neutralise(v) for v in t.categories.to_list() if is_formula(v)}
-            text = pl.col(c).cast(pl.String).replace(renamed) if renamed else pl.col(c)
-            fixes.append(pl.when(text.cast(pl.String) != "").then(text).alias(c))
-    out = frame.with_columns(fixes) if fixes else frame
-    names = {c: str(neutralise(c)) for c in out.collect_schema().names() if is_formula(c)}
-    (out.rename(names) if names else out).sink_csv(
-        path, line_terminator="\n", quote_style="necessary", engine="streaming"
-    )
 
 
 def _bytes(content: Content) -> bytes:
