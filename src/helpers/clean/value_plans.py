@@ -15,13 +15,14 @@ from helpers.core.codes import code_index, code_key
 
 
 def distinct_values(raw: pl.LazyFrame, columns: tuple[str, ...]) -> dict[str, list[str]]:
-    """The distinct non-missing values of each column (one streaming pass, all columns)."""
-    if not columns:
-        return {}
-    row = raw.select(
-        [pl.col(c).drop_nulls().unique().cast(pl.String).implode() for c in columns]
-    ).collect(engine="streaming")
-    return {c: sorted(row[c][0].to_list()) for c in columns}
+    """The distinct non-missing values of each column (streaming queries run together).
+
+    One ``unique`` query per column: the streaming engine holds each column's distinct
+    values, not its rows (a ``select`` of several ``unique`` would read whole columns).
+    """
+    queries = [raw.lazy().select(pl.col(c).drop_nulls().cast(pl.String)).unique() for c in columns]
+    found = pl.collect_all(queries, engine="streaming") if queries else []
+    return {c: sorted(f.to_series().to_list()) for c, f in zip(columns, found, strict=True)}
 
 
 def mapped(column: str, mapping: dict[str, str], categories: list[str], name: str) -> pl.Expr:

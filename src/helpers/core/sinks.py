@@ -93,22 +93,34 @@ def write_parquet(
 
     ``sha256`` is that of every byte written before the footer (:func:`data_sha256`).
     """
+    batches = query.collect_batches(maintain_order=True, engine="streaming")
+    write_batches(target, batches, query.collect_schema(), footer, rows_per_group)
+
+
+def write_batches(
+    target: str | Path | BinaryIO,
+    batches: Iterable[pl.DataFrame],
+    schema: pl.Schema | dict[str, pl.DataType],
+    footer: Callable[[int, str], dict[str, str]],
+    rows_per_group: int,
+) -> int:
+    """Write the batches (all of ``schema``) as one Parquet file, as they come; their rows."""
     if isinstance(target, (str, Path)):
         with open(target, "wb") as fh:
-            return write_parquet(fh, query, footer, rows_per_group)
-    schema = pl.DataFrame(schema=query.collect_schema()).to_arrow().schema
+            return write_batches(fh, batches, schema, footer, rows_per_group)
+    arrow = pl.DataFrame(schema=schema).to_arrow().schema
     out = _Hashing(target)
-    writer = pq.ParquetWriter(out, schema, compression="zstd", write_statistics=False)
+    writer = pq.ParquetWriter(out, arrow, compression="zstd", write_statistics=False)
     rows = 0
     try:
-        batches = query.collect_batches(maintain_order=True, engine="streaming")
         for group in _row_groups(batches, rows_per_group):
             if group.height:
-                writer.write_table(group.to_arrow().cast(schema), row_group_size=rows_per_group)
+                writer.write_table(group.to_arrow().cast(arrow), row_group_size=rows_per_group)
                 rows += group.height
         writer.add_key_value_metadata(footer(rows, out.sha.hexdigest()))
     finally:
         writer.close()
+    return rows
 
 
 def data_sha256(path: str | Path) -> tuple[str, int]:
