@@ -133,7 +133,7 @@ def coded_columns(
             exprs.append(pl.col(column).alias(g.id))
             continue
         mapping, reasons = code_plan(distinct[column], [o.code for o in g.values], (), g.id)
-        exprs.append(mapped(column, mapping, [o.code for o in g.values], g.id))
+        exprs.append(mapped(column, mapping, [o.code for o in g.values], g.id, distinct[column]))
         plans.append((g.id, column, reasons))
     for q in book.closed:
         if q.derived_from:
@@ -142,12 +142,12 @@ def coded_columns(
             column = cols.categorical[q.id]
             codes = [o.code for o in q.answers]
             mapping, reasons = code_plan(distinct[column], codes, q.missing_codes, q.id)
-            exprs.append(mapped(column, mapping, codes, q.id))
+            exprs.append(mapped(column, mapping, codes, q.id, distinct[column]))
         else:
             column = cols.multiple[q.id]
             flags, reasons = multiple_plan(distinct[column], q)
             exprs += [
-                mapped(column, values, [NOT_SELECTED, SELECTED], name)
+                mapped(column, values, [NOT_SELECTED, SELECTED], name, distinct[column])
                 for name, values in flags.items()
             ]
         plans.append((q.id, column, reasons))

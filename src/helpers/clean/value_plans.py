@@ -25,13 +25,21 @@ def distinct_values(raw: pl.LazyFrame, columns: tuple[str, ...]) -> dict[str, li
     return {c: sorted(f.to_series().to_list()) for c, f in zip(columns, found, strict=True)}
 
 
-def mapped(column: str, mapping: dict[str, str], categories: list[str], name: str) -> pl.Expr:
-    """``column`` mapped value by value onto an enumeration; unmapped values are missing."""
-    return (
-        pl.col(column)
-        .replace_strict(mapping, default=None, return_dtype=pl.Enum(categories))
-        .alias(name)
-    )
+def mapped(
+    column: str, mapping: dict[str, str], categories: list[str], name: str, values: list[str]
+) -> pl.Expr:
+    """``column`` mapped value by value onto an enumeration; unmapped values are missing.
+
+    ``values``: the column's distinct values. Each row's value becomes its position
+    among them (a cast to an enumeration of them), which picks its code from a lookup
+    list: polars' streaming engine runs this batch by batch (``replace_strict`` would
+    read the whole column into memory).
+    """
+    if not mapping:
+        return pl.lit(None, pl.String).cast(pl.Enum(categories)).alias(name)
+    lookup = pl.Series([mapping.get(v) for v in values], dtype=pl.String)
+    position = pl.col(column).cast(pl.String).cast(pl.Enum(values), strict=False).to_physical()
+    return pl.lit(lookup).gather(position).cast(pl.Enum(categories)).alias(name)
 
 
 def code_plan(
