@@ -30,6 +30,7 @@ import fcntl
 import glob
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -152,8 +153,19 @@ def _write_new(path: Path, data: bytes | Sink, label: str) -> None:
         if isinstance(data, bytes):
             fh.write(data)
     if not isinstance(data, bytes):
-        data(path)
+        try:
+            data(path)
+        except Exception as exc:  # an engine's error: the OSError it stands for, if any
+            found = _ERRNO.search(str(exc))
+            if found is None or (isinstance(exc, OSError) and exc.errno):
+                raise
+            code = int(found.group(1))
+            raise OSError(code, os.strerror(code), str(path)) from exc
     crash_point(f"wrote {label}")
+
+
+# How polars ("os error 28") and Python ("[Errno 28]") name a system error in a message.
+_ERRNO = re.compile(r"(?:os error|\[Errno) (\d+)")
 
 
 def _temporary(target: Path) -> Path:
