@@ -167,8 +167,8 @@ def run_size(rows: int, args: argparse.Namespace, work: Path) -> bool:
     )
     survey, codebook = data / "survey.csv", data / "codebook.yaml"
     project_copy(project, survey.relative_to(project), codebook.relative_to(project))
-    csv_floors = floors("CSV", FLOORS_CSV, survey, project, env, rep)
-    if rows <= EAGER_MAX:
+    csv_floors = floors("CSV", FLOORS_CSV, survey, project, env, rep) if args.floors else []
+    if rows <= EAGER_MAX and args.floors:
         csv_floors += floors("CSV", FLOORS_EAGER, survey, project, env, rep)
     runner = [py, "-m", "helpers.pipeline.runner"]
     stages = [
@@ -179,10 +179,14 @@ def run_size(rows: int, args: argparse.Namespace, work: Path) -> bool:
             env,
             rep if stage in ("clean", "summarize") else 1,
         )
-        for stage in STAGES
+        for stage in args.stages
     ]
     handoff = project / "data" / "processed" / SURVEY / "responses.parquet"
-    pq_floors = floors("hand-off Parquet", FLOORS_PARQUET, handoff, project, env, rep)
+    pq_floors = (
+        floors("hand-off Parquet", FLOORS_PARQUET, handoff, project, env, rep)
+        if (args.floors)
+        else []
+    )
     write_empty_notebook(project / "empty.ipynb")
     fixed = measure_median(
         "papermill, empty notebook (a stage's fixed cost)",
@@ -208,12 +212,15 @@ def report(
     fixed: Measurement,
 ) -> None:
     """Print the table of one size and the ratios to the fastest floor."""
-    fastest = min((m for m in csv_floors if m.returncode == 0), key=lambda m: m.seconds)
-    size = survey.stat().st_size / 2**20 if survey.exists() else 0
     print(
         f"\nsurvey: {rows:,} respondents x {args.questions} questions "
-        f"({args.multiple_choice} multiple choice), {size:.0f} MiB CSV"
+        f"({args.multiple_choice} multiple choice), "
+        f"{survey.stat().st_size / 2**20 if survey.exists() else 0:.0f} MiB CSV"
     )
+    if not csv_floors:
+        print(table([gen, *stages, fixed]))
+        return
+    fastest = min((m for m in csv_floors if m.returncode == 0), key=lambda m: m.seconds)
     print(table([gen, *csv_floors, *stages, *pq_floors, fixed], fastest))
     print(f"fastest CSV floor: {fastest.label} {fastest.seconds:.2f} s, {fastest.peak_mib:.0f} MiB")
     both = [m for m in stages if m.label.startswith(("clean", "summarize"))]
@@ -239,6 +246,12 @@ def main() -> int:
     )
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: temporary)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (median)")
+    parser.add_argument(
+        "--stages", nargs="+", default=list(STAGES), choices=STAGES, help="stages to run, in order"
+    )
+    parser.add_argument(
+        "--no-floors", dest="floors", action="store_false", help="measure the stages only"
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="scale-bench-"))
     work.mkdir(parents=True, exist_ok=True)
