@@ -24,7 +24,7 @@ from helpers.core.codebook import Codebook
 from helpers.core.inputs import StageView, input_kind
 from helpers.core.schemas import free_text_schema, mentions_schema, responses_schema, validate
 from helpers.core.tables import read_csv
-from helpers.extract.respondents import read_respondents
+from helpers.extract.respondents import scan_respondents
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,13 @@ class Cleaned:
     """The clean stage's result: counts and rejects, the validated responses and free text."""
 
     result: Reconciled
-    responses: pd.DataFrame | pl.DataFrame
-    free_text: pd.DataFrame | pl.DataFrame
+    responses: pd.DataFrame | pl.DataFrame | pl.LazyFrame
+    free_text: pd.DataFrame | pl.DataFrame | pl.LazyFrame
+
+    def preview(self, rows: int = 20) -> pd.DataFrame | pl.DataFrame:
+        """The first ``rows`` responses (read from disk when they are streamed)."""
+        head = self.responses.head(rows)
+        return head.collect() if isinstance(head, pl.LazyFrame) else head
 
 
 def clean_document(stage: StageView, book: Codebook) -> Cleaned:
@@ -52,9 +57,13 @@ def clean_document(stage: StageView, book: Codebook) -> Cleaned:
 
 
 def clean_export_input(stage: StageView, book: Codebook) -> Cleaned:
-    """The export's rows read (polars), codes mapped, rejects set aside, invariants checked."""
+    """The export's rows read (polars), codes mapped, rejects set aside, invariants checked.
+
+    A CSV export is streamed (helpers.extract.export.scan_export): the responses and
+    free text come back as LazyFrames, which the stage sinks to its outputs.
+    """
     kind, source_path = stage.get("input_kind"), stage.get("source")
-    raw = read_respondents(
+    raw = scan_respondents(
         source_path,
         book,
         kind,

@@ -18,12 +18,14 @@ codes); polars then maps every row by its value.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
 from helpers.clean.accounting import EXPORT_REJECT_COLUMNS, Reconciled
 from helpers.clean.export_checks import check_export_responses, check_reject_shares
-from helpers.clean.respondent_columns import design_columns, respondent_ids
-from helpers.clean.routing import route, with_derived
+from helpers.clean.respondent_columns import ROW, design_columns, respondent_ids
+from helpers.clean.routing import Rows, route, with_derived
 from helpers.clean.value_plans import (
     code_plan,
     distinct_values,
@@ -32,7 +34,13 @@ from helpers.clean.value_plans import (
     numeric_plan,
 )
 from helpers.core.codebook import NOT_SELECTED, SELECTED, Codebook
-from helpers.extract.export import ID_COLUMN, SOURCE_LINE, ExportColumns, export_columns
+from helpers.extract.export import (
+    ID_COLUMN,
+    SOURCE_LINE,
+    ExportColumns,
+    export_columns,
+    work_folder,
+)
 
 __all__ = ["check_export_responses", "clean_export"]
 
@@ -61,36 +69,57 @@ Plan = tuple[str, str, dict[str, str]]  # (variable, its export column, reject r
 
 
 def clean_export(
-    raw: pl.DataFrame, book: Codebook, path: str, max_reject_share: float = 1.0
-) -> tuple[Reconciled, pl.DataFrame]:
+    raw: Rows, book: Codebook, path: str, max_reject_share: float = 1.0
+) -> tuple[Reconciled, Rows]:
     """Map codes to codebook codes; return (responses, rejects, counts) and the free text.
 
     Each coded column's distinct values are judged first (:func:`code_plan`,
     :func:`multiple_plan`); one polars ``select`` then maps every column at once.
     A question with more than ``max_reject_share`` of its answered cells set
     aside stops here (:func:`check_reject_shares`).
+
+    ``raw`` in memory gives the responses and free text in memory. A LazyFrame
+    (:func:`helpers.extract.export.scan_export`) gives them as LazyFrames: the
+    mapping runs on polars' streaming engine and the mapped rows are written once
+    to a scratch Parquet file beside ``raw``'s; rejects and counts are collected
+    (as many rows as cells set aside, and one per question).
     """
     cols = export_columns(book)
-    ids = respondent_ids(raw, cols, path)
-    exprs, plans = coded_columns(raw, book, cols)
-    exprs += design_columns(raw, book, path)
-    responses = raw.select(ids, *exprs, pl.col(SOURCE_LINE))
-    responses = with_derived(responses, book)
-    code_rejects = {var: _rejects(raw, column, reasons, var, ids) for var, column, reasons in plans}
+    lazy = raw.lazy()
+    n = int(lazy.select(pl.len()).collect().item())
+    if not cols.ids:
+        lazy = lazy.with_row_index(ROW, offset=1)
+    ids = respondent_ids(lazy, cols, path, n)
+    exprs, plans = coded_columns(lazy, book, cols)
+    exprs += design_columns(lazy, book, path)
+    responses = with_derived(lazy.select(ids, *exprs, pl.col(SOURCE_LINE)), book)
+    code_rejects = {
+        var: _rejects(lazy, column, reasons, var, ids) for var, column, reasons in plans
+    }
     responses, rejects = route(responses, book, code_rejects)
-    counts = question_counts(responses, rejects, book, raw.height)
-    free_text = export_free_text(raw, book, cols)
+    responses = responses.collect() if isinstance(raw, pl.DataFrame) else _scratch(responses)
+    counts = question_counts(responses, rejects, book, n)
+    free_text = export_free_text(lazy, book, cols)
     kept = [r for r in rejects.values() if r.height]
     rejects_df = pl.concat(kept) if kept else pl.DataFrame(schema=REJECT_TYPES)
     check_reject_shares(
         counts, {var: reasons for var, _, reasons in plans}, code_rejects, max_reject_share, path
     )
     counts_df = pl.DataFrame(counts, schema=COUNT_TYPES)
+    if isinstance(raw, pl.DataFrame):
+        free_text = free_text.collect()
     return Reconciled(responses, rejects_df.select(EXPORT_REJECT_COLUMNS), counts_df), free_text
 
 
+def _scratch(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """``rows`` computed once (streaming) into a scratch Parquet file, scanned back."""
+    path = Path(work_folder()) / "responses.parquet"
+    rows.sink_parquet(path, compression="lz4", statistics=False)
+    return pl.scan_parquet(path)
+
+
 def coded_columns(
-    raw: pl.DataFrame, book: Codebook, cols: ExportColumns
+    raw: pl.LazyFrame, book: Codebook, cols: ExportColumns
 ) -> tuple[list[pl.Expr], list[Plan]]:
     """Each group's and question's cleaned column(s) and what each sets aside, in order."""
     distinct = distinct_values(raw, cols.coded)
@@ -104,7 +133,7 @@ def coded_columns(
             exprs.append(pl.col(column).alias(g.id))
             continue
         mapping, reasons = code_plan(distinct[column], [o.code for o in g.values], (), g.id)
-        exprs.append(mapped(column, mapping, [o.code for o in g.values], g.id))
+        exprs.append(mapped(column, mapping, [o.code for o in g.values], g.id, distinct[column]))
         plans.append((g.id, column, reasons))
     for q in book.closed:
         if q.derived_from:
@@ -113,12 +142,12 @@ def coded_columns(
             column = cols.categorical[q.id]
             codes = [o.code for o in q.answers]
             mapping, reasons = code_plan(distinct[column], codes, q.missing_codes, q.id)
-            exprs.append(mapped(column, mapping, codes, q.id))
+            exprs.append(mapped(column, mapping, codes, q.id, distinct[column]))
         else:
             column = cols.multiple[q.id]
             flags, reasons = multiple_plan(distinct[column], q)
             exprs += [
-                mapped(column, values, [NOT_SELECTED, SELECTED], name)
+                mapped(column, values, [NOT_SELECTED, SELECTED], name, distinct[column])
                 for name, values in flags.items()
             ]
         plans.append((q.id, column, reasons))
@@ -131,15 +160,26 @@ def coded_columns(
 
 
 def question_counts(
-    responses: pl.DataFrame, rejects: dict[str, pl.DataFrame], book: Codebook, n: int
+    responses: Rows, rejects: dict[str, pl.DataFrame], book: Codebook, n: int
 ) -> list[dict]:
     """Per question: rows read, kept, missing and set aside; ``balanced`` when they add up."""
+    questions = [*[q for q in book.closed if not q.derived_from], *book.numeric]
+    # A multiple-choice answer is all missing or none: its first column counts for it.
+    firsts = list(dict.fromkeys(q.response_columns[0] for q in questions))
+    nulls = (
+        responses.lazy()
+        .select(pl.col(c).null_count() for c in firsts)
+        .collect(engine="streaming")
+        .row(0, named=True)
+        if firsts
+        else {}
+    )
     counts = []
-    for q in (*[q for q in book.closed if not q.derived_from], *book.numeric):
-        first = responses[q.response_columns[0]]  # a multiple-choice answer: all or none
+    for q in questions:
+        missing = int(nulls[q.response_columns[0]])
         rejected = rejects[q.id].height
-        kept = n - first.null_count()
-        declared = first.null_count() - rejected
+        kept = n - missing
+        declared = missing - rejected
         counts.append(
             {
                 "question": q.id,
@@ -153,30 +193,41 @@ def question_counts(
     return counts
 
 
-def export_free_text(raw: pl.DataFrame, book: Codebook, cols: ExportColumns) -> pl.DataFrame:
-    """Every non-blank free-text answer, one row each, by line then question."""
-    free = [
-        raw.filter(pl.col(c).str.strip_chars() != "").select(
-            pl.col(SOURCE_LINE).alias("line"),
-            pl.lit(q.id).alias("question"),
+def export_free_text(raw: pl.LazyFrame, book: Codebook, cols: ExportColumns) -> pl.LazyFrame:
+    """Every non-blank free-text answer, one row each, by line then question.
+
+    Each row's answers are listed in question order then exploded: the rows come
+    out in that order as read (no sort, so the streaming engine holds a batch).
+    """
+    questions = sorted(book.free_text, key=lambda q: q.id)
+    if not questions:
+        return pl.LazyFrame(schema=FREE_TEXT_COLUMNS)
+    answers = pl.concat_list(
+        pl.struct(pl.lit(q.id).alias("question"), pl.col(cols.free_text[q.id]).alias("text"))
+        for q in questions
+    )
+    return (
+        raw.select(pl.col(SOURCE_LINE).alias("line"), answers.alias("answer"))
+        .explode("answer")
+        .unnest("answer")
+        .filter(pl.col("text").str.strip_chars() != "")
+        .select(
+            "line",
+            "question",
             pl.lit(None, pl.String).alias("item"),
             pl.lit(1, pl.Int64).alias("intro_line"),
-            pl.col(c).alias("text"),
+            "text",
         )
-        for q in book.free_text
-        for c in [cols.free_text[q.id]]
-    ]
-    free_text = pl.concat(free) if free else pl.DataFrame(schema=FREE_TEXT_COLUMNS)
-    return free_text.sort(["line", "question"], maintain_order=True)
+    )
 
 
 def _rejects(
-    raw: pl.DataFrame, column: str, reasons: dict[str, str], var: str, ids: pl.Series
+    raw: pl.LazyFrame, column: str, reasons: dict[str, str], var: str, ids: pl.Expr
 ) -> pl.DataFrame:
-    """One reject per row whose value has a reason, in row order."""
+    """One reject per row whose value has a reason, in row order (one streaming pass)."""
     if not reasons:
         return pl.DataFrame(schema=REJECT_TYPES)
-    bad = raw.with_columns(ids).filter(pl.col(column).is_in(list(reasons)))
+    bad = raw.with_columns(ids).filter(pl.col(column).cast(pl.String).is_in(list(reasons)))
     return bad.select(
         pl.col(SOURCE_LINE).alias("source_line"),
         pl.lit(var, pl.String).alias("question"),
@@ -185,4 +236,4 @@ def _rejects(
         .cast(pl.String)
         .replace_strict(reasons, return_dtype=pl.String)
         .alias("reason"),
-    )
+    ).collect(engine="streaming")

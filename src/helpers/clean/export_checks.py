@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from helpers.core.codebook import SELECTED, Codebook
+from helpers.clean.routing import Rows
+from helpers.core.codebook import SELECTED, Codebook, Question
 from helpers.core.errors import SourceError, TableError
 from helpers.extract.export import ID_COLUMN, SOURCE_LINE
 
@@ -44,52 +45,68 @@ def check_reject_shares(
         )
 
 
-def all_distinct(values: pl.Series) -> bool:
-    """Whether no value repeats (nulls aside, which callers check).
-
-    Distinct 64-bit hashes prove it in one cheap pass; only if two hashes meet
-    are the values themselves compared.
-    """
-    return values.hash().n_unique() == values.len() or values.n_unique() == values.len()
-
-
 def check_export_responses(
-    responses: pl.DataFrame, book: Codebook, name: str, first_record: int = 2
-) -> pl.DataFrame:
+    responses: Rows, book: Codebook, name: str, first_record: int = 2
+) -> Rows:
     """The invariants of cleaned export rows (checked once, before the hand-off).
 
     Codes need no row-by-row check: each answer column is an enumeration of the
     codebook's codes, so its type is the check. Checked here: ids unique and
     present, source lines unique and from ``first_record`` on (line 2 of a CSV,
     past its header; case 1 of a .sav or .dta), and a multiple-choice
-    answer all missing or with at least one option chosen.
+    answer all missing or with at least one option chosen. A LazyFrame is checked
+    in one streaming pass (and the rows of a failed check read to name them).
     """
     problems = []
-    ids = responses[ID_COLUMN]
-    if ids.null_count() or not all_distinct(ids):
+    ids, lines = pl.col(ID_COLUMN), pl.col(SOURCE_LINE)
+    facts = (
+        responses.lazy()
+        .select(
+            pl.len().alias("n"),
+            ids.null_count().alias("ids_null"),
+            ids.hash().n_unique().alias("ids_hashed"),
+            lines.null_count().alias("lines_null"),
+            lines.n_unique().alias("lines_distinct"),
+            lines.min().alias("first"),
+            *[_broken(q).sum().alias(q.id) for q in book.multiple_choice],
+        )
+        .collect(engine="streaming")
+        .row(0, named=True)
+    )
+    n = facts["n"]
+    if facts["ids_null"] or not (facts["ids_hashed"] == n or _distinct(responses, ids) == n):
+        found = responses.lazy().filter(ids.is_duplicated() | ids.is_null()).select(ids)
         problems.append(
             f"{ID_COLUMN}: unique, non-empty ids failed for "
-            f"{ids.filter(ids.is_duplicated() | ids.is_null()).head(5).to_list()}"
+            f"{found.head(5).collect().to_series().to_list()}"
         )
-    lines = responses[SOURCE_LINE]
     if (
-        lines.null_count()
-        or not all_distinct(lines)
-        or (lines.min() or first_record) < first_record
+        facts["lines_null"]
+        or facts["lines_distinct"] != n
+        or (facts["first"] or first_record) < (first_record)
     ):
         problems.append(f"{SOURCE_LINE}: unique records from {first_record} on failed")
     for q in book.multiple_choice:
-        cols = list(q.indicators.values())
-        missing = [pl.col(c).is_null() for c in cols]
-        whole = pl.all_horizontal(missing) | (
-            ~pl.any_horizontal(missing) & pl.any_horizontal([pl.col(c) == SELECTED for c in cols])
-        )
-        broken = responses.filter(~whole)
-        if broken.height:
+        if facts[q.id]:
+            broken = responses.lazy().filter(_broken(q)).select(lines).head(5).collect()
             problems.append(
                 f"{q.id}: options all missing, or at least one chosen failed for "
-                f"lines {broken[SOURCE_LINE].head(5).to_list()}"
+                f"lines {broken.to_series().to_list()}"
             )
     if problems:
         raise TableError(f"{name}: " + "; ".join(problems))
     return responses
+
+
+def _distinct(responses: Rows, column: pl.Expr) -> int:
+    return int(responses.lazy().select(column.n_unique()).collect(engine="streaming").item())
+
+
+def _broken(q: Question) -> pl.Expr:
+    """True for a row whose multiple-choice answer is neither all missing nor one chosen."""
+    cols = list(q.indicators.values())
+    missing = [pl.col(c).is_null() for c in cols]
+    whole = pl.all_horizontal(missing) | (
+        ~pl.any_horizontal(missing) & pl.any_horizontal([pl.col(c) == SELECTED for c in cols])
+    )
+    return ~whole

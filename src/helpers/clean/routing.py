@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import polars as pl
 
 from helpers.core.codebook import Codebook, Group, Question, routing_order
 from helpers.core.codes import code_index, code_key
 from helpers.extract.export import ID_COLUMN, SOURCE_LINE
 
+Rows = TypeVar("Rows", pl.DataFrame, pl.LazyFrame)  # in memory, or a query streamed
 
-def with_derived(responses: pl.DataFrame, book: Codebook) -> pl.DataFrame:
+
+def with_derived(responses: Rows, book: Codebook) -> Rows:
     """Add each derived variable (a recode of a coded one), in the hand-off's column order.
 
     Each value's ``of`` codes of the source map onto it; a source code no value
@@ -20,7 +24,7 @@ def with_derived(responses: pl.DataFrame, book: Codebook) -> pl.DataFrame:
     out = responses.with_columns([_derived_expr(book, item) for item in book.derived])
     order = [g.id for g in book.groups] + [c for q in book.closed for c in q.response_columns]
     head = [ID_COLUMN, *order]
-    return out.select(*head, *[c for c in out.columns if c not in head])
+    return out.select(*head, *[c for c in out.collect_schema().names() if c not in head])
 
 
 def _derived_expr(book: Codebook, item: Question | Group) -> pl.Expr:
@@ -38,8 +42,8 @@ def _derived_expr(book: Codebook, item: Question | Group) -> pl.Expr:
 
 
 def route(
-    responses: pl.DataFrame, book: Codebook, rejects: dict[str, pl.DataFrame]
-) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    responses: Rows, book: Codebook, rejects: dict[str, pl.DataFrame]
+) -> tuple[Rows, dict[str, pl.DataFrame]]:
     """Answers from respondents a question's ``asked_if`` does not route to it: set aside.
 
     Each is a routing violation in ``rejects.csv`` (the respondent's routing value
@@ -74,6 +78,8 @@ def route(
                 + found
             ).alias("reason"),
         )
+        if isinstance(violations, pl.LazyFrame):  # one streaming pass; as many rows as found
+            violations = violations.collect(engine="streaming")
         rejects[q.id] = (
             pl.concat([rejects[q.id], violations]).sort("source_line")
             if q.id in rejects

@@ -14,21 +14,32 @@ from helpers.core.codebook import NOT_SELECTED, SELECTED, Question
 from helpers.core.codes import code_index, code_key
 
 
-def distinct_values(raw: pl.DataFrame, columns: tuple[str, ...]) -> dict[str, list[str]]:
-    """The distinct non-missing values of each column (one pass, all columns)."""
-    if not columns:
-        return {}
-    row = raw.select([pl.col(c).drop_nulls().unique().cast(pl.String).implode() for c in columns])
-    return {c: sorted(row[c][0].to_list()) for c in columns}
+def distinct_values(raw: pl.LazyFrame, columns: tuple[str, ...]) -> dict[str, list[str]]:
+    """The distinct non-missing values of each column (streaming queries run together).
+
+    One ``unique`` query per column: the streaming engine holds each column's distinct
+    values, not its rows (a ``select`` of several ``unique`` would read whole columns).
+    """
+    queries = [raw.lazy().select(pl.col(c).drop_nulls().cast(pl.String)).unique() for c in columns]
+    found = pl.collect_all(queries, engine="streaming") if queries else []
+    return {c: sorted(f.to_series().to_list()) for c, f in zip(columns, found, strict=True)}
 
 
-def mapped(column: str, mapping: dict[str, str], categories: list[str], name: str) -> pl.Expr:
-    """``column`` mapped value by value onto an enumeration; unmapped values are missing."""
-    return (
-        pl.col(column)
-        .replace_strict(mapping, default=None, return_dtype=pl.Enum(categories))
-        .alias(name)
-    )
+def mapped(
+    column: str, mapping: dict[str, str], categories: list[str], name: str, values: list[str]
+) -> pl.Expr:
+    """``column`` mapped value by value onto an enumeration; unmapped values are missing.
+
+    ``values``: the column's distinct values. Each row's value becomes its position
+    among them (a cast to an enumeration of them), which picks its code from a lookup
+    list: polars' streaming engine runs this batch by batch (``replace_strict`` would
+    read the whole column into memory).
+    """
+    if not mapping:
+        return pl.lit(None, pl.String).cast(pl.Enum(categories)).alias(name)
+    lookup = pl.Series([mapping.get(v) for v in values], dtype=pl.String)
+    position = pl.col(column).cast(pl.String).cast(pl.Enum(values), strict=False).to_physical()
+    return pl.lit(lookup).gather(position).cast(pl.Enum(categories)).alias(name)
 
 
 def code_plan(
@@ -109,7 +120,7 @@ def multiple_plan(
 NUMERIC_MAX = 1e150
 
 
-def numeric_plan(raw: pl.DataFrame, column: str, q: Question) -> tuple[pl.Expr, dict[str, str]]:
+def numeric_plan(raw: pl.LazyFrame, column: str, q: Question) -> tuple[pl.Expr, dict[str, str]]:
     """A numeric question's values as Float64, and why each value that is not a number is set aside.
 
     Blank cells and declared missing codes (by value: ``-9`` matches ``-9.0``) are
@@ -127,6 +138,7 @@ def numeric_plan(raw: pl.DataFrame, column: str, q: Question) -> tuple[pl.Expr, 
     good = number.is_not_null() & number.is_finite() & (number.abs() <= NUMERIC_MAX)
     bad_values = (
         raw.select(pl.col(column).cast(pl.String).filter(~missing & ~good).unique().sort())
+        .collect(engine="streaming")
         .to_series()
         .to_list()
     )

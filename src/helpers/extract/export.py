@@ -35,19 +35,22 @@ of the main read at a million rows.
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import csv
-import hashlib
 import io
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from helpers.core.codebook import Codebook
 from helpers.core.errors import SourceError
-from helpers.core.text import decode
-from helpers.extract.csv_structure import MAX_FIELD_BYTES, check_structure
+from helpers.extract.csv_structure import MAX_FIELD_BYTES, check_structure_file
+from helpers.extract.export_text import read_text
 
 SOURCE_LINE = "source_line"
 ID_COLUMN = "respondent_id"
@@ -102,30 +105,40 @@ def export_columns(book: Codebook) -> ExportColumns:
 
 
 def describe_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -> dict:
-    """Hash, size and line count of an export whose header has the codebook's columns."""
-    data = _read_bytes(path)
-    _refuse_data_file(data, path)
-    text, _ = decode(data, encoding, str(path))  # strict: names the line and offset of bad bytes
-    header = _header(text, book, str(path))
-    lines = data.count(b"\n")
+    """Hash, size and line count of an export whose header has the codebook's columns.
+
+    One pass in blocks (:func:`helpers.extract.export_text.read_text`): memory holds a
+    block, not the file; bad bytes stop at their line and offset, as before.
+    """
+    _refuse_data_file(_head(path), path)
+    facts = read_text(path, encoding)
+    header = _header(facts.first_line, book, str(path))
     return {
         "path": str(path),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "bytes": len(data),
+        "sha256": facts.sha256,
+        "bytes": facts.size,
         "encoding": encoding,
-        "lines_total": lines,
+        "lines_total": facts.newlines,
         "columns": list(header),
         "kind": "respondent_csv",
     }
 
 
 def _read_bytes(path: str | Path) -> bytes:
+    """The whole file (a labelled data file is read whole by readstat anyway)."""
+    _head(path)
+    return Path(path).read_bytes()
+
+
+def _head(path: str | Path, size: int = 64) -> bytes:
+    """The file's first bytes (a missing file refused)."""
     p = Path(path)
     if not p.is_file():
         raise SourceError(
             str(path), None, "an existing file (params.yaml: surveys.<id>.source)", "no such file"
         )
-    return p.read_bytes()
+    with open(p, "rb") as fh:
+        return fh.read(size)
 
 
 # The first bytes of the data files a CSV export is mistaken for, and the input_kind to use.
@@ -209,43 +222,72 @@ def read_export(
     encoding: str = "utf-8",
     max_field_bytes: int = MAX_FIELD_BYTES,
 ) -> pl.DataFrame:
-    """Read the export's codebook columns as text, with ``source_line``.
+    """The export's codebook columns as text, with ``source_line``, in memory.
 
-    Coded columns (groups, closed questions) are read as categoricals: a million
-    rows hold a few distinct codes each, which are then mapped once per code.
-    Only empty cells are missing ('NA' stays 'NA'); codes stay as written.
-    The file's structure is checked first (:func:`check_structure`).
+    :func:`scan_export` read back (for small files and tests; stages stream).
     """
+    with tempfile.TemporaryDirectory(prefix="helpers-export-") as work:
+        return scan_export(path, book, encoding, max_field_bytes, Path(work)).collect()
+
+
+def scan_export(
+    path: str | Path,
+    book: Codebook,
+    encoding: str = "utf-8",
+    max_field_bytes: int = MAX_FIELD_BYTES,
+    work: Path | None = None,
+) -> pl.LazyFrame:
+    """The export's codebook columns as text, with ``source_line``: a LazyFrame over Parquet.
+
+    Coded columns (groups, closed questions) are read as categoricals. Only empty
+    cells are missing ('NA' stays 'NA'); codes stay as written. The file's structure
+    is checked first, in blocks (:func:`check_structure_file`); then polars' streaming
+    engine reads it and writes the rows to ``work/raw.parquet`` (``work``: a folder
+    that lives as long as the LazyFrame; by default a temporary one removed at exit).
+    Memory holds a block, not the file. Another encoding than UTF-8 (or a UTF-8 file
+    with a byte-order mark) is decoded strictly into ``work/utf8.csv`` first.
+    """
+    work = Path(work or work_folder())
     cols = export_columns(book)
-    data = _read_bytes(path)
-    _refuse_data_file(data, path)
-    utf8 = encoding.replace("_", "-").lower() in {"utf-8", "utf8"}
-    if utf8 and not data.startswith(codecs.BOM_UTF8):  # polars checks the UTF-8 itself
-        body, first = data, data.partition(b"\n")[0].decode("utf-8", errors="replace")
+    _refuse_data_file(_head(path), path)
+    body = Path(path)
+    if encoding.replace("_", "-").lower() in {"utf-8", "utf8"} and not _head(path).startswith(
+        codecs.BOM_UTF8
+    ):  # polars checks the UTF-8 itself
+        with open(path, "rb") as fh:
+            first = fh.readline().decode("utf-8", errors="replace").rstrip("\n")
     else:
-        text, _ = decode(data, encoding, str(path))
-        body, first = text.encode("utf-8"), text.partition("\n")[0]
+        body = work / "utf8.csv"
+        with open(body, "wb") as out:
+            first = read_text(path, encoding, out).first_line
     header = _header(first, book, str(path))
     types = {c: pl.Categorical if c in cols.coded else pl.String for c in header}
+    raw = work / "raw.parquet"
     try:
-        blank = check_structure(body, header, str(path), max_field_bytes)
-        frame = pl.read_csv(body, schema=types, columns=cols.all)
+        blank, lines = check_structure_file(body, header, str(path), max_field_bytes)
+        frame = pl.scan_csv(body, schema=types).select(cols.all)
+        # A quoted empty field ("") is as empty as a bare one: missing.
+        frame.with_row_index(SOURCE_LINE, offset=2).select(
+            *[pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in cols.all],
+            pl.col(SOURCE_LINE).cast(pl.Int64),
+        ).filter(~pl.col(SOURCE_LINE).is_in(blank.implode())).sink_parquet(
+            raw, compression="lz4", statistics=False
+        )
     except pl.exceptions.PolarsError as exc:
-        decode(data, encoding, str(path))  # bad bytes: their line and offset
+        read_text(path, encoding)  # bad bytes: their line and offset
         raise SourceError(
             str(path), None, f"a CSV file encoded as {encoding}", f"{type(exc).__name__}: {exc}"
         ) from None
-    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    if frame.height != lines - 1:  # one row per line after the header: checked above
+    read = pq.read_metadata(raw).num_rows + len(blank)
+    if read != lines - 1:  # one row per line after the header: checked above
         raise SourceError(
-            str(path),
-            None,
-            f"one row per line after the header ({lines - 1})",
-            f"{frame.height} rows read",
+            str(path), None, f"one row per line after the header ({lines - 1})", f"{read} rows read"
         )
-    # A quoted empty field ("") is as empty as a bare one: missing.
-    frame = frame.with_columns(
-        *[pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in cols.all],
-        pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_LINE),
-    )
-    return frame.filter(~pl.col(SOURCE_LINE).is_in(blank)) if len(blank) else frame
+    return pl.scan_parquet(raw)
+
+
+def work_folder() -> str:
+    """A temporary folder removed when the process exits."""
+    folder = tempfile.mkdtemp(prefix="helpers-export-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder

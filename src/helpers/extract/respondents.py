@@ -15,7 +15,7 @@ import polars as pl
 from helpers.core.codebook import Codebook
 from helpers.core.inputs import input_kind
 from helpers.extract.csv_structure import MAX_FIELD_BYTES
-from helpers.extract.export import describe_export, read_export
+from helpers.extract.export import describe_export, read_export, scan_export
 from helpers.extract.labelled import describe_labelled, read_labelled
 
 
@@ -36,6 +36,19 @@ def read_respondents(
     if input_kind(kind).labelled:
         return read_labelled(path, book, kind, encoding)
     return read_export(path, book, encoding=encoding, max_field_bytes=max_field_bytes)
+
+
+def scan_respondents(
+    path: str | Path,
+    book: Codebook,
+    kind: str,
+    encoding: str = "utf-8",
+    max_field_bytes: int = MAX_FIELD_BYTES,
+) -> pl.DataFrame | pl.LazyFrame:
+    """As :func:`read_respondents`; a CSV as a LazyFrame streamed from disk (scan_export)."""
+    if input_kind(kind).labelled:
+        return read_labelled(path, book, kind, encoding)
+    return scan_export(path, book, encoding=encoding, max_field_bytes=max_field_bytes)
 
 
 def describe_respondents(

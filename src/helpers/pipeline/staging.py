@@ -30,21 +30,25 @@ import fcntl
 import glob
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
+from helpers.core.sinks import polars_csv_sink
 from helpers.core.tables import csv_text, polars_csv_bytes
 
 if TYPE_CHECKING:
     import pandas as pd
     import polars as pl
 
-# Text, bytes (e.g. a Parquet hand-off), or a table written as CSV.
-Content = Union[str, bytes, "pd.DataFrame", "pl.DataFrame"]
+# Text, bytes, a table written as CSV (a polars LazyFrame streamed to the file), or a
+# writer given the file's path (e.g. a Parquet hand-off written as it is produced).
+Sink = Callable[[Path], None]
+Content = Union[str, bytes, "pd.DataFrame", "pl.DataFrame", "pl.LazyFrame", Sink]
 
 STAGING_DIR = ".staging"  # under the project root (ignored by git)
 # Set by the stage runner: the manifest of its transaction, which the kernel writes into.
@@ -63,6 +67,15 @@ class OutputError(RuntimeError):
 
 class BusyError(RuntimeError):
     """Another live run holds the transaction."""
+
+
+def _sink(content: Content) -> Sink | None:
+    """How to stream ``content`` to a file (a LazyFrame, a writer), or None: it is bytes."""
+    if type(content).__name__ == "LazyFrame" and type(content).__module__.startswith("polars"):
+        return lambda path: polars_csv_sink(content, path)  # type: ignore[arg-type]
+    if callable(content) and not isinstance(content, (str, bytes)):
+        return content  # type: ignore[return-value]
+    return None
 
 
 def _bytes(content: Content) -> bytes:
@@ -129,13 +142,30 @@ def _fsync(path: Path, directory: bool = False) -> None:
         os.close(fd)
 
 
-def _write_new(path: Path, data: bytes, label: str) -> None:
-    """Create ``path`` (it must not exist) with the usual permissions and write ``data``."""
+def _write_new(path: Path, data: bytes | Sink, label: str) -> None:
+    """Create ``path`` (it must not exist) with the usual permissions and write ``data``.
+
+    ``data`` is bytes, or a writer that streams the content to the (created) path.
+    """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     with os.fdopen(fd, "wb") as fh:
         crash_point(f"created {label}")
-        fh.write(data)
+        if isinstance(data, bytes):
+            fh.write(data)
+    if not isinstance(data, bytes):
+        try:
+            data(path)
+        except Exception as exc:  # an engine's error: the OSError it stands for, if any
+            found = _ERRNO.search(str(exc))
+            if found is None or (isinstance(exc, OSError) and exc.errno):
+                raise
+            code = int(found.group(1))
+            raise OSError(code, os.strerror(code), str(path)) from exc
     crash_point(f"wrote {label}")
+
+
+# How polars ("os error 28") and Python ("[Errno 28]") name a system error in a message.
+_ERRNO = re.compile(r"(?:os error|\[Errno) (\d+)")
 
 
 def _temporary(target: Path) -> Path:
@@ -186,7 +216,7 @@ def _stage(manifest: Path | None, outputs: Mapping[str | Path, Content]) -> list
     try:
         for target, content in outputs.items():
             path = Path(os.path.abspath(target))
-            data = _bytes(content)
+            data = _sink(content) or _bytes(content)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = _temporary(path)
