@@ -22,6 +22,7 @@ from helpers.report import audit_sections as ra
 from helpers.report import data_warnings as rw
 from helpers.report.adapters import ReportAdapter, report_adapter
 from helpers.report.appendix import appendix
+from helpers.report.banner import banner_headings, banner_tables
 from helpers.report.crosstabs import crosstab_section
 from helpers.report.disclosure import disclosure_section
 from helpers.report.findings import key_findings
@@ -74,6 +75,7 @@ def report_sections(
         Section("key-findings", "Key findings", build=_key_findings),
         Section("summary", "Summary tables", build=_summary),
         *[Section(anchor, title, level) for anchor, title, level in summary_headings(book)],
+        *[Section(anchor, title, level) for anchor, title, level in banner_headings(book)],
         Section("method", "Method and caveats", build=_method),
         Section(DISCLOSURE[0], DISCLOSURE[1], 3),
         Section("respondents", "Respondents", build=_respondents),
@@ -161,7 +163,10 @@ def _key_findings(data: ReportInputs, run: Run) -> Markup:
 
 
 def _summary(data: ReportInputs, run: Run) -> Markup:
-    return summary_tables(data.book, data.summaries, data.small_base)
+    alpha = data.stats.column_alpha
+    return summary_tables(data.book, data.summaries, data.small_base, alpha) + banner_tables(
+        data.book, data.summaries, data.small_base, alpha
+    )
 
 
 # The method section's disclosure of the survey (AAPOR Code of Professional Ethics, III.A)

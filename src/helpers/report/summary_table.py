@@ -21,6 +21,13 @@ from helpers.core.codebook import Codebook, Question
 from helpers.core.codebook_figure_ids import MISSING_WORD
 from helpers.core.small_base import POOLED, SmallBasePolicy
 from helpers.report import markup as rh
+from helpers.report.column_letters import (
+    LETTERS_NOTE,
+    Letters,
+    cell_letters,
+    column_letters,
+    with_letters,
+)
 from helpers.report.templating import macro
 
 ALL = "all"
@@ -37,7 +44,7 @@ class Column:
     base: int
 
 
-def _columns(summaries: pd.DataFrame, group: str, policy: SmallBasePolicy) -> list[Column]:
+def table_columns(summaries: pd.DataFrame, group: str, policy: SmallBasePolicy) -> list[Column]:
     """All respondents, then the breakdown's groups in codebook order (pooled as shown)."""
     rows = summaries[summaries["question"] == "respondents"]
     overall = rows[rows["group"] == ALL].iloc[0]
@@ -124,8 +131,12 @@ def _pooled_cell(summaries: pd.DataFrame, figure_id: str) -> dict[str, Any] | st
     return rh.fig_cell(figure_id, POOLED_TEXT, cls="suppressed", anchored=False)
 
 
-def _closed_rows(
-    summaries: pd.DataFrame, q: Question, columns: list[Column], policy: SmallBasePolicy
+def closed_rows(
+    summaries: pd.DataFrame,
+    q: Question,
+    columns: list[Column],
+    policy: SmallBasePolicy,
+    letters: Letters | None = None,
 ) -> list[tuple[str, str, list[Any]]]:
     """(class, header, cells) of a closed question's answers, nets, and counts off its base.
 
@@ -148,14 +159,17 @@ def _closed_rows(
         cells = [
             _pooled_cell(summaries, f"{q.id}.{c.group}.{POOLED}.{code}")
             if c.code in away[c.group]
-            else make(cell.get((c.group, c.code, code)), policy)
+            else with_letters(
+                make(cell.get((c.group, c.code, code)), policy),
+                (letters or {}).get((q.id, c.group, c.code, code)),
+            )
             for c in columns
         ]
         out.append((kind, f"{label}{KIND_SUFFIX.get(kind, '')}", cells))
     return out
 
 
-def _numeric_rows(
+def numeric_rows(
     summaries: pd.DataFrame, q: Question, columns: list[Column], policy: SmallBasePolicy
 ) -> list[tuple[str, str, list[Any]]]:
     """(class, header, cells) of a numeric question: mean (SD), median (IQR), no value."""
@@ -221,12 +235,21 @@ def tabulated(book: Codebook, group: str) -> tuple[list[Question], list[Question
 
 
 def summary_table_data(
-    book: Codebook, summaries: pd.DataFrame, group: str, policy: SmallBasePolicy
+    book: Codebook,
+    summaries: pd.DataFrame,
+    group: str,
+    policy: SmallBasePolicy,
+    alpha: float | None = None,
 ) -> dict[str, Any]:
-    """The ``table`` macro's data of every question by ``group`` (``all``: overall only)."""
-    columns = _columns(summaries, group, policy)
+    """The ``table`` macro's data of every question by ``group`` (``all``: overall only).
+
+    ``alpha``: ``stats.column_alpha``, for the column-test letters (None: no letters).
+    """
+    columns = table_columns(summaries, group, policy)
     weighted = summaries["base_weighted"].notna().any() if "base_weighted" in summaries else False
-    head = ["", *[f"{c.label} (n = {c.base:,})" for c in columns]]
+    named = column_letters([(c.group, c.code) for c in columns if c.group != ALL])
+    letters = cell_letters(summaries, named, alpha) if alpha is not None else {}
+    head = ["", *[_heading(c, named if letters else {}) for c in columns]]
     tested = group != ALL
     if tested:
         head.append("p (adjusted)")
@@ -234,8 +257,10 @@ def summary_table_data(
     classes: list[str] = []
     questions, left = tabulated(book, group)
     for q in questions:
-        lines = (_numeric_rows if q.type == "numeric" else _closed_rows)(
-            summaries, q, columns, policy
+        lines = (
+            numeric_rows(summaries, q, columns, policy)
+            if q.type == "numeric"
+            else closed_rows(summaries, q, columns, policy, letters)
         )
         if not lines:
             continue
@@ -264,6 +289,7 @@ def summary_table_data(
                 "p: the comparison's p-value across the groups, adjusted as the method section says"
                 if tested
                 else "",
+                LETTERS_NOTE if letters else "",
                 f"not by {book.group(group).label.lower()}: {', '.join(q.short for q in left)}"
                 if left and tested
                 else "",
@@ -290,13 +316,24 @@ def summary_headings(book: Codebook) -> list[tuple[str, str, int]]:
     return [(f"summary-{g}", f"Summary {_what(book, g)}", 3) for g in summary_groups(book)]
 
 
-def summary_tables(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy) -> Markup:
+def _heading(c: Column, letters: dict[tuple[str, str], str]) -> str:
+    """A column's heading: its label, its letter (column tests) and its unweighted base."""
+    mark = f" ({letters[(c.group, c.code)]})" if (c.group, c.code) in letters else ""
+    return f"{c.label}{mark} (n = {c.base:,})"
+
+
+def summary_tables(
+    book: Codebook,
+    summaries: pd.DataFrame,
+    policy: SmallBasePolicy,
+    alpha: float | None = None,
+) -> Markup:
     """One summary table per breakdown of ``by_group`` (or one overall), each captioned."""
     out = []
     for (anchor, title, level), group in zip(
         summary_headings(book), summary_groups(book), strict=True
     ):
-        data = summary_table_data(book, summaries, group, policy)
+        data = summary_table_data(book, summaries, group, policy, alpha)
         data["caption"] = f"Every question {_what(book, group)}"
         out.append(rh.heading(title, anchor, level) + macro("table")(data))
     return Markup("").join(out)

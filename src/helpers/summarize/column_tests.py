@@ -99,15 +99,20 @@ def pair_rule(rule_a: str, rule_b: str) -> str:
 def tested_rows(
     figures: list[Figure], book: Codebook, breakdowns: dict[str, list[str]], threshold: int
 ) -> dict[tuple[str, str, str], list[Figure]]:
-    """{(question, group, answer code): the cells compared}, groups of fair base in order."""
+    """{(question, group, answer code): the cells compared}, groups of fair base in order.
+
+    The breakdowns of the summary and banner tables (``Codebook.breakdowns_of``), not the
+    cross-tabulations: the letters are printed there.
+    """
     closed = {q.id for q in book.closed}
+    shown = {q.id: set(book.breakdowns_of(q)) & set(breakdowns[q.id]) for q in book.closed}
     rows: dict[tuple[str, str, str], list[Figure]] = {}
     for f in figures:
         if (
             f.question in closed
             and f.kind in TESTED_KINDS
             and f.group != "all"
-            and f.group in breakdowns.get(f.question, ())
+            and f.group in shown.get(f.question, ())
             and f.group_code != POOLED
             and f.base is not None
             and f.base >= max(threshold, 1)
@@ -148,7 +153,7 @@ def _row_figures(
             group=a.group,
             group_value=f"{a.group_value} vs {b.group_value}",
             answer=_describe(a, b, test, method),
-            n=a.n + b.n,
+            n=a.base + b.base,  # type: ignore[operator]
             base=a.base + b.base,  # type: ignore[operator]
             group_code=code,
             answer_code=a.answer_code,
