@@ -27,9 +27,9 @@ from helpers.report.summary_table import (
     Column,
     closed_rows,
     numeric_rows,
-    same_variable,
     table_columns,
 )
+from helpers.report.tabulated import fits
 from helpers.report.templating import render
 
 TOTAL = "Total"
@@ -41,11 +41,6 @@ def banner_columns(
     """Total, then each breakdown's groups in codebook order (pooled-away groups left out)."""
     total = table_columns(summaries, ALL, policy)[0]
     return [total, *[c for g in banner.by for c in table_columns(summaries, g, policy)[1:]]]
-
-
-def fits(book: Codebook, q: Question, group: str) -> bool:
-    """True if ``q`` is broken down by ``group`` and is not the group's own variable."""
-    return group in book.breakdowns_of(q) and not same_variable(book, q, group)
 
 
 def banner_questions(book: Codebook, banner: Banner) -> list[Question]:
@@ -157,5 +152,5 @@ def banner_tables(
     out = []
     for (anchor, title, level), banner in zip(banner_headings(book), book.banners, strict=True):
         data = banner_table_data(book, summaries, banner, policy, alpha)
-        out.append(rh.heading(title, anchor, level) + render("banner_table.html", t=data))
+        out.append(render("banner_table.html", t=data, heading=rh.heading(title, anchor, level)))
     return Markup("").join(out)

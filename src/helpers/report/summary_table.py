@@ -28,9 +28,10 @@ from helpers.report.column_letters import (
     column_letters,
     with_letters,
 )
+from helpers.report.tabulated import ALL, same_variable, tabulated
 from helpers.report.templating import macro
 
-ALL = "all"
+__all__ = ["ALL", "same_variable", "summary_table_data", "summary_tables", "tabulated"]
 NUMERIC_ROWS = (("Mean (SD)", "mean", "sd"), ("Median (IQR)", "median", "p25", "p75"))
 
 
@@ -204,34 +205,6 @@ def numeric_rows(
         ]
         out.append(("missing", label, cells))
     return out
-
-
-def same_variable(book: Codebook, q: Question, group: str) -> bool:
-    """True if ``group`` is ``q`` itself, recoded from it or read from its column.
-
-    Its table by the group would be a diagonal of 100% (party identification by party).
-    """
-    if group == q.id:
-        return True
-    spec = book.group(group)
-    return spec.derived_from == q.id or (
-        not spec.from_source and spec.source_column == q.source_column
-    )
-
-
-def tabulated(book: Codebook, group: str) -> tuple[list[Question], list[Question]]:
-    """(the questions of the table by ``group``, those left out of it).
-
-    A question is in it if it is broken down by the group (its ``breakdowns``, else the
-    codebook's ``by_group``) and is not the group's own variable.
-    """
-    shown, left = [], []
-    for q in book.summarized:
-        fits = group == ALL or (
-            group in book.breakdowns_of(q) and not same_variable(book, q, group)
-        )
-        (shown if fits else left).append(q)
-    return shown, left
 
 
 def summary_table_data(
