@@ -199,3 +199,17 @@ def test_an_unknown_banner_key_is_refused(tmp_path) -> None:
     )
     with pytest.raises(CodebookError, match="bye"):
         load_codebook(path)
+
+
+def test_each_block_heading_spans_its_own_columns() -> None:
+    """The head's first row spans exactly the second row's columns, block over its groups."""
+    book, summaries = inputs("anes96")
+    (banner,) = book.banners
+    data = banner_table_data(book, summaries, banner, POLICY, ALPHA)
+    markup = str(render("banner_table.html", t=data, heading=""))
+    first, second = re.findall(r"<tr>(.*?)</tr>", markup.split("</thead>")[0])[:2]
+    spans = [int(n) for n in re.findall(r'colspan="(\d+)"', first)]
+    assert len(re.findall(r"<t[hd][ >]", first)) == len(spans)  # every cell of it spans
+    assert sum(spans) == second.count('<th scope="col">') == len(data["columns"])
+    heads = re.findall(r'<th scope="colgroup" colspan="(\d+)">([^<]*)</th>', first)
+    assert heads == [("1", "Total"), ("7", "Party identification"), ("7", "Education")]
