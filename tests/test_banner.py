@@ -68,7 +68,7 @@ def expected_letters(summaries: pd.DataFrame, named: dict[tuple[str, str], str])
     out: dict[str, set[tuple[str, str]]] = {}
     tests = summaries[(summaries["kind"] == "column_test") & (summaries["estimate"] < ALPHA)]
     for r in tests.itertuples():
-        a, b = r.group_code.split("-vs-")
+        a, b = r.group_code.split("_vs_")
         if (r.group, a) not in named or (r.group, b) not in named:
             continue
         ia, ib = (f"{r.question}.{r.group}.{c}.{r.answer_code}" for c in (a, b))
@@ -154,7 +154,7 @@ def test_weighted_letters_follow_the_design_tests() -> None:
     named = {(r.group, r.group_code): letter(i) for i, r in enumerate(levels.itertuples())}
     got = {k: v for k, v in lettered_cells(markup).items() if v}
     assert got == expected_letters(summaries, named)
-    assert ("A", "highbp.race.1-vs-2.1") in got["highbp.race.2.1"]  # Black > White, R agrees
+    assert ("A", "highbp.race.1_vs_2.1") in got["highbp.race.2.1"]  # Black > White, R agrees
 
 
 def test_the_banner_is_in_the_html_and_the_pdf() -> None:

@@ -86,7 +86,7 @@ def test_z_pooled_equals_statsmodels_on_anes96() -> None:
     for (q, group, answer), rows in by_row.items():
         ps = []
         for r in rows:
-            a, b = r["group_code"].split("-vs-")
+            a, b = r["group_code"].split("_vs_")
             ca, cb = cells[(q, group, a, answer)], cells[(q, group, b, answer)]
             _, p = proportions_ztest([ca["n"], cb["n"]], [ca["base"], cb["base"]])
             ps.append(p)
@@ -130,7 +130,7 @@ def test_design_differences_equal_r_survey() -> None:
         assert diff == pytest.approx(ref["diff"], rel=REL)
         assert se == pytest.approx(ref["se"], rel=REL)
         assert df == 31
-        fig = by_id[f"{q}.race.{a}-vs-{b}.{k}"]
+        fig = by_id[f"{q}.race.{a}_vs_{b}.{k}"]
         assert fig["estimate"] == pytest.approx(ref["p_bonferroni"], rel=REL)
         assert f"p = {ref['p']:.4g}" in fig["answer"]
     assert reference.height == 30
@@ -158,13 +158,13 @@ def test_pair_rule_selects_both_groups() -> None:
 
 
 def test_a_code_that_spells_a_pair_is_refused() -> None:
-    """A group code written like a pair ('1-vs-2') would make a column test's id twice."""
+    """A group code written like a pair ('1_vs_2') would make a column test's id twice."""
     import yaml
 
     from helpers.core.codebook import parse_codebook
     from helpers.core.errors import CodebookError
 
     data = yaml.safe_load(SURVEYS["nhanes2"][0].read_text(encoding="utf-8"))
-    data["groups"][0]["values"].append({"code": "1-vs-2", "label": "INVENTED"})
-    with pytest.raises(CodebookError, match=r"highbp\.race\.1-vs-2\.1.*column test"):
+    data["groups"][0]["values"].append({"code": "1_vs_2", "label": "INVENTED"})
+    with pytest.raises(CodebookError, match=r"highbp\.race\.1_vs_2\.1.*column test"):
         parse_codebook(data)

@@ -16,9 +16,9 @@ MISSING_WORD = "missing"
 NUMERIC_STAT_WORDS = ("mean", "sd", "median", "p25", "p75", "min", "max")
 TEST_WORD, TEST_STAT_WORDS = "test", ("statistic", "df", "p", "p_adjusted")
 POOLED_WORD = POOLED
-# A column test (two groups' shares of one answer): <question>.<group>.<a>-vs-<b>.<answer>,
+# A column test (two groups' shares of one answer): <question>.<group>.<a>_vs_<b>.<answer>,
 # its kind "column_test" (helpers.summarize.column_tests).
-PAIR_WORD, COLUMN_TEST_KIND = "-vs-", "column_test"
+PAIR_WORD, COLUMN_TEST_KIND = "_vs_", "column_test"
 
 Place = tuple[Any, ...] | None  # a key path in the file (None: made by the pipeline)
 Level = tuple[str, str, Place]  # (group code, what it is in messages, its place)

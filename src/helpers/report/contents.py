@@ -23,6 +23,7 @@ from helpers.report import data_warnings as rw
 from helpers.report.adapters import ReportAdapter, report_adapter
 from helpers.report.appendix import appendix
 from helpers.report.banner import banner_headings, banner_tables
+from helpers.report.column_appendix import column_tests_appendix
 from helpers.report.crosstabs import crosstab_section
 from helpers.report.disclosure import disclosure_section
 from helpers.report.findings import key_findings
@@ -97,6 +98,8 @@ def report_sections(
     out.append(
         Section("appendix-provenance", "Appendix: where each figure comes from", build=_provenance)
     )
+    if book.breakdown_groups:
+        out.append(Section("appendix-column-tests", "Appendix: column tests", build=_columns))
     if audit:
         out.append(Section("appendix-claims", "Appendix: the claims that hold", build=_claims))
     if source_appendix:
@@ -231,6 +234,12 @@ def _provenance(data: ReportInputs, run: Run) -> Markup:
         report=run.report_html,
         source_lines=data.adapter.source_lines,
         policy=data.small_base,
+    )
+
+
+def _columns(data: ReportInputs, run: Run) -> Markup:
+    return column_tests_appendix(
+        data.book, data.summaries, data.stats, data.small_base.threshold, run.report_html
     )
 
 

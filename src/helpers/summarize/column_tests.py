@@ -16,7 +16,7 @@ The p-values of one row's pairs are adjusted for multiplicity together
 (``stats.column_adjust``: Bonferroni as SPSS, Holm, or none). A group whose unweighted base
 is under the small-base threshold (``report.small_n``) is not compared, so it never gives
 nor receives a letter; a pair whose shares are both 0 or both 100 % (no standard error)
-is not a test. Each test is a figure ``<question>.<group>.<a>-vs-<b>.<answer>``
+is not a test. Each test is a figure ``<question>.<group>.<a>_vs_<b>.<answer>``
 (``kind`` column_test): its ``estimate`` the adjusted p-value, ``shown`` as printed, its
 answer text the difference, its standard error, the statistic and the unadjusted p.
 """
