@@ -207,6 +207,35 @@ def numeric_rows(
     return out
 
 
+def _body(
+    summaries: pd.DataFrame,
+    questions: list[Question],
+    group: str,
+    columns: list[Column],
+    policy: SmallBasePolicy,
+    letters: Letters,
+) -> tuple[list[list[Any]], list[str]]:
+    """(rows, their classes): each question's row (its p by ``group``), then its lines."""
+    tested = group != ALL
+    body: list[list[Any]] = []
+    classes: list[str] = []
+    for q in questions:
+        lines = (
+            numeric_rows(summaries, q, columns, policy)
+            if q.type == "numeric"
+            else closed_rows(summaries, q, columns, policy, letters)
+        )
+        if not lines:
+            continue
+        p = [_p_cell(summaries, q.id, group)] if tested else []
+        body.append([rh.row_header(q.short), *[""] * len(columns), *p])
+        classes.append("question")
+        for kind, name, cells in lines:
+            body.append([rh.row_header(name), *cells, *([""] if tested else [])])
+            classes.append(kind)
+    return body, classes
+
+
 def summary_table_data(
     book: Codebook,
     summaries: pd.DataFrame,
@@ -226,23 +255,8 @@ def summary_table_data(
     tested = group != ALL
     if tested:
         head.append("p (adjusted)")
-    body: list[list[Any]] = []
-    classes: list[str] = []
     questions, left = tabulated(book, group)
-    for q in questions:
-        lines = (
-            numeric_rows(summaries, q, columns, policy)
-            if q.type == "numeric"
-            else closed_rows(summaries, q, columns, policy, letters)
-        )
-        if not lines:
-            continue
-        p = [_p_cell(summaries, q.id, group)] if tested else []
-        body.append([rh.row_header(q.short), *[""] * len(columns), *p])
-        classes.append("question")
-        for kind, name, cells in lines:
-            body.append([rh.row_header(name), *cells, *([""] if tested else [])])
-            classes.append(kind)
+    body, classes = _body(summaries, questions, group, columns, policy, letters)
     bases = [c.base for c in columns]
     pooled = any(
         isinstance(cell, dict) and cell.get("text") == POOLED_TEXT for row in body for cell in row
