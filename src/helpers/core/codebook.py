@@ -41,12 +41,13 @@ from helpers.core.codebook_design import (
 )
 from helpers.core.codebook_figure_ids import check_figure_ids
 from helpers.core.codebook_language import ALL_LABEL, check_language
-from helpers.core.codebook_model import Codebook
+from helpers.core.codebook_model import Codebook, check_banners
 from helpers.core.codebook_parts import (
     DEFAULT_TITLE,
     INDICATOR_SEPARATOR,
     NOT_SELECTED,
     SELECTED,
+    Banner,
     Group,
     Inputs,
     Option,
@@ -122,11 +123,13 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         input=Inputs.from_spec(spec.input),
         frame=None if spec.frame is None else Frame.from_spec(spec.frame),
         design=None if spec.design is None else Design.from_spec(spec.design),
+        banners=tuple(Banner.from_spec(b) for b in spec.banners),
     )
     check_language(book)
     check_calibration(book)
     check_frame(book)
     check_breakdowns(book)
+    check_banners(book)
     check_figure_ids(book)
     return book
 

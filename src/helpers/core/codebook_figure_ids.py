@@ -16,6 +16,9 @@ MISSING_WORD = "missing"
 NUMERIC_STAT_WORDS = ("mean", "sd", "median", "p25", "p75", "min", "max")
 TEST_WORD, TEST_STAT_WORDS = "test", ("statistic", "df", "p", "p_adjusted")
 POOLED_WORD = POOLED
+# A column test (two groups' shares of one answer): <question>.<group>.<a>_vs_<b>.<answer>,
+# its kind "column_test" (helpers.summarize.column_tests).
+PAIR_WORD, COLUMN_TEST_KIND = "_vs_", "column_test"
 
 Place = tuple[Any, ...] | None  # a key path in the file (None: made by the pipeline)
 Level = tuple[str, str, Place]  # (group code, what it is in messages, its place)
@@ -85,6 +88,20 @@ def _answers(q: Question, i: int) -> list[tuple[str, str, Place]]:
     return answers
 
 
+def _add_pairs(
+    made: _Made, q: Question, gid: str, codes: list[str], answers: list[tuple[str, str, Place]]
+) -> None:
+    """The column tests' ids of a closed question by one group: each pair, each answer."""
+    if q.type == "numeric" or len(codes) < 2:
+        return
+    for i, a in enumerate(codes):
+        for b in codes[i + 1 :]:
+            for answer, whose, at in answers:
+                if answer != MISSING_WORD:
+                    what = f" for {a} against {b} (a column test)"
+                    made.add(f"{q.id}.{gid}.{a}{PAIR_WORD}{b}.{answer}", whose, what, at)
+
+
 def _add_question(book: Codebook, made: _Made, q: Question, i: int) -> None:
     """The figure ids of one question: overall, by each group, pooled and tested."""
     if q.type == "free_text":
@@ -109,6 +126,7 @@ def _add_question(book: Codebook, made: _Made, q: Question, i: int) -> None:
         pooled = f" for {gid}'s small groups pooled ({POOLED_WORD!r})"
         for answer, whose, at in answers:
             made.add(f"{q.id}.{gid}.{POOLED_WORD}.{answer}", whose, pooled, at)
+        _add_pairs(made, q, gid, [c for c, _, _ in _levels(book, gid)], answers)
         for stat in TEST_STAT_WORDS:
             made.add(
                 f"{q.id}.{gid}.{TEST_WORD}.{stat}",
@@ -137,7 +155,7 @@ def check_figure_ids(book: Codebook) -> None:
         *[g.id for g in book.groups],
     }
     if (
-        not any("." in p for p in parts)
+        not any("." in p or PAIR_WORD in p for p in parts)
         and MISSING_WORD not in answer_codes
         and not parts & {TEST_WORD, POOLED_WORD}
     ):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.core.codebook_design import Design, Frame
-from helpers.core.codebook_parts import Group, Inputs, Question, Source, Survey
+from helpers.core.codebook_parts import Banner, Group, Inputs, Question, Source, Survey
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Codebook:
     input: Inputs = field(default_factory=Inputs)
     design: Design | None = None  # None: every respondent counts once (no weights)
     frame: Frame | None = None  # what is known of the population (codebook ``frame:``)
+    banners: tuple[Banner, ...] = ()  # banner tables: breakdowns side by side
 
     def question(self, qid: str) -> Question:
         """The question with this id."""
@@ -122,3 +123,47 @@ class Codebook:
     def in_section(self, section: int) -> tuple[Question, ...]:
         """Questions the document reports under 'QUESTION <section>'."""
         return tuple(q for q in self.questions if q.section == section)
+
+
+def check_banners(book: Codebook) -> None:
+    """Each banner has its own id and names breakdowns the figures are made for, once each.
+
+    A banner's ``by`` entry must be a group (or a single-answer question used as one) that
+    some question is broken down by (``by_group`` or a question's ``breakdowns``): the
+    banner shows figures the summaries make, it makes none.
+    """
+    from helpers.core.errors import CodebookError
+
+    seen: dict[str, int] = {}
+    made = book.breakdown_groups
+    for i, banner in enumerate(book.banners):
+        where = f"banners[{i}] ({banner.id})"
+        if banner.id in seen:
+            raise CodebookError(
+                f"{where}.id: expected an id no other banner has; found {banner.id!r}, "
+                f"also banners[{seen[banner.id]}]'s",
+                ("banners", i, "id"),
+            )
+        seen[banner.id] = i
+        for j, gid in enumerate(banner.by):
+            place = ("banners", i, "by", j)
+            try:
+                book.group(gid)
+            except KeyError:
+                raise CodebookError(
+                    f"{where}.by[{j}]: expected a group or single-answer question of the "
+                    f"codebook; found {gid!r} (groups: {[g.id for g in book.groups]})",
+                    place,
+                ) from None
+            if gid not in made:
+                raise CodebookError(
+                    f"{where}.by[{j}]: expected a breakdown some question is broken down by "
+                    f"(breakdowns.by_group or a question's breakdowns: {list(made)}); found "
+                    f"{gid!r}, which no question is, so it has no figures to show",
+                    place,
+                )
+            if gid in banner.by[:j]:
+                raise CodebookError(
+                    f"{where}.by[{j}]: expected each breakdown once; found {gid!r} twice",
+                    place,
+                )

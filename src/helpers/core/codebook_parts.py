@@ -14,6 +14,7 @@ from helpers.core.codebook_disclosure import Disclosure
 from helpers.core.codebook_schema import (
     CATEGORICAL_TYPES,
     DISCLOSURE_KEYS,
+    BannerSpec,
     Code,
     GroupSpec,
     InputSpec,
@@ -248,3 +249,17 @@ class Inputs:
     def from_spec(cls, spec: InputSpec) -> Self:
         """The validated ``input:`` section."""
         return cls(respondent_id=spec.respondent_id)
+
+
+@dataclass(frozen=True)
+class Banner:
+    """A banner table (codebook ``banners:``): its id, breakdowns side by side, title."""
+
+    id: str
+    by: tuple[str, ...]
+    title: str = ""
+
+    @classmethod
+    def from_spec(cls, spec: BannerSpec) -> Self:
+        """The banner of a validated ``banners`` entry."""
+        return cls(id=spec.id, by=tuple(spec.by), title=spec.title or "")

@@ -92,6 +92,14 @@ class BreakdownsSpec(_Strict):
     crosstabs: list[tuple[StrictStr, StrictStr]] = []
 
 
+class BannerSpec(_Strict):
+    """A banner table: several breakdowns side by side (``by``: group ids, in order)."""
+
+    id: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_]+$")]
+    by: Annotated[list[StrictStr], Field(min_length=1)]
+    title: StrictStr | None = None
+
+
 class StatedSpec(_Strict):
     """A disclosure element with the source lines it comes from (``src-L<n>`` in the report)."""
 
@@ -233,6 +241,7 @@ class CodebookSpec(_Strict):
     groups: list[GroupSpec] = []
     questions: list[QuestionSpec]
     breakdowns: BreakdownsSpec = BreakdownsSpec()
+    banners: list[BannerSpec] = []
 
 
 _MODELS: dict[str, type[BaseModel]] = {
@@ -243,6 +252,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "values": OptionSpec,
     "nets": OptionSpec,
     "breakdowns": BreakdownsSpec,
+    "banners": BannerSpec,
     "survey": SurveySpec,
     "source": SourceSpec,
     "input": InputSpec,

@@ -34,6 +34,8 @@ P_ADJUST_METHODS = ("holm", "bh", "none")
 ENGINES = ("polars", "duckdb", "spark")  # summarize's engine (helpers.summarize.engines)
 # a Spark master URL: local[N], local[*], spark://host:port, yarn, k8s://..., mesos://...
 SPARK_MASTER = r"^(local(\[(\d+|\*)(,\d+)?\])?|yarn|(spark|k8s|mesos)://\S+)$"
+COLUMN_TESTS = ("z_pooled", "z_unpooled", "none")
+COLUMN_ADJUSTMENTS = ("bonferroni", "holm", "none")
 # Input kinds (their facts: helpers.core.inputs). Respondent-level exports: one row
 # (or case) per respondent. A CSV's records are numbered by their line in the file; an
 # SPSS or Stata file's by their case number.
@@ -137,6 +139,24 @@ class StatsParams(_Strict):
         lt=1,
         description="significance level: the report says which "
         "comparisons have an adjusted p-value below it",
+    )
+    column_test: Literal[COLUMN_TESTS] = Field(  # type: ignore[valid-type]
+        description="column-proportion letters of the summary and banner tables (SPSS's "
+        "'compare column proportions'): each answer's share in each group against each other "
+        "group of the breakdown, unweighted by a two-sided z test of two proportions with a "
+        "pooled (`z_pooled`, SPSS's) or unpooled (`z_unpooled`) standard error, weighted by "
+        "the design-based difference of the two domain shares (its SE with their covariance, "
+        "R's svycontrast; t on the design's df); `none`: no letters"
+    )
+    column_adjust: Literal[COLUMN_ADJUSTMENTS] = Field(  # type: ignore[valid-type]
+        description="adjustment of the column tests for multiplicity, over the pairs of "
+        "groups of one answer row: `bonferroni` (SPSS's), `holm` or `none`"
+    )
+    column_alpha: float = Field(
+        gt=0,
+        lt=1,
+        description="significance level of the column tests: a cell carries the letter of "
+        "each group its share is larger than at an adjusted p-value below it",
     )
 
 

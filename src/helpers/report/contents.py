@@ -22,7 +22,9 @@ from helpers.report import audit_sections as ra
 from helpers.report import data_warnings as rw
 from helpers.report.adapters import ReportAdapter, report_adapter
 from helpers.report.appendix import appendix
+from helpers.report.banner import banner_headings, banner_tables
 from helpers.report.capped import KEY, capped_section, with_section, without_section
+from helpers.report.column_appendix import column_tests_appendix
 from helpers.report.crosstabs import crosstab_section
 from helpers.report.disclosure import disclosure_section
 from helpers.report.findings import key_findings
@@ -80,6 +82,7 @@ def report_sections(
         Section("key-findings", "Key findings", build=_key_findings),
         Section("summary", "Summary tables", build=_summary),
         *[Section(anchor, title, level) for anchor, title, level in summary_headings(book)],
+        *[Section(anchor, title, level) for anchor, title, level in banner_headings(book)],
         Section("method", "Method and caveats", build=_method),
         Section(DISCLOSURE[0], DISCLOSURE[1], 3),
         Section("respondents", "Respondents", build=_respondents),
@@ -106,6 +109,8 @@ def report_sections(
     out.append(
         Section("appendix-provenance", "Appendix: where each figure comes from", build=_provenance)
     )
+    if book.breakdown_groups:
+        out.append(Section("appendix-column-tests", "Appendix: column tests", build=_columns))
     if audit:
         out.append(Section("appendix-claims", "Appendix: the claims that hold", build=_claims))
     if source_appendix:
@@ -175,7 +180,10 @@ def _key_findings(data: ReportInputs, run: Run) -> Markup:
 
 
 def _summary(data: ReportInputs, run: Run) -> Markup:
-    return summary_tables(data.book, data.summaries, data.small_base)
+    alpha = data.stats.column_alpha
+    return summary_tables(data.book, data.summaries, data.small_base, alpha) + banner_tables(
+        data.book, data.summaries, data.small_base, alpha
+    )
 
 
 # The method section's disclosure of the survey (AAPOR Code of Professional Ethics, III.A)
@@ -247,6 +255,12 @@ def _provenance(data: ReportInputs, run: Run) -> Markup:
         report=run.report_html,
         source_lines=data.adapter.source_lines,
         policy=data.small_base,
+    )
+
+
+def _columns(data: ReportInputs, run: Run) -> Markup:
+    return column_tests_appendix(
+        data.book, data.summaries, data.stats, data.small_base.threshold, run.report_html
     )
 
 

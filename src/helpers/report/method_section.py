@@ -8,6 +8,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
+from helpers.core.codebook_figure_ids import COLUMN_TEST_KIND
 from helpers.core.codes import code_key
 from helpers.core.methods import ADJUST_LABELS, REPLICATE_NAMES, headings
 from helpers.core.params import StatsParams
@@ -59,7 +60,30 @@ def method(
         design_ci=DESIGN_CI_NAMES[sp.design_ci_method],
         **_design_names(book),
         frame=frame_statement(book, summaries),
+        column_tests=column_tests_paragraph(summaries, sp, policy, book),
     )
+
+
+def column_tests_paragraph(
+    summaries: pd.DataFrame, sp: StatsParams, policy: SmallBasePolicy, book: Codebook
+) -> Markup:
+    """The column-test letters in words: method, adjustment, level, small groups left out."""
+    if not book_has_breakdowns(summaries):
+        return Markup("")
+    return render(
+        "column_tests_method.html",
+        sp=sp,
+        design=book.design is not None,
+        banners=bool(book.banners),
+        tests=int((summaries["kind"] == COLUMN_TEST_KIND).sum()),
+        adjust={"bonferroni": "Bonferroni", "holm": "Holm"}.get(sp.column_adjust, ""),
+        threshold=policy.threshold,
+    )
+
+
+def book_has_breakdowns(summaries: pd.DataFrame) -> bool:
+    """True if some question is broken down by a group (the tables have group columns)."""
+    return bool(((summaries["group"] != "all") & (summaries["kind"] == "answer")).any())
 
 
 def frame_statement(book: Codebook, summaries: pd.DataFrame) -> dict[str, Any] | None:

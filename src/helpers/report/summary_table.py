@@ -20,6 +20,13 @@ from markupsafe import Markup
 from helpers.core.codebook import Codebook, Question
 from helpers.core.codebook_figure_ids import MISSING_WORD
 from helpers.core.small_base import POOLED, SmallBasePolicy
+from helpers.report.column_letters import (
+    LETTERS_NOTE,
+    Letters,
+    cell_letters,
+    column_letters,
+    with_letters,
+)
 from helpers.report.formatting import fmt_compact, fmt_pct, is_weighted
 from helpers.report.markup import heading
 from helpers.report.tables import (
@@ -30,9 +37,10 @@ from helpers.report.tables import (
     row_header,
     table_data,
 )
+from helpers.report.tabulated import ALL, same_variable, tabulated
 from helpers.report.templating import macro, text
 
-ALL = "all"
+__all__ = ["ALL", "same_variable", "summary_table_data", "summary_tables", "tabulated"]
 NUMERIC_ROWS = (("Mean (SD)", "mean", "sd"), ("Median (IQR)", "median", "p25", "p75"))
 
 
@@ -46,7 +54,7 @@ class Column:
     base: int
 
 
-def _columns(summaries: pd.DataFrame, group: str, policy: SmallBasePolicy) -> list[Column]:
+def table_columns(summaries: pd.DataFrame, group: str, policy: SmallBasePolicy) -> list[Column]:
     """All respondents, then the breakdown's groups in codebook order (pooled as shown)."""
     rows = summaries[summaries["question"] == "respondents"]
     overall = rows[rows["group"] == ALL].iloc[0]
@@ -133,8 +141,12 @@ def _pooled_cell(summaries: pd.DataFrame, figure_id: str) -> dict[str, Any] | st
     return fig_cell(figure_id, POOLED_TEXT, cls="suppressed", anchored=False)
 
 
-def _closed_rows(
-    summaries: pd.DataFrame, q: Question, columns: list[Column], policy: SmallBasePolicy
+def closed_rows(
+    summaries: pd.DataFrame,
+    q: Question,
+    columns: list[Column],
+    policy: SmallBasePolicy,
+    letters: Letters | None = None,
 ) -> list[tuple[str, str, list[Any]]]:
     """(class, header, cells) of a closed question's answers, nets, and counts off its base.
 
@@ -157,14 +169,17 @@ def _closed_rows(
         cells = [
             _pooled_cell(summaries, f"{q.id}.{c.group}.{POOLED}.{code}")
             if c.code in away[c.group]
-            else make(cell.get((c.group, c.code, code)), policy)
+            else with_letters(
+                make(cell.get((c.group, c.code, code)), policy),
+                (letters or {}).get((q.id, c.group, c.code, code)),
+            )
             for c in columns
         ]
         out.append((kind, f"{label}{KIND_SUFFIX.get(kind, '')}", cells))
     return out
 
 
-def _numeric_rows(
+def numeric_rows(
     summaries: pd.DataFrame, q: Question, columns: list[Column], policy: SmallBasePolicy
 ) -> list[tuple[str, str, list[Any]]]:
     """(class, header, cells) of a numeric question: mean (SD), median (IQR), no value."""
@@ -201,50 +216,23 @@ def _numeric_rows(
     return out
 
 
-def same_variable(book: Codebook, q: Question, group: str) -> bool:
-    """True if ``group`` is ``q`` itself, recoded from it or read from its column.
-
-    Its table by the group would be a diagonal of 100% (party identification by party).
-    """
-    if group == q.id:
-        return True
-    spec = book.group(group)
-    return spec.derived_from == q.id or (
-        not spec.from_source and spec.source_column == q.source_column
-    )
-
-
-def tabulated(book: Codebook, group: str) -> tuple[list[Question], list[Question]]:
-    """(the questions of the table by ``group``, those left out of it).
-
-    A question is in it if it is broken down by the group (its ``breakdowns``, else the
-    codebook's ``by_group``) and is not the group's own variable.
-    """
-    shown, left = [], []
-    for q in book.summarized:
-        fits = group == ALL or (
-            group in book.breakdowns_of(q) and not same_variable(book, q, group)
-        )
-        (shown if fits else left).append(q)
-    return shown, left
-
-
-def summary_table_data(
-    book: Codebook, summaries: pd.DataFrame, group: str, policy: SmallBasePolicy
-) -> dict[str, Any]:
-    """The ``table`` macro's data of every question by ``group`` (``all``: overall only)."""
-    columns = _columns(summaries, group, policy)
-    weighted = summaries["base_weighted"].notna().any() if "base_weighted" in summaries else False
-    head = ["", *[f"{c.label} (n = {c.base:,})" for c in columns]]
+def _body(
+    summaries: pd.DataFrame,
+    questions: list[Question],
+    group: str,
+    columns: list[Column],
+    policy: SmallBasePolicy,
+    letters: Letters,
+) -> tuple[list[list[Any]], list[str]]:
+    """(rows, their classes): each question's row (its p by ``group``), then its lines."""
     tested = group != ALL
-    if tested:
-        head.append("p (adjusted)")
     body: list[list[Any]] = []
     classes: list[str] = []
-    questions, left = tabulated(book, group)
     for q in questions:
-        lines = (_numeric_rows if q.type == "numeric" else _closed_rows)(
-            summaries, q, columns, policy
+        lines = (
+            numeric_rows(summaries, q, columns, policy)
+            if q.type == "numeric"
+            else closed_rows(summaries, q, columns, policy, letters)
         )
         if not lines:
             continue
@@ -254,6 +242,30 @@ def summary_table_data(
         for kind, name, cells in lines:
             body.append([row_header(name), *cells, *([""] if tested else [])])
             classes.append(kind)
+    return body, classes
+
+
+def summary_table_data(
+    book: Codebook,
+    summaries: pd.DataFrame,
+    group: str,
+    policy: SmallBasePolicy,
+    alpha: float | None = None,
+) -> dict[str, Any]:
+    """The ``table`` macro's data of every question by ``group`` (``all``: overall only).
+
+    ``alpha``: ``stats.column_alpha``, for the column-test letters (None: no letters).
+    """
+    columns = table_columns(summaries, group, policy)
+    weighted = summaries["base_weighted"].notna().any() if "base_weighted" in summaries else False
+    named = column_letters([(c.group, c.code) for c in columns if c.group != ALL])
+    letters = cell_letters(summaries, named, alpha) if alpha is not None else {}
+    head = ["", *[_heading(c, named if letters else {}) for c in columns]]
+    tested = group != ALL
+    if tested:
+        head.append("p (adjusted)")
+    questions, left = tabulated(book, group)
+    body, classes = _body(summaries, questions, group, columns, policy, letters)
     bases = [c.base for c in columns]
     pooled = any(
         isinstance(cell, dict) and cell.get("text") == POOLED_TEXT for row in body for cell in row
@@ -273,6 +285,7 @@ def summary_table_data(
                 "p: the comparison's p-value across the groups, adjusted as the method section says"
                 if tested
                 else "",
+                LETTERS_NOTE if letters else "",
                 f"not by {book.group(group).label.lower()}: {', '.join(q.short for q in left)}"
                 if left and tested
                 else "",
@@ -299,13 +312,24 @@ def summary_headings(book: Codebook) -> list[tuple[str, str, int]]:
     return [(f"summary-{g}", f"Summary {_what(book, g)}", 3) for g in summary_groups(book)]
 
 
-def summary_tables(book: Codebook, summaries: pd.DataFrame, policy: SmallBasePolicy) -> Markup:
+def _heading(c: Column, letters: dict[tuple[str, str], str]) -> str:
+    """A column's heading: its label, its letter (column tests) and its unweighted base."""
+    mark = f" ({letters[(c.group, c.code)]})" if (c.group, c.code) in letters else ""
+    return f"{c.label}{mark} (n = {c.base:,})"
+
+
+def summary_tables(
+    book: Codebook,
+    summaries: pd.DataFrame,
+    policy: SmallBasePolicy,
+    alpha: float | None = None,
+) -> Markup:
     """One summary table per breakdown of ``by_group`` (or one overall), each captioned."""
     out = []
     for (anchor, title, level), group in zip(
         summary_headings(book), summary_groups(book), strict=True
     ):
-        data = summary_table_data(book, summaries, group, policy)
+        data = summary_table_data(book, summaries, group, policy, alpha)
         data["caption"] = f"Every question {_what(book, group)}"
         out.append(heading(title, anchor, level) + macro("table")(data))
     return Markup("").join(out)

@@ -55,6 +55,7 @@ from helpers.core.codebook import Codebook
 from helpers.core.params import StatsParams
 from helpers.core.small_base import SmallBasePolicy
 from helpers.summarize.closed import closed_figures, tallied_levels
+from helpers.summarize.column_tests import column_test_figures
 from helpers.summarize.figure import FLOAT_COLUMNS, RESPONDENTS, SUMMARY_COLUMNS, Figure
 from helpers.summarize.intervals import with_intervals, with_shown
 from helpers.summarize.numeric import numeric_figures
@@ -177,6 +178,8 @@ def summarize(
     figures += comparison_figures(
         figures, book, breakdowns, sp, design, lambda q: routed.get(q.id, tallies)
     )
+    small = policy.threshold if policy is not None else 1
+    figures += column_test_figures(figures, book, breakdowns, sp, small, design)
     return _tables(figures, sp)
 
 
