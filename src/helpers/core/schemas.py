@@ -6,18 +6,8 @@ A respondent-level export is checked by ``helpers.clean.export.check_export_resp
 
 from __future__ import annotations
 
-import warnings
-
 import pandas as pd
-
-# pandera imports pyspark.pandas when pyspark is installed (it is, for the Spark engine
-# tests), and pyspark warns about pandas 3 on import: a warning that would print the
-# site-packages path into every executed notebook, so the outputs would differ by machine.
-with warnings.catch_warnings():
-    warnings.filterwarnings(
-        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
-    )
-    import pandera.pandas as pa
+import pandera.pandas as pa
 
 from helpers.core.codebook import Codebook
 from helpers.core.document import (
