@@ -25,7 +25,7 @@ from helpers.core.errors import CodebookError
 from helpers.core.small_base import SmallBasePolicy
 from helpers.report.banner import banner_questions, banner_table_data, banner_tables
 from helpers.report.column_letters import letter
-from helpers.report.markup import fmt_pct
+from helpers.report.formatting import fmt_pct
 from helpers.report.summary_table import summary_table_data
 from helpers.report.templating import macro, render
 
