@@ -9,9 +9,9 @@ replaces, with blocks small enough that every fault straddles a boundary:
 * the Parquet hand-off: the same bytes however it is fed, a checksum recomputed from
   the file alone (plain hashlib, DuckDB reading the rows), refused when changed.
 
-Data: the shipped surveys (data/examples: ANES 1996 from statsmodels, BSD-3-Clause;
-NHANES II from Stata's example data via R's survey; the INVENTED example) and
-INVENTED byte strings written here.
+Data: the shipped surveys (data/examples: ANES 1996 from statsmodels, public domain data;
+NHANES II from Stata's example data via R's survey; the INVENTED example) and INVENTED
+byte strings written here.
 """
 
 from __future__ import annotations
