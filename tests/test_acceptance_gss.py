@@ -129,7 +129,7 @@ def test_every_chart_passed_the_layout_check(run):
     clipped or unreadable text: the stage succeeded, and every chart is in the HTML as SVG."""
     html = (run["root"] / f"reports/{SURVEY}/report.html").read_text(encoding="utf-8")
     log = read_csv(data(run["root"], "chart_figures.csv", SURVEY))
-    drawn = set(re.findall(r'id="(chart-[^"]+)"', html))
+    drawn = set(re.findall(r'<figure class="chart" id="(chart-[^"]+)"', html))
     assert drawn and html.count("image/svg+xml;") == len(drawn) and "image/png" not in html
     assert set(log["chart_id"]) == drawn
     book = run["book"]
