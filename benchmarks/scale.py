@@ -122,6 +122,8 @@ def project_copy(dest: Path, survey: Path, codebook: Path) -> None:
             "encoding": "utf-8",
             "codebook": str(codebook),
             "overrides": {},
+            "engine": "polars",
+            "spark_master": "local[2]",
         }
     }
     (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")

@@ -303,6 +303,11 @@ def read_responses(
     return read_handoff(path, response_types(book, kind), stamp(codebook_path, kind))
 
 
+def scan_free_text(path: str | Path, kind: str, codebook_path: str | Path) -> pl.LazyFrame:
+    """The free-text answers clean validated, verified, as a polars LazyFrame."""
+    return scan_handoff(path, FREE_TEXT_TYPES, stamp(codebook_path, kind))
+
+
 def read_free_text(path: str | Path, kind: str, codebook_path: str | Path) -> pl.DataFrame:
     """The free-text answers clean validated, as polars."""
     return read_handoff(path, FREE_TEXT_TYPES, stamp(codebook_path, kind))

@@ -10,6 +10,9 @@ The source is either the verified hand-off as polars (a DataFrame or LazyFrame t
 helpers.core.handoff has checked: checksum, stamp and types), which reaches DuckDB and
 Spark through Arrow, codes as text; or the path of a hand-off already verified, which
 the engine reads itself (Parquet), so the rows need never pass through this process.
+:func:`open_verified` is the summarize stage's way: the LazyFrame ``scan_responses`` made
+(verified without reading the rows) for polars, the file itself for DuckDB and Spark, each
+column of the type the Arrow route gives it.
 """
 
 from __future__ import annotations
@@ -74,6 +77,13 @@ def spark_session(master: str = DEFAULT_SPARK_MASTER) -> Any:
         return builder.getOrCreate()
 
 
+def _text_codes(schema: pl.Schema) -> dict[str, pl.DataType]:
+    """``schema`` with enumerated codes as text, as every engine receives them."""
+    return {
+        c: pl.String if isinstance(t, (pl.Enum, pl.Categorical)) else t for c, t in schema.items()
+    }
+
+
 def _as_text_codes(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """The frame collected, enumerated codes as text (Arrow dictionaries are not every engine's)."""
     eager = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
@@ -103,3 +113,62 @@ def open_responses(
         return session.read.parquet(str(path))
     with _quiet_jvm():
         return session.createDataFrame(_as_text_codes(source).to_arrow())  # type: ignore[arg-type]
+
+
+def _duckdb_typed(relation: Any, connection: Any, schema: dict[str, pl.DataType]) -> Any:
+    """``relation`` with each column cast where its type differs from the Arrow route's."""
+    wanted = connection.from_arrow(pl.DataFrame(schema=schema).to_arrow())
+    types = dict(zip(relation.columns, map(str, relation.types), strict=True))
+    want = dict(zip(wanted.columns, map(str, wanted.types), strict=True))
+    if types == want:
+        return relation
+    return relation.project(
+        ", ".join(
+            f'"{c}"' if types.get(c) == t else f'CAST("{c}" AS {t}) AS "{c}"'
+            for c, t in want.items()
+        )
+    )
+
+
+def _spark_typed(frame: Any, session: Any, schema: dict[str, pl.DataType]) -> Any:
+    """``frame`` with each column cast where its type differs from the Arrow route's."""
+    from pyspark.sql import functions as F
+
+    with _quiet_jvm():
+        wanted = session.createDataFrame(pl.DataFrame(schema=schema).to_arrow()).schema
+    types = {f.name: f.dataType for f in frame.schema.fields}
+    if [(f.name, f.dataType) for f in wanted.fields] == list(types.items()):
+        return frame
+    return frame.select(
+        [
+            F.col(f.name) if types.get(f.name) == f.dataType else F.col(f.name).cast(f.dataType)
+            for f in wanted.fields
+        ]
+    )
+
+
+def open_verified(
+    verified: pl.LazyFrame,
+    path: str | Path,
+    engine: str,
+    spark_master: str = DEFAULT_SPARK_MASTER,
+) -> Any:
+    """The hand-off at ``path``, verified (``verified``: its scan_responses) on ``engine``.
+
+    Nothing is collected in this process: polars gets ``verified`` itself (a LazyFrame,
+    the codebook's types); DuckDB and Spark read the file, each column cast where the
+    engine's reading of it differs from the type :func:`open_responses` hands it through
+    Arrow (codes as text), so the figures are those of either route.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine {engine!r}: expected one of {ENGINES}")
+    if engine == "polars":
+        return verified
+    schema = _text_codes(verified.collect_schema())
+    if engine == "duckdb":
+        import duckdb
+
+        connection = duckdb.connect(":memory:")
+        return _duckdb_typed(connection.read_parquet(str(path)), connection, schema)
+    session = spark_session(spark_master)
+    return _spark_typed(session.read.parquet(str(path)), session, schema)
