@@ -13,6 +13,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook, Question
+from helpers.core.codebook_figure_ids import COLUMN_TEST_KIND
 from helpers.report.templating import cap_text, render
 
 KEY = "report.max_question_sections"
@@ -31,11 +32,12 @@ def without_section(book: Codebook, cap: int) -> tuple[Question, ...]:
 def capped_figures(book: Codebook, summaries: pd.DataFrame, q: Question) -> pd.DataFrame:
     """The figures a capped question's own section would have shown.
 
-    Overall and by its breakdowns; its cross-tabulations keep their sections.
+    Overall and by its breakdowns; its cross-tabulations keep their sections, and its column
+    tests their rows in the column-tests appendix.
     """
     crossed = {col for row, col in book.crosstabs if row == q.id}
     rows = summaries[summaries["question"] == q.id]
-    return rows[~rows["group"].isin(crossed)]
+    return rows[~rows["group"].isin(crossed) & (rows["kind"] != COLUMN_TEST_KIND)]
 
 
 def _label(row: pd.Series) -> str:
