@@ -18,6 +18,34 @@ _BOMS = (
 )
 
 
+def codec_name(encoding: str, path: str) -> str:
+    """The codec's canonical name, or a stop naming surveys.<id>.encoding."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise SourceError(
+            path, None, "a known encoding name in surveys.<id>.encoding", f"{encoding!r}"
+        ) from None
+
+
+def check_bom(head: bytes, codec: str, expected: str, path: str) -> int:
+    """Refuse another encoding's byte-order mark; the length of a UTF-8 one to skip (or 0)."""
+    for mark, family in _BOMS:
+        if head.startswith(mark):
+            if not codec.startswith(family):
+                raise SourceError(
+                    path,
+                    1,
+                    expected,
+                    f"a {family.upper()} byte-order mark "
+                    f"(bytes {mark.hex(' ')}) at byte offset 0; set "
+                    f"encoding to {family}",
+                )
+            break
+    utf8 = codec in {"utf-8", "utf-8-sig"} and head.startswith(codecs.BOM_UTF8)
+    return len(codecs.BOM_UTF8) if utf8 else 0
+
+
 def line_at(data: bytes, offset: int) -> int:
     """Return the 1-based line holding byte ``offset`` (LF, CRLF or CR end a line)."""
     head = data[:offset]
@@ -32,24 +60,8 @@ def decode(data: bytes, encoding: str, path: str) -> tuple[str, bool]:
     8-bit encoding such as cp1252, which would silently garble every accent.
     """
     expected = f"text encoded as {encoding} (params.yaml: surveys.<id>.encoding)"
-    try:
-        codec = codecs.lookup(encoding).name
-    except LookupError:
-        raise SourceError(
-            path, None, "a known encoding name in surveys.<id>.encoding", f"{encoding!r}"
-        ) from None
-    for mark, family in _BOMS:
-        if data.startswith(mark):
-            if not codec.startswith(family):
-                raise SourceError(
-                    path,
-                    1,
-                    expected,
-                    f"a {family.upper()} byte-order mark "
-                    f"(bytes {mark.hex(' ')}) at byte offset 0; set "
-                    f"encoding to {family}",
-                )
-            break
+    codec = codec_name(encoding, path)
+    check_bom(data[:4], codec, expected, path)
     if not codec.startswith("utf") and not data.isascii():
         try:
             as_utf8 = data.decode("utf-8")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from helpers.core.errors import SourceError
-from helpers.core.text import _BOMS
+from helpers.core.text import check_bom, codec_name
 
 BLOCK_BYTES = 1 << 24
 
@@ -46,33 +46,6 @@ class _Pass:
     utf8_ok: bool = True
 
 
-def _codec(encoding: str, path: str) -> str:
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        raise SourceError(
-            path, None, "a known encoding name in surveys.<id>.encoding", f"{encoding!r}"
-        ) from None
-
-
-def _check_bom(head: bytes, codec: str, expected: str, path: str) -> int:
-    """Refuse another encoding's byte-order mark; the length of a UTF-8 one to skip (or 0)."""
-    for mark, family in _BOMS:
-        if head.startswith(mark):
-            if not codec.startswith(family):
-                raise SourceError(
-                    path,
-                    1,
-                    expected,
-                    f"a {family.upper()} byte-order mark "
-                    f"(bytes {mark.hex(' ')}) at byte offset 0; set "
-                    f"encoding to {family}",
-                )
-            break
-    utf8 = codec in {"utf-8", "utf-8-sig"} and head.startswith(codecs.BOM_UTF8)
-    return len(codecs.BOM_UTF8) if utf8 else 0
-
-
 def _line_of(block: bytes, at: int, before: int) -> int:
     """The line of byte ``at`` of ``block``, ``before`` line breaks preceding the block."""
     head = block[:at]
@@ -85,14 +58,14 @@ def read_text(
     """Hash and strictly decode the file in blocks; write it as UTF-8 to ``out`` if given."""
     name = str(path)
     expected = f"text encoded as {encoding} (params.yaml: surveys.<id>.encoding)"
-    codec = _codec(encoding, name)
+    codec = codec_name(encoding, name)
     eight_bit = not codec.startswith("utf")
     sha, state = hashlib.sha256(), _Pass()
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     utf8 = codecs.getincrementaldecoder("utf-8")(errors="strict")
     with open(path, "rb") as fh:
         head = fh.read(16)
-        skip = _check_bom(head, codec, expected, name)
+        skip = check_bom(head, codec, expected, name)
         fh.seek(0)
         data = fh.read(block)
         while data:
