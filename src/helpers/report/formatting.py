@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from helpers.core import i18n
+from helpers.core.i18n import _
 from helpers.report.templating import text
 
 
@@ -19,28 +21,30 @@ def lower_first(label: str) -> str:
 
 
 def fmt_pct(value: object) -> str:
-    """'60.0%' (or '' when missing), exactly as computed (no re-rounding)."""
-    shown = text(value)
-    return f"{shown}%" if shown else ""
+    """'60.0%' ('60,0 %' in Spanish; '' when missing), exactly as computed (no re-rounding)."""
+    return i18n.percent(text(value))
+
+
+def fmt_number(value: object) -> str:
+    """A figure as summarize wrote it ('47.1', '<0.001') in the edition's digits."""
+    return i18n.number(text(value))
 
 
 def fmt_ci(row: pd.Series) -> str:
-    """'35.7–80.2' or ''."""
-    low, high = text(row["ci_low"]), text(row["ci_high"])
-    return f"{low}–{high}" if low and high else ""
+    """'35.7–80.2' ('35,7–80,2' in Spanish) or ''."""
+    return i18n.interval(text(row["ci_low"]), text(row["ci_high"]))
 
 
 def fmt_shown_ci(row: pd.Series) -> str:
     """A numeric figure's interval as printed: '46.0–48.1' or ''."""
-    low, high = text(row.get("shown_low")), text(row.get("shown_high"))
-    return f"{low}–{high}" if low and high else ""
+    return i18n.interval(text(row.get("shown_low")), text(row.get("shown_high")))
 
 
 def fmt_amount(value: object, decimals: int = 0) -> str:
     """A sum of weights, design effect or effective base for display ('' when missing)."""
     if value is None or pd.isna(value):
         return ""
-    return f"{float(value):,.{decimals}f}"
+    return i18n.amount(float(value), decimals)
 
 
 def fmt_population(value: object) -> str:
@@ -49,13 +53,10 @@ def fmt_population(value: object) -> str:
 
 
 def fmt_compact(value: object) -> str:
-    """An estimated population count for a small space: '73.9M', '26k', '512'."""
+    """An estimated population count for a small space: '73.9M', '26K', '512'."""
     if value is None or pd.isna(value):
         return ""
-    value = float(value)
-    if value >= 1e6:
-        return f"{value / 1e6:,.1f}M"
-    return f"{value / 1e3:,.0f}k" if value >= 1e4 else f"{value:,.0f}"
+    return i18n.compact(float(value))
 
 
 def is_weighted(row: pd.Series) -> bool:
@@ -65,7 +66,9 @@ def is_weighted(row: pd.Series) -> bool:
 
 def weighted_counts(row: pd.Series) -> str:
     """'est. 73,871,969 of 117,023,659': a weighted figure's estimated population and base."""
-    return f"est. {fmt_population(row['n_weighted'])} of {fmt_population(row['base_weighted'])}"
+    return _("est. {n} of {base}").format(
+        n=fmt_population(row["n_weighted"]), base=fmt_population(row["base_weighted"])
+    )
 
 
 def distinct_labels(labels: Sequence[object], codes: Sequence[object]) -> list[str]:

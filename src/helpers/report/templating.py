@@ -27,8 +27,11 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.ext import Extension
+from jinja2.ext import i18n as i18n_extension
 from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
+
+from helpers.core import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
 _BREAK = re.compile(r"[ \t]*\n\s*")
@@ -123,9 +126,16 @@ def environment() -> Environment:
         autoescape=True,
         undefined=StrictUndefined,
         finalize=_finalize,
-        extensions=[JoinLines],
+        extensions=[JoinLines, i18n_extension],
         auto_reload=False,
     )
+    # {{ _("Method") }}, {{ ngettext("%(num)d answer", "%(num)d answers", n) }}: the
+    # edition's language at render time (helpers.core.i18n.edition).
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    )
+    env.filters["number"] = i18n.number
+    env.filters["percent"] = i18n.percent
     env.filters["label"] = capped
     return env
 
