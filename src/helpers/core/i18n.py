@@ -174,6 +174,14 @@ def gettext(message: str) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
+    """Mark ``message`` for the catalog without translating it (a constant defined at import).
+
+    Translate it where it is written into the report: ``_(METHODS[m].heading)``.
+    """
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for count ``n`` (the language's plural rules)."""
     ed = current()

@@ -38,7 +38,13 @@ OPTIONS = {
     "**/templates/**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"},
     "**/templates/**.j2": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"},
 }
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {
+    "_": None,
+    "N_": None,  # marked where defined, translated where written (helpers.core.i18n.N_)
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
 
 Key = tuple[str | None, str]  # (context, message id)
 
