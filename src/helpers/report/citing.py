@@ -11,7 +11,16 @@ from typing import Any, NamedTuple
 import pandas as pd
 from markupsafe import Markup
 
-from helpers.report.formatting import fmt_ci, fmt_pct, fmt_shown_ci, is_weighted, weighted_counts
+from helpers.core import i18n
+from helpers.core.i18n import _
+from helpers.report.formatting import (
+    fmt_ci,
+    fmt_number,
+    fmt_pct,
+    fmt_shown_ci,
+    is_weighted,
+    weighted_counts,
+)
 from helpers.report.templating import macro, text
 from helpers.summarize.comparisons import monte_carlo_of
 
@@ -36,16 +45,25 @@ def cite_text(row: pd.Series, what: str = "pct") -> str:
     if what == "n":
         return n
     if what == "n_of_base":
-        return f"{n} of {base}, unweighted" if weighted else f"{n} of {base}"
-    counts = weighted_counts(row) if weighted else f"{n} of {base}"
+        return (_("{n} of {base}, unweighted") if weighted else _("{n} of {base}")).format(
+            n=n, base=base
+        )
+    counts = weighted_counts(row) if weighted else _("{n} of {base}").format(n=n, base=base)
     if what == "pct_ci":
-        return f"{fmt_pct(row['pct'])} (CI {fmt_ci(row)}; {counts})"
+        # TRANSLATORS: CI: confidence interval. "60.0% (CI 35.7–80.2; 9 of 15)"
+        return _("{pct} (CI {ci}; {counts})").format(
+            pct=fmt_pct(row["pct"]), ci=fmt_ci(row), counts=counts
+        )
     if what == "value":
-        return text(row["shown"])
+        return fmt_number(row["shown"])
     if what == "value_ci":
         interval = fmt_shown_ci(row)
-        size = f"unweighted n = {n}" if weighted else f"n = {n}"
-        return f"{text(row['shown'])} ({f'CI {interval}; ' if interval else ''}{size})"
+        size = _("unweighted n = {n}").format(n=n) if weighted else f"n = {n}"
+        if interval:
+            return _("{value} (CI {ci}; {size})").format(
+                value=fmt_number(row["shown"]), ci=interval, size=size
+            )
+        return f"{fmt_number(row['shown'])} ({size})"
     return f"{fmt_pct(row['pct'])} ({counts})"
 
 
@@ -80,9 +98,11 @@ def monte_carlo(summaries: pd.DataFrame, p_figure_id: str) -> dict[str, Any] | N
         return None
     tables, extreme = found
     what = (
-        f"no table of {tables:,} as extreme"
+        _("no table of {tables} as extreme").format(tables=i18n.amount(tables))
         if extreme == 0
-        else f"{extreme:,} of {tables:,} tables as extreme"
+        else _("{extreme} of {tables} tables as extreme").format(
+            extreme=i18n.amount(extreme), tables=i18n.amount(tables)
+        )
     )
     return {
         "p": cited_equal(summaries, p_figure_id),

@@ -18,31 +18,41 @@ from typing import NamedTuple
 import pandas as pd
 from markupsafe import Markup
 
+from helpers.core import i18n
 from helpers.core.codebook import Codebook, Design
 from helpers.core.codebook_disclosure import Cases, Statement
 from helpers.core.codebook_schema import DISCLOSURE_KEYS
+from helpers.core.i18n import N_, _
 from helpers.core.methods import REPLICATE_NAMES
 from helpers.core.params import StatsParams
 from helpers.core.response_rates import rates, upper_bound_rr
 from helpers.core.stats import round_decimal
 from helpers.report.citing import Cited, cited, row_of
+from helpers.report.method_section import unit_names
 from helpers.report.templating import render
 
-NOT_STATED = "not stated"
-LABELS = {  # each disclosure element's row heading, in DISCLOSURE_KEYS' order
-    "sponsor": "Sponsor",
-    "conducted_by": "Conducted by",
-    "population": "Population",
-    "geography": "Geography",
-    "sampling_frame": "Sampling frame",
-    "coverage": "Coverage of the population by the frame",
-    "sample_design": "How the sample was drawn",
-    "recruitment": "Recruitment",
-    "mode": "Mode of data collection",
-    "languages": "Language(s)",
-    "dates": "Dates of data collection",
-    "processing": "Data processing and quality checks",
-    "limitations": "Limitations of the design",
+NOT_STATED = N_("not stated")
+# Each disclosure element's row heading, in DISCLOSURE_KEYS' order (message ids: a Row
+# keeps its English label, the template writes it translated)
+LABELS = {
+    "sponsor": N_("Sponsor"),
+    "conducted_by": N_("Conducted by"),
+    "population": N_("Population"),
+    "geography": N_("Geography"),
+    "sampling_frame": N_("Sampling frame"),
+    "coverage": N_("Coverage of the population by the frame"),
+    "sample_design": N_("How the sample was drawn"),
+    "recruitment": N_("Recruitment"),
+    "mode": N_("Mode of data collection"),
+    "languages": N_("Language(s)"),
+    "dates": N_("Dates of data collection"),
+    "processing": N_("Data processing and quality checks"),
+    "limitations": N_("Limitations of the design"),
+    "wording": N_("Question wording"),
+    "size": N_("Sample size"),
+    "precision": N_("Precision"),
+    "weighting": N_("Weighting"),
+    "rate": N_("Response rate"),
 }
 # AAPOR Standard Definitions' response rates: I complete, P partial interviews; R
 # refusals, NC non-contacts, O other eligible; UH, UO unknown eligibility; e its share.
@@ -54,8 +64,6 @@ RR_FORMULAS = {
     "RR5": "I / ((I + P) + (R + NC + O))",
     "RR6": "(I + P) / ((I + P) + (R + NC + O))",
 }
-# AAPOR: a non-probability sample reports neither as if it were a probability sample.
-NO_PROBABILITY = "not a probability sample, so no {what} applies in the probability sense"
 
 
 class Figure(NamedTuple):
@@ -77,7 +85,7 @@ class Row:
 def pct_text(share: float | Decimal, sp: StatsParams) -> str:
     """A share (0-1) as a percentage, rounded as the report's percentages are: '3.0%'."""
     value = Decimal(repr(share)) if isinstance(share, float) else share
-    return f"{round_decimal(value * 100, sp.pct_decimals, sp.rounding)}%"
+    return i18n.percent(str(round_decimal(value * 100, sp.pct_decimals, sp.rounding)))
 
 
 def stated_row(key: str, statement: Statement | None) -> Row:
@@ -94,19 +102,23 @@ def design_row(book: Codebook, statement: Statement | None) -> Row:
     if probability is None and statement is None:
         return row  # not stated at all
     said = {
-        None: "Whether it is a probability sample is not stated.",
-        True: "A probability sample.",
-        False: "Not a probability sample.",
+        None: _("Whether it is a probability sample is not stated."),
+        True: _("A probability sample."),
+        False: _("Not a probability sample."),
     }[probability]
     return Row(row.label, (*row.items, said), row.lines)
 
 
 def size_row(book: Codebook, summaries: pd.DataFrame) -> Row:
     """The sample size: the respondents of the figures (unweighted)."""
-    unit = book.survey.respondent_unit_plural
-    weighted = " (unweighted count)" if book.design is not None else ""
+    unit = unit_names(book)[1]
+    said = (
+        _("{unit} answered (unweighted count).")
+        if book.design is not None
+        else _("{unit} answered.")
+    )
     count = cited(summaries, "respondents.all.all", "n")
-    return Row("Sample size", (Figure(count, f"{unit} answered{weighted}."),))
+    return Row(LABELS["size"], (Figure(count, said.format(unit=unit)),))
 
 
 def widest(summaries: pd.DataFrame) -> str | None:
@@ -122,21 +134,24 @@ def widest(summaries: pd.DataFrame) -> str | None:
 def precision_row(book: Codebook, summaries: pd.DataFrame, interval: str) -> Row:
     """Precision: the interval each percentage carries, and the widest of them."""
     probability = book.survey.disclosure.probability_sample
-    items: list[str | Figure] = [f"Each percentage carries a {interval}."]
+    items: list[str | Figure] = [_("Each percentage carries a {interval}.").format(interval=interval)]
     if probability is False:
+        # AAPOR: a non-probability sample reports no margin of error as if it were one.
         items.append(
-            f"The respondents are {NO_PROBABILITY.format(what='margin of error')}: the "
-            "intervals show only how much a percentage could move by chance if they were "
-            "a random sample."
+            _(
+                "The respondents are not a probability sample, so no margin of error applies "
+                "in the probability sense: the intervals show only how much a percentage "
+                "could move by chance if they were a random sample."
+            )
         )
     elif probability is None:
-        items.append("Whether the sample is a probability sample is not stated.")
+        items.append(_("Whether the sample is a probability sample is not stated."))
     fid = widest(summaries)
     if fid is None:
-        return Row("Precision", tuple(items))
+        return Row(LABELS["precision"], tuple(items))
     widest_ci = cited(summaries, fid, "pct_ci")
-    items.append(Figure(widest_ci, "has the widest interval of an overall percentage."))
-    return Row("Precision", tuple(items))
+    items.append(Figure(widest_ci, _("has the widest interval of an overall percentage.")))
+    return Row(LABELS["precision"], tuple(items))
 
 
 def weighting_row(book: Codebook) -> Row:
@@ -144,21 +159,37 @@ def weighting_row(book: Codebook) -> Row:
     design: Design | None = book.design
     if design is None:
         return Row(
-            "Weighting", ("None: the figures are unweighted (the codebook gives no design).",)
+            LABELS["weighting"],
+            (_("None: the figures are unweighted (the codebook gives no design)."),),
         )
-    parts = [f"weight {design.weight}" if design.weight else "no weight (1 each)"]
+    parts = [
+        _("weight {weight}").format(weight=design.weight)
+        if design.weight
+        else _("no weight (1 each)")
+    ]
     if design.replicate is not None:
         rep = design.replicate
-        parts.append(f"{rep.count} {REPLICATE_NAMES[rep.method]} replicate weights")
-    parts += [f"strata {design.strata}"] if design.strata else []
-    parts += [f"primary sampling units {design.psu}"] if design.psu else []
-    parts += [f"finite population correction {design.fpc}"] if design.fpc else []
-    items = [f"Design-based: {', '.join(parts)}."]
+        parts.append(
+            _("{n} {name} replicate weights").format(
+                n=i18n.amount(rep.count), name=_(REPLICATE_NAMES[rep.method])
+            )
+        )
+    parts += [_("strata {strata}").format(strata=design.strata)] if design.strata else []
+    parts += [_("primary sampling units {psu}").format(psu=design.psu)] if design.psu else []
+    parts += (
+        [_("finite population correction {fpc}").format(fpc=design.fpc)] if design.fpc else []
+    )
+    # TRANSLATORS: {parts}: the design's weight, strata, PSUs..., joined by commas.
+    items = [_("Design-based: {parts}.").format(parts=", ".join(parts))]
     if design.calibration is not None:
         shorts = {q.id: q.short for q in book.questions}
-        adjusted = ", ".join(shorts.get(qid, qid) for qid, _ in design.calibration.population)
-        items.append(f"The weights are adjusted to the population counts of {adjusted}.")
-    return Row("Weighting", tuple(items))
+        adjusted = ", ".join(shorts.get(qid, qid) for qid, _n in design.calibration.population)
+        items.append(
+            _("The weights are adjusted to the population counts of {questions}.").format(
+                questions=adjusted
+            )
+        )
+    return Row(LABELS["weighting"], tuple(items))
 
 
 def rate_items(cases: Cases, probability: bool | None, sp: StatsParams) -> tuple[str, ...]:
@@ -168,20 +199,31 @@ def rate_items(cases: Cases, probability: bool | None, sp: StatsParams) -> tuple
         got = rates(cases.dispositions)
         for name, formula in RR_FORMULAS.items():
             value, needs_e = got[name], "e(" in formula and cases.dispositions.e is None
-            why = "needs e, not stated" if needs_e else "no cases"
-            shown = f"not computable ({why})" if value is None else pct_text(value, sp)
+            why = (
+                _("not computable (needs e, not stated)")
+                if needs_e
+                else _("not computable (no cases)")
+            )
+            shown = why if value is None else pct_text(value, sp)
             items.append(f"{name} = {formula} = {shown}")
     else:
         bound = upper_bound_rr(cases.completes, cases.approached_at_least or 1)
         items.append(
-            f"At most {pct_text(bound, sp)}: {cases.completes} complete of at least "
-            f"{cases.approached_at_least:,} approached (RR1, every case approached taken as "
-            "eligible)."
+            _(
+                "At most {rate}: {completes} complete of at least {approached} approached "
+                "(RR1, every case approached taken as eligible)."
+            ).format(
+                rate=pct_text(bound, sp),
+                completes=i18n.amount(cases.completes),
+                approached=i18n.amount(cases.approached_at_least or 0),
+            )
         )
     if probability is False:
         items.append(
-            f"The respondents are {NO_PROBABILITY.format(what='response rate')}: "
-            "this is the share of those approached who took part."
+            _(
+                "The respondents are not a probability sample, so no response rate applies "
+                "in the probability sense: this is the share of those approached who took part."
+            )
         )
     return tuple(items)
 
@@ -192,14 +234,22 @@ def rate_row(book: Codebook, summaries: pd.DataFrame, sp: StatsParams) -> Row:
     cases = disclosure.cases
     if cases is None:
         if disclosure.probability_sample is False:
-            text = f"Not stated; the respondents are {NO_PROBABILITY.format(what='response rate')}."
-            return Row("Response rate", (text,))
-        return Row("Response rate")
+            text = _(
+                "Not stated; the respondents are not a probability sample, so no response "
+                "rate applies in the probability sense."
+            )
+            return Row(LABELS["rate"], (text,))
+        return Row(LABELS["rate"])
     items = rate_items(cases, disclosure.probability_sample, sp)
     n = int(row_of(summaries, "respondents.all.all")["n"])
     if n != cases.completes:
-        items = (*items, f"The dispositions count {cases.completes} complete; the figures {n}.")
-    return Row("Response rate", items, cases.lines)
+        items = (
+            *items,
+            _("The dispositions count {completes} complete; the figures {n}.").format(
+                completes=i18n.amount(cases.completes), n=i18n.amount(n)
+            ),
+        )
+    return Row(LABELS["rate"], items, cases.lines)
 
 
 def disclosure_rows(
@@ -210,7 +260,7 @@ def disclosure_rows(
     rows = {key: stated_row(key, told.get(key)) for key in DISCLOSURE_KEYS}
     rows["sample_design"] = design_row(book, told.get("sample_design"))
     wording = Row(
-        "Question wording", ("Each question's text, as the codebook gives it, heads its section.",)
+        LABELS["wording"], (_("Each question's text, as the codebook gives it, heads its section."),)
     )
     return [
         *(rows[k] for k in DISCLOSURE_KEYS[: DISCLOSURE_KEYS.index("dates") + 1]),
@@ -252,5 +302,5 @@ def disclosure_section(
     rows = disclosure_rows(book, summaries, sp, interval)
     check_lines(rows, source_lines)
     return render(
-        "disclosure.html", rows=rows, not_stated=NOT_STATED, linked=source_lines is not None
+        "disclosure.html", rows=rows, not_stated=_(NOT_STATED), linked=source_lines is not None
     )

@@ -118,6 +118,29 @@ class JoinLines(Extension):
             )
 
 
+def _values(variables: dict[str, Any]) -> dict[str, Any]:
+    """A message's values for ``%``: Markup and numbers as they are, text escaped by esc."""
+    return {
+        k: v if isinstance(v, Markup | int | float) else Markup(esc(v))
+        for k, v in variables.items()
+    }
+
+
+def _gettext(message: str, **variables: Any) -> Markup:
+    """``{{ _("... %(x)s", x=value) }}``: the translated message with its values."""
+    return Markup(i18n.gettext(message)) % _values(variables)
+
+
+def _ngettext(singular: str, plural: str, num: int, **variables: Any) -> Markup:
+    """``{{ ngettext("%(num)d answer", "%(num)d answers", n) }}``."""
+    return Markup(i18n.ngettext(singular, plural, num)) % _values({"num": num, **variables})
+
+
+def _pgettext(context: str, message: str, **variables: Any) -> Markup:
+    """``{{ pgettext("table header", "Base") }}``."""
+    return Markup(i18n.pgettext(context, message)) % _values(variables)
+
+
 @cache
 def environment() -> Environment:
     """The report's Jinja environment (built once)."""
@@ -134,6 +157,8 @@ def environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
     )
+    # ... with each value escaped as every other {{ value }} is (esc, not markupsafe's)
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext)
     env.filters["number"] = i18n.number
     env.filters["percent"] = i18n.percent
     env.filters["label"] = capped
