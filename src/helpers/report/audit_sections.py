@@ -52,7 +52,7 @@ def audit_summary(
         "audit_summary.html",
         total=len(audit),
         counts=counts,
-        mismatches=[mismatch_sentence(r, book) for _, r in wrong.head(max_listed).iterrows()],
+        mismatches=[mismatch_sentence(r, book) for _i, r in wrong.head(max_listed).iterrows()],
         n_mismatches=len(wrong),
     )
 
@@ -223,7 +223,7 @@ def provenance_appendix(
     """
     back = _pooled_targets(summaries, policy) if policy is not None else {}
     figures = []
-    for _, row in summaries.iterrows():
+    for _i, row in summaries.iterrows():
         fid = row["figure_id"]
         fig = prov["figures"][fid]
         name, rule = fig["table"], fig["numerator"]
@@ -288,7 +288,7 @@ def _pooled_targets(summaries: pd.DataFrame, policy: SmallBasePolicy) -> dict[st
     ids = set(summaries["figure_id"])
     for (q, g), rows in summaries.groupby(["question", "group"], sort=False):
         away = policy.pooled_away(rows)
-        for _, r in rows[rows["group_code"].isin(away)].iterrows():
+        for _i, r in rows[rows["group_code"].isin(away)].iterrows():
             target = f"{q}.{g}.{POOLED}.{r['answer_code']}"
             out[r["figure_id"]] = target if target in ids else r["figure_id"]
     return out

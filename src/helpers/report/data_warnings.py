@@ -21,6 +21,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
+from helpers.core.i18n import _
 from helpers.core.tables import formula_cells
 from helpers.report.tables import table_data
 from helpers.report.templating import render
@@ -30,7 +31,9 @@ ROSTER = "roster"
 
 def list_name(lst: object) -> str:
     """Return the reader-facing name of a list: 'registration list', 'Q1 list'."""
-    return "registration list" if lst == ROSTER else f"{str(lst).upper()} list"
+    if lst == ROSTER:
+        return _("registration list")
+    return _("{question} list").format(question=str(lst).upper())
 
 
 def _int(value: object) -> int | None:
@@ -120,20 +123,24 @@ def data_warnings_html(
     if not reconciliation.empty:
         frame = pd.DataFrame(
             {
-                "Question" if by_question else "List": [name(x) for x in reconciliation[per]],
-                "Rows read": reconciliation["rows_read"].map(_int),
-                "Kept": reconciliation["rows_kept"].map(_int),
-                "Set aside": reconciliation["rows_rejected"].map(_int),
+                _("Question") if by_question else _("List"): [
+                    name(x) for x in reconciliation[per]
+                ],
+                _("Rows read"): reconciliation["rows_read"].map(_int),
+                _("Kept"): reconciliation["rows_kept"].map(_int),
+                _("Set aside"): reconciliation["rows_rejected"].map(_int),
             }
         )
         if "rows_missing" in reconciliation:
-            frame.insert(3, "Missing", reconciliation["rows_missing"].map(_int))
+            frame.insert(3, _("Missing"), reconciliation["rows_missing"].map(_int))
         folder = rejects_path.rpartition("/")[0]
-        counts = table_data(
-            frame,
-            f"Rows read, kept and set aside per {'question' if by_question else 'list'} "
-            f"({folder + '/' if folder else ''}reconciliation.csv)",
+        file = f"{folder + '/' if folder else ''}reconciliation.csv"
+        caption = (
+            _("Rows read, kept and set aside per question ({file})")
+            if by_question
+            else _("Rows read, kept and set aside per list ({file})")
         )
+        counts = table_data(frame, caption.format(file=file))
     label = "organization" if "organization" in responses.columns else "respondent_id"
     return render(
         "data_warnings.html",
@@ -145,7 +152,7 @@ def data_warnings_html(
                 r[who],
                 r["reason"],
             )
-            for _, r in listed.iterrows()
+            for _i, r in listed.iterrows()
         ],
         unbalanced=[name(x) for x in unbalanced[per]],
         counts=counts,
@@ -157,7 +164,7 @@ def data_warnings_html(
                 "set_aside": _set_aside(rows, rejects, qid),
                 "who": [
                     (r["respondent_id"], r[label] if label != "respondent_id" else None)
-                    for _, r in rows.head(max_listed).iterrows()
+                    for _i, r in rows.head(max_listed).iterrows()
                 ],
             }
             for qid, short, rows in missing

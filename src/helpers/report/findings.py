@@ -23,9 +23,11 @@ from markupsafe import Markup
 from helpers.core.answers import affirmative_code, leading_codes
 from helpers.core.codebook import Codebook, Question
 from helpers.core.codes import code_key
+from helpers.core.i18n import _
 from helpers.core.small_base import SmallBasePolicy
 from helpers.report.citing import cited, cited_equal, monte_carlo, row_of
 from helpers.report.formatting import lower_first
+from helpers.report.method_section import unit_names
 from helpers.report.templating import render
 
 KEY_COMPARISONS = 5  # comparisons listed in the key findings; the rest one click away
@@ -62,7 +64,7 @@ def leading_answer(summaries: pd.DataFrame, q: Question) -> dict[str, Any] | Non
         "yes": yes is not None,
         "majority": float(pct.max()) > 50 and len(top) == 1,
         "answers": [
-            (r["answer"], cited(summaries, r["figure_id"], "pct")) for _, r in top.iterrows()
+            (r["answer"], cited(summaries, r["figure_id"], "pct")) for _i, r in top.iterrows()
         ],
     }
 
@@ -83,14 +85,14 @@ def comparisons(
     """
     tests = _tests(summaries)
     out = []
-    for _, t in tests.iterrows():
+    for _i, t in tests.iterrows():
         if pd.isna(t["estimate"]) or float(t["estimate"]) >= alpha:
             continue
         q, group = book.question(t["question"]), t["group"]
         by = (
             book.group(group).label
             if group in {g.id for g in book.groups}
-            else f"answer to {book.question(group).short}"
+            else _("answer to {question}").format(question=book.question(group).short)
         )
         p_id = t["figure_id"].removesuffix("_adjusted")
         out.append(
@@ -146,7 +148,7 @@ def largest_gap(
     if yes:
         rows = rows[[code_key(c) == yes for c in rows["answer_code"]]]
     best = None
-    for _, part in rows[rows["pct"].notna()].groupby("answer_code", sort=False):
+    for _i, part in rows[rows["pct"].notna()].groupby("answer_code", sort=False):
         low, high = _ends(part, "pct")
         if low is None:
             continue
@@ -225,7 +227,7 @@ def data_quality(book: Codebook, summaries: pd.DataFrame, rejects: pd.DataFrame)
                 shorts.get(r["question"], r["question"]),
                 cited(summaries, r["figure_id"], "n_of_base"),
             )
-            for _, r in missing.iterrows()
+            for _i, r in missing.iterrows()
         ],
     }
 
@@ -267,7 +269,7 @@ def key_findings(
                 "short": q.short,
                 "zeros": [
                     (r["answer"], cited(summaries, r["figure_id"], "n_of_base"))
-                    for _, r in zero.iterrows()
+                    for _i, r in zero.iterrows()
                 ],
             }
         )
@@ -284,13 +286,13 @@ def key_findings(
     found, tested = comparisons(book, summaries, policy, alpha)
     groups = [
         (r["group_value"], cited(summaries, r["figure_id"], "n"))
-        for _, r in _first_group_rows(book, summaries).iterrows()
+        for _i, r in _first_group_rows(book, summaries).iterrows()
     ]
     shown_questions = sum(q["lead"] is not None for q in questions) + len(numeric)
     return render(
         "key_findings.html",
         respondents=cited(summaries, "respondents.all.all", "n"),
-        unit=book.survey.respondent_unit_plural,
+        unit=unit_names(book)[1],
         groups=groups,
         questions=questions,
         numeric=numeric,
