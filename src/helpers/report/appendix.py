@@ -10,6 +10,7 @@ import pandas as pd
 import yaml
 from markupsafe import Markup
 
+from helpers.core.i18n import _
 from helpers.core.tables import json_text
 from helpers.report.tables import table_data
 from helpers.report.templating import render
@@ -37,8 +38,8 @@ def appendix(source: dict[str, Any], params: dict[str, Any], codebook_sha: str) 
     """Input hashes, parameters and package versions."""
     versions = pd.DataFrame(
         {
-            "Package": ["python", *REPORTED_PACKAGES],
-            "Version": [
+            _("Package"): ["python", *REPORTED_PACKAGES],
+            _("Version"): [
                 platform.python_version(),
                 *[importlib.metadata.version(p) for p in REPORTED_PACKAGES],
             ],
@@ -46,15 +47,15 @@ def appendix(source: dict[str, Any], params: dict[str, Any], codebook_sha: str) 
     )
     inputs = pd.DataFrame(
         {
-            "Input": [source["path"], params["codebook"]],
+            _("Input"): [source["path"], params["codebook"]],
             "sha256": [source["sha256"], codebook_sha],
         }
     )
     return render(
         "appendix.html",
-        inputs=table_data(inputs, "Inputs", cls="inputs"),
+        inputs=table_data(inputs, _("Inputs"), cls="inputs"),
         params=yaml.safe_dump(params, sort_keys=False, allow_unicode=True),
-        versions=table_data(versions, "Software"),
+        versions=table_data(versions, _("Software")),
     )
 
 

@@ -13,22 +13,49 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.audit.verdicts import STATUS_ORDER
+from helpers.core import i18n
 from helpers.core.codebook import Codebook
-from helpers.core.selection import describe
+from helpers.core.i18n import N_, _
+from helpers.core.selection import ANSWERED, MISSING
 from helpers.core.small_base import POOLED, SmallBasePolicy
 from helpers.report import charts
-from helpers.report.formatting import fmt_ci, is_weighted, lower_first, weighted_counts
+from helpers.report.audit_explanations import explanation_text
+from helpers.report.formatting import (
+    fmt_ci,
+    fmt_number,
+    fmt_pct,
+    is_weighted,
+    lower_first,
+    weighted_counts,
+)
 from helpers.report.markup import svg_data
 from helpers.report.tables import table_data
 from helpers.report.templating import macro, render, text
 from helpers.summarize.provenance import row_identity, rows_behind, source_lines_of
 
-STATUS_LABELS = {
-    "mismatch": "Mismatch",
-    "rounding": "Rounding",
-    "match": "Match",
-    "unverifiable": "Unverifiable",
+STATUS_LABELS = {  # message ids: written translated
+    "mismatch": N_("Mismatch"),
+    "rounding": N_("Rounding"),
+    "match": N_("Match"),
+    "unverifiable": N_("Unverifiable"),
 }
+
+
+def describe_rule(rule: dict[str, Any] | None) -> str:
+    """A selection rule in words: 'q1 = yes and region answered' (core.selection.describe's)."""
+    if not rule:
+        return _("all rows")
+    parts = []
+    for column, value in rule.items():
+        if value == ANSWERED:
+            parts.append(_("{column} answered").format(column=column))
+        elif value == MISSING:
+            parts.append(_("{column} missing").format(column=column))
+        elif isinstance(value, list):
+            parts.append(_("{column} in {values}").format(column=column, values=", ".join(value)))
+        else:
+            parts.append(f"{column} = {value}")
+    return _(" and ").join(parts)
 
 
 def line_link(n: int) -> Markup:
@@ -65,6 +92,7 @@ def mismatch_sentence(claim: pd.Series, book: Codebook | None = None) -> dict[st
     named in it (``region = north``) reads in the codebook's labels.
     """
     finding = str(claim["explanation"]).split(". Hypotheses (not findings)")[0].rstrip(".")
+    finding = explanation_text(finding)
     if book is not None:
         finding = labelled_rule(finding, claim.get("numerator"), book)
     return {
@@ -95,7 +123,8 @@ def labelled_rule(text: str, rule: object, book: Codebook) -> str:
                 continue
             name, options = q.short, q.answers
         label = next((o.label for o in options if o.code == value), value)
-        text = text.replace(f"{var} = {value}", f"with {lower_first(name)} “{label}”")
+        said = _("with {variable} “{label}”").format(variable=lower_first(name), label=label)
+        text = text.replace(f"{var} = {value}", said)
     return text
 
 
@@ -107,21 +136,26 @@ def claims_table(audit: pd.DataFrame, caption: str, book: Codebook | None = None
 
     With ``book``, the rules an explanation names read in the codebook's labels.
     """
+    claim, line, status = _("Claim"), _("Line"), _("Status")
     show = pd.DataFrame(
         {
-            "Claim": [macro("claim_code")(c) for c in audit["claim_id"]],
-            "Line": [line_link(n) for n in audit["source_line"]],
-            "Quote": audit["quote"],
-            "Stated": audit["stated"],
-            "Data": audit["recomputed"],
-            "Status": [macro("status")(s, STATUS_LABELS[s]) for s in audit["status"]],
-            "Explanation": [
-                labelled_rule(str(e), r, book) if book is not None else e
+            claim: [macro("claim_code")(c) for c in audit["claim_id"]],
+            line: [line_link(n) for n in audit["source_line"]],
+            # TRANSLATORS: the claims table's columns: the source's sentence, the number it
+            # states, the number the data give
+            _("Quote"): audit["quote"],
+            _("Stated"): audit["stated"],
+            _("Data"): audit["recomputed"].map(fmt_number),
+            status: [macro("status")(s, _(STATUS_LABELS[s])) for s in audit["status"]],
+            _("Explanation"): [
+                labelled_rule(explanation_text(str(e)), r, book)
+                if book is not None
+                else explanation_text(str(e))
                 for e, r in zip(audit["explanation"], audit["numerator"], strict=True)
             ],
         }
     )
-    return table_data(show, caption, raw_html_columns=["Claim", "Line", "Status"], cls="audit")
+    return table_data(show, caption, raw_html_columns=[claim, line, status], cls="audit")
 
 
 def audit_section(
@@ -132,7 +166,11 @@ def audit_section(
     The claims that hold (or cannot be checked) are in :func:`claims_appendix`.
     """
     counts = ", ".join(
-        f"{STATUS_LABELS[s].lower()}: {int((audit['status'] == s).sum())}" for s in STATUS_ORDER
+        # TRANSLATORS: a verdict and how many claims have it: "mismatch: 7"
+        _("{status}: {n}").format(
+            status=_(STATUS_LABELS[s]).lower(), n=int((audit["status"] == s).sum())
+        )
+        for s in STATUS_ORDER
     )
     wrong = audit[audit["status"].isin(OPEN_STATUSES)]
     return render(
@@ -140,7 +178,7 @@ def audit_section(
         total=len(audit),
         counts=counts,
         rest=len(audit) - len(wrong),
-        table=claims_table(wrong, "Claims that do not hold as stated (mismatches first)", book)
+        table=claims_table(wrong, _("Claims that do not hold as stated (mismatches first)"), book)
         if len(wrong)
         else None,
         charts=_corrected_charts(audit, claims, book, chart_log),
@@ -153,7 +191,7 @@ def claims_appendix(audit: pd.DataFrame, book: Codebook | None = None) -> Markup
     return render(
         "claims_appendix.html",
         n=len(rest),
-        table=claims_table(rest, "Claims that match or cannot be checked", book),
+        table=claims_table(rest, _("Claims that match or cannot be checked"), book),
     )
 
 
@@ -182,18 +220,27 @@ def _corrected_charts(
             stated=rows["stated_value"].astype(float),
         )
         lines = ", ".join(str(n) for n in rows["source_line"])
-        alt = f"Published versus recomputed {qid.upper()} chart: " + "; ".join(
-            f"{a}: published {s:g}%, data {float(r):.1f}%"
-            for a, s, r in zip(rows["answer"], rows["stated"], rows["recomputed"], strict=True)
+        alt = _("Published versus recomputed {question} chart: {values}").format(
+            question=qid.upper(),
+            values="; ".join(
+                _("{answer}: published {published}, data {data}").format(
+                    answer=a,
+                    published=i18n.percent(f"{s:g}"),
+                    data=i18n.percent(f"{float(r):.1f}"),
+                )
+                for a, s, r in zip(rows["answer"], rows["stated"], rows["recomputed"], strict=True)
+            ),
         )
         chart_id = f"chart-{qid}-published-vs-data"
         for cid in rows["claim_id"]:
             chart_log.append({"chart_id": chart_id, "figure_id": f"claim:{cid}"})
         svg = charts.published_vs_data_chart(
             rows,
-            f"{qid.upper()}: published chart vs. data",
-            f"Published labels: source lines {lines}. Data: "
-            f"the source's own lists (n = respondents).",
+            _("{question}: published chart vs. data").format(question=qid.upper()),
+            _(
+                "Published labels: source lines {lines}. Data: the source's own lists "
+                "(n = respondents)."
+            ).format(lines=lines),
         )
         out.append(
             {
@@ -232,9 +279,9 @@ def provenance_appendix(
                 "id": fid,
                 "n": row["n"],
                 "value": _provenance_value(row),
-                "rule": describe(rule),
+                "rule": describe_rule(rule),
                 "table": name,
-                "base": describe(fig["base"]) if fig["base"] is not None else None,
+                "base": describe_rule(fig["base"]) if fig["base"] is not None else None,
                 # None: the figure's own count is above max_rows (its rows are not selected)
                 "listed": _rows_listed(tables, name, rule) if int(row["n"]) <= max_rows else None,
                 "back": back.get(fid, fid),
@@ -269,16 +316,23 @@ def _rows_listed(
 def _provenance_value(row: pd.Series) -> str:
     """A figure's value as its provenance entry states it: 'n = 9 of 15 (60.0%; interval …)'."""
     weighted = is_weighted(row)
-    value = f"{'unweighted ' if weighted else ''}n = {text(row['n'])}"
+    n = text(row["n"])
+    value = _("unweighted n = {n}").format(n=n) if weighted else f"n = {n}"
     if pd.notna(row["base"]):
-        value += f" of {text(row['base'])}"
+        value = _("{n} of {base}").format(n=value, base=text(row["base"]))
     if weighted and pd.notna(row["pct"]):  # the percentage is of the weighted counts
-        value += f"; weighted: {weighted_counts(row)}"
+        value = _("{value}; weighted: {counts}").format(value=value, counts=weighted_counts(row))
     if pd.notna(row["pct"]):
-        value += f" ({'weighted ' if weighted else ''}{text(row['pct'])}%"
-        value += f"; interval {fmt_ci(row)})" if fmt_ci(row) else ")"
+        said = {
+            (True, True): _("{value} (weighted {pct}; interval {ci})"),
+            (True, False): _("{value} (weighted {pct})"),
+            (False, True): _("{value} ({pct}; interval {ci})"),
+            (False, False): "{value} ({pct})",
+        }[weighted, bool(fmt_ci(row))]
+        value = said.format(value=value, pct=fmt_pct(row["pct"]), ci=fmt_ci(row))
     elif row.get("stat") not in (None, "pct", "count") and pd.notna(row.get("shown")):
-        value += f": {'weighted ' if weighted else ''}{row['stat']} {text(row['shown'])}"
+        said = _("{value}: weighted {stat} {shown}") if weighted else "{value}: {stat} {shown}"
+        value = said.format(value=value, stat=row["stat"], shown=fmt_number(row["shown"]))
     return value
 
 

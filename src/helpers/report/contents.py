@@ -17,7 +17,8 @@ from typing import Any
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook, Question
-from helpers.core.methods import ADJUST_LABELS
+from helpers.core.i18n import N_, _
+from helpers.core.methods import adjust_name
 from helpers.report import audit_sections as ra
 from helpers.report import data_warnings as rw
 from helpers.report.adapters import ReportAdapter, report_adapter
@@ -79,13 +80,13 @@ def report_sections(
     """
     cap = len(book.summarized) if max_sections is None else max_sections
     out = [
-        Section("key-findings", "Key findings", build=_key_findings),
-        Section("summary", "Summary tables", build=_summary),
+        Section("key-findings", _("Key findings"), build=_key_findings),
+        Section("summary", _("Summary tables"), build=_summary),
         *[Section(anchor, title, level) for anchor, title, level in summary_headings(book)],
         *[Section(anchor, title, level) for anchor, title, level in banner_headings(book)],
-        Section("method", "Method and caveats", build=_method),
-        Section(DISCLOSURE[0], DISCLOSURE[1], 3),
-        Section("respondents", "Respondents", build=_respondents),
+        Section("method", _("Method and caveats"), build=_method),
+        Section(DISCLOSURE[0], _(DISCLOSURE[1]), 3),
+        Section("respondents", _("Respondents"), build=_respondents),
         *[
             Section(q.id, question_title(q), build=partial(_question, q))
             for q in with_section(book, cap)
@@ -100,22 +101,30 @@ def report_sections(
         ],
     ]
     if without_section(book, cap):
-        out.append(Section("capped", CAPPED, build=partial(_capped, cap)))
+        out.append(Section("capped", _(CAPPED), build=partial(_capped, cap)))
     if book.free_text:  # no section for a survey without open questions
-        out.append(Section("free-text", "Free-text answers", build=_free_text))
+        out.append(Section("free-text", _("Free-text answers"), build=_free_text))
         out += [Section(f"free-{q.id}", question_title(q), 3) for q in book.free_text]
+    return out + _appendices(book, audit, source_appendix)
+
+
+def _appendices(book: Codebook, audit: bool, source_appendix: bool) -> list[Section]:
+    """The audit and the appendices (see :func:`report_sections`)."""
+    out = []
     if audit:
-        out.append(Section("audit", "Audit of the published figures", build=_audit))
+        out.append(Section("audit", _("Audit of the published figures"), build=_audit))
     out.append(
-        Section("appendix-provenance", "Appendix: where each figure comes from", build=_provenance)
+        Section(
+            "appendix-provenance", _("Appendix: where each figure comes from"), build=_provenance
+        )
     )
     if book.breakdown_groups:
-        out.append(Section("appendix-column-tests", "Appendix: column tests", build=_columns))
+        out.append(Section("appendix-column-tests", _("Appendix: column tests"), build=_columns))
     if audit:
-        out.append(Section("appendix-claims", "Appendix: the claims that hold", build=_claims))
+        out.append(Section("appendix-claims", _("Appendix: the claims that hold"), build=_claims))
     if source_appendix:
-        out.append(Section("appendix-source", "Appendix: the source document", build=_source))
-    out.append(Section("appendix", "Appendix: reproducibility", build=_appendix))
+        out.append(Section("appendix-source", _("Appendix: the source document"), build=_source))
+    out.append(Section("appendix", _("Appendix: reproducibility"), build=_appendix))
     return out
 
 
@@ -143,7 +152,7 @@ def title_block(
         "title_block.html",
         title=survey.title_or(),
         subtitle=adapter.subtitle(book),
-        running=f"{survey.short} · reproducible report",
+        running=_("{title} · reproducible report").format(title=survey.short),
         publisher=survey.publisher,
         path=source["path"],
         sha256=source["sha256"][:16],
@@ -173,7 +182,7 @@ def _key_findings(data: ReportInputs, run: Run) -> Markup:
         data.summaries,
         data.small_base,
         data.stats.alpha,
-        ADJUST_LABELS[data.stats.p_adjust],
+        adjust_name(data.stats.p_adjust),
         data.rejects,
         ra.audit_summary(data.audit, data.book) if len(data.audit) else "",
     )
@@ -187,7 +196,7 @@ def _summary(data: ReportInputs, run: Run) -> Markup:
 
 
 # The method section's disclosure of the survey (AAPOR Code of Professional Ethics, III.A)
-DISCLOSURE = ("disclosure", "What the survey discloses (AAPOR Code, III.A)")
+DISCLOSURE = ("disclosure", N_("What the survey discloses (AAPOR Code, III.A)"))
 
 
 def _method(data: ReportInputs, run: Run) -> Markup:
@@ -196,7 +205,7 @@ def _method(data: ReportInputs, run: Run) -> Markup:
     interval = interval_name(data.book, data.stats)
     return (
         method(data.book, data.summaries, data.claims, data.stats, data.small_base, data.adapter)
-        + heading(DISCLOSURE[1], DISCLOSURE[0], 3)
+        + heading(_(DISCLOSURE[1]), DISCLOSURE[0], 3)
         + disclosure_section(data.book, data.summaries, data.stats, interval, lines)
         + rw.data_warnings_html(
             data.rejects,
@@ -225,7 +234,7 @@ def _question(q: Question, data: ReportInputs, run: Run) -> Markup:
     )
 
 
-CAPPED = "Questions without a section of their own"
+CAPPED = N_("Questions without a section of their own")
 
 
 def _capped(cap: int, data: ReportInputs, run: Run) -> Markup:

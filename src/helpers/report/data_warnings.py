@@ -123,9 +123,7 @@ def data_warnings_html(
     if not reconciliation.empty:
         frame = pd.DataFrame(
             {
-                _("Question") if by_question else _("List"): [
-                    name(x) for x in reconciliation[per]
-                ],
+                _("Question") if by_question else _("List"): [name(x) for x in reconciliation[per]],
                 _("Rows read"): reconciliation["rows_read"].map(_int),
                 _("Kept"): reconciliation["rows_kept"].map(_int),
                 _("Set aside"): reconciliation["rows_rejected"].map(_int),

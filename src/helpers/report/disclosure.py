@@ -134,7 +134,9 @@ def widest(summaries: pd.DataFrame) -> str | None:
 def precision_row(book: Codebook, summaries: pd.DataFrame, interval: str) -> Row:
     """Precision: the interval each percentage carries, and the widest of them."""
     probability = book.survey.disclosure.probability_sample
-    items: list[str | Figure] = [_("Each percentage carries a {interval}.").format(interval=interval)]
+    items: list[str | Figure] = [
+        _("Each percentage carries a {interval}.").format(interval=interval)
+    ]
     if probability is False:
         # AAPOR: a non-probability sample reports no margin of error as if it were one.
         items.append(
@@ -176,9 +178,7 @@ def weighting_row(book: Codebook) -> Row:
         )
     parts += [_("strata {strata}").format(strata=design.strata)] if design.strata else []
     parts += [_("primary sampling units {psu}").format(psu=design.psu)] if design.psu else []
-    parts += (
-        [_("finite population correction {fpc}").format(fpc=design.fpc)] if design.fpc else []
-    )
+    parts += [_("finite population correction {fpc}").format(fpc=design.fpc)] if design.fpc else []
     # TRANSLATORS: {parts}: the design's weight, strata, PSUs..., joined by commas.
     items = [_("Design-based: {parts}.").format(parts=", ".join(parts))]
     if design.calibration is not None:
@@ -260,7 +260,8 @@ def disclosure_rows(
     rows = {key: stated_row(key, told.get(key)) for key in DISCLOSURE_KEYS}
     rows["sample_design"] = design_row(book, told.get("sample_design"))
     wording = Row(
-        LABELS["wording"], (_("Each question's text, as the codebook gives it, heads its section."),)
+        LABELS["wording"],
+        (_("Each question's text, as the codebook gives it, heads its section."),),
     )
     return [
         *(rows[k] for k in DISCLOSURE_KEYS[: DISCLOSURE_KEYS.index("dates") + 1]),

@@ -7,10 +7,10 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
+from helpers.core import i18n
 from helpers.core.codebook import Codebook
 from helpers.core.codebook_figure_ids import COLUMN_TEST_KIND
 from helpers.core.codes import code_key
-from helpers.core import i18n
 from helpers.core.i18n import N_, _
 from helpers.core.methods import REPLICATE_NAMES, adjust_name, headings
 from helpers.core.params import StatsParams
