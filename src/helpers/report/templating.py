@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.ext import Extension
 from jinja2.ext import i18n as i18n_extension
 from jinja2.lexer import Token, TokenStream
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from helpers.core import i18n
@@ -141,6 +142,18 @@ def _pgettext(context: str, message: str, **variables: Any) -> Markup:
     return Markup(i18n.pgettext(context, message)) % _values(variables)
 
 
+# Filters in the edition's language: marked as depending on the render's context, so
+# that Jinja never folds ``{{ 200|number }}`` into a constant when a template compiles
+@pass_context
+def _number(_ctx: Context, value: object) -> str:
+    return i18n.number(value)
+
+
+@pass_context
+def _percent(_ctx: Context, value: object) -> str:
+    return i18n.percent(value)
+
+
 @cache
 def environment() -> Environment:
     """The report's Jinja environment (built once)."""
@@ -159,8 +172,8 @@ def environment() -> Environment:
     )
     # ... with each value escaped as every other {{ value }} is (esc, not markupsafe's)
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext)
-    env.filters["number"] = i18n.number
-    env.filters["percent"] = i18n.percent
+    env.filters["number"] = _number
+    env.filters["percent"] = _percent
     env.filters["label"] = capped
     return env
 
