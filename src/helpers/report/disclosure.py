@@ -48,6 +48,9 @@ LABELS = {
     "dates": N_("Dates of data collection"),
     "processing": N_("Data processing and quality checks"),
     "limitations": N_("Limitations of the design"),
+}
+# The rows the report states itself (from the figures and the design), between them
+OWN_LABELS = {
     "wording": N_("Question wording"),
     "size": N_("Sample size"),
     "precision": N_("Precision"),
@@ -118,7 +121,7 @@ def size_row(book: Codebook, summaries: pd.DataFrame) -> Row:
         else _("{unit} answered.")
     )
     count = cited(summaries, "respondents.all.all", "n")
-    return Row(LABELS["size"], (Figure(count, said.format(unit=unit)),))
+    return Row(OWN_LABELS["size"], (Figure(count, said.format(unit=unit)),))
 
 
 def widest(summaries: pd.DataFrame) -> str | None:
@@ -150,10 +153,10 @@ def precision_row(book: Codebook, summaries: pd.DataFrame, interval: str) -> Row
         items.append(_("Whether the sample is a probability sample is not stated."))
     fid = widest(summaries)
     if fid is None:
-        return Row(LABELS["precision"], tuple(items))
+        return Row(OWN_LABELS["precision"], tuple(items))
     widest_ci = cited(summaries, fid, "pct_ci")
     items.append(Figure(widest_ci, _("has the widest interval of an overall percentage.")))
-    return Row(LABELS["precision"], tuple(items))
+    return Row(OWN_LABELS["precision"], tuple(items))
 
 
 def weighting_row(book: Codebook) -> Row:
@@ -161,7 +164,7 @@ def weighting_row(book: Codebook) -> Row:
     design: Design | None = book.design
     if design is None:
         return Row(
-            LABELS["weighting"],
+            OWN_LABELS["weighting"],
             (_("None: the figures are unweighted (the codebook gives no design)."),),
         )
     parts = [
@@ -189,7 +192,7 @@ def weighting_row(book: Codebook) -> Row:
                 questions=adjusted
             )
         )
-    return Row(LABELS["weighting"], tuple(items))
+    return Row(OWN_LABELS["weighting"], tuple(items))
 
 
 def rate_items(cases: Cases, probability: bool | None, sp: StatsParams) -> tuple[str, ...]:
@@ -238,8 +241,8 @@ def rate_row(book: Codebook, summaries: pd.DataFrame, sp: StatsParams) -> Row:
                 "Not stated; the respondents are not a probability sample, so no response "
                 "rate applies in the probability sense."
             )
-            return Row(LABELS["rate"], (text,))
-        return Row(LABELS["rate"])
+            return Row(OWN_LABELS["rate"], (text,))
+        return Row(OWN_LABELS["rate"])
     items = rate_items(cases, disclosure.probability_sample, sp)
     n = int(row_of(summaries, "respondents.all.all")["n"])
     if n != cases.completes:
@@ -249,7 +252,7 @@ def rate_row(book: Codebook, summaries: pd.DataFrame, sp: StatsParams) -> Row:
                 completes=i18n.amount(cases.completes), n=i18n.amount(n)
             ),
         )
-    return Row(LABELS["rate"], items, cases.lines)
+    return Row(OWN_LABELS["rate"], items, cases.lines)
 
 
 def disclosure_rows(
@@ -260,7 +263,7 @@ def disclosure_rows(
     rows = {key: stated_row(key, told.get(key)) for key in DISCLOSURE_KEYS}
     rows["sample_design"] = design_row(book, told.get("sample_design"))
     wording = Row(
-        LABELS["wording"],
+        OWN_LABELS["wording"],
         (_("Each question's text, as the codebook gives it, heads its section."),),
     )
     return [

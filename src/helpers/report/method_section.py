@@ -187,8 +187,9 @@ def _frame_variable(
         "id": var,
         "label": label,
         "known": known,
+        "reasons": reasons,
         # TRANSLATORS: joins the reasons a frame variable cannot weight the figures.
-        "reasons": _("; and ").join(reasons),
+        "reasons_text": _("; and ").join(reasons),
         "adjustable": not reasons,
     }
 
