@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from helpers.core.i18n import N_
+
 
 @dataclass(frozen=True)
 class Method:
@@ -25,35 +27,37 @@ class Method:
 METHODS: dict[str, Method] = {
     m.id: m
     for m in (
-        Method("pearson_chi2", "Pearson chi-square test", "Pearson's χ² test", "Pearson's X²"),
+        Method(
+            "pearson_chi2", "Pearson chi-square test", N_("Pearson's χ² test"), N_("Pearson's X²")
+        ),
         Method(
             "fisher_exact",
             "Fisher–Freeman–Halton exact test",
-            "Fisher–Freeman–Halton exact test",
+            N_("Fisher–Freeman–Halton exact test"),
         ),
         Method(
             "fisher_monte_carlo",
             "Fisher–Freeman–Halton test, Monte Carlo",
-            "Fisher–Freeman–Halton test",
+            N_("Fisher–Freeman–Halton test"),
         ),
         Method(
             "rao_scott_f",
             "Rao–Scott F test (second-order)",
-            "Rao–Scott second-order test (F)",
-            "Rao–Scott F",
+            N_("Rao–Scott second-order test (F)"),
+            N_("Rao–Scott F"),
         ),
         Method(
             "rao_scott_chisq",
             "Rao–Scott chi-square test (first-order)",
-            "Rao–Scott first-order χ² test",
-            "Rao–Scott X²",
+            N_("Rao–Scott first-order χ² test"),
+            N_("Rao–Scott X²"),
         ),
-        Method("kruskal_wallis", "Kruskal–Wallis test", "Kruskal–Wallis test", "H"),
+        Method("kruskal_wallis", "Kruskal–Wallis test", N_("Kruskal–Wallis test"), N_("H")),
         Method(
             "design_rank_test",
             "Design-based rank test",
-            "design-based rank test (Kruskal–Wallis scores)",
-            "rank statistic",
+            N_("design-based rank test (Kruskal–Wallis scores)"),
+            N_("rank statistic"),
         ),
     )
 }
@@ -71,9 +75,9 @@ class Adjustment:
 ADJUSTMENTS: dict[str, Adjustment] = {
     a.id: a
     for a in (
-        Adjustment("holm", "Holm", "holm"),
-        Adjustment("bh", "Benjamini–Hochberg", "fdr_bh"),
-        Adjustment("none", "unadjusted", None),
+        Adjustment("holm", N_("Holm"), "holm"),
+        Adjustment("bh", N_("Benjamini–Hochberg"), "fdr_bh"),
+        Adjustment("none", N_("unadjusted"), None),
     )
 }
 # The adjustments' labels by id (a view of ADJUSTMENTS, as templates and notebooks read them)
@@ -106,4 +110,4 @@ REPLICATE_NAMES = {
 def statistic_name(method: str) -> str:
     """The report's name of a method's statistic ('statistic' if it has none of its own)."""
     found = METHODS.get(method)
-    return "statistic" if found is None or found.statistic is None else found.statistic
+    return N_("statistic") if found is None or found.statistic is None else found.statistic
