@@ -33,7 +33,7 @@ from helpers.report.summary_table import (
     table_columns,
     weighted_note,
 )
-from helpers.report.tables import row_header, table_data
+from helpers.report.tables import joined, row_header, table_data
 from helpers.report.tabulated import fits
 from helpers.report.templating import render
 
@@ -115,17 +115,14 @@ def banner_table_data(
     ]
     body, classes, blank = _body(book, summaries, banner, columns, policy, alpha)
     weighted = summaries["base_weighted"].notna().any() if "base_weighted" in summaries else False
-    note = "; ".join(
-        filter(
-            None,
-            [
-                cells_note(),
-                weighted_note() if weighted else "",
-                policy.legend if any(policy.small(c.base) for c in columns) else "",
-                _(LETTERS_NOTE) if tested else "",
-                _("blank: the question is not broken down by that breakdown") if blank else "",
-            ],
-        )
+    note = joined(
+        [
+            cells_note(),
+            weighted_note() if weighted else "",
+            policy.legend if any(policy.small(c.base) for c in columns) else "",
+            _(LETTERS_NOTE) if tested else "",
+            _("blank: the question is not broken down by that breakdown") if blank else "",
+        ],
     )
     frame = pd.DataFrame(body, columns=range(len(head)), dtype=object)
     out = table_data(frame, cls="matrix summary banner", note=note, row_classes=classes)

@@ -28,6 +28,7 @@ from helpers.report.tables import (
     WEIGHTED_BASE,
     WEIGHTED_CELLS,
     fig_cell,
+    joined,
     row_header,
     table_data,
 )
@@ -173,19 +174,16 @@ def _breakdown_note(
 ) -> str:
     """What the cells hold (weighted), the small-base legend and the pooled groups."""
     marks = any(policy.small(h["base"]) for h in head)
-    return "; ".join(
-        filter(
-            None,
-            [
-                _(WEIGHTED_CELLS) if weighted else "",
-                policy.legend if marks else "",
-                _("“Other groups” pools {groups} (each under {threshold})").format(
-                    groups=", ".join(map(str, pooled)), threshold=policy.threshold
-                )
-                if pooled
-                else "",
-            ],
-        )
+    return joined(
+        [
+            _(WEIGHTED_CELLS) if weighted else "",
+            policy.legend if marks else "",
+            _("“Other groups” pools {groups} (each under {threshold})").format(
+                groups=", ".join(map(str, pooled)), threshold=policy.threshold
+            )
+            if pooled
+            else "",
+        ],
     )
 
 

@@ -37,7 +37,7 @@ from helpers.report.section_parts import (
     stacked_alt,
     weighted,
 )
-from helpers.report.tables import summary_data
+from helpers.report.tables import joined, summary_data
 from helpers.report.templating import cap_text, render, text
 
 
@@ -130,7 +130,7 @@ def _overall_chart(
     note = note.format(size=size, method=method_name)
     alt = _("{question} bar chart: {bars}").format(
         question=cap_text(q.short),
-        bars="; ".join(f"{cap_text(r['answer'])} {cite_text(r)}" for _i, r in overall.iterrows()),
+        bars=joined(f"{cap_text(r['answer'])} {cite_text(r)}" for _i, r in overall.iterrows()),
     )
     return {
         "data": svg_data(charts.proportion_chart(overall, question_title(q), note)),

@@ -20,6 +20,7 @@ from helpers.report import citing
 from helpers.report.citing import Cited
 from helpers.report.formatting import answer_column, distinct_labels, fmt_population
 from helpers.report.matrices import group_matrix
+from helpers.report.tables import joined
 from helpers.report.templating import cap_text, text
 
 TABLE_KINDS = ("answer", "net", "excluded")
@@ -125,7 +126,7 @@ def stacked_alt(
     ``keys``: the matrix's answer columns; ``labels``: their names (default: the keys).
     """
     names = [cap_text(n) for n in (keys if labels is None else labels)]
-    bars = "; ".join(
+    bars = joined(
         _("{group} (n={n}): {shares}").format(
             group=cap_text(g),
             n=int(m["base"]),
@@ -170,7 +171,7 @@ def distribution_alt(title: str, matrix: pd.DataFrame, decimals: int) -> str:
     def num(x: float, spec: str = "g") -> str:
         return i18n.number(format(x, spec))
 
-    boxes = "; ".join(
+    boxes = joined(
         _(
             "{group} (n={n}): median {median}, quartiles {p25}-{p75}, mean {mean}, "
             "range {min}-{max}"

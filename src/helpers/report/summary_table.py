@@ -35,6 +35,7 @@ from helpers.report.tables import (
     SUPPRESSED,
     WEIGHTED_CELLS,
     fig_cell,
+    joined,
     parts_cell,
     row_header,
     table_data,
@@ -278,34 +279,28 @@ def summary_table_data(
         for row in body
         for cell in row
     )
-    note = "; ".join(
-        filter(
-            None,
-            [
-                cells_note(),
-                weighted_note() if weighted else "",
-                policy.legend if any(policy.small(b) for b in bases) else "",
-                _(
-                    "{pooled}: a group under {threshold} that the question's section shows only "
-                    "inside “Other groups” (the link leads to that pooled figure)"
-                ).format(pooled=_(POOLED_TEXT), threshold=policy.threshold)
-                if pooled
-                else "",
-                _(
-                    "p: the comparison's p-value across the groups, adjusted as the method "
-                    "section says"
-                )
-                if tested
-                else "",
-                _(LETTERS_NOTE) if letters else "",
-                _("not by {group}: {questions}").format(
-                    group=book.group(group).label.lower(),
-                    questions=", ".join(q.short for q in left),
-                )
-                if left and tested
-                else "",
-            ],
-        )
+    note = joined(
+        [
+            cells_note(),
+            weighted_note() if weighted else "",
+            policy.legend if any(policy.small(b) for b in bases) else "",
+            _(
+                "{pooled}: a group under {threshold} that the question's section shows only "
+                "inside “Other groups” (the link leads to that pooled figure)"
+            ).format(pooled=_(POOLED_TEXT), threshold=policy.threshold)
+            if pooled
+            else "",
+            _("p: the comparison's p-value across the groups, adjusted as the method section says")
+            if tested
+            else "",
+            _(LETTERS_NOTE) if letters else "",
+            _("not by {group}: {questions}").format(
+                group=book.group(group).label.lower(),
+                questions=", ".join(q.short for q in left),
+            )
+            if left and tested
+            else "",
+        ],
     )
     frame = pd.DataFrame(body, columns=range(len(head)), dtype=object)
     out = table_data(frame, cls="matrix summary", note=note, row_classes=classes)
@@ -328,7 +323,7 @@ def cells_note() -> str:
 
 def weighted_note() -> str:
     """A weighted survey's note on the cells and the headings' counts."""
-    return "; ".join([_(WEIGHTED_CELLS), _("n in the headings: unweighted")])
+    return joined([_(WEIGHTED_CELLS), _("n in the headings: unweighted")])
 
 
 def _title(book: Codebook, group: str) -> str:

@@ -6,13 +6,13 @@ Cells are data (the templates escape them): a cell may be a value, a figure
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
 
-from helpers.core.i18n import N_, _
+from helpers.core.i18n import N_, _, pgettext
 from helpers.core.small_base import SmallBasePolicy
 from helpers.report.formatting import (
     fmt_amount,
@@ -84,6 +84,12 @@ def parts_cell(parts: Sequence[tuple[str, str]], cls: str = "") -> dict[str, Any
     """
     joins = [" (", *["–"] * (len(parts) - 2), ")"] if len(parts) > 1 else [""]
     return {"parts": [(t, f, j) for (t, f), j in zip(parts, joins, strict=True)], "cls": cls}
+
+
+def joined(parts: Iterable[str]) -> str:
+    """A note's or an alt text's items one after another, blanks left out: 'a; b'."""
+    # TRANSLATORS: the separator between the items of a table's note or a chart's alt text.
+    return pgettext("separator", "; ").join(p for p in parts if p)
 
 
 def row_header(label: str) -> dict[str, str]:
