@@ -24,14 +24,13 @@ from helpers.core.small_base import SmallBasePolicy
 from helpers.report.column_letters import LETTERS_NOTE, cell_letters, column_letters
 from helpers.report.formatting import fmt_amount
 from helpers.report.markup import heading
+from helpers.report.summary_notes import cells_note, weighted_note
 from helpers.report.summary_table import (
     ALL,
     Column,
-    cells_note,
     closed_rows,
     numeric_rows,
     table_columns,
-    weighted_note,
 )
 from helpers.report.tables import joined, row_header, table_data
 from helpers.report.tabulated import fits

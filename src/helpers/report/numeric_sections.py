@@ -58,20 +58,7 @@ def numeric_section(
             routing=[],
             lead="",
         )
-    caption = (
-        _(
-            "{question}: mean with its {level} t interval, standard deviation (SD), median, "
-            "quartiles, minimum and maximum"
-        )
-        if book.design is None
-        else _(
-            "{question}: mean with its {level} design-based interval, standard deviation "
-            "(SD), median, quartiles, minimum and maximum"
-        )
-    ).format(
-        question=f"{q.short} ({q.unit})" if q.unit else q.short,
-        level=i18n.percent(f"{sp.ci_level * 100:g}"),
-    )
+    caption = _caption(book, q, sp)
     return render(
         "numeric_section.html",
         qid=q.id,
@@ -94,6 +81,25 @@ def numeric_section(
         by_group=_breakdowns(book, q, summaries, policy, caption),
         missing=missing_cited(summaries, q.id),
         lead=lead_sentence(q, summaries, policy),
+    )
+
+
+def _caption(book: Codebook, q: Question, sp: StatsParams) -> str:
+    """The statistics table's caption: what each column holds, the interval's level."""
+    words = (
+        _(
+            "{question}: mean with its {level} t interval, standard deviation (SD), median, "
+            "quartiles, minimum and maximum"
+        )
+        if book.design is None
+        else _(
+            "{question}: mean with its {level} design-based interval, standard deviation "
+            "(SD), median, quartiles, minimum and maximum"
+        )
+    )
+    return words.format(
+        question=f"{q.short} ({q.unit})" if q.unit else q.short,
+        level=i18n.percent(f"{sp.ci_level * 100:g}"),
     )
 
 

@@ -22,7 +22,6 @@ from helpers.core.codebook_figure_ids import MISSING_WORD
 from helpers.core.i18n import N_, _
 from helpers.core.small_base import POOLED, SmallBasePolicy
 from helpers.report.column_letters import (
-    LETTERS_NOTE,
     Letters,
     cell_letters,
     column_letters,
@@ -31,11 +30,15 @@ from helpers.report.column_letters import (
 from helpers.report.formatting import fmt_amount, fmt_compact, fmt_number, fmt_pct, is_weighted
 from helpers.report.markup import heading
 from helpers.report.matrices import kind_label
+from helpers.report.summary_notes import (
+    POOLED_TEXT,
+    summary_caption,
+    summary_note,
+    summary_title,
+)
 from helpers.report.tables import (
     SUPPRESSED,
-    WEIGHTED_CELLS,
     fig_cell,
-    joined,
     parts_cell,
     row_header,
     table_data,
@@ -43,7 +46,14 @@ from helpers.report.tables import (
 from helpers.report.tabulated import ALL, same_variable, tabulated
 from helpers.report.templating import macro, text
 
-__all__ = ["ALL", "same_variable", "summary_table_data", "summary_tables", "tabulated"]
+__all__ = [
+    "ALL",
+    "POOLED_TEXT",
+    "same_variable",
+    "summary_table_data",
+    "summary_tables",
+    "tabulated",
+]
 # A numeric question's rows: their names (marked for the catalog: _(name)) and statistics.
 NUMERIC_ROWS = (
     (N_("Mean (SD)"), "mean", "sd"),
@@ -125,10 +135,6 @@ def _count_cell(row: pd.Series | None) -> dict[str, Any] | str:
 
 
 KIND_ORDER = {"answer": 0, "net": 1, "excluded": 2, "missing": 3}
-
-# A small group its question's section shows only inside "Other groups" (a cell's text:
-# translated where written, _(POOLED_TEXT)).
-POOLED_TEXT = N_("pooled")
 
 
 def _pooled_away(
@@ -273,34 +279,13 @@ def summary_table_data(
         head.append(_("p (adjusted)"))
     questions, left = tabulated(book, group)
     body, classes = _body(summaries, questions, group, columns, policy, letters)
-    bases = [c.base for c in columns]
     pooled = any(
         isinstance(cell, dict) and cell.get("text") == _(POOLED_TEXT)
         for row in body
         for cell in row
     )
-    note = joined(
-        [
-            cells_note(),
-            weighted_note() if weighted else "",
-            policy.legend if any(policy.small(b) for b in bases) else "",
-            _(
-                "{pooled}: a group under {threshold} that the question's section shows only "
-                "inside “Other groups” (the link leads to that pooled figure)"
-            ).format(pooled=_(POOLED_TEXT), threshold=policy.threshold)
-            if pooled
-            else "",
-            _("p: the comparison's p-value across the groups, adjusted as the method section says")
-            if tested
-            else "",
-            _(LETTERS_NOTE) if letters else "",
-            _("not by {group}: {questions}").format(
-                group=book.group(group).label.lower(),
-                questions=", ".join(q.short for q in left),
-            )
-            if left and tested
-            else "",
-        ],
+    note = summary_note(
+        book, group, policy, weighted, [c.base for c in columns], pooled, bool(letters), left
     )
     frame = pd.DataFrame(body, columns=range(len(head)), dtype=object)
     out = table_data(frame, cls="matrix summary", note=note, row_classes=classes)
@@ -313,34 +298,9 @@ def summary_groups(book: Codebook) -> tuple[str, ...]:
     return tuple(book.by_group) or (ALL,)
 
 
-def cells_note() -> str:
-    """The summary and banner tables' note on what a cell holds."""
-    return _(
-        "cells: percentage with its count in brackets; numbers: mean (standard deviation), "
-        "median (25th–75th percentile)"
-    )
-
-
-def weighted_note() -> str:
-    """A weighted survey's note on the cells and the headings' counts."""
-    return joined([_(WEIGHTED_CELLS), _("n in the headings: unweighted")])
-
-
-def _title(book: Codebook, group: str) -> str:
-    if group == ALL:
-        return _("Summary overall")
-    return _("Summary by {group}").format(group=book.group(group).label.lower())
-
-
-def _caption(book: Codebook, group: str) -> str:
-    if group == ALL:
-        return _("Every question overall")
-    return _("Every question by {group}").format(group=book.group(group).label.lower())
-
-
 def summary_headings(book: Codebook) -> list[tuple[str, str, int]]:
     """(anchor, title, level) of each summary table's heading, for the contents."""
-    return [(f"summary-{g}", _title(book, g), 3) for g in summary_groups(book)]
+    return [(f"summary-{g}", summary_title(book, g), 3) for g in summary_groups(book)]
 
 
 def _heading(c: Column, letters: dict[tuple[str, str], str]) -> str:
@@ -361,6 +321,6 @@ def summary_tables(
         summary_headings(book), summary_groups(book), strict=True
     ):
         data = summary_table_data(book, summaries, group, policy, alpha)
-        data["caption"] = _caption(book, group)
+        data["caption"] = summary_caption(book, group)
         out.append(heading(title, anchor, level) + macro("table")(data))
     return Markup("").join(out)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.ext import Extension
 from jinja2.ext import i18n as i18n_extension
 from jinja2.lexer import Token, TokenStream
@@ -118,6 +118,23 @@ class JoinLines(Extension):
             )
 
 
+def _escaping(call: Callable[..., str]) -> Callable[..., str]:
+    """A newstyle gettext callable whose text values are escaped as ``{{ value }}`` is.
+
+    Jinja's escapes them with markupsafe (``&#39;``); :func:`esc` keeps the report's bytes.
+    """
+
+    @pass_context
+    def escaped(context: Any, *args: Any, **variables: Any) -> str:
+        return call(
+            context,
+            *args,
+            **{k: _finalize(v) if isinstance(v, str) else v for k, v in variables.items()},
+        )
+
+    return escaped
+
+
 @cache
 def environment() -> Environment:
     """The report's Jinja environment (built once)."""
@@ -134,6 +151,8 @@ def environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
     )
+    for name in ("gettext", "ngettext", "pgettext"):  # values escaped as {{ value }} is
+        env.globals[name] = _escaping(env.globals[name])
     env.filters["number"] = i18n.number
     env.filters["percent"] = i18n.percent
     env.filters["label"] = capped
