@@ -18,7 +18,7 @@ import yaml
 
 from helpers.core.codebook import load_codebook
 from helpers.core.small_base import SmallBasePolicy
-from helpers.report.formatting import fmt_pct
+from helpers.report.formatting import fmt_number, fmt_pct
 from helpers.report.summary_table import ALL, summary_groups, summary_table_data, tabulated
 from helpers.report.tables import SUPPRESSED
 from helpers.report.templating import macro
@@ -50,7 +50,7 @@ def _expected_text(row: pd.Series) -> str:
         return fmt_pct(row["pct"])
     if row["kind"] in ("missing", "excluded"):
         return str(int(row["n"]))
-    return str(row["shown"])  # numeric statistics and p-values as printed
+    return fmt_number(row["shown"])  # numeric statistics and p-values as printed
 
 
 @pytest.mark.parametrize("survey", SURVEYS)

@@ -95,9 +95,9 @@ def adjust_name(adjustment: str) -> str:
 
 
 def heading(method: str) -> str:
-    """The report's name of a method id, in the edition's language (the id if unknown)."""
+    """The report's name of a method id as a message id (the report writes ``_(heading)``)."""
     found = METHODS.get(method)
-    return method if found is None else _(found.heading)
+    return method if found is None else found.heading
 
 
 def headings() -> dict[str, str]:
@@ -119,6 +119,6 @@ REPLICATE_NAMES = {
 
 
 def statistic_name(method: str) -> str:
-    """The report's name of a method's statistic ('statistic' if it has none of its own)."""
+    """The message id of a method's statistic ('statistic' if it has none of its own)."""
     found = METHODS.get(method)
-    return _("statistic") if found is None or found.statistic is None else _(found.statistic)
+    return N_("statistic") if found is None or found.statistic is None else found.statistic

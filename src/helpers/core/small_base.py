@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from helpers.core.i18n import _
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -60,11 +62,18 @@ class SmallBasePolicy:
     @property
     def legend(self) -> str:
         """The policy as a table note: '† base below 10: shown, read with care'."""
-        what = {
-            "suppress": "percentages not shown (–)",
-            "merge": "read with care; two or more such groups are pooled as “Other groups”",
-        }.get(self.rule, "read with care; not compared in the key findings")
-        return f"{SMALL_MARK} base below {self.threshold}: {what}"
+        if self.rule == "suppress":
+            what = _("{mark} base below {threshold}: percentages not shown (–)")
+        elif self.rule == "merge":
+            what = _(
+                "{mark} base below {threshold}: read with care; two or more such groups "
+                "are pooled as “Other groups”"
+            )
+        else:
+            what = _(
+                "{mark} base below {threshold}: read with care; not compared in the key findings"
+            )
+        return what.format(mark=SMALL_MARK, threshold=self.threshold)
 
     def pooled_away(self, rows: pd.DataFrame) -> set[str]:
         """The level codes of ``rows`` (one breakdown) shown only inside its pooled group.

@@ -19,9 +19,12 @@ from markupsafe import Markup
 
 from helpers.core.codebook import Codebook, Question
 from helpers.core.codebook_parts import Banner
+from helpers.core.i18n import _
 from helpers.core.small_base import SmallBasePolicy
 from helpers.report.column_letters import LETTERS_NOTE, cell_letters, column_letters
+from helpers.report.formatting import fmt_amount
 from helpers.report.markup import heading
+from helpers.report.summary_notes import cells_note, weighted_note
 from helpers.report.summary_table import (
     ALL,
     Column,
@@ -29,11 +32,9 @@ from helpers.report.summary_table import (
     numeric_rows,
     table_columns,
 )
-from helpers.report.tables import WEIGHTED_CELLS, row_header, table_data
+from helpers.report.tables import joined, row_header, table_data
 from helpers.report.tabulated import fits
 from helpers.report.templating import render
-
-TOTAL = "Total"
 
 
 def banner_columns(
@@ -56,7 +57,7 @@ def banner_questions(book: Codebook, banner: Banner) -> list[Question]:
 def _blocks(book: Codebook, banner: Banner, columns: list[Column]) -> list[tuple[str, int]]:
     """(label, columns spanned) of the head's first row: Total, then each breakdown."""
     spans = [(book.group(g).label, sum(1 for c in columns if c.group == g)) for g in banner.by]
-    return [("", 1), (TOTAL, 1), *[(label, n) for label, n in spans if n]]
+    return [("", 1), (_("Total"), 1), *[(label, n) for label, n in spans if n]]
 
 
 def _body(
@@ -105,26 +106,22 @@ def banner_table_data(
     head = [
         "",
         *[
-            f"{TOTAL if c.group == ALL else c.label}"
+            f"{_('Total') if c.group == ALL else c.label}"
             f"{f' ({named[(c.group, c.code)]})' if tested and c.group != ALL else ''}"
-            f" (n = {c.base:,})"
+            f" (n = {fmt_amount(c.base)})"
             for c in columns
         ],
     ]
     body, classes, blank = _body(book, summaries, banner, columns, policy, alpha)
     weighted = summaries["base_weighted"].notna().any() if "base_weighted" in summaries else False
-    note = "; ".join(
-        filter(
-            None,
-            [
-                "cells: percentage with its count in brackets; numbers: mean (standard "
-                "deviation), median (25th–75th percentile)",
-                WEIGHTED_CELLS + "; n in the headings: unweighted" if weighted else "",
-                policy.legend if any(policy.small(c.base) for c in columns) else "",
-                LETTERS_NOTE if tested else "",
-                "blank: the question is not broken down by that breakdown" if blank else "",
-            ],
-        )
+    note = joined(
+        [
+            cells_note(),
+            weighted_note() if weighted else "",
+            policy.legend if any(policy.small(c.base) for c in columns) else "",
+            _(LETTERS_NOTE) if tested else "",
+            _("blank: the question is not broken down by that breakdown") if blank else "",
+        ],
     )
     frame = pd.DataFrame(body, columns=range(len(head)), dtype=object)
     out = table_data(frame, cls="matrix summary banner", note=note, row_classes=classes)
@@ -137,13 +134,20 @@ def banner_table_data(
 def banner_caption(book: Codebook, banner: Banner) -> str:
     """'Every question by party identification and education'."""
     labels = [book.group(g).label.lower() for g in banner.by]
-    joined = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
-    return banner.title or f"Every question by {joined}"
+    joined = (
+        labels[0]
+        if len(labels) == 1
+        else _("{first} and {second}").format(first=", ".join(labels[:-1]), second=labels[-1])
+    )
+    return banner.title or _("Every question by {group}").format(group=joined)
 
 
 def banner_headings(book: Codebook) -> list[tuple[str, str, int]]:
     """(anchor, title, level) of each banner's heading, for the contents."""
-    return [(f"banner-{b.id}", f"Banner: {banner_caption(book, b)}", 3) for b in book.banners]
+    return [
+        (f"banner-{b.id}", _("Banner: {caption}").format(caption=banner_caption(book, b)), 3)
+        for b in book.banners
+    ]
 
 
 def banner_tables(

@@ -14,6 +14,8 @@ from markupsafe import Markup
 
 from helpers.core.codebook import Codebook, Question
 from helpers.core.codebook_figure_ids import COLUMN_TEST_KIND
+from helpers.core.i18n import _
+from helpers.report.formatting import fmt_number, fmt_pct
 from helpers.report.templating import cap_text, render
 
 KEY = "report.max_question_sections"
@@ -42,12 +44,15 @@ def capped_figures(book: Codebook, summaries: pd.DataFrame, q: Question) -> pd.D
 
 def _label(row: pd.Series) -> str:
     """A figure as the list shows it: its group, what it counts and its printed value."""
-    group = "All" if row["group"] == "all" else str(row["group_value"])
+    group = _("All") if row["group"] == "all" else str(row["group_value"])
     what = row["answer"] if row["kind"] in ("answer", "net", "excluded", "missing") else None
     what = what if isinstance(what, str) and what else str(row["answer_code"])
-    value = f"{row['shown']}%" if row["stat"] == "pct" else str(row["shown"])
+    value = fmt_pct(row["shown"]) if row["stat"] == "pct" else fmt_number(row["shown"])
     group, what = cap_text(group), cap_text(what)  # a 20,000-character label is cut
-    return f"{group} · {what}: {value}" if value not in ("", "nan") else f"{group} · {what}"
+    if not value:
+        return f"{group} · {what}"
+    # TRANSLATORS: a figure of a question without a section: its group, answer and value.
+    return _("{group} · {answer}: {value}").format(group=group, answer=what, value=value)
 
 
 def capped_section(book: Codebook, summaries: pd.DataFrame, cap: int) -> Markup:
@@ -59,7 +64,7 @@ def capped_section(book: Codebook, summaries: pd.DataFrame, cap: int) -> Markup:
             "text": q.text,
             "figures": [
                 (_label(r), r["figure_id"])
-                for _, r in capped_figures(book, summaries, q).iterrows()
+                for _i, r in capped_figures(book, summaries, q).iterrows()
             ],
         }
         for q in left

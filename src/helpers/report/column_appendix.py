@@ -13,7 +13,9 @@ from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
 from helpers.core.codebook_figure_ids import COLUMN_TEST_KIND
+from helpers.core.i18n import _
 from helpers.core.params import StatsParams
+from helpers.report.formatting import fmt_number
 from helpers.report.tables import fig_cell, table_data
 from helpers.report.templating import render, text
 
@@ -24,11 +26,13 @@ def column_test_tables(book: Codebook, summaries: pd.DataFrame) -> list[dict]:
     out = []
     for (qid, group), rows in tests.groupby(["question", "group"], sort=False):
         cells = [
-            [text(r["answer"]), fig_cell(r["figure_id"], text(r["shown"]))]
-            for _, r in rows.iterrows()
+            [text(r["answer"]), fig_cell(r["figure_id"], fmt_number(r["shown"]))]
+            for _i, r in rows.iterrows()
         ]
-        frame = pd.DataFrame(cells, columns=["Test", "Adjusted p"], dtype=object)
-        caption = f"{book.question(qid).short} by {book.group(group).label.lower()}"
+        frame = pd.DataFrame(cells, columns=[_("Test"), _("Adjusted p")], dtype=object)
+        caption = _("{question} by {group}").format(
+            question=book.question(qid).short, group=book.group(group).label.lower()
+        )
         out.append(table_data(frame, caption=caption, cls="column-tests"))
     return out
 

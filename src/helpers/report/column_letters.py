@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.core.codebook_figure_ids import COLUMN_TEST_KIND, PAIR_WORD
+from helpers.core.i18n import N_
 
 # (question, group, group code, answer code) -> [(letter, test figure id)]
 Letters = dict[tuple[str, str, str, str], list[tuple[str, str]]]
@@ -39,7 +40,7 @@ def cell_letters(
     summaries: pd.DataFrame, columns: dict[tuple[str, str], str], alpha: float
 ) -> Letters:
     """The letters of every answer cell of the columns (``(group, code)``: letter)."""
-    groups = {g for g, _ in columns}
+    groups = {g for g, _code in columns}
     tests = summaries[(summaries["kind"] == COLUMN_TEST_KIND) & summaries["group"].isin(groups)]
     if not len(tests):
         return {}
@@ -79,7 +80,8 @@ def with_letters(cell: Any, found: list[tuple[str, str]] | None) -> Any:
     return {**cell, "letters": found}
 
 
-LETTERS_NOTE = (
+# The tables' note on the letters (marked for the catalog: translated where written).
+LETTERS_NOTE = N_(
     "letters: the share is significantly larger than in the columns with those letters "
     "(column tests, adjusted within each row; see the method section)"
 )

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.core.codebook import Codebook
+from helpers.core.i18n import _
 from helpers.core.methods import ADJUST_LABELS, heading, statistic_name
 from helpers.report.citing import cited_equal, monte_carlo
 from helpers.report.formatting import lower_first
@@ -52,7 +53,9 @@ def comparison(
         if other is not None:
             qid, group = other
             rows = _test_of(summaries, qid, group)
-            elsewhere = f"{book.question(qid).short} by {lower_first(book.group(group).label)}"
+            elsewhere = _("{question} by {group}").format(
+                question=book.question(qid).short, group=lower_first(book.group(group).label)
+            )
     if "p" not in rows.index:
         return None
     cite = {
@@ -60,14 +63,15 @@ def comparison(
         for k in ("statistic", "df", "p", "p_adjusted")
         if k in rows.index
     }
+    adjust = str(rows.loc["p_adjusted", "ci_method"])
     return {
-        "method": heading(str(rows.loc["p", "ci_method"])),
-        "statistic_name": statistic_name(str(rows.loc["statistic", "ci_method"]))
-        if "statistic" in rows.index
-        else "statistic",
-        "adjust": ADJUST_LABELS.get(
-            str(rows.loc["p_adjusted", "ci_method"]), str(rows.loc["p_adjusted", "ci_method"])
+        "method": _(heading(str(rows.loc["p", "ci_method"]))),
+        "statistic_name": _(
+            statistic_name(str(rows.loc["statistic", "ci_method"]))
+            if "statistic" in rows.index
+            else statistic_name("")
         ),
+        "adjust": _(ADJUST_LABELS[adjust]) if adjust in ADJUST_LABELS else adjust,
         "adjusted": float(rows.loc["p_adjusted", "estimate"]),
         "monte_carlo": monte_carlo(summaries, rows.loc["p", "figure_id"]),
         "elsewhere": elsewhere,

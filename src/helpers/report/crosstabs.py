@@ -8,6 +8,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook, Question
+from helpers.core.i18n import _
 from helpers.core.params import StatsParams
 from helpers.core.small_base import SmallBasePolicy
 from helpers.report import charts
@@ -25,10 +26,9 @@ from helpers.report.section_parts import (
     question_title,
     scale_answers,
     shown_levels,
-    small_type,
     stacked_alt,
     stats_matrix,
-    unweighted,
+    weighted,
 )
 from helpers.report.tables import numeric_data
 from helpers.report.templating import render, text
@@ -72,7 +72,7 @@ def _numeric(
     svg = charts.distribution_chart(
         matrix,
         title,
-        "Box: quartiles; line: median; diamond: mean; whiskers: minimum and maximum.",
+        _("Box: quartiles; line: median; diamond: mean; whiskers: minimum and maximum."),
         q.unit,
     )
     chart = {
@@ -82,9 +82,9 @@ def _numeric(
     }
     table = numeric_data(
         numeric_rows(summaries, row_q, col_q, WITH_MISSING),
-        f"{q.short}{f' ({q.unit})' if q.unit else ''} by answer "
-        f"to {question_title(by)}: mean, interval, median, quartiles, minimum "
-        f"and maximum",
+        _(
+            "{question} by answer to {by}: mean, interval, median, quartiles, minimum and maximum"
+        ).format(question=f"{q.short} ({q.unit})" if q.unit else q.short, by=question_title(by)),
         policy,
         by.short,
     )
@@ -111,11 +111,19 @@ def _closed(
     table = breakdown_data(
         question_rows(summaries, row_q, "all", MATRIX_KINDS),
         question_rows(summaries, row_q, col_q, MATRIX_KINDS),
-        f"Answer to {by.short}",
+        _("Answer to {question}").format(question=by.short),
         policy,
-        f"{q.short} by answer to {by_label}: % of each row's "
-        f"respondents who answered ({small_type(book)} in small "
-        "type).",
+        (
+            _(
+                "{question} by answer to {by}: % of each row's respondents who answered "
+                "(estimated population count in small type)."
+            )
+            if weighted(book)
+            else _(
+                "{question} by answer to {by}: % of each row's respondents who answered "
+                "(n in small type)."
+            )
+        ).format(question=q.short, by=by_label),
     )
     return chart, table
 
@@ -148,9 +156,11 @@ def _stacked_chart(
         matrix.reindex(columns=[*keys, "base"]),
         keys,
         title,
-        f"Rows: answer to "
-        f"{by_label}; n = {unweighted(book)}respondents in the row who answered. "
-        f"{policy.legend}.",
+        (
+            _("Rows: answer to {by}; n = unweighted respondents in the row who answered. {legend}.")
+            if weighted(book)
+            else _("Rows: answer to {by}; n = respondents in the row who answered. {legend}.")
+        ).format(by=by_label, legend=policy.legend),
         neutral,
         labels,
         ordered=q.type == "ordinal",  # unordered answers in distinct colours, not a scale

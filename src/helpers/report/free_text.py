@@ -8,6 +8,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
+from helpers.core.i18n import _
 from helpers.report.adapters import ReportAdapter, report_adapter
 from helpers.report.citing import cited
 from helpers.report.section_parts import question_title
@@ -29,8 +30,8 @@ def free_text_section(
     short = {q.id: q.short for q in book.free_text}
     show = pd.DataFrame(
         {
-            "Question": [short.get(q, q) for q in totals["question"]],
-            "Answers": [
+            _("Question"): [short.get(q, q) for q in totals["question"]],
+            _("Answers"): [
                 fig_cell(f, text(n)) for f, n in zip(totals["figure_id"], totals["n"], strict=True)
             ],
         }
@@ -43,15 +44,15 @@ def free_text_section(
             items = table_data(
                 pd.DataFrame(
                     {
-                        "Activity": rows["group_code"],
-                        "Label": rows["group_value"],
-                        "Answers": [
+                        _("Activity"): rows["group_code"],
+                        _("Label"): rows["group_value"],
+                        _("Answers"): [
                             fig_cell(f, text(n))
                             for f, n in zip(rows["figure_id"], rows["n"], strict=True)
                         ],
                     }
                 ),
-                f"{q.short}: answers per activity",
+                _("{question}: answers per activity").format(question=q.short),
                 cls="figures",
             )
         questions.append(
@@ -64,7 +65,7 @@ def free_text_section(
                 "per_item": items,
             }
         )
-    totals_table = table_data(show, "Free-text answers per question", cls="figures")
+    totals_table = table_data(show, _("Free-text answers per question"), cls="figures")
     return render(
         "free_text_section.html",
         input=adapter,

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.core.i18n import _
 from helpers.core.small_base import SmallBasePolicy
 from helpers.report.formatting import (
     answer_column,
@@ -24,8 +25,10 @@ from helpers.report.tables import (
     BASE_ROW,
     SUPPRESSED,
     UNWEIGHTED_BASE_ROW,
+    WEIGHTED_BASE,
     WEIGHTED_CELLS,
     fig_cell,
+    joined,
     row_header,
     table_data,
 )
@@ -48,7 +51,7 @@ def breakdown_data(
     """
     away = policy.pooled_away(rows)
     pooled = list(dict.fromkeys(rows.loc[rows["group_code"].isin(away), "group_value"]))
-    both = pd.concat([overall.assign(group_value="All"), rows[~rows["group_code"].isin(away)]])
+    both = pd.concat([overall.assign(group_value=_("All")), rows[~rows["group_code"].isin(away)]])
     levels = list(dict.fromkeys(zip(both["group"], both["group_code"], strict=True)))
     head = [_level_head(both, level) for level in levels]
     grid = _grid(both, levels, policy)
@@ -62,8 +65,10 @@ def breakdown_data(
     tables = []
     for i, (cols, rows) in enumerate(blocks):
         first = i * LISTING_MAX + 1
-        span = f"answers {first}–{first + len(cols) - fixed - 1} of {len(grid)}"
-        part_caption = caption if len(blocks) == 1 else f"{caption} {span[0].upper()}{span[1:]}."
+        span = _("Answers {first}–{last} of {total}.").format(
+            first=first, last=first + len(cols) - fixed - 1, total=len(grid)
+        )
+        part_caption = caption if len(blocks) == 1 else f"{caption} {span}"
         frame = pd.DataFrame(rows, columns=range(len(cols)), dtype=object)
         last = i == len(blocks) - 1
         part = table_data(
@@ -128,13 +133,23 @@ def _grid(both: pd.DataFrame, levels: list[Level], policy: SmallBasePolicy) -> l
     )
     order = {"answer": 0, "net": 1, "excluded": 2, "missing": 3}
     answers.sort(key=lambda a: order[a[2]])
-    cell_of = {(r["group"], r["group_code"], r["answer_code"]): r for _, r in both.iterrows()}
+    cell_of = {(r["group"], r["group_code"], r["answer_code"]): r for _i, r in both.iterrows()}
     grid = []
     for code, label, kind in answers:
         line = [_cell(cell_of.get((*level, code)), kind, policy) for level in levels]
-        name = {"excluded": f"{label} (not in base)", "net": f"{label} (net)"}.get(kind, label)
-        grid.append((name, kind, line))
+        grid.append((label if kind == "missing" else kind_label(label, kind), kind, line))
     return grid
+
+
+def kind_label(label: str, kind: str) -> str:
+    """An answer's row header: 'Agree (net)', 'Don't know (not in base)', or its label."""
+    if kind == "net":
+        # TRANSLATORS: a row of a table: a net (the sum of several answers).
+        return _("{answer} (net)").format(answer=label)
+    if kind in ("excluded", "missing"):
+        # TRANSLATORS: a row of a table: a count left out of the percentages' base.
+        return _("{answer} (not in base)").format(answer=label)
+    return label
 
 
 def _cell(r: pd.Series | None, kind: str, policy: SmallBasePolicy) -> Any:
@@ -159,18 +174,16 @@ def _breakdown_note(
 ) -> str:
     """What the cells hold (weighted), the small-base legend and the pooled groups."""
     marks = any(policy.small(h["base"]) for h in head)
-    return "; ".join(
-        filter(
-            None,
-            [
-                WEIGHTED_CELLS if weighted else "",
-                policy.legend if marks else "",
-                f"“Other groups” pools {', '.join(map(str, pooled))} (each under "
-                f"{policy.threshold})"
-                if pooled
-                else "",
-            ],
-        )
+    return joined(
+        [
+            _(WEIGHTED_CELLS) if weighted else "",
+            policy.legend if marks else "",
+            _("“Other groups” pools {groups} (each under {threshold})").format(
+                groups=", ".join(map(str, pooled)), threshold=policy.threshold
+            )
+            if pooled
+            else "",
+        ],
     )
 
 
@@ -186,10 +199,10 @@ def _banner(
 ) -> Layout:
     """Groups across, answers down: the bases first, then a row per answer."""
     columns = ["", *[h["label"] for h in head]]
-    body = [[row_header(UNWEIGHTED_BASE_ROW if weighted else BASE_ROW), *_bases(head, policy)]]
+    body = [[row_header(_(UNWEIGHTED_BASE_ROW if weighted else BASE_ROW)), *_bases(head, policy)]]
     classes = ["base"]
     if weighted:
-        body.append([row_header("Weighted base"), *[fmt_amount(h["weighted"]) for h in head]])
+        body.append([row_header(_(WEIGHTED_BASE)), *[fmt_amount(h["weighted"]) for h in head]])
         classes.append("base")
     for name, kind, line in grid:
         body.append([row_header(name), *line])
@@ -207,9 +220,9 @@ def _listing(
     """Groups down, answers across (many groups): a row per group with its bases."""
     columns = [
         group_label,
-        UNWEIGHTED_BASE_ROW if weighted else BASE_ROW,
-        *(["Weighted base"] if weighted else []),
-        *[name for name, _, _ in grid],
+        _(UNWEIGHTED_BASE_ROW if weighted else BASE_ROW),
+        *([_(WEIGHTED_BASE)] if weighted else []),
+        *[name for name, _kind, _line in grid],
     ]
     bases = _bases(head, policy)
     body, classes = [], []
@@ -219,7 +232,7 @@ def _listing(
                 row_header(h["label"]),
                 bases[i],
                 *([fmt_amount(h["weighted"])] if weighted else []),
-                *[line[i] for _, _, line in grid],
+                *[line[i] for _name, _kind, line in grid],
             ]
         )
         classes.append("all" if i == 0 else "")

@@ -7,7 +7,9 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
+from helpers.core import i18n
 from helpers.core.codebook import Codebook, Question
+from helpers.core.i18n import _
 from helpers.core.params import StatsParams
 from helpers.core.small_base import SmallBasePolicy
 from helpers.report import charts
@@ -18,6 +20,7 @@ from helpers.report.section_lead import lead_sentence
 from helpers.report.section_parts import (
     WITH_MISSING,
     distribution_alt,
+    either,
     labels_of,
     log_chart,
     missing_cited,
@@ -55,12 +58,7 @@ def numeric_section(
             routing=[],
             lead="",
         )
-    ci = "t" if book.design is None else "design-based"
-    caption = (
-        f"{q.short}{f' ({q.unit})' if q.unit else ''}: mean with its "
-        f"{sp.ci_level * 100:g}% {ci} interval, standard deviation (SD), median, "
-        f"quartiles, minimum and maximum"
-    )
+    caption = _caption(book, q, sp)
     return render(
         "numeric_section.html",
         qid=q.id,
@@ -71,15 +69,37 @@ def numeric_section(
         chart=_distribution(book, q, summaries, overall, sp, policy, chart_log),
         alpha=sp.alpha,
         routing=[
-            (book.group(var).label, labels_of(book.group(var).values, codes))
+            (book.group(var).label, either(labels_of(book.group(var).values, codes)))
             for var, codes in q.asked_if
         ],
         overall=numeric_data(
-            numeric_rows(summaries, q.id, "all", WITH_MISSING), caption, policy, "All respondents"
+            numeric_rows(summaries, q.id, "all", WITH_MISSING),
+            caption,
+            policy,
+            _("All respondents"),
         ),
         by_group=_breakdowns(book, q, summaries, policy, caption),
         missing=missing_cited(summaries, q.id),
         lead=lead_sentence(q, summaries, policy),
+    )
+
+
+def _caption(book: Codebook, q: Question, sp: StatsParams) -> str:
+    """The statistics table's caption: what each column holds, the interval's level."""
+    words = (
+        _(
+            "{question}: mean with its {level} t interval, standard deviation (SD), median, "
+            "quartiles, minimum and maximum"
+        )
+        if book.design is None
+        else _(
+            "{question}: mean with its {level} design-based interval, standard deviation "
+            "(SD), median, quartiles, minimum and maximum"
+        )
+    )
+    return words.format(
+        question=f"{q.short} ({q.unit})" if q.unit else q.short,
+        level=i18n.percent(f"{sp.ci_level * 100:g}"),
     )
 
 
@@ -102,13 +122,24 @@ def _distribution(
         [overall]
         + ([shown_levels(numeric_rows(summaries, q.id, groups[0]), policy)] if groups else [])
     )
-    matrix = stats_matrix(shown, "All respondents")
-    title = question_title(q) + (
-        f", by {lower_first(book.group(groups[0]).label)}" if groups else ""
+    matrix = stats_matrix(shown, _("All respondents"))
+    title = (
+        _("{question}, by {group}").format(
+            question=question_title(q), group=lower_first(book.group(groups[0]).label)
+        )
+        if groups
+        else question_title(q)
     )
     note = (
-        "Box: 25th to 75th percentile; line: median; diamond: mean; whiskers: minimum and "
-        "maximum" + ("; weighted" if book.design is not None else "") + "."
+        _(
+            "Box: 25th to 75th percentile; line: median; diamond: mean; whiskers: minimum and "
+            "maximum."
+        )
+        if book.design is None
+        else _(
+            "Box: 25th to 75th percentile; line: median; diamond: mean; whiskers: minimum and "
+            "maximum; weighted."
+        )
     )
     return {
         "data": svg_data(charts.distribution_chart(matrix, title, note, q.unit)),
@@ -131,11 +162,11 @@ def _breakdowns(
         label = book.group(g).label
         by_group.append(
             {
-                "title": f"By {lower_first(label)}",
+                "title": _("By {group}").format(group=lower_first(label)),
                 "id": f"{q.id}-by-{g}",
                 "table": numeric_data(
                     numeric_rows(summaries, q.id, g, WITH_MISSING),
-                    f"{caption}, by {lower_first(label)}",
+                    _("{caption}, by {group}").format(caption=caption, group=lower_first(label)),
                     policy,
                     label,
                 ),

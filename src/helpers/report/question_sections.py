@@ -11,6 +11,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook, Question
+from helpers.core.i18n import _
 from helpers.core.params import StatsParams
 from helpers.core.small_base import SmallBasePolicy
 from helpers.report import charts
@@ -25,19 +26,18 @@ from helpers.report.section_lead import lead_sentence
 from helpers.report.section_parts import (
     MATRIX_KINDS,
     TABLE_KINDS,
-    WEIGHTED_LABELS,
     base_text,
+    either,
     labels_of,
     log_chart,
     missing_cited,
     question_rows,
     question_title,
     scale_answers,
-    small_type,
     stacked_alt,
-    unweighted,
+    weighted,
 )
-from helpers.report.tables import summary_data
+from helpers.report.tables import joined, summary_data
 from helpers.report.templating import cap_text, render, text
 
 
@@ -62,18 +62,20 @@ def question_section(
         qid=q.id,
         text=q.text,
         short=q.short,
-        base=f"unweighted n = {base}" if book.design is not None else f"n = {base}",
+        base=_("unweighted n = {n}").format(n=base) if weighted(book) else f"n = {base}",
         excluded=[o.label for o in q.answers if o.code in q.excluded],
         nets=[(n.label, labels_of(q.answers, n.of)) for n in q.nets],
         routing=[
-            (var, book.group(var).label, labels_of(book.group(var).values, codes))
+            (var, book.group(var).label, either(labels_of(book.group(var).values, codes)))
             for var, codes in q.asked_if
         ],
         multiple=q.type == "multiple_choice",
         chart=_overall_chart(book, q, overall, method_name, chart_log),
         overall=summary_data(
             question_rows(summaries, q.id, "all", TABLE_KINDS),
-            f"{q.short}, all respondents — {method_name}",
+            _("{question}, all respondents — {method}").format(
+                question=q.short, method=method_name
+            ),
             policy,
         ),
         by_group=_breakdowns(book, q, summaries, policy, chart_log),
@@ -112,18 +114,23 @@ def _overall_chart(
     chart_log: list[dict[str, str]],
 ) -> dict[str, str]:
     """The bar chart of every answer overall, with its intervals: data, alt text and id."""
-    weighted = book.design is not None
-    base = int(overall["base"].iloc[0])
-    share = "weighted % of respondents" if weighted else "% of respondents"
-    size = base_text(overall) if weighted else f"n = {base}"
-    note = f"{size}; bars: {share}{WEIGHTED_LABELS if weighted else ''}; whiskers: {method_name}."
+    size = base_text(overall) if weighted(book) else f"n = {int(overall['base'].iloc[0])}"
     if q.type == "multiple_choice":
-        note = (
-            f"{size} who answered; several answers allowed; bars: % choosing each; "
-            f"whiskers: {method_name}."
+        note = _(
+            "{size} who answered; several answers allowed; bars: % choosing each; "
+            "whiskers: {method}."
         )
-    alt = f"{cap_text(q.short)} bar chart: " + "; ".join(
-        f"{cap_text(r['answer'])} {cite_text(r)}" for _, r in overall.iterrows()
+    elif weighted(book):
+        note = _(
+            "{size}; bars: weighted % of respondents (in brackets: the estimated population "
+            "count, a sum of weights); whiskers: {method}."
+        )
+    else:
+        note = _("{size}; bars: % of respondents; whiskers: {method}.")
+    note = note.format(size=size, method=method_name)
+    alt = _("{question} bar chart: {bars}").format(
+        question=cap_text(q.short),
+        bars=joined(f"{cap_text(r['answer'])} {cite_text(r)}" for _i, r in overall.iterrows()),
     )
     return {
         "data": svg_data(charts.proportion_chart(overall, question_title(q), note)),
@@ -148,17 +155,17 @@ def _group_chart(
         return None
     matrix, rows = _stacked_matrix(summaries, q, [g], policy)
     keys, labels, neutral = scale_answers(q)
-    title = f"{question_title(q)}, by {lower_first(book.group(g).label)}"
+    title = _("{question}, by {group}").format(
+        question=question_title(q), group=lower_first(book.group(g).label)
+    )
     matrix = matrix.reindex(columns=[*keys, "base"])
+    note = (
+        _("Answers in scale order; n = unweighted respondents in the group who answered. {legend}.")
+        if weighted(book)
+        else _("Answers in scale order; n = respondents in the group who answered. {legend}.")
+    )
     svg = charts.stacked_scale_chart(
-        matrix,
-        keys,
-        title,
-        f"Answers in scale order; n = {unweighted(book)}"
-        f"respondents in the group who answered. "
-        f"{policy.legend}.",
-        neutral,
-        labels,
+        matrix, keys, title, note.format(legend=policy.legend), neutral, labels
     )
     return {
         "data": svg_data(svg),
@@ -175,7 +182,7 @@ def _stacked_matrix(
 
     The small-base rule applied: suppressed levels left out, flagged ones marked †.
     """
-    parts = [question_rows(summaries, q.id, "all").assign(group_value="All respondents")]
+    parts = [question_rows(summaries, q.id, "all").assign(group_value=_("All respondents"))]
     for g in groups:
         rows = question_rows(summaries, q.id, g)
         rows = rows[~rows["group_code"].isin(policy.pooled_away(rows))]
@@ -206,9 +213,20 @@ def _breakdowns(
     by_group = []
     for g in book.breakdowns_of(q):
         label = book.group(g).label
+        caption = (
+            _(
+                "{question} by {group}: weighted % of each group's respondents who answered "
+                "(estimated population count in small type)."
+            )
+            if weighted(book)
+            else _(
+                "{question} by {group}: % of each group's respondents who answered "
+                "(n in small type)."
+            )
+        )
         by_group.append(
             {
-                "title": f"By {lower_first(label)}",
+                "title": _("By {group}").format(group=lower_first(label)),
                 "id": f"{q.id}-by-{g}",
                 "chart": _group_chart(book, q, g, summaries, policy, chart_log),
                 "table": breakdown_data(
@@ -216,9 +234,7 @@ def _breakdowns(
                     question_rows(summaries, q.id, g, MATRIX_KINDS),
                     label,
                     policy,
-                    f"{q.short} by {lower_first(label)}: "
-                    f"{'weighted ' if book.design is not None else ''}% of each group's "
-                    f"respondents who answered ({small_type(book)} in small type).",
+                    caption.format(question=q.short, group=lower_first(label)),
                 ),
                 "test": comparison(summaries, q.id, g, book),
                 "same": book.same_variable(q.id, g),

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from helpers.core.answers import affirmative_code, leading_codes
 from helpers.core.codebook import Question
 from helpers.core.codes import code_key
+from helpers.core.i18n import _
 from helpers.core.small_base import SmallBasePolicy
 from helpers.report.citing import cite
 from helpers.report.templating import cap_text
@@ -29,7 +30,7 @@ def lead_figures(q: Question, summaries: pd.DataFrame) -> list[pd.Series]:
     if not len(rows) or int(rows["base"].iloc[0]) == 0:
         return []
     codes = leading_codes(q, zip(rows["answer_code"], rows["pct"].astype(float), strict=True))
-    return [r for _, r in rows.iterrows() if code_key(r["answer_code"]) in codes]
+    return [r for _i, r in rows.iterrows() if code_key(r["answer_code"]) in codes]
 
 
 def lead_sentence(q: Question, summaries: pd.DataFrame, policy: SmallBasePolicy) -> Markup:
@@ -40,17 +41,20 @@ def lead_sentence(q: Question, summaries: pd.DataFrame, policy: SmallBasePolicy)
     if not top or policy.hides(top[0]["base"]):
         return Markup("")
     cited = cite(summaries, top[0]["figure_id"], "pct_ci")
-    labels = " and ".join(cap_text(r["answer"]) for r in top)
+    labels = cap_text(top[0]["answer"])
+    for r in top[1:]:
+        labels = _("{first} and {second}").format(first=labels, second=cap_text(r["answer"]))
     if affirmative_code(q) is not None:
-        return Markup("{} of those who answered said {}.").format(cited, labels)
-    if len(top) > 1:
-        return Markup(
-            "The most common answers, {}, were each given by {} of those who answered."
-        ).format(labels, cited)
-    verb = "chosen" if q.type == "multiple_choice" else "given"
-    return Markup("The most common answer, {}, was {} by {} of those who answered.").format(
-        labels, verb, cited
-    )
+        said = _("{figure} of those who answered said {answer}.")
+    elif len(top) > 1:
+        said = _(
+            "The most common answers, {answer}, were each given by {figure} of those who answered."
+        )
+    elif q.type == "multiple_choice":
+        said = _("The most common answer, {answer}, was chosen by {figure} of those who answered.")
+    else:
+        said = _("The most common answer, {answer}, was given by {figure} of those who answered.")
+    return Markup(said).format(answer=labels, figure=cited)
 
 
 def _numeric_lead(q: Question, summaries: pd.DataFrame) -> Markup:
@@ -58,9 +62,8 @@ def _numeric_lead(q: Question, summaries: pd.DataFrame) -> Markup:
     if not len(mean) or int(mean["n"].iloc[0]) == 0:
         return Markup("")
     unit = f" {q.unit}" if q.unit else ""
-    return Markup("The mean is {}{}; the median {}{}.").format(
-        cite(summaries, f"{q.id}.all.all.mean", "value_ci"),
-        unit,
-        cite(summaries, f"{q.id}.all.all.median", "value"),
-        unit,
+    return Markup(_("The mean is {mean}{unit}; the median {median}{unit}.")).format(
+        mean=cite(summaries, f"{q.id}.all.all.mean", "value_ci"),
+        unit=unit,
+        median=cite(summaries, f"{q.id}.all.all.median", "value"),
     )

@@ -11,20 +11,22 @@ import re
 
 import pandas as pd
 
+from helpers.core import i18n
 from helpers.core.codebook import Codebook, Question
 from helpers.core.codes import code_key
+from helpers.core.i18n import _
 from helpers.core.small_base import SmallBasePolicy
 from helpers.report import citing
 from helpers.report.citing import Cited
 from helpers.report.formatting import answer_column, distinct_labels, fmt_population
 from helpers.report.matrices import group_matrix
+from helpers.report.tables import joined
 from helpers.report.templating import cap_text, text
 
 TABLE_KINDS = ("answer", "net", "excluded")
 MATRIX_KINDS = ("answer", "net", "excluded", "missing")
 WITH_MISSING = ("numeric", "missing")
 NUMBERED = re.compile(r"q\d+[a-z]?")  # a document's own question numbers (q1, q2b)
-WEIGHTED_LABELS = " (in brackets: the estimated population count, a sum of weights)"
 
 
 def question_rows(
@@ -54,7 +56,7 @@ def missing_cited(summaries: pd.DataFrame, qid: str, only_some: bool = False) ->
     ]
     return [
         citing.cited(summaries, r["figure_id"], "n")
-        for _, r in missing.iterrows()
+        for _i, r in missing.iterrows()
         if not only_some or int(r["n"]) > 0
     ]
 
@@ -70,26 +72,24 @@ def question_title(q: Question) -> str:
 def crosstab_title(book: Codebook, row_q: str, col_q: str) -> str:
     """'Expected vote by answer to “Own leaning”' (a cross-tabulation's heading)."""
     by = book.question(col_q)
-    name = f"{by.id.upper()} ({by.short})" if NUMBERED.fullmatch(by.id) else f"“{by.short}”"
-    return f"{book.question(row_q).short} by answer to {name}"
+    row = book.question(row_q).short
+    if NUMBERED.fullmatch(by.id):
+        return _("{row} by answer to {question}").format(
+            row=row, question=f"{by.id.upper()} ({by.short})"
+        )
+    return _("{row} by answer to “{question}”").format(row=row, question=by.short)
 
 
-def unweighted(book: Codebook) -> str:
-    """'unweighted ' for a survey with a design (its n are respondents, not estimates)."""
-    return "unweighted " if book.design is not None else ""
-
-
-def small_type(book: Codebook) -> str:
-    """What a matrix cell's small count is: 'n', or a weighted survey's estimated count."""
-    return "estimated population count" if book.design is not None else "n"
+def weighted(book: Codebook) -> bool:
+    """True for a survey with a design (its n are respondents, its cells estimates)."""
+    return book.design is not None
 
 
 def base_text(overall: pd.DataFrame) -> str:
     """A weighted question's bases: 'estimated population 117,023,659; unweighted n = 10337'."""
     first = overall.iloc[0]
-    return (
-        f"estimated population {fmt_population(first['base_weighted'])}; "
-        f"unweighted n = {text(first['base'])}"
+    return _("estimated population {population}; unweighted n = {n}").format(
+        population=fmt_population(first["base_weighted"]), n=text(first["base"])
     )
 
 
@@ -105,6 +105,14 @@ def labels_of(options: tuple, codes: tuple[str, ...]) -> list[str]:
     return [o.label for o in options if code_key(o.code) in wanted]
 
 
+def either(values: list[str]) -> str:
+    """'Democrat or Independent': the values a question is asked of, in the edition's words."""
+    out = values[0] if values else ""
+    for value in values[1:]:
+        out = _("{first} or {second}").format(first=out, second=value)
+    return out
+
+
 def neutral_labels(q: Question) -> list[str]:
     """The labels of the answers the codebook declares neutral (grey in charts)."""
     return labels_of(q.answers, q.neutral)
@@ -118,11 +126,17 @@ def stacked_alt(
     ``keys``: the matrix's answer columns; ``labels``: their names (default: the keys).
     """
     names = [cap_text(n) for n in (keys if labels is None else labels)]
-    return f"{title}: " + "; ".join(
-        f"{cap_text(g)} (n={int(m['base'])}): "
-        + ", ".join(f"{a} {m[k]:.1f}%" for k, a in zip(keys, names, strict=True))
+    bars = joined(
+        _("{group} (n={n}): {shares}").format(
+            group=cap_text(g),
+            n=int(m["base"]),
+            shares=", ".join(
+                f"{a} {i18n.percent(f'{m[k]:.1f}')}" for k, a in zip(keys, names, strict=True)
+            ),
+        )
         for g, m in matrix.iterrows()
     )
+    return _("{title}: {bars}").format(title=title, bars=bars)
 
 
 def scale_answers(q: Question) -> tuple[list[str], list[str], list[str]]:
@@ -153,11 +167,27 @@ def stats_matrix(rows: pd.DataFrame, label: str | None = None) -> pd.DataFrame:
 
 def distribution_alt(title: str, matrix: pd.DataFrame, decimals: int) -> str:
     """A box chart's alt text: each group's n, median, quartiles, mean and range."""
-    return f"{title}: " + "; ".join(
-        f"{g} (n={int(r['n'])}): median {r['median']:g}, quartiles {r['p25']:g}-{r['p75']:g}, "
-        f"mean {r['mean']:.{decimals}f}, range {r['min']:g}-{r['max']:g}"
+
+    def num(x: float, spec: str = "g") -> str:
+        return i18n.number(format(x, spec))
+
+    boxes = joined(
+        _(
+            "{group} (n={n}): median {median}, quartiles {p25}-{p75}, mean {mean}, "
+            "range {min}-{max}"
+        ).format(
+            group=g,
+            n=int(r["n"]),
+            median=num(r["median"]),
+            p25=num(r["p25"]),
+            p75=num(r["p75"]),
+            mean=num(r["mean"], f".{decimals}f"),
+            min=num(r["min"]),
+            max=num(r["max"]),
+        )
         for g, r in matrix.iterrows()
     )
+    return _("{title}: {bars}").format(title=title, bars=boxes)
 
 
 def shown_levels(rows: pd.DataFrame, policy: SmallBasePolicy) -> pd.DataFrame:

@@ -19,19 +19,25 @@ from markupsafe import Markup
 
 from helpers.core.codebook import Codebook, Question
 from helpers.core.codebook_figure_ids import MISSING_WORD
+from helpers.core.i18n import N_, _
 from helpers.core.small_base import POOLED, SmallBasePolicy
 from helpers.report.column_letters import (
-    LETTERS_NOTE,
     Letters,
     cell_letters,
     column_letters,
     with_letters,
 )
-from helpers.report.formatting import fmt_compact, fmt_pct, is_weighted
+from helpers.report.formatting import fmt_amount, fmt_compact, fmt_number, fmt_pct, is_weighted
 from helpers.report.markup import heading
+from helpers.report.matrices import kind_label
+from helpers.report.summary_notes import (
+    POOLED_TEXT,
+    summary_caption,
+    summary_note,
+    summary_title,
+)
 from helpers.report.tables import (
     SUPPRESSED,
-    WEIGHTED_CELLS,
     fig_cell,
     parts_cell,
     row_header,
@@ -40,8 +46,20 @@ from helpers.report.tables import (
 from helpers.report.tabulated import ALL, same_variable, tabulated
 from helpers.report.templating import macro, text
 
-__all__ = ["ALL", "same_variable", "summary_table_data", "summary_tables", "tabulated"]
-NUMERIC_ROWS = (("Mean (SD)", "mean", "sd"), ("Median (IQR)", "median", "p25", "p75"))
+__all__ = [
+    "ALL",
+    "POOLED_TEXT",
+    "same_variable",
+    "summary_table_data",
+    "summary_tables",
+    "tabulated",
+]
+# A numeric question's rows: their names (marked for the catalog: _(name)) and statistics.
+NUMERIC_ROWS = (
+    (N_("Mean (SD)"), "mean", "sd"),
+    # TRANSLATORS: the median and its interquartile range (25th–75th percentile).
+    (N_("Median (IQR)"), "median", "p25", "p75"),
+)
 
 
 @dataclass(frozen=True)
@@ -58,12 +76,12 @@ def table_columns(summaries: pd.DataFrame, group: str, policy: SmallBasePolicy) 
     """All respondents, then the breakdown's groups in codebook order (pooled as shown)."""
     rows = summaries[summaries["question"] == "respondents"]
     overall = rows[rows["group"] == ALL].iloc[0]
-    out = [Column(ALL, ALL, "All", int(overall["n"]))]
+    out = [Column(ALL, ALL, _("All"), int(overall["n"]))]
     if group == ALL:
         return out
     levels = rows[rows["group"] == group]
     away = policy.pooled_away(levels.assign(kind="answer"))
-    for _, r in levels.iterrows():
+    for _i, r in levels.iterrows():
         if r["group_code"] not in away:
             out.append(Column(group, str(r["group_code"]), str(r["group_value"]), int(r["n"])))
     return out
@@ -94,7 +112,7 @@ def _stat_cell(
     first = rows[stats[0]]
     if policy.hides(first["base"]):
         return fig_cell(first["figure_id"], SUPPRESSED, cls="suppressed", anchored=False)
-    parts = [(text(rows[s]["shown"]), rows[s]["figure_id"]) for s in stats if s in rows]
+    parts = [(fmt_number(rows[s]["shown"]), rows[s]["figure_id"]) for s in stats if s in rows]
     return parts_cell(parts, cls="small" if policy.small(first["base"]) else "")
 
 
@@ -104,7 +122,7 @@ def _p_cell(summaries: pd.DataFrame, qid: str, group: str) -> dict[str, Any] | s
     hit = summaries[summaries["figure_id"] == fid]
     if group == ALL or not len(hit) or pd.isna(hit["estimate"].iloc[0]):
         return ""
-    return fig_cell(fid, text(hit["shown"].iloc[0]), anchored=False)
+    return fig_cell(fid, fmt_number(hit["shown"].iloc[0]), anchored=False)
 
 
 def _count_cell(row: pd.Series | None) -> dict[str, Any] | str:
@@ -117,10 +135,6 @@ def _count_cell(row: pd.Series | None) -> dict[str, Any] | str:
 
 
 KIND_ORDER = {"answer": 0, "net": 1, "excluded": 2, "missing": 3}
-KIND_SUFFIX = {"net": " (net)", "excluded": " (not in base)", "missing": " (not in base)"}
-
-
-POOLED_TEXT = "pooled"  # a small group its question's section shows only inside "Other groups"
 
 
 def _pooled_away(
@@ -137,8 +151,8 @@ def _pooled_away(
 def _pooled_cell(summaries: pd.DataFrame, figure_id: str) -> dict[str, Any] | str:
     """A pooled-away level's cell: linked to the pooled group's figure, as its section shows."""
     if not (summaries["figure_id"] == figure_id).any():
-        return POOLED_TEXT
-    return fig_cell(figure_id, POOLED_TEXT, cls="suppressed", anchored=False)
+        return _(POOLED_TEXT)
+    return fig_cell(figure_id, _(POOLED_TEXT), cls="suppressed", anchored=False)
 
 
 def closed_rows(
@@ -154,7 +168,7 @@ def closed_rows(
     """
     rows = summaries[(summaries["question"] == q.id) & summaries["kind"].isin(list(KIND_ORDER))]
     cell = {
-        (r["group"], str(r["group_code"]), str(r["answer_code"])): r for _, r in rows.iterrows()
+        (r["group"], str(r["group_code"]), str(r["answer_code"])): r for _i, r in rows.iterrows()
     }
     answers = list(
         dict.fromkeys(
@@ -175,7 +189,7 @@ def closed_rows(
             )
             for c in columns
         ]
-        out.append((kind, f"{label}{KIND_SUFFIX.get(kind, '')}", cells))
+        out.append((kind, kind_label(label, kind), cells))
     return out
 
 
@@ -185,14 +199,13 @@ def numeric_rows(
     """(class, header, cells) of a numeric question: mean (SD), median (IQR), no value."""
     rows = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "numeric")]
     by_level: dict[tuple[str, str], dict[str, pd.Series]] = {}
-    for _, r in rows.iterrows():
+    for _i, r in rows.iterrows():
         by_level.setdefault((r["group"], str(r["group_code"])), {})[str(r["stat"])] = r
-    unit = f", {q.unit}" if q.unit else ""
     away = {c.group: _pooled_away(summaries, q, c.group, policy) for c in columns}
     out = [
         (
             "numeric",
-            f"{name}{unit}",
+            _("{statistic}, {unit}").format(statistic=_(name), unit=q.unit) if q.unit else _(name),
             [
                 _pooled_cell(summaries, f"{q.id}.{c.group}.{POOLED}.{stats[0]}")
                 if c.code in away[c.group]
@@ -204,8 +217,8 @@ def numeric_rows(
     ]
     missing = summaries[(summaries["question"] == q.id) & (summaries["kind"] == "missing")]
     if len(missing):
-        of = {(r["group"], str(r["group_code"])): r for _, r in missing.iterrows()}
-        label = f"{missing['answer'].iloc[0]}{KIND_SUFFIX['missing']}"
+        of = {(r["group"], str(r["group_code"])): r for _i, r in missing.iterrows()}
+        label = kind_label(missing["answer"].iloc[0], "missing")
         cells = [
             _pooled_cell(summaries, f"{q.id}.{c.group}.{POOLED}.{MISSING_WORD}")
             if c.code in away[c.group]
@@ -263,34 +276,16 @@ def summary_table_data(
     head = ["", *[_heading(c, named if letters else {}) for c in columns]]
     tested = group != ALL
     if tested:
-        head.append("p (adjusted)")
+        head.append(_("p (adjusted)"))
     questions, left = tabulated(book, group)
     body, classes = _body(summaries, questions, group, columns, policy, letters)
-    bases = [c.base for c in columns]
     pooled = any(
-        isinstance(cell, dict) and cell.get("text") == POOLED_TEXT for row in body for cell in row
+        isinstance(cell, dict) and cell.get("text") == _(POOLED_TEXT)
+        for row in body
+        for cell in row
     )
-    note = "; ".join(
-        filter(
-            None,
-            [
-                "cells: percentage with its count in brackets; numbers: mean (standard deviation), "
-                "median (25th–75th percentile)",
-                WEIGHTED_CELLS + "; n in the headings: unweighted" if weighted else "",
-                policy.legend if any(policy.small(b) for b in bases) else "",
-                f"{POOLED_TEXT}: a group under {policy.threshold} that the question's section "
-                "shows only inside “Other groups” (the link leads to that pooled figure)"
-                if pooled
-                else "",
-                "p: the comparison's p-value across the groups, adjusted as the method section says"
-                if tested
-                else "",
-                LETTERS_NOTE if letters else "",
-                f"not by {book.group(group).label.lower()}: {', '.join(q.short for q in left)}"
-                if left and tested
-                else "",
-            ],
-        )
+    note = summary_note(
+        book, group, policy, weighted, [c.base for c in columns], pooled, bool(letters), left
     )
     frame = pd.DataFrame(body, columns=range(len(head)), dtype=object)
     out = table_data(frame, cls="matrix summary", note=note, row_classes=classes)
@@ -303,19 +298,15 @@ def summary_groups(book: Codebook) -> tuple[str, ...]:
     return tuple(book.by_group) or (ALL,)
 
 
-def _what(book: Codebook, group: str) -> str:
-    return "overall" if group == ALL else f"by {book.group(group).label.lower()}"
-
-
 def summary_headings(book: Codebook) -> list[tuple[str, str, int]]:
     """(anchor, title, level) of each summary table's heading, for the contents."""
-    return [(f"summary-{g}", f"Summary {_what(book, g)}", 3) for g in summary_groups(book)]
+    return [(f"summary-{g}", summary_title(book, g), 3) for g in summary_groups(book)]
 
 
 def _heading(c: Column, letters: dict[tuple[str, str], str]) -> str:
     """A column's heading: its label, its letter (column tests) and its unweighted base."""
     mark = f" ({letters[(c.group, c.code)]})" if (c.group, c.code) in letters else ""
-    return f"{c.label}{mark} (n = {c.base:,})"
+    return f"{c.label}{mark} (n = {fmt_amount(c.base)})"
 
 
 def summary_tables(
@@ -330,6 +321,6 @@ def summary_tables(
         summary_headings(book), summary_groups(book), strict=True
     ):
         data = summary_table_data(book, summaries, group, policy, alpha)
-        data["caption"] = f"Every question {_what(book, group)}"
+        data["caption"] = summary_caption(book, group)
         out.append(heading(title, anchor, level) + macro("table")(data))
     return Markup("").join(out)

@@ -6,14 +6,22 @@ Cells are data (the templates escape them): a cell may be a value, a figure
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
 
+from helpers.core.i18n import N_, _, pgettext
 from helpers.core.small_base import SmallBasePolicy
-from helpers.report.formatting import fmt_amount, fmt_ci, fmt_pct, fmt_population, fmt_shown_ci
+from helpers.report.formatting import (
+    fmt_amount,
+    fmt_ci,
+    fmt_number,
+    fmt_pct,
+    fmt_population,
+    fmt_shown_ci,
+)
 from helpers.report.templating import macro, text
 
 
@@ -34,7 +42,7 @@ def table_data(
     template escapes.
     """
     rows = []
-    for i, (_, row) in enumerate(df.iterrows()):
+    for i, (_i, row) in enumerate(df.iterrows()):
         rows.append(
             {
                 "id": row_ids[i] if row_ids is not None and row_ids[i] else "",
@@ -78,6 +86,12 @@ def parts_cell(parts: Sequence[tuple[str, str]], cls: str = "") -> dict[str, Any
     return {"parts": [(t, f, j) for (t, f), j in zip(parts, joins, strict=True)], "cls": cls}
 
 
+def joined(parts: Iterable[str]) -> str:
+    """A note's or an alt text's items one after another, blanks left out: 'a; b'."""
+    # TRANSLATORS: the separator between the items of a table's note or a chart's alt text.
+    return pgettext("separator", "; ").join(p for p in parts if p)
+
+
 def row_header(label: str) -> dict[str, str]:
     """A row's header cell (``<th scope="row">``)."""
     return {"th": label}
@@ -95,12 +109,14 @@ def table(
 
 
 SUPPRESSED = "–"
-# A weighted survey's tables: unweighted counts are labelled so; cells show estimated counts
-UNWEIGHTED_N = "Unweighted n"
-UNWEIGHTED_BASE = "Unweighted base"
-BASE_ROW = "Base (n)"
-UNWEIGHTED_BASE_ROW = "Unweighted base (n)"
-WEIGHTED_CELLS = (
+# A weighted survey's tables: unweighted counts are labelled so; cells show estimated counts.
+# Marked for the catalog (N_): translate them where written, _(BASE_ROW).
+UNWEIGHTED_N = N_("Unweighted n")
+UNWEIGHTED_BASE = N_("Unweighted base")
+BASE_ROW = N_("Base (n)")
+UNWEIGHTED_BASE_ROW = N_("Unweighted base (n)")
+WEIGHTED_BASE = N_("Weighted base")
+WEIGHTED_CELLS = N_(
     "cells: weighted % with the estimated population count (sum of weights; "
     "M million, k thousand) in brackets"
 )
@@ -115,7 +131,7 @@ def summary_data(
 ) -> dict[str, Any]:
     """One row per answer: n, base, percentage (linked to its provenance), interval."""
     cells = []
-    for _, r in rows.iterrows():
+    for _i, r in rows.iterrows():
         excluded = r.get("kind") == "excluded"
         hidden = not excluded and policy.hides(r["base"])
         shown = SUPPRESSED if hidden else text(r["n"]) if excluded else fmt_pct(r["pct"])
@@ -124,14 +140,20 @@ def summary_data(
     show = pd.DataFrame(
         {
             **({group_label: rows["group_value"]} if group_label else {}),
-            "Answer": rows["answer"],
-            UNWEIGHTED_N if weighted else "n": rows["n"],
-            UNWEIGHTED_BASE if weighted else "Base": [
+            _("Answer"): rows["answer"],
+            _(UNWEIGHTED_N) if weighted else "n": rows["n"],
+            _(UNWEIGHTED_BASE) if weighted else _("Base"): [
                 policy.marked(text(b), b) for b in rows["base"]
             ],
-            **({"Weighted n": [fmt_population(v) for v in rows["n_weighted"]]} if weighted else {}),
+            **(
+                {_("Weighted n"): [fmt_population(v) for v in rows["n_weighted"]]}
+                if weighted
+                else {}
+            ),
             "%": cells,
-            "Interval": ["" if policy.hides(r["base"]) else fmt_ci(r) for _, r in rows.iterrows()],
+            _("Interval"): [
+                "" if policy.hides(r["base"]) else fmt_ci(r) for _i, r in rows.iterrows()
+            ],
             **weighted_columns(rows),
         }
     )
@@ -144,25 +166,33 @@ def weighted_columns(rows: pd.DataFrame) -> dict[str, list[str]]:
     if "base_weighted" not in rows.columns or not rows["base_weighted"].notna().any():
         return {}
     return {
-        "Weighted base": [fmt_amount(v) for v in rows["base_weighted"]],
-        "Deff": [fmt_amount(v, 2) for v in rows["deff"]],
-        "Eff. base": [fmt_amount(v) for v in rows["base_effective"]],
+        _(WEIGHTED_BASE): [fmt_amount(v) for v in rows["base_weighted"]],
+        # TRANSLATORS: a table header, the design effect (abbreviated).
+        _("Deff"): [fmt_amount(v, 2) for v in rows["deff"]],
+        # TRANSLATORS: a table header, the effective base (abbreviated).
+        _("Eff. base"): [fmt_amount(v) for v in rows["base_effective"]],
     }
 
 
+# A numeric table's statistics and their column heads (marked for the catalog: _(label)).
 NUMERIC_COLUMNS = (
-    ("mean", "Mean"),
-    ("sd", "SD"),
-    ("median", "Median"),
-    ("p25", "P25"),
-    ("p75", "P75"),
-    ("min", "Min"),
-    ("max", "Max"),
+    ("mean", N_("Mean")),
+    # TRANSLATORS: a table header, the standard deviation (abbreviated).
+    ("sd", N_("SD")),
+    ("median", N_("Median")),
+    # TRANSLATORS: a table header, the 25th percentile (first quartile).
+    ("p25", N_("P25")),
+    # TRANSLATORS: a table header, the 75th percentile (third quartile).
+    ("p75", N_("P75")),
+    # TRANSLATORS: a table header, the minimum.
+    ("min", N_("Min")),
+    # TRANSLATORS: a table header, the maximum.
+    ("max", N_("Max")),
 )
 
 
 def numeric_data(
-    rows: pd.DataFrame, caption: str, policy: SmallBasePolicy, group_label: str = "Group"
+    rows: pd.DataFrame, caption: str, policy: SmallBasePolicy, group_label: str | None = None
 ) -> dict[str, Any]:
     """A numeric question's statistics, one row per group value (each cell as printed).
 
@@ -171,8 +201,8 @@ def numeric_data(
     rows = rows[~rows["group_code"].isin(policy.pooled_away(rows))]
     stats = rows[rows["kind"] == "numeric"]
     weighted = "base_weighted" in stats.columns and stats["base_weighted"].notna().any()
-    missing = {r["group_code"]: r for _, r in rows[rows["kind"] == "missing"].iterrows()}
-    columns = _numeric_columns(group_label, weighted, bool(missing))
+    missing = {r["group_code"]: r for _i, r in rows[rows["kind"] == "missing"].iterrows()}
+    columns = _numeric_columns(group_label or _("Group"), weighted, bool(missing))
     body = []
     for code in dict.fromkeys(stats["group_code"]):
         level = stats[stats["group_code"] == code].set_index("stat")
@@ -195,15 +225,15 @@ def _numeric_columns(group_label: str, weighted: bool, missing: bool) -> list[st
     """A numeric table's column heads: group, n, mean, interval, the other statistics."""
     columns = [
         group_label,
-        UNWEIGHTED_N if weighted else "n",
-        "Mean",
-        "Interval",
-        *[lab for _, lab in NUMERIC_COLUMNS[1:]],
+        _(UNWEIGHTED_N) if weighted else "n",
+        _("Mean"),
+        _("Interval"),
+        *[_(lab) for _stat, lab in NUMERIC_COLUMNS[1:]],
     ]
     if missing:
-        columns.append("No value")
+        columns.append(_("No value"))
     if weighted:
-        columns += ["Weighted base", "Deff"]
+        columns += [_(WEIGHTED_BASE), _("Deff")]
     return columns
 
 
@@ -216,14 +246,14 @@ def _numeric_line(level: pd.DataFrame, policy: SmallBasePolicy) -> list[Any]:
     base = mean["base"]
     hidden = policy.hides(base)
     line: list[Any] = [
-        row_header(mean["group_value"] if mean["group"] != "all" else "All"),
+        row_header(mean["group_value"] if mean["group"] != "all" else _("All")),
         policy.marked(text(base), base),
     ]
-    for stat, _ in NUMERIC_COLUMNS:
+    for stat, _label in NUMERIC_COLUMNS:
         line.append(
             fig_cell(
                 level.loc[stat, "figure_id"],
-                SUPPRESSED if hidden else text(level.loc[stat, "shown"]),
+                SUPPRESSED if hidden else fmt_number(level.loc[stat, "shown"]),
                 cls="suppressed" if hidden else "",
             )
         )
