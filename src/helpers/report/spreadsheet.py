@@ -28,9 +28,10 @@ import xlsxwriter
 from helpers.core.i18n import _, pgettext
 from helpers.core.tables import neutralise
 from helpers.report.inputs import ReportInputs
-from helpers.report.spreadsheet_cells import Cell, Grid, text_cell
+from helpers.report.spreadsheet_cells import Grid
 from helpers.report.spreadsheet_notes import Notes, numbered, refs
 from helpers.report.spreadsheet_sheets import Sheet, report_sheets
+from helpers.report.spreadsheet_values import Cell, text_cell
 
 # The workbook's creation date, fixed so that two runs write the same bytes.
 CREATED = datetime(2000, 1, 1, tzinfo=UTC)

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from helpers.core.i18n import _
 from helpers.report.inputs import ReportInputs
 from helpers.report.method_section import method
-from helpers.report.spreadsheet_cells import shorthand
+from helpers.report.spreadsheet_values import shorthand
 
 BLOCKS = ("p", "li")  # the method section's paragraphs and list items
 
