@@ -6,6 +6,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from helpers.core import i18n
+from helpers.core.codebook import ALL_LABEL
 from helpers.core.i18n import _
 from helpers.report import chart_layout as cl
 from helpers.report.formatting import fmt_number
@@ -33,6 +34,15 @@ def n_label(n: object) -> str:
     """A group's unweighted base as a chart writes it: 'n=40' ('n=1,234')."""
     # TRANSLATORS: a chart's group size (unweighted number of respondents), "n=40".
     return _("n={n}").format(n=fmt_number(n))
+
+
+def group_label(label: object) -> str:
+    """A group's label as drawn; the overall row's ('All respondents') in the edition's words.
+
+    No codebook label can equal :data:`ALL_LABEL` (the codebook check reserves it), so a
+    row so labelled is the overall row, whichever section built the chart's table.
+    """
+    return _(ALL_LABEL) if label == ALL_LABEL else str(label)
 
 
 def frame(title: str, note: str, width: float = cl.FIG_WIDTH) -> tuple[str, str, float]:

@@ -36,7 +36,7 @@ def _heatmap(
     cells = _("Cells: % of the column's respondents.")
     head, foot, used = cf.frame(title, f"{note} {cells}", cl.WIDE_WIDTH)
     heads = [
-        f"{cl.wrap(g, 24, 1)}\n({cf.n_label(n)})"
+        f"{cl.wrap(cf.group_label(g), 24, 1)}\n({cf.n_label(n)})"
         for g, n in zip(table.index, table["base"], strict=True)
     ]
     fit = cl.fit_rows(names, cl.MAX_HEIGHT - used - HEADS, width=20)
@@ -105,7 +105,7 @@ def small_multiples(
             ax.barh(y, widths, color=colors, height=0.7)
             ax.tick_params(axis="y", labelsize=fit.fontsize)
             ax.set_title(
-                f"{cl.wrap(group, chars, 2)}\n{cf.n_label(base)}",
+                f"{cl.wrap(cf.group_label(group), chars, 2)}\n{cf.n_label(base)}",
                 fontsize=8.5,
                 fontweight="normal",
                 loc="left",

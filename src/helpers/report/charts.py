@@ -125,7 +125,8 @@ def _stacked(
     used += (
         math.ceil(len(legend) / ncol) * max(map(cl.lines, legend)) * cf.LEGEND_SIZE * cl.LINE + 0.15
     )
-    fit = cl.fit_rows(table.index.tolist(), cl.MAX_HEIGHT - used, width=20)
+    groups = [cf.group_label(g) for g in table.index]
+    fit = cl.fit_rows(groups, cl.MAX_HEIGHT - used, width=20)
     with matplotlib.rc_context(cf.STYLE):
         fig = cf.new_figure(cl.FIG_WIDTH, used + fit.height)
         ax = fig.subplots()
@@ -244,12 +245,13 @@ def distribution_chart(stats: pd.DataFrame, title: str, note: str, unit: str = "
         }
         for label, r in stats.iterrows()
     ]
-    # TRANSLATORS: a box chart's note starts with the unit of its values, "In years."
-    head, foot, used = cf.frame(
-        title, (_("In {unit}.").format(unit=unit) + " " if unit else "") + note
-    )
+    if unit:
+        # TRANSLATORS: a box chart's note starts with the unit of its values, "In years."
+        note = _("In {unit}.").format(unit=unit) + " " + note
+    head, foot, used = cf.frame(title, note)
     labels = [
-        f"{lab} ({cf.n_label(int(n))})" for lab, n in zip(stats.index, stats["n"], strict=True)
+        f"{cf.group_label(lab)} ({cf.n_label(int(n))})"
+        for lab, n in zip(stats.index, stats["n"], strict=True)
     ]
     fit = cl.fit_rows(labels, cl.MAX_HEIGHT - used)
     with matplotlib.rc_context(cf.STYLE):

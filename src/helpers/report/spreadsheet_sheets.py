@@ -246,15 +246,15 @@ def _tests(data: ReportInputs, figures: Figures) -> list[Sheet]:
 
 def _test_headers() -> list[str]:
     """The column headers of the tests' sheet."""
-    # TRANSLATORS: column headers of the spreadsheet's tests of independence: "df" the
-    # degrees of freedom, "p" the p-value (as statisticians abbreviate them).
     return [
         _("Question"),
         _("Breakdown"),
         _("Test"),
         _("Statistic name"),
         _("Statistic"),
+        # TRANSLATORS: a column header: the test's degrees of freedom, abbreviated.
         _("df"),
+        # TRANSLATORS: a column header: the test's p-value, abbreviated.
         _("p"),
         _("p (adjusted)"),
         _("Adjustment"),
