@@ -38,6 +38,7 @@ SHORTHAND = {
     ),
 }
 C_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # summaries.csv's ``shown``
+SOURCE_FORM = (",", ".")  # group separator and decimal mark of the sources' numbers
 
 
 def pooled() -> str:
@@ -92,13 +93,14 @@ def _symbols() -> tuple[str, str, str]:
     return symbols["group"], symbols["decimal"], symbols["percentSign"]
 
 
-def plain_number(written: str) -> str | None:
+def plain_number(written: str, symbols: tuple[str, str] | None = None) -> str | None:
     """A number as the edition writes it ('1.234,5' in Spanish) in C form ('1234.5'), or None.
 
-    Group separators are accepted only between groups of three digits, so a number
-    written in another language's form ('35.7' read as Spanish) is not misread.
+    ``symbols``: (group separator, decimal mark), the edition's by default. Group
+    separators are accepted only between groups of three digits, so a number written
+    in another language's form ('35.7' read as Spanish) is not misread.
     """
-    group, decimal, _percent = _symbols()
+    group, decimal = symbols or _symbols()[:2]
     spaces = {"\u00a0", "\u202f", " "} if group.isspace() else set()
     groups = "|".join(re.escape(g) for g in sorted({group} | spaces))
     pattern = (
@@ -122,8 +124,13 @@ def strip_percent(written: str) -> str:
 
 
 def number_cell(shown: str) -> Cell | None:
-    """A number written as the edition writes it ('1,234.5', '60.0') as a number cell."""
-    plain = plain_number(shown)
+    """A number as the report wrote it ('1.234,5' in Spanish, '60.0') as a number cell.
+
+    Read in the edition's form first, then in the source's (C/English) form: a number
+    the report quotes as its source wrote it (an audit's stated '66.6') stays a number.
+    A text valid in both forms ('1.234' in Spanish) is read in the edition's.
+    """
+    plain = plain_number(shown) or plain_number(shown, SOURCE_FORM)
     if plain is None:
         return None
     return Cell(float(plain), number_format(plain))
