@@ -219,7 +219,7 @@ def test_nhanes2_charts_and_tables_label_weighted_counts(nhanes):
     """Bar labels give the estimated population count; matrices label their bases."""
     from helpers.report import charts
     from helpers.report.citing import cite_text
-    from helpers.report.formatting import fmt_compact
+    from helpers.report.formatting import fmt_compact, fmt_pct
     from helpers.report.matrices import breakdown_data
     from helpers.report.tables import summary_data
 
@@ -233,7 +233,8 @@ def test_nhanes2_charts_and_tables_label_weighted_counts(nhanes):
         for label, (_, row) in zip(charts.bar_labels(overall), overall.iterrows(), strict=True):
             n_w, _ = _weight_sums(book, data, row["figure_id"])
             assert not re.search(r"\(\d+/\d+\)", label), label
-            assert label == f"{float(row['pct']):.1f}%  (est. {fmt_compact(n_w)})", label
+            pct = fmt_pct(f"{float(row['pct']):.1f}")
+            assert label == f"{pct}  (est. {fmt_compact(n_w)})", label
         table = summary_data(overall, "", SmallBasePolicy(10, "flag"))
         assert {"Unweighted n", "Unweighted base", "Weighted n"} <= set(table["columns"])
         assert _pairs_agree(" ".join(cite_text(r, "pct_ci") for _, r in overall.iterrows()))

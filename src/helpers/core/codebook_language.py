@@ -16,8 +16,9 @@ from helpers.core.codebook_parts import Group, Question
 from helpers.core.codebook_routing import routing_order
 from helpers.core.codes import code_key
 from helpers.core.errors import CodebookError
+from helpers.core.i18n import N_
 
-ALL_LABEL = "All respondents"  # the overall row of the report's stacked charts
+ALL_LABEL = N_("All respondents")  # the overall row of the report's stacked charts
 
 
 def _same_codes(codes: tuple[str, ...], valid: list[str]) -> tuple[list[str], list[str]]:

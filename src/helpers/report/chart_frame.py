@@ -5,7 +5,11 @@ from __future__ import annotations
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from helpers.core import i18n
+from helpers.core.codebook import ALL_LABEL
+from helpers.core.i18n import _
 from helpers.report import chart_layout as cl
+from helpers.report.formatting import fmt_number
 
 # Figures are built with the object API (no pyplot: no global figure registry, no GUI
 # backend selection, and about 0.2 s less to import).
@@ -24,6 +28,21 @@ STYLE = {
 TITLE_SIZE, NOTE_SIZE, VALUE_SIZE, LEGEND_SIZE = 11, 8.5, 9, 8.5
 NOTE_COLOR = "#444444"
 AXIS_ROOM = 0.45  # inches: tick labels of the value axis and padding
+
+
+def n_label(n: object) -> str:
+    """A group's unweighted base as a chart writes it: 'n=40' ('n=1,234')."""
+    # TRANSLATORS: a chart's group size (unweighted number of respondents), "n=40".
+    return _("n={n}").format(n=fmt_number(n))
+
+
+def group_label(label: object) -> str:
+    """A group's label as drawn; the overall row's ('All respondents') in the edition's words.
+
+    No codebook label can equal :data:`ALL_LABEL` (the codebook check reserves it), so a
+    row so labelled is the overall row, whichever section built the chart's table.
+    """
+    return _(ALL_LABEL) if label == ALL_LABEL else str(label)
 
 
 def frame(title: str, note: str, width: float = cl.FIG_WIDTH) -> tuple[str, str, float]:
@@ -45,7 +64,7 @@ def decorate(fig: Figure, head: str, foot: str, ax: Axes | None = None) -> None:
     if foot:
         fig.supxlabel(foot, x=0.01, ha="left", fontsize=NOTE_SIZE, color=NOTE_COLOR)
     if ax is not None:
-        ax.set_xticks(range(0, 101, 25), [f"{t}%" for t in range(0, 101, 25)])
+        ax.set_xticks(range(0, 101, 25), [i18n.percent(t) for t in range(0, 101, 25)])
 
 
 def legend_and_note(fig: Figure, ax: Axes, note: str, ncol: int) -> None:

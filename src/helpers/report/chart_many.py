@@ -9,6 +9,8 @@ import matplotlib
 import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap, to_hex
 
+from helpers.core import i18n
+from helpers.core.i18n import _
 from helpers.report import chart_frame as cf
 from helpers.report import chart_layout as cl
 from helpers.report.chart_palette import NEUTRAL, OKABE_ITO, SCALE_BLUES, ink_on
@@ -30,11 +32,12 @@ def _heatmap(
     table: pd.DataFrame, answers: Sequence[str], names: list[str], title: str, note: str
 ) -> bytes:
     """A shaded table: a row per answer, a column per group, each cell its percentage."""
-    head, foot, used = cf.frame(
-        title, note + " Cells: % of the column's respondents.", cl.WIDE_WIDTH
-    )
+    # TRANSLATORS: the end of a shaded table's note: what each cell's number is.
+    cells = _("Cells: % of the column's respondents.")
+    head, foot, used = cf.frame(title, f"{note} {cells}", cl.WIDE_WIDTH)
     heads = [
-        f"{cl.wrap(g, 24, 1)}\n(n={n})" for g, n in zip(table.index, table["base"], strict=True)
+        f"{cl.wrap(cf.group_label(g), 24, 1)}\n({cf.n_label(n)})"
+        for g, n in zip(table.index, table["base"], strict=True)
     ]
     fit = cl.fit_rows(names, cl.MAX_HEIGHT - used - HEADS, width=20)
     shares = table[list(answers)].astype(float).fillna(0.0).to_numpy()
@@ -52,7 +55,7 @@ def _heatmap(
                     ax.text(
                         col + 0.5,
                         yi,
-                        f"{v:.0f}",
+                        i18n.number(f"{v:.0f}"),
                         ha="center",
                         va="center",
                         fontsize=min(7.5, fit.fontsize),
@@ -102,13 +105,13 @@ def small_multiples(
             ax.barh(y, widths, color=colors, height=0.7)
             ax.tick_params(axis="y", labelsize=fit.fontsize)
             ax.set_title(
-                f"{cl.wrap(group, chars, 2)}\nn={base}",
+                f"{cl.wrap(cf.group_label(group), chars, 2)}\n{cf.n_label(base)}",
                 fontsize=8.5,
                 fontweight="normal",
                 loc="left",
             )
             ax.set_xlim(0, top)
-            ax.set_xticks(_panel_ticks(top), [f"{t:g}%" for t in _panel_ticks(top)])
+            ax.set_xticks(_panel_ticks(top), [i18n.percent(f"{t:g}") for t in _panel_ticks(top)])
             ax.tick_params(axis="x", labelsize=7.5, labelbottom=True)
         for ax in axes[len(table) :]:
             ax.set_visible(False)

@@ -15,6 +15,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from helpers.core import i18n
+from helpers.core.i18n import _
 from helpers.report import chart_frame as cf
 from helpers.report import chart_layout as cl
 from helpers.report.chart_many import small_multiples
@@ -28,7 +30,7 @@ from helpers.report.chart_palette import (
     ink_on,
     scale_colors,
 )
-from helpers.report.formatting import distinct_labels, fmt_compact
+from helpers.report.formatting import distinct_labels, fmt_compact, fmt_number
 
 __all__ = ["NEUTRAL", "OKABE_ITO", "SCALE_BLUES", "bar_labels", "scale_colors"]
 
@@ -40,14 +42,18 @@ def bar_labels(rows: pd.DataFrame) -> list[str]:
     the estimated population count (sum of weights); the chart's note gives the bases.
     """
     weighted = "n_weighted" in rows.columns and rows["n_weighted"].notna().all()
+    pcts = [i18n.percent(f"{float(p):.1f}") for p in rows["pct"]]
     if weighted:
+        # TRANSLATORS: a bar's label: its weighted percentage and the estimated population
+        # count (sum of weights, short form: "73.9M"), "63.1%  (est. 73.9M)".
+        label = _("{pct}  (est. {population})")
         return [
-            f"{float(p):.1f}%  (est. {fmt_compact(w)})"
-            for p, w in zip(rows["pct"], rows["n_weighted"], strict=True)
+            label.format(pct=pct, population=fmt_compact(w))
+            for pct, w in zip(pcts, rows["n_weighted"], strict=True)
         ]
     return [
-        f"{float(p):.1f}%  ({n}/{b})"
-        for p, n, b in zip(rows["pct"], rows["n"], rows["base"], strict=True)
+        f"{pct}  ({fmt_number(n)}/{fmt_number(b)})"
+        for pct, n, b in zip(pcts, rows["n"], rows["base"], strict=True)
     ]
 
 
@@ -95,7 +101,9 @@ def _segment_labels(fig: Figure, ax: Axes, bars: list, widths: list[float], colo
         if w < 1:
             continue
         x, y = bar.get_x() + w / 2, bar.get_y() + bar.get_height() / 2
-        text = ax.text(x, y, f"{w:.0f}%", ha="center", va="center", fontsize=8, color=ink)
+        text = ax.text(
+            x, y, i18n.percent(f"{w:.0f}"), ha="center", va="center", fontsize=8, color=ink
+        )
         box, room = text.get_window_extent(renderer), bar.get_window_extent(renderer)
         if box.width > room.width - 2 or box.height > room.height:
             text.remove()  # too narrow a segment: the table has the number
@@ -117,7 +125,8 @@ def _stacked(
     used += (
         math.ceil(len(legend) / ncol) * max(map(cl.lines, legend)) * cf.LEGEND_SIZE * cl.LINE + 0.15
     )
-    fit = cl.fit_rows(table.index.tolist(), cl.MAX_HEIGHT - used, width=20)
+    groups = [cf.group_label(g) for g in table.index]
+    fit = cl.fit_rows(groups, cl.MAX_HEIGHT - used, width=20)
     with matplotlib.rc_context(cf.STYLE):
         fig = cf.new_figure(cl.FIG_WIDTH, used + fit.height)
         ax = fig.subplots()
@@ -139,7 +148,9 @@ def _stacked(
             drawn.append((list(bars), widths, color))
             left = [a + b for a, b in zip(left, widths, strict=True)]
         for yi, n in zip(y, table["base"], strict=True):
-            ax.text(101.5, yi, f"n={n}", va="center", fontsize=min(cf.VALUE_SIZE, fit.fontsize))
+            ax.text(
+                101.5, yi, cf.n_label(n), va="center", fontsize=min(cf.VALUE_SIZE, fit.fontsize)
+            )
         ax.set_yticks(y, fit.labels, fontsize=fit.fontsize)
         ax.set_xlim(0, 100)
         ax.set_ylim(-0.6, len(table) - 0.4)
@@ -194,7 +205,7 @@ def published_vs_data_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
             pub,
             height=h,
             color=OKABE_ITO[5],
-            label="Published (source chart)",
+            label=_("Published (source chart)"),
             hatch="//",
             edgecolor="white",
         )
@@ -203,11 +214,11 @@ def published_vs_data_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
             rec,
             height=h,
             color=OKABE_ITO[0],
-            label="Recomputed from the source's lists",
+            label=_("Recomputed from the source's lists"),
         )
         for yi, p, r in zip(y, pub, rec, strict=True):
-            ax.text(p + 1, yi + h / 2, f"{p:g}%", va="center", fontsize=size)
-            ax.text(r + 1, yi - h / 2, f"{r:.1f}%", va="center", fontsize=size)
+            ax.text(p + 1, yi + h / 2, i18n.percent(f"{p:g}"), va="center", fontsize=size)
+            ax.text(r + 1, yi - h / 2, i18n.percent(f"{r:.1f}"), va="center", fontsize=size)
         ax.set_yticks(y, fit.labels, fontsize=fit.fontsize)
         ax.set_xlim(0, 100)
         cf.decorate(fig, head, "", ax)
@@ -234,8 +245,14 @@ def distribution_chart(stats: pd.DataFrame, title: str, note: str, unit: str = "
         }
         for label, r in stats.iterrows()
     ]
-    head, foot, used = cf.frame(title, (f"In {unit}. " if unit else "") + note)
-    labels = [f"{lab} (n={int(n)})" for lab, n in zip(stats.index, stats["n"], strict=True)]
+    if unit:
+        # TRANSLATORS: a box chart's note starts with the unit of its values, "In years."
+        note = _("In {unit}.").format(unit=unit) + " " + note
+    head, foot, used = cf.frame(title, note)
+    labels = [
+        f"{cf.group_label(lab)} ({cf.n_label(int(n))})"
+        for lab, n in zip(stats.index, stats["n"], strict=True)
+    ]
     fit = cl.fit_rows(labels, cl.MAX_HEIGHT - used)
     with matplotlib.rc_context(cf.STYLE):
         fig = cf.new_figure(cl.FIG_WIDTH, used + fit.height)

@@ -25,22 +25,40 @@ from typing import Any
 
 import xlsxwriter
 
+from helpers.core.i18n import _, pgettext
 from helpers.core.tables import neutralise
 from helpers.report.inputs import ReportInputs
-from helpers.report.spreadsheet_cells import Cell, Grid, text_cell
+from helpers.report.spreadsheet_cells import Grid
 from helpers.report.spreadsheet_notes import Notes, numbered, refs
 from helpers.report.spreadsheet_sheets import Sheet, report_sheets
+from helpers.report.spreadsheet_values import Cell, text_cell
 
 # The workbook's creation date, fixed so that two runs write the same bytes.
 CREATED = datetime(2000, 1, 1, tzinfo=UTC)
-CONTENTS, NOTES = "Contents", "Notes"
-ONE_TABLE = "This worksheet contains one table."
 MAX_WIDTH = 60
 
 
+def contents_name() -> str:
+    """The contents sheet's name: 'Contents' ('Contenido' in Spanish)."""
+    # TRANSLATORS: a spreadsheet's sheet name (at most 31 characters, none of []:*?/\).
+    return pgettext("sheet name", "Contents")
+
+
+def notes_name() -> str:
+    """The notes sheet's name: 'Notes' ('Notas' in Spanish)."""
+    # TRANSLATORS: a spreadsheet's sheet name (at most 31 characters, none of []:*?/\).
+    return pgettext("sheet name", "Notes")
+
+
 def sheet_name(k: int) -> str:
-    """The name of the k-th table's sheet (from 1): 'Table_1'."""
-    return f"Table_{k}"
+    """The name of the k-th table's sheet (from 1): 'Table_1' ('Cuadro_1' in Spanish)."""
+    # TRANSLATORS: a spreadsheet's sheet name, no spaces (GSS guidance): "Table_1".
+    return pgettext("sheet name", "Table_{k}").format(k=k)
+
+
+def one_table() -> str:
+    """The line under each sheet's title (GSS guidance: say how many tables it holds)."""
+    return _("This worksheet contains one table.")
 
 
 class _Writer:
@@ -99,21 +117,35 @@ def _widths(grid: Grid) -> list[int]:
     return [min(max(w + 2, 8), MAX_WIDTH) for w in widths]
 
 
-def _contents(title: str, sheets: Sequence[Sheet], notes: Notes) -> Grid:
-    rows = [[text_cell(NOTES), text_cell("Notes"), text_cell("The method and the shorthand")]]
+def _notes_title() -> str:
+    # TRANSLATORS: the title of the spreadsheet's notes sheet (and its row in the contents).
+    return pgettext("sheet title", "Notes")
+
+
+def _contents(sheets: Sequence[Sheet]) -> Grid:
+    rows = [
+        [
+            text_cell(notes_name()),
+            text_cell(_notes_title()),
+            text_cell(_("The method and the shorthand")),
+        ]
+    ]
     rows += [
         [text_cell(sheet_name(k)), text_cell(s.title), text_cell(s.description)]
         for k, s in enumerate(sheets, start=1)
     ]
-    return Grid(["Sheet name", "Table title", "Description"], rows)
+    return Grid([_("Sheet name"), _("Table title"), _("Description")], rows)
 
 
 def _table_lines(sheet: Sheet, notes: Notes, source: str) -> list[str]:
     numbers = [*notes.general, *(notes.number(n) for n in sheet.notes)]
+    # TRANSLATORS: under a table sheet's title: what it shows, then its notes
+    # ("[note 1] [note 4]") and the name of the sheet that holds them.
+    refers = _("{description}. Notes: {notes} ({sheet} worksheet).")
     return [
-        ONE_TABLE,
-        f"{sheet.description}. Notes: {refs(numbers)} (Notes worksheet).",
-        f"Source: {source}; each figure's id names its row there.",
+        one_table(),
+        refers.format(description=sheet.description, notes=refs(numbers), sheet=notes_name()),
+        _("Source: {source}; each figure's id names its row there.").format(source=source),
     ]
 
 
@@ -125,23 +157,24 @@ def workbook_bytes(data: ReportInputs, survey: str, source: str) -> bytes:
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     book = xlsxwriter.Workbook(out, options)
     title = data.book.survey.title_or()
-    book.set_properties(
-        {"title": f"{title}: tables", "subject": survey, "author": "", "created": CREATED}
-    )
+    # TRANSLATORS: the spreadsheet file's title (its document properties).
+    book_title = _("{title}: tables").format(title=title)
+    book.set_properties({"title": book_title, "subject": survey, "author": "", "created": CREATED})
     writer = _Writer(book)
+    about = _("Each sheet holds one table of the report; the notes explain the method.")
     ws = writer.sheet(
-        CONTENTS,
-        f"{title}: the report's tables",
-        [ONE_TABLE, "Each sheet holds one table of the report; the notes explain the method."],
-        _contents(title, sheets, notes),
+        contents_name(),
+        _("{title}: the report's tables").format(title=title),
+        [one_table(), about],
+        _contents(sheets),
         "contents",
     )
-    for r, name in enumerate([NOTES, *(sheet_name(k) for k in range(1, len(sheets) + 1))]):
+    names = [notes_name(), *(sheet_name(k) for k in range(1, len(sheets) + 1))]
+    for r, name in enumerate(names):
         ws.write_url(r + 4, 0, f"internal:'{name}'!A1", string=name)
-    note_rows = [[text_cell(f"[note {k}]"), text_cell(t)] for k, t in enumerate(notes.texts, 1)]
-    writer.sheet(
-        NOTES, "Notes", [ONE_TABLE], Grid(["Note number", "Note text"], note_rows), "notes"
-    )
+    note_rows = [[text_cell(refs([k])), text_cell(t)] for k, t in enumerate(notes.texts, 1)]
+    grid = Grid([_("Note number"), _("Note text")], note_rows)
+    writer.sheet(notes_name(), _notes_title(), [one_table()], grid, "notes")
     for k, sheet in enumerate(sheets, start=1):
         lines = _table_lines(sheet, notes, source)
         writer.sheet(sheet_name(k), sheet.title, lines, sheet.grid, f"table_{k}")

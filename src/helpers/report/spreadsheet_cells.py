@@ -5,13 +5,13 @@ the ``table`` macro cells that are values, row headers or figures (``fig_cell``,
 ``parts_cell``). Here each becomes what the UK Government Statistical Service's
 spreadsheet guidance asks for: one value per cell, numbers stored as numbers with the
 report's decimals as their format, each figure's id in a column beside its number, and
-a shorthand in square brackets where the report shows no number (:data:`SHORTHAND`).
-No figure is computed here: a figure's number is its ``shown`` value in summaries.csv.
+a shorthand in square brackets where the report shows no number. No figure is computed
+here: a figure's number is its ``shown`` value in summaries.csv, read back from the
+report's cell in the edition's language by :mod:`spreadsheet_values`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -19,34 +19,40 @@ from typing import Any
 
 from markupsafe import Markup
 
+from helpers.core.i18n import _, pgettext
 from helpers.core.small_base import SMALL_MARK
 from helpers.core.tables import neutralise
+from helpers.report.spreadsheet_values import (
+    Cell,
+    figure_cell,
+    flags,
+    interval_cells,
+    number_cell,
+    pooled,
+    strip_percent,
+    text_cell,
+    written,
+)
 from helpers.report.summary_table import POOLED_TEXT
 from helpers.report.tables import NUMERIC_COLUMNS, SUPPRESSED
 
-# The shorthand of a cell without a number, explained in the notes sheet (GSS guidance:
-# "[x]" not available, "[z]" not applicable, "[u]" low reliability).
-SHORTHAND = {
-    "[x]": "not shown: the group's base is below the small-base threshold and the rule "
-    "suppresses its figures (the figure stays in summaries.csv under its id)",
-    "[z]": "not applicable: the report's table has no figure in this cell",
-    "[u]": "low reliability: the group's base is below the small-base threshold "
-    "(the report marks it †); the Flags column names the columns concerned",
-    "[pooled]": "the group is shown only inside “Other groups” (small-base rule merge); "
-    "the id beside it is the pooled group's figure",
-}
-NUMBER = re.compile(r"^-?[0-9][0-9,]*(\.[0-9]+)?$")
-INTERVAL = re.compile(r"^(-?[0-9][0-9,]*(?:\.[0-9]+)?)–(-?[0-9][0-9,]*(?:\.[0-9]+)?)$")
 STAT_LABELS = dict(NUMERIC_COLUMNS)
-FLAGS = "Flags"
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One spreadsheet cell: a number with its format (``fmt``), or text (``fmt`` empty)."""
-
-    value: str | float
-    fmt: str = ""
+def stat_label(stat: str) -> str:
+    """A statistic's name as a row header: 'Mean' ('Media' in Spanish)."""
+    names = {
+        # TRANSLATORS: names of statistics heading a spreadsheet row (as in the report's
+        # numeric tables): mean, standard deviation, median, quartiles, minimum, maximum.
+        "mean": pgettext("statistic", "Mean"),
+        "sd": pgettext("statistic", "SD"),
+        "median": pgettext("statistic", "Median"),
+        "p25": pgettext("statistic", "P25"),
+        "p75": pgettext("statistic", "P75"),
+        "min": pgettext("statistic", "Min"),
+        "max": pgettext("statistic", "Max"),
+    }
+    return names.get(stat, STAT_LABELS.get(stat, stat))
 
 
 @dataclass(frozen=True)
@@ -55,25 +61,6 @@ class Grid:
 
     headers: list[str]
     rows: list[list[Cell]]
-
-
-def number_format(shown: str) -> str:
-    """The format that prints a number as ``shown`` does: '33.3' -> '#,##0.0'."""
-    decimals = len(shown.partition(".")[2])
-    return "#,##0" + ("." + "0" * decimals if decimals else "")
-
-
-def number_cell(shown: str) -> Cell | None:
-    """A number written as text ('1,234.5', '60.0') as a number cell, else None."""
-    shown = shown.strip()
-    if not NUMBER.match(shown):
-        return None
-    return Cell(float(shown.replace(",", "")), number_format(shown.replace(",", "")))
-
-
-def text_cell(value: object) -> Cell:
-    """Text, neutralised as every CSV of the project is (a leading ``'`` before a formula)."""
-    return Cell(str(neutralise(str(value))))
 
 
 class _Text(HTMLParser):
@@ -112,7 +99,7 @@ def _carry_questions(columns: list[str], rows: list[tuple[str, list[Any]]]) -> t
 
     A question row's other cells (its adjusted p) go on the question's first row.
     """
-    if not any(cls == "question" for cls, _ in rows):
+    if not any(cls == "question" for cls, _cells in rows):
         return columns, rows
     out, question, pending = [], "", []
     for cls, cells in rows:
@@ -122,7 +109,7 @@ def _carry_questions(columns: list[str], rows: list[tuple[str, list[Any]]]) -> t
         merged = [c if c not in ("", None) else p for c, p in zip(cells[1:], pending, strict=True)]
         out.append((cls, [question, cells[0], *merged]))
         pending = [""] * len(pending)
-    return ["Question", *columns], out
+    return [_("Question"), *columns], out
 
 
 def _split_parts(rows: list[tuple[str, list[Any]]]) -> list[tuple[str, list[Any]]]:
@@ -133,15 +120,15 @@ def _split_parts(rows: list[tuple[str, list[Any]]]) -> list[tuple[str, list[Any]
         if parts is None:
             out.append((cls, cells))
             continue
-        stats = [fid.rsplit(".", 1)[1] for _, fid, _ in parts]
+        stats = [fid.rsplit(".", 1)[1] for _text, fid, _join in parts]
         head = next(i for i, c in enumerate(cells) if isinstance(c, Mapping) and "th" in c)
         unit = _label(cells[head]).partition(")")[2]
         for k, stat in enumerate(stats):
             line = list(cells)
-            line[head] = {"th": f"{STAT_LABELS.get(stat, stat)}{unit}"}
+            line[head] = {"th": f"{stat_label(stat)}{unit}"}
             for i, c in enumerate(cells):
                 if _is_parts(c):
-                    t, fid, _ = c["parts"][k] if k < len(c["parts"]) else ("", "", "")
+                    t, fid, _join = c["parts"][k] if k < len(c["parts"]) else ("", "", "")
                     line[i] = {"fig": fid, "text": t, "cls": c.get("cls", "")} if fid else ""
                 elif _is_fig(c) and c["fig"].rsplit(".", 1)[1] == stats[0]:
                     # suppressed or pooled: this row's statistic of the same group
@@ -169,12 +156,21 @@ class Column:
     @property
     def headers(self) -> list[str]:
         """The spreadsheet columns this column becomes."""
+        # TRANSLATORS: spreadsheet column headers made from a report column's header
+        # ("95% CI"): its interval's bounds, its figures' ids, its counts.
         if self.kind == "interval":
-            return [f"{self.name} lower", f"{self.name} upper"]
+            return [
+                _("{column} lower").format(column=self.name),
+                _("{column} upper").format(column=self.name),
+            ]
         if self.kind == "value":
             return [self.name]
-        count = f"{self.name} {'estimated population' if self.weighted else 'n'}"
-        return [self.name, f"{self.name} id", *([count] if self.counts else [])]
+        if self.weighted:
+            count = _("{column} estimated population").format(column=self.name)
+        else:
+            count = _("{column} n").format(column=self.name)
+        ids = _("{column} id").format(column=self.name)
+        return [self.name, ids, *([count] if self.counts else [])]
 
 
 def _column(name: str, cells: list[Any], figures: Mapping[str, Mapping[str, Any]]) -> Column:
@@ -185,7 +181,7 @@ def _column(name: str, cells: list[Any], figures: Mapping[str, Mapping[str, Any]
         weighted = any(_weighted(figures.get(c["fig"], {})) for c in counted)
         return Column(name, "fig", bool(counted), weighted)
     texts = [_label(c) for c in cells if _label(c)]
-    if texts and all(INTERVAL.match(t) for t in texts):
+    if texts and all(interval_cells(t) for t in texts):
         return Column(name, "interval")
     return Column(name, "value")
 
@@ -200,9 +196,9 @@ def _value(cell: Any, suppressed: bool) -> Cell:
     label = _label(cell).removesuffix(f" {SMALL_MARK}")
     if not label:
         return Cell("[x]" if suppressed else "[z]")
-    if label == POOLED_TEXT:
-        return Cell("[pooled]")
-    return number_cell(label.removesuffix("%")) or text_cell(label)
+    if label in written(POOLED_TEXT):
+        return Cell(pooled())
+    return number_cell(strip_percent(label)) or text_cell(label)
 
 
 def _figure(
@@ -210,11 +206,12 @@ def _figure(
 ) -> list[Cell]:
     """A figure's cells: its number as printed (or the shorthand), its id, its count."""
     shown = str(cell["text"])
-    hidden = {SUPPRESSED: "[x]", POOLED_TEXT: "[pooled]"}.get(shown)
-    value = Cell(hidden) if hidden else number_cell(shown.removesuffix("%")) or text_cell(shown)
+    row = figures.get(cell["fig"], {})
+    hidden = "[x]" if shown == SUPPRESSED else pooled() if shown in written(POOLED_TEXT) else ""
+    number = None if hidden else figure_cell(shown, row.get("shown"))
+    value = Cell(hidden) if hidden else number or text_cell(shown)
     out = [value, text_cell(cell["fig"])]
     if col.counts:
-        row = figures.get(cell["fig"], {})
         if hidden or not cell.get("n"):
             out.append(Cell(hidden or "[z]"))
         elif col.weighted and _weighted(row):
@@ -231,10 +228,8 @@ def _cells(
     if col.kind == "fig" and _is_fig(cell):
         return _figure(cell, col, figures)
     if col.kind == "interval":
-        bounds = INTERVAL.match(_label(cell))
-        if bounds is None:
-            return [_value(cell, suppressed)] * 2
-        return [number_cell(b) or text_cell(b) for b in bounds.groups()]
+        bounds = interval_cells(_label(cell))
+        return bounds or [_value(cell, suppressed)] * 2
     rest = len(col.headers) - 1
     return [_value(cell, suppressed), *[Cell("[x]" if suppressed else "[z]")] * rest]
 
@@ -274,18 +269,18 @@ def grid_of(table: Mapping[str, Any], figures: Mapping[str, Mapping[str, Any]]) 
     names, rows = _carry_questions(names, rows)
     rows = _split_parts(rows)
     columns = [
-        _column(name or "Answer", [cells[j] for _, cells in rows], figures)
+        _column(name or _("Answer"), [cells[j] for _cls, cells in rows], figures)
         for j, name in enumerate(names)
     ]
-    flags = [_flagged(columns, cells) for _, cells in rows]
+    marks = [_flagged(columns, cells) for _cls, cells in rows]
     body = []
-    for (_, cells), flag in zip(rows, flags, strict=True):
+    for (_cls, cells), flag in zip(rows, marks, strict=True):
         suppressed = any(_is_fig(c) and c.get("text") == SUPPRESSED for c in cells)
         line = [
             x
             for col, c in zip(columns, cells, strict=True)
             for x in _cells(c, col, figures, suppressed)
         ]
-        body.append([*line, text_cell(flag)] if any(flags) else line)
-    headers = [h for col in columns for h in col.headers] + ([FLAGS] if any(flags) else [])
+        body.append([*line, text_cell(flag)] if any(marks) else line)
+    headers = [h for col in columns for h in col.headers] + ([flags()] if any(marks) else [])
     return Grid(_unique([str(neutralise(h)) for h in headers]), body)

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from helpers.core.i18n import _
 from helpers.report.inputs import ReportInputs
 from helpers.report.method_section import method
-from helpers.report.spreadsheet_cells import SHORTHAND
+from helpers.report.spreadsheet_values import shorthand
 
 BLOCKS = ("p", "li")  # the method section's paragraphs and list items
 
@@ -64,7 +65,9 @@ def method_notes(data: ReportInputs) -> list[str]:
 
 def shorthand_note() -> str:
     """What each shorthand in square brackets stands for."""
-    return "Shorthand in the tables: " + "; ".join(f"{k} {v}" for k, v in SHORTHAND.items()) + "."
+    listed = "; ".join(f"{k} {v}" for k, v in shorthand().items())
+    # TRANSLATORS: the notes sheet's list of shorthands: "[x] not shown: …; [z] not applicable: …".
+    return _("Shorthand in the tables: {listed}.").format(listed=listed)
 
 
 @dataclass(frozen=True)
@@ -88,4 +91,5 @@ def numbered(data: ReportInputs, table_notes: Sequence[Sequence[str]]) -> Notes:
 
 def refs(numbers: Sequence[int]) -> str:
     """'[note 1] [note 4]'."""
-    return " ".join(f"[note {n}]" for n in numbers)
+    # TRANSLATORS: a reference to a numbered note of the spreadsheet (GSS guidance: "[note 1]").
+    return " ".join(_("[note {n}]").format(n=n) for n in numbers)

@@ -14,7 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.core.codebook import Codebook, Question
+from helpers.core import i18n
+from helpers.core.codebook import ALL_LABEL, Codebook, Question
+from helpers.core.i18n import _
 from helpers.report.audit_sections import OPEN_STATUSES, claims_table
 from helpers.report.comparison import comparison
 from helpers.report.formatting import lower_first
@@ -38,6 +40,7 @@ from helpers.report.summary_table import (
     summary_table_data,
 )
 from helpers.report.tables import fig_cell, numeric_data, summary_data, table_data
+from helpers.report.tabulated import ALL
 
 
 @dataclass(frozen=True)
@@ -64,17 +67,29 @@ def _sheet(title: str, table: dict[str, Any], figures: Figures, description: str
     )
 
 
+def _summary_description(book: Codebook, group: str) -> str:
+    """What a summary table's sheet shows: every question overall or by one breakdown."""
+    if group == ALL:
+        return _(
+            "Every question overall: percentages, counts and statistics as the report's "
+            "summary table shows them"
+        )
+    return _(
+        "Every question by {breakdown}: percentages, counts and statistics as the report's "
+        "summary table shows them"
+    ).format(breakdown=book.group(group).label.lower())
+
+
 def _summaries(data: ReportInputs, figures: Figures) -> list[Sheet]:
     book = data.book
     return [
         _sheet(
-            title,
+            heading[1],
             summary_table_data(book, data.summaries, group, data.small_base),
             figures,
-            f"Every question {title.removeprefix('Summary ')}: percentages, counts and "
-            "statistics as the report's summary table shows them",
+            _summary_description(book, group),
         )
-        for (_, title, _), group in zip(summary_headings(book), summary_groups(book), strict=True)
+        for heading, group in zip(summary_headings(book), summary_groups(book), strict=True)
     ]
 
 
@@ -89,25 +104,50 @@ def _closed(q: Question, data: ReportInputs, figures: Figures) -> list[Sheet]:
     overall = question_rows(summaries, q.id, "all", TABLE_KINDS)
     if not len(overall) or int(overall["base"].iloc[0]) == 0:
         return []
-    caption = f"{q.short}, all respondents — {interval_name(book, data.stats)}"
-    out = [
-        _sheet(
-            f"{question_title(q)}: all respondents", summary_data(overall, caption, policy), figures
-        )
-    ]
+    caption = _("{question}, all respondents — {interval}").format(
+        question=q.short, interval=interval_name(book, data.stats)
+    )
+    title = _("{title}: all respondents").format(title=question_title(q))
+    out = [_sheet(title, summary_data(overall, caption, policy), figures)]
     all_rows = question_rows(summaries, q.id, "all", MATRIX_KINDS)
     for g in book.breakdowns_of(q):
         label = lower_first(book.group(g).label)
-        weighted = "weighted " if book.design is not None else ""
+        if book.design is not None:
+            what = _(
+                "{question} by {breakdown}: weighted % of each group's respondents who answered"
+            )
+        else:
+            what = _("{question} by {breakdown}: % of each group's respondents who answered")
         table = breakdown_data(
             all_rows,
             question_rows(summaries, q.id, g, MATRIX_KINDS),
             book.group(g).label,
             policy,
-            f"{q.short} by {label}: {weighted}% of each group's respondents who answered",
+            what.format(question=q.short, breakdown=label),
         )
-        out.append(_sheet(f"{question_title(q)} by {label}", table, figures))
+        out.append(_sheet(_by(question_title(q), label), table, figures))
     return out
+
+
+def _by(title: str, breakdown: str) -> str:
+    """A sheet's title by a breakdown: 'Party identification by education'."""
+    return _("{title} by {breakdown}").format(title=title, breakdown=breakdown)
+
+
+def _numeric_caption(q: Question, book: Codebook, level: float) -> str:
+    """A numeric question's caption: the statistics its table gives, the interval named."""
+    question = f"{q.short} ({q.unit})" if q.unit else q.short
+    if book.design is None:
+        text = _(
+            "{question}: mean with its {level} t interval, standard deviation (SD), median, "
+            "quartiles, minimum and maximum"
+        )
+    else:
+        text = _(
+            "{question}: mean with its {level} design-based interval, standard deviation "
+            "(SD), median, quartiles, minimum and maximum"
+        )
+    return text.format(question=question, level=i18n.percent(f"{level * 100:g}"))
 
 
 def _numeric(q: Question, data: ReportInputs, figures: Figures) -> list[Sheet]:
@@ -116,24 +156,21 @@ def _numeric(q: Question, data: ReportInputs, figures: Figures) -> list[Sheet]:
     overall = numeric_rows(summaries, q.id, "all")
     if not len(overall) or overall["n"].iloc[0] == 0:
         return []
-    ci = "t" if book.design is None else "design-based"
-    caption = (
-        f"{q.short}{f' ({q.unit})' if q.unit else ''}: mean with its {sp.ci_level * 100:g}% "
-        f"{ci} interval, standard deviation (SD), median, quartiles, minimum and maximum"
-    )
+    caption = _numeric_caption(q, book, sp.ci_level)
     rows = numeric_rows(summaries, q.id, "all", WITH_MISSING)
     out = [
         _sheet(
-            f"{question_title(q)}: all respondents",
-            numeric_data(rows, caption, policy, "All respondents"),
+            _("{title}: all respondents").format(title=question_title(q)),
+            numeric_data(rows, caption, policy, _(ALL_LABEL)),
             figures,
         )
     ]
     for g in book.breakdowns_of(q):
         label = book.group(g).label
         rows = numeric_rows(summaries, q.id, g, WITH_MISSING)
-        table = numeric_data(rows, f"{caption}, by {lower_first(label)}", policy, label)
-        out.append(_sheet(f"{question_title(q)} by {lower_first(label)}", table, figures))
+        by = _("{caption}, by {breakdown}").format(caption=caption, breakdown=lower_first(label))
+        table = numeric_data(rows, by, policy, label)
+        out.append(_sheet(_by(question_title(q), lower_first(label)), table, figures))
     return out
 
 
@@ -144,14 +181,15 @@ def _crosstab(row_q: str, col_q: str, data: ReportInputs, figures: Figures) -> S
     title = crosstab_title(book, row_q, col_q)
     if q.type == "numeric":
         rows = numeric_rows(summaries, row_q, col_q, WITH_MISSING)
-        table = numeric_data(rows, f"{title}: mean, interval, median, quartiles", policy, by.short)
+        caption = _("{title}: mean, interval, median, quartiles").format(title=title)
+        table = numeric_data(rows, caption, policy, by.short)
     else:
         table = breakdown_data(
             question_rows(summaries, row_q, "all", MATRIX_KINDS),
             question_rows(summaries, row_q, col_q, MATRIX_KINDS),
-            f"Answer to {by.short}",
+            _answer_to(by.short),
             policy,
-            f"{title}: % of each row's respondents who answered",
+            _("{title}: % of each row's respondents who answered").format(title=title),
         )
     return _sheet(title, table, figures)
 
@@ -159,8 +197,14 @@ def _crosstab(row_q: str, col_q: str, data: ReportInputs, figures: Figures) -> S
 def _pairs(book: Codebook) -> list[tuple[str, str, str]]:
     """(question, breakdown, its label) of every comparison the report shows, in its order."""
     out = [(q.id, g, book.group(g).label) for q in book.summarized for g in book.breakdowns_of(q)]
-    out += [(r, c, f"Answer to {book.question(c).short}") for r, c in book.crosstabs]
+    out += [(r, c, _answer_to(book.question(c).short)) for r, c in book.crosstabs]
     return out
+
+
+def _answer_to(question: str) -> str:
+    """The heading of a cross-tabulation's groups: 'Answer to Party identification'."""
+    # TRANSLATORS: heads the groups of a cross-tabulation: the answers to another question.
+    return _("Answer to {question}").format(question=question)
 
 
 def _tests(data: ReportInputs, figures: Figures) -> list[Sheet]:
@@ -175,27 +219,47 @@ def _tests(data: ReportInputs, figures: Figures) -> list[Sheet]:
             for k in ("statistic", "df", "p", "p_adjusted")
         }
         lines.append(
-            {
-                "Question": data.book.question(qid).short,
-                "Breakdown": label,
-                "Test": test["method"],
-                "Statistic name": test["statistic_name"],
-                "Statistic": cells["statistic"],
-                "df": cells["df"],
-                "p": cells["p"],
-                "p (adjusted)": cells["p_adjusted"],
-                "Adjustment": test["adjust"],
-                "Respondents (n)": test["n"],
-            }
+            [
+                data.book.question(qid).short,
+                label,
+                test["method"],
+                test["statistic_name"],
+                cells["statistic"],
+                cells["df"],
+                cells["p"],
+                cells["p_adjusted"],
+                test["adjust"],
+                test["n"],
+            ]
         )
     if not lines:
         return []
-    table = table_data(pd.DataFrame(lines, dtype=object), "Tests of independence")
-    description = (
+    frame = pd.DataFrame(lines, columns=_test_headers(), dtype=object)
+    table = table_data(frame, _("Tests of independence"))
+    description = _(
         "Each breakdown's and cross-tabulation's test of independence: its statistic, "
         "degrees of freedom (df), p-value and p-value adjusted for the number of tests"
     )
-    return [_sheet("Group comparisons: tests of independence", table, figures, description)]
+    title = _("Group comparisons: tests of independence")
+    return [_sheet(title, table, figures, description)]
+
+
+def _test_headers() -> list[str]:
+    """The column headers of the tests' sheet."""
+    return [
+        _("Question"),
+        _("Breakdown"),
+        _("Test"),
+        _("Statistic name"),
+        _("Statistic"),
+        # TRANSLATORS: a column header: the test's degrees of freedom, abbreviated.
+        _("df"),
+        # TRANSLATORS: a column header: the test's p-value, abbreviated.
+        _("p"),
+        _("p (adjusted)"),
+        _("Adjustment"),
+        _("Respondents (n)"),
+    ]
 
 
 def _audit(data: ReportInputs, figures: Figures) -> list[Sheet]:
@@ -205,8 +269,12 @@ def _audit(data: ReportInputs, figures: Figures) -> list[Sheet]:
         return []
     wrong = audit["status"].isin(OPEN_STATUSES)
     parts = [
-        ("Audit: claims that do not hold as stated", audit[wrong], "mismatches first"),
-        ("Audit: claims that match or cannot be checked", audit[~wrong], "the source's order"),
+        (_("Audit: claims that do not hold as stated"), audit[wrong], _("mismatches first")),
+        (
+            _("Audit: claims that match or cannot be checked"),
+            audit[~wrong],
+            _("the source's order"),
+        ),
     ]
     return [
         _sheet(title, claims_table(rows, f"{title} ({order})", data.book), figures)
