@@ -33,8 +33,10 @@ REPORTED_PACKAGES = (
 )
 
 
-def appendix(source: dict[str, Any], params: dict[str, Any], codebook_sha: str) -> Markup:
-    """Input hashes, parameters and package versions."""
+def appendix(
+    source: dict[str, Any], params: dict[str, Any], codebook_sha: str, tables: str = "tables.xlsx"
+) -> Markup:
+    """Input hashes, parameters and package versions (``tables``: the spreadsheet's link)."""
     versions = pd.DataFrame(
         {
             "Package": ["python", *REPORTED_PACKAGES],
@@ -55,6 +57,7 @@ def appendix(source: dict[str, Any], params: dict[str, Any], codebook_sha: str) 
         inputs=table_data(inputs, "Inputs", cls="inputs"),
         params=yaml.safe_dump(params, sort_keys=False, allow_unicode=True),
         versions=table_data(versions, "Software"),
+        tables=tables,
     )
 
 
