@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
+from babel import Locale
 from markupsafe import Markup
 
 from helpers.core import i18n
@@ -115,7 +116,8 @@ def fallback_note(book: Codebook) -> list[Markup]:
     n = len(book.fallbacks)
     if not n:
         return []
-    own = i18n.language_name(_own_language(book))
+    # The codebook's language named in the edition's ("inglés" in Spanish).
+    own = Locale.parse(_own_language(book)).get_display_name(i18n.language()) or ""
     text = ngettext(
         "{n} text of the codebook has no version in this language: it is shown in {own}, "
         "marked with its language code in brackets.",
