@@ -124,6 +124,7 @@ def project_copy(dest: Path, survey: Path, codebook: Path) -> None:
             "overrides": {},
             "engine": "polars",
             "spark_master": "local[2]",
+            "languages": ["en"],
         }
     }
     (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")

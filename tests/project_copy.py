@@ -38,6 +38,7 @@ def survey_entry(
         "codebook": codebook,
         "engine": "polars",
         "spark_master": "local[2]",
+        "languages": ["en"],
         "overrides": overrides or {},
     }
 

@@ -302,10 +302,38 @@ def test_the_package_root_runs_nothing():
     ), "src/helpers/__init__.py must hold only a docstring (or list it as a stage dependency)"
 
 
+# Data folders a module reads, which a stage writing with it depends on: the message
+# catalogs of helpers.core.i18n, for the stages that write the editions (they declare the
+# survey's languages: the report, or all of `surveys`: the index). Every stage imports
+# i18n through params' validation (which language has a catalog), but only these write
+# words from the catalogs.
+DATA_FOLDERS = {"helpers.core.i18n": "src/helpers/locales"}
+
+
+def writes_editions(name: str) -> bool:
+    """Whether a stage declares the languages of its survey's editions."""
+    params = [str(p) for p in stage_spec(name).get("params", [])]
+    return "surveys" in params or any(p.endswith(".languages") for p in params)
+
+
+def data_dependencies(name: str, modules: set[str]) -> set[str]:
+    """The data folders (:data:`DATA_FOLDERS`) stage ``name`` must depend on."""
+    if not writes_editions(name):
+        return set()
+    return {folder for module, folder in DATA_FOLDERS.items() if module in modules}
+
+
+def test_the_editions_stages_depend_on_the_catalogs():
+    assert writes_editions("report") and writes_editions("index")
+    assert not any(writes_editions(n) for n in STAGES if n != "report")
+    for name in ("report", "index"):
+        assert "src/helpers/locales" in stage_deps(name), name
+
+
 @pytest.mark.parametrize("name", [*STAGES, "index"])
 def test_stage_depends_on_exactly_the_code_it_runs(name):
     modules = stage_code(name) - {"helpers"}  # the root: see test_the_package_root_runs_nothing
-    needed = {code_dependency(m) for m in modules}
+    needed = {code_dependency(m) for m in modules} | data_dependencies(name, modules)
     declared = {d.rstrip("/") for d in stage_deps(name) if d.startswith("src")}
     missing, superfluous = needed - declared, declared - needed
     assert not missing and not superfluous, (
@@ -324,7 +352,7 @@ def test_no_stage_depends_on_tools_or_the_whole_package(name):
 
 def test_the_import_scan_follows_function_level_imports():
     """Control of the scan itself: the runner's imports inside functions are found."""
-    assert {"helpers.pipeline.render", "helpers.core.codebook"} <= imports_of_module(
+    assert {"helpers.pipeline.render", "helpers.pipeline.edition_outputs"} <= imports_of_module(
         "helpers.pipeline.runner"
     )
     tree = ast.parse("def f():\n    from helpers.report import charts\n")

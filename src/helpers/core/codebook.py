@@ -17,6 +17,8 @@ names from. The parts live in:
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,7 @@ from helpers.core.codebook_parts import (
 )
 from helpers.core.codebook_routing import routing_order
 from helpers.core.codebook_schema import CATEGORICAL_TYPES, QUESTION_TYPES, check_codebook
+from helpers.core.codebook_texts import Fallback, resolve_texts
 from helpers.core.errors import CodebookError
 from helpers.core.text import name_key, normalize_text, slug
 from helpers.core.yaml_lines import yaml_line
@@ -94,9 +97,12 @@ __all__ = [
 ]
 
 
-def parse_codebook(data: dict[str, Any]) -> Codebook:
-    """Build and validate a Codebook from its YAML mapping.
+def parse_codebook(data: dict[str, Any], language: str | None = None) -> Codebook:
+    """Build and validate a Codebook from its YAML mapping, its texts in ``language``.
 
+    ``language`` None: the codebook's own (``survey.language``, default ``en``); a
+    text given per language (``{en: ..., es: ...}``) is taken in ``language``, or in
+    the codebook's language with a mark when missing (``Codebook.fallbacks``).
     Keys and types are checked first (helpers.core.codebook_schema: an unknown
     key is refused, naming the nearest valid one); the parts are built from that
     validated spec; then what a schema cannot say: ids unique across groups and
@@ -105,6 +111,8 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
     """
     if not isinstance(data, dict) or "questions" not in data:
         raise CodebookError("the codebook needs a 'questions' list")
+    raw, data = data, copy.deepcopy(data)
+    lang, fallbacks = resolve_texts(data, language)
     spec = check_codebook(data)
     questions = tuple(Question.from_spec(q) for q in spec.questions)
     check_questions(questions)
@@ -119,11 +127,14 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         questions=questions,
         by_group=tuple(g.id for g in groups) if by_group is None else tuple(by_group),
         crosstabs=tuple(spec.breakdowns.crosstabs),
-        raw=data,
+        raw=raw,
         input=Inputs.from_spec(spec.input),
         frame=None if spec.frame is None else Frame.from_spec(spec.frame),
         design=None if spec.design is None else Design.from_spec(spec.design),
         banners=tuple(Banner.from_spec(b) for b in spec.banners),
+        language=lang,
+        fallbacks=tuple(_fallback_note(f, None) for f in fallbacks),
+        missing=tuple(fallbacks),
     )
     check_language(book)
     check_calibration(book)
@@ -150,9 +161,21 @@ def _not_a_codebook(path: Path, text: str, data: Any) -> CodebookError:
     )
 
 
-def load_codebook(path: str | Path) -> Codebook:
+def _fallback_note(fallback: Fallback, where: str | None) -> str:
+    """One line for a text the language lacks: where it is and what the report shows."""
+    place = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in fallback.place)
+    head = f"{where}: " if where else ""
+    return (
+        f"{head}{place.lstrip('.')}: no {fallback.language!r} text; "
+        f"shown in the codebook's language, marked: {fallback.shown!r}"
+    )
+
+
+def load_codebook(path: str | Path, language: str | None = None) -> Codebook:
     """Read a codebook YAML file: UTF-8 and YAML read strictly (``helpers.core.yaml_strict``).
 
+    ``language``: the language of its texts (see :func:`parse_codebook`); each text
+    that falls back is listed in ``Codebook.fallbacks`` as ``file:line: ...``.
     A key written twice, an alias, an explicit tag or a byte that is not UTF-8 is
     refused at its line; so is a file that is not a mapping with a 'questions' list.
     """
@@ -169,8 +192,12 @@ def load_codebook(path: str | Path) -> Codebook:
     if not isinstance(data, dict) or "questions" not in data:
         raise _not_a_codebook(path, text, data)
     try:
-        return parse_codebook(data)
+        book = parse_codebook(data, language)
     except CodebookError as exc:
         line = yaml_line(text, exc.place) if exc.place else None
         where = f"{path}:{line}" if line else str(path)
         raise CodebookError(f"{where}: {exc}", exc.place) from exc
+    if not book.fallbacks:
+        return book
+    notes = tuple(_fallback_note(f, f"{path}:{yaml_line(text, f.place)}") for f in book.missing)
+    return dataclasses.replace(book, fallbacks=notes)

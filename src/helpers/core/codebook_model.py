@@ -24,6 +24,12 @@ class Codebook:
     design: Design | None = None  # None: every respondent counts once (no weights)
     frame: Frame | None = None  # what is known of the population (codebook ``frame:``)
     banners: tuple[Banner, ...] = ()  # banner tables: breakdowns side by side
+    # The language its texts are in (``load_codebook(path, language)``), and each text
+    # that language lacks, shown in the codebook's own language with a mark
+    # (helpers.core.codebook_texts): "file:line: ..." once read from a file.
+    language: str = "en"
+    fallbacks: tuple[str, ...] = ()
+    missing: tuple[Any, ...] = field(repr=False, default=())  # their codebook_texts.Fallback
 
     def question(self, qid: str) -> Question:
         """The question with this id."""

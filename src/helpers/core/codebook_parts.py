@@ -207,7 +207,7 @@ class Survey:
     @classmethod
     def from_spec(cls, spec: SurveySpec) -> Self:
         """The validated ``survey:`` section (a key left out or null takes its default)."""
-        told = {*DISCLOSURE_KEYS, "probability_sample", "dispositions"}
+        told = {*DISCLOSURE_KEYS, "probability_sample", "dispositions", "language"}
         shown = spec.model_dump(exclude_none=True, exclude=told)
         return cls(**shown, disclosure=Disclosure.from_spec(spec))
 

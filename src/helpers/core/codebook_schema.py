@@ -158,6 +158,7 @@ class SurveySpec(DisclosureSpec):
     """What the survey is (shown in the report), and how it was made (its disclosure)."""
 
     id: StrictStr | None = None
+    language: StrictStr | None = None  # of the plain strings (helpers.core.codebook_texts)
     title: StrictStr | None = None
     short_title: StrictStr | None = None
     publisher: StrictStr | None = None

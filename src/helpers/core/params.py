@@ -14,10 +14,11 @@ import codecs
 import posixpath
 import re
 from pathlib import PureWindowsPath
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator
 
+from helpers.core.i18n import languages as catalog_languages
 from helpers.core.inputs import KINDS, input_kind
 
 CI_METHODS = ("wilson", "clopper_pearson", "jeffreys", "agresti_coull", "normal")
@@ -50,6 +51,17 @@ def record_unit(kind: str) -> str:
 
 
 SURVEY_ID = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+def _with_catalog(lang: str) -> str:
+    """A report language: English or one with a catalog in ``src/helpers/locales/``."""
+    known = catalog_languages()
+    if lang not in known:
+        raise ValueError(f"languages with a catalog ({', '.join(known)})")
+    return lang
+
+
+Language = Annotated[str, AfterValidator(_with_catalog)]
 
 
 class _Strict(BaseModel):
@@ -246,6 +258,11 @@ class SurveySpec(_Strict):
         description="the Spark master URL when `engine: spark` (`local[2]`: this machine's "
         "cores; `spark://host:7077`, `yarn`, `k8s://...`: a cluster)",
     )
+    languages: list[Language] = Field(
+        description="the report's editions, each a language with a catalog (`en` or a "
+        "folder of `src/helpers/locales/`); the first is the default edition "
+        "(`report.html`), the others go to `reports/<id>/editions/report.<lang>.html`",
+    )
     overrides: dict[str, dict[str, Any]] = Field(
         description="this survey's own values of some `stats`/`report`/`clean` keys, e.g. "
         "`{report: {small_n: 5}}` (`{}` for none); checked like the shared ones"
@@ -257,6 +274,16 @@ class SurveySpec(_Strict):
         unknown = sorted(set(value) - set(SECTIONS))
         if unknown:
             raise ValueError(f"sections {sorted(SECTIONS)} only; found {unknown}")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _each_once(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one language (the first is the default edition)")
+        repeated = sorted({lang for lang in value if value.count(lang) > 1})
+        if repeated:
+            raise ValueError(f"each language once; {repeated} written twice")
         return value
 
     @field_validator("spark_master")

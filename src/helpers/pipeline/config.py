@@ -95,7 +95,8 @@ def _config_error(
     if first["type"] == "extra_forbidden":
         found = f"unknown key {loc[-1]!r}"
     where = f"{path}:{line}" if line else path
-    key = ".".join(str(k) for k in loc)
+    # An item of a list (a language of `languages:`) is named by its list; its line is its own.
+    key = ".".join(str(k) for k in (loc[:-1] if isinstance(loc[-1], int) else loc))
     more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
     return ConfigError(
         f"{where}: {key}: expected {_expected(first, _fields_at(loc))}; found {found}{more}"

@@ -52,6 +52,16 @@ _DATA_FILES = {
 _REPORT_DATA = {"report": {"tables": "tables.xlsx"}}
 # Rendered by the stage runner from the report notebook (relative to reports/<survey>/).
 REPORT_FILES = {"html": "report.html", "pdf": "report.pdf"}
+# The editions other than the default one (relative to reports/<survey>/): one folder,
+# one DVC output (DVC cannot list a number of outputs that depends on params.yaml),
+# holding each language's files and editions.json, the list of every edition.
+EDITIONS = "editions"
+EDITION_FILES = {
+    "html": "report.{lang}.html",
+    "pdf": "report.{lang}.pdf",
+    "tables": "tables.{lang}.xlsx",
+}
+EDITIONS_LIST = "editions.json"
 
 
 def data_outputs(stage: str, survey: str) -> dict[str, str]:
@@ -75,11 +85,32 @@ def report_outputs(survey: str) -> dict[str, str]:
     return {name: f"{folder}/{path}" for name, path in REPORT_FILES.items()}
 
 
+def editions_folder(survey: str) -> str:
+    """The folder of ``survey``'s editions other than the default (one DVC output)."""
+    return f"{REPORTS.format(survey=survey)}/{EDITIONS}"
+
+
+def edition_files(survey: str, lang: str, default: bool) -> dict[str, str]:
+    """The files of one edition (``html``, ``pdf``, ``tables``), from the project root.
+
+    The default edition keeps the names of a one-language report (report.html, ...).
+    """
+    if default:
+        return {**report_outputs(survey), "tables": data_outputs("report", survey)["tables"]}
+    folder = editions_folder(survey)
+    return {name: f"{folder}/{path.format(lang=lang)}" for name, path in EDITION_FILES.items()}
+
+
+def editions_list(survey: str) -> str:
+    """``editions.json``: every edition of ``survey`` (written also for one language)."""
+    return f"{editions_folder(survey)}/{EDITIONS_LIST}"
+
+
 def stage_outputs(stage: str, survey: str) -> list[str]:
     """Every output of ``stage`` for ``survey``: data, executed notebook, rendered reports."""
     outs = [*data_outputs(stage, survey).values(), notebook_output(stage, survey)]
     if stage == "report":
-        outs += report_outputs(survey).values()
+        outs += [*report_outputs(survey).values(), editions_folder(survey)]
     return outs
 
 

@@ -3,6 +3,10 @@
 The HTML names its language (``<html lang>``); the PDF is tagged (PDF/UA-1: a structure
 tree of headings, paragraphs, lists, tables with their header cells, figures with their
 alt text) and carries the language and the title in its metadata.
+
+A report in several languages (``surveys.<id>.languages``) is one notebook whose
+outputs each name their edition (output metadata ``{"edition": "es"}``): each
+edition's HTML is rendered from its own outputs only (:func:`edition_notebook`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 # The PDF variant: tagged, with /Lang, the title in its XMP metadata and /MarkInfo.
 PDF_VARIANT = "pdf/ua-1"
+
+# The output metadata naming the edition (language) an output belongs to.
+EDITION_KEY = "edition"
 
 # Cells tagged so keep their outputs in the executed notebook (for analysts and
 # auditors: the parameters and inputs of the run) but not in the report.
@@ -64,3 +71,39 @@ def render_pdf(html: str, base_url: str) -> bytes:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     return HTML(string=html, base_url=base_url).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def edition_notebook(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with the outputs of ``lang``'s edition and those naming none.
+
+    Refuses a notebook with no output of ``lang`` (an edition the notebook did not build).
+    """
+    nb = nbformat.from_dict(nb)
+    found = False
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            edition = out.get("metadata", {}).get(EDITION_KEY)
+            found |= edition == lang
+            if edition in (None, lang):
+                kept.append(out)
+        cell["outputs"] = kept
+    if not found:
+        raise ValueError(
+            f"report notebook: expected outputs of the {lang!r} edition (display metadata "
+            f"{{{EDITION_KEY!r}: {lang!r}}}); found none"
+        )
+    return nb
+
+
+def editions_in(nb: nbformat.NotebookNode) -> list[str]:
+    """The editions the notebook's outputs name, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            edition = out.get("metadata", {}).get(EDITION_KEY)
+            if edition is not None:
+                seen.setdefault(edition, None)
+    return list(seen)

@@ -9,7 +9,11 @@ nothing is said twice:
 
 * the notebook is the stage's dependency under ``notebooks/``;
 * the executed notebook goes to its output ``reports/<survey>/notebooks/*.ipynb``;
-* an output ending in ``.html`` or ``.pdf`` is rendered from that notebook;
+* an output ending in ``.html`` or ``.pdf`` is rendered from that notebook; the
+  report's, one per language of ``surveys.<id>.languages``, each from the outputs of its
+  edition, the other languages' in ``reports/<survey>/editions/`` with ``editions.json``
+  (helpers.pipeline.edition_outputs); a file there of a language no longer declared is
+  removed with the commit (``Transaction.prune``);
 * what the notebook's cells tagged ``console`` print is printed, each line
   prefixed ``[stage@survey]``, before the runner's ``done`` line (the clean stage:
   the answers set aside per question), so ``dvc repro`` shows it;
@@ -36,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers.core.params import Params
+from helpers.pipeline import layout
 from helpers.pipeline.config import (
     ConfigError,
     StageSpec,
@@ -219,6 +224,17 @@ def _run_staged(
     lap("notebook")
     console += console_lines(nb)
     outputs: dict[Path, str | bytes] = {root / spec.executed: dumps(nb)}
+    editions = layout.editions_folder(spec.survey)
+    if editions in spec.outs:  # the report: one HTML and PDF per language, editions.json
+        from helpers.pipeline.edition_outputs import edition_outputs
+
+        survey = params.surveys[spec.survey]
+        outputs.update(
+            edition_outputs(nb, root, spec.survey, root / survey.codebook, survey.languages, lap)
+        )
+        tx.prune(root / editions)  # a language no longer declared: its files go
+        tx.stage(outputs)
+        return
     html_out = [o for o in spec.outs if o.endswith(".html")]
     pdf_out = [o for o in spec.outs if o.endswith(".pdf")]
     if html_out or pdf_out:
@@ -235,11 +251,10 @@ def _run_staged(
 
 
 def report_title(codebook: Path) -> str:
-    """The survey's title, from its codebook."""
-    from helpers.core.codebook import load_codebook
+    """The survey's title, from its codebook (in the codebook's own language)."""
+    from helpers.pipeline.edition_outputs import report_title as titled
 
-    book = load_codebook(codebook)
-    return book.survey.title_or()
+    return titled(codebook)
 
 
 def main(argv: list[str] | None = None) -> int:

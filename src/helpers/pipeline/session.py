@@ -81,18 +81,59 @@ class Stage:
         """Where the runner renders this survey's report (``html`` or ``pdf``), from the root."""
         return layout.report_outputs(self.survey)[name]
 
-    def write(self, contents: Mapping[str, Content]) -> list[str]:
-        """Write the named outputs together (all or nothing); return their paths."""
+    def editions(self) -> list[tuple[str, dict[str, str]]]:
+        """Each edition of the report (``surveys.<id>.languages``): its language and files.
+
+        The files (``html``, ``pdf``, ``tables``) are pipeline paths from the root; the
+        first language is the default edition (``report.html``, ...).
+        """
+        langs = self.get("languages")
+        return [
+            (lang, layout.edition_files(self.survey, lang, default=i == 0))
+            for i, lang in enumerate(langs)
+        ]
+
+    def write(
+        self,
+        contents: Mapping[str, Content],
+        editions: Mapping[str, Mapping[str, Content]] | None = None,
+    ) -> list[str]:
+        """Write the named outputs together (all or nothing); return their paths.
+
+        ``editions``: the other editions' files the notebook writes, by language and name
+        (``{"es": {"tables": ...}}``), in the same transaction.
+        """
         expected = layout.data_outputs(self.spec.name, self.survey)
         unknown = sorted(set(contents) - set(expected))
         if unknown:
             raise ConfigError(
                 f"stage {self.spec.name!r}: expected outputs {sorted(expected)}; found {unknown}"
             )
-        written = write_outputs(
-            {self.root / self.output(k): v for k, v in contents.items()}, root=self.root
-        )
+        targets = {self.root / self.output(k): v for k, v in contents.items()}
+        targets.update(self._edition_targets(editions or {}))
+        written = write_outputs(targets, root=self.root)
         return [os.path.relpath(p, self.root) for p in written]
+
+    def _edition_targets(
+        self, editions: Mapping[str, Mapping[str, Content]]
+    ) -> dict[Path, Content]:
+        """Where the other editions' files go (refusing a language the survey does not declare)."""
+        others = dict(self.editions()[1:]) if editions else {}
+        targets: dict[Path, Content] = {}
+        for lang, files in editions.items():
+            if lang not in others:
+                raise ConfigError(
+                    f"stage {self.spec.name!r}: expected editions of the languages after the "
+                    f"first of surveys.{self.survey}.languages ({sorted(others)}); found {lang!r}"
+                )
+            for name, content in files.items():
+                if name not in layout.EDITION_FILES or name in layout.REPORT_FILES:
+                    raise ConfigError(
+                        f"stage {self.spec.name!r}: expected an edition's file the notebook "
+                        f"writes ('tables'); found {name!r}"
+                    )
+                targets[self.root / self._where(others[lang][name])] = content
+        return targets
 
     def overview(self) -> Overview:
         """The survey, the output mode and every parameter value it runs with, as a table."""

@@ -314,6 +314,7 @@ class Transaction:
         self.manifest = self.staging / f"{name}.manifest"
         self.journal = self.staging / f"{name}.journal"
         self._fd: int | None = None
+        self._pruned: list[Path] = []
 
     def __enter__(self) -> Transaction:
         try:
@@ -348,14 +349,39 @@ class Transaction:
         """Write outputs to temporary files of this transaction (see :func:`stage_outputs`)."""
         return stage_outputs(self.manifest, outputs)
 
+    def prune(self, folder: Path) -> None:
+        """At commit, remove each file of ``folder`` this run has not written.
+
+        A folder output (a survey's other editions) then holds exactly this run's files:
+        an edition of a language removed from params.yaml goes with the commit. Each
+        such file is moved into ``.staging`` by the journal's renames (so a killed run
+        is finished by recovery like the rest) and deleted with the run's scratch.
+        """
+        self._pruned.append(Path(os.path.abspath(folder)))
+
+    def _stale(self, written: Mapping[Path, Path]) -> list[tuple[Path, Path]]:
+        """(stale file, its place in .staging) for each file of the pruned folders not written."""
+        stale = [
+            path
+            for folder in self._pruned
+            if folder.is_dir()
+            for path in sorted(folder.iterdir())
+            if path.is_file() and not path.name.startswith(".") and path not in written
+        ]
+        return [(path, self.scratch(f"removed.{i}")) for i, path in enumerate(stale)]
+
     def commit(self) -> list[Path]:
-        """Replace every staged output's target; return the targets in order."""
+        """Replace every staged output's target; return the targets in order.
+
+        Files of a pruned folder (:meth:`prune`) that no output replaces are removed.
+        """
         last: dict[Path, Path] = {}
         for tmp, target in read_manifest(self.manifest):
             if target in last:  # written twice: the later one counts
                 last[target].unlink(missing_ok=True)
             last[target] = tmp
-        renames = [(tmp, target) for target, tmp in last.items()]
+        removed = self._stale(last)
+        renames = [(tmp, target) for target, tmp in last.items()] + removed
         try:
             for tmp, _ in renames:
                 _fsync(tmp)
@@ -371,7 +397,8 @@ class Transaction:
         for tmp, target in renames:  # committed: from here recovery finishes the renames
             os.replace(tmp, target)
             crash_point(f"renamed {target.name}")
-        for folder in sorted({target.parent for _, target in renames}):
+        pruned = {folder for folder in self._pruned if folder.is_dir()}
+        for folder in sorted({target.parent for _, target in renames} | pruned):
             _fsync(folder, directory=True)
         self.journal.unlink()
         crash_point("removed the journal")
@@ -379,7 +406,7 @@ class Transaction:
             if leftover != self.manifest:
                 _remove(leftover)
         self._close()
-        return [target for _, target in renames]
+        return [target for target in last]
 
     def _close(self, keep_manifest: bool = False) -> None:
         assert self._fd is not None

@@ -34,8 +34,10 @@ REPORTED_PACKAGES = (
 )
 
 
-def appendix(source: dict[str, Any], params: dict[str, Any], codebook_sha: str) -> Markup:
-    """Input hashes, parameters and package versions."""
+def appendix(
+    source: dict[str, Any], params: dict[str, Any], codebook_sha: str, tables: str = "tables.xlsx"
+) -> Markup:
+    """Input hashes, parameters and package versions (``tables``: the spreadsheet's link)."""
     versions = pd.DataFrame(
         {
             _("Package"): ["python", *REPORTED_PACKAGES],
@@ -56,6 +58,7 @@ def appendix(source: dict[str, Any], params: dict[str, Any], codebook_sha: str) 
         inputs=table_data(inputs, _("Inputs"), cls="inputs"),
         params=yaml.safe_dump(params, sort_keys=False, allow_unicode=True),
         versions=table_data(versions, _("Software")),
+        tables=tables,
     )
 
 

@@ -48,6 +48,7 @@ class Run:
 
     survey: str
     report_html: str
+    tables: str = "tables.xlsx"  # its spreadsheet, relative to the HTML (an edition's own)
 
 
 Builder = Callable[[ReportInputs, Run], Markup]
@@ -282,4 +283,6 @@ def _source(data: ReportInputs, run: Run) -> Markup:
 
 
 def _appendix(data: ReportInputs, run: Run) -> Markup:
-    return appendix(data.source, {"survey": run.survey, **data.params}, data.codebook_sha256)
+    return appendix(
+        data.source, {"survey": run.survey, **data.params}, data.codebook_sha256, run.tables
+    )
