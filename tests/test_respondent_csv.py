@@ -349,7 +349,7 @@ def test_never_seen_export_runs_through_every_stage_by_changing_params_only(tmp_
 
 def test_provenance_appendix_lists_every_row_or_none(tmp_path):
     """A figure's rows are listed in full when they fit, else counted with the trace command."""
-    from helpers.report.audit_sections import provenance_appendix
+    from helpers.report.provenance_section import provenance_appendix
     from helpers.summarize import provenance
 
     codebook, survey = write_survey(tmp_path, n=120, questions=2, seed=3, multiple_choice=1)

@@ -33,6 +33,7 @@ from helpers.report.free_text import free_text_section
 from helpers.report.inputs import ReportInputs
 from helpers.report.markup import heading, toc
 from helpers.report.method_section import interval_name, method
+from helpers.report.provenance_section import provenance_appendix
 from helpers.report.question_sections import question_section
 from helpers.report.respondent_figures import respondent_figures
 from helpers.report.section_parts import crosstab_title, question_title
@@ -257,7 +258,7 @@ def _audit(data: ReportInputs, run: Run) -> Markup:
 
 
 def _provenance(data: ReportInputs, run: Run) -> Markup:
-    return ra.provenance_appendix(
+    return provenance_appendix(
         data.provenance,
         data.summaries,
         data.tables,

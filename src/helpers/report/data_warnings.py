@@ -15,7 +15,7 @@ value that is not the source's, and is told where the original is.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 from markupsafe import Markup
@@ -115,30 +115,11 @@ def data_warnings_html(
         if rejects.empty
         else rejects.sort_values("source_line", kind="stable").head(max_listed)
     )
-    counts = None
     question, who = reject_keys(rejects)
     per = reject_keys(reconciliation)[0]  # reconciliation.csv: an export's question
     by_question = per == "question"  # an export's rows are per question, a document's per list
     name = (lambda x: str(x).upper()) if by_question else list_name
-    if not reconciliation.empty:
-        frame = pd.DataFrame(
-            {
-                _("Question") if by_question else _("List"): [name(x) for x in reconciliation[per]],
-                _("Rows read"): reconciliation["rows_read"].map(_int),
-                _("Kept"): reconciliation["rows_kept"].map(_int),
-                _("Set aside"): reconciliation["rows_rejected"].map(_int),
-            }
-        )
-        if "rows_missing" in reconciliation:
-            frame.insert(3, _("Missing"), reconciliation["rows_missing"].map(_int))
-        folder = rejects_path.rpartition("/")[0]
-        file = f"{folder + '/' if folder else ''}reconciliation.csv"
-        caption = (
-            _("Rows read, kept and set aside per question ({file})")
-            if by_question
-            else _("Rows read, kept and set aside per list ({file})")
-        )
-        counts = table_data(frame, caption.format(file=file))
+    counts = _counts_table(reconciliation, per, name, rejects_path)
     label = "organization" if "organization" in responses.columns else "respondent_id"
     return render(
         "data_warnings.html",
@@ -171,6 +152,33 @@ def data_warnings_html(
         unit=unit,
         rejects_path=rejects_path,
     )
+
+
+def _counts_table(
+    reconciliation: pd.DataFrame, per: str, name: Callable[[object], str], rejects_path: str
+) -> dict | None:
+    """The rows read, kept and set aside per question (an export) or list (a document)."""
+    if reconciliation.empty:
+        return None
+    by_question = per == "question"
+    frame = pd.DataFrame(
+        {
+            _("Question") if by_question else _("List"): [name(x) for x in reconciliation[per]],
+            _("Rows read"): reconciliation["rows_read"].map(_int),
+            _("Kept"): reconciliation["rows_kept"].map(_int),
+            _("Set aside"): reconciliation["rows_rejected"].map(_int),
+        }
+    )
+    if "rows_missing" in reconciliation:
+        frame.insert(3, _("Missing"), reconciliation["rows_missing"].map(_int))
+    folder = rejects_path.rpartition("/")[0]
+    file = f"{folder + '/' if folder else ''}reconciliation.csv"
+    caption = (
+        _("Rows read, kept and set aside per question ({file})")
+        if by_question
+        else _("Rows read, kept and set aside per list ({file})")
+    )
+    return table_data(frame, caption.format(file=file))
 
 
 # Columns that say where a cell of a pipeline table comes from.
