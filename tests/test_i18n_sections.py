@@ -103,7 +103,7 @@ def _render(survey: str, data: Any) -> dict[str, str]:
     out["columns"] = str(
         column_tests_appendix(book, summaries, sp, policy.threshold, "report.html")
     )
-    out["capped"] = str(capped_section(book, summaries, 1))
+    out["capped"] = str(capped_section(book, summaries, 1, policy))
     if book.free_text:
         out["free"] = str(
             free_text_section(book, data.free_text, summaries, data.max_rows, data.adapter)
@@ -256,6 +256,8 @@ def test_the_merge_rule_and_multiple_choice_in_spanish(rendered) -> None:
     assert "Respuesta múltiple: los encuestados podían elegir más de una respuesta." in text
     assert f"pueden sumar más del 100{NBSP}%." in text
     assert "base inferior a 10: leer con cautela; dos o más de estos grupos" in text
+    assert "Otros grupos (bases inferiores a 10)" in text  # the pooled groups' label
+    assert "Other groups" not in text
 
 
 def test_free_text_in_each_language(rendered) -> None:
