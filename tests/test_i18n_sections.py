@@ -103,7 +103,7 @@ def _render(survey: str, data: Any) -> dict[str, str]:
     out["columns"] = str(
         column_tests_appendix(book, summaries, sp, policy.threshold, "report.html")
     )
-    out["capped"] = str(capped_section(book, summaries, 1))
+    out["capped"] = str(capped_section(book, summaries, 1, policy))
     if book.free_text:
         out["free"] = str(
             free_text_section(book, data.free_text, summaries, data.max_rows, data.adapter)
@@ -256,6 +256,8 @@ def test_the_merge_rule_and_multiple_choice_in_spanish(rendered) -> None:
     assert "Respuesta múltiple: los encuestados podían elegir más de una respuesta." in text
     assert f"pueden sumar más del 100{NBSP}%." in text
     assert "base inferior a 10: leer con cautela; dos o más de estos grupos" in text
+    assert "Otros grupos (bases inferiores a 10)" in text  # the pooled groups' label
+    assert "Other groups" not in text
 
 
 def test_free_text_in_each_language(rendered) -> None:
@@ -278,3 +280,29 @@ def test_english_is_the_message_ids(inputs) -> None:
     with i18n.edition("en"):
         assert str(question_section(*args)) == plain
     assert "all respondents" in plain and "Numbers: table below." in plain
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_branches_the_shipped_reports_do_not_reach(inputs, lang) -> None:
+    """A capped answer list, a data file's cases, no column tests: each in the language."""
+    from helpers.report.free_text import free_text_block
+    from helpers.report.templating import render
+
+    data = inputs["oas_2013"]
+    q = data.book.free_text[0]
+    total = int((data.free_text["question"] == q.id).sum())
+    assert total > 1
+    none = data.stats.model_copy(update={"column_test": "none"})
+    with i18n.edition(lang):
+        block = _plain(str(free_text_block(data.free_text, data.book, q.id, max_rows=1)))
+        groups = [{"code": "", "label": "", "count": 1, "more": 0, "answers": [("x", 7)]}]
+        case = _plain(str(render("free_text_block.html", qid=q.id, groups=groups, unit="case")))
+        columns = _plain(str(column_tests_appendix(data.book, data.summaries, none, 10, "r.html")))
+    more = {"es": "… y {n} más en", "fr": "… et {n} de plus dans", "pt": "… e mais {n} em"}
+    assert more[lang].format(n=total - 1) in block
+    assert {"es": "caso 7", "fr": "cas 7", "pt": "caso 7"}[lang] in case
+    assert {
+        "es": "No se hicieron pruebas de columnas: los cuadros no llevan letras",
+        "fr": f"Aucun test de colonnes n'a été effectué{NBSP}: les tableaux ne portent pas",
+        "pt": "Nenhum teste de colunas foi feito: as tabelas não trazem letras",
+    }[lang] in columns

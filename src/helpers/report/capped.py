@@ -15,7 +15,9 @@ from markupsafe import Markup
 from helpers.core.codebook import Codebook, Question
 from helpers.core.codebook_figure_ids import COLUMN_TEST_KIND
 from helpers.core.i18n import _
+from helpers.core.small_base import SmallBasePolicy
 from helpers.report.formatting import fmt_number, fmt_pct
+from helpers.report.tables import group_name
 from helpers.report.templating import cap_text, render
 
 KEY = "report.max_question_sections"
@@ -42,9 +44,14 @@ def capped_figures(book: Codebook, summaries: pd.DataFrame, q: Question) -> pd.D
     return rows[~rows["group"].isin(crossed) & (rows["kind"] != COLUMN_TEST_KIND)]
 
 
-def _label(row: pd.Series) -> str:
+def _label(row: pd.Series, policy: SmallBasePolicy | None) -> str:
     """A figure as the list shows it: its group, what it counts and its printed value."""
-    group = _("All") if row["group"] == "all" else str(row["group_value"])
+    value = (
+        row["group_value"]
+        if policy is None
+        else group_name(row["group_code"], row["group_value"], policy)
+    )
+    group = _("All") if row["group"] == "all" else str(value)
     what = row["answer"] if row["kind"] in ("answer", "net", "excluded", "missing") else None
     what = what if isinstance(what, str) and what else str(row["answer_code"])
     value = fmt_pct(row["shown"]) if row["stat"] == "pct" else fmt_number(row["shown"])
@@ -55,15 +62,21 @@ def _label(row: pd.Series) -> str:
     return _("{group} · {answer}: {value}").format(group=group, answer=what, value=value)
 
 
-def capped_section(book: Codebook, summaries: pd.DataFrame, cap: int) -> Markup:
-    """What the report says of the questions without a section, and their figures' places."""
+def capped_section(
+    book: Codebook, summaries: pd.DataFrame, cap: int, policy: SmallBasePolicy | None = None
+) -> Markup:
+    """What the report says of the questions without a section, and their figures' places.
+
+    ``policy``: the small-base policy, naming the pooled small groups in the edition's words
+    (None: as summaries.csv writes them).
+    """
     left = without_section(book, cap)
     questions = [
         {
             "short": q.short,
             "text": q.text,
             "figures": [
-                (_label(r), r["figure_id"])
+                (_label(r, policy), r["figure_id"])
                 for _i, r in capped_figures(book, summaries, q).iterrows()
             ],
         }

@@ -47,7 +47,7 @@ def column_tests_appendix(
         tables=tables,
         count=int((summaries["kind"] == COLUMN_TEST_KIND).sum()),
         alpha=sp.column_alpha,
-        none=sp.column_test == "none",
+        no_test=sp.column_test == "none",
         threshold=threshold,
         report=report,
     )

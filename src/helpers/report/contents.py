@@ -240,7 +240,7 @@ CAPPED = N_("Questions without a section of their own")
 
 
 def _capped(cap: int, data: ReportInputs, run: Run) -> Markup:
-    return capped_section(data.book, data.summaries, cap)
+    return capped_section(data.book, data.summaries, cap, data.small_base)
 
 
 def _crosstab(row_q: str, col_q: str, data: ReportInputs, run: Run) -> Markup:

@@ -21,6 +21,7 @@ from helpers.report.section_parts import (
     crosstab_title,
     distribution_alt,
     log_chart,
+    named_groups,
     numeric_rows,
     question_rows,
     question_title,
@@ -31,7 +32,7 @@ from helpers.report.section_parts import (
     weighted,
 )
 from helpers.report.tables import numeric_data
-from helpers.report.templating import render, text
+from helpers.report.templating import render
 
 ChartAndTable = tuple[dict[str, str] | None, dict[str, Any]]
 
@@ -140,15 +141,7 @@ def _stacked_chart(
     """The stacked chart of the rows' answers (data, alt text), or None if nobody answered."""
     shown = rows[~rows["group_code"].isin(policy.pooled_away(rows))]
     shown = shown[[not policy.hides(b) and b > 0 for b in shown["base"]]]
-    matrix = crosstab_matrix(
-        shown.assign(
-            group_value=[
-                policy.marked(text(v), b)
-                for v, b in zip(shown["group_value"], shown["base"], strict=True)
-            ]
-        ),
-        col_q,
-    )
+    matrix = crosstab_matrix(named_groups(shown, policy, marked=True), col_q)
     if not len(matrix):  # nobody answered both (a header-only export)
         return None
     keys, labels, neutral = scale_answers(q)

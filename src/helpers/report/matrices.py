@@ -28,6 +28,7 @@ from helpers.report.tables import (
     WEIGHTED_BASE,
     WEIGHTED_CELLS,
     fig_cell,
+    group_name,
     joined,
     row_header,
     table_data,
@@ -53,7 +54,7 @@ def breakdown_data(
     pooled = list(dict.fromkeys(rows.loc[rows["group_code"].isin(away), "group_value"]))
     both = pd.concat([overall.assign(group_value=_("All")), rows[~rows["group_code"].isin(away)]])
     levels = list(dict.fromkeys(zip(both["group"], both["group_code"], strict=True)))
-    head = [_level_head(both, level) for level in levels]
+    head = [_level_head(both, level, policy) for level in levels]
     grid = _grid(both, levels, policy)
     weighted = any(h["weighted"] is not None and not pd.isna(h["weighted"]) for h in head)
     note = _breakdown_note(head, pooled, weighted, policy)
@@ -110,7 +111,7 @@ Level = tuple[Any, Any]  # (group, group code) of one column of a breakdown
 GridRow = tuple[str, str, list[Any]]  # (answer's name, its kind, a cell per level)
 
 
-def _level_head(both: pd.DataFrame, level: Level) -> dict[str, Any]:
+def _level_head(both: pd.DataFrame, level: Level, policy: SmallBasePolicy) -> dict[str, Any]:
     """A group value's label, base and weighted base (from its first answer or net)."""
     first = both[
         (both["group"] == level[0])
@@ -118,7 +119,9 @@ def _level_head(both: pd.DataFrame, level: Level) -> dict[str, Any]:
         & both["kind"].isin(["answer", "net"])
     ]
     return {
-        "label": first["group_value"].iloc[0] if len(first) else level[1],
+        "label": group_name(level[1], first["group_value"].iloc[0], policy)
+        if len(first)
+        else level[1],
         "base": first["base"].iloc[0] if len(first) else None,
         "weighted": first["base_weighted"].iloc[0]
         if len(first) and "base_weighted" in first

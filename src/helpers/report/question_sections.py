@@ -31,6 +31,7 @@ from helpers.report.section_parts import (
     labels_of,
     log_chart,
     missing_cited,
+    named_groups,
     question_rows,
     question_title,
     scale_answers,
@@ -38,7 +39,7 @@ from helpers.report.section_parts import (
     weighted,
 )
 from helpers.report.tables import joined, summary_data
-from helpers.report.templating import cap_text, render, text
+from helpers.report.templating import cap_text, render
 
 
 def question_section(
@@ -188,14 +189,7 @@ def _stacked_matrix(
         rows = rows[~rows["group_code"].isin(policy.pooled_away(rows))]
         keep = [not policy.hides(b) for b in rows["base"]]
         rows = rows[keep]
-        parts.append(
-            rows.assign(
-                group_value=[
-                    policy.marked(text(v), b)
-                    for v, b in zip(rows["group_value"], rows["base"], strict=True)
-                ]
-            )
-        )
+        parts.append(named_groups(rows, policy, marked=True))
     rows = pd.concat(parts)
     rows = rows[rows["base"] > 0]
     return crosstab_matrix(rows, "group"), rows

@@ -20,7 +20,7 @@ from helpers.report import citing
 from helpers.report.citing import Cited
 from helpers.report.formatting import answer_column, distinct_labels, fmt_population
 from helpers.report.matrices import group_matrix
-from helpers.report.tables import joined
+from helpers.report.tables import group_name, joined
 from helpers.report.templating import cap_text, text
 
 TABLE_KINDS = ("answer", "net", "excluded")
@@ -194,4 +194,13 @@ def shown_levels(rows: pd.DataFrame, policy: SmallBasePolicy) -> pd.DataFrame:
     """A numeric question's rows without the levels the small-base rule hides (or empty)."""
     rows = rows[~rows["group_code"].isin(policy.pooled_away(rows))]
     keep = [n > 0 and not policy.hides(n) for n in rows["n"]]
-    return rows[keep]
+    return named_groups(rows[keep], policy)
+
+
+def named_groups(rows: pd.DataFrame, policy: SmallBasePolicy, marked: bool = False) -> pd.DataFrame:
+    """``rows`` with each group's label as shown (:func:`tables.group_name`; ``marked``: †)."""
+    pairs = zip(rows["group_code"], rows["group_value"], strict=True)
+    names = [group_name(code, value, policy) for code, value in pairs]
+    if marked:
+        names = [policy.marked(text(n), b) for n, b in zip(names, rows["base"], strict=True)]
+    return rows.assign(group_value=names)

@@ -13,7 +13,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.i18n import N_, _, pgettext
-from helpers.core.small_base import SmallBasePolicy
+from helpers.core.small_base import POOLED, SmallBasePolicy
 from helpers.report.formatting import (
     fmt_amount,
     fmt_ci,
@@ -90,6 +90,13 @@ def joined(parts: Iterable[str]) -> str:
     """A note's or an alt text's items one after another, blanks left out: 'a; b'."""
     # TRANSLATORS: the separator between the items of a table's note or a chart's alt text.
     return pgettext("separator", "; ").join(p for p in parts if p)
+
+
+def group_name(code: object, value: Any, policy: SmallBasePolicy) -> Any:
+    """A group's label as shown: the pooled small groups' (small-base ``merge``) in words."""
+    if code == POOLED:
+        return _("Other groups (bases under {threshold})").format(threshold=policy.threshold)
+    return value
 
 
 def row_header(label: str) -> dict[str, str]:
@@ -246,7 +253,11 @@ def _numeric_line(level: pd.DataFrame, policy: SmallBasePolicy) -> list[Any]:
     base = mean["base"]
     hidden = policy.hides(base)
     line: list[Any] = [
-        row_header(mean["group_value"] if mean["group"] != "all" else _("All")),
+        row_header(
+            group_name(mean["group_code"], mean["group_value"], policy)
+            if mean["group"] != "all"
+            else _("All")
+        ),
         policy.marked(text(base), base),
     ]
     for stat, _label in NUMERIC_COLUMNS:
