@@ -104,7 +104,7 @@ def _places(data: dict[str, Any]) -> Iterator[tuple[Any, Any, Place]]:
         if not isinstance(survey, dict) or key not in survey:
             continue
         value, place = survey[key], ("survey", key)
-        if isinstance(value, dict) and set(value) <= STATED_KEYS:  # {text, lines}
+        if isinstance(value, dict) and set(value) & STATED_KEYS:  # {text, lines}: the schema checks
             value, place, survey_key = value.get("text"), (*place, "text"), "text"
             holder = survey[key]
         else:
