@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
@@ -25,8 +24,9 @@ from helpers.core.inputs import InputKind, input_kind
 from helpers.core.text import split_lines
 from helpers.extract.source_reader import read_source
 from helpers.report.respondents import document_respondents, export_respondents
+from helpers.report.rows import Rows
 
-RespondentsTable = Callable[[Codebook, pd.DataFrame, int, str, str], Markup]
+RespondentsTable = Callable[[Codebook, Rows, int, str, str], Markup]
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ class ReportAdapter:
     # The respondents chose to answer (a published summary's organizations): the method
     # says what an interval and a test's "chance" mean for self-selected respondents.
     self_selected: bool
-    # The hand-off's codes as pandas categoricals (an export's possibly million rows),
-    # or as text (a document's few rows).
+    # The hand-off's codes as pandas categoricals (an export's rows), or as text (a
+    # document's), in the rows the report collects (helpers.report.rows).
     categorical_codes: bool
     # Templates of the fragments that differ (report/templates/inputs/).
     method_intro: str
@@ -60,7 +60,7 @@ class ReportAdapter:
     def respondents_table(
         self,
         book: Codebook,
-        responses: pd.DataFrame,
+        responses: Rows,
         max_rows: int = 40,
         path: str = "responses.csv",
     ) -> Markup:

@@ -13,14 +13,17 @@ from markupsafe import Markup
 
 from helpers.core.codebook import SELECTED, Codebook, Question
 from helpers.core.document import REGISTRATION, REGISTRATION_HEADER, registration_values
+from helpers.report.rows import Rows, count, head
 from helpers.report.tables import table_data
 from helpers.report.templating import render
 
 
-def document_respondents(
-    book: Codebook, responses: pd.DataFrame, max_rows: int, path: str, unit: str
-) -> Markup:
-    """Every organization rebuilt from the document, with the source lines of its answers."""
+def document_respondents(book: Codebook, rows: Rows, max_rows: int, path: str, unit: str) -> Markup:
+    """Every organization rebuilt from the document, with the source lines of its answers.
+
+    A document's respondents are the few organizations it lists: all are read.
+    """
+    responses = head(rows, categorical=False)
     reg = {o.code: o.label for o in registration_values(book)}
     show = pd.DataFrame(
         {
@@ -45,10 +48,13 @@ def document_respondents(
 
 
 def export_respondents(
-    book: Codebook, responses: pd.DataFrame, max_rows: int, path: str, unit: str
+    book: Codebook, responses: Rows, max_rows: int, path: str, unit: str
 ) -> Markup:
-    """An export's first ``max_rows`` respondents (HTML only; ``path``: the CSV of all)."""
-    shown = responses.head(max_rows)
+    """An export's first ``max_rows`` respondents (HTML only; ``path``: the CSV of all).
+
+    Only those rows are read, and the count of the others (helpers.report.rows).
+    """
+    shown, total = head(responses, max_rows), count(responses)
     show = pd.DataFrame({"Id": shown["respondent_id"], "Line": shown["source_line"]})
     for g in book.groups:
         labels = {o.code: o.label for o in g.values}
@@ -62,13 +68,13 @@ def export_respondents(
         )
     table = table_data(
         show,
-        f"Respondents (n = {len(responses)})",
+        f"Respondents (n = {total})",
         row_ids=[f"resp-{r}" for r in shown["respondent_id"]],
     )
     return render(
         "export_respondents.html",
         shown=len(shown),
-        total=len(responses),
+        total=total,
         table=table,
         path=path,
         unit=unit,
