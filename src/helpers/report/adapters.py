@@ -20,6 +20,7 @@ from typing import Any
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
+from helpers.core.i18n import N_, _
 from helpers.core.inputs import InputKind, input_kind
 from helpers.core.text import split_lines
 from helpers.extract.source_reader import read_source
@@ -45,7 +46,7 @@ class ReportAdapter:
     # Templates of the fragments that differ (report/templates/inputs/).
     method_intro: str
     free_text_note: str
-    subtitle_text: str
+    subtitle_text: str  # a message (N_), translated where written
     table: RespondentsTable
 
     @property
@@ -55,7 +56,7 @@ class ReportAdapter:
 
     def subtitle(self, book: Codebook) -> str:
         """The title block's subtitle (before '. Source: ...')."""
-        return self.subtitle_text.format(publisher=book.survey.publisher)
+        return _(self.subtitle_text).format(publisher=book.survey.publisher)
 
     def respondents_table(
         self,
@@ -81,7 +82,9 @@ _FAMILIES: dict[str, dict[str, Any]] = {
         "categorical_codes": False,
         "method_intro": "inputs/document_method.html",
         "free_text_note": "inputs/document_free_text.html",
-        "subtitle_text": "Reproducible re-analysis of the summary published by the {publisher}",
+        # TRANSLATORS: {publisher} is the publisher's name as the codebook gives it
+        # ("Organization of American States").
+        "subtitle_text": N_("Reproducible re-analysis of the summary published by the {publisher}"),
         "table": document_respondents,
     },
     "export": {
@@ -90,7 +93,7 @@ _FAMILIES: dict[str, dict[str, Any]] = {
         "categorical_codes": True,
         "method_intro": "inputs/export_method.html",
         "free_text_note": "inputs/export_free_text.html",
-        "subtitle_text": "Reproducible analysis of a respondent-level export",
+        "subtitle_text": N_("Reproducible analysis of a respondent-level export"),
         "table": export_respondents,
     },
 }
