@@ -12,8 +12,8 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import SELECTED, Codebook, Question
-from helpers.core.i18n import _, number, pgettext
 from helpers.core.document import REGISTRATION, REGISTRATION_HEADER, registration_values
+from helpers.core.i18n import _, number, pgettext
 from helpers.report.rows import Rows, count, head
 from helpers.report.tables import table_data
 from helpers.report.templating import render
