@@ -60,23 +60,28 @@ def restore(value: object) -> object:
     return value[1:] if isinstance(value, str) and _NEUTRALISED_RE.match(value) else value
 
 
-def formula_cells(frame: pd.DataFrame | pl.DataFrame, keys: tuple[str, ...] = ()) -> pd.DataFrame:
+def formula_cells(
+    frame: pd.DataFrame | pl.DataFrame | pl.LazyFrame, keys: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """The cells the CSV writers neutralise in ``frame``, as the table would be written.
 
     One row per cell, in the order of the file (record, then column): ``column``,
     ``record`` (its record in the CSV: 1 for the first row after the header; 0 for a
     column name), the value of each of ``keys`` that ``frame`` has in that record
     (e.g. ``respondent_id``, ``source_line``), and ``value``, the original text.
-    Pure: nothing is written; works on pandas and polars frames.
+    Pure: nothing is written; works on pandas and polars frames. A polars frame (a
+    LazyFrame too: a hand-off scanned by the report) gives only its rows holding a
+    formula to pandas, read on polars' streaming engine: memory holds those rows.
     """
     import pandas as pd
 
-    keys = tuple(k for k in keys if k in frame.columns)
+    names = frame.collect_schema().names() if hasattr(frame, "collect_schema") else frame.columns
+    keys = tuple(k for k in keys if k in names)
     out = ["column", "record", *keys, "value"]
     header = pd.DataFrame(
         [
             {"column": c, "record": 0, **dict.fromkeys(keys), "value": c}
-            for c in frame.columns
+            for c in names
             if is_formula(c)
         ],
         columns=out,
@@ -84,21 +89,7 @@ def formula_cells(frame: pd.DataFrame | pl.DataFrame, keys: tuple[str, ...] = ()
     if isinstance(frame, pd.DataFrame):
         records = pd.Series(range(1, len(frame) + 1), index=frame.index)
     else:  # polars: keep only the rows holding a formula, then the pandas way
-        import polars as pl
-
-        text = [
-            c
-            for c, t in frame.schema.items()
-            if t == pl.String or isinstance(t, (pl.Categorical, pl.Enum))
-        ]
-        hit = [_is_formula(pl.col(c).cast(pl.String)) for c in text]
-        rows = (
-            frame.with_row_index("__record", offset=1)
-            .filter(pl.any_horizontal(hit) if hit else pl.lit(False))
-            .select(["__record", *dict.fromkeys([*keys, *text])])
-            .to_pandas()
-        )
-        records, frame = rows.pop("__record"), rows
+        records, frame = _polars_formula_rows(frame, keys)
     parts = [header]
     for position, name in enumerate(frame.columns):  # vectorised per column
         mask = _pandas_mask(frame[name])
@@ -124,6 +115,38 @@ def formula_cells(frame: pd.DataFrame | pl.DataFrame, keys: tuple[str, ...] = ()
     if "_order" in found:
         found = found.sort_values(["record", "_order"], kind="stable", na_position="first")
     return found.reindex(columns=out).reset_index(drop=True).astype({"record": "int64"})
+
+
+def _polars_formula_rows(
+    frame: pl.DataFrame | pl.LazyFrame, keys: tuple[str, ...]
+) -> tuple[pd.Series, pd.DataFrame]:
+    """The rows of a polars frame holding a formula: their records, and the rows as pandas.
+
+    The rows keep ``keys`` and the text columns that may hold one, in the file's order;
+    an enumeration whose categories hold none is left out without reading it.
+    """
+    import polars as pl
+
+    schema = frame.lazy().collect_schema()
+    text = [
+        c
+        for c, t in schema.items()
+        if (
+            any(map(is_formula, t.categories.to_list()))
+            if isinstance(t, pl.Enum)
+            else t == pl.String or isinstance(t, pl.Categorical)
+        )
+    ]
+    hit = [_is_formula(pl.col(c).cast(pl.String)) for c in text]
+    rows = (
+        frame.lazy()
+        .with_row_index("__record", offset=1)
+        .filter(pl.any_horizontal(hit) if hit else pl.lit(False))
+        .select(["__record", *[c for c in schema if c in keys or c in text]])
+        .collect(engine="streaming")
+        .to_pandas()
+    )
+    return rows.pop("__record"), rows
 
 
 def _pandas_mask(column: pd.Series) -> pd.Series | None:

@@ -17,16 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
+from helpers.core.i18n import N_, _
 from helpers.core.inputs import InputKind, input_kind
 from helpers.core.text import split_lines
 from helpers.extract.source_reader import read_source
 from helpers.report.respondents import document_respondents, export_respondents
+from helpers.report.rows import Rows
 
-RespondentsTable = Callable[[Codebook, pd.DataFrame, int, str, str], Markup]
+RespondentsTable = Callable[[Codebook, Rows, int, str, str], Markup]
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,13 @@ class ReportAdapter:
     # The respondents chose to answer (a published summary's organizations): the method
     # says what an interval and a test's "chance" mean for self-selected respondents.
     self_selected: bool
-    # The hand-off's codes as pandas categoricals (an export's possibly million rows),
-    # or as text (a document's few rows).
+    # The hand-off's codes as pandas categoricals (an export's rows), or as text (a
+    # document's), in the rows the report collects (helpers.report.rows).
     categorical_codes: bool
     # Templates of the fragments that differ (report/templates/inputs/).
     method_intro: str
     free_text_note: str
-    subtitle_text: str
+    subtitle_text: str  # a message (N_), translated where written
     table: RespondentsTable
 
     @property
@@ -55,12 +56,12 @@ class ReportAdapter:
 
     def subtitle(self, book: Codebook) -> str:
         """The title block's subtitle (before '. Source: ...')."""
-        return self.subtitle_text.format(publisher=book.survey.publisher)
+        return _(self.subtitle_text).format(publisher=book.survey.publisher)
 
     def respondents_table(
         self,
         book: Codebook,
-        responses: pd.DataFrame,
+        responses: Rows,
         max_rows: int = 40,
         path: str = "responses.csv",
     ) -> Markup:
@@ -81,7 +82,9 @@ _FAMILIES: dict[str, dict[str, Any]] = {
         "categorical_codes": False,
         "method_intro": "inputs/document_method.html",
         "free_text_note": "inputs/document_free_text.html",
-        "subtitle_text": "Reproducible re-analysis of the summary published by the {publisher}",
+        # TRANSLATORS: {publisher} is the publisher's name as the codebook gives it
+        # ("Organization of American States").
+        "subtitle_text": N_("Reproducible re-analysis of the summary published by the {publisher}"),
         "table": document_respondents,
     },
     "export": {
@@ -90,7 +93,7 @@ _FAMILIES: dict[str, dict[str, Any]] = {
         "categorical_codes": True,
         "method_intro": "inputs/export_method.html",
         "free_text_note": "inputs/export_free_text.html",
-        "subtitle_text": "Reproducible analysis of a respondent-level export",
+        "subtitle_text": N_("Reproducible analysis of a respondent-level export"),
         "table": export_respondents,
     },
 }

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from helpers.core.i18n import _
 from helpers.core.tables import json_text
+from helpers.report.rows import count
 from helpers.report.tables import table_data
 from helpers.report.templating import render
 
@@ -75,7 +76,7 @@ def report_card(data: Any, survey: str) -> str:
             "title": data.book.survey.title_or(survey),
             "input_kind": data.adapter.kind.name,
             "source": data.source["path"],
-            "respondents": int(len(data.responses)),
+            "respondents": count(data.responses),
             "figures": int(len(data.summaries)),
             "claims": int(len(data.claims)),
             "audit": {str(k): int(v) for k, v in sorted(statuses.items())},

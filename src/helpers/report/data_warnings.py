@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import pandas as pd
+import polars as pl
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
 from helpers.core.i18n import _
 from helpers.core.tables import formula_cells
+from helpers.report.rows import Rows, column_names, without_answers
 from helpers.report.tables import table_data
 from helpers.report.templating import render
 
@@ -59,16 +62,28 @@ def _unbalanced(reconciliation: pd.DataFrame) -> pd.DataFrame:
     return reconciliation[bad]
 
 
-def _missing(responses: pd.DataFrame, book: Codebook) -> list[tuple[str, str, pd.DataFrame]]:
-    out = []
-    for q in book.summarized:
-        column = q.response_columns[0]  # a multiple-choice answer is missing in all or none
-        if column not in responses.columns:
-            continue
-        rows = responses[responses[column].isna()]
-        if len(rows):
-            out.append((q.id, q.short, rows))
-    return out
+def _missing(
+    responses: Rows, book: Codebook, rejects: pd.DataFrame, max_listed: int
+) -> list[dict[str, Any]]:
+    """Per closed question, the respondents without an answer (helpers.report.rows)."""
+    names = column_names(responses)
+    label = "organization" if "organization" in names else "respondent_id"
+    first = {q.response_columns[0]: q for q in book.summarized}  # missing in all or none
+    also = {c: _set_aside(rejects, q.id, names) for c, q in first.items() if c in names}
+    found = without_answers(responses, also, [*dict.fromkeys(["respondent_id", label])], max_listed)
+    return [
+        {
+            "id": first[c].id.upper(),
+            "short": first[c].short,
+            "n": n,
+            "set_aside": set_aside,
+            "who": [
+                (r["respondent_id"], r[label] if label != "respondent_id" else None)
+                for _, r in listed.iterrows()
+            ],
+        }
+        for c, (n, set_aside, listed) in found.items()
+    ]
 
 
 def reject_keys(table: pd.DataFrame) -> tuple[str, str]:
@@ -80,19 +95,19 @@ def reject_keys(table: pd.DataFrame) -> tuple[str, str]:
     return ("question", "respondent_id") if "question" in table else ("list", "organization")
 
 
-def _set_aside(rows: pd.DataFrame, rejects: pd.DataFrame, qid: str) -> int:
-    """How many of the respondents without an answer to ``qid`` had theirs set aside."""
-    if rejects.empty or "respondent_id" not in rows:
-        return 0
+def _set_aside(rejects: pd.DataFrame, qid: str, names: list[str]) -> pl.Expr:
+    """Whether a respondent without an answer to ``qid`` had theirs set aside."""
+    if rejects.empty or "respondent_id" not in names:
+        return pl.lit(False)
     question, who = reject_keys(rejects)
-    ids = set(rejects.loc[rejects[question] == qid, who].astype(str))
-    return int(rows["respondent_id"].astype(str).isin(ids).sum())
+    ids = sorted(set(rejects.loc[rejects[question] == qid, who].astype(str)))
+    return pl.col("respondent_id").cast(pl.String).is_in(ids)
 
 
 def data_warnings_html(
     rejects: pd.DataFrame,
     reconciliation: pd.DataFrame,
-    responses: pd.DataFrame,
+    responses: Rows,
     book: Codebook,
     max_listed: int = 40,
     unit: str = "line",
@@ -107,7 +122,7 @@ def data_warnings_html(
     ``case``: helpers.report.adapters).
     """
     unbalanced = _unbalanced(reconciliation)
-    missing = _missing(responses, book)
+    missing = _missing(responses, book, rejects, max_listed)
     if rejects.empty and unbalanced.empty and not missing:
         return Markup("")
     listed = (
@@ -120,7 +135,6 @@ def data_warnings_html(
     by_question = per == "question"  # an export's rows are per question, a document's per list
     name = (lambda x: str(x).upper()) if by_question else list_name
     counts = _counts_table(reconciliation, per, name, rejects_path)
-    label = "organization" if "organization" in responses.columns else "respondent_id"
     return render(
         "data_warnings.html",
         n_rejects=len(rejects),
@@ -135,19 +149,7 @@ def data_warnings_html(
         ],
         unbalanced=[name(x) for x in unbalanced[per]],
         counts=counts,
-        missing=[
-            {
-                "id": qid.upper(),
-                "short": short,
-                "n": len(rows),
-                "set_aside": _set_aside(rows, rejects, qid),
-                "who": [
-                    (r["respondent_id"], r[label] if label != "respondent_id" else None)
-                    for _i, r in rows.head(max_listed).iterrows()
-                ],
-            }
-            for qid, short, rows in missing
-        ],
+        missing=missing,
         max_listed=max_listed,
         unit=unit,
         rejects_path=rejects_path,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+import polars as pl
 from markupsafe import Markup
 
 from helpers.core.codebook import Codebook
 from helpers.core.i18n import _
 from helpers.report.adapters import ReportAdapter, report_adapter
 from helpers.report.citing import cited
+from helpers.report.rows import Rows, rows_where
 from helpers.report.section_parts import question_title
 from helpers.report.tables import fig_cell, table_data
 from helpers.report.templating import render, text
@@ -20,7 +22,7 @@ DOCUMENT = report_adapter("document")
 
 def free_text_section(
     book: Codebook,
-    free_text: pd.DataFrame,
+    free_text: Rows,
     summaries: pd.DataFrame,
     max_rows: int | None = None,
     adapter: ReportAdapter = DOCUMENT,
@@ -76,30 +78,28 @@ def free_text_section(
 
 
 def free_text_groups(
-    answers: pd.DataFrame, book: Codebook, qid: str, max_rows: int | None = None
+    answers: Rows, book: Codebook, qid: str, max_rows: int | None = None
 ) -> list[dict[str, Any]]:
     """The free-text answers of one question by item: code, label, count, listed answers."""
     q = book.question(qid)
     out = []
-    items_of = answers["item"].astype("string").fillna("")
+    item = pl.col("item").cast(pl.String).fill_null("")
     for code, label in [(o.code, o.label) for o in q.items] or [("", "")]:
-        sel = answers[(answers["question"] == qid) & (items_of == code)]
-        listed = sel if max_rows is None else sel.head(max_rows)
+        where = (pl.col("question") == qid) & (item == code)
+        n, listed = rows_where(answers, where, ["text", "line"], max_rows)
         out.append(
             {
                 "code": code,
                 "label": label,
-                "count": len(sel),
-                "more": len(sel) - len(listed),
+                "count": n,
+                "more": n - len(listed),
                 "answers": list(zip(listed["text"], listed["line"], strict=True)),
             }
         )
     return out
 
 
-def free_text_block(
-    answers: pd.DataFrame, book: Codebook, qid: str, max_rows: int | None = None
-) -> Markup:
+def free_text_block(answers: Rows, book: Codebook, qid: str, max_rows: int | None = None) -> Markup:
     """The free-text answers of one question (grouped by item), with their source lines.
 
     At most ``max_rows`` answers per group are listed; a note gives the rest's count.
