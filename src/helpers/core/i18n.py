@@ -223,7 +223,8 @@ def number(value: object) -> str:
         digits = format_decimal(Decimal(m["num"]), format=pattern, locale=language())
     except InvalidOperation:  # pragma: no cover - the regex admits only decimals
         return shown
-    return m["sign"] + digits
+    plus = "+" if m["num"].startswith("+") else ""  # a signed difference keeps its sign
+    return m["sign"] + plus + digits
 
 
 def percent(value: object) -> str:

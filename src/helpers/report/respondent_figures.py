@@ -36,7 +36,7 @@ def respondent_tables(
                     pgettext("respondents table", "All") if group == "all" else v
                     for v in sel["group_value"]
                 ],
-                UNWEIGHTED_N if weighted else pgettext("table header", "n"): [
+                _(UNWEIGHTED_N) if weighted else pgettext("table header", "n"): [
                     fig_cell(f, fmt_number(n), mark=policy.mark(n))
                     for f, n in zip(sel["figure_id"], sel["n"], strict=True)
                 ],

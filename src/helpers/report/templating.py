@@ -132,9 +132,9 @@ def _gettext(message: str, **variables: Any) -> Markup:
     return Markup(i18n.gettext(message)) % _values(variables)
 
 
-def _ngettext(singular: str, plural: str, num: int, **variables: Any) -> Markup:
-    """``{{ ngettext("%(num)d answer", "%(num)d answers", n) }}``."""
-    return Markup(i18n.ngettext(singular, plural, num)) % _values({"num": num, **variables})
+def _ngettext(singular: str, plural: str, count: int, /, **variables: Any) -> Markup:
+    """``{{ ngettext("%(num)d answer", "%(num)d answers", n) }}`` (``num=`` may override it)."""
+    return Markup(i18n.ngettext(singular, plural, count)) % _values({"num": count, **variables})
 
 
 def _pgettext(context: str, message: str, **variables: Any) -> Markup:
