@@ -22,7 +22,7 @@ from helpers.core.codebook_parts import Banner
 from helpers.core.i18n import _
 from helpers.core.small_base import SmallBasePolicy
 from helpers.report.column_letters import LETTERS_NOTE, cell_letters, column_letters
-from helpers.report.formatting import fmt_amount
+from helpers.report.formatting import fmt_amount, lower_first
 from helpers.report.markup import heading
 from helpers.report.summary_notes import cells_note, weighted_note
 from helpers.report.summary_table import (
@@ -133,7 +133,7 @@ def banner_table_data(
 
 def banner_caption(book: Codebook, banner: Banner) -> str:
     """'Every question by party identification and education'."""
-    labels = [book.group(g).label.lower() for g in banner.by]
+    labels = [lower_first(book.group(g).label) for g in banner.by]
     joined = (
         labels[0]
         if len(labels) == 1

@@ -18,7 +18,7 @@ from helpers.core.codebook import Codebook
 from helpers.core.codebook_figure_ids import COLUMN_TEST_KIND, PAIR_WORD
 from helpers.core.i18n import N_, _
 from helpers.core.params import StatsParams
-from helpers.report.formatting import fmt_number
+from helpers.report.formatting import fmt_number, lower_first
 from helpers.report.tables import fig_cell, table_data
 from helpers.report.templating import render, text
 from helpers.summarize.column_tests import METHOD_TEXT
@@ -80,7 +80,7 @@ def column_test_tables(book: Codebook, summaries: pd.DataFrame) -> list[dict]:
         ]
         frame = pd.DataFrame(cells, columns=[_("Test"), _("Adjusted p")], dtype=object)
         caption = _("{question} by {group}").format(
-            question=book.question(qid).short, group=book.group(group).label.lower()
+            question=book.question(qid).short, group=lower_first(book.group(group).label)
         )
         out.append(table_data(frame, caption=caption, cls="column-tests"))
     return out

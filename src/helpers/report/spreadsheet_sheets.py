@@ -77,7 +77,7 @@ def _summary_description(book: Codebook, group: str) -> str:
     return _(
         "Every question by {breakdown}: percentages, counts and statistics as the report's "
         "summary table shows them"
-    ).format(breakdown=book.group(group).label.lower())
+    ).format(breakdown=lower_first(book.group(group).label))
 
 
 def _summaries(data: ReportInputs, figures: Figures) -> list[Sheet]:

@@ -13,6 +13,7 @@ from helpers.core.codebook import Codebook, Question
 from helpers.core.i18n import N_, _
 from helpers.core.small_base import SmallBasePolicy
 from helpers.report.column_letters import LETTERS_NOTE
+from helpers.report.formatting import lower_first
 from helpers.report.tables import WEIGHTED_CELLS, joined
 from helpers.report.tabulated import ALL
 
@@ -62,7 +63,7 @@ def summary_note(
             else "",
             _(LETTERS_NOTE) if letters else "",
             _("not by {group}: {questions}").format(
-                group=book.group(group).label.lower(),
+                group=lower_first(book.group(group).label),
                 questions=", ".join(q.short for q in left),
             )
             if left and tested
@@ -75,11 +76,11 @@ def summary_title(book: Codebook, group: str) -> str:
     """'Summary by party identification' (a summary table's heading)."""
     if group == ALL:
         return _("Summary overall")
-    return _("Summary by {group}").format(group=book.group(group).label.lower())
+    return _("Summary by {group}").format(group=lower_first(book.group(group).label))
 
 
 def summary_caption(book: Codebook, group: str) -> str:
     """'Every question by party identification' (a summary table's caption)."""
     if group == ALL:
         return _("Every question overall")
-    return _("Every question by {group}").format(group=book.group(group).label.lower())
+    return _("Every question by {group}").format(group=lower_first(book.group(group).label))
