@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/scale.py [--rows N [N ...]] [--questions Q]
                                          [--multiple-choice M] [--repeat R] [--keep DIR]
+                                         [--stages S [S ...]] [--no-floors] [--limit SECONDS]
 
 For each size (default: 1,000,000 and 10,000,000 respondents) it generates an
 INVENTED survey deterministically, in chunks of ``CHUNK`` rows
@@ -20,6 +21,12 @@ with like on a noisy machine:
 * each stage as the pipeline runs it (stage runner: papermill + kernel +
   notebook + helpers + outputs): extract, clean, summarize, audit, report;
 * papermill on an empty notebook: the fixed cost every stage pays.
+
+Each measurement prints the machine's load average at its start and end (the machine
+may be shared). ``--limit S`` stops a stage after S seconds (its process group
+killed; its peak is then the largest summed RSS of its tree, sampled every half
+second); the stages after it are not run. ``--keep DIR`` keeps each generated survey
+in ``DIR/rows-N/generated`` and uses it again in a later run with the same arguments.
 
 It prints one table per size and the ratio of clean + summarize to the fastest
 floor (target: within 2x). It asserts nothing: read ratios, not seconds.
@@ -137,11 +144,19 @@ def disk_ok(folder: Path, rows: int) -> bool:
     return free > need
 
 
-def floors(kind: str, codes: dict[str, str], path: Path, cwd: Path, env: dict, rep: int) -> list:
-    """Each floor script run on ``path``."""
+def floors(
+    kind: str,
+    codes: dict[str, str],
+    path: Path,
+    cwd: Path,
+    env: dict,
+    rep: int,
+    limit: float | None = None,
+) -> list:
+    """Each floor script run on ``path`` (stopped after ``limit`` seconds)."""
     return [
         measure_median(
-            f"floor, {kind}: {name}", [sys.executable, "-c", code, str(path)], cwd, env, rep
+            f"floor, {kind}: {name}", [sys.executable, "-c", code, str(path)], cwd, env, rep, limit
         )
         for name, code in codes.items()
     ]
@@ -158,35 +173,36 @@ def run_size(rows: int, args: argparse.Namespace, work: Path) -> bool:
         return False
     project = folder / "project"
     shutil.rmtree(project, ignore_errors=True)
-    project.mkdir()
     data = project / "data" / "raw"  # inside the project: DVC records the source's path
-    gen = measure(
-        "generate survey (not part of the comparison)",
-        [py, "-c", GENERATE, str(data), str(rows), str(args.questions)]
-        + [str(args.multiple_choice), str(CHUNK)],
-        ROOT,
-        env,
-    )
+    data.mkdir(parents=True)
+    gen = generated(folder / "generated", rows, args, env)
+    for name in ("survey.csv", "codebook.yaml"):  # a second name, not a copy
+        os.link(folder / "generated" / name, data / name)
     survey, codebook = data / "survey.csv", data / "codebook.yaml"
     project_copy(project, survey.relative_to(project), codebook.relative_to(project))
-    csv_floors = floors("CSV", FLOORS_CSV, survey, project, env, rep) if args.floors else []
+    limit = args.limit
+    csv_floors = floors("CSV", FLOORS_CSV, survey, project, env, rep, limit) if args.floors else []
     if rows <= EAGER_MAX and args.floors:
-        csv_floors += floors("CSV", FLOORS_EAGER, survey, project, env, rep)
+        csv_floors += floors("CSV", FLOORS_EAGER, survey, project, env, rep, limit)
     runner = [py, "-m", "helpers.pipeline.runner"]
-    stages = [
-        measure_median(
-            f"{stage} stage (stage runner, papermill)",
-            [*runner, stage, SURVEY],
-            project,
-            env,
-            rep if stage in ("clean", "summarize") else 1,
+    stages: list[Measurement] = []
+    for stage in args.stages:
+        if stages and stages[-1].returncode != 0:
+            break  # a later stage reads what the failed one did not write
+        stages.append(
+            measure_median(
+                f"{stage} stage (stage runner, papermill)",
+                [*runner, stage, SURVEY],
+                project,
+                env,
+                rep if stage in ("clean", "summarize") else 1,
+                args.limit,
+            )
         )
-        for stage in args.stages
-    ]
     handoff = project / "data" / "processed" / SURVEY / "responses.parquet"
     pq_floors = (
-        floors("hand-off Parquet", FLOORS_PARQUET, handoff, project, env, rep)
-        if (args.floors)
+        floors("hand-off Parquet", FLOORS_PARQUET, handoff, project, env, rep, limit)
+        if args.floors and handoff.exists()
         else []
     )
     write_empty_notebook(project / "empty.ipynb")
@@ -200,7 +216,32 @@ def run_size(rows: int, args: argparse.Namespace, work: Path) -> bool:
     report(rows, args, survey, gen, csv_floors, stages, pq_floors, fixed)
     if not args.keep:
         shutil.rmtree(folder)
+    else:
+        shutil.rmtree(project)  # the stages' files; the generated survey stays for --keep
     return all(m.returncode == 0 for m in [gen, *csv_floors, *stages, *pq_floors])
+
+
+def generated(folder: Path, rows: int, args: argparse.Namespace, env: dict) -> Measurement:
+    """The survey of ``rows`` respondents generated in ``folder`` (kept there by ``--keep``).
+
+    With ``--keep``, a survey generated there before with the same arguments is used
+    again (its measurement then says so): generating 100M rows takes longer than a stage.
+    """
+    stamp = folder / "generated.txt"
+    wanted = f"{rows} {args.questions} {args.multiple_choice} {CHUNK}\n"
+    if args.keep and stamp.exists() and stamp.read_text() == wanted:
+        return Measurement("generate survey: generated before, used again", 0.0, 0.0, 0)
+    shutil.rmtree(folder, ignore_errors=True)
+    gen = measure(
+        "generate survey (not part of the comparison)",
+        [sys.executable, "-c", GENERATE, str(folder), str(rows), str(args.questions)]
+        + [str(args.multiple_choice), str(CHUNK)],
+        ROOT,
+        env,
+    )
+    if gen.returncode == 0:
+        stamp.write_text(wanted)
+    return gen
 
 
 def report(
@@ -222,9 +263,15 @@ def report(
     if not csv_floors:
         print(table([gen, *stages, fixed]))
         return
-    fastest = min((m for m in csv_floors if m.returncode == 0), key=lambda m: m.seconds)
+    done = [m for m in csv_floors if m.returncode == 0]
+    if not done:
+        print(table([gen, *csv_floors, *stages, *pq_floors, fixed]))
+        return
+    fastest = min(done, key=lambda m: m.seconds)
     print(table([gen, *csv_floors, *stages, *pq_floors, fixed], fastest))
     print(f"fastest CSV floor: {fastest.label} {fastest.seconds:.2f} s, {fastest.peak_mib:.0f} MiB")
+    if not stages or any(m.returncode for m in stages):
+        return
     both = [m for m in stages if m.label.startswith(("clean", "summarize"))]
     seconds = sum(m.seconds for m in both)
     print(
@@ -246,8 +293,17 @@ def main() -> int:
         default=2,
         help="how many of the questions are multiple choice",
     )
-    parser.add_argument("--keep", type=Path, help="work folder to keep (default: temporary)")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="work folder whose generated surveys are kept and used again (default: temporary)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (median)")
+    parser.add_argument(
+        "--limit",
+        type=float,
+        help="seconds after which a stage is stopped (its time and sampled peak printed)",
+    )
     parser.add_argument(
         "--stages", nargs="+", default=list(STAGES), choices=STAGES, help="stages to run, in order"
     )
