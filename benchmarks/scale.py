@@ -181,9 +181,6 @@ def run_size(rows: int, args: argparse.Namespace, work: Path) -> bool:
     survey, codebook = data / "survey.csv", data / "codebook.yaml"
     project_copy(project, survey.relative_to(project), codebook.relative_to(project))
     limit = args.limit
-    csv_floors = floors("CSV", FLOORS_CSV, survey, project, env, rep, limit) if args.floors else []
-    if rows <= EAGER_MAX and args.floors:
-        csv_floors += floors("CSV", FLOORS_EAGER, survey, project, env, rep, limit)
     runner = [py, "-m", "helpers.pipeline.runner"]
     stages: list[Measurement] = []
     for stage in args.stages:
@@ -199,6 +196,10 @@ def run_size(rows: int, args: argparse.Namespace, work: Path) -> bool:
                 args.limit,
             )
         )
+    # The floors after the stages (a run stopped late still has the stages' figures).
+    csv_floors = floors("CSV", FLOORS_CSV, survey, project, env, rep, limit) if args.floors else []
+    if rows <= EAGER_MAX and args.floors:
+        csv_floors += floors("CSV", FLOORS_EAGER, survey, project, env, rep, limit)
     handoff = project / "data" / "processed" / SURVEY / "responses.parquet"
     pq_floors = (
         floors("hand-off Parquet", FLOORS_PARQUET, handoff, project, env, rep, limit)
