@@ -44,7 +44,8 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from measure import Measurement, measure, measure_median, table, write_empty_notebook  # noqa: E402
+from measure import Measurement, measure, table, write_empty_notebook  # noqa: E402
+from measure import measure_median as _measure_median  # noqa: E402
 from scale_scripts import FLOORS_CSV, FLOORS_EAGER, FLOORS_PARQUET, GENERATE  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +54,13 @@ CHUNK = 2_000_000  # rows generated at a time
 EAGER_MAX = 10_000_000  # eager floors (whole file in memory) up to this size
 BYTES_PER_ROW = 80  # the export CSV at 20 questions; the stages write about 3 copies more
 STAGES = ("extract", "clean", "summarize", "audit", "report")
+
+
+def measure_median(*args: object) -> Measurement:
+    """measure.measure_median, its line printed as soon as it is measured (long runs)."""
+    m = _measure_median(*args)  # type: ignore[arg-type]
+    print(table([m]).splitlines()[1], flush=True)
+    return m
 
 
 def project_copy(dest: Path, survey: Path, codebook: Path) -> None:
