@@ -5,7 +5,9 @@ replaces, with blocks small enough that every fault straddles a boundary:
 
 * decoding (helpers.extract.export_text) against helpers.core.text.decode;
 * the structure pass (helpers.extract.csv_structure) against one block;
+* the rows read in blocks (helpers.extract.csv_blocks) against polars reading the file whole;
 * clean on a LazyFrame against clean in memory, and its CSV against the committed one;
+* the distinct ids counted in buckets against pandas; source lines in any order;
 * the Parquet hand-off: the same bytes however it is fed, a checksum recomputed from
   the file alone (plain hashlib, DuckDB reading the rows), refused when changed.
 
@@ -26,13 +28,16 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from helpers.clean import respondent_columns
 from helpers.clean.export import check_export_responses, clean_export
+from helpers.clean.respondent_columns import distinct_hashes
 from helpers.core import handoff
 from helpers.core.codebook import load_codebook
-from helpers.core.errors import SourceError
+from helpers.core.errors import SourceError, TableError
 from helpers.core.sinks import polars_csv_sink
 from helpers.core.tables import polars_csv_bytes
 from helpers.core.text import decode
+from helpers.extract.csv_blocks import scan_blocks
 from helpers.extract.csv_structure import check_blocks, check_structure, line_blocks
 from helpers.extract.export import read_export, scan_export
 from helpers.extract.export_text import read_text
@@ -182,3 +187,75 @@ def test_rows_reordered_within_a_row_group_under_its_stamp_are_refused(anes, mon
     (tmp / "good.parquet").write_bytes(good)
     lazy = handoff.scan_responses(tmp / "good.parquet", book, "respondent_csv", codebook)
     assert lazy.collect().equals(responses)
+
+
+# INVENTED CSV files (polars read them whole before the blocks: the reference).
+CSV_FILES = [
+    b"a,b\n1,2\n\n3,4\n   \n5,6\n",  # a blank and a whitespace-only line
+    b"a,b\r\n1,2\r\n\r\n3,4\r\n",  # CRLF
+    b'a,b\n"x, y",2\n"",""\n\n\n',  # quoted commas, quoted empties, trailing blanks
+    b"a,b\n1,2\n3,4",  # no final line feed
+    b"a,b\n\n\n1,2\n",  # blank lines first (a block may start with one)
+    b"a,b\n",  # a header only
+]
+
+
+@pytest.mark.parametrize("data", CSV_FILES)
+@pytest.mark.parametrize("block", [1, 5, 13, 1 << 20])
+def test_rows_read_in_blocks_are_the_rows_polars_reads_whole(tmp_path, data, block):
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    types = {"a": pl.Categorical(), "b": pl.String()}
+    whole = pl.read_csv(path, schema=types).with_row_index("line", offset=2)
+    whole = whole.with_columns(pl.col("line").cast(pl.Int64)).select("a", "b", "line")
+    lazy = scan_blocks(path, types, "line", str(path), block)
+    assert lazy.collect().equals(whole)
+    # What the engine pushes down (columns, a filter, a row limit) is honoured.
+    query = [pl.col("line") > 3, "b", 1]
+    pushed = lazy.filter(query[0]).select(query[1]).head(query[2]).collect()
+    assert pushed.equals(whole.filter(query[0]).select(query[1]).head(query[2]))
+
+
+def _ids_file(tmp_path: Path, ids: list[str | None]) -> pl.LazyFrame:
+    path = tmp_path / "ids.parquet"
+    pl.DataFrame({"respondent_id": ids}).write_parquet(path)
+    return pl.scan_parquet(path)
+
+
+def test_distinct_ids_counted_in_buckets_as_pandas_counts_them(tmp_path, monkeypatch):
+    monkeypatch.setattr(respondent_columns, "BUCKET_ROWS", 7)  # 15 buckets of about 7
+    ids = [f"R{i % 83}" for i in range(100)]  # INVENTED: 83 distinct ids, 17 repeated
+    lazy = _ids_file(tmp_path, ids)
+    expected = pl.Series(ids).to_pandas().nunique()
+    assert distinct_hashes(lazy, pl.col("respondent_id"), 100) == expected == 83
+    assert distinct_hashes(lazy.collect(), pl.col("respondent_id"), 100) == 83
+
+
+def test_a_repeated_id_is_refused_when_counted_in_buckets(anes, monkeypatch):
+    tmp, book, responses = anes
+    monkeypatch.setattr(respondent_columns, "BUCKET_ROWS", 50)
+    path = tmp / "dup.parquet"
+    last = responses.height - 1
+    dup = responses.with_columns(
+        pl.when(pl.int_range(pl.len()) == last)
+        .then(pl.lit(responses["respondent_id"][0]))
+        .otherwise(pl.col("respondent_id"))
+        .alias("respondent_id")
+    )
+    dup.write_parquet(path)
+    with pytest.raises(TableError, match="unique, non-empty ids failed for"):
+        check_export_responses(pl.scan_parquet(path), book, "responses")
+    responses.write_parquet(tmp / "ok.parquet")
+    check_export_responses(pl.scan_parquet(tmp / "ok.parquet"), book, "responses")
+
+
+def test_source_lines_in_any_order_pass_and_a_repeated_one_is_refused(anes):
+    _, book, responses = anes
+    shuffled = responses.sample(fraction=1.0, shuffle=True, seed=7)  # distinct, out of order
+    check_export_responses(shuffled.lazy(), book, "responses")
+    lines = pl.col("source_line")
+    repeated = responses.with_columns(
+        pl.when(lines == lines.max()).then(lines.min()).otherwise(lines).alias("source_line")
+    )
+    with pytest.raises(TableError, match="source_line: unique records from 2 on failed"):
+        check_export_responses(repeated.lazy(), book, "responses")

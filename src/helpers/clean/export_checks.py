@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from helpers.clean.respondent_columns import distinct_hashes
 from helpers.clean.routing import Rows
 from helpers.core.codebook import SELECTED, Codebook, Question
 from helpers.core.errors import SourceError, TableError
@@ -55,7 +56,9 @@ def check_export_responses(
     present, source lines unique and from ``first_record`` on (line 2 of a CSV,
     past its header; case 1 of a .sav or .dta), and a multiple-choice
     answer all missing or with at least one option chosen. A LazyFrame is checked
-    in one streaming pass (and the rows of a failed check read to name them).
+    in one streaming pass, its ids in another (:func:`distinct_hashes`, memory
+    bounded); source lines in increasing order are distinct (any other order is
+    counted in memory), and the rows of a failed check are read to name them.
     """
     problems = []
     ids, lines = pl.col(ID_COLUMN), pl.col(SOURCE_LINE)
@@ -64,9 +67,7 @@ def check_export_responses(
         .select(
             pl.len().alias("n"),
             ids.null_count().alias("ids_null"),
-            ids.hash().n_unique().alias("ids_hashed"),
             lines.null_count().alias("lines_null"),
-            lines.n_unique().alias("lines_distinct"),
             lines.min().alias("first"),
             *[_broken(q).sum().alias(q.id) for q in book.multiple_choice],
         )
@@ -74,7 +75,9 @@ def check_export_responses(
         .row(0, named=True)
     )
     n = facts["n"]
-    if facts["ids_null"] or not (facts["ids_hashed"] == n or _distinct(responses, ids) == n):
+    if facts["ids_null"] or not (
+        distinct_hashes(responses, ids, n) == n or _distinct(responses, ids) == n
+    ):
         found = responses.lazy().filter(ids.is_duplicated() | ids.is_null()).select(ids)
         problems.append(
             f"{ID_COLUMN}: unique, non-empty ids failed for "
@@ -82,7 +85,7 @@ def check_export_responses(
         )
     if (
         facts["lines_null"]
-        or facts["lines_distinct"] != n
+        or (_back(responses, lines) and _distinct(responses, lines) != n)
         or (facts["first"] or first_record) < (first_record)
     ):
         problems.append(f"{SOURCE_LINE}: unique records from {first_record} on failed")
@@ -100,6 +103,15 @@ def check_export_responses(
 
 def _distinct(responses: Rows, column: pl.Expr) -> int:
     return int(responses.lazy().select(column.n_unique()).collect(engine="streaming").item())
+
+
+def _back(responses: Rows, lines: pl.Expr) -> int:
+    """How many rows' source line is not above the row before's (0: increasing, so distinct).
+
+    A query of its own: beside other reductions, polars reads the whole column for it.
+    """
+    back = (lines.diff() <= 0).sum()
+    return int(responses.lazy().select(back).collect(engine="streaming").item())
 
 
 def _broken(q: Question) -> pl.Expr:

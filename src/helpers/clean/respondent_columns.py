@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import polars as pl
 
 from helpers.core.codebook import Codebook
@@ -9,6 +12,7 @@ from helpers.core.errors import SourceError
 from helpers.extract.export import ID_COLUMN, SOURCE_LINE, ExportColumns
 
 ROW = "__row"  # a row's number from 1, for the ids made when the export has none
+BUCKET_ROWS = 2_000_000  # about as many values per bucket of distinct_hashes
 
 
 def respondent_ids(raw: pl.LazyFrame, cols: ExportColumns, path: str, n: int) -> pl.Expr:
@@ -22,12 +26,9 @@ def respondent_ids(raw: pl.LazyFrame, cols: ExportColumns, path: str, n: int) ->
         width = len(str(n))
         return pl.format("R{}", pl.col(ROW).cast(pl.String).str.zfill(width)).alias(ID_COLUMN)
     ids = pl.col(cols.ids).cast(pl.String)
-    nulls, hashed = (
-        raw.select(ids.null_count(), ids.hash().n_unique().alias("h"))
-        .collect(engine="streaming")
-        .row(0)
-    )
-    if not nulls and (hashed == n or _n_unique(raw, ids) == n):  # ("" is missing on read)
+    nulls = raw.select(ids.null_count()).collect(engine="streaming").item()
+    if not nulls and (distinct_hashes(raw, ids, n) == n or _n_unique(raw, ids) == n):
+        # ("" is missing on read)
         return ids.alias(ID_COLUMN)
     bad = ids.is_null() | (ids == "") | ~ids.is_first_distinct()
     found = (
@@ -43,6 +44,32 @@ def respondent_ids(raw: pl.LazyFrame, cols: ExportColumns, path: str, n: int) ->
             f"{found['id'][0]!r} (empty or seen before)",
         )
     return ids.alias(ID_COLUMN)
+
+
+def distinct_hashes(rows: pl.DataFrame | pl.LazyFrame, value: pl.Expr, n: int) -> int:
+    """How many distinct 64-bit hashes ``value`` takes over ``rows`` (``n`` rows).
+
+    A set of every row's hash grows with the rows (about 45 bytes a row in polars'
+    ``n_unique``: 4.5 GiB at 100 million). Over ``BUCKET_ROWS`` rows of a LazyFrame,
+    polars' streaming engine writes the hashes to a scratch Parquet dataset
+    partitioned by ``hash % buckets`` (one pass), and each bucket's distinct hashes
+    are counted in turn: memory holds one bucket (about ``BUCKET_ROWS`` hashes).
+    """
+    if isinstance(rows, pl.DataFrame) or n <= BUCKET_ROWS:
+        return int(rows.lazy().select(value.hash().n_unique()).collect(engine="streaming").item())
+    buckets = -(-n // BUCKET_ROWS)
+    hashed = rows.select(value.hash().alias("h")).with_columns(bucket=pl.col("h") % buckets)
+    with tempfile.TemporaryDirectory(prefix="helpers-distinct-") as work:
+        hashed.sink_parquet(
+            pl.PartitionBy(work, key="bucket", include_key=False),
+            compression="lz4",
+            statistics=False,
+            mkdir=True,
+        )
+        return sum(
+            pl.read_parquet(part, columns=["h"]).get_column("h").n_unique()
+            for part in sorted(Path(work).rglob("*.parquet"))
+        )
 
 
 def _n_unique(raw: pl.LazyFrame, ids: pl.Expr) -> int:

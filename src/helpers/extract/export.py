@@ -49,6 +49,7 @@ import pyarrow.parquet as pq
 
 from helpers.core.codebook import Codebook
 from helpers.core.errors import SourceError
+from helpers.extract.csv_blocks import scan_blocks
 from helpers.extract.csv_structure import MAX_FIELD_BYTES, check_structure_file
 from helpers.extract.export_text import read_text
 
@@ -241,8 +242,9 @@ def scan_export(
 
     Coded columns (groups, closed questions) are read as categoricals. Only empty
     cells are missing ('NA' stays 'NA'); codes stay as written. The file's structure
-    is checked first, in blocks (:func:`check_structure_file`); then polars' streaming
-    engine reads it and writes the rows to ``work/raw.parquet`` (``work``: a folder
+    is checked first, in blocks (:func:`check_structure_file`); then polars reads it
+    block by block (:func:`helpers.extract.csv_blocks.scan_blocks`) and its streaming
+    engine writes the rows to ``work/raw.parquet`` (``work``: a folder
     that lives as long as the LazyFrame; by default a temporary one removed at exit).
     Memory holds a block, not the file. Another encoding than UTF-8 (or a UTF-8 file
     with a byte-order mark) is decoded strictly into ``work/utf8.csv`` first.
@@ -261,15 +263,15 @@ def scan_export(
         with open(body, "wb") as out:
             first = read_text(path, encoding, out).first_line
     header = _header(first, book, str(path))
-    types = {c: pl.Categorical if c in cols.coded else pl.String for c in header}
+    types = {c: pl.Categorical() if c in cols.coded else pl.String() for c in header}
     raw = work / "raw.parquet"
     try:
         blank, lines = check_structure_file(body, header, str(path), max_field_bytes)
-        frame = pl.scan_csv(body, schema=types).select(cols.all)
+        frame = scan_blocks(body, types, SOURCE_LINE, str(path))
         # A quoted empty field ("") is as empty as a bare one: missing.
-        frame.with_row_index(SOURCE_LINE, offset=2).select(
+        frame.select(
             *[pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in cols.all],
-            pl.col(SOURCE_LINE).cast(pl.Int64),
+            pl.col(SOURCE_LINE),
         ).filter(~pl.col(SOURCE_LINE).is_in(blank.implode())).sink_parquet(
             raw, compression="lz4", statistics=False
         )
