@@ -125,7 +125,7 @@ UNWEIGHTED_BASE_ROW = N_("Unweighted base (n)")
 WEIGHTED_BASE = N_("Weighted base")
 WEIGHTED_CELLS = N_(
     "cells: weighted % with the estimated population count (sum of weights; "
-    "M million, k thousand) in brackets"
+    "M million, K thousand) in brackets"
 )
 BANNER_MAX = 8  # a breakdown with more groups than this lists its groups down, answers across
 
