@@ -28,6 +28,7 @@ import pypdf
 import pytest
 import yaml
 
+from helpers.core.codebook import load_codebook
 from helpers.core.stats import describe_method
 from helpers.pipeline.render import TEMPLATES, render_pdf
 
@@ -98,8 +99,7 @@ def test_every_page_is_numbered(pages):
 
 def test_every_page_carries_the_codebooks_short_title(pages, params):
     codebook = REPO / params["surveys"]["oas_2013"]["codebook"]
-    book = yaml.safe_load(codebook.read_text(encoding="utf-8"))
-    running = f"{book['survey']['short_title']} · reproducible report"
+    running = f"{load_codebook(codebook).survey.short} · reproducible report"
     for i, text in enumerate(pages, start=1):
         assert running in text, f"page {i} lacks the running header {running!r}"
 

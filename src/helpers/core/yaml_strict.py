@@ -14,7 +14,7 @@ that is not. Every refusal is a :class:`YamlError` of the project's form,
 from __future__ import annotations
 
 import codecs
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from yaml.reader import ReaderError
@@ -138,6 +138,8 @@ def decode_utf8(data: bytes, path: str) -> str:
         text = data[skip:].decode("utf-8")
     except UnicodeDecodeError as exc:
         offset = exc.start + skip
+        if 0 <= data.find(b"\x00", 0, offset):  # UTF-16 text is NULs before its first bad byte
+            _refuse_nul(data, path)
         bad = data[offset : offset + max(1, exc.end - exc.start)]
         try:
             hint = f" (in cp1252: {bad.decode('cp1252')!r})"
@@ -152,17 +154,22 @@ def decode_utf8(data: bytes, path: str) -> str:
             f"that {'are' if len(bad) > 1 else 'is'} not valid UTF-8{hint}; save the "
             "file as UTF-8",
         ) from None
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise YamlError(
-            path,
-            line_at(data, nul),
-            UTF8,
-            f"a NUL byte (0x00) at byte offset {nul}: "
-            "UTF-16 or UTF-32 without a byte-order mark? save the file as "
-            "UTF-8",
-        )
+    if b"\x00" in data:
+        _refuse_nul(data, path)
     return text
+
+
+def _refuse_nul(data: bytes, path: str) -> NoReturn:
+    """Refuse a file holding a NUL byte (UTF-16 or UTF-32 without a byte-order mark)."""
+    nul = data.find(b"\x00")
+    raise YamlError(
+        path,
+        line_at(data, nul),
+        UTF8,
+        f"a NUL byte (0x00) at byte offset {nul}: "
+        "UTF-16 or UTF-32 without a byte-order mark? save the file as "
+        "UTF-8",
+    )
 
 
 def load_yaml(text: str | bytes, path: str) -> Any:
