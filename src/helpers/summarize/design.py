@@ -18,6 +18,7 @@ estimates); this module gathers them.
 """
 
 from helpers.summarize.design_estimates import DesignEstimates
+from helpers.summarize.design_recount import CellEstimates
 from helpers.summarize.design_setup import DesignError, Weighted, r_quantile
 
-__all__ = ["DesignError", "DesignEstimates", "Weighted", "r_quantile"]
+__all__ = ["CellEstimates", "DesignError", "DesignEstimates", "Weighted", "r_quantile"]
