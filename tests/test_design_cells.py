@@ -83,13 +83,14 @@ def test_nhanes2_hands_svy_its_cells_not_its_rows():
     assert kish_cells == pytest.approx(kish_rows, rel=1e-12)
 
 
-def test_duckdb_hands_svy_the_same_cells():
-    """The cells the engine sums are the same on DuckDB as on polars, in the same order."""
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.slow)])
+def test_every_engine_hands_svy_the_same_cells(engine):
+    """The cells the engine sums are the same on DuckDB and Spark as on polars, in order."""
     responses, _, book, params, path = shipped("nhanes2")
     on_polars = design_cells(responses.lazy(), book)
-    on_duckdb = design_cells(open_responses(path, "duckdb"), book)
-    assert on_polars is not None and on_duckdb is not None
-    assert on_duckdb.equals(on_polars.cast(on_duckdb.schema))  # type: ignore[arg-type]
+    on_engine = design_cells(open_responses(path, engine), book)
+    assert on_polars is not None and on_engine is not None
+    assert on_engine.equals(on_polars.cast(on_engine.schema))  # type: ignore[arg-type]
 
 
 def _both_ways(responses, free, book, sp, monkeypatch) -> tuple[bytes, bytes]:
