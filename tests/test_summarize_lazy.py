@@ -6,7 +6,8 @@ writing nothing) on every survey params.yaml ships, from its committed hand-off:
 the ANES 1996 subset statsmodels ships) and nhanes2 (REAL, public domain: NHANES II as
 samplics ships it; strata, PSUs, weights). Its frame is a polars LazyFrame; every table
 collected from it is a count (a group-by's, or fewer rows than respondents) or, for a
-weighted survey, the design's columns only; and what it writes equals the committed summaries.csv,
+weighted survey, the design's columns only (a clustered design: its cells, and the rows of
+the two columns of a test that needs them); and what it writes equals the committed summaries.csv,
 provenance.json and metrics.json byte for byte. DuckDB (and Spark, slow) read the verified
 file by path with the types the Arrow route gives (codes as text).
 """
@@ -25,8 +26,8 @@ from helpers.core.codebook import load_codebook
 from helpers.core.tables import json_text
 from helpers.pipeline.config import load_params
 from helpers.pipeline.staging import _bytes
+from helpers.summarize.design_cells import collapsible, design_columns
 from helpers.summarize.engines import _duckdb_typed, open_responses, open_verified
-from helpers.summarize.weighting import design_columns
 
 ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = ("oas_2013", "invented_example", "anes96", "nhanes2")
@@ -78,6 +79,9 @@ def test_the_stage_computes_on_the_lazy_handoff(survey, monkeypatch):
     whole = [t.columns for t in collected if t.height >= height and "len" not in t.columns]
     assert all(set(columns) <= allowed for columns in whole), whole
     assert bool(whole) == (book.design is not None)  # the design's rows: collected, its columns
+    if book.design is not None and collapsible(book):  # cells; rows only of a test's two columns
+        design = {*book.design.response_columns.values(), "source_line"}
+        assert all(len(set(columns) - design) <= 2 for columns in whole), whole
     assert any("len" in t.columns for t in collected)  # the counts: queries of the LazyFrame
     processed = ROOT / "data/processed" / survey
     assert _bytes(ns["result"].figures) == (processed / "summaries.csv").read_bytes()

@@ -14,10 +14,13 @@ against R's survey package; tests/test_survey_designs.py svy itself. Sums of wei
 The parts: :mod:`.design_setup` (what a design needs before svy: population sizes,
 weights checked, calibration, R's quantile rule, :class:`Weighted`), :mod:`.design_sample`
 (the svy sample and what every estimate shares) and :mod:`.design_estimates` (the
-estimates); this module gathers them.
+estimates); a clustered design's svy sample holds the engine's cells, not its rows
+(:mod:`.design_cells`, why it is exact; :mod:`.design_recount`, the design effects and SDs
+put back from the rows' counts: :class:`CellEstimates`); this module gathers them.
 """
 
 from helpers.summarize.design_estimates import DesignEstimates
+from helpers.summarize.design_recount import CellEstimates
 from helpers.summarize.design_setup import DesignError, Weighted, r_quantile
 
-__all__ = ["DesignError", "DesignEstimates", "Weighted", "r_quantile"]
+__all__ = ["CellEstimates", "DesignError", "DesignEstimates", "Weighted", "r_quantile"]

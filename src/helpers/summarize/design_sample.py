@@ -96,14 +96,18 @@ class DesignSample:
         except SvyError as exc:
             if getattr(exc, "code", None) != "DEFF_NOT_COMPUTABLE":
                 raise
-            raise DesignError(
-                f"params.yaml stats.design_effect = {self.sp.design_effect}: expected weights "
-                f"that add up to a population larger than the respondents (Kish's design "
-                f"effect compares with sampling without replacement from it), in every group; "
-                f"found weights in {self.weight_name!r} that add up to no more than the "
-                f"respondents they weigh (normalised to mean 1?): use stats.design_effect: wr, or "
-                f"population-scale weights"
-            ) from None
+            raise self.deff_error() from None
+
+    def deff_error(self) -> DesignError:
+        """Kish's design effect without replacement has no population to compare with."""
+        return DesignError(
+            f"params.yaml stats.design_effect = {self.sp.design_effect}: expected weights "
+            f"that add up to a population larger than the respondents (Kish's design "
+            f"effect compares with sampling without replacement from it), in every group; "
+            f"found weights in {self.weight_name!r} that add up to no more than the "
+            f"respondents they weigh (normalised to mean 1?): use stats.design_effect: wr, or "
+            f"population-scale weights"
+        )
 
     def _svy(
         self, *, deff: bool = False, ci: bool = False, drop_nulls: bool = True, alpha: bool = True

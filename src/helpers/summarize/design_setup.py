@@ -13,6 +13,7 @@ import polars as pl
 
 from helpers.core.codebook import Calibration, Codebook
 from helpers.core.codes import code_key
+from helpers.summarize.design_cells import N_ROWS, W2
 
 # params.yaml names -> svy's
 SVY_CI = {"logit": "logit", "beta": "beta", "korn_graubard": "korn-graubard", "wilson": "wilson"}
@@ -139,7 +140,8 @@ def check_weights(frame: pl.DataFrame, cols: dict[str, str], spec: Any) -> None:
     if "weight" not in cols:
         return
     weight = frame[cols["weight"]]
-    squares = float((weight * weight).sum())  # variances sum squared weighted values
+    # variances sum squared weighted values (cells: the rows' squares, the engine's sums)
+    squares = float(frame[W2].sum() if W2 in frame.columns else (weight * weight).sum())
     if not math.isfinite(squares):
         row = int(weight.arg_max() or 0)
         line = frame["source_line"][row] if "source_line" in frame.columns else None
@@ -196,7 +198,8 @@ def calibrated(sample: Any, cal: Calibration, book: Codebook) -> Any:
     frame = sample.data
     controls: dict[str, dict[str, float]] = {}
     for qid, counts in cal.population:
-        missing = frame.filter(pl.col(qid).is_null()).height
+        without = frame.filter(pl.col(qid).is_null())
+        missing = int(without[N_ROWS].sum()) if N_ROWS in frame.columns else without.height
         if missing:
             raise DesignError(
                 f"codebook design.calibration.population.{qid}: expected every "

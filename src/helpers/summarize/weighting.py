@@ -12,13 +12,13 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import narwhals.stable.v2 as nw
 import polars as pl
 
 from helpers.core.codebook import SELECTED, Codebook
 from helpers.core.methods import REPLICATE_NAMES
 from helpers.core.params import StatsParams
 from helpers.core.stats import round_decimal
+from helpers.summarize.design_cells import collapsible, design_cells, design_rows
 from helpers.summarize.figure import BASE_SUFFIX, NET_SEPARATOR, QUANTILES, Figure
 from helpers.summarize.rules import source_codes
 
@@ -37,7 +37,7 @@ def design_frame(responses: pl.DataFrame, book: Codebook) -> pl.DataFrame:
     ``<q>__net_<code>``: 1 for the net's answers, 0 for the base's others.
     """
     extra = []
-    for q in book.categorical:
+    for q in (q for q in book.categorical if q.id in responses.columns):
         text = pl.col(q.id).cast(pl.String)
         in_base = text.is_in(list(q.in_base))
         if q.excluded:
@@ -52,41 +52,23 @@ def design_frame(responses: pl.DataFrame, book: Codebook) -> pl.DataFrame:
     return responses.with_columns(extra) if extra else responses
 
 
-ORDER = "source_line"  # the export's line: the rows' order, whatever engine held them
-
-
-def design_columns(book: Codebook) -> list[str]:
-    """The columns design-based estimates read: the design's, groups', questions', lines."""
-    closed = [c for q in book.closed for c in q.response_columns]
-    design = list(book.design.response_columns.values()) if book.design else []
-    return list(
-        dict.fromkeys(
-            [*design, *(g.id for g in book.groups), *closed, *(q.id for q in book.numeric), ORDER]
-        )
-    )
-
-
-def design_rows(responses: Any, book: Codebook) -> pl.DataFrame:
-    """The rows the design's estimates need, as polars, from any engine's frame.
-
-    The engine projects the columns of :func:`design_columns` and hands them over in line
-    order, codes as text, so svy sees the same table whichever engine held the responses.
-    Every row, not sums: the design effects compare with simple random sampling of as
-    many respondents, the standard deviation scales by n / (n - 1), an fpc without PSUs
-    counts respondents, and quantiles and rank scores order the values themselves.
-    """
-    frame = nw.from_native(responses)
-    frame = frame.select([c for c in design_columns(book) if c in frame.columns])
-    collected = frame.collect(backend="polars") if isinstance(frame, nw.LazyFrame) else frame
-    rows = collected.to_polars().with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String))
-    return rows.sort(ORDER, maintain_order=True) if ORDER in rows.columns else rows
-
-
 def survey_design(responses: Any, book: Codebook, sp: StatsParams) -> DesignEstimates:
-    """The svy design of a weighted survey's responses (set up once, for every estimate)."""
-    from helpers.summarize.design import DesignEstimates
+    """The svy design of a weighted survey's responses (set up once, for every estimate).
 
-    return DesignEstimates(design_frame(design_rows(responses, book), book), book, sp)
+    A clustered design (helpers.summarize.design_cells.collapsible): svy gets the engine's
+    cells, the rows of a few columns only when a statistic needs them; any other design:
+    its rows.
+    """
+    from helpers.summarize.design import CellEstimates, DesignEstimates
+
+    cells = design_cells(responses, book) if collapsible(book) else None
+    if cells is None:
+        return DesignEstimates(design_frame(design_rows(responses, book), book), book, sp)
+
+    def rows(only: list[str]) -> pl.DataFrame:
+        return design_frame(design_rows(responses, book, only), book)
+
+    return CellEstimates(design_frame(cells, book), book, sp, rows=rows)
 
 
 def count_weights(
