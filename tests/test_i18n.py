@@ -118,3 +118,13 @@ def test_two_translations_of_one_message_are_refused(tmp_path: Path, monkeypatch
             i18n.read_catalog("es")
     finally:
         i18n.read_catalog.cache_clear()
+
+
+def test_the_pdfs_page_footer_is_in_the_editions_language() -> None:
+    from helpers.pipeline.render import PAGE_FOOTER, TEMPLATES, page_footer
+
+    css = (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")
+    assert PAGE_FOOTER in css  # the English footer the editions replace
+    assert page_footer("en") == PAGE_FOOTER
+    assert page_footer("es") == 'content: "Página " counter(page) " de " counter(pages);'
+    assert page_footer("fr") == 'content: "Page " counter(page) " sur " counter(pages);'

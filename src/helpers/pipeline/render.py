@@ -11,9 +11,12 @@ edition's HTML is rendered from its own outputs only (:func:`edition_notebook`).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
+
+from helpers.core import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -58,9 +61,24 @@ def render_html(nb: nbformat.NotebookNode, title: str, lang: str = "en") -> str:
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_all_outputs_tags={HIDDEN_TAG}), enabled=True
     )
-    resources = {"report_css": (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")}
+    css = (TEMPLATES / "report" / "report.css").read_text(encoding="utf-8")
+    resources = {"report_css": css.replace(PAGE_FOOTER, page_footer(lang))}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
+
+
+# The PDF's page footer as report.css writes it (English); each edition's in its words.
+PAGE_FOOTER = 'content: "Page " counter(page) " of " counter(pages);'
+
+
+def page_footer(lang: str) -> str:
+    """The CSS ``content`` of the page footer in ``lang``: 'Página 3 de 31' in Spanish."""
+    with i18n.edition(lang):
+        # TRANSLATORS: the PDF's page footer; {page} and {pages} are page numbers.
+        words = i18n.gettext("Page {page} of {pages}")
+    counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    parts = [p for p in re.split(r"(\{page\}|\{pages\})", words) if p]
+    return "content: " + " ".join(counters.get(p) or f'"{p}"' for p in parts) + ";"
 
 
 def render_pdf(html: str, base_url: str) -> bytes:
