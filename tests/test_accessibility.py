@@ -24,7 +24,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-PAGES = [REPO / "reports" / "index.html", *sorted(REPO.glob("reports/*/report.html"))]
+PAGES = [
+    REPO / "reports" / "index.html",
+    *sorted(REPO.glob("reports/*/report.html")),
+    *sorted(REPO.glob("reports/*/editions/report.*.html")),  # the other language editions
+]
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {
@@ -90,7 +94,8 @@ def test_every_report_is_checked():
     import yaml
 
     surveys = yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))["surveys"]
-    assert {p.parent.name for p in PAGES[1:]} >= set(surveys)
+    assert {p.parent.name for p in PAGES[1:] if p.name == "report.html"} >= set(surveys)
+    assert any(p.parent.name == "editions" for p in PAGES), "no language edition checked"
     assert all(p.is_file() for p in PAGES), "a report is missing: run `make report`"
 
 
@@ -178,7 +183,7 @@ def test_structure_for_screen_readers(browser, path):
     assert s["uncaptioned"] == [], f"tables without a caption: {s['uncaptioned'][:3]}"
     assert s["unscoped"] == [], f"header cells without a scope: {s['unscoped'][:5]}"
     assert s["unfocusable"] == 0, "a scrolling table box the keyboard cannot reach"
-    if path.name == "report.html":
+    if path.name.startswith("report"):
         assert s["tables"] > 0 and s["charts"], "a report without tables or charts"
     for chart in s["charts"]:
         assert chart["tag"] in ("img", "svg"), chart["id"]
@@ -187,10 +192,12 @@ def test_structure_for_screen_readers(browser, path):
         assert chart["linked"], f"{chart['id']}: no link from its caption to its table"
         # The linked tables hold the numbers the alt text reads out: each percentage, and
         # each group's base (a box chart's statistics are rounded otherwise in its alt).
-        pcts = re.findall(r"\d+(?:\.\d+)?%", chart["alt"])
-        bases = re.findall(r"\(n=(\d+)\)", chart["alt"])
+        # (in the edition's number format: "60.0%", "60,0\u00a0%")
+        pcts = re.findall(r"\d+(?:[.,]\d+)?[\u00a0\u202f]?%", chart["alt"])
+        bases = re.findall(r"\(n\s?=\s?(\d[\d.,\u00a0\u202f]*)\)", chart["alt"])
         assert pcts or bases, f"{chart['id']}: alt without percentages or bases"
-        missing = [x for x in pcts if x not in chart["linkedText"]] + [
-            n for n in bases if not re.search(rf"\b{n}\b", chart["linkedText"])
+        linked = re.sub(r"[\u00a0\u202f]", " ", chart["linkedText"])  # as the browser reads it
+        missing = [x for x in pcts if re.sub(r"[\u00a0\u202f]", " ", x) not in linked] + [
+            n for n in bases if not re.search(rf"\b{re.escape(n)}\b", linked)
         ]
         assert missing == [], f"{chart['id']}: {missing[:5]} not in the tables it links to"
