@@ -244,3 +244,31 @@ def test_anes_income_24_bands_by_party_and_education():
         table = _tables(summaries, "income", groups)
         assert len(table) >= 7 and table.shape[1] == 25
         charts.stacked_scale_chart(table, list(table.columns[:-1]), "Income", "Note.")
+
+
+@pytest.mark.parametrize("answers", [2, 3])
+@pytest.mark.parametrize("pct", [5.0, 20.0, 35.0, 50.0, 65.2, 70.0, 80.0, 96.9])
+def test_a_bar_label_with_millions_of_respondents_stays_on_the_page(pct, answers):
+    """Found at 10M respondents (benchmarks/scale.py): '65.2%  (5,998,750/9,195,582)'.
+
+    Right of a long bar, such a label ended past the figure's edge and the report
+    stage stopped (here at 20, 65.2 and 70% with three answers); it now goes inside
+    its bar, in the ink that contrasts with it. The counts are INVENTED (a survey of
+    9,195,582 respondents).
+    """
+    base = 9_195_582
+    rest = 100 - pct
+    pcts = [pct, rest] if answers == 2 else [pct, rest * 0.86, rest * 0.14]
+    rows = pd.DataFrame(
+        {
+            "answer": ["Yes", "No", "Don't know"][:answers],
+            "pct": pcts,
+            "ci_low": [p - 0.03 for p in pcts],
+            "ci_high": [p + 0.03 for p in pcts],
+            "n": [round(base * p / 100) for p in pcts],
+            "base": [base] * answers,
+        }
+    )
+    svg = charts.proportion_chart(rows, "Q19. Services 19", "INVENTED counts").decode()
+    for n in rows["n"]:  # every label is drawn, with its exact counts
+        assert f"({n:,}/{base:,})" in svg
