@@ -246,3 +246,50 @@ def test_cells_written_after_an_apostrophe_are_listed_as_text():
     repeated = pd.DataFrame({"group_value": ["+x", "a", "+x"], "figure_id": ["f1", "f2", "f3"]})
     text = text_of(formula_cells_html({"summaries.csv": repeated}))
     assert "2 cells of the CSV files" in text and "summaries.csv 1 group_value +x 2" in text
+
+
+NNBSP = "\u202f"
+
+
+@pytest.mark.parametrize(
+    ("lang", "read", "kept", "missing"),
+    [
+        ("en", "10,000,000", "8,500,000", "1,500"),
+        ("es", "10.000.000", "8.500.000", "1.500"),
+        ("fr", f"10{NNBSP}000{NNBSP}000", f"8{NNBSP}500{NNBSP}000", f"1{NNBSP}500"),
+    ],
+)
+def test_counts_are_written_in_the_editions_number_format(lang, read, kept, missing):
+    """Found at 10M respondents (benchmarks/scale.py): '10000000' and '2223548
+    respondents without an answer' stood unformatted beside '10,000,000' elsewhere.
+    INVENTED counts: 2,000 respondents, 1,500 without an answer to Q1 (French groups
+    digits with a narrow no-break space)."""
+    from helpers.core import i18n
+
+    responses = pd.DataFrame(
+        {
+            "respondent_id": [f"R{i}" for i in range(1, 2001)],
+            "q1": ["yes"] * 500 + [pd.NA] * 1500,
+            "q2": ["useful"] * 2000,
+        }
+    )
+    counts = pd.DataFrame(
+        [
+            {
+                "question": "q1",
+                "rows_read": 10_000_000,
+                "rows_kept": 8_500_000,
+                "rows_missing": 1_500_000,
+                "rows_rejected": 0,
+                "balanced": True,
+            }
+        ]
+    )
+    with i18n.edition(lang):
+        html = data_warnings_html(
+            pd.DataFrame(columns=EXPORT_REJECT_COLUMNS), counts, responses, BOOK
+        )
+    markup = str(html)
+    assert f">{read}<" in markup and f">{kept}<" in markup  # the table's cells
+    assert f" {missing} " in markup  # the sentence: 1,500 respondents without an answer
+    assert "10000000" not in markup and " 1500 " not in markup

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from helpers.core.codebook import Codebook
 from helpers.core.i18n import _
 from helpers.core.tables import formula_cells
+from helpers.report.formatting import fmt_number
 from helpers.report.rows import Rows, column_names, without_answers
 from helpers.report.tables import table_data
 from helpers.report.templating import render
@@ -41,6 +42,12 @@ def list_name(lst: object) -> str:
 
 def _int(value: object) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
+
+
+def _count(value: object) -> str | None:
+    """A count in the edition's format ('10,000,000'); None when missing."""
+    n = _int(value)
+    return None if n is None else fmt_number(n)
 
 
 def _unbalanced(reconciliation: pd.DataFrame) -> pd.DataFrame:
@@ -166,13 +173,13 @@ def _counts_table(
     frame = pd.DataFrame(
         {
             _("Question") if by_question else _("List"): [name(x) for x in reconciliation[per]],
-            _("Rows read"): reconciliation["rows_read"].map(_int),
-            _("Kept"): reconciliation["rows_kept"].map(_int),
-            _("Set aside"): reconciliation["rows_rejected"].map(_int),
+            _("Rows read"): reconciliation["rows_read"].map(_count),
+            _("Kept"): reconciliation["rows_kept"].map(_count),
+            _("Set aside"): reconciliation["rows_rejected"].map(_count),
         }
     )
     if "rows_missing" in reconciliation:
-        frame.insert(3, _("Missing"), reconciliation["rows_missing"].map(_int))
+        frame.insert(3, _("Missing"), reconciliation["rows_missing"].map(_count))
     folder = rejects_path.rpartition("/")[0]
     file = f"{folder + '/' if folder else ''}reconciliation.csv"
     caption = (
