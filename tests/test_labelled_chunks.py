@@ -66,6 +66,33 @@ def test_chunks_equal_pyreadstat_s_whole_read_on_anes96(anes, kind, chunk, tmp_p
     assert got.equals(read_labelled(FILES[kind], anes, kind))  # the default chunk size
 
 
+@pytest.mark.parametrize("chunk", [7, 100, 944])
+def test_a_bytecode_sav_is_read_from_each_chunk_s_first_case(anes, chunk, tmp_path):
+    """anes96 rewritten bytecode-compressed: each chunk read from its own first case.
+
+    Its 10 values per case begin a block of eight codes every 4 cases, so the chunks
+    start at the first such case at least ``chunk`` cases after the last start.
+    """
+    cols = export_columns(anes)
+    path = tmp_path / "survey.sav"
+    table, meta = pyreadstat.read_sav(str(FILES["respondent_sav"]))
+    pyreadstat.write_sav(table, str(path), row_compress=True)
+    layout = sav_layout(path.read_bytes())
+    assert (layout.compression, layout.values) == (1, 10)
+    got = scan_labelled(path, anes, "respondent_sav", work=tmp_path, chunk=chunk).collect()
+    assert got["source_line"].to_list() == list(range(1, ANES_CASES + 1))
+    want = _reference(FILES["respondent_sav"], "respondent_sav", cols.all)
+    for c in cols.all:
+        assert got[c].cast(pl.String).to_list() == want[c], c
+    sizes = _group_sizes(tmp_path / "raw.parquet")
+    assert sum(sizes) == ANES_CASES and all(chunk <= n < chunk + 8 for n in sizes[:-1])
+
+
+def _group_sizes(path: Path) -> list[int]:
+    meta = pq.ParquetFile(path).metadata
+    return [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+
+
 def test_the_chunk_size_reads_a_fixed_number_of_values(anes):
     cols = export_columns(anes)
     assert chunk_cases(cols) == CHUNK_VALUES // len(cols.all)
@@ -133,7 +160,7 @@ def _table(cases: int = CASES) -> pd.DataFrame:
         {
             "RESP_ID": [f"R{i:03d}" for i in range(1, cases + 1)],
             "Q1": [1.0 + i % 2 for i in range(cases)],
-            "COMMENT": [f"comment {i}" if i % 3 else "" for i in range(1, cases + 1)],
+            "COMMENT": [f"note {i}" if i % 3 else "" for i in range(1, cases + 1)],
         }
     )
 
@@ -197,3 +224,58 @@ def test_a_dta_in_chunks_equals_its_table(book, tmp_path):
     assert got["source_line"].to_list() == list(range(1, CASES + 1))
     assert got["Q1"].cast(pl.String).to_list() == [str(v) for v in _table()["Q1"]]
     assert pq.ParquetFile(tmp_path / "raw.parquet").num_row_groups == math.ceil(CASES / 6)
+
+
+def _unpadded_bytecode(path: Path, table: pd.DataFrame) -> bytes:
+    """The uncompressed .sav at ``path`` re-encoded as SPSS bytecode without padding.
+
+    readstat's writer pads every case to a block of eight codes; SPSS need not, so a
+    case may begin inside a block. ``table``: RESP_ID, Q1, COMMENT, strings of at most
+    8 bytes (one value each).
+    """
+    whole = path.read_bytes()
+    layout = sav_layout(whole)
+    codes, raw = [], []
+    for row in table.itertuples(index=False):
+        for text, number in ((row.RESP_ID, None), (None, row.Q1), (row.COMMENT, None)):
+            if number is not None:
+                codes.append(int(number + layout.bias))
+            elif text.strip():
+                codes.append(253)
+                raw.append(text.encode().ljust(8))
+            else:
+                codes.append(254)
+    codes.append(252)
+    out = bytearray(whole[: layout.data_start])
+    struct.pack_into("<i", out, 72, 1)  # the header's compression: bytecode
+    at = 0
+    for i in range(0, len(codes), 8):
+        block = codes[i : i + 8]
+        out += bytes(block + [0] * (8 - len(block)))
+        n = block.count(253)
+        out += b"".join(raw[at : at + n])
+        at += n
+    return bytes(out)
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 8, 13, 40])
+def test_an_spss_bytecode_stream_whose_cases_begin_inside_blocks_is_read_in_chunks(
+    book, tmp_path, chunk
+):
+    """INVENTED: 3 values per case, so a case begins a block only every 8 cases."""
+    path = tmp_path / "survey.sav"
+    table = _table()
+    pyreadstat.write_sav(table, str(path))
+    path.write_bytes(_unpadded_bytecode(path, table))
+    assert sav_layout(path.read_bytes()).compression == 1
+    whole, _ = pyreadstat.read_sav(str(path))  # readstat reads it whole
+    assert whole["RESP_ID"].tolist() == table["RESP_ID"].tolist()
+    got = scan_labelled(path, book, "respondent_sav", work=tmp_path, chunk=chunk).collect()
+    assert got["source_line"].to_list() == list(range(1, CASES + 1))
+    assert got["RESP_ID"].to_list() == table["RESP_ID"].tolist()
+    assert got["Q1"].cast(pl.String).to_list() == [str(v) for v in table["Q1"]]
+    assert got["COMMENT"].to_list() == [c or None for c in table["COMMENT"]]
+    step = -(-chunk // 8) * 8  # chunks start where a case begins a block
+    assert _group_sizes(tmp_path / "raw.parquet") == [step] * (CASES // step) + (
+        [CASES % step] if CASES % step else []
+    )

@@ -15,6 +15,7 @@ written to Parquet as they come (helpers.extract.labelled_chunks).
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,7 @@ from helpers.core.errors import SourceError
 from helpers.extract.export import SOURCE_LINE, ExportColumns, export_columns, work_folder
 from helpers.extract.labelled_chunks import as_text, chunk_cases, write_chunks
 from helpers.extract.labelled_open import Opened, digest, open_checked, reader, refusal
+from helpers.extract.sav_layout import SplicedSav
 
 
 def read_metadata(path: str | Path, kind: str, encoding: str | None = None) -> Any:
@@ -96,7 +98,7 @@ def scan_labelled(
     chunk = chunk_cases(cols) if chunk is None else chunk
     if chunk < 1:
         raise ValueError(f"chunk must be at least 1 case, not {chunk}")
-    opened = open_checked(path, kind, encoding)
+    opened = open_checked(path, kind, encoding, every=chunk)
     _check_variables(opened.meta, book, path)
     raw = Path(work or work_folder()) / "raw.parquet"
     cases = write_chunks(_chunks(path, kind, opened, cols, chunk), cols, raw)
@@ -111,28 +113,58 @@ def scan_labelled(
 def _chunks(
     path: str | Path, kind: str, opened: Opened, cols: ExportColumns, chunk: int
 ) -> Iterator[pl.DataFrame]:
-    """The file's cases, ``chunk`` at a time, as text columns numbered by case."""
+    """The file's cases, about ``chunk`` at a time, as text columns numbered by case.
+
+    A bytecode .sav is read from each chunk's first case (its starts found by the
+    whole-file check; :class:`SplicedSav`), any other file with ``row_offset``
+    (readstat seeks there in an uncompressed .sav and a .dta).
+    """
     known = int(opened.meta.number_rows or 0)  # 0 or less: the header does not say
-    offset = 0
-    while known <= 0 or offset < known:
-        try:
-            frame, _ = reader(kind)(
-                str(path),
-                usecols=cols.all,
-                output_format="polars",
-                encoding=opened.iconv,
-                row_offset=offset,
-                row_limit=chunk,
-            )
-        except Exception as exc:  # pyreadstat.ReadstatError and friends
-            raise refusal(
-                exc, path, kind, opened.head, opened.layout, opened.iconv, "its data"
-            ) from None
-        if frame.height:
-            yield as_text(frame, cols, offset + 1)
-        offset += frame.height
-        if frame.height < chunk:
+    starts = [*opened.starts, (known if known > 0 else None, None)]
+    with open(path, "rb") as fh:
+        if len(starts) > 1:  # a bytecode .sav
+            for (case, at), (until, _) in itertools.pairwise(starts):
+                source = SplicedSav(fh, opened.layout, opened.dictionary, case, at)
+                frame = _read(path, source, kind, opened, cols, 0, until - case if until else 0)
+                yield as_text(frame, cols, case + 1)
             return
+        offset = 0
+        while known <= 0 or offset < known:
+            frame = _read(path, str(path), kind, opened, cols, offset, chunk)
+            if frame.height:
+                yield as_text(frame, cols, offset + 1)
+            offset += frame.height
+            if frame.height < chunk:
+                return
+
+
+def _read(
+    path: str | Path,
+    source: str | SplicedSav,
+    kind: str,
+    opened: Opened,
+    cols: ExportColumns,
+    offset: int,
+    limit: int,
+) -> pl.DataFrame:
+    """Cases ``offset`` + 1 to ``offset`` + ``limit`` (0: to the end) of ``source``.
+
+    ``source``: the file at ``path``, or a view of it from a case (:class:`SplicedSav`).
+    """
+    try:
+        frame, _ = reader(kind)(
+            source,
+            usecols=cols.all,
+            output_format="polars",
+            encoding=opened.iconv,
+            row_offset=offset,
+            row_limit=limit,
+        )
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise refusal(
+            exc, path, kind, opened.head, opened.layout, opened.iconv, "its data"
+        ) from None
+    return frame
 
 
 def read_labelled(

@@ -6,14 +6,14 @@ an empty or all-space string missing, ``source_line`` the case number (1 for the
 first case), continuing across chunks. :func:`write_chunks` sinks the chunks to one
 Parquet file with pyarrow's ``ParquetWriter``: memory holds a chunk, not the file.
 
-Chunk size: readstat reaches a chunk's first case (``row_offset``) by seeking in an
-uncompressed .sav or a .dta, but by decoding every case before it in a
-bytecode-compressed .sav (measured in issue 26 on 3 million cases of 20 variables:
-0.13 µs per case skipped, against about 7 µs per case read), so a file read in ``k``
-chunks costs about ``k / 2`` extra passes of skipping; pyreadstat holds about 70 bytes
-per value read (1.2 GiB for a million cases of 20 variables). :func:`chunk_cases`
-reads :data:`CHUNK_VALUES` values at a time (250,000 cases of 20 variables, about
-350 MiB): the skipping adds about 15% at 4 million cases of 20 variables.
+Chunk size: pyreadstat holds about 70 bytes per value read (measured in issue 26:
+1.2 GiB for a million cases of 20 variables), so :func:`chunk_cases` reads
+:data:`CHUNK_VALUES` values at a time (250,000 cases of 20 variables, about 350 MiB).
+Readstat reaches a chunk's first case (``row_offset``) by seeking in an uncompressed
+.sav or a .dta, but by decoding every case before it in a bytecode-compressed .sav
+(0.13 µs per case skipped against about 7 µs per case read, on 3 million cases of
+20 variables: quadratic in the file's size). A bytecode .sav is therefore read from
+each chunk's first case instead (helpers.extract.sav_layout.SplicedSav).
 """
 
 from __future__ import annotations

@@ -43,6 +43,10 @@ class Opened:
     layout: SavLayout | None  # a .sav's header and dictionary
     meta: Any
     iconv: str | None  # the encoding handed to readstat
+    # A bytecode .sav opened with ``every``: (case, byte) where chunks may start, and
+    # the header and dictionary (helpers.extract.sav_layout.SplicedSav); else empty.
+    starts: tuple[tuple[int, int], ...] = ()
+    dictionary: bytes = b""
 
 
 @contextmanager
@@ -64,14 +68,18 @@ def digest(path: str | Path) -> tuple[str, int]:
         return hashed.hexdigest(), fh.tell()
 
 
-def open_checked(path: str | Path, kind: str, encoding: str | None) -> Opened:
-    """The file of ``kind`` opened: kind, encoding, dictionary and wholeness checked."""
+def open_checked(path: str | Path, kind: str, encoding: str | None, every: int = 0) -> Opened:
+    """The file of ``kind`` opened: kind, encoding, dictionary and wholeness checked.
+
+    ``every`` > 0 (cases): a bytecode .sav's chunk starts are found on the way
+    (:func:`helpers.extract.sav_layout.check_sav_whole`).
+    """
     with _mapped(path) as data:
-        return _open_mapped(path, kind, encoding, data)
+        return _open_mapped(path, kind, encoding, data, every)
 
 
 def _open_mapped(
-    path: str | Path, kind: str, encoding: str | None, data: bytes | mmap.mmap
+    path: str | Path, kind: str, encoding: str | None, data: bytes | mmap.mmap, every: int
 ) -> Opened:
     head = bytes(data[:64])
     found = data_file_kind(head)
@@ -91,8 +99,10 @@ def _open_mapped(
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         reading = "its dictionary (variables, labels)"
         raise refusal(exc, path, kind, head, layout, iconv, reading) from None
-    check_whole(path, kind, data, meta, layout, iconv)
-    return Opened(head, layout, meta, iconv)
+    starts = check_whole(path, kind, data, meta, layout, iconv, every)
+    if not starts:
+        return Opened(head, layout, meta, iconv)
+    return Opened(head, layout, meta, iconv, tuple(starts), bytes(data[: layout.data_start]))
 
 
 # readstat refuses any single allocation above this (MAX_MALLOC_SIZE in readstat_malloc.c):
@@ -216,7 +226,8 @@ def check_whole(
     meta: Any,
     layout: SavLayout | None = None,
     iconv: str | None = None,
-) -> None:
+    every: int = 0,
+) -> list[tuple[int, int]]:
     """Refuse a file that ends before its data do, naming the case where it breaks.
 
     A .sav's data are measured against its dictionary (values per case; bytecode
@@ -224,7 +235,8 @@ def check_whole(
     header gives no case count (-1), which readstat would read as the whole cases
     before the cut; a .zsav against the end of the data its header points to; a
     .dta by reading its last case (readstat seeks there). ``data``: the file's bytes,
-    or a memory map of them (:func:`_mapped`).
+    or a memory map of them (:func:`_mapped`). Returns a bytecode .sav's chunk starts
+    when ``every`` > 0 (:func:`helpers.extract.sav_layout.check_sav_whole`), else ``[]``.
     """
     path = str(path)
     if kind == "respondent_dta":
@@ -242,5 +254,5 @@ def check_whole(
                 raise refusal(
                     exc, path, kind, bytes(data[:64]), layout, iconv, "its last case"
                 ) from None
-        return
-    check_sav_whole(path, data, layout or sav_layout(data))
+        return []
+    return check_sav_whole(path, data, layout or sav_layout(data), every)
