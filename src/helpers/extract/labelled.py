@@ -124,8 +124,9 @@ def _chunks(
     with open(path, "rb") as fh:
         if len(starts) > 1:  # a bytecode .sav
             for (case, at), (until, _) in itertools.pairwise(starts):
-                source = SplicedSav(fh, opened.layout, opened.dictionary, case, at)
-                frame = _read(path, source, kind, opened, cols, 0, until - case if until else 0)
+                cases = until - case if until else 0  # 0: to the end
+                source = SplicedSav(fh, opened.layout, opened.dictionary, case, at, cases)
+                frame = _read(path, source, kind, opened, cols, 0, cases)
                 yield as_text(frame, cols, case + 1)
             return
         offset = 0

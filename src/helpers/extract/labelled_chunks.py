@@ -8,7 +8,7 @@ Parquet file with pyarrow's ``ParquetWriter``: memory holds a chunk, not the fil
 
 Chunk size: pyreadstat holds about 70 bytes per value read (measured in issue 26:
 1.2 GiB for a million cases of 20 variables), so :func:`chunk_cases` reads
-:data:`CHUNK_VALUES` values at a time (250,000 cases of 20 variables, about 350 MiB).
+:data:`CHUNK_VALUES` values at a time (100,000 cases of 20 variables, about 140 MiB).
 Readstat reaches a chunk's first case (``row_offset``) by seeking in an uncompressed
 .sav or a .dta, but by decoding every case before it in a bytecode-compressed .sav
 (0.13 µs per case skipped against about 7 µs per case read, on 3 million cases of
@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from helpers.extract.export import SOURCE_LINE, ExportColumns
 
-CHUNK_VALUES = 5_000_000
+CHUNK_VALUES = 2_000_000
 
 
 def chunk_cases(cols: ExportColumns, values: int = CHUNK_VALUES) -> int:

@@ -206,19 +206,25 @@ class SplicedSav(io.RawIOBase):
     """A bytecode .sav as if it began at one of its cases: for readstat, no case to skip.
 
     Its header and dictionary (``dictionary``: the file's first ``layout.data_start``
-    bytes), the header's case count the cases left (-1 stays -1), then the data of
-    ``fh`` from byte ``start``, where case ``case`` (0 for the first) begins a block of
-    codes (:func:`check_sav_whole`'s ``every``). Readstat reaches a case by decoding
+    bytes), the header's case count ``cases`` (0: the cases left; -1 stays -1), then
+    the data of ``fh`` from byte ``start``, where case ``case`` (0 for the first) begins
+    a block of codes (:func:`check_sav_whole`'s ``every``). Readstat reaches a case by decoding
     every case before it; a chunk read from here decodes only its own.
     """
 
     def __init__(
-        self, fh: BinaryIO, layout: SavLayout, dictionary: bytes, case: int, start: int
+        self,
+        fh: BinaryIO,
+        layout: SavLayout,
+        dictionary: bytes,
+        case: int,
+        start: int,
+        cases: int = 0,
     ) -> None:
         super().__init__()
         head = bytearray(dictionary[: layout.data_start])
         left = layout.cases - case if layout.cases >= 0 else -1
-        struct.pack_into(layout.endian + "i", head, 80, left)
+        struct.pack_into(layout.endian + "i", head, 80, cases or left)
         self._head, self._fh, self._start, self._pos = bytes(head), fh, start, 0
         self._size = len(head) + fh.seek(0, io.SEEK_END) - start
 
