@@ -16,7 +16,7 @@ from helpers.core.codebook import Codebook
 from helpers.core.inputs import input_kind
 from helpers.extract.csv_structure import MAX_FIELD_BYTES
 from helpers.extract.export import describe_export, read_export, scan_export
-from helpers.extract.labelled import describe_labelled, read_labelled
+from helpers.extract.labelled import describe_labelled, read_labelled, scan_labelled
 
 
 def read_respondents(
@@ -44,10 +44,15 @@ def scan_respondents(
     kind: str,
     encoding: str = "utf-8",
     max_field_bytes: int = MAX_FIELD_BYTES,
-) -> pl.DataFrame | pl.LazyFrame:
-    """As :func:`read_respondents`; a CSV as a LazyFrame streamed from disk (scan_export)."""
+) -> pl.LazyFrame:
+    """As :func:`read_respondents`, as a LazyFrame streamed from disk.
+
+    A CSV through :func:`helpers.extract.export.scan_export`, a .sav or .dta through
+    :func:`helpers.extract.labelled.scan_labelled` (its cases in chunks): each sunk
+    to a temporary ``raw.parquet`` as it is read.
+    """
     if input_kind(kind).labelled:
-        return read_labelled(path, book, kind, encoding)
+        return scan_labelled(path, book, kind, encoding)
     return scan_export(path, book, encoding=encoding, max_field_bytes=max_field_bytes)
 
 

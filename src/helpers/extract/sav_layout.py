@@ -6,8 +6,11 @@ so that a truncated file is refused at the case where it breaks.
 
 from __future__ import annotations
 
+import io
+import mmap
 import struct
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from helpers.core.errors import SourceError
 
@@ -82,14 +85,26 @@ def _sav_layout(data: bytes) -> SavLayout:
     return SavLayout(compression, cases, values, pos, bias, encoding or None, largest, e)
 
 
-def _bytecode_values(data: bytes, start: int) -> tuple[int, bool]:
+def _bytecode_values(
+    data: bytes, start: int, starts: list[tuple[int, int]], every: int = 0, per_case: int = 1
+) -> tuple[int, bool]:
     """The 8-byte values bytecode-compressed data hold, and whether they end cut short.
 
     Blocks of eight codes: 0 is padding, 1-251 a number, 252 the end of the data,
     253 a value stored uncompressed after the block, 254 spaces, 255 missing.
+    ``every`` > 0: ``starts`` gets (case, byte) of cases (``per_case`` values each) that
+    begin a block, at least ``every`` cases apart after the first, (0, ``start``).
     """
     pos, end, values = start, len(data), 0
+    every *= per_case
+    target = 0 if every else 8 * end + 1  # the values at which the next start is looked for
+    walked = _Walked(data)
     while pos < end:
+        if values >= target and values % per_case == 0:  # a case begins this block
+            starts.append((values // per_case, pos))
+            target = values + every
+        if pos >= walked.next:
+            walked.release(pos)
         block = data[pos : pos + 8]
         pos += 8
         if len(block) < 8:
@@ -113,10 +128,37 @@ def _bytecode_values(data: bytes, start: int) -> tuple[int, bool]:
     return values, False
 
 
-def check_sav_whole(path: str, data: bytes, layout: SavLayout | None) -> None:
-    """Refuse a .sav or .zsav whose data end before its dictionary and header say they do."""
+class _Walked:
+    """Pages of a memory map already walked, handed back: resident memory stays a block.
+
+    A read-only file mapping's pages are the file's (the page cache keeps them);
+    ``MADV_DONTNEED`` takes them out of this process's resident set as it walks on.
+    """
+
+    BLOCK = 64 * 2**20
+
+    def __init__(self, data: bytes | mmap.mmap) -> None:
+        self.data, self.done = data, 0
+        self.next = self.BLOCK if isinstance(data, mmap.mmap) else len(data) + 1
+
+    def release(self, pos: int) -> None:
+        """Hand back the whole pages before ``pos``."""
+        upto = pos - pos % mmap.PAGESIZE
+        self.data.madvise(mmap.MADV_DONTNEED, self.done, upto - self.done)
+        self.done, self.next = upto, pos + self.BLOCK
+
+
+def check_sav_whole(
+    path: str, data: bytes, layout: SavLayout | None, every: int = 0
+) -> list[tuple[int, int]]:
+    """Refuse a .sav or .zsav whose data end before its dictionary and header say they do.
+
+    ``every`` (cases): for bytecode-compressed data, also return where to start reading
+    chunks of at least that many cases: (case, byte) of each case that begins a block
+    of codes, the first at (0, the data's start) (:class:`SplicedSav`); else ``[]``.
+    """
     if layout is None or layout.values == 0:
-        return
+        return []
     header = (
         f"{layout.cases} cases (the file's header)"
         if layout.cases >= 0
@@ -131,9 +173,10 @@ def check_sav_whole(path: str, data: bytes, layout: SavLayout | None) -> None:
                 f"{header}, compressed to byte {trailer + size}",
                 f"a file of {len(data)} bytes: it is truncated",
             )
-        return
+        return []
+    starts: list[tuple[int, int]] = []
     if layout.compression == 1:
-        values, cut = _bytecode_values(data, layout.data_start)
+        values, cut = _bytecode_values(data, layout.data_start, starts, every, layout.values)
     else:
         values, rest = divmod(len(data) - layout.data_start, 8)
         cut = rest != 0
@@ -156,3 +199,62 @@ def check_sav_whole(path: str, data: bytes, layout: SavLayout | None) -> None:
             "truncated (an interrupted copy or download?); export it "
             "again",
         )
+    return [s for s in starts if s[0] < whole]  # not the end of the data
+
+
+class SplicedSav(io.RawIOBase):
+    """A bytecode .sav as if it began at one of its cases: for readstat, no case to skip.
+
+    Its header and dictionary (``dictionary``: the file's first ``layout.data_start``
+    bytes), the header's case count ``cases`` (0: the cases left; -1 stays -1), then
+    the data of ``fh`` from byte ``start``, where case ``case`` (0 for the first) begins
+    a block of codes (:func:`check_sav_whole`'s ``every``). Readstat reaches a case by decoding
+    every case before it; a chunk read from here decodes only its own.
+    """
+
+    def __init__(
+        self,
+        fh: BinaryIO,
+        layout: SavLayout,
+        dictionary: bytes,
+        case: int,
+        start: int,
+        cases: int = 0,
+    ) -> None:
+        super().__init__()
+        head = bytearray(dictionary[: layout.data_start])
+        left = layout.cases - case if layout.cases >= 0 else -1
+        struct.pack_into(layout.endian + "i", head, 80, cases or left)
+        self._head, self._fh, self._start, self._pos = bytes(head), fh, start, 0
+        self._size = len(head) + fh.seek(0, io.SEEK_END) - start
+
+    def readable(self) -> bool:
+        """Readable."""
+        return True
+
+    def seekable(self) -> bool:
+        """Seekable."""
+        return True
+
+    def tell(self) -> int:
+        """The position."""
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Move to ``offset`` from ``whence``; the new position."""
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        """Fill ``buffer`` from the position; the bytes read (0 at the end)."""
+        view, n = memoryview(buffer).cast("B"), 0
+        if self._pos < len(self._head):
+            part = self._head[self._pos : self._pos + len(view)]
+            view[: len(part)] = part
+            n = len(part)
+        if n < len(view):
+            self._fh.seek(self._start + self._pos + n - len(self._head))
+            n += self._fh.readinto(view[n:]) or 0
+        self._pos += n
+        return n
