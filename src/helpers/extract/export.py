@@ -125,12 +125,6 @@ def describe_export(path: str | Path, book: Codebook, encoding: str = "utf-8") -
     }
 
 
-def _read_bytes(path: str | Path) -> bytes:
-    """The whole file (a labelled data file is read whole by readstat anyway)."""
-    _head(path)
-    return Path(path).read_bytes()
-
-
 def _head(path: str | Path, size: int = 64) -> bytes:
     """The file's first bytes (a missing file refused)."""
     p = Path(path)
