@@ -6,10 +6,11 @@ group for Parquet), not the table:
 * :func:`polars_csv_sink` writes the bytes :func:`helpers.core.tables.polars_csv_bytes`
   writes (formula cells neutralised the same way);
 * :func:`write_parquet` hands the batches to pyarrow's Parquet writer, regrouped into
-  row groups of exactly ``rows_per_group`` rows (so the bytes do not depend on how
-  the engine cut its batches), hashing every byte as it goes; the footer's metadata
-  then names the sha256 of the bytes before it (:func:`data_sha256`), which any
-  engine or tool recomputes from the file alone.
+  row groups of exactly ``rows_per_group`` rows, each one chunk per column (so the
+  bytes do not depend on how the engine cut its batches), hashing every byte as it
+  goes; a group is let go once written. The footer's metadata then names the sha256
+  of the bytes before it (:func:`data_sha256`), which any engine or tool recomputes
+  from the file alone.
 """
 
 from __future__ import annotations
@@ -68,19 +69,40 @@ class _Hashing(io.RawIOBase):
         return self.fh.write(data)
 
 
+def _contiguous(held: list[pl.DataFrame]) -> pl.DataFrame:
+    """The held pieces as one frame of one chunk per column; the list emptied.
+
+    Copied column by column, each column's pieces let go once copied: the copy and
+    the pieces together hold little more than one group.
+    """
+    columns = []
+    for name in held[0].columns:
+        columns.append(pl.concat([p.get_column(name) for p in held], rechunk=False).rechunk())
+        held[:] = [p.drop(name) for p in held]
+    held.clear()
+    return pl.DataFrame(columns)
+
+
 def _row_groups(batches: Iterable[pl.DataFrame], rows_per_group: int) -> Iterator[pl.DataFrame]:
-    """The batches regrouped into exactly ``rows_per_group`` rows each (the last one fewer)."""
+    """The batches regrouped into exactly ``rows_per_group`` rows each (the last one fewer).
+
+    Each group is one contiguous chunk per column, however the batches were cut: pyarrow's
+    pages and dictionary fallback follow the chunks, so the bytes would otherwise depend on
+    the engine's batch sizes. Nothing of a group is kept once it is handed on; held at
+    most: one group being gathered and the rest of one batch.
+    """
     held: list[pl.DataFrame] = []
     rows = 0
     for batch in batches:
-        held.append(batch)
-        rows += batch.height
-        while rows >= rows_per_group:
-            whole = pl.concat(held, rechunk=False)
-            yield whole.slice(0, rows_per_group)
-            held, rows = [whole.slice(rows_per_group)], rows - rows_per_group
-    if rows or not held:
-        yield pl.concat(held, rechunk=False) if held else pl.DataFrame()
+        while batch.height:
+            take = min(rows_per_group - rows, batch.height)
+            held.append(batch.slice(0, take))
+            batch, rows = batch.slice(take), rows + take
+            if rows == rows_per_group:
+                rows = 0
+                yield _contiguous(held)
+    if rows:
+        yield _contiguous(held)
 
 
 def write_parquet(
@@ -114,9 +136,10 @@ def write_batches(
     rows = 0
     try:
         for group in _row_groups(batches, rows_per_group):
-            if group.height:
-                writer.write_table(group.to_arrow().cast(arrow), row_group_size=rows_per_group)
-                rows += group.height
+            rows, table = rows + group.height, group.to_arrow().cast(arrow)
+            del group  # neither held while the next group is gathered
+            writer.write_table(table, row_group_size=rows_per_group)
+            del table
         writer.add_key_value_metadata(footer(rows, out.sha.hexdigest()))
     finally:
         writer.close()
