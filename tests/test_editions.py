@@ -182,6 +182,7 @@ def test_each_edition_renders_only_its_own_outputs():
         edition_notebook(nb, "fr")
 
 
+@pytest.mark.slow  # a whole report stage's editions rendered again (CI's forced run checks too)
 def test_rendering_is_byte_identical_to_the_committed_editions():
     """The editions rendered again from the executed notebook equal the committed files."""
     nb = nbformat.read(EXECUTED, as_version=4)

@@ -163,7 +163,17 @@ def _design_bytes(design: str, frame: Any) -> bytes:
     return _bytes(summarize(frame, free, book, sp).figures)
 
 
-@pytest.mark.parametrize("design", DESIGNS)
+# Replicate designs on DuckDB take 15-60 s each: in the slow suite (the same designs on
+# polars are in the fast one: tests/test_design_references.py).
+ON_DUCKDB = [
+    pytest.param(d, marks=pytest.mark.slow)
+    if d in {"strat_jkn", "strat_boot", "strat_sdr", "nhanes2_fay"}
+    else d
+    for d in DESIGNS
+]
+
+
+@pytest.mark.parametrize("design", ON_DUCKDB)
 def test_r_reference_designs_on_duckdb(design):
     """Every design tests/test_design_references.py checks against R's survey on polars
     (stratified with an fpc, one-stage cluster, JK1, JKn, bootstrap, SDR, Fay's BRR):

@@ -118,7 +118,7 @@ REPORT_LANGS = ["es", *(pytest.param(lang, marks=pytest.mark.slow) for lang in [
 
 
 @pytest.mark.parametrize("lang", REPORT_LANGS)
-@pytest.mark.parametrize("survey", ["oas_2013", "anes96"])
+@pytest.mark.parametrize("survey", ["oas_2013", pytest.param("anes96", marks=pytest.mark.slow)])
 def test_the_report_charts_are_drawn_in_the_edition_language(survey, lang):
     charts = _charts(_report(survey, lang))
     summaries = _summaries(survey)

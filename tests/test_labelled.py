@@ -161,6 +161,7 @@ def test_draft_command_prints_yaml_and_refuses_other_files(tmp_path):
     assert bad.returncode != 0 and "expected a .sav, .zsav or .dta file" in bad.stderr
 
 
+@pytest.mark.slow  # every stage, about a minute; the chunked read is in the fast suite
 @pytest.mark.pipeline
 def test_a_sav_survey_runs_through_every_stage_and_traces_to_its_cases(tmp_path):
     """A .sav export as a survey of params.yaml: every stage, the report, and the trace."""
