@@ -58,14 +58,15 @@ def test_every_section_leads_with_its_leading_figure_its_interval_and_base(surve
         row = by_id.loc[want]
         plain = re.sub(r"<[^>]+>", "", lead)
         if q.type == "numeric":
-            assert f"{row['shown']}" in plain and f"n = {row['n']}" in plain
+            # the base in English grouping ("n = 9,189"), as the English edition writes it
+            assert f"{row['shown']}" in plain and f"n = {int(row['n']):,}" in plain
             low, high = map(float, re.search(r"CI (-?[\d.]+)–(-?[\d.]+)", plain).groups())
             assert low == pytest.approx(float(row["ci_lower"]), abs=0.051), plain
             assert high == pytest.approx(float(row["ci_upper"]), abs=0.051), plain
         else:
             assert f"{float(row['pct']):.1f}%" in plain
             assert f"CI {float(row['ci_low']):.1f}–{float(row['ci_high']):.1f}" in plain, plain
-            assert f" of {row['base']}" in plain or "est." in plain, plain
+            assert f" of {int(row['base']):,}" in plain or "est." in plain, plain
             assert str(row["answer"]) in plain
         assert len(re.findall(r"\.(?:\s+[A-Z]|$)", plain)) == 1, plain  # one sentence
         checked += 1

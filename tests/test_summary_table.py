@@ -49,7 +49,7 @@ def _expected_text(row: pd.Series) -> str:
     if row["kind"] in ("answer", "net"):
         return fmt_pct(row["pct"])
     if row["kind"] in ("missing", "excluded"):
-        return str(int(row["n"]))
+        return fmt_number(int(row["n"]))  # a count in the edition's format: '5,395'
     return fmt_number(row["shown"])  # numeric statistics and p-values as printed
 
 

@@ -144,7 +144,7 @@ def audit_section(
     counts = ", ".join(
         # TRANSLATORS: a verdict and how many claims have it: "mismatch: 7"
         _("{status}: {n}").format(
-            status=_(STATUS_LABELS[s]).lower(), n=int((audit["status"] == s).sum())
+            status=_(STATUS_LABELS[s]).lower(), n=i18n.number(int((audit["status"] == s).sum()))
         )
         for s in STATUS_ORDER
     )

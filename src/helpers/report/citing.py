@@ -21,7 +21,7 @@ from helpers.report.formatting import (
     is_weighted,
     weighted_counts,
 )
-from helpers.report.templating import macro, text
+from helpers.report.templating import macro
 from helpers.summarize.comparisons import monte_carlo_of
 
 
@@ -38,9 +38,10 @@ def cite_text(row: pd.Series, what: str = "pct") -> str:
 
     A weighted figure's percentage is cited with its estimated population and base
     (sums of weights: '63.1% (est. 73,871,969 of 117,023,659)'), never beside the
-    unweighted counts; those are printed only labelled so ('2 of 10337, unweighted').
+    unweighted counts; those are printed only labelled so ('2 of 10,337, unweighted').
+    Counts are grouped as the edition writes them ('4,445,034'; '4.445.034' in Spanish).
     """
-    n, base = text(row["n"]), text(row["base"])
+    n, base = fmt_number(row["n"]), fmt_number(row["base"])
     weighted = is_weighted(row)
     if what == "n":
         return n
@@ -77,6 +78,22 @@ class Cited(NamedTuple):
 def cited(summaries: pd.DataFrame, figure_id: str, what: str = "pct") -> Cited:
     """The number of a figure id for prose (see :func:`cite_text`), for the ``cite`` macro."""
     return Cited(cite_text(row_of(summaries, figure_id), what), figure_id)
+
+
+class Counted(NamedTuple):
+    """A count for prose, cited (its text in the edition's format, '4,445,034'), and its value.
+
+    A sentence chooses its plural form by ``n`` (``ngettext``), never by parsing the text.
+    """
+
+    cited: Cited
+    n: int
+
+
+def counted(summaries: pd.DataFrame, figure_id: str) -> Counted:
+    """A figure's count for prose: '4,445,034' (cited, linked) and 4445034 (for the plural)."""
+    row = row_of(summaries, figure_id)
+    return Counted(Cited(cite_text(row, "n"), figure_id), int(row["n"]))
 
 
 def cited_equal(summaries: pd.DataFrame, figure_id: str) -> Cited:

@@ -11,11 +11,12 @@ from markupsafe import Markup
 from helpers.core.codebook import Codebook
 from helpers.core.i18n import _
 from helpers.report.adapters import ReportAdapter, report_adapter
-from helpers.report.citing import cited
+from helpers.report.citing import counted
+from helpers.report.formatting import fmt_number
 from helpers.report.rows import Rows, rows_where
 from helpers.report.section_parts import question_title
 from helpers.report.tables import fig_cell, table_data
-from helpers.report.templating import render, text
+from helpers.report.templating import render
 
 DOCUMENT = report_adapter("document")
 
@@ -34,7 +35,8 @@ def free_text_section(
         {
             _("Question"): [short.get(q, q) for q in totals["question"]],
             _("Answers"): [
-                fig_cell(f, text(n)) for f, n in zip(totals["figure_id"], totals["n"], strict=True)
+                fig_cell(f, fmt_number(n))
+                for f, n in zip(totals["figure_id"], totals["n"], strict=True)
             ],
         }
     )
@@ -49,7 +51,7 @@ def free_text_section(
                         _("Activity"): rows["group_code"],
                         _("Label"): rows["group_value"],
                         _("Answers"): [
-                            fig_cell(f, text(n))
+                            fig_cell(f, fmt_number(n))
                             for f, n in zip(rows["figure_id"], rows["n"], strict=True)
                         ],
                     }
@@ -62,7 +64,7 @@ def free_text_section(
                 "id": q.id,
                 "title": question_title(q),
                 "text": q.text,
-                "count": cited(summaries, f"{q.id}.all.all.count", "n"),
+                "count": counted(summaries, f"{q.id}.all.all.count"),
                 "groups": free_text_groups(free_text, book, q.id, max_rows),
                 "per_item": items,
             }

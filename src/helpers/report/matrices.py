@@ -17,6 +17,7 @@ from helpers.report.formatting import (
     distinct_labels,
     fmt_amount,
     fmt_compact,
+    fmt_number,
     fmt_pct,
     is_weighted,
 )
@@ -33,7 +34,6 @@ from helpers.report.tables import (
     row_header,
     table_data,
 )
-from helpers.report.templating import text
 
 
 def breakdown_data(
@@ -160,10 +160,10 @@ def _cell(r: pd.Series | None, kind: str, policy: SmallBasePolicy) -> Any:
     if r is None:
         return ""
     if kind in ("excluded", "missing"):
-        return fig_cell(r["figure_id"], text(r["n"]), cls="count")
+        return fig_cell(r["figure_id"], fmt_number(r["n"]), cls="count")
     if policy.hides(r["base"]):
         return fig_cell(r["figure_id"], SUPPRESSED, cls="suppressed")
-    count = fmt_compact(r["n_weighted"]) if is_weighted(r) else r["n"]
+    count = fmt_compact(r["n_weighted"]) if is_weighted(r) else fmt_number(r["n"])
     return fig_cell(
         r["figure_id"],
         fmt_pct(r["pct"]),
@@ -244,7 +244,7 @@ def _listing(
 
 def _bases(head: list[dict[str, Any]], policy: SmallBasePolicy) -> list[str]:
     """Each group's base as printed, marked when small."""
-    return [policy.marked(text(h["base"]), h["base"]) for h in head]
+    return [policy.marked(fmt_number(h["base"]), h["base"]) for h in head]
 
 
 def group_matrix(

@@ -17,7 +17,7 @@ from helpers.core.i18n import _
 from helpers.core.selection import ANSWERED, MISSING
 from helpers.core.small_base import POOLED, SmallBasePolicy
 from helpers.report.formatting import fmt_ci, fmt_number, fmt_pct, is_weighted, weighted_counts
-from helpers.report.templating import render, text
+from helpers.report.templating import render
 from helpers.summarize.provenance import row_identity, rows_behind, source_lines_of
 
 
@@ -101,10 +101,10 @@ def _rows_listed(
 def _provenance_value(row: pd.Series) -> str:
     """A figure's value as its provenance entry states it: 'n = 9 of 15 (60.0%; interval …)'."""
     weighted = is_weighted(row)
-    n = text(row["n"])
+    n = fmt_number(row["n"])
     value = _("unweighted n = {n}").format(n=n) if weighted else f"n = {n}"
     if pd.notna(row["base"]):
-        value = _("{n} of {base}").format(n=value, base=text(row["base"]))
+        value = _("{n} of {base}").format(n=value, base=fmt_number(row["base"]))
     if weighted and pd.notna(row["pct"]):  # the percentage is of the weighted counts
         value = _("{value}; weighted: {counts}").format(value=value, counts=weighted_counts(row))
     if pd.notna(row["pct"]):

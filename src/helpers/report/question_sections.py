@@ -17,7 +17,7 @@ from helpers.core.small_base import SmallBasePolicy
 from helpers.report import charts
 from helpers.report.citing import cite_text
 from helpers.report.comparison import comparison
-from helpers.report.formatting import lower_first
+from helpers.report.formatting import fmt_number, lower_first
 from helpers.report.markup import svg_data
 from helpers.report.matrices import breakdown_data, crosstab_matrix
 from helpers.report.method_section import interval_name
@@ -58,12 +58,13 @@ def question_section(
     base = int(overall["base"].iloc[0]) if len(overall) else 0
     if base == 0:  # nobody answered (a header-only export): no chart, no percentages
         return _unanswered(q, summaries, sp)
+    shown = fmt_number(base)  # '10,337': the edition's grouping
     return render(
         "question_section.html",
         qid=q.id,
         text=q.text,
         short=q.short,
-        base=_("unweighted n = {n}").format(n=base) if weighted(book) else f"n = {base}",
+        base=_("unweighted n = {n}").format(n=shown) if weighted(book) else f"n = {shown}",
         excluded=[o.label for o in q.answers if o.code in q.excluded],
         nets=[(n.label, labels_of(q.answers, n.of)) for n in q.nets],
         routing=[
@@ -115,7 +116,8 @@ def _overall_chart(
     chart_log: list[dict[str, str]],
 ) -> dict[str, str]:
     """The bar chart of every answer overall, with its intervals: data, alt text and id."""
-    size = base_text(overall) if weighted(book) else f"n = {int(overall['base'].iloc[0])}"
+    base = fmt_number(int(overall["base"].iloc[0]))
+    size = base_text(overall) if weighted(book) else f"n = {base}"
     if q.type == "multiple_choice":
         note = _(
             "{size} who answered; several answers allowed; bars: % choosing each; "

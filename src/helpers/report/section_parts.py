@@ -17,8 +17,13 @@ from helpers.core.codes import code_key
 from helpers.core.i18n import _
 from helpers.core.small_base import SmallBasePolicy
 from helpers.report import citing
-from helpers.report.citing import Cited
-from helpers.report.formatting import answer_column, distinct_labels, fmt_population
+from helpers.report.citing import Counted
+from helpers.report.formatting import (
+    answer_column,
+    distinct_labels,
+    fmt_number,
+    fmt_population,
+)
 from helpers.report.matrices import group_matrix
 from helpers.report.tables import group_name, joined
 from helpers.report.templating import cap_text, text
@@ -47,7 +52,7 @@ def numeric_rows(
     return question_rows(summaries, qid, group, kinds)
 
 
-def missing_cited(summaries: pd.DataFrame, qid: str, only_some: bool = False) -> list[Cited]:
+def missing_cited(summaries: pd.DataFrame, qid: str, only_some: bool = False) -> list[Counted]:
     """The counts of a question's missing answers overall, cited (``only_some``: those > 0)."""
     missing = summaries[
         (summaries["question"] == qid)
@@ -55,7 +60,7 @@ def missing_cited(summaries: pd.DataFrame, qid: str, only_some: bool = False) ->
         & (summaries["group"] == "all")
     ]
     return [
-        citing.cited(summaries, r["figure_id"], "n")
+        citing.counted(summaries, r["figure_id"])
         for _i, r in missing.iterrows()
         if not only_some or int(r["n"]) > 0
     ]
@@ -86,10 +91,10 @@ def weighted(book: Codebook) -> bool:
 
 
 def base_text(overall: pd.DataFrame) -> str:
-    """A weighted question's bases: 'estimated population 117,023,659; unweighted n = 10337'."""
+    """A weighted question's bases: 'estimated population 117,023,659; unweighted n = 10,337'."""
     first = overall.iloc[0]
     return _("estimated population {population}; unweighted n = {n}").format(
-        population=fmt_population(first["base_weighted"]), n=text(first["base"])
+        population=fmt_population(first["base_weighted"]), n=fmt_number(first["base"])
     )
 
 
@@ -129,7 +134,7 @@ def stacked_alt(
     bars = joined(
         _("{group} (n={n}): {shares}").format(
             group=cap_text(g),
-            n=int(m["base"]),
+            n=fmt_number(int(m["base"])),
             shares=", ".join(
                 f"{a} {i18n.percent(f'{m[k]:.1f}')}" for k, a in zip(keys, names, strict=True)
             ),
@@ -177,7 +182,7 @@ def distribution_alt(title: str, matrix: pd.DataFrame, decimals: int) -> str:
             "range {min}-{max}"
         ).format(
             group=g,
-            n=int(r["n"]),
+            n=fmt_number(int(r["n"])),
             median=num(r["median"]),
             p25=num(r["p25"]),
             p75=num(r["p75"]),

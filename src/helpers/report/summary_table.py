@@ -44,7 +44,7 @@ from helpers.report.tables import (
     table_data,
 )
 from helpers.report.tabulated import ALL, same_variable, tabulated
-from helpers.report.templating import macro, text
+from helpers.report.templating import macro
 
 __all__ = [
     "ALL",
@@ -93,7 +93,7 @@ def _pct_cell(row: pd.Series | None, policy: SmallBasePolicy) -> dict[str, Any] 
         return ""
     if policy.hides(row["base"]):
         return fig_cell(row["figure_id"], SUPPRESSED, cls="suppressed", anchored=False)
-    count = fmt_compact(row["n_weighted"]) if is_weighted(row) else row["n"]
+    count = fmt_compact(row["n_weighted"]) if is_weighted(row) else fmt_number(row["n"])
     return fig_cell(
         row["figure_id"],
         fmt_pct(row["pct"]),
@@ -130,7 +130,7 @@ def _count_cell(row: pd.Series | None) -> dict[str, Any] | str:
     return (
         ""
         if row is None
-        else fig_cell(row["figure_id"], text(row["n"]), cls="count", anchored=False)
+        else fig_cell(row["figure_id"], fmt_number(row["n"]), cls="count", anchored=False)
     )
 
 

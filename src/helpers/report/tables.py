@@ -141,16 +141,16 @@ def summary_data(
     for _i, r in rows.iterrows():
         excluded = r.get("kind") == "excluded"
         hidden = not excluded and policy.hides(r["base"])
-        shown = SUPPRESSED if hidden else text(r["n"]) if excluded else fmt_pct(r["pct"])
+        shown = SUPPRESSED if hidden else fmt_number(r["n"]) if excluded else fmt_pct(r["pct"])
         cells.append(fig_cell(r["figure_id"], shown))
     weighted = bool(weighted_columns(rows))
     show = pd.DataFrame(
         {
             **({group_label: rows["group_value"]} if group_label else {}),
             _("Answer"): rows["answer"],
-            _(UNWEIGHTED_N) if weighted else "n": rows["n"],
+            _(UNWEIGHTED_N) if weighted else "n": [fmt_number(n) for n in rows["n"]],
             _(UNWEIGHTED_BASE) if weighted else _("Base"): [
-                policy.marked(text(b), b) for b in rows["base"]
+                policy.marked(fmt_number(b), b) for b in rows["base"]
             ],
             **(
                 {_("Weighted n"): [fmt_population(v) for v in rows["n_weighted"]]}
@@ -216,7 +216,9 @@ def numeric_data(
         line = _numeric_line(level, policy)
         if missing:
             m = missing.get(code)
-            line.append("" if m is None else fig_cell(m["figure_id"], text(m["n"]), cls="count"))
+            line.append(
+                "" if m is None else fig_cell(m["figure_id"], fmt_number(m["n"]), cls="count")
+            )
         if weighted:
             mean = level.loc["mean"]
             line += [fmt_amount(mean["base_weighted"]), fmt_amount(mean["deff"], 2)]
@@ -258,7 +260,7 @@ def _numeric_line(level: pd.DataFrame, policy: SmallBasePolicy) -> list[Any]:
             if mean["group"] != "all"
             else _("All")
         ),
-        policy.marked(text(base), base),
+        policy.marked(fmt_number(base), base),
     ]
     for stat, _label in NUMERIC_COLUMNS:
         line.append(
