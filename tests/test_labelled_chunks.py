@@ -18,6 +18,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pyreadstat
 import pytest
+from test_hostile_labelled import CODEBOOK
 
 from helpers.core.codebook import load_codebook, parse_codebook
 from helpers.core.errors import SourceError
@@ -119,35 +120,7 @@ def test_the_hash_and_size_are_the_whole_file_s_and_no_whole_file_bytes_are_read
 # INVENTED files: a table of 40 cases.
 
 CASES = 40
-BOOK = {
-    "survey": {
-        "id": "chunks",
-        "title": "Chunked labelled files (INVENTED)",
-        "publisher": "nobody (invented data)",
-        "respondent_unit": "respondent",
-        "respondent_unit_plural": "respondents",
-    },
-    "input": {"respondent_id": "RESP_ID"},
-    "groups": [],
-    "questions": [
-        {
-            "id": "q1",
-            "column": "Q1",
-            "type": "yes_no",
-            "text": "Yes or no?",
-            "short": "Q1",
-            "answers": [{"code": "1", "label": "Yes"}, {"code": "2", "label": "No"}],
-        },
-        {
-            "id": "comment",
-            "column": "COMMENT",
-            "type": "free_text",
-            "text": "Anything?",
-            "short": "Comment",
-        },
-    ],
-    "breakdowns": {"by_group": [], "crosstabs": []},
-}
+BOOK = CODEBOOK  # tests/test_hostile_labelled.py's INVENTED codebook: Q1 (yes/no), COMMENT
 
 
 @pytest.fixture(scope="module")
