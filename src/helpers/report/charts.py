@@ -14,6 +14,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from helpers.core import i18n
 from helpers.core.i18n import _
@@ -94,7 +95,7 @@ def proportion_chart(rows: pd.DataFrame, title: str, note: str) -> bytes:
         return cl.svg_bytes(fig, title)
 
 
-def _inside_when_cut(fig: Figure, texts: list, low: Sequence[float], color: str) -> None:
+def _inside_when_cut(fig: Figure, texts: list[Text], low: Sequence[float], color: str) -> None:
     """Bar labels the layout leaves past the figure's right edge moved inside their bars.
 
     A label goes right of its interval; a long one (a count of millions, '65.2%
@@ -105,16 +106,12 @@ def _inside_when_cut(fig: Figure, texts: list, low: Sequence[float], color: str)
     overflows its bar.
     """
     ink = ink_on(color)
-    renderer = cl.renderer_of(fig)  # laid out with every label right of its interval
-    cut = [
-        (text, lo)
-        for text, lo in zip(texts, low, strict=True)
-        if text.get_window_extent(renderer).x1 > fig.bbox.x1
-    ]
     if ink is None:
-        return  # neither ink is readable on the bar: the check names the cut label
-    for text, lo in cut:
-        text.set(x=lo - 1.5, horizontalalignment="right", color=ink)
+        return  # neither ink is readable on the bar: the check names a cut label
+    renderer = cl.renderer_of(fig)  # laid out with every label right of its interval
+    for text, lo in zip(texts, low, strict=True):
+        if text.get_window_extent(renderer).x1 > fig.bbox.x1:
+            text.set(x=lo - 1.5, horizontalalignment="right", color=ink)
 
 
 def _segment_labels(fig: Figure, ax: Axes, bars: list, widths: list[float], color: str) -> None:
