@@ -39,10 +39,11 @@ system-deps: ## Check (and as root on Debian, install) the system libraries Weas
 repro-force: env system-deps ## Rerun every stage even if nothing changed
 	$(VENV)/bin/dvc repro --force
 
-lint: env ## ruff (lint and the formatter's check) on the code, tests and notebooks; the import contracts
+lint: env ## ruff (lint and the formatter's check) on the code, tests and notebooks; the import contracts; the message template and catalogs
 	$(VENV)/bin/ruff check src tests benchmarks notebooks
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/lint-imports --no-cache pyproject.toml
+	$(VENV)/bin/python -m helpers.tools.messages check
 
 LAB_SETTINGS := $(LAB_VENV)/share/jupyter/lab/settings/overrides.json
 

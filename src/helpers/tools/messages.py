@@ -114,7 +114,7 @@ def unused(lang: str, used: set[Key]) -> list[Key]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``extract`` the template, or ``check`` every language's catalog against the code."""
+    """``extract`` the template, or ``check`` it and every language's catalog against the code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("extract", "check"))
     args = parser.parse_args(argv)
@@ -124,6 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{POT}: {len(keys(catalog))} messages", file=sys.stderr)
         return 0
     used, failed = keys(catalog), False
+    if POT.read_text(encoding="utf-8") != pot_text(catalog):
+        print(
+            f"{POT.name}: not current (its messages or their source lines moved); run "
+            "`python -m helpers.tools.messages extract`"
+        )
+        failed = True
     for lang in i18n.languages()[1:]:
         gaps, stale = missing(lang, used), unused(lang, used)
         for ctx, mid in gaps:
