@@ -19,7 +19,9 @@ from helpers.clean.export import clean_export
 from helpers.core import handoff
 from helpers.core.codebook import parse_codebook
 from helpers.core.errors import SourceError
-from helpers.extract.export import read_export
+from helpers.core.sinks import polars_csv_sink
+from helpers.core.tables import polars_csv_bytes
+from helpers.extract.export import read_export, scan_export
 from helpers.tools.synthetic_survey import write_survey
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +65,24 @@ def test_bytes_are_deterministic(cleaned):
     # the same rows from pandas give the same file
     three = handoff.responses_bytes(handoff.as_pandas(responses), book, "respondent_csv", codebook)
     assert three == one
+
+
+def test_rows_kept_once_are_the_hand_off_written_from_them(cleaned, tmp_path):
+    """Clean's streamed rows go once into the hand-off (kept_responses): the output is the
+    bytes write_handoff makes from the same rows, and responses.csv read from it is the
+    CSV of the rows in memory."""
+    tmp, codebook, book, responses, _ = cleaned
+    survey = tmp / "survey.csv"
+    keep, copy = handoff.kept_responses(book, "respondent_csv", codebook, tmp_path / "kept.parquet")
+    result, _ = clean_export(scan_export(survey, book), book, str(survey), keep=keep)
+    assert isinstance(result.responses, pl.LazyFrame)
+    copy(tmp_path / "out.parquet")
+    expected = handoff.responses_bytes(responses, book, "respondent_csv", codebook)
+    assert (tmp_path / "out.parquet").read_bytes() == expected
+    back = handoff.read_responses(tmp_path / "out.parquet", book, "respondent_csv", codebook)
+    assert result.responses.collect().equals(back)
+    polars_csv_sink(result.responses, tmp_path / "responses.csv")
+    assert (tmp_path / "responses.csv").read_bytes() == polars_csv_bytes(responses)
 
 
 def test_another_codebook_is_refused(cleaned):

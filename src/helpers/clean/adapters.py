@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import polars as pl
@@ -20,10 +21,12 @@ import polars as pl
 from helpers.clean.accounting import Reconciled
 from helpers.clean.export import check_export_responses, clean_export
 from helpers.clean.reconcile import reconcile
+from helpers.core import handoff
 from helpers.core.codebook import Codebook
 from helpers.core.inputs import StageView, input_kind
 from helpers.core.schemas import free_text_schema, mentions_schema, responses_schema, validate
 from helpers.core.tables import read_csv
+from helpers.extract.export import work_folder
 from helpers.extract.respondents import scan_respondents
 
 
@@ -34,6 +37,7 @@ class Cleaned:
     result: Reconciled
     responses: pd.DataFrame | pl.DataFrame | pl.LazyFrame
     free_text: pd.DataFrame | pl.DataFrame | pl.LazyFrame
+    responses_handoff: Callable[[Path], None]  # writes the respondent rows' hand-off
 
     def preview(self, rows: int = 20) -> pd.DataFrame | pl.DataFrame:
         """The first ``rows`` responses (read from disk when they are streamed)."""
@@ -53,16 +57,23 @@ def clean_document(stage: StageView, book: Codebook) -> Cleaned:
         stage.output("free_text"),
     )
     responses = validate(responses_schema(book), result.responses, stage.output("responses"))
-    return Cleaned(result, responses, free_text)
+    kind, codebook_path = stage.get("input_kind"), stage.get("codebook")
+    sink = handoff.responses_sink(responses, book, kind, codebook_path)
+    return Cleaned(result, responses, free_text, sink)
 
 
 def clean_export_input(stage: StageView, book: Codebook) -> Cleaned:
     """The export's rows read (polars), codes mapped, rejects set aside, invariants checked.
 
     A CSV export is streamed (helpers.extract.export.scan_export): the responses and
-    free text come back as LazyFrames, which the stage sinks to its outputs.
+    free text come back as LazyFrames, which the stage sinks to its outputs. The
+    mapped rows are encoded once, into the hand-off (in a scratch folder), which the
+    checks and ``responses.csv`` read and the stage's output copies.
     """
     kind, source_path = stage.get("input_kind"), stage.get("source")
+    keep, sink = handoff.kept_responses(
+        book, kind, stage.get("codebook"), Path(work_folder()) / "responses.parquet"
+    )
     raw = scan_respondents(
         source_path,
         book,
@@ -70,11 +81,12 @@ def clean_export_input(stage: StageView, book: Codebook) -> Cleaned:
         encoding=stage.get("encoding"),
         max_field_bytes=stage.get("clean.max_field_bytes"),
     )
-    result, free_text = clean_export(raw, book, source_path, stage.get("clean.max_reject_share"))
+    share = stage.get("clean.max_reject_share")
+    result, free_text = clean_export(raw, book, source_path, share, keep)
     responses = check_export_responses(
         result.responses, book, stage.output("responses"), input_kind(kind).first_record
     )
-    return Cleaned(result, responses, free_text)
+    return Cleaned(result, responses, free_text, sink)
 
 
 CLEANERS: dict[str, Callable[[StageView, Codebook], Cleaned]] = {

@@ -18,6 +18,7 @@ codes); polars then maps every row by its value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -69,7 +70,11 @@ Plan = tuple[str, str, dict[str, str]]  # (variable, its export column, reject r
 
 
 def clean_export(
-    raw: Rows, book: Codebook, path: str, max_reject_share: float = 1.0
+    raw: Rows,
+    book: Codebook,
+    path: str,
+    max_reject_share: float = 1.0,
+    keep: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None,
 ) -> tuple[Reconciled, Rows]:
     """Map codes to codebook codes; return (responses, rejects, counts) and the free text.
 
@@ -80,9 +85,11 @@ def clean_export(
 
     ``raw`` in memory gives the responses and free text in memory. A LazyFrame
     (:func:`helpers.extract.export.scan_export`) gives them as LazyFrames: the
-    mapping runs on polars' streaming engine and the mapped rows are written once
-    to a scratch Parquet file beside ``raw``'s; rejects and counts are collected
-    (as many rows as cells set aside, and one per question).
+    mapping runs on polars' streaming engine and the mapped rows are written once,
+    by ``keep`` (the stage's: into the hand-off, :func:`helpers.core.handoff.kept_responses`;
+    by default a scratch Parquet file beside ``raw``'s), and read back from there;
+    rejects and counts are collected (as many rows as cells set aside, and one per
+    question).
     """
     cols = export_columns(book)
     lazy = raw.lazy()
@@ -97,7 +104,9 @@ def clean_export(
         var: _rejects(lazy, column, reasons, var, ids) for var, column, reasons in plans
     }
     responses, rejects = route(responses, book, code_rejects)
-    responses = responses.collect() if isinstance(raw, pl.DataFrame) else _scratch(responses)
+    responses = (
+        responses.collect() if isinstance(raw, pl.DataFrame) else (keep or _scratch)(responses)
+    )
     counts = question_counts(responses, rejects, book, n)
     free_text = export_free_text(lazy, book, cols)
     kept = [r for r in rejects.values() if r.height]

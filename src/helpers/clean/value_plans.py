@@ -30,16 +30,18 @@ def mapped(
 ) -> pl.Expr:
     """``column`` mapped value by value onto an enumeration; unmapped values are missing.
 
-    ``values``: the column's distinct values. Each row's value becomes its position
-    among them (a cast to an enumeration of them), which picks its code from a lookup
-    list: polars' streaming engine runs this batch by batch (``replace_strict`` would
-    read the whole column into memory).
+    ``values``: the column's distinct values (the column is text or categorical). Each
+    row's value becomes its position among them (a cast to an enumeration of them),
+    which picks its code from a lookup list already of the result's type: polars'
+    streaming engine runs this batch by batch (``replace_strict`` would read the whole
+    column into memory). A categorical column is cast without passing through text,
+    and the codes are not cast again: half the time of either (measured in issue 26).
     """
     if not mapping:
         return pl.lit(None, pl.String).cast(pl.Enum(categories)).alias(name)
-    lookup = pl.Series([mapping.get(v) for v in values], dtype=pl.String)
-    position = pl.col(column).cast(pl.String).cast(pl.Enum(values), strict=False).to_physical()
-    return pl.lit(lookup).gather(position).cast(pl.Enum(categories)).alias(name)
+    lookup = pl.Series([mapping.get(v) for v in values], dtype=pl.Enum(categories))
+    position = pl.col(column).cast(pl.Enum(values), strict=False).to_physical()
+    return pl.lit(lookup).gather(position).alias(name)
 
 
 def code_plan(

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Union
@@ -279,6 +280,29 @@ def responses_sink(
     """A writer of the respondent rows' hand-off to a path (an output the stage stages)."""
     types, mark = response_types(book, kind), stamp(codebook_path, kind)
     return lambda path: write_handoff(path, responses, types, mark)
+
+
+def kept_responses(
+    book: Codebook, kind: str, codebook_path: str | Path, path: Path
+) -> tuple[Callable[[pl.LazyFrame], pl.LazyFrame], Callable[[Path], None]]:
+    """Clean's rows kept once, as the hand-off itself: a keeper and the output's writer.
+
+    The keeper streams the mapped rows into the hand-off at ``path`` (a scratch
+    file) and scans it back verified; the later passes (counts, checks,
+    ``responses.csv``) read that file, and the output is a copy of its bytes
+    (:func:`write_handoff` on the same rows would write the same bytes): the
+    rows are encoded once, not once per file.
+    """
+    types, mark = response_types(book, kind), stamp(codebook_path, kind)
+
+    def keep(rows: pl.LazyFrame) -> pl.LazyFrame:
+        write_handoff(path, rows, types, mark)
+        return scan_handoff(path, types, mark)
+
+    def copy(target: Path) -> None:
+        shutil.copyfile(path, target)
+
+    return keep, copy
 
 
 def free_text_sink(
