@@ -13,7 +13,9 @@ checks that the disk holds the CSV and what the stages write (an estimate,
 time, peak RSS of the process tree), in the same run so that ratios compare like
 with like on a noisy machine:
 
-* the floors of issue 26, a bare script that only counts every column's values:
+* the floors of issue 26, a bare script that only counts every answer column's values
+  (not the id, free text or source line: no figure counts them; until 2026-12-07 the
+  id was counted too):
   DuckDB with one scan (``GROUP BY GROUPING SETS``) and polars' streaming engine,
   over the export CSV (what clean reads) and over the Parquet hand-off (what
   summarize reads); up to ``EAGER_MAX`` rows also polars eager and pyarrow over
@@ -42,6 +44,9 @@ import tempfile
 from pathlib import Path
 
 import yaml
+
+from helpers.core.codebook import load_codebook
+from helpers.extract.export import ID_COLUMN, SOURCE_LINE, export_columns
 
 sys.path.insert(0, str(Path(__file__).parent))
 from measure import Measurement, measure, table, write_empty_notebook  # noqa: E402
@@ -101,18 +106,31 @@ def floors(
     kind: str,
     codes: dict[str, str],
     path: Path,
+    skip: list[str],
     cwd: Path,
     env: dict,
     rep: int,
     limit: float | None = None,
 ) -> list:
-    """Each floor script run on ``path`` (stopped after ``limit`` seconds)."""
+    """Each floor script run on ``path`` without ``skip``'s columns (stopped after ``limit`` s)."""
     return [
         measure_median(
-            f"floor, {kind}: {name}", [sys.executable, "-c", code, str(path)], cwd, env, rep, limit
+            f"floor, {kind}: {name}",
+            [sys.executable, "-c", code, str(path), ",".join(skip)],
+            cwd,
+            env,
+            rep,
+            limit,
         )
         for name, code in codes.items()
     ]
+
+
+def not_counted(codebook: Path) -> list[str]:
+    """The export's columns no figure counts: the id and the free-text answers."""
+    book = load_codebook(str(codebook))
+    cols = export_columns(book)
+    return [*([cols.ids] if cols.ids else []), *cols.free_text.values()]
 
 
 def run_size(rows: int, args: argparse.Namespace, work: Path) -> bool:
@@ -150,12 +168,16 @@ def run_size(rows: int, args: argparse.Namespace, work: Path) -> bool:
             )
         )
     # The floors after the stages (a run stopped late still has the stages' figures).
-    csv_floors = floors("CSV", FLOORS_CSV, survey, project, env, rep, limit) if args.floors else []
+    skip = not_counted(codebook)
+    csv_floors = (
+        floors("CSV", FLOORS_CSV, survey, skip, project, env, rep, limit) if args.floors else []
+    )
     if rows <= EAGER_MAX and args.floors:
-        csv_floors += floors("CSV", FLOORS_EAGER, survey, project, env, rep, limit)
+        csv_floors += floors("CSV", FLOORS_EAGER, survey, skip, project, env, rep, limit)
     handoff = project / "data" / "processed" / SURVEY / "responses.parquet"
+    pq_skip = [ID_COLUMN, SOURCE_LINE]
     pq_floors = (
-        floors("hand-off Parquet", FLOORS_PARQUET, handoff, project, env, rep, limit)
+        floors("hand-off Parquet", FLOORS_PARQUET, handoff, pq_skip, project, env, rep, limit)
         if args.floors and handoff.exists()
         else []
     )

@@ -1,10 +1,13 @@
 """The scripts benchmarks/scale.py runs, each in its own process: the generator and the floors.
 
 ``GENERATE`` writes the INVENTED survey in chunks (helpers.tools.synthetic_survey's
-codebook and rows, ids renumbered so they stay unique). The floors count every
-column's values and nothing else: DuckDB with one scan (``GROUP BY GROUPING SETS``)
-and polars' streaming engine over the export CSV and the Parquet hand-off; polars
-eager and pyarrow over the CSV (they hold the whole file).
+codebook and rows, ids renumbered so they stay unique). The floors count the values
+of every answer column (groups and questions; not the id, the free text or the source
+line, which no figure counts: ``sys.argv[2]`` names them, comma-separated) and nothing
+else: DuckDB with one scan (``GROUP BY GROUPING SETS``) and polars' streaming engine
+over the export CSV and the Parquet hand-off; polars eager and pyarrow over the CSV
+(they hold the whole file). Until 2026-12-07 the floors counted the id too: one
+distinct value per respondent, which made them slower and unbounded in memory.
 """
 
 GENERATE = """
@@ -31,7 +34,8 @@ import sys, duckdb
 con = duckdb.connect()
 con.execute("SET threads = 2")
 src = f"read_csv('{sys.argv[1]}', all_varchar = true)"
-cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
+skip = set(sys.argv[2].split(","))
+cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall() if r[0] not in skip]
 names = ", ".join(f'"{c}"' for c in cols)
 sets = ", ".join(f'("{c}")' for c in cols)
 con.execute(f"SELECT {names}, count(*) FROM {src} GROUP BY GROUPING SETS ({sets})").fetchall()
@@ -39,18 +43,25 @@ con.execute(f"SELECT {names}, count(*) FROM {src} GROUP BY GROUPING SETS ({sets}
     "polars streaming": """
 import sys, polars as pl
 lf = pl.scan_csv(sys.argv[1], infer_schema=False)
-pl.collect_all([lf.group_by(c).len() for c in lf.collect_schema().names()], engine="streaming")
+cols = [c for c in lf.collect_schema().names() if c not in sys.argv[2].split(",")]
+pl.collect_all([lf.group_by(c).len() for c in cols], engine="streaming")
 """,
 }
 FLOORS_EAGER = {
     "polars eager": """
 import sys, polars as pl
-df = pl.read_csv(sys.argv[1])
+skip = sys.argv[2].split(",")
+names = pl.scan_csv(sys.argv[1]).collect_schema().names()
+df = pl.read_csv(sys.argv[1], columns=[c for c in names if c not in skip])
 counts = [df[c].value_counts() for c in df.columns]
 """,
     "pyarrow": """
 import sys, pyarrow.csv as csv
-table = csv.read_csv(sys.argv[1])
+skip = sys.argv[2].split(",")
+with open(sys.argv[1], encoding="utf-8") as fh:
+    names = [c for c in fh.readline().rstrip("\\n").split(",") if c not in skip]
+options = csv.ConvertOptions(include_columns=names)
+table = csv.read_csv(sys.argv[1], convert_options=options)
 counts = [table.column(i).value_counts() for i in range(table.num_columns)]
 """,
 }
@@ -61,6 +72,7 @@ FLOORS_PARQUET = {
     "polars streaming": """
 import sys, polars as pl
 lf = pl.scan_parquet(sys.argv[1])
-pl.collect_all([lf.group_by(c).len() for c in lf.collect_schema().names()], engine="streaming")
+cols = [c for c in lf.collect_schema().names() if c not in sys.argv[2].split(",")]
+pl.collect_all([lf.group_by(c).len() for c in cols], engine="streaming")
 """,
 }
