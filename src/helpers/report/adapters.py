@@ -83,8 +83,11 @@ _FAMILIES: dict[str, dict[str, Any]] = {
         "method_intro": "inputs/document_method.html",
         "free_text_note": "inputs/document_free_text.html",
         # TRANSLATORS: {publisher} is the publisher's name as the codebook gives it
-        # ("Organization of American States").
-        "subtitle_text": N_("Reproducible re-analysis of the summary published by the {publisher}"),
+        # ("OAS Department of International Affairs"), after a label and a colon so that
+        # no article or contraction has to agree with it ("publicado pelo ...").
+        "subtitle_text": N_(
+            "Reproducible re-analysis of a published summary. Publisher: {publisher}"
+        ),
         "table": document_respondents,
     },
     "export": {
