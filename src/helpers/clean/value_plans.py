@@ -19,10 +19,15 @@ def distinct_values(raw: pl.LazyFrame, columns: tuple[str, ...]) -> dict[str, li
 
     One ``unique`` query per column: the streaming engine holds each column's distinct
     values, not its rows (a ``select`` of several ``unique`` would read whole columns).
+    The values are made text after ``unique``, not before: a categorical column's rows
+    are then never cast (a third of the time at a million rows, measured in issue 26).
     """
-    queries = [raw.lazy().select(pl.col(c).drop_nulls().cast(pl.String)).unique() for c in columns]
+    queries = [raw.lazy().select(pl.col(c).drop_nulls()).unique() for c in columns]
     found = pl.collect_all(queries, engine="streaming") if queries else []
-    return {c: sorted(f.to_series().to_list()) for c, f in zip(columns, found, strict=True)}
+    return {
+        c: sorted(f.to_series().cast(pl.String).to_list())
+        for c, f in zip(columns, found, strict=True)
+    }
 
 
 def mapped(
