@@ -1,33 +1,31 @@
-"""The Parquet sink (helpers.core.sinks.write_batches): exact row groups, same bytes, nothing held.
+"""The Parquet sink (helpers.core.sinks.write_parquet): exact row groups, same bytes.
 
-* the bytes do not depend on how the engine cut its batches (pyarrow's pages and its
-  dictionary fallback follow the chunks it is handed: each row group goes as one chunk);
-* every row group has exactly ``rows_per_group`` rows (the last one fewer) and the
-  footer names the sha256 of the bytes before it;
-* a row group's batches are freed once it is written: while the next group is gathered
-  the writer holds no batch of an earlier one (memory bounded by one row group, not
-  by the table). Each batch's data is allocated in its own counting Arrow memory pool,
-  so whether it is still alive is read exactly, with no timing.
+* the bytes do not depend on how the rows were cut into batches or chunks, nor on how
+  many threads polars runs (each checked in its own process);
+* every row group has exactly ``rows_per_group`` rows (the last one fewer), and the
+  footer names the rows and the sha256 of the bytes before it.
 
 Data: INVENTED ids and numbers made here.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import subprocess
+import sys
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from helpers.core.sinks import data_sha256, write_batches, write_parquet
+from helpers.core.sinks import data_sha256, write_parquet
 
 ROWS = 60_000
-# Unique 40-character ids: their dictionary passes pyarrow's 1 MiB limit mid-group,
-# where the fallback to plain encoding is decided chunk by chunk.
+# Unique 40-character ids: a dictionary that passes the 1 MiB dictionary page limit
+# mid-group, where a writer may fall back to plain encoding chunk by chunk.
 FRAME = pl.DataFrame(
     {"id": [f"{i:040d}" for i in range(ROWS)], "n": np.arange(ROWS, dtype=np.int64) % 7}
 )
@@ -37,71 +35,78 @@ def _footer(rows: int, digest: str) -> dict[str, str]:
     return {"rows": str(rows), "data_sha256": digest}
 
 
-def _written(batches: list[pl.DataFrame], rows_per_group: int) -> bytes:
+def _written(query: pl.LazyFrame, rows_per_group: int) -> bytes:
     out = io.BytesIO()
-    write_batches(out, batches, FRAME.schema, _footer, rows_per_group)
+    write_parquet(out, query, _footer, rows_per_group)
     return out.getvalue()
 
 
-def _cut(frame: pl.DataFrame, sizes: list[int]) -> list[pl.DataFrame]:
-    """``frame`` in batches of the given sizes, cycled; each batch its own memory."""
+def _cut(frame: pl.DataFrame, sizes: list[int]) -> pl.LazyFrame:
+    """``frame`` as a LazyFrame of pieces of the given sizes, cycled, each its own memory."""
     parts, start, k = [], 0, 0
     while start < frame.height:
-        parts.append(frame.slice(start, sizes[k % len(sizes)]).clone().rechunk())
+        parts.append(frame.slice(start, sizes[k % len(sizes)]).clone().rechunk().lazy())
         start += sizes[k % len(sizes)]
         k += 1
-    return parts
+    return pl.concat(parts, rechunk=False)
 
 
-@pytest.mark.parametrize("rows_per_group", [50_000, 1 << 20])
+@pytest.mark.parametrize("rows_per_group", [16_384, 50_000, 1 << 20])
 def test_bytes_do_not_depend_on_the_batches(rows_per_group):
-    whole = _written([FRAME], rows_per_group)
-    chunked = pl.concat(_cut(FRAME, [1000]), rechunk=False)  # one batch of many chunks
+    whole = _written(FRAME.lazy(), rows_per_group)
+    chunked = pl.concat([FRAME.slice(i, 1000) for i in range(0, ROWS, 1000)], rechunk=False)
     assert chunked.n_chunks() > 1
-    for batches in (_cut(FRAME, [1000]), _cut(FRAME, [7, 4093, 25_000]), [chunked]):
-        assert _written(batches, rows_per_group) == whole
+    for query in (_cut(FRAME, [1000]), _cut(FRAME, [7, 4093, 25_000]), chunked.lazy()):
+        assert _written(query, rows_per_group) == whole
+
+
+SCRIPT = """
+import hashlib, io, sys
+import numpy as np, polars as pl
+pl.Config.set_streaming_chunk_size(int(sys.argv[1]))
+from helpers.core.sinks import write_parquet
+n = 300_000
+frame = pl.LazyFrame({"id": [f"{i:040d}" for i in range(n)], "n": np.arange(n) % 7})
+out = io.BytesIO()
+query = frame.with_columns(m=pl.col("n") * 3)
+write_parquet(out, query, lambda rows, digest: {"r": str(rows), "d": digest}, 65_536)
+print(hashlib.sha256(out.getvalue()).hexdigest())
+"""
+
+
+def test_bytes_do_not_depend_on_threads_or_the_engine_s_chunks():
+    """The same rows in processes of 1 and 2 threads and two streaming chunk sizes."""
+    digests = set()
+    for threads, chunk in (("1", 1000), ("2", 1000), ("2", 77_777)):
+        env = {**os.environ, "POLARS_MAX_THREADS": threads}
+        run = subprocess.run(
+            [sys.executable, "-c", SCRIPT, str(chunk)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        digests.add(run.stdout.strip())
+    assert len(digests) == 1
 
 
 def test_row_groups_are_exact_and_the_footer_names_the_bytes_before_it(tmp_path):
     path = tmp_path / "t.parquet"
-    rows = write_batches(path, _cut(FRAME, [3001]), FRAME.schema, _footer, 16_384)
+    rows = write_parquet(path, _cut(FRAME, [3001]), _footer, 16_384)
     meta = pq.read_metadata(path)
     sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
     assert rows == ROWS and sizes == [16_384] * 3 + [ROWS - 3 * 16_384]
-    digest, _ = data_sha256(path)
+    digest, size = data_sha256(path)
     assert meta.metadata[b"data_sha256"].decode() == digest
+    assert meta.metadata[b"rows"].decode() == str(ROWS)
+    assert digest == hashlib.sha256(path.read_bytes()[:size]).hexdigest()
     assert pl.read_parquet(path).equals(FRAME)
 
 
 def test_no_rows_make_a_file_of_the_schema(tmp_path):
     path = tmp_path / "empty.parquet"
     empty = FRAME.clear()
-    write_parquet(path, empty.lazy(), _footer, 100)
+    assert write_parquet(path, empty.lazy(), _footer, 100) == 0
     assert pq.read_metadata(path).num_rows == 0
+    assert pq.read_metadata(path).metadata[b"rows"] == b"0"
     assert pl.read_parquet(path).equals(empty)
-    assert write_batches(tmp_path / "e2.parquet", [empty, empty], FRAME.schema, _footer, 9) == 0
-
-
-def test_a_written_row_group_holds_none_of_its_batches():
-    batch_rows, group_rows, n = 700, 5000, 40_000
-    pools: list[pa.MemoryPool] = []
-    stale: list[tuple[int, list[int]]] = []
-
-    def batches():
-        for start in range(0, n, batch_rows):
-            # The group being gathered starts at this batch's row rounded down to a group;
-            # the batch before it may straddle the boundary. Anything earlier: written.
-            first = (start // group_rows * group_rows) // batch_rows - 1
-            alive = [i for i, p in enumerate(pools) if p.bytes_allocated()]
-            stale.append((start, [i for i in alive if i < first]))
-            pools.append(pa.proxy_memory_pool(pa.system_memory_pool()))
-            values = pa.array(np.arange(start, min(start + batch_rows, n), dtype=np.int64))
-            col = pc.add(values, 0, memory_pool=pools[-1])  # the batch's data, in its pool
-            yield pl.from_arrow(pa.table({"a": col}), rechunk=False)
-
-    out = io.BytesIO()
-    rows = write_batches(out, batches(), {"a": pl.Int64}, _footer, group_rows)
-    assert rows == n
-    assert [s for s in stale if s[1]] == []
-    assert sum(p.bytes_allocated() for p in pools) == 0
-    assert pl.read_parquet(io.BytesIO(out.getvalue()))["a"].to_list() == list(range(n))

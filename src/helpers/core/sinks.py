@@ -5,25 +5,23 @@ group for Parquet), not the table:
 
 * :func:`polars_csv_sink` writes the bytes :func:`helpers.core.tables.polars_csv_bytes`
   writes (formula cells neutralised the same way);
-* :func:`write_parquet` hands the batches to pyarrow's Parquet writer, regrouped into
-  row groups of exactly ``rows_per_group`` rows, each one chunk per column (so the
-  bytes do not depend on how the engine cut its batches), hashing every byte as it
-  goes; a group is let go once written. The footer's metadata then names the sha256
-  of the bytes before it (:func:`data_sha256`), which any engine or tool recomputes
-  from the file alone.
+* :func:`write_parquet` has polars' own Parquet sink encode row groups of exactly
+  ``rows_per_group`` rows; the footer's metadata then names the sha256 of the bytes
+  before it (:func:`data_sha256`), which any engine or tool recomputes from the file
+  alone.
+  (Until 2026-12-07 pyarrow's writer, fed the batches regrouped by hand: one thread,
+  8.5 s against polars' 1.9 s for a 10M-row table.)
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from helpers.core.tables import _polars_safe, is_formula, neutralise
 
@@ -54,55 +52,10 @@ def polars_csv_sink(frame: pl.LazyFrame, path: Path) -> None:
     )
 
 
-class _Hashing(io.RawIOBase):
-    """A binary file that hashes (sha256) and counts every byte written through it."""
-
-    def __init__(self, fh: BinaryIO) -> None:
-        self.fh, self.sha, self.size = fh, hashlib.sha256(), 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: bytes) -> int:  # type: ignore[override]
-        self.sha.update(data)
-        self.size += len(data)
-        return self.fh.write(data)
-
-
-def _contiguous(held: list[pl.DataFrame]) -> pl.DataFrame:
-    """The held pieces as one frame of one chunk per column; the list emptied.
-
-    Copied column by column, each column's pieces let go once copied: the copy and
-    the pieces together hold little more than one group.
-    """
-    columns = []
-    for name in held[0].columns:
-        columns.append(pl.concat([p.get_column(name) for p in held], rechunk=False).rechunk())
-        held[:] = [p.drop(name) for p in held]
-    held.clear()
-    return pl.DataFrame(columns)
-
-
-def _row_groups(batches: Iterable[pl.DataFrame], rows_per_group: int) -> Iterator[pl.DataFrame]:
-    """The batches regrouped into exactly ``rows_per_group`` rows each (the last one fewer).
-
-    Each group is one contiguous chunk per column, however the batches were cut: pyarrow's
-    pages and dictionary fallback follow the chunks, so the bytes would otherwise depend on
-    the engine's batch sizes. Nothing of a group is kept once it is handed on; held at
-    most: one group being gathered and the rest of one batch.
-    """
-    held: list[pl.DataFrame] = []
-    rows = 0
-    for batch in batches:
-        while batch.height:
-            take = min(rows_per_group - rows, batch.height)
-            held.append(batch.slice(0, take))
-            batch, rows = batch.slice(take), rows + take
-            if rows == rows_per_group:
-                rows = 0
-                yield _contiguous(held)
-    if rows:
-        yield _contiguous(held)
+# Written in the footer where its sha256 goes, then overwritten (same length) once the
+# bytes before the footer are all on disk: polars buffers its writes, so when it asks
+# for the footer's metadata not every byte has reached the file yet.
+_PENDING = "sha256-pending-" + "0" * 49
 
 
 def write_parquet(
@@ -110,40 +63,59 @@ def write_parquet(
     query: pl.LazyFrame,
     footer: Callable[[int, str], dict[str, str]],
     rows_per_group: int,
-) -> None:
+) -> int:
     """Stream ``query`` into a Parquet file; ``footer(rows, sha256)`` gives its metadata.
 
-    ``sha256`` is that of every byte written before the footer (:func:`data_sha256`).
+    polars' streaming engine encodes the row groups (``rows_per_group`` rows each, the
+    last one fewer) on every core. Once every row is written it asks for the footer's
+    metadata: the rows are counted by then, the sha256 of every byte before the footer
+    (:func:`data_sha256`) is written in its place after the file is complete. The bytes
+    depend on the rows alone, not on how they were cut into batches nor on how many
+    threads polars ran (``tests/test_sinks.py``). ``target``: a path, or a binary file
+    open for reading and writing. Returns the rows.
     """
-    batches = query.collect_batches(maintain_order=True, engine="streaming")
-    write_batches(target, batches, query.collect_schema(), footer, rows_per_group)
-
-
-def write_batches(
-    target: str | Path | BinaryIO,
-    batches: Iterable[pl.DataFrame],
-    schema: pl.Schema | dict[str, pl.DataType],
-    footer: Callable[[int, str], dict[str, str]],
-    rows_per_group: int,
-) -> int:
-    """Write the batches (all of ``schema``) as one Parquet file, as they come; their rows."""
     if isinstance(target, (str, Path)):
-        with open(target, "wb") as fh:
-            return write_batches(fh, batches, schema, footer, rows_per_group)
-    arrow = pl.DataFrame(schema=schema).to_arrow().schema
-    out = _Hashing(target)
-    writer = pq.ParquetWriter(out, arrow, compression="zstd", write_statistics=False)
-    rows = 0
-    try:
-        for group in _row_groups(batches, rows_per_group):
-            rows, table = rows + group.height, group.to_arrow().cast(arrow)
-            del group  # neither held while the next group is gathered
-            writer.write_table(table, row_group_size=rows_per_group)
-            del table
-        writer.add_key_value_metadata(footer(rows, out.sha.hexdigest()))
-    finally:
-        writer.close()
-    return rows
+        with open(target, "w+b") as fh:
+            return write_parquet(fh, query, footer, rows_per_group)
+    rows = [0]
+
+    def count(batch: pl.DataFrame) -> pl.DataFrame:
+        rows[0] += batch.height
+        return batch
+
+    counted = query.map_batches(count, streamable=True, schema=query.collect_schema())
+    counted.sink_parquet(
+        target,  # type: ignore[arg-type]
+        compression="zstd",
+        statistics=False,
+        row_group_size=rows_per_group,
+        metadata=lambda _schema: footer(rows[0], _PENDING),
+        engine="streaming",
+    )
+    _settle_digest(target)
+    return rows[0]
+
+
+def _settle_digest(fh: BinaryIO) -> None:
+    """Write the sha256 of the bytes before the footer where the footer says ``_PENDING``."""
+    fh.flush()
+    size = fh.seek(0, os.SEEK_END)
+    fh.seek(size - 8)
+    data_end = size - 8 - int.from_bytes(fh.read(4), "little")
+    fh.seek(data_end)
+    footer = fh.read(size - 8 - data_end)
+    mark = _PENDING.encode("ascii")
+    if footer.count(mark) != 1:
+        raise ValueError(f"the Parquet footer holds {footer.count(mark)} sha256 marks, not one")
+    fh.seek(0)
+    sha, left = hashlib.sha256(), data_end
+    while left:
+        block = fh.read(min(left, 1 << 24))
+        sha.update(block)
+        left -= len(block)
+    fh.seek(data_end + footer.index(mark))
+    fh.write(sha.hexdigest().encode("ascii"))
+    fh.flush()
 
 
 def data_sha256(path: str | Path) -> tuple[str, int]:
