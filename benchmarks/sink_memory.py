@@ -5,10 +5,11 @@ generates (20 questions, 2 multiple choice; helpers.tools.synthetic_survey's cod
 are written to a scratch Parquet file laid out as clean's mapping writes its scratch
 (lz4, no statistics, row groups of 125,000 rows, as polars' ``sink_parquet`` makes
 them); then a fresh process writes the hand-off from it with ``handoff.write_handoff``
-(the query clean runs: the scan, each column cast to its stored type) to /dev/null,
-sampling its RssAnon (/proc/self/status) every 20 ms. Printed: the peak, and RssAnon
-when each row group is handed to pyarrow (flat after the second group: memory does
-not grow with the rows). Measures and prints; asserts nothing.
+(the query clean runs: the scan, each column cast to its stored type) to a scratch
+file, sampling its RssAnon (/proc/self/status) every 20 ms. Printed: the peak and the
+time. Measures and prints; asserts nothing. (Until 2026-12-07 the writer was pyarrow's,
+fed row groups by hand, and this also printed RssAnon at each group; polars' own sink
+has no such hook.)
 
     .venv/bin/python benchmarks/sink_memory.py --rows 3000000 9000000 27000000
 
@@ -61,7 +62,7 @@ writer.close()
 WRITE = """
 import json, sys, threading, time
 import polars as pl
-from helpers.core import handoff, sinks
+from helpers.core import handoff
 from helpers.core.codebook import parse_codebook
 from helpers.tools.synthetic_survey import make_codebook
 def anon():
@@ -69,23 +70,17 @@ def anon():
         return next(int(l.split()[1]) // 1024 for l in fh if l.startswith("RssAnon"))
 book = parse_codebook(make_codebook(20, multiple_choice=2))
 types = handoff.response_types(book, "respondent_csv")
-peak, groups, done = [anon()], [], threading.Event()
+peak, done = [anon()], threading.Event()
 def sample():
     while not done.is_set():
         peak[0] = max(peak[0], anon())
         time.sleep(0.02)
-regroup = sinks._row_groups
-def traced(batches, rows):
-    for group in regroup(batches, rows):
-        groups.append(anon())
-        yield group
-sinks._row_groups = traced
 threading.Thread(target=sample, daemon=True).start()
 start, t0 = anon(), time.time()
-with open("/dev/null", "wb") as out:
-    handoff.write_handoff(out, pl.scan_parquet(sys.argv[1]), types, {"benchmark": "INVENTED"})
+query = pl.scan_parquet(sys.argv[1])
+handoff.write_handoff(sys.argv[2], query, types, {"benchmark": "INVENTED"})
 done.set()
-print(json.dumps({"start": start, "peak": peak[0], "groups": groups, "s": time.time() - t0}))
+print(json.dumps({"start": start, "peak": peak[0], "s": time.time() - t0}))
 """
 
 
@@ -105,7 +100,11 @@ def measure(rows: int, folder: Path, src: Path) -> dict:
     scratch = folder / f"rows_{rows}.parquet"
     if not scratch.exists():
         run(GENERATE, [str(rows), str(scratch)], src)
-    return json.loads(run(WRITE, [str(scratch)], src).splitlines()[-1])
+    out = folder / "handoff.parquet"
+    try:
+        return json.loads(run(WRITE, [str(scratch), str(out)], src).splitlines()[-1])
+    finally:
+        out.unlink(missing_ok=True)
 
 
 def main() -> int:
@@ -119,17 +118,12 @@ def main() -> int:
     folder.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()[0]
     print(f"src {args.src}; load {load:.1f}; MiB of RssAnon")
-    print("| rows | start | peak | from the 2nd group: min-max | at each row group | s |")
-    print("|---|---|---|---|---|---|")
+    print("| rows | start | peak | s |")
+    print("|---|---|---|---|")
     try:
         for rows in args.rows:
             m = measure(rows, folder, args.src)
-            steady = m["groups"][1:] or m["groups"]
-            print(
-                f"| {rows:,} | {m['start']} | {m['peak']} | {min(steady)}-{max(steady)} "
-                f"| {' '.join(map(str, m['groups']))} | {m['s']:.1f} |",
-                flush=True,
-            )
+            print(f"| {rows:,} | {m['start']} | {m['peak']} | {m['s']:.1f} |", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
