@@ -15,11 +15,11 @@ validating again. Trust is earned three ways, all cheap:
 * the stored types are the codebook's (answer codes an enumeration of its codes);
   a column stored otherwise is cast strictly, checked on its distinct values.
 
-It is written as it is produced (:func:`write_handoff`: polars' streaming engine
-hands batches to pyarrow's Parquet writer, regrouped into row groups of exactly
-``ROW_GROUP_ROWS`` rows), so memory holds a row group, not the table; readers
-verify it without reading its rows, then scan it lazily (:func:`scan_handoff`).
-Bytes are deterministic: same rows, same pyarrow version, same file.
+It is written as it is produced (:func:`write_handoff`: polars' own Parquet sink,
+row groups of exactly ``ROW_GROUP_ROWS`` rows), so memory holds a few row groups,
+not the table; readers verify it without reading its rows, then scan it lazily
+(:func:`scan_handoff`). Bytes are deterministic: same rows, same polars version,
+same file.
 """
 
 from __future__ import annotations
@@ -141,8 +141,8 @@ def write_handoff(
 ) -> None:
     """Write ``frame`` typed by ``types`` as the hand-off, row group by row group as produced.
 
-    A LazyFrame runs on polars' streaming engine: no more than a row group is held
-    (:func:`helpers.core.sinks.write_parquet`). The footer's metadata holds ``stamp``,
+    A LazyFrame runs on polars' streaming engine, which holds a few row groups, not the
+    table (:func:`helpers.core.sinks.write_parquet`). The footer's metadata holds ``stamp``,
     the row count and ``data_sha256``, the sha256 of every byte before the footer
     (:func:`helpers.core.sinks.data_sha256`), which any tool recomputes from the file
     alone. Same rows, same bytes.
