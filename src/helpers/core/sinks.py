@@ -99,22 +99,15 @@ def write_parquet(
 def _settle_digest(fh: BinaryIO) -> None:
     """Write the sha256 of the bytes before the footer where the footer says ``_PENDING``."""
     fh.flush()
+    digest, data_end = _head_sha256(fh)
     size = fh.seek(0, os.SEEK_END)
-    fh.seek(size - 8)
-    data_end = size - 8 - int.from_bytes(fh.read(4), "little")
     fh.seek(data_end)
     footer = fh.read(size - 8 - data_end)
     mark = _PENDING.encode("ascii")
     if footer.count(mark) != 1:
         raise ValueError(f"the Parquet footer holds {footer.count(mark)} sha256 marks, not one")
-    fh.seek(0)
-    sha, left = hashlib.sha256(), data_end
-    while left:
-        block = fh.read(min(left, 1 << 24))
-        sha.update(block)
-        left -= len(block)
     fh.seek(data_end + footer.index(mark))
-    fh.write(sha.hexdigest().encode("ascii"))
+    fh.write(digest.encode("ascii"))
     fh.flush()
 
 
@@ -124,19 +117,24 @@ def data_sha256(path: str | Path) -> tuple[str, int]:
     A Parquet file ends with its footer, the footer's length (4 bytes, little-endian)
     and ``PAR1``: any engine or tool recomputes this from the file's bytes alone.
     """
-    size = os.path.getsize(path)
     with open(path, "rb") as fh:
-        fh.seek(max(0, size - 8))
-        tail = fh.read(8)
-        if len(tail) < 8 or tail[4:] != b"PAR1":
-            raise ValueError("no Parquet footer at the end of the file")
-        end = size - 8 - int.from_bytes(tail[:4], "little")
-        if end < 4:
-            raise ValueError("a Parquet footer longer than the file")
-        fh.seek(0)
-        sha, left = hashlib.sha256(), end
-        while left:
-            block = fh.read(min(left, 1 << 22))
-            sha.update(block)
-            left -= len(block)
+        return _head_sha256(fh)
+
+
+def _head_sha256(fh: BinaryIO) -> tuple[str, int]:
+    """:func:`data_sha256` of an open file, read in blocks."""
+    size = fh.seek(0, os.SEEK_END)
+    fh.seek(max(0, size - 8))
+    tail = fh.read(8)
+    if len(tail) < 8 or tail[4:] != b"PAR1":
+        raise ValueError("no Parquet footer at the end of the file")
+    end = size - 8 - int.from_bytes(tail[:4], "little")
+    if end < 4:
+        raise ValueError("a Parquet footer longer than the file")
+    fh.seek(0)
+    sha, left = hashlib.sha256(), end
+    while left:
+        block = fh.read(min(left, 1 << 22))
+        sha.update(block)
+        left -= len(block)
     return sha.hexdigest(), end
